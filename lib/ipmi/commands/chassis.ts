@@ -1,0 +1,103 @@
+/**
+ * Chassis commands, IPMI v2.0 chapter 28: Get Chassis Status (0x01), Chassis Control (0x02),
+ * Chassis Identify (0x04), Set System Boot Options (0x08).
+ */
+import { defineCommand, noData } from './command.ts';
+import { ByteReader } from '../codec/bytes.ts';
+import { NetFn } from '../codec/ipmi-message.ts';
+
+export type RestorePolicy = 'always-off' | 'previous' | 'always-on' | 'unknown';
+export type IdentifyState = 'off' | 'timed' | 'on' | 'unknown';
+
+export interface ChassisStatus {
+  powerOn: boolean;
+  powerOverload: boolean;
+  interlock: boolean;
+  powerFault: boolean;
+  powerControlFault: boolean;
+  restorePolicy: RestorePolicy;
+  lastPowerEvent: { acFailed: boolean; overload: boolean; interlock: boolean; fault: boolean; commandOn: boolean };
+  intrusion: boolean;
+  frontPanelLockout: boolean;
+  driveFault: boolean;
+  coolingFault: boolean;
+  identify: IdentifyState;
+  /** Front panel button capabilities and disable/enable status, when the BMC sends the optional byte. */
+  frontPanel?: number;
+}
+
+const POLICIES: RestorePolicy[] = ['always-off', 'previous', 'always-on', 'unknown'];
+
+export const getChassisStatus = defineCommand<void, ChassisStatus>({
+  name: 'Get Chassis Status',
+  netFn: NetFn.chassis,
+  cmd: 0x01,
+  encode: noData,
+  decode(data) {
+    const r = new ByteReader(data, 'Get Chassis Status');
+    const power = r.u8();
+    const last = r.u8();
+    const misc = r.u8();
+    const identifyKnown = (misc & 0x40) !== 0;
+    return {
+      powerOn: (power & 0x01) !== 0,
+      powerOverload: (power & 0x02) !== 0,
+      interlock: (power & 0x04) !== 0,
+      powerFault: (power & 0x08) !== 0,
+      powerControlFault: (power & 0x10) !== 0,
+      restorePolicy: POLICIES[(power >> 5) & 3],
+      lastPowerEvent: {
+        acFailed: (last & 0x01) !== 0,
+        overload: (last & 0x02) !== 0,
+        interlock: (last & 0x04) !== 0,
+        fault: (last & 0x08) !== 0,
+        commandOn: (last & 0x10) !== 0,
+      },
+      intrusion: (misc & 0x01) !== 0,
+      frontPanelLockout: (misc & 0x02) !== 0,
+      driveFault: (misc & 0x04) !== 0,
+      coolingFault: (misc & 0x08) !== 0,
+      identify: identifyKnown ? (['off', 'timed', 'on', 'unknown'] as const)[(misc >> 4) & 3] : 'unknown',
+      frontPanel: r.remaining > 0 ? r.u8() : undefined,
+    };
+  },
+});
+
+/** Chassis Control actions, table 28-4. */
+export const ChassisAction = { powerDown: 0, powerUp: 1, powerCycle: 2, hardReset: 3, diagnosticInterrupt: 4, softShutdown: 5 } as const;
+export type ChassisActionCode = (typeof ChassisAction)[keyof typeof ChassisAction];
+
+export const chassisControl = defineCommand<{ action: ChassisActionCode }, void>({
+  name: 'Chassis Control',
+  netFn: NetFn.chassis,
+  cmd: 0x02,
+  encode: (req) => Buffer.from([req.action & 0x0f]),
+  decode: () => undefined,
+});
+
+export const chassisIdentify = defineCommand<{ seconds?: number; forceOn?: boolean }, void>({
+  name: 'Chassis Identify',
+  netFn: NetFn.chassis,
+  cmd: 0x04,
+  encode: (req) =>
+    req.forceOn ? Buffer.from([0, 0x01]) : Buffer.from([Math.max(0, Math.min(255, req.seconds ?? 15))]),
+  decode: () => undefined,
+});
+
+/** Boot device selectors (boot flags parameter 5, data 2 bits 5:2). */
+export const BootDevice = { none: 0x00, pxe: 0x04, disk: 0x08, safe: 0x0c, diag: 0x10, cdrom: 0x14, bios: 0x18, floppy: 0x3c } as const;
+export type BootDeviceName = keyof typeof BootDevice;
+
+export const setSystemBootOptions = defineCommand<{ parameter: number; data: Uint8Array }, void>({
+  name: 'Set System Boot Options',
+  netFn: NetFn.chassis,
+  cmd: 0x08,
+  completionCodes: { 0x80: 'parameter not supported', 0x81: 'attempt to set the set in progress value when not in set complete state', 0x82: 'attempt to write read-only parameter' },
+  encode: (req) => Buffer.concat([Buffer.from([req.parameter & 0x7f]), req.data]),
+  decode: () => undefined,
+});
+
+/** Boot flags (parameter 5) for the next boot only: valid bit set, persistence bit clear. */
+export function bootFlagsNextBoot(device: BootDeviceName, efi = false): Buffer {
+  return Buffer.from([0x80 | (efi ? 0x20 : 0), BootDevice[device], 0, 0, 0]);
+}

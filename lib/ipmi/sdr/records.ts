@@ -1,0 +1,192 @@
+/**
+ * Sensor Data Records, IPMI v2.0 chapter 43: header, Full Sensor Record (type 0x01) and Compact
+ * Sensor Record (type 0x02). Other record types are kept as opaque records. Byte numbers in the
+ * comments are the specification's (1-based).
+ */
+import { ByteReader } from '../codec/bytes.ts';
+import { IpmiProtocolError } from '../errors.ts';
+import { convertReading, signed, type AnalogFormat, type Conversion } from './linearize.ts';
+import { describeUnits, sensorTypeName } from './units.ts';
+
+export const SDR_HEADER_LENGTH = 5;
+export const SdrType = { full: 0x01, compact: 0x02, eventOnly: 0x03, fruLocator: 0x11, mcLocator: 0x12 } as const;
+
+export interface SdrHeader {
+  recordId: number;
+  version: number;
+  type: number;
+  /** Bytes after the 5-byte header. */
+  length: number;
+}
+
+export function decodeSdrHeader(b: Uint8Array): SdrHeader {
+  const r = new ByteReader(b, 'SDR header');
+  return { recordId: r.u16(), version: r.u8(), type: r.u8(), length: r.u8() };
+}
+
+export type ThresholdName = 'lnr' | 'lcr' | 'lnc' | 'unc' | 'ucr' | 'unr';
+/** Bit order of readable / settable masks and of Get Sensor Reading's comparison byte. */
+export const THRESHOLD_BITS: readonly ThresholdName[] = ['lnc', 'lcr', 'lnr', 'unc', 'ucr', 'unr'];
+
+export interface SensorRecord {
+  recordId: number;
+  recordType: 'full' | 'compact';
+  ownerId: number;
+  ownerLun: number;
+  sensorNumber: number;
+  entityId: number;
+  entityInstance: number;
+  sensorType: number;
+  sensorTypeName: string;
+  /** Event/reading type code: 0x01 threshold, 0x02-0x0C generic discrete, 0x6F sensor-specific. */
+  eventReadingType: number;
+  name: string;
+  units: string;
+  /** Analog conversion; only for full records with an analog format. */
+  conversion?: Conversion;
+  /** Raw threshold bytes the SDR marks readable, by name. */
+  thresholdsRaw: Partial<Record<ThresholdName, number>>;
+  /** The same thresholds converted to units. */
+  thresholds: Partial<Record<ThresholdName, number>>;
+}
+
+export interface OpaqueRecord {
+  recordId: number;
+  recordType: number;
+}
+
+export type SdrRecord = SensorRecord | OpaqueRecord;
+
+export function isSensorRecord(r: SdrRecord): r is SensorRecord {
+  return typeof r.recordType === 'string';
+}
+
+const FORMATS: AnalogFormat[] = ['unsigned', 'ones-complement', 'twos-complement', 'none'];
+
+function idString(r: ByteReader): string {
+  if (r.remaining < 1) return '';
+  const typeLength = r.u8();
+  const len = Math.min(typeLength & 0x1f, r.remaining);
+  const type = typeLength >> 6;
+  const bytes = r.bytes(len);
+  if (type === 3 || type === 2) return Buffer.from(bytes).toString('latin1').replace(/\0+$/, '').trim();
+  // Unicode and 6-bit packed ASCII are rare in practice: show the bytes rather than guess.
+  return bytes.toString('hex');
+}
+
+/** Decode a whole record (header included). */
+export function decodeSdr(record: Uint8Array): SdrRecord {
+  const header = decodeSdrHeader(record);
+  if (record.length < SDR_HEADER_LENGTH + header.length) {
+    throw new IpmiProtocolError(`SDR ${header.recordId}: ${record.length} bytes, header says ${SDR_HEADER_LENGTH + header.length}`);
+  }
+  const body = record.subarray(SDR_HEADER_LENGTH, SDR_HEADER_LENGTH + header.length);
+  if (header.type === SdrType.full) return decodeFull(header.recordId, body);
+  if (header.type === SdrType.compact) return decodeCompact(header.recordId, body);
+  return { recordId: header.recordId, recordType: header.type };
+}
+
+function decodeCommon(r: ByteReader) {
+  const ownerId = r.u8(); // byte 6
+  const ownerLun = r.u8() & 0x03; // 7
+  const sensorNumber = r.u8(); // 8
+  const entityId = r.u8(); // 9
+  const entityInstance = r.u8() & 0x7f; // 10
+  r.skip(2); // 11 initialization, 12 capabilities
+  const sensorType = r.u8(); // 13
+  const eventReadingType = r.u8(); // 14
+  r.skip(4); // 15-18 assertion / deassertion masks
+  const readable = r.u8(); // 19 readable threshold mask (threshold sensors)
+  r.u8(); // 20 settable threshold mask
+  const units1 = r.u8(); // 21
+  const unitBase = r.u8(); // 22
+  const unitModifier = r.u8(); // 23
+  return { ownerId, ownerLun, sensorNumber, entityId, entityInstance, sensorType, eventReadingType, readable, units1, unitBase, unitModifier };
+}
+
+function decodeFull(recordId: number, body: Uint8Array): SensorRecord {
+  const r = new ByteReader(body, `full SDR ${recordId}`);
+  const c = decodeCommon(r);
+  const linearization = r.u8() & 0x7f; // 24
+  const mLow = r.u8(); // 25
+  const mHigh = r.u8(); // 26: M MS 2 bits, tolerance
+  const bLow = r.u8(); // 27
+  const bHigh = r.u8(); // 28: B MS 2 bits, accuracy
+  r.u8(); // 29 accuracy, direction
+  const exps = r.u8(); // 30 R exp (7:4), B exp (3:0)
+  r.skip(6); // 31 analog flags, 32 nominal, 33 normal max, 34 normal min, 35 sensor max, 36 sensor min
+  const raw = {
+    unr: r.u8(), // 37
+    ucr: r.u8(), // 38
+    unc: r.u8(), // 39
+    lnr: r.u8(), // 40
+    lcr: r.u8(), // 41
+    lnc: r.u8(), // 42
+  };
+  r.skip(2); // 43-44 hysteresis
+  if (r.remaining >= 3) r.skip(3); // 45-46 reserved, 47 OEM
+  const name = idString(r);
+  const format = FORMATS[(c.units1 >> 6) & 3];
+  const conversion: Conversion = {
+    m: signed(mLow | ((mHigh >> 6) << 8), 10),
+    b: signed(bLow | ((bHigh >> 6) << 8), 10),
+    rExp: signed(exps >> 4, 4),
+    bExp: signed(exps & 0x0f, 4),
+    format,
+    linearization,
+  };
+  const thresholdsRaw: Partial<Record<ThresholdName, number>> = {};
+  const thresholds: Partial<Record<ThresholdName, number>> = {};
+  if (c.eventReadingType === 0x01 && format !== 'none') {
+    THRESHOLD_BITS.forEach((t, bit) => {
+      if (c.readable & (1 << bit)) {
+        thresholdsRaw[t] = raw[t];
+        const v = convertReading(raw[t], conversion);
+        if (v !== null) thresholds[t] = v;
+      }
+    });
+  }
+  return {
+    recordId,
+    recordType: 'full',
+    ownerId: c.ownerId,
+    ownerLun: c.ownerLun,
+    sensorNumber: c.sensorNumber,
+    entityId: c.entityId,
+    entityInstance: c.entityInstance,
+    sensorType: c.sensorType,
+    sensorTypeName: sensorTypeName(c.sensorType),
+    eventReadingType: c.eventReadingType,
+    name,
+    units: describeUnits(c.units1, c.unitBase, c.unitModifier),
+    conversion: format === 'none' ? undefined : conversion,
+    thresholdsRaw,
+    thresholds,
+  };
+}
+
+function decodeCompact(recordId: number, body: Uint8Array): SensorRecord {
+  const r = new ByteReader(body, `compact SDR ${recordId}`);
+  const c = decodeCommon(r);
+  r.skip(2); // 24-25 record sharing
+  r.skip(2); // 26-27 hysteresis
+  r.skip(3); // 28-30 reserved
+  r.skip(1); // 31 OEM
+  const name = idString(r);
+  return {
+    recordId,
+    recordType: 'compact',
+    ownerId: c.ownerId,
+    ownerLun: c.ownerLun,
+    sensorNumber: c.sensorNumber,
+    entityId: c.entityId,
+    entityInstance: c.entityInstance,
+    sensorType: c.sensorType,
+    sensorTypeName: sensorTypeName(c.sensorType),
+    eventReadingType: c.eventReadingType,
+    name,
+    units: describeUnits(c.units1, c.unitBase, c.unitModifier),
+    thresholdsRaw: {},
+    thresholds: {},
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * A sensor's reading in units, with its threshold status computed here from the SDR's thresholds
+ * rather than trusted from the BMC's comparison bits (some BMCs compare signed readings as
+ * unsigned bytes).
+ */
+import type { SensorReadingRaw } from '../commands/get-sensor-reading.ts';
+import { convertReading } from './linearize.ts';
+import type { SensorRecord } from './records.ts';
+
+export type SensorStatus = 'ok' | 'lnc' | 'lcr' | 'lnr' | 'unc' | 'ucr' | 'unr' | 'unavailable' | 'discrete';
+
+export interface SensorValue {
+  number: number;
+  name: string;
+  type: string;
+  value: number | null;
+  unit: string;
+  status: SensorStatus;
+  /** Discrete sensors: the asserted state bits (0-14). */
+  states?: number;
+}
+
+export function thresholdStatus(value: number, t: SensorRecord['thresholds']): SensorStatus {
+  // Worst first: non-recoverable, then critical, then non-critical.
+  if (t.unr !== undefined && value >= t.unr) return 'unr';
+  if (t.lnr !== undefined && value <= t.lnr) return 'lnr';
+  if (t.ucr !== undefined && value >= t.ucr) return 'ucr';
+  if (t.lcr !== undefined && value <= t.lcr) return 'lcr';
+  if (t.unc !== undefined && value >= t.unc) return 'unc';
+  if (t.lnc !== undefined && value <= t.lnc) return 'lnc';
+  return 'ok';
+}
+
+export function sensorValue(record: SensorRecord, reading: SensorReadingRaw | null): SensorValue {
+  const base = { number: record.sensorNumber, name: record.name, type: record.sensorTypeName, unit: record.units };
+  if (!reading || reading.unavailable || !reading.scanningEnabled) return { ...base, value: null, status: 'unavailable' };
+  if (record.eventReadingType !== 0x01 || !record.conversion) {
+    return { ...base, value: null, unit: '', status: 'discrete', states: reading.state0 | ((reading.state1 ?? 0) << 8) };
+  }
+  const value = convertReading(reading.raw, record.conversion);
+  if (value === null) return { ...base, value: null, status: 'unavailable' };
+  return { ...base, value, status: thresholdStatus(value, record.thresholds) };
+}
