@@ -63,3 +63,11 @@ export class IpmiProtocolError extends IpmiError {}
 
 /** A request the caller must not make without saying so explicitly (weak auth, cipher suite 0). */
 export class IpmiInsecureError extends IpmiError {}
+
+/** The BMC does not implement a feature (DCMI, FRU, SEL...): a fact about the BMC, not a failure of ours. */
+export class IpmiNotSupportedError extends IpmiCompletionCodeError {
+  constructor(command: string, code: number, codeName: string, host?: string) {
+    super(command, code, codeName, host);
+    this.message = `${host ? `${host}: ` : ''}${command} is not supported by this BMC (completion code 0x${code.toString(16).padStart(2, '0')}: ${codeName})`;
+  }
+}

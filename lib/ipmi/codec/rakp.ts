@@ -116,9 +116,9 @@ export function decodeOpenSessionResponse(b: Uint8Array): OpenSessionResponse {
   const r = new ByteReader(b, 'open session response');
   const tag = r.u8();
   const status = r.u8();
-  const privilege = r.u8() & 0x0f;
-  r.skip(1);
-  // An error answer may stop after the status (some BMCs send only tag and status).
+  // An error answer may stop right after the status (OpenIPMI sends only tag and status).
+  const privilege = r.remaining > 0 ? r.u8() & 0x0f : 0;
+  if (r.remaining > 0) r.skip(1);
   const consoleSessionId = r.remaining >= 4 ? r.u32() : 0;
   if (status !== 0) {
     return { tag, status, privilege, consoleSessionId, bmcSessionId: 0, algorithms: { auth: -1, integrity: -1, confidentiality: -1 } };

@@ -25,3 +25,6 @@ export function privilegeName(level: number): PrivilegeName | `0x${string}` {
   const names: Record<number, PrivilegeName> = { 1: 'callback', 2: 'user', 3: 'operator', 4: 'administrator', 5: 'oem', 15: 'no access' };
   return names[level] ?? `0x${level.toString(16)}`;
 }
+
+/** Runs a command on one BMC: how the helpers above the command layer reach it. */
+export type RunCommand = <Req, Res>(c: IpmiCommand<Req, Res>, req: Req) => Promise<Res>;

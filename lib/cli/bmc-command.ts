@@ -1,0 +1,291 @@
+/**
+ * `lowpower bmc VERB ...`: one BMC, ipmitool-like verbs, table or JSON output. Exit 0 on success;
+ * 1 with one line on stderr (which host, what failed, what to check) on failure.
+ */
+import { readFileSync } from 'node:fs';
+import { openBmc, type Bmc, type BmcOptions, type PrivilegeLevel } from '../ipmi/client.ts';
+import { IpmiError } from '../ipmi/errors.ts';
+import { POWER_ACTIONS, type PowerAction } from '../ipmi/power.ts';
+import { BootDevice, type BootDeviceName } from '../ipmi/commands/chassis.ts';
+import type { IpSource } from '../ipmi/commands/lan-config.ts';
+import { setupBmc } from '../ipmi/setup.ts';
+import { Privilege } from '../ipmi/commands/command.ts';
+import { intFlag, parseArgs, UsageError, type FlagSpec } from './args.ts';
+import * as fmt from './format.ts';
+
+export const BMC_USAGE = `usage: lowpower bmc VERB -H HOST [-p PORT] -U USER (-E | -f PASSWORD_FILE) [options]
+
+connection:
+  -H HOST            BMC address            -p PORT       UDP port (623)
+  -U USER            BMC user               -E            password from $IPMI_PASSWORD
+  -f FILE            password from FILE     -P PASSWORD   (shows in the process list: avoid)
+  -C 3|17            cipher suite (default: 17, falling back to 3)
+  --lan15            IPMI v1.5 with MD5 instead of RMCP+
+  -L user|operator|administrator         session privilege (administrator)
+  -t MS              deadline per request (2000)   -R N   retransmissions (3)
+  --json             JSON output
+
+verbs:
+  power status|on|off|soft|cycle|reset   chassis status        mc info
+  identify [SECONDS]                     bootdev pxe|disk|bios
+  sensors [--type temperature|fan|voltage|...]
+  sel list|clear                         dcmi power
+  lan print [CHANNEL]                    lan set CHANNEL ipsrc|ipaddr|netmask|defgw VALUE
+  user list [CHANNEL]                    user set-password ID [--new-password-file FILE]
+  setup --user-id ID --user-name NAME --user-password-file FILE
+        [--channel 1] [--ipaddr A] [--netmask M] [--defgw G] [--dry-run]
+`;
+
+const FLAGS: FlagSpec[] = [
+  { names: ['-H', '--host'], value: true, key: 'host' },
+  { names: ['-p', '--port'], value: true, key: 'port' },
+  { names: ['-U', '--user'], value: true, key: 'user' },
+  { names: ['-E'], key: 'envPassword' },
+  { names: ['-f', '--password-file'], value: true, key: 'passwordFile' },
+  { names: ['-P', '--password'], value: true, key: 'password' },
+  { names: ['-C', '--cipher-suite'], value: true, key: 'suite' },
+  { names: ['-L', '--privilege'], value: true, key: 'privilege' },
+  { names: ['-t', '--timeout'], value: true, key: 'timeout' },
+  { names: ['-R', '--retries'], value: true, key: 'retries' },
+  { names: ['--lan15'], key: 'lan15' },
+  { names: ['--json'], key: 'json' },
+  { names: ['--type'], value: true, key: 'type' },
+  { names: ['--new-password-file'], value: true, key: 'newPasswordFile' },
+  { names: ['--user-id'], value: true, key: 'userId' },
+  { names: ['--user-name'], value: true, key: 'userName' },
+  { names: ['--user-password-file'], value: true, key: 'userPasswordFile' },
+  { names: ['--channel'], value: true, key: 'channel' },
+  { names: ['--ipaddr'], value: true, key: 'ipaddr' },
+  { names: ['--netmask'], value: true, key: 'netmask' },
+  { names: ['--defgw'], value: true, key: 'defgw' },
+  { names: ['--dry-run'], key: 'dryRun' },
+  { names: ['-h', '--help'], key: 'help' },
+];
+
+/** First line of a secret file, without its newline. The file's content is never printed. */
+export function readSecretFile(path: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new UsageError(`cannot read the ${what} file ${path} (${code})`);
+  }
+  const line = text.split(/\r?\n/)[0];
+  if (!line) throw new UsageError(`the ${what} file ${path} is empty`);
+  return line;
+}
+
+function password(flags: Record<string, string | boolean>): string {
+  const sources = ['envPassword', 'passwordFile', 'password'].filter((k) => flags[k] !== undefined);
+  if (sources.length === 0) throw new UsageError('no password: use -E (from $IPMI_PASSWORD) or -f PASSWORD_FILE');
+  if (sources.length > 1) throw new UsageError('give the password one way only (-E, -f or -P)');
+  if (flags.envPassword) {
+    const p = process.env.IPMI_PASSWORD;
+    if (!p) throw new UsageError('-E: $IPMI_PASSWORD is not set');
+    return p;
+  }
+  if (typeof flags.passwordFile === 'string') return readSecretFile(flags.passwordFile, 'password');
+  process.stderr.write('lowpower bmc: warning: -P shows the password in the process list; use -E or -f\n');
+  return String(flags.password);
+}
+
+function connection(flags: Record<string, string | boolean>): BmcOptions {
+  if (typeof flags.host !== 'string') throw new UsageError('no BMC: give -H HOST');
+  if (typeof flags.user !== 'string') throw new UsageError('no user: give -U USER');
+  const suite = intFlag(flags.suite, '-C', 0, 17);
+  if (suite !== undefined && suite !== 3 && suite !== 17) throw new UsageError('-C: lowpower speaks cipher suites 3 and 17');
+  const privilege = flags.privilege === undefined ? 'administrator' : String(flags.privilege).toLowerCase();
+  if (!['user', 'operator', 'administrator'].includes(privilege)) throw new UsageError('-L must be user, operator or administrator');
+  return {
+    host: flags.host,
+    port: intFlag(flags.port, '-p', 1, 65535) ?? 623,
+    username: flags.user,
+    password: password(flags),
+    cipherSuite: suite,
+    lan15: !!flags.lan15,
+    privilege: privilege as PrivilegeLevel,
+    timeoutMs: intFlag(flags.timeout, '-t', 50, 600_000),
+    retries: intFlag(flags.retries, '-R', 0, 10),
+  };
+}
+
+type Out = (text: string, json: unknown) => void;
+
+async function runVerb(bmc: Bmc, words: string[], flags: Record<string, string | boolean>, out: Out): Promise<void> {
+  const [verb, sub, ...rest] = words;
+  const need = (ok: boolean, usage: string): void => {
+    if (!ok) throw new UsageError(`usage: lowpower bmc ${usage}`);
+  };
+  switch (verb) {
+    case 'power': {
+      need(!!sub && POWER_ACTIONS.includes(sub as PowerAction) && sub !== 'diag', 'power status|on|off|soft|cycle|reset');
+      const r = await bmc.power(sub as PowerAction);
+      const text = sub === 'status' ? `Chassis Power is ${r.power}` : r.changed ? r.message : `Chassis Power is already ${r.power}`;
+      out(text + '\n', sub === 'status' ? { power: r.power } : { power: r.power, changed: r.changed, confirmed: r.confirmed, message: r.message });
+      return;
+    }
+    case 'chassis': {
+      need(sub === 'status', 'chassis status');
+      const s = await bmc.chassisStatus();
+      out(fmt.formatChassisStatus(s), s);
+      return;
+    }
+    case 'mc': {
+      need(sub === 'info', 'mc info');
+      const d = await bmc.deviceId();
+      out(fmt.formatDeviceId(d), { ...d, auxFirmware: d.auxFirmware?.toString('hex') });
+      return;
+    }
+    case 'identify': {
+      const seconds = sub === undefined ? 15 : intFlag(sub, 'identify SECONDS', 0, 255);
+      await bmc.identify(seconds);
+      out(`Chassis identify interval: ${seconds === 0 ? 'off' : `${seconds} seconds`}\n`, { identify: seconds });
+      return;
+    }
+    case 'bootdev': {
+      need(sub === 'pxe' || sub === 'disk' || sub === 'bios', 'bootdev pxe|disk|bios');
+      await bmc.setBootDevice(sub as BootDeviceName);
+      out(`Set Boot Device to ${sub}\n`, { bootdev: sub, selector: BootDevice[sub as BootDeviceName] });
+      return;
+    }
+    case 'sensors': {
+      need(sub === undefined, 'sensors [--type TYPE]');
+      const list = await bmc.sensors({ type: typeof flags.type === 'string' ? flags.type : undefined });
+      out(fmt.formatSensors(list), list);
+      return;
+    }
+    case 'sel': {
+      need(sub === 'list' || sub === 'clear', 'sel list|clear');
+      if (sub === 'clear') {
+        await bmc.clearSel();
+        out('Clearing SEL: done\n', { cleared: true });
+      } else {
+        const list = await bmc.sel();
+        out(fmt.formatSel(list), list.map(({ raw, ...e }) => ({ ...e, raw: raw.toString('hex') })));
+      }
+      return;
+    }
+    case 'dcmi': {
+      need(sub === 'power', 'dcmi power');
+      const p = await bmc.powerReading();
+      out(fmt.formatPowerReading(p), p);
+      return;
+    }
+    case 'lan':
+      return lanVerb(bmc, sub, rest, out, need);
+    case 'user':
+      return userVerb(bmc, sub, rest, flags, out, need);
+    case 'setup': {
+      const userId = intFlag(flags.userId, '--user-id', 2, 63);
+      need(userId !== undefined && typeof flags.userName === 'string' && typeof flags.userPasswordFile === 'string', 'setup --user-id ID --user-name NAME --user-password-file FILE [--channel N] [--ipaddr A] [--netmask M] [--defgw G] [--dry-run]');
+      const steps = await setupBmc(
+        bmc,
+        {
+          channel: intFlag(flags.channel, '--channel', 1, 15) ?? 1,
+          ipAddress: typeof flags.ipaddr === 'string' ? flags.ipaddr : undefined,
+          netmask: typeof flags.netmask === 'string' ? flags.netmask : undefined,
+          gatewayIp: typeof flags.defgw === 'string' ? flags.defgw : undefined,
+          userId: userId as number,
+          userName: String(flags.userName),
+          userPassword: readSecretFile(String(flags.userPasswordFile), 'user password'),
+          privilege: Privilege.administrator,
+        },
+        { dryRun: !!flags.dryRun },
+      );
+      out(fmt.formatSetup(steps), steps);
+      return;
+    }
+    default:
+      throw new UsageError(verb === undefined ? 'no verb given' : `unknown verb "${verb}"`);
+  }
+}
+
+async function lanVerb(bmc: Bmc, sub: string | undefined, rest: string[], out: Out, need: (ok: boolean, u: string) => void): Promise<void> {
+  if (sub === 'print') {
+    const channel = rest[0] === undefined ? 1 : intFlag(rest[0], 'CHANNEL', 1, 15);
+    const l = await bmc.lanConfig(channel);
+    out(fmt.formatLan(l), l);
+    return;
+  }
+  need(sub === 'set' && rest.length === 3, 'lan set CHANNEL ipsrc|ipaddr|netmask|defgw VALUE');
+  const channel = intFlag(rest[0], 'CHANNEL', 1, 15) as number;
+  const [what, value] = [rest[1], rest[2]];
+  switch (what) {
+    case 'ipsrc':
+      need(['static', 'dhcp', 'none', 'bios'].includes(value), 'lan set CHANNEL ipsrc static|dhcp|bios|none');
+      await bmc.setLanConfig(channel, { ipSource: (value === 'none' ? 'unspecified' : value) as IpSource });
+      break;
+    case 'ipaddr':
+      await bmc.setLanConfig(channel, { ipAddress: value });
+      break;
+    case 'netmask':
+      await bmc.setLanConfig(channel, { netmask: value });
+      break;
+    case 'defgw':
+      await bmc.setLanConfig(channel, { gatewayIp: value });
+      break;
+    default:
+      need(false, 'lan set CHANNEL ipsrc|ipaddr|netmask|defgw VALUE');
+  }
+  out(`Set channel ${channel} ${what} to ${value}\n`, { channel, [what]: value });
+}
+
+async function userVerb(
+  bmc: Bmc,
+  sub: string | undefined,
+  rest: string[],
+  flags: Record<string, string | boolean>,
+  out: Out,
+  need: (ok: boolean, u: string) => void,
+): Promise<void> {
+  if (sub === 'list') {
+    const channel = rest[0] === undefined ? 1 : intFlag(rest[0], 'CHANNEL', 1, 15);
+    const users = await bmc.users(channel);
+    out(fmt.formatUsers(users), users);
+    return;
+  }
+  need(sub === 'set-password' && rest.length === 1, 'user set-password ID [--new-password-file FILE]');
+  const userId = intFlag(rest[0], 'ID', 1, 63) as number;
+  const newPassword = typeof flags.newPasswordFile === 'string' ? readSecretFile(flags.newPasswordFile, 'new password') : readStdinLine();
+  await bmc.setUser({ userId, password: newPassword });
+  out(`Set User Password command successful (user ${userId})\n`, { userId, passwordSet: true });
+}
+
+function readStdinLine(): string {
+  if (process.stdin.isTTY) throw new UsageError('give the new password with --new-password-file FILE (or on standard input)');
+  const line = readFileSync(0, 'utf8').split(/\r?\n/)[0];
+  if (!line) throw new UsageError('no new password on standard input');
+  return line;
+}
+
+function describe(e: unknown): string {
+  if (e instanceof IpmiError || e instanceof UsageError) return e.message;
+  if (e instanceof Error) return `unexpected error: ${e.message}`;
+  return `unexpected error: ${String(e)}`;
+}
+
+export async function runBmcCommand(argv: string[]): Promise<number> {
+  let bmc: Bmc | undefined;
+  try {
+    const { flags, positional } = parseArgs(argv, FLAGS);
+    if (flags.help) {
+      process.stdout.write(BMC_USAGE);
+      return 0;
+    }
+    if (positional.length === 0) throw new UsageError('no verb given');
+    const json = !!flags.json;
+    const options = connection(flags);
+    bmc = openBmc(options);
+    const out: Out = (text, value) => process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : text);
+    await runVerb(bmc, positional, flags, out);
+    return 0;
+  } catch (e) {
+    const where = bmc && !(e instanceof UsageError) && !(e instanceof Error && e.message.startsWith(bmc.host)) ? `${bmc.key}: ` : '';
+    process.stderr.write(`lowpower bmc: ${where}${describe(e)}\n`);
+    if (e instanceof UsageError) process.stderr.write(`run "lowpower bmc --help" for usage\n`);
+    return 1;
+  } finally {
+    await bmc?.close();
+  }
+}

@@ -1,0 +1,26 @@
+/** `lowpower` command line: dispatches to the sub-commands. */
+import { runBmcCommand } from './bmc-command.ts';
+
+const USAGE = `usage: lowpower COMMAND ...
+
+commands:
+  bmc VERB -H HOST [-p PORT] -U USER (-E | -f PASSWORD_FILE) [-C 3|17] [--lan15] [--json]
+           talk to one BMC over IPMI-over-LAN (run "lowpower bmc --help" for the verbs)
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'bmc':
+      return runBmcCommand(rest);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`lowpower: unknown command "${command}"\n${USAGE}`);
+      return 1;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Reading the SDR repository: header first, then small chunks, re-reserving when another reader
+ * cancels our reservation (0xC5). Records are cached per BMC, keyed by the repository's
+ * addition and erase timestamps, so a warm sensor read costs one Get SDR Repository Info.
+ */
+import { getSdr, getSdrRepositoryInfo, reserveSdrRepository, SDR_LAST_RECORD, type SdrRepositoryInfo } from '../commands/sdr-repository.ts';
+import type { RunCommand } from '../commands/command.ts';
+import { IpmiCompletionCodeError, IpmiProtocolError } from '../errors.ts';
+import { decodeSdr, decodeSdrHeader, SDR_HEADER_LENGTH, type SdrRecord } from './records.ts';
+
+interface CacheEntry {
+  stamp: string;
+  records: SdrRecord[];
+}
+
+const cache = new Map<string, CacheEntry>();
+const inFlight = new Map<string, Promise<SdrRecord[]>>();
+
+const CHUNK = 16;
+const MAX_RESERVATION_RETRIES = 12;
+const MAX_RECORDS = 4096;
+
+function stampOf(info: SdrRepositoryInfo): string {
+  return `${info.lastAddition}/${info.lastErase}/${info.recordCount}`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Forget cached records (all BMCs, or one). */
+export function clearSdrCache(bmcKey?: string): void {
+  if (bmcKey) cache.delete(bmcKey);
+  else cache.clear();
+}
+
+/**
+ * The repository's records, from cache when its timestamps are unchanged. Concurrent callers for
+ * the same BMC share one read, so they do not cancel each other's reservations.
+ */
+export async function readSdrRepository(bmcKey: string, run: RunCommand): Promise<SdrRecord[]> {
+  const info = await run(getSdrRepositoryInfo, undefined);
+  const stamp = stampOf(info);
+  const hit = cache.get(bmcKey);
+  if (hit && hit.stamp === stamp) return hit.records;
+  const pending = inFlight.get(bmcKey);
+  if (pending) return pending;
+  const p = readAll(run)
+    .then((records) => {
+      cache.set(bmcKey, { stamp, records });
+      return records;
+    })
+    .finally(() => inFlight.delete(bmcKey));
+  inFlight.set(bmcKey, p);
+  return p;
+}
+
+async function readAll(run: RunCommand): Promise<SdrRecord[]> {
+  const reservation = { id: (await run(reserveSdrRepository, undefined)).reservationId, retries: 0 };
+  const read = async (recordId: number, offset: number, length: number) => {
+    for (;;) {
+      try {
+        return await run(getSdr, { reservationId: reservation.id, recordId, offset, length });
+      } catch (e) {
+        if (!(e instanceof IpmiCompletionCodeError) || e.code !== 0xc5 || ++reservation.retries > MAX_RESERVATION_RETRIES) throw e;
+        // Another reader reserved the repository: wait a little (randomised) and reserve again.
+        await sleep(5 + Math.random() * 20 * reservation.retries);
+        reservation.id = (await run(reserveSdrRepository, undefined)).reservationId;
+      }
+    }
+  };
+  const records: SdrRecord[] = [];
+  let recordId = 0;
+  while (recordId !== SDR_LAST_RECORD) {
+    if (records.length >= MAX_RECORDS) throw new IpmiProtocolError(`SDR repository: more than ${MAX_RECORDS} records (a next-record loop?)`);
+    const head = await read(recordId, 0, SDR_HEADER_LENGTH);
+    const header = decodeSdrHeader(head.data);
+    const bytes = Buffer.alloc(SDR_HEADER_LENGTH + header.length);
+    head.data.copy(bytes, 0, 0, SDR_HEADER_LENGTH);
+    for (let off = SDR_HEADER_LENGTH; off < bytes.length; ) {
+      const want = Math.min(CHUNK, bytes.length - off);
+      const part = await read(recordId, off, want);
+      if (part.data.length === 0) throw new IpmiProtocolError(`SDR ${recordId}: empty chunk at offset ${off}`);
+      part.data.copy(bytes, off, 0, Math.min(want, part.data.length));
+      off += Math.min(want, part.data.length);
+    }
+    records.push(decodeSdr(bytes));
+    if (head.nextRecordId === recordId) throw new IpmiProtocolError(`SDR ${recordId}: next record ID points to itself`);
+    recordId = head.nextRecordId;
+  }
+  return records;
+}
