@@ -112,7 +112,8 @@ export function formatLan(l: LanConfig): string {
 
 export function formatUsers(users: UserInfo[]): string {
   const rows = [['ID', 'Name', 'Enabled', 'Link Auth', 'IPMI Msg', 'Privilege']];
-  for (const u of users) {
+  // Unused slots (no name, no access) are left out, as a person reading the list expects.
+  for (const u of users.filter((x) => x.name || x.ipmiMessaging || x.linkAuth)) {
     rows.push([String(u.id), u.name, u.enabled === null ? '?' : u.enabled ? 'yes' : 'no', u.linkAuth ? 'on' : 'off', u.ipmiMessaging ? 'on' : 'off', u.privilegeName]);
   }
   return table(rows);

@@ -11,7 +11,7 @@ import type { IpmiCommand } from './commands/command.ts';
 import { Privilege } from './commands/command.ts';
 import { completionCodeName } from './codec/completion-codes.ts';
 import { DEFAULT_QUIRKS, fixReply, type BmcQuirks } from './quirks.ts';
-import { IpmiCompletionCodeError, IpmiError, IpmiNotSupportedError, IpmiTimeoutError } from './errors.ts';
+import { IpmiAuthError, IpmiCompletionCodeError, IpmiError, IpmiNotSupportedError, IpmiTimeoutError } from './errors.ts';
 import { getDeviceId, type DeviceId } from './commands/get-device-id.ts';
 import { bootFlagsNextBoot, chassisIdentify, getChassisStatus, setSystemBootOptions, type BootDeviceName, type ChassisStatus } from './commands/chassis.ts';
 import { getSensorReading } from './commands/get-sensor-reading.ts';
@@ -326,6 +326,23 @@ export class Bmc {
 
   setUser(change: UserChange): Promise<void> {
     return setUser((c, r) => this.run(c, r), change);
+  }
+
+  /**
+   * True when this user and password can log in to this BMC (a session is opened with the same
+   * settings as this handle, then closed). False when the BMC refuses the login.
+   */
+  async checkLogin(username: string, password: string): Promise<boolean> {
+    const probe = new Bmc({ ...this.o, username, password, transport: this.transport });
+    try {
+      await probe.connect();
+      return true;
+    } catch (e) {
+      if (e instanceof IpmiAuthError) return false;
+      throw e;
+    } finally {
+      await probe.close();
+    }
   }
 
   testPassword(userId: number, password: string): Promise<boolean> {

@@ -82,5 +82,25 @@ export async function writeLanConfig(run: RunCommand, channel: number, c: LanCon
   if (c.netmask !== undefined) writes.push([LanParam.subnetMask, encodeNetmask(c.netmask)]);
   if (c.gatewayIp !== undefined) writes.push([LanParam.defaultGatewayIp, encodeIPv4(c.gatewayIp, 'gateway')]);
   if (c.gatewayMac !== undefined) writes.push([LanParam.defaultGatewayMac, encodeMac(c.gatewayMac, 'gateway MAC')]);
-  for (const [parameter, data] of writes) await run(setLanConfig, { channel, parameter, data });
+  if (writes.length === 0) return;
+  // Set In Progress: lock, write, commit, unlock (section 23.1). BMCs such as OpenIPMI's apply
+  // the new values only on commit; a BMC without the parameter just takes the writes.
+  const setInProgress = async (value: number): Promise<void> => {
+    try {
+      await run(setLanConfig, { channel, parameter: LanParam.setInProgress, data: Buffer.from([value]) });
+    } catch (e) {
+      if (!(e instanceof IpmiCompletionCodeError && (e.code === 0x80 || e.code === 0x81 || e.notSupported))) throw e;
+    }
+  };
+  await setInProgress(SET_IN_PROGRESS);
+  try {
+    for (const [parameter, data] of writes) await run(setLanConfig, { channel, parameter, data });
+    await setInProgress(COMMIT_WRITE);
+  } finally {
+    await setInProgress(SET_COMPLETE);
+  }
 }
+
+const SET_COMPLETE = 0;
+const SET_IN_PROGRESS = 1;
+const COMMIT_WRITE = 2;

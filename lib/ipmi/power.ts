@@ -55,7 +55,7 @@ export async function changePower(port: PowerPort, action: PowerAction): Promise
   }
   if (!target && before === 'off') {
     // A cycle or reset of a host that is off would power it on: that must be asked for as "on".
-    throw new IpmiError(`${port.host}: chassis is off; ${action} refused (use "power on" to start it)`);
+    throw new IpmiError(`${port.host}:${port.port}: chassis is off; ${action} refused (use "power on" to start it)`);
   }
 
   const code = ACTION_CODE[action];

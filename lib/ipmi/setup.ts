@@ -6,7 +6,6 @@
 import type { Bmc } from './client.ts';
 import { encodeIPv4, encodeNetmask } from './commands/lan-config.ts';
 import { Privilege, privilegeName } from './commands/command.ts';
-import type { LanConfigChange } from './lan.ts';
 import { IpmiError } from './errors.ts';
 
 export interface SetupSpec {
@@ -57,13 +56,23 @@ export async function setupBmc(bmc: Bmc, s: SetupSpec, o: { dryRun?: boolean } =
   const user = users.find((u) => u.id === s.userId);
   if (!user) throw new IpmiError(`${bmc.key}: user ID ${s.userId} does not exist (the BMC has ${users.length} user slots)`);
   await step('user name', user.name === s.userName, `user ${s.userId} named "${s.userName}"`, () => bmc.setUser({ userId: s.userId, name: s.userName }));
-  const passwordRight = await bmc.testPassword(s.userId, s.userPassword);
-  await step('user password', passwordRight, `user ${s.userId} password`, () => bmc.setUser({ userId: s.userId, password: s.userPassword }));
   const accessRight = user.privilege === privilege && user.ipmiMessaging && user.linkAuth;
   await step('user access', accessRight, `user ${s.userId} ${privilegeName(privilege)} on channel ${s.channel}, IPMI messaging on`, () =>
     bmc.setUser({ userId: s.userId, channel: s.channel, privilege }),
   );
-  await step('user enabled', user.enabled === true, `user ${s.userId} enabled`, () => bmc.setUser({ userId: s.userId, enable: true }));
+  // Whether the password is right is proven by logging in with it: Set User Password's "test"
+  // operation is not reliable (OpenIPMI answers success for any password). A login also proves
+  // the user enabled where the BMC does not report that state.
+  const canLogin = user.name === s.userName && accessRight ? await bmc.checkLogin(s.userName, s.userPassword) : false;
+  const enabledRight = user.enabled === true || (user.enabled === null && canLogin);
+  await step('user enabled', enabledRight, `user ${s.userId} enabled`, () => bmc.setUser({ userId: s.userId, enable: true }));
+  const passwordRight = canLogin;
+  await step('user password', passwordRight, `user ${s.userId} password (checked by logging in)`, async () => {
+    await bmc.setUser({ userId: s.userId, password: s.userPassword });
+    if (!(await bmc.checkLogin(s.userName, s.userPassword))) {
+      throw new IpmiError(`${bmc.key}: user ${s.userId} still cannot log in after setup; check the channel's authentication settings`);
+    }
+  });
 
   const access = await bmc.channelAccess(s.channel);
   const channelRight = access.accessMode === 'always' && access.privilegeLimit === privilege;
@@ -73,12 +82,13 @@ export async function setupBmc(bmc: Bmc, s: SetupSpec, o: { dryRun?: boolean } =
 
   // Network last: changing the address moves the BMC away from this session.
   const lan = await bmc.lanConfig(s.channel);
-  const change: LanConfigChange = {};
-  await step('ip source', lan.ipSource === 'static', 'static address', async () => bmc.setLanConfig(s.channel, { ipSource: 'static' }));
-  if (s.netmask !== undefined && lan.netmask !== s.netmask) change.netmask = s.netmask;
-  if (s.gatewayIp !== undefined && lan.gatewayIp !== s.gatewayIp) change.gatewayIp = s.gatewayIp;
-  if (s.netmask !== undefined) await step('netmask', !change.netmask, `netmask ${s.netmask}`, () => bmc.setLanConfig(s.channel, { netmask: s.netmask }));
-  if (s.gatewayIp !== undefined) await step('gateway', !change.gatewayIp, `default gateway ${s.gatewayIp}`, () => bmc.setLanConfig(s.channel, { gatewayIp: s.gatewayIp }));
+  await step('ip source', lan.ipSource === 'static', 'static address', () => bmc.setLanConfig(s.channel, { ipSource: 'static' }));
+  if (s.netmask !== undefined) {
+    await step('netmask', lan.netmask === s.netmask, `netmask ${s.netmask}`, () => bmc.setLanConfig(s.channel, { netmask: s.netmask }));
+  }
+  if (s.gatewayIp !== undefined) {
+    await step('gateway', lan.gatewayIp === s.gatewayIp, `default gateway ${s.gatewayIp}`, () => bmc.setLanConfig(s.channel, { gatewayIp: s.gatewayIp }));
+  }
   if (s.ipAddress !== undefined) {
     await step('ip address', lan.ipAddress === s.ipAddress, `address ${s.ipAddress}`, () => bmc.setLanConfig(s.channel, { ipAddress: s.ipAddress }));
   }

@@ -80,13 +80,15 @@ export function rakp4CheckValue(suite: CipherSuite, sik: Uint8Array, x: RakpExch
   return hmac(suite, sik, x.consoleRandom, Buffer.from(u32le(x.bmcSessionId)), x.bmcGuid).subarray(0, suite.rakp4CodeLength);
 }
 
-/** K_N = HMAC_SIK(constant N repeated over the hash length), section 13.32. */
+/**
+ * K_N = HMAC_SIK(Const N), Const N being byte N repeated 20 times (section 13.32), whatever the
+ * hash: HMAC-SHA256 suites keep the 20-byte constants (as ipmitool, FreeIPMI and OpenBMC do).
+ */
 export function deriveKeys(suite: CipherSuite, sik: Buffer): SessionKeys {
-  const len = suite.hash === 'sha256' ? 32 : 20;
   return {
     sik,
-    k1: hmac(suite, sik, Buffer.alloc(len, 0x01)),
-    k2: hmac(suite, sik, Buffer.alloc(len, 0x02)),
+    k1: hmac(suite, sik, Buffer.alloc(20, 0x01)),
+    k2: hmac(suite, sik, Buffer.alloc(20, 0x02)),
   };
 }
 

@@ -10,7 +10,7 @@ import { activateSession, getSessionChallenge } from '../commands/session-v15.ts
 import { closeSession, setSessionPrivilegeLevel } from '../commands/session-control.ts';
 import { completionCodeName } from '../codec/completion-codes.ts';
 import { exchange, type Peer } from '../transport/exchange.ts';
-import { IpmiAuthError, IpmiInsecureError, IpmiProtocolError } from '../errors.ts';
+import { IpmiAuthError, IpmiInsecureError, IpmiProtocolError, IpmiTimeoutError } from '../errors.ts';
 import { probeAuthCapabilities } from './lanplus-session.ts';
 import { randomNonZero32, RqSeq, type Credentials, type IpmiSession, type SendOptions } from './session.ts';
 
@@ -71,12 +71,18 @@ export class Lan15Session implements IpmiSession {
     }
     const ch = getSessionChallenge.decode(challenge.data);
     const initialOutbound = randomNonZero32();
+    // A BMC drops an Activate Session whose AuthCode is wrong without a word. It just answered
+    // the challenge, so silence now almost always means a wrong password: say that, and soon.
     const act = await this.call(
       activateSession.cmd,
       activateSession.encode({ authType: this.authType, privilege: this.o.privilege, challenge: ch.challenge, initialOutboundSequence: initialOutbound }),
       activateSession.name,
       { authType: this.authType, sessionId: ch.temporarySessionId, sequence: () => 0 },
-    );
+      { timeoutMs: Math.min(this.o.timeoutMs, 1000), retries: Math.min(this.o.retries, 2) },
+    ).catch((e: unknown) => {
+      if (e instanceof IpmiTimeoutError) this.fail('no answer to Activate Session after the challenge (wrong password, or the user may not log in over IPMI 1.5)');
+      throw e;
+    });
     if (act.completionCode !== 0) {
       this.fail(`Activate Session: ${completionCodeName(act.completionCode, activateSession.completionCodes)}`);
     }

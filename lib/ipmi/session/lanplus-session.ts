@@ -29,6 +29,9 @@ import { completionCodeName } from '../codec/completion-codes.ts';
 import type { BmcQuirks } from '../quirks.ts';
 import { randomNonZero32, RqSeq, type Credentials, type IpmiSession, type SendOptions } from './session.ts';
 
+/** RAKP status 0x0F, "invalid integrity check value": our refusal of a RAKP 2 we cannot verify. */
+const RAKP_INVALID_INTEGRITY_CHECK = 0x0f;
+
 export interface LanPlusOptions {
   /** Suites to try in order; the first the BMC accepts is used. */
   cipherSuites: number[];
@@ -211,6 +214,9 @@ export class LanPlusSession implements IpmiSession {
     };
     const expected2 = rakp2AuthCode(suite, kuid, x);
     if (rakp2.authCode.length !== expected2.length || !timingSafeEqual(rakp2.authCode, expected2)) {
+      // Tell the BMC (RAKP 3 with an error status) so it frees the half-open session slot now.
+      const refusal = encodeRakp3({ tag: randomBytes(1)[0], status: RAKP_INVALID_INTEGRITY_CHECK, bmcSessionId, authCode: Buffer.alloc(0) });
+      await this.peer.transport.send(this.peer.address, this.peer.family, this.peer.port, encodeLanPlus({ payloadType: PayloadType.rakp3, sessionId: 0, sequence: 0, payload: refusal }));
       this.fail('wrong password (the BMC\'s RAKP 2 code does not match)');
     }
     const sik = sessionIntegrityKey(suite, this.creds.kg ?? kuid, x);
