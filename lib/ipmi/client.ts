@@ -78,6 +78,7 @@ const PRIVILEGES: Record<PrivilegeLevel, number> = {
 export class Bmc {
   readonly host: string;
   readonly port: number;
+  readonly retries: number;
   private session?: IpmiSession;
   private opening?: Promise<IpmiSession>;
   private queue: Promise<unknown> = Promise.resolve();
@@ -85,7 +86,6 @@ export class Bmc {
   private closed = false;
   private readonly transport: UdpTransport;
   private readonly timeoutMs: number;
-  private readonly retries: number;
   private readonly quirks: BmcQuirks;
   private peer?: Peer;
 

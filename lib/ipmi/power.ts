@@ -29,6 +29,8 @@ export interface PowerPort {
   run<Req, Res>(c: IpmiCommand<Req, Res>, req: Req, o?: { once?: boolean }): Promise<Res>;
   readonly host: string;
   readonly port: number;
+  /** The handle's retransmission count: also how often a lost power command may be re-decided. */
+  readonly retries: number;
 }
 
 const ACTION_CODE: Record<Exclude<PowerAction, 'status'>, ChassisActionCode> = {
@@ -42,11 +44,22 @@ const ACTION_CODE: Record<Exclude<PowerAction, 'status'>, ChassisActionCode> = {
 
 const state = (s: ChassisStatus): 'on' | 'off' => (s.powerOn ? 'on' : 'off');
 
-/** How many times a state-changing command may be sent after status checks showed it did not run. */
-const MAX_SENDS = 3;
+/**
+ * The power state, read again when a read times out: a read changes nothing, and the decision
+ * that follows must rest on an answer, not on a guess.
+ */
+async function readPower(port: PowerPort): Promise<'on' | 'off'> {
+  for (let round = 0; ; round++) {
+    try {
+      return state(await port.run(getChassisStatus, undefined));
+    } catch (e) {
+      if (!(e instanceof IpmiTimeoutError) || round >= 2) throw e;
+    }
+  }
+}
 
 export async function changePower(port: PowerPort, action: PowerAction): Promise<PowerResult> {
-  const before = state(await port.run(getChassisStatus, undefined));
+  const before = await readPower(port);
   if (action === 'status') return { action, power: before, changed: false, confirmed: true, message: `Chassis Power is ${before}` };
 
   const target = action === 'on' ? 'on' : action === 'off' || action === 'soft' ? 'off' : undefined;
@@ -59,21 +72,23 @@ export async function changePower(port: PowerPort, action: PowerAction): Promise
   }
 
   const code = ACTION_CODE[action];
-  for (let send = 1; send <= MAX_SENDS; send++) {
+  // A send whose request was lost is re-sent only after a status read showed it did not run.
+  const maxSends = Math.max(3, port.retries + 1);
+  for (let send = 1; send <= maxSends; send++) {
     try {
       await port.run(chassisControl, { action: code }, { once: true });
-      const after = state(await port.run(getChassisStatus, undefined));
+      const after = await readPower(port);
       return { action, power: after, changed: true, confirmed: true, message: messageFor(action, after) };
     } catch (e) {
       if (e instanceof IpmiCompletionCodeError) {
         // Some BMCs answer "on" for a host that is on (or "off" for one that is off) with an error.
-        const now = state(await port.run(getChassisStatus, undefined));
+        const now = await readPower(port);
         if (target && now === target) return { action, power: now, changed: false, confirmed: true, message: `already ${target}` };
         throw e;
       }
       if (!(e instanceof IpmiTimeoutError)) throw e;
       // The answer is lost: did the command run? Ask the chassis before anything else.
-      const now = state(await port.run(getChassisStatus, undefined));
+      const now = await readPower(port);
       if (target) {
         if (now === target) return { action, power: now, changed: true, confirmed: true, message: messageFor(action, now) };
         if (action === 'soft') {
@@ -91,7 +106,7 @@ export async function changePower(port: PowerPort, action: PowerAction): Promise
       };
     }
   }
-  throw new IpmiError(`${port.host}:${port.port}: ${action} did not take effect after ${MAX_SENDS} sends (power is still ${target === 'on' ? 'off' : 'on'})`);
+  throw new IpmiError(`${port.host}:${port.port}: ${action} did not take effect after ${maxSends} sends (power is still ${target === 'on' ? 'off' : 'on'})`);
 }
 
 function messageFor(action: PowerAction, now: 'on' | 'off'): string {

@@ -24,7 +24,7 @@ import { deriveKeys, passwordKey, rakp2AuthCode, rakp3AuthCode, rakp4CheckValue,
 import { getChannelAuthCapabilities, type ChannelAuthCapabilities } from '../commands/get-channel-auth-capabilities.ts';
 import { closeSession, setSessionPrivilegeLevel } from '../commands/session-control.ts';
 import { exchange, type Peer } from '../transport/exchange.ts';
-import { IpmiAuthError, IpmiCompletionCodeError, IpmiInsecureError, IpmiProtocolError } from '../errors.ts';
+import { IpmiAuthError, IpmiCompletionCodeError, IpmiInsecureError, IpmiProtocolError, IpmiTimeoutError } from '../errors.ts';
 import { completionCodeName } from '../codec/completion-codes.ts';
 import type { BmcQuirks } from '../quirks.ts';
 import { randomNonZero32, RqSeq, type Credentials, type IpmiSession, type SendOptions } from './session.ts';
@@ -116,12 +116,21 @@ export class LanPlusSession implements IpmiSession {
       }
       const last = i === suites.length - 1;
       const timeoutMs = last ? this.o.timeoutMs : Math.min(this.o.timeoutMs, this.o.fallbackMs);
-      const opened = await this.openSession(suite, timeoutMs, last);
-      if (typeof opened === 'number') {
-        await this.authenticate(suite, opened);
-        return;
+      // A handshake cut short by a lost packet (RAKP 2 or 4) cannot be resumed: BMCs do not
+      // answer a repeated RAKP 3. Start again from Open Session, with a new session ID.
+      for (let handshake = 0; ; handshake++) {
+        const opened = await this.openSession(suite, timeoutMs, last);
+        if (typeof opened !== 'number') {
+          lastRefusal = opened;
+          break;
+        }
+        try {
+          await this.authenticate(suite, opened);
+          return;
+        } catch (e) {
+          if (!(e instanceof IpmiTimeoutError) || handshake >= this.o.retries) throw e;
+        }
       }
-      lastRefusal = opened;
     }
     this.fail(`no cipher suite accepted (${lastRefusal})`);
   }
