@@ -1,0 +1,16 @@
+/**
+ * lib/ipmi: a native IPMI-over-LAN client (RMCP+ with cipher suites 3 and 17, IPMI v1.5 MD5).
+ * The public face: open a BMC, ask it things, close it.
+ */
+export { openBmc, Bmc, type BmcOptions, type PrivilegeLevel, type SensorQuery } from './client.ts';
+export { IpmiError, IpmiTimeoutError, IpmiAuthError, IpmiCompletionCodeError, IpmiNotSupportedError, IpmiProtocolError, IpmiInsecureError } from './errors.ts';
+export type { PowerAction, PowerResult } from './power.ts';
+export type { SensorValue, SensorStatus } from './sdr/sensor-value.ts';
+export type { SelEvent } from './sel/event.ts';
+export type { LanConfig, LanConfigChange } from './lan.ts';
+export type { UserInfo, UserChange } from './users.ts';
+export type { ChassisStatus, BootDeviceName } from './commands/chassis.ts';
+export type { DeviceId } from './commands/get-device-id.ts';
+export type { PowerReading } from './commands/dcmi-power-reading.ts';
+export { setupBmc, type SetupSpec, type SetupStep } from './setup.ts';
+export { UdpTransport } from './transport/udp-transport.ts';

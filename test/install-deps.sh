@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a Debian machine with Node 20: the real BMC peers and the
+# independent IPMI clients (Debian packages), then the npm packages. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PKGS=(openipmi ipmitool freeipmi-tools python3-pyghmi)
+missing=()
+for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ ! -x ../shared/peers/start-ipmi-sim.sh ] && [ ! -f ../shared/peers/start-ipmi-sim.sh ]; then
+  echo "../shared/peers is missing: the tests start real BMC peers from there" >&2
+  exit 1
+fi
+npm ci --no-audit --no-fund --loglevel=error
