@@ -237,6 +237,36 @@ describe('LAN configuration and setup', () => {
   });
 });
 
+describe('cipher suites', () => {
+  it('by default suite 17 is tried and, refused by ipmi_sim, suite 3 is used within a second', async () => {
+    const b = openBmc({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password' });
+    const t0 = performance.now();
+    await b.connect();
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(b.security).toBe('cipher suite 3');
+    await b.close();
+  });
+
+  it('an explicit -C 17 fails with the BMC\'s reason, in one line', async () => {
+    const r = await bmc(['power', 'status'], ['-C', '17']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/login failed: BMC refused the session: suite 17: invalid authentication algorithm/);
+  });
+
+  it('suite 0 is refused unless the caller is explicitly insecure', async () => {
+    const b = openBmc({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', cipherSuite: 0 });
+    await expect(b.connect()).rejects.toThrow(/insecure/);
+    await b.close();
+    const explicit = openBmc({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', cipherSuite: 0, insecure: true });
+    expect(typeof (await explicit.chassisStatus()).powerOn).toBe('boolean');
+    expect(explicit.security).toBe('cipher suite 0');
+    await explicit.close();
+    const r = await bmc(['power', 'status'], ['-C', '0']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cipher suites 3 and 17/);
+  });
+});
+
 describe('IPMI v1.5 and errors', () => {
   it('--lan15 (MD5) works for power and sensors', async () => {
     expect(await json(['power', 'status'], ['--lan15'])).toEqual({ power: 'off' });
