@@ -118,7 +118,7 @@ export const getUserName = defineCommand<{ userId: number }, { name: string }>({
   netFn: NetFn.app,
   cmd: 0x46,
   encode: (req) => Buffer.from([req.userId & 0x3f]),
-  decode: (data) => ({ name: cString(new ByteReader(data, 'Get User Name').bytes(Math.min(16, data.length))) }),
+  decode: (data) => ({ name: cString(new ByteReader(data, 'Get User Name').bytes(16)) }),
 });
 
 export const setUserName = defineCommand<{ userId: number; name: string }, void>({

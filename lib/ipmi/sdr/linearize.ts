@@ -72,7 +72,7 @@ export function convertReading(raw: number, c: Conversion): number | null {
   return Number.isFinite(y) ? roundTidy(y) : null;
 }
 
-/** Remove binary floating-point noise (24.499999999 -> 24.5) without changing real precision. */
+/** Remove binary floating-point noise (24.499999999 -> 24.5), keeping 12 significant digits at any scale. */
 function roundTidy(v: number): number {
-  return Math.round(v * 1e9) / 1e9;
+  return Number(v.toPrecision(12));
 }

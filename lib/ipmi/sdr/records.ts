@@ -69,9 +69,27 @@ function idString(r: ByteReader): string {
   const len = Math.min(typeLength & 0x1f, r.remaining);
   const type = typeLength >> 6;
   const bytes = r.bytes(len);
-  if (type === 3 || type === 2) return Buffer.from(bytes).toString('latin1').replace(/\0+$/, '').trim();
-  // Unicode and 6-bit packed ASCII are rare in practice: show the bytes rather than guess.
+  if (type === 3) return Buffer.from(bytes).toString('latin1').replace(/\0+$/, '').trim();
+  if (type === 2) return unpackSixBitAscii(bytes);
+  // Unicode and BCD plus are rare in practice: show the bytes rather than guess.
   return bytes.toString('hex');
+}
+
+/** 6-bit packed ASCII (section 43.15): four characters in three bytes, least significant bits first, 0x20 added. */
+export function unpackSixBitAscii(bytes: Uint8Array): string {
+  let bits = 0;
+  let nbits = 0;
+  let out = '';
+  for (const b of bytes) {
+    bits |= b << nbits;
+    nbits += 8;
+    while (nbits >= 6) {
+      out += String.fromCharCode((bits & 0x3f) + 0x20);
+      bits >>= 6;
+      nbits -= 6;
+    }
+  }
+  return out.trimEnd();
 }
 
 /** Decode a whole record (header included). */

@@ -4,7 +4,7 @@
  * unsigned bytes).
  */
 import type { SensorReadingRaw } from '../commands/get-sensor-reading.ts';
-import { convertReading } from './linearize.ts';
+import { convertReading, rawToX } from './linearize.ts';
 import type { SensorRecord } from './records.ts';
 
 export type SensorStatus = 'ok' | 'lnc' | 'lcr' | 'lnr' | 'unc' | 'ucr' | 'unr' | 'unavailable' | 'discrete';
@@ -39,5 +39,10 @@ export function sensorValue(record: SensorRecord, reading: SensorReadingRaw | nu
   }
   const value = convertReading(reading.raw, record.conversion);
   if (value === null) return { ...base, value: null, status: 'unavailable' };
-  return { ...base, value, status: thresholdStatus(value, record.thresholds) };
+  // Compared as the BMC is meant to, on raw readings (signed where the format is), so a
+  // decreasing conversion (negative M, 1/x) keeps "upper" meaning "upper".
+  const format = record.conversion.format;
+  const rawThresholds: SensorRecord['thresholds'] = {};
+  for (const [name, raw] of Object.entries(record.thresholdsRaw)) rawThresholds[name as keyof typeof rawThresholds] = rawToX(raw, format);
+  return { ...base, value, status: thresholdStatus(rawToX(reading.raw, format), rawThresholds) };
 }

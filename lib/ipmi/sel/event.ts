@@ -54,6 +54,7 @@ export interface SelEvent {
 
 /** Timestamps at or below this are seconds since the BMC initialised, not wall time (section 37). */
 const PRE_INIT_LIMIT = 0x20000000;
+const UNSPECIFIED_TIME = 0xffffffff;
 
 export function decodeSelRecord(bytes: Uint8Array): SelEvent {
   const r = new ByteReader(bytes, 'SEL record');
@@ -64,8 +65,10 @@ export function decodeSelRecord(bytes: Uint8Array): SelEvent {
     r.skip(13);
     return { recordId, recordType, timestamp: null, preInit: false, description: 'OEM record (non-timestamped)', raw };
   }
-  const timestamp = r.u32();
-  const preInit = timestamp <= PRE_INIT_LIMIT;
+  const stamp = r.u32();
+  // 0xFFFFFFFF: "invalid or unspecified" (section 37.1), not a date in 2106.
+  const timestamp = stamp === UNSPECIFIED_TIME ? null : stamp;
+  const preInit = timestamp !== null && timestamp <= PRE_INIT_LIMIT;
   if (recordType >= 0xc0) {
     r.skip(9);
     return { recordId, recordType, timestamp, preInit, description: 'OEM record (timestamped)', raw };
