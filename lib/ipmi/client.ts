@@ -88,6 +88,7 @@ export class Bmc {
   private readonly timeoutMs: number;
   private readonly quirks: BmcQuirks;
   private peer?: Peer;
+  private answered = false;
 
   constructor(private readonly o: BmcOptions) {
     this.host = o.host;
@@ -102,6 +103,11 @@ export class Bmc {
   /** "host:port", the key of this BMC in caches. */
   get key(): string {
     return `${this.host}:${this.port}`;
+  }
+
+  /** True once a session with this BMC has been opened. */
+  get hasAnswered(): boolean {
+    return this.answered;
   }
 
   /** What protects the session: "cipher suite 17", "IPMI 1.5 MD5"... */
@@ -155,6 +161,7 @@ export class Bmc {
         const s = this.newSession(await this.resolvePeer());
         await s.open();
         this.session = s;
+        this.answered = true;
         return s;
       })().finally(() => (this.opening = undefined));
     }

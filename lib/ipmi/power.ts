@@ -31,6 +31,8 @@ export interface PowerPort {
   readonly port: number;
   /** The handle's retransmission count: also how often a lost power command may be re-decided. */
   readonly retries: number;
+  /** True once a session with this BMC has been opened: it is reachable, only the link is lossy. */
+  readonly hasAnswered: boolean;
 }
 
 const ACTION_CODE: Record<Exclude<PowerAction, 'status'>, ChassisActionCode> = {
@@ -53,7 +55,8 @@ async function readPower(port: PowerPort): Promise<'on' | 'off'> {
     try {
       return state(await port.run(getChassisStatus, undefined));
     } catch (e) {
-      if (!(e instanceof IpmiTimeoutError) || round >= 2) throw e;
+      // A BMC that never answered is down or misaddressed: the caller's deadline stands.
+      if (!(e instanceof IpmiTimeoutError) || round >= 2 || !port.hasAnswered) throw e;
     }
   }
 }
