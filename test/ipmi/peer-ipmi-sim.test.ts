@@ -129,6 +129,7 @@ describe('sensors', () => {
     const ours = (await json(['sensors', '--type', 'temperature'])) as Array<{ name: string; status: string }>;
     expect(ours.find((s) => s.name === 'CPU1 Temp')?.status).toBe('ucr');
     writeSensor(sim, 1, 45);
+    await new Promise((r) => setTimeout(r, 1600));
   });
 
   it('an unknown sensor type is a clear usage error', async () => {
@@ -143,7 +144,10 @@ describe('sensors', () => {
     try {
       const shared = await Promise.all(Array.from({ length: 5 }, () => one.sensors({ type: 'temperature' })));
       const separate = await Promise.all(handles.map((h) => h.sensors({ type: 'temperature' })));
-      for (const list of [...shared, ...separate]) expect(list.map((s) => s.value)).toEqual(shared[0].map((s) => s.value));
+      for (const list of [...shared, ...separate]) {
+        expect(list.map((s) => s.name)).toEqual(['CPU1 Temp', 'CPU2 Temp', 'Inlet Temp', 'System Temp', 'PSU1 Temp']);
+        expect(list.map((s) => s.value)).toEqual(shared[0].map((s) => s.value));
+      }
     } finally {
       await Promise.all([one.close(), ...handles.map((h) => h.close())]);
     }
