@@ -3,7 +3,7 @@
  * 1 with one line on stderr (which host, what failed, what to check) on failure.
  */
 import { readFileSync } from 'node:fs';
-import { openBmc, type Bmc, type BmcOptions, type PrivilegeLevel } from '../ipmi/client.ts';
+import { openBmc, pingBmc, type Bmc, type BmcOptions, type PrivilegeLevel } from '../ipmi/client.ts';
 import { IpmiError } from '../ipmi/errors.ts';
 import { POWER_ACTIONS, type PowerAction } from '../ipmi/power.ts';
 import { BootDevice, type BootDeviceName } from '../ipmi/commands/chassis.ts';
@@ -26,6 +26,7 @@ connection:
   --json             JSON output
 
 verbs:
+  ping (no user or password needed)
   power status|on|off|soft|cycle|reset   chassis status        mc info
   identify [SECONDS]                     bootdev pxe|disk|bios
   sensors [--type temperature|fan|voltage|...]
@@ -275,6 +276,15 @@ export async function runBmcCommand(argv: string[]): Promise<number> {
     }
     if (positional.length === 0) throw new UsageError('no verb given');
     const json = !!flags.json;
+    if (positional[0] === 'ping') {
+      // ASF presence ping: no credentials, no session.
+      if (typeof flags.host !== 'string') throw new UsageError('no BMC: give -H HOST');
+      const port = intFlag(flags.port, '-p', 1, 65535) ?? 623;
+      const pong = await pingBmc({ host: flags.host, port, timeoutMs: intFlag(flags.timeout, '-t', 50, 600_000) });
+      const text = `${flags.host}:${port} answered the ASF ping in ${pong.ms.toFixed(1)} ms (IPMI ${pong.ipmiSupported ? 'supported' : 'not supported'})\n`;
+      process.stdout.write(json ? JSON.stringify({ host: flags.host, port, ipmi: pong.ipmiSupported, ms: pong.ms }) + '\n' : text);
+      return 0;
+    }
     const options = connection(flags);
     bmc = openBmc(options);
     const out: Out = (text, value) => process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : text);

@@ -242,6 +242,17 @@ describe('LAN configuration and setup', () => {
 });
 
 describe('cipher suites', () => {
+  it('ASF ping answers without credentials, and the cipher suite list is read inside a session', async () => {
+    const r = await cli(['bmc', 'ping', '-H', '127.0.0.1', '-p', String(sim.port), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ipmi: true });
+    const b = openBmc({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', cipherSuite: 3 });
+    const suites = await b.cipherSuites(1);
+    expect(suites.find((s) => s.id === 3)).toEqual({ id: 3, auth: [1], integrity: [1], confidentiality: [1] });
+    expect(suites.some((s) => s.id === 17)).toBe(false);
+    await b.close();
+  });
+
   it('by default suite 17 is tried and, refused by ipmi_sim, suite 3 is used within a second', async () => {
     const b = openBmc({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password' });
     const t0 = performance.now();
