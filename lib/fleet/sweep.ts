@@ -1,0 +1,209 @@
+/**
+ * A fleet sweep: power state, temperatures and power draw of every BMC in an inventory, read
+ * concurrently over one UDP socket. A host that fails (timeout, refused login) becomes an error
+ * entry in the result; the sweep itself does not fail.
+ */
+import { openBmc, type Bmc } from '../ipmi/client.ts';
+import { IpmiCompletionCodeError, IpmiError } from '../ipmi/errors.ts';
+import type { SensorStatus, SensorValue } from '../ipmi/sdr/sensor-value.ts';
+import { UdpTransport } from '../ipmi/transport/udp-transport.ts';
+import type { FleetHost } from './inventory.ts';
+
+export interface SweepOptions {
+  /** How many BMCs are asked at the same time (default 64). */
+  concurrency?: number;
+  /** Deadline of one request, retransmissions included (the client's default: 2000 ms). */
+  timeoutMs?: number;
+  /** Retransmissions within that deadline (the client's default: 3). */
+  retries?: number;
+  /** 3 or 17 for every BMC; by default 17 is tried and 3 used when a BMC refuses it. */
+  cipherSuite?: number;
+  /** Called after each BMC, done or failed. */
+  onProgress?: (done: number, total: number, failed: number) => void;
+  /** The socket to share; by default the sweep makes its own and closes it at the end. */
+  transport?: UdpTransport;
+}
+
+export interface Temperature {
+  name: string;
+  /** Degrees in `unit`; null when the sensor has no reading. */
+  value: number | null;
+  unit: string;
+  status: SensorStatus;
+}
+
+/** What one BMC answered. */
+export interface HostReading {
+  name: string;
+  host: string;
+  port: number;
+  ok: true;
+  power: 'on' | 'off';
+  temperatures: Temperature[];
+  /** Highest temperature read, null when none was. */
+  hottest: number | null;
+  /** Instantaneous draw from DCMI; null when the BMC has no DCMI (see `notes`). */
+  watts: number | null;
+  /** What the BMC could not tell, and why ("no DCMI power reading"...); empty when all was read. */
+  notes: string[];
+}
+
+/** A BMC that could not be read: the error says what failed and what to check. */
+export interface HostFailure {
+  name: string;
+  host: string;
+  port: number;
+  ok: false;
+  error: string;
+}
+
+export type HostResult = HostReading | HostFailure;
+
+export interface SweepResult {
+  /** One result per inventory entry, in inventory order. */
+  hosts: HostResult[];
+  /** ISO 8601 time the sweep started. */
+  startedAt: string;
+  /** Duration of the sweep in milliseconds. */
+  ms: number;
+  /** How many BMCs were read. */
+  ok: number;
+  /** How many BMCs failed. */
+  failed: number;
+}
+
+export const DEFAULT_CONCURRENCY = 64;
+
+/** The highest non-null temperature, or null. Pure. */
+export function hottestOf(temperatures: readonly Temperature[]): number | null {
+  let max: number | null = null;
+  for (const t of temperatures) if (t.value !== null && (max === null || t.value > max)) max = t.value;
+  return max;
+}
+
+/** Temperature sensors as the sweep reports them. Pure. */
+export function toTemperatures(values: readonly SensorValue[]): Temperature[] {
+  return values.map((v) => ({ name: v.name, value: v.value, unit: v.unit, status: v.status }));
+}
+
+/** Count the results into a sweep result. Pure. */
+export function summarise(hosts: HostResult[], startedAt: string, ms: number): SweepResult {
+  const failed = hosts.filter((h) => !h.ok).length;
+  return { hosts, startedAt, ms, ok: hosts.length - failed, failed };
+}
+
+/** The message of a per-host error: the client's own text (it names host and port, never a secret). Pure. */
+export function errorText(e: unknown): string {
+  if (e instanceof IpmiError) return e.message;
+  if (e instanceof Error) return e.message || e.name;
+  return String(e);
+}
+
+/** True for an answer that means "this BMC does not implement that", not a failure. */
+function notSupported(e: unknown): e is IpmiCompletionCodeError {
+  return e instanceof IpmiCompletionCodeError && e.notSupported;
+}
+
+/**
+ * Run `fn` over `items` with at most `limit` calls in flight; results keep the items' order.
+ * A rejection of `fn` rejects the whole map (callers turn their errors into values first).
+ */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  // A limit below 1 (or NaN) still makes progress, one at a time.
+  const workers = Math.min(items.length, Math.max(1, Math.floor(limit) || 1));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return out;
+}
+
+/** What the sweep asks of a BMC handle (a `Bmc`, or a stand-in in tests). */
+export type BmcReader = Pick<Bmc, 'power' | 'sensors' | 'powerReading'>;
+
+/**
+ * Power, temperatures and draw of one BMC. A BMC that lacks a sensor repository or DCMI gives
+ * empty temperatures or null watts with a note; every other error propagates.
+ */
+export async function readBmc(bmc: BmcReader, entry: Pick<FleetHost, 'name' | 'host' | 'port'>): Promise<HostReading> {
+  const notes: string[] = [];
+  const { power } = await bmc.power('status');
+  let temperatures: Temperature[] = [];
+  try {
+    temperatures = toTemperatures(await bmc.sensors({ type: 'temperature' }));
+  } catch (e) {
+    if (!notSupported(e)) throw e;
+    notes.push('no sensor repository (SDR) on this BMC');
+  }
+  let watts: number | null = null;
+  try {
+    const reading = await bmc.powerReading();
+    watts = reading.watts;
+    // Shown as ipmitool shows it, with the BMC's own doubt attached.
+    if (!reading.active) notes.push('the BMC reports DCMI power measurement as not active: the reading may be stale');
+  } catch (e) {
+    if (!notSupported(e)) throw e;
+    notes.push('no DCMI power reading on this BMC');
+  }
+  return { name: entry.name, host: entry.host, port: entry.port, ok: true, power, temperatures, hottest: hottestOf(temperatures), watts, notes };
+}
+
+/**
+ * Read one BMC with its own handle on the given transport, and close the handle. Never rejects:
+ * a failure is returned as a `HostFailure`.
+ */
+export async function readHost(entry: FleetHost, options: Omit<SweepOptions, 'concurrency' | 'onProgress'> & { transport: UdpTransport }): Promise<HostResult> {
+  let bmc: Bmc | undefined;
+  try {
+    bmc = openBmc({
+      host: entry.host,
+      port: entry.port,
+      username: entry.user,
+      password: entry.password,
+      cipherSuite: options.cipherSuite,
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
+      transport: options.transport,
+    });
+    return await readBmc(bmc, entry);
+  } catch (e) {
+    return { name: entry.name, host: entry.host, port: entry.port, ok: false, error: errorText(e) };
+  } finally {
+    // Closing frees the session slot on the BMC; a BMC that stopped answering cannot spoil a reading.
+    await bmc?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Sweep a fleet: for every BMC, the power state, every temperature sensor and the DCMI power
+ * draw, at most `concurrency` BMCs at a time, all over one UDP socket. Each BMC gets its own
+ * handle, closed after use. Per-host errors (timeouts, refused logins) are entries of the result.
+ * @param inventory the BMCs, as `readInventory` returns them
+ * @returns one result per BMC in inventory order, with counts and timing
+ */
+export async function sweepFleet(inventory: readonly FleetHost[], options: SweepOptions = {}): Promise<SweepResult> {
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const transport = options.transport ?? new UdpTransport();
+  // Held for the whole sweep, so the socket is not closed and reopened between two BMCs.
+  transport.acquire();
+  let done = 0;
+  let failed = 0;
+  try {
+    const hosts = await mapBounded(inventory, options.concurrency ?? DEFAULT_CONCURRENCY, async (entry) => {
+      const result = await readHost(entry, { ...options, transport });
+      done++;
+      if (!result.ok) failed++;
+      options.onProgress?.(done, inventory.length, failed);
+      return result;
+    });
+    return summarise(hosts, startedAt, performance.now() - t0);
+  } finally {
+    transport.release();
+  }
+}
