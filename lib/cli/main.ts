@@ -1,11 +1,17 @@
 /** `lowpower` command line: dispatches to the sub-commands. */
 import { runBmcCommand } from './bmc-command.ts';
+import { runFleetCommand } from './fleet-command.ts';
+import { runSimCommand } from './sim-command.ts';
 
 const USAGE = `usage: lowpower COMMAND ...
 
 commands:
   bmc VERB -H HOST [-p PORT] -U USER (-E | -f PASSWORD_FILE) [-C 3|17] [--lan15] [--json]
            talk to one BMC over IPMI-over-LAN (run "lowpower bmc --help" for the verbs)
+  fleet status --inventory FILE [--json] [--concurrency N] [-t MS] [-R N] [-C 3|17]
+           power, temperatures and draw of every BMC in an inventory
+  sim --count N [--base-port P] [--seed S] [--inventory FILE]
+           N simulated BMCs on 127.0.0.1 and their inventory, until stopped
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -13,6 +19,10 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'bmc':
       return runBmcCommand(rest);
+    case 'fleet':
+      return runFleetCommand(rest);
+    case 'sim':
+      return runSimCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -70,6 +70,8 @@ export interface RunOptions {
   once?: boolean;
 }
 
+const NODE_BUSY = 0xc0;
+
 const PRIVILEGES: Record<PrivilegeLevel, number> = {
   user: Privilege.user,
   operator: Privilege.operator,
@@ -193,6 +195,7 @@ export class Bmc {
     const data = command.encode(req);
     return this.enqueue(async () => {
       let reopened = false;
+      let busy = 0;
       for (;;) {
         const fresh = !this.session?.isOpen;
         const session = await this.ensureSession();
@@ -203,6 +206,11 @@ export class Bmc {
             timeoutMs: this.timeoutMs,
             retries: o.once ? 0 : this.retries,
           });
+          if (rsp.completionCode === NODE_BUSY && busy < this.retries) {
+            // "Node busy": the BMC did not run the command. Give it a moment and ask again.
+            await new Promise((r) => setTimeout(r, 20 * 2 ** busy++));
+            continue;
+          }
           if (rsp.completionCode !== 0) {
             const name = completionCodeName(rsp.completionCode, command.completionCodes);
             const E = this.quirks.notSupportedCodes.has(rsp.completionCode) ? IpmiNotSupportedError : IpmiCompletionCodeError;

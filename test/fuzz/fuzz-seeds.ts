@@ -1,7 +1,8 @@
 /**
- * Valid packets for the fuzzer, built with the library's own encoders: one reply per command, IPMI
- * messages, IPMI v1.5 and RMCP+ session packets (in the clear, and sealed with fixed keys for cipher
- * suites 3 and 17), Open Session and RAKP messages, SDRs, SEL records and cipher suite records.
+ * Valid packets for the fuzzer, built with the library's own encoders: one reply and one request
+ * per command (requests for the BMC side's decodeRequest), IPMI messages, IPMI v1.5 and RMCP+
+ * session packets (in the clear, and sealed with fixed keys for cipher suites 3 and 17), Open
+ * Session and RAKP messages, SDRs, SEL records, cipher suite records and DCMI capability parameters.
  * Each seed names the decoders that must accept it, and the offsets of its length fields.
  */
 import { encodeAsfPing, encodeAsfPong, rmcpHeader, RMCP_CLASS_IPMI } from '../../lib/ipmi/codec/rmcp.ts';
@@ -15,11 +16,18 @@ import { CIPHER_SUITES } from '../../lib/ipmi/crypto/cipher-suites.ts';
 import { integrityCode } from '../../lib/ipmi/crypto/rakp-keys.ts';
 import type { IpmiCommand } from '../../lib/ipmi/commands/command.ts';
 import * as chassis from '../../lib/ipmi/commands/chassis.ts';
+import * as dcmiCapabilities from '../../lib/ipmi/commands/dcmi-capabilities.ts';
 import * as dcmi from '../../lib/ipmi/commands/dcmi-power-reading.ts';
 import * as authCaps from '../../lib/ipmi/commands/get-channel-auth-capabilities.ts';
 import * as cipherSuites from '../../lib/ipmi/commands/get-channel-cipher-suites.ts';
+import * as channelInfo from '../../lib/ipmi/commands/get-channel-info.ts';
 import * as deviceId from '../../lib/ipmi/commands/get-device-id.ts';
+import * as selTime from '../../lib/ipmi/commands/get-sel-time.ts';
 import * as sensorReading from '../../lib/ipmi/commands/get-sensor-reading.ts';
+import * as sensorThresholds from '../../lib/ipmi/commands/get-sensor-thresholds.ts';
+import * as sessionInfo from '../../lib/ipmi/commands/get-session-info.ts';
+import * as bootOptions from '../../lib/ipmi/commands/get-system-boot-options.ts';
+import * as systemGuid from '../../lib/ipmi/commands/get-system-guid.ts';
 import * as lanConfig from '../../lib/ipmi/commands/lan-config.ts';
 import * as sdrRepository from '../../lib/ipmi/commands/sdr-repository.ts';
 import * as sel from '../../lib/ipmi/commands/sel.ts';
@@ -47,11 +55,18 @@ const isCommand = (x: unknown): x is AnyCommand =>
 /** Every command module, by file name under lib/ipmi/commands. */
 export const COMMAND_MODULES: Readonly<Record<string, Record<string, unknown>>> = {
   'chassis.ts': chassis,
+  'dcmi-capabilities.ts': dcmiCapabilities,
   'dcmi-power-reading.ts': dcmi,
   'get-channel-auth-capabilities.ts': authCaps,
   'get-channel-cipher-suites.ts': cipherSuites,
+  'get-channel-info.ts': channelInfo,
   'get-device-id.ts': deviceId,
+  'get-sel-time.ts': selTime,
   'get-sensor-reading.ts': sensorReading,
+  'get-sensor-thresholds.ts': sensorThresholds,
+  'get-session-info.ts': sessionInfo,
+  'get-system-boot-options.ts': bootOptions,
+  'get-system-guid.ts': systemGuid,
   'lan-config.ts': lanConfig,
   'sdr-repository.ts': sdrRepository,
   'sel.ts': sel,
@@ -97,6 +112,62 @@ export const REPLY_SAMPLES: Readonly<Record<string, Buffer>> = {
   'Get User Name': Buffer.concat([Buffer.from('admin'), Buffer.alloc(11)]),
   'Set User Name': Buffer.alloc(0),
   'Set User Password': Buffer.alloc(0),
+  'Get Channel Info': Buffer.from([0x01, 0x04, 0x01, 0x82, 0xf2, 0x1b, 0x00, 0x00, 0x00]),
+  'Get Sensor Thresholds': Buffer.from([0x12, 0x00, 0x10, 0x00, 0x00, 0x60, 0x00]),
+  'Get System Boot Options': Buffer.from([0x01, 0x05, 0x80, 0x04, 0x00, 0x00, 0x00]),
+  'Get SEL Time': Buffer.from([0x00, 0x00, 0x00, 0x66]),
+  'DCMI Get DCMI Capabilities Info': Buffer.from([0xdc, 0x01, 0x05, 0x02, 0x00, 0x01, 0x05]),
+  'Get System GUID': keyBytes(16, 0x40),
+  'Get Session Info': Buffer.from([0x01, 0x04, 0x01, 0x02, 0x04, 0x11, 192, 168, 0, 10, 0x00, 0x1b, 0x21, 0x0a, 0xff, 0x01, 0x6f, 0x02]),
+};
+
+/** A valid request (the data after the IPMI message header) for every command, made by its encoder. */
+export const REQUEST_SAMPLES: Readonly<Record<string, Buffer>> = {
+  'Get Chassis Status': chassis.getChassisStatus.encode(),
+  'Chassis Control': chassis.chassisControl.encode({ action: chassis.ChassisAction.powerCycle }),
+  'Chassis Identify': chassis.chassisIdentify.encode({ seconds: 30, forceOn: true }),
+  'Set System Boot Options': chassis.setSystemBootOptions.encode({ parameter: 5, data: chassis.bootFlagsNextBoot('pxe') }),
+  'DCMI Get Power Reading': dcmi.dcmiGetPowerReading.encode({ mode: 2, rollingPeriod: 0x45 }),
+  'DCMI Get DCMI Capabilities Info': dcmiCapabilities.dcmiGetCapabilities.encode({ parameter: 1 }),
+  'Get Channel Authentication Capabilities': authCaps.getChannelAuthCapabilities.encode({ privilege: 4 }),
+  'Get Channel Cipher Suites': cipherSuites.getChannelCipherSuites.encode({ channel: 1, index: 1 }),
+  'Get Channel Info': channelInfo.getChannelInfo.encode({}),
+  'Get Device ID': deviceId.getDeviceId.encode(),
+  'Get SEL Time': selTime.getSelTime.encode(),
+  'Get Sensor Reading': sensorReading.getSensorReading.encode({ sensorNumber: 0x30 }),
+  'Get Sensor Thresholds': sensorThresholds.getSensorThresholds.encode({ sensorNumber: 0x30 }),
+  'Get Session Info': sessionInfo.getSessionInfo.encode({ sessionId: 0x12345678 }),
+  'Get System Boot Options': bootOptions.getSystemBootOptions.encode({ parameter: 5 }),
+  'Get System GUID': systemGuid.getSystemGuid.encode(),
+  'Get LAN Configuration Parameters': lanConfig.getLanConfig.encode({ channel: 1, parameter: 3 }),
+  'Set LAN Configuration Parameters': lanConfig.setLanConfig.encode({ channel: 1, parameter: 3, data: Buffer.from([10, 0, 0, 5]) }),
+  'Get SDR Repository Info': sdrRepository.getSdrRepositoryInfo.encode(),
+  'Reserve SDR Repository': sdrRepository.reserveSdrRepository.encode(),
+  'Get SDR': sdrRepository.getSdr.encode({ reservationId: 0x1234, recordId: 5, offset: 0, length: 0xff }),
+  'Get SEL Info': sel.getSelInfo.encode(),
+  'Reserve SEL': sel.reserveSel.encode(),
+  'Get SEL Entry': sel.getSelEntry.encode({ reservationId: 0, recordId: 2 }),
+  'Clear SEL': sel.clearSel.encode({ reservationId: 0x8001, initiate: true }),
+  'Set Session Privilege Level': sessionControl.setSessionPrivilegeLevel.encode({ privilege: 4 }),
+  'Close Session': sessionControl.closeSession.encode({ sessionId: 0x12345678 }),
+  'Get Session Challenge': sessionV15.getSessionChallenge.encode({ authType: 2, username: Buffer.from('admin') }),
+  'Activate Session': sessionV15.activateSession.encode({ authType: 2, privilege: 4, challenge: keyBytes(16, 0x30), initialOutboundSequence: 0x11223344 }),
+  'Get Channel Access': users.getChannelAccess.encode({ channel: 1 }),
+  'Set Channel Access': users.setChannelAccess.encode({ channel: 1, volatile: false, access: { accessMode: 'always', alertingEnabled: false, perMessageAuthEnabled: true, userLevelAuthEnabled: true, privilegeLimit: 4 } }),
+  'Get User Access': users.getUserAccess.encode({ channel: 1, userId: 2 }),
+  'Set User Access': users.setUserAccess.encode({ channel: 1, userId: 3, privilegeLimit: 4, ipmiMessaging: true, linkAuth: true }),
+  'Get User Name': users.getUserName.encode({ userId: 2 }),
+  'Set User Name': users.setUserName.encode({ userId: 3, name: 'operator' }),
+  'Set User Password': users.setUserPassword.encode({ userId: 2, operation: 2, password: PASSWORD, twentyBytes: true }),
+};
+
+/** Parameter data of Get DCMI Capabilities Info, by the name of its decoder in feedAll. */
+export const DCMI_PARAMETER_SAMPLES: Readonly<Record<string, Buffer>> = {
+  'dcmi.decodeDcmiSupportedCapabilities': Buffer.from([0x00, 0x01, 0x05]),
+  'dcmi.decodeDcmiMandatoryAttributes': Buffer.from([0x00, 0x82, 0x00, 0x00, 0x05]),
+  'dcmi.decodeDcmiOptionalAttributes': Buffer.from([0x20, 0x01]),
+  'dcmi.decodeDcmiManageabilityAccess': Buffer.from([0x01, 0xff, 0xff]),
+  'dcmi.decodeDcmiEnhancedPowerStatistics': Buffer.from([0x04, 0x1e, 0x45, 0x81, 0xc1]),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -199,6 +270,13 @@ function buildSeeds(): Seed[] {
     // The reply data on its own.
     add({ name: `reply-${c.name}`, bytes: data, mustDecode: [`cmd.${c.name}`], lengthFields: [] });
   }
+  // Requests, as the BMC side reads them: the data on its own, and in an IPMI message.
+  for (const c of COMMANDS) {
+    const data = REQUEST_SAMPLES[c.name];
+    add({ name: `request-${c.name}`, bytes: data, mustDecode: [`req.${c.name}`], lengthFields: [] });
+    const msg = encodeRequest({ netFn: c.netFn, cmd: c.cmd, data, rqSeq: 10 });
+    add({ name: `ipmi-request-${c.name}`, bytes: msg, mustDecode: ['ipmi.decodeRequest', `ipmi.decodeRequest > req.${c.name}`], lengthFields: [], fixup: fixChecksums });
+  }
   add({ name: 'ipmi-response-error', bytes: encodeResponse(deviceIdReq, 0xc1), mustDecode: ['ipmi.decodeResponse'], lengthFields: [], fixup: fixChecksums });
 
   // IPMI v1.5 sessions (length byte after auth type, sequence, session id and the optional AuthCode)
@@ -283,6 +361,9 @@ function buildSeeds(): Seed[] {
   add({ name: 'sel-oem', bytes: Buffer.from([0x08, 0x00, 0xe0, ...keyBytes(13, 9)]), mustDecode: ['sel.decodeSelRecord'], lengthFields: [] });
   add({ name: 'cipher-suite-records', bytes: cipherRecords, mustDecode: ['cmd.parseCipherSuiteRecords'], lengthFields: [] });
   add({ name: 'cipher-suite-oem-record', bytes: Buffer.from([0xc1, 0x80, 0xb1, 0xa2, 0x00, 0x01, 0x41, 0xc0, 0x00, 0x00, 0x40, 0x80]), mustDecode: ['cmd.parseCipherSuiteRecords'], lengthFields: [] });
+  for (const [decoder, bytes] of Object.entries(DCMI_PARAMETER_SAMPLES)) {
+    add({ name: `dcmi-parameter-${decoder}`, bytes, mustDecode: [decoder], lengthFields: decoder.endsWith('EnhancedPowerStatistics') ? [{ offset: 0, size: 1 }] : [] });
+  }
   add({ name: 'lan-mac', bytes: Buffer.from([0x00, 0x1b, 0x21, 0x0a, 0xff, 0x01]), mustDecode: ['lan.decodeMac', 'lan.decodeIPv4', 'lan.decodeVlan', 'lan.decodeIpSource'], lengthFields: [] });
   return seeds;
 }

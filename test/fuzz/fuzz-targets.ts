@@ -4,7 +4,9 @@
  * layer inside it (RMCP+ payload -> IPMI message -> command reply). The only acceptable outcomes of
  * a decoder call are a return value or an IpmiError; anything else (RangeError, TypeError, ...) is a
  * finding, kept with the decoder name and the input bytes. An oracle also flags any RMCP+ packet
- * accepted as authenticated that no one sealed with the session keys. Everything is driven by a
+ * accepted as authenticated that no one sealed with the session keys, and a round-trip oracle any
+ * value a decoder returns that its encoder does not give back unchanged (the BMC side's
+ * encodeResponse for replies, the console's encode for what decodeRequest reads). Everything is driven by a
  * seeded PRNG so that a finding reproduces from (seed, packet index).
  */
 import { createCipheriv } from 'node:crypto';
@@ -18,10 +20,22 @@ import { decodeSdr, decodeSdrHeader, isSensorRecord } from '../../lib/ipmi/sdr/r
 import { sensorValue } from '../../lib/ipmi/sdr/sensor-value.ts';
 import { decodeSelRecord } from '../../lib/ipmi/sel/event.ts';
 import { IpmiError, IpmiProtocolError } from '../../lib/ipmi/errors.ts';
-import { parseCipherSuiteRecords } from '../../lib/ipmi/commands/get-channel-cipher-suites.ts';
+import { encodeCipherSuiteRecords, parseCipherSuiteRecords } from '../../lib/ipmi/commands/get-channel-cipher-suites.ts';
 import { getSensorReading } from '../../lib/ipmi/commands/get-sensor-reading.ts';
-import { decodeIPv4, decodeIpSource, decodeMac, decodeVlan } from '../../lib/ipmi/commands/lan-config.ts';
-import { COMMANDS, CRYPTO, fixChecksums, lanPlusWithIv, PASSWORD, sealedSessions, sealLanPlus, seeds, type Seed } from './fuzz-seeds.ts';
+import { decodeIPv4, decodeIpSource, decodeMac, decodeVlan, encodeIPv4, encodeIpSource, encodeMac, encodeVlan } from '../../lib/ipmi/commands/lan-config.ts';
+import {
+  decodeDcmiEnhancedPowerStatistics,
+  decodeDcmiMandatoryAttributes,
+  decodeDcmiManageabilityAccess,
+  decodeDcmiOptionalAttributes,
+  decodeDcmiSupportedCapabilities,
+  encodeDcmiEnhancedPowerStatistics,
+  encodeDcmiMandatoryAttributes,
+  encodeDcmiManageabilityAccess,
+  encodeDcmiOptionalAttributes,
+  encodeDcmiSupportedCapabilities,
+} from '../../lib/ipmi/commands/dcmi-capabilities.ts';
+import { COMMANDS, CRYPTO, fixChecksums, lanPlusWithIv, PASSWORD, sealedSessions, sealLanPlus, seeds, type AnyCommand, type Seed } from './fuzz-seeds.ts';
 
 export type Rng = () => number;
 
@@ -162,10 +176,15 @@ export class FuzzContext {
 
   /** A decoder returned where it must not have (an oracle outside the decoder saw it). */
   wrongAcceptance(name: string, input: Uint8Array, why: string): void {
+    this.oracleFailure(name, input, 'WrongAcceptance', why);
+  }
+
+  /** An oracle outside the decoders saw something wrong; it counts as a finding of `name`. */
+  oracleFailure(name: string, input: Uint8Array, errorName: string, why: string): void {
     this.stat(name).findings++;
     this.record(name, Buffer.from(input), () => {
       throw new Error(why);
-    }, Object.assign(new Error(why), { name: 'WrongAcceptance' }));
+    }, Object.assign(new Error(why), { name: errorName }));
   }
 
   private record(name: string, input: Buffer, fn: (b: Buffer) => unknown, e: unknown): void {
@@ -206,14 +225,77 @@ const CRYPTO_VARIANTS: ReadonlyArray<[string, SessionCrypto | undefined]> = [
 ];
 const COMMAND_BY_CODE = new Map(COMMANDS.map((c) => [`${c.netFn}:${c.cmd}`, c]));
 
-/** Decode an IPMI message both ways, and its reply data with the matching command. */
+const showValue = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && (x as { type?: string }).type === 'Buffer' ? `<${hex(Buffer.from((x as { data: number[] }).data))}>` : x)) ?? String(v);
+
+/**
+ * Deep equality for decoded values (primitives, Buffers, arrays, plain objects): a key with the
+ * value undefined differs from a missing key, as in isDeepStrictEqual, at a fraction of its cost.
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    return a instanceof Uint8Array && b instanceof Uint8Array && a.constructor === b.constructor && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+  }
+  if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k) || !sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * Round-trip oracle: a value a decoder returned goes through the matching encoder and the decoder
+ * again, and must come back deep-equal. An encoder that throws on a decoded value is a finding too.
+ */
+export function roundTrip<T>(ctx: FuzzContext, name: string, input: Uint8Array, value: T, encode: (v: T) => Uint8Array, decode: (b: Buffer) => T): void {
+  let again: T;
+  try {
+    again = decode(Buffer.from(encode(value)));
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    ctx.oracleFailure(`roundtrip.${name}`, input, 'RoundTripError', `encoding the decoded ${showValue(value)} threw ${err.name}: ${err.message}`);
+    return;
+  }
+  if (!sameValue(again, value)) {
+    ctx.oracleFailure(`roundtrip.${name}`, input, 'RoundTripMismatch', `decoded ${showValue(value)}, encoded and decoded again ${showValue(again)}`);
+  }
+}
+
+const REPLY_NAME = new Map(COMMANDS.map((c) => [c, `cmd.${c.name}`]));
+const REQUEST_NAME = new Map(COMMANDS.map((c) => [c, `req.${c.name}`]));
+
+/** A command's reply decoder, with the BMC side's encodeResponse as its round trip. */
+function probeReply(ctx: FuzzContext, c: AnyCommand, data: Uint8Array): void {
+  const name = REPLY_NAME.get(c)!;
+  const res = ctx.probe(name, data, (b) => c.decode(b));
+  if (res !== undefined && c.encodeResponse) roundTrip(ctx, name, data, res, c.encodeResponse, c.decode);
+}
+
+/** The BMC side's request decoder (untrusted input in the simulator), with the console's encode as its round trip. */
+function probeRequest(ctx: FuzzContext, c: AnyCommand, data: Uint8Array): void {
+  const decode = c.decodeRequest;
+  if (!decode) return;
+  const name = REQUEST_NAME.get(c)!;
+  const req = ctx.probe(name, data, (b) => decode(b));
+  if (req !== undefined) roundTrip(ctx, name, data, req, (r) => c.encode(r), decode);
+}
+
+/** Decode an IPMI message both ways, and its reply or request data with the matching command. */
 function feedMessage(ctx: FuzzContext, msg: Uint8Array): void {
   const rsp = ctx.probe('ipmi.decodeResponse', msg, decodeResponse);
   if (rsp) {
     const cmd = COMMAND_BY_CODE.get(`${rsp.netFn & ~1}:${rsp.cmd}`);
-    if (cmd) ctx.within('ipmi.decodeResponse', () => ctx.probe(`cmd.${cmd.name}`, rsp.data, (b) => cmd.decode(b)));
+    if (cmd) ctx.within('ipmi.decodeResponse', () => probeReply(ctx, cmd, rsp.data));
   }
-  ctx.probe('ipmi.decodeRequest', msg, decodeRequest);
+  const rq = ctx.probe('ipmi.decodeRequest', msg, decodeRequest);
+  if (rq) {
+    const cmd = COMMAND_BY_CODE.get(`${rq.netFn}:${rq.cmd}`);
+    if (cmd) ctx.within('ipmi.decodeRequest', () => probeRequest(ctx, cmd, rq.data));
+  }
 }
 
 /** The decoders for an RMCP+ payload of a given type. */
@@ -234,6 +316,12 @@ function feedPayload(ctx: FuzzContext, payloadType: number, payload: Buffer): vo
     case PayloadType.rakp4:
       return void ctx.probe('rakp.decodeRakp4', payload, decodeRakp4);
   }
+}
+
+/** A decoder with an encoder that inverts it: probe, then check the round trip. */
+function probeWithRoundTrip<T>(ctx: FuzzContext, name: string, input: Uint8Array, decode: (b: Buffer) => T, encode: (v: T) => Uint8Array): void {
+  const v = ctx.probe(name, input, decode);
+  if (v !== undefined) roundTrip(ctx, name, input, v, encode, decode);
 }
 
 /** Feed one packet to every decoder, and what they decode to the decoders inside. */
@@ -267,13 +355,22 @@ export function feedAll(ctx: FuzzContext, packet: Buffer): void {
   ctx.probe('rakp.decodeRakp4', packet, decodeRakp4);
   // IPMI messages
   feedMessage(ctx, packet);
-  // Command replies
-  for (const c of COMMANDS) ctx.probe(`cmd.${c.name}`, packet, (b) => c.decode(b));
-  ctx.probe('cmd.parseCipherSuiteRecords', packet, parseCipherSuiteRecords);
-  ctx.probe('lan.decodeIPv4', packet, (b) => decodeIPv4(b));
-  ctx.probe('lan.decodeMac', packet, (b) => decodeMac(b));
-  ctx.probe('lan.decodeVlan', packet, decodeVlan);
-  ctx.probe('lan.decodeIpSource', packet, decodeIpSource);
+  // Command replies (console side) and requests (BMC side)
+  for (const c of COMMANDS) {
+    probeReply(ctx, c, packet);
+    probeRequest(ctx, c, packet);
+  }
+  probeWithRoundTrip(ctx, 'cmd.parseCipherSuiteRecords', packet, parseCipherSuiteRecords, encodeCipherSuiteRecords);
+  probeWithRoundTrip(ctx, 'lan.decodeIPv4', packet, (b) => decodeIPv4(b), (v) => encodeIPv4(v));
+  probeWithRoundTrip(ctx, 'lan.decodeMac', packet, (b) => decodeMac(b), (v) => encodeMac(v));
+  probeWithRoundTrip(ctx, 'lan.decodeVlan', packet, decodeVlan, encodeVlan);
+  probeWithRoundTrip(ctx, 'lan.decodeIpSource', packet, decodeIpSource, encodeIpSource);
+  // DCMI capability parameters
+  probeWithRoundTrip(ctx, 'dcmi.decodeDcmiSupportedCapabilities', packet, decodeDcmiSupportedCapabilities, encodeDcmiSupportedCapabilities);
+  probeWithRoundTrip(ctx, 'dcmi.decodeDcmiMandatoryAttributes', packet, decodeDcmiMandatoryAttributes, encodeDcmiMandatoryAttributes);
+  probeWithRoundTrip(ctx, 'dcmi.decodeDcmiOptionalAttributes', packet, decodeDcmiOptionalAttributes, encodeDcmiOptionalAttributes);
+  probeWithRoundTrip(ctx, 'dcmi.decodeDcmiManageabilityAccess', packet, decodeDcmiManageabilityAccess, encodeDcmiManageabilityAccess);
+  probeWithRoundTrip(ctx, 'dcmi.decodeDcmiEnhancedPowerStatistics', packet, decodeDcmiEnhancedPowerStatistics, encodeDcmiEnhancedPowerStatistics);
   // Records
   ctx.probe('sdr.decodeSdrHeader', packet, decodeSdrHeader);
   const rec = ctx.probe('sdr.decodeSdr', packet, decodeSdr);
@@ -281,6 +378,7 @@ export function feedAll(ctx: FuzzContext, packet: Buffer): void {
     ctx.within('sdr.decodeSdr', () => {
       const tail = packet.subarray(Math.max(0, packet.length - 4));
       const reading = ctx.probe('cmd.Get Sensor Reading', tail, (b) => getSensorReading.decode(b));
+      if (reading) roundTrip(ctx, 'cmd.Get Sensor Reading', tail, reading, getSensorReading.encodeResponse, getSensorReading.decode);
       ctx.probe('sdr.sensorValue', tail, () => sensorValue(rec, reading ?? null));
     });
   }

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FuzzContext, feedAll, feedCase, formatFindings, fuzzOnce, mulberry32, packetSeed, runFuzz } from './fuzz-targets.ts';
-import { COMMAND_MODULES, COMMANDS, CRYPTO, lanPlusWithIv, PASSWORD, REPLY_SAMPLES, sealLanPlus, seeds } from './fuzz-seeds.ts';
+import { FuzzContext, feedAll, feedCase, formatFindings, fuzzOnce, mulberry32, packetSeed, roundTrip, runFuzz, sameValue } from './fuzz-targets.ts';
+import { COMMAND_MODULES, COMMANDS, CRYPTO, lanPlusWithIv, PASSWORD, REPLY_SAMPLES, REQUEST_SAMPLES, sealLanPlus, seeds } from './fuzz-seeds.ts';
 import { decodeLan15, verifyLan15 } from '../../lib/ipmi/codec/lan15.ts';
 import { decodeLanPlus, encodeLanPlus, PayloadType } from '../../lib/ipmi/codec/lanplus.ts';
 import { IpmiInsecureError, IpmiProtocolError } from '../../lib/ipmi/errors.ts';
@@ -16,8 +16,42 @@ describe('fuzz harness', () => {
     const dir = fileURLToPath(new URL('../../lib/ipmi/commands/', import.meta.url));
     const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'command.ts');
     expect(Object.keys(COMMAND_MODULES).sort()).toEqual(files.sort());
-    expect(COMMANDS.length).toBeGreaterThanOrEqual(29);
+    expect(COMMANDS.length).toBeGreaterThanOrEqual(36);
     for (const c of COMMANDS) expect(REPLY_SAMPLES[c.name], `reply sample for ${c.name}`).toBeDefined();
+  });
+
+  it('every command has its BMC side, and a request sample for it', () => {
+    expect(new Set(COMMANDS.map((c) => c.name)).size).toBe(COMMANDS.length);
+    for (const c of COMMANDS) {
+      expect(typeof c.decodeRequest, `${c.name}.decodeRequest`).toBe('function');
+      expect(typeof c.encodeResponse, `${c.name}.encodeResponse`).toBe('function');
+      expect(REQUEST_SAMPLES[c.name], `request sample for ${c.name}`).toBeDefined();
+    }
+    expect(Object.keys(REQUEST_SAMPLES).sort()).toEqual(COMMANDS.map((c) => c.name).sort());
+  });
+
+  it('sameValue is deep equality where an undefined key differs from a missing one', () => {
+    expect(sameValue({ a: 1, b: [1, { c: Buffer.from([1]) }] }, { b: [1, { c: Buffer.from([1]) }], a: 1 })).toBe(true);
+    expect(sameValue({ a: 1 }, { a: 1, b: undefined })).toBe(false);
+    expect(sameValue({ a: Buffer.from([1]) }, { a: Buffer.from([2]) })).toBe(false);
+    expect(sameValue(Buffer.from([1]), new Uint8Array([1]))).toBe(false);
+    expect(sameValue([1, 2], { 0: 1, 1: 2 })).toBe(false);
+    expect(sameValue(null, undefined)).toBe(false);
+    expect(sameValue(NaN, NaN)).toBe(true);
+    expect(sameValue(undefined, undefined)).toBe(true);
+  });
+
+  it('the round-trip oracle flags an encoder that loses or refuses a decoded value', () => {
+    const ctx = new FuzzContext();
+    ctx.begin(Buffer.from([0x81]), 'test');
+    const decode = (b: Buffer) => ({ flag: (b[0] & 0x80) !== 0, low: b[0] & 0x0f });
+    roundTrip(ctx, 'good', Buffer.from([0x81]), decode(Buffer.from([0x81])), (v) => Buffer.from([(v.flag ? 0x80 : 0) | v.low]), decode);
+    expect(ctx.findingCount).toBe(0);
+    roundTrip(ctx, 'lossy', Buffer.from([0x81]), decode(Buffer.from([0x81])), (v) => Buffer.from([v.low]), decode);
+    roundTrip(ctx, 'throws', Buffer.from([0x81]), decode(Buffer.from([0x81])), () => { throw new IpmiProtocolError('no wire form'); }, decode);
+    expect(ctx.findings.map((f) => [f.decoder, f.errorName])).toEqual([['roundtrip.lossy', 'RoundTripMismatch'], ['roundtrip.throws', 'RoundTripError']]);
+    expect(ctx.findings[0].message).toMatch(/decoded \{"flag":true,"low":1\}, encoded and decoded again \{"flag":false,"low":1\}/);
+    expect(ctx.findings[1].message).toMatch(/IpmiProtocolError: no wire form/);
   });
 
   it('mulberry32 is deterministic and spread over [0, 1)', () => {
@@ -136,7 +170,8 @@ describe(`fuzzing ${PACKETS.toLocaleString('en')} packets through every decoder 
     // Commands without reply data, Get User Name (reads what it gets) and sensorValue (no input check).
     const lenient = ['cmd.Chassis Control', 'cmd.Chassis Identify', 'cmd.Set System Boot Options', 'cmd.Set LAN Configuration Parameters', 'cmd.Close Session', 'cmd.Set Channel Access', 'cmd.Set User Access', 'cmd.Set User Name', 'cmd.Set User Password', 'cmd.Get User Name', 'sdr.sensorValue'];
     for (const name of neverRefused) expect(lenient, `${name} refused nothing (seed ${SEED})`).toContain(name);
-    expect(ctx.stats.size).toBe(55);
+    // 36 reply decoders and 36 request decoders, 5 DCMI parameter decoders, and the rest of the codec.
+    expect(ctx.stats.size).toBe(103);
 
     // Mutated valid packets: most are refused with IpmiProtocolError by the seed's own decoder.
     const refusedShare = ctx.mutatedRejected / ctx.mutated;
@@ -157,5 +192,10 @@ describe(`fuzzing ${PACKETS.toLocaleString('en')} packets through every decoder 
     expect(reached(/sdr\.decodeSdr: full SDR N: truncated/)).toBe(true);
     expect(reached(/sel\.decodeSelRecord: SEL record: truncated/)).toBe(true);
     expect(reached(/cmd\.parseCipherSuiteRecords: cipher suite record: truncated OEM IANA/)).toBe(true);
+    // The BMC side's request checks, on their own and inside IPMI messages.
+    expect(reached(/req\.Clear SEL: Clear SEL request: bytes N-N are not "CLR"/)).toBe(true);
+    expect(reached(/req\.Set User Password: Set User Password request: N data bytes, expected N$/)).toBe(true);
+    expect(reached(/req\.DCMI Get Power Reading: DCMI Get Power Reading request: group extension Nx\w+ is not NxDC/)).toBe(true);
+    expect([...ctx.stats.entries()].filter(([n]) => n.startsWith('req.')).every(([, st]) => st.ok > 0 && st.rejected > 0)).toBe(true);
   });
 });

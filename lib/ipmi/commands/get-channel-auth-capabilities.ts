@@ -1,5 +1,5 @@
 /** Get Channel Authentication Capabilities, IPMI v2.0 section 22.13 (App 0x38). Sent before a session. */
-import { defineCommand } from './command.ts';
+import { defineCommand, requestLength } from './command.ts';
 import { ByteReader } from '../codec/bytes.ts';
 import { NetFn } from '../codec/ipmi-message.ts';
 
@@ -28,6 +28,7 @@ export interface ChannelAuthCapabilities {
   oemAux: number;
 }
 
+/** Request: channel (bit 7: IPMI v2.0 data asked for) and privilege; reply: 8 bytes. */
 export const getChannelAuthCapabilities = defineCommand<ChannelAuthCapabilitiesRequest, ChannelAuthCapabilities>({
   name: 'Get Channel Authentication Capabilities',
   netFn: NetFn.app,
@@ -63,5 +64,25 @@ export const getChannelAuthCapabilities = defineCommand<ChannelAuthCapabilitiesR
       oemId,
       oemAux,
     };
+  },
+  decodeRequest(data) {
+    requestLength(data, 'Get Channel Authentication Capabilities', 2);
+    return { channel: data[0] & 0x0f, privilege: data[1] & 0x0f, v2: (data[0] & 0x80) !== 0 };
+  },
+  encodeResponse(c) {
+    const a = c.authTypes;
+    // Without extended capabilities (bit 7 of the auth type byte) the BMC is IPMI v1.5 only, and the
+    // extended capabilities byte is reserved (0).
+    const ext = c.extendedCapabilities ? (c.supportsV20 ? 0x02 : 0) | (c.supportsV15 ? 0x01 : 0) : 0;
+    return Buffer.from([
+      c.channel & 0xff,
+      (c.extendedCapabilities ? 0x80 : 0) | (a.oem ? 0x20 : 0) | (a.password ? 0x10 : 0) | (a.md5 ? 0x04 : 0) | (a.md2 ? 0x02 : 0) | (a.none ? 0x01 : 0),
+      (c.kgSet ? 0x20 : 0) | (c.perMessageAuthDisabled ? 0x10 : 0) | (c.userLevelAuthDisabled ? 0x08 : 0) | (c.nonNullUsers ? 0x04 : 0) | (c.nullUsers ? 0x02 : 0) | (c.anonymousLogin ? 0x01 : 0),
+      ext,
+      c.oemId & 0xff,
+      (c.oemId >> 8) & 0xff,
+      (c.oemId >> 16) & 0xff,
+      c.oemAux & 0xff,
+    ]);
   },
 });

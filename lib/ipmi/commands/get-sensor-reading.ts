@@ -1,5 +1,5 @@
 /** Get Sensor Reading, IPMI v2.0 section 35.14 (Sensor/Event 0x2D). */
-import { defineCommand } from './command.ts';
+import { defineCommand, requestLength } from './command.ts';
 import { ByteReader } from '../codec/bytes.ts';
 import { NetFn } from '../codec/ipmi-message.ts';
 
@@ -9,12 +9,16 @@ export interface SensorReadingRaw {
   scanningEnabled: boolean;
   /** "Reading/state unavailable" (bit 5), e.g. while the sensor initialises. */
   unavailable: boolean;
-  /** Threshold comparison bits or discrete states 7:0. */
+  /**
+   * Threshold comparison bits or discrete states 7:0. For threshold sensors bits 7:6 are reserved
+   * and a BMC returns them as 1b: the BMC side passes the byte as given.
+   */
   state0: number;
   /** Discrete states 14:8, when present. */
   state1?: number;
 }
 
+/** Reply: the raw reading, the flags byte, then one or two state bytes. */
 export const getSensorReading = defineCommand<{ sensorNumber: number }, SensorReadingRaw>({
   name: 'Get Sensor Reading',
   netFn: NetFn.sensorEvent,
@@ -32,5 +36,19 @@ export const getSensorReading = defineCommand<{ sensorNumber: number }, SensorRe
       state0: r.remaining > 0 ? r.u8() : 0,
       state1: r.remaining > 0 ? r.u8() & 0x7f : undefined,
     };
+  },
+  decodeRequest(data) {
+    requestLength(data, 'Get Sensor Reading', 1);
+    return { sensorNumber: data[0] };
+  },
+  encodeResponse(s) {
+    const bytes = [
+      s.raw & 0xff,
+      (s.eventMessagesEnabled ? 0x80 : 0) | (s.scanningEnabled ? 0x40 : 0) | (s.unavailable ? 0x20 : 0),
+      s.state0 & 0xff,
+    ];
+    // Bit 7 of the states 14:8 byte is reserved and returned as 1b.
+    if (s.state1 !== undefined) bytes.push(0x80 | (s.state1 & 0x7f));
+    return Buffer.from(bytes);
   },
 });

@@ -2,7 +2,7 @@
  * LAN configuration parameters, IPMI v2.0 sections 23.1-23.2 (Transport 0x01 set, 0x02 get)
  * and the parameters lowpower reads and writes (table 23-4).
  */
-import { defineCommand } from './command.ts';
+import { defineCommand, noData, requestLength } from './command.ts';
 import { ByteReader } from '../codec/bytes.ts';
 import { IpmiProtocolError } from '../errors.ts';
 import { NetFn } from '../codec/ipmi-message.ts';
@@ -30,18 +30,37 @@ const LAN_CODES = {
   0x83: 'attempt to read write-only parameter',
 };
 
-export const getLanConfig = defineCommand<{ channel: number; parameter: number; setSelector?: number; blockSelector?: number }, { revision: number; data: Buffer }>({
+export interface GetLanConfigRequest {
+  channel: number;
+  parameter: number;
+  setSelector?: number;
+  blockSelector?: number;
+  /** Byte 1 bit 7: get the parameter revision only (the reply then has no data). */
+  revisionOnly?: boolean;
+}
+
+/** Section 23.2. The reply is the parameter revision (0x11 for IPMI v2.0) then the parameter data. */
+export const getLanConfig = defineCommand<GetLanConfigRequest, { revision: number; data: Buffer }>({
   name: 'Get LAN Configuration Parameters',
   netFn: NetFn.transport,
   cmd: 0x02,
   completionCodes: LAN_CODES,
-  encode: (req) => Buffer.from([req.channel & 0x0f, req.parameter & 0xff, req.setSelector ?? 0, req.blockSelector ?? 0]),
+  encode: (req) => Buffer.from([(req.revisionOnly ? 0x80 : 0) | (req.channel & 0x0f), req.parameter & 0xff, req.setSelector ?? 0, req.blockSelector ?? 0]),
   decode(data) {
     const r = new ByteReader(data, 'Get LAN Configuration Parameters');
     return { revision: r.u8(), data: r.rest() };
   },
+  decodeRequest(data) {
+    requestLength(data, 'Get LAN Configuration Parameters', 4);
+    return { channel: data[0] & 0x0f, revisionOnly: (data[0] & 0x80) !== 0, parameter: data[1], setSelector: data[2], blockSelector: data[3] };
+  },
+  encodeResponse: (res) => Buffer.concat([Buffer.from([res.revision & 0xff]), res.data]),
 });
 
+/** IPMI v2.0 parameter revision: 1.1 (the value ipmitool and FreeIPMI expect). */
+export const LAN_PARAMETER_REVISION = 0x11;
+
+/** Section 23.1. */
 export const setLanConfig = defineCommand<{ channel: number; parameter: number; data: Uint8Array }, void>({
   name: 'Set LAN Configuration Parameters',
   netFn: NetFn.transport,
@@ -49,6 +68,12 @@ export const setLanConfig = defineCommand<{ channel: number; parameter: number; 
   completionCodes: LAN_CODES,
   encode: (req) => Buffer.concat([Buffer.from([req.channel & 0x0f, req.parameter & 0xff]), req.data]),
   decode: () => undefined,
+  decodeRequest(data) {
+    // Every parameter of table 23-4 has at least one data byte.
+    requestLength(data, 'Set LAN Configuration Parameters', 3, Infinity);
+    return { channel: data[0] & 0x0f, parameter: data[1], data: Buffer.from(data.subarray(2)) };
+  },
+  encodeResponse: noData,
 });
 
 export type IpSource = 'unspecified' | 'static' | 'dhcp' | 'bios' | 'other';
@@ -104,4 +129,11 @@ export function encodeMac(text: string, what = 'MAC address'): Buffer {
 export function decodeVlan(b: Uint8Array): number | null {
   if (b.length < 2) throw new IpmiProtocolError('VLAN ID: needs 2 bytes');
   return b[1] & 0x80 ? b[0] | ((b[1] & 0x0f) << 8) : null;
+}
+
+/** The inverse of decodeVlan: null (VLAN disabled) or a 12-bit VLAN ID with the enable bit. */
+export function encodeVlan(id: number | null): Buffer {
+  if (id === null) return Buffer.from([0x00, 0x00]);
+  if (!Number.isInteger(id) || id < 0 || id > 0xfff) throw new IpmiProtocolError(`VLAN ID ${id} is not 0-4095`);
+  return Buffer.from([id & 0xff, 0x80 | (id >> 8)]);
 }

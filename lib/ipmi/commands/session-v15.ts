@@ -2,10 +2,12 @@
  * IPMI v1.5 session commands: Get Session Challenge (0x39), Activate Session (0x3A),
  * IPMI v2.0 sections 22.16 and 22.17.
  */
-import { defineCommand } from './command.ts';
+import { defineCommand, requestLength, trimTrailingZeros } from './command.ts';
 import { ByteReader, fixedField, u32le } from '../codec/bytes.ts';
+import { IpmiProtocolError } from '../errors.ts';
 import { NetFn } from '../codec/ipmi-message.ts';
 
+/** The user name goes in a 16-byte zero-padded field; the BMC side gives it back without the padding. */
 export const getSessionChallenge = defineCommand<{ authType: number; username: Buffer }, { temporarySessionId: number; challenge: Buffer }>({
   name: 'Get Session Challenge',
   netFn: NetFn.app,
@@ -15,6 +17,14 @@ export const getSessionChallenge = defineCommand<{ authType: number; username: B
   decode(data) {
     const r = new ByteReader(data, 'Get Session Challenge');
     return { temporarySessionId: r.u32(), challenge: r.bytes(16) };
+  },
+  decodeRequest(data) {
+    requestLength(data, 'Get Session Challenge', 17);
+    return { authType: data[0] & 0x0f, username: trimTrailingZeros(data.subarray(1, 17)) };
+  },
+  encodeResponse(res) {
+    if (res.challenge.length !== 16) throw new IpmiProtocolError(`Get Session Challenge: the challenge is ${res.challenge.length} bytes, not 16`);
+    return Buffer.concat([Buffer.from(u32le(res.temporarySessionId)), res.challenge]);
   },
 });
 
@@ -54,4 +64,11 @@ export const activateSession = defineCommand<ActivateSessionRequest, ActivatedSe
     const r = new ByteReader(data, 'Activate Session');
     return { authType: r.u8() & 0x0f, sessionId: r.u32(), initialInboundSequence: r.u32(), maxPrivilege: r.u8() & 0x0f };
   },
+  decodeRequest(data) {
+    requestLength(data, 'Activate Session', 22);
+    const r = new ByteReader(data, 'Activate Session request');
+    return { authType: r.u8() & 0x0f, privilege: r.u8() & 0x0f, challenge: r.bytes(16), initialOutboundSequence: r.u32() };
+  },
+  encodeResponse: (s) =>
+    Buffer.from([s.authType & 0x0f, ...u32le(s.sessionId), ...u32le(s.initialInboundSequence), s.maxPrivilege & 0x0f]),
 });

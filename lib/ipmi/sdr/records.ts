@@ -208,3 +208,67 @@ function decodeCompact(recordId: number, body: Uint8Array): SensorRecord {
     thresholds: {},
   };
 }
+
+/** What a BMC needs to describe one analog threshold sensor in a Full Sensor Record. */
+export interface FullSensorSpec {
+  recordId: number;
+  sensorNumber: number;
+  entityId: number;
+  entityInstance: number;
+  sensorType: number;
+  /** Base unit code (table 43-15): 1 degrees C, 4 Volts, 18 RPM... */
+  unit: number;
+  name: string;
+  conversion: Conversion;
+  /** Raw threshold bytes; the ones given are marked readable. */
+  thresholdsRaw: Partial<Record<ThresholdName, number>>;
+  nominalRaw?: number;
+}
+
+/** The BMC side of decodeSdr for Full Sensor Records (the simulator builds its repository with it). */
+export function encodeFullSensorRecord(s: FullSensorSpec): Buffer {
+  const name = Buffer.from(s.name, 'latin1').subarray(0, 16);
+  const mask = THRESHOLD_BITS.reduce((m, t, bit) => (s.thresholdsRaw[t] !== undefined ? m | (1 << bit) : m), 0);
+  const lower = (mask & 0x07) ? 0x0a : 0;
+  const upper = (mask & 0x38) ? 0x0a : 0;
+  const m = s.conversion.m & 0x3ff;
+  const b = s.conversion.b & 0x3ff;
+  const formats: Record<AnalogFormat, number> = { unsigned: 0, 'ones-complement': 1, 'twos-complement': 2, none: 3 };
+  const t = s.thresholdsRaw;
+  const body = [
+    0x20, // 6 owner: the BMC
+    0x00, // 7 owner LUN
+    s.sensorNumber & 0xff, // 8
+    s.entityId & 0xff, // 9
+    s.entityInstance & 0x7f, // 10
+    0x7f, // 11 initialization: scanning, events, thresholds, hysteresis, type
+    0x68, // 12 capabilities: auto re-arm, readable/settable thresholds
+    s.sensorType & 0xff, // 13
+    0x01, // 14 event/reading type: threshold
+    0x80 | (lower ? 0x05 : 0), upper, // 15-16 assertion mask / lower reading mask
+    0x80 | (lower ? 0x05 : 0), upper, // 17-18 deassertion mask / upper reading mask
+    mask, mask, // 19-20 readable / settable thresholds
+    formats[s.conversion.format] << 6, // 21 units 1
+    s.unit & 0xff, // 22 base unit
+    0x00, // 23 modifier unit
+    s.conversion.linearization & 0x7f, // 24
+    m & 0xff, // 25 M LS
+    (m >> 8) << 6, // 26 M MS, tolerance
+    b & 0xff, // 27 B LS
+    (b >> 8) << 6, // 28 B MS, accuracy
+    0x00, // 29 accuracy, direction
+    ((s.conversion.rExp & 0x0f) << 4) | (s.conversion.bExp & 0x0f), // 30
+    s.nominalRaw !== undefined ? 0x01 : 0x00, // 31 analog characteristic flags
+    s.nominalRaw ?? 0, // 32 nominal
+    0, 0, // 33-34 normal max / min
+    s.conversion.format === 'unsigned' ? 0xff : 0x7f, // 35 sensor max
+    s.conversion.format === 'unsigned' ? 0x00 : 0x80, // 36 sensor min
+    t.unr ?? 0, t.ucr ?? 0, t.unc ?? 0, t.lnr ?? 0, t.lcr ?? 0, t.lnc ?? 0, // 37-42
+    0x02, 0x02, // 43-44 hysteresis
+    0, 0, // 45-46 reserved
+    0, // 47 OEM
+    0xc0 | name.length, // 48 ID string: 8-bit ASCII + Latin-1
+  ];
+  const bytes = Buffer.concat([Buffer.from(body), name]);
+  return Buffer.concat([Buffer.from([s.recordId & 0xff, (s.recordId >> 8) & 0xff, 0x51, SdrType.full, bytes.length]), bytes]);
+}

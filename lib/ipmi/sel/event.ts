@@ -112,3 +112,33 @@ export function describeEvent(eventType: number, sensorType: number, offset: num
   }
   return `event type 0x${eventType.toString(16)} offset ${offset}`;
 }
+
+export interface SystemEventSpec {
+  recordId: number;
+  timestamp: number;
+  generatorId?: number;
+  sensorType: number;
+  sensorNumber: number;
+  /** Event/reading type code (0x01 threshold, 0x6F sensor-specific...). */
+  eventType: number;
+  direction: 'assertion' | 'deassertion';
+  /** Event data 1-3; data1's low nibble is the offset. */
+  data: [number, number, number];
+}
+
+/** The BMC side of decodeSelRecord for system event records (type 0x02). */
+export function encodeSystemEvent(e: SystemEventSpec): Buffer {
+  const out = Buffer.alloc(SEL_RECORD_LENGTH);
+  out.writeUInt16LE(e.recordId & 0xffff, 0);
+  out[2] = 0x02;
+  out.writeUInt32LE(e.timestamp >>> 0, 3);
+  out.writeUInt16LE(e.generatorId ?? 0x0020, 7);
+  out[9] = 0x04; // event message format revision (IPMI 2.0)
+  out[10] = e.sensorType & 0xff;
+  out[11] = e.sensorNumber & 0xff;
+  out[12] = (e.direction === 'deassertion' ? 0x80 : 0) | (e.eventType & 0x7f);
+  out[13] = e.data[0] & 0xff;
+  out[14] = e.data[1] & 0xff;
+  out[15] = e.data[2] & 0xff;
+  return out;
+}

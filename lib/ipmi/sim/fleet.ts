@@ -1,0 +1,93 @@
+/**
+ * A fleet of simulated BMCs in one process, on consecutive loopback ports, and the inventory file
+ * that the other commands and the local runner read.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { seededRandom } from './clock.ts';
+import { FAST_TIMINGS, REALISTIC_TIMINGS, type HostTimings } from './host-model.ts';
+import { SimulatedBmc } from './server.ts';
+import type { Faults } from './faults.ts';
+import type { Clock } from './clock.ts';
+import { writeInventory, type InventoryEntry } from '../../fleet/inventory.ts';
+
+export interface SimFleetOptions {
+  count: number;
+  basePort: number;
+  seed?: number;
+  address?: string;
+  timings?: HostTimings | 'fast' | 'realistic';
+  faults?: Faults;
+  sessionSlots?: number;
+  clock?: Clock;
+  /** One password for every BMC (random per fleet by default). */
+  password?: string;
+}
+
+export interface SimFleet {
+  bmcs: SimulatedBmc[];
+  password: string;
+  entries: InventoryEntry[];
+  /** Write the inventory and its password file (mode 0600) beside it. */
+  writeInventory(path: string): { inventory: string; passwordFile: string };
+  stop(): Promise<void>;
+}
+
+export async function startSimFleet(o: SimFleetOptions): Promise<SimFleet> {
+  if (!Number.isInteger(o.count) || o.count < 1 || o.count > 5000) throw new Error(`--count ${o.count}: give 1 to 5000 BMCs`);
+  if (!Number.isInteger(o.basePort) || o.basePort < 1024 || o.basePort + o.count - 1 > 65535) {
+    throw new Error(`--base-port ${o.basePort}: the ports ${o.basePort}..${o.basePort + o.count - 1} must lie within 1024-65535`);
+  }
+  const seed = o.seed ?? 1;
+  const rng = seededRandom(seed);
+  const password = o.password ?? randomBytes(12).toString('base64url');
+  const timings = o.timings === 'realistic' ? REALISTIC_TIMINGS : o.timings === 'fast' || o.timings === undefined ? FAST_TIMINGS : o.timings;
+  const bmcs: SimulatedBmc[] = [];
+  try {
+    for (let i = 0; i < o.count; i++) {
+      const guid = Buffer.alloc(16);
+      for (let b = 0; b < 16; b++) guid[b] = Math.floor(rng() * 256);
+      const bmc = new SimulatedBmc({
+        name: `host-${String(i + 1).padStart(3, '0')}`,
+        port: o.basePort + i,
+        address: o.address ?? '127.0.0.1',
+        seed: seed * 100_003 + i,
+        guid,
+        adminPassword: password,
+        sessionSlots: o.sessionSlots,
+        faults: o.faults ? { ...o.faults } : undefined,
+        clock: o.clock,
+        ip: `192.0.2.${(i % 250) + 2}`,
+        host: { timings, load: 0.15 + rng() * 0.5, inletC: 20 + rng() * 5, peakWatts: 350 + Math.round(rng() * 150), initiallyOn: true },
+      });
+      await bmc.start();
+      bmcs.push(bmc);
+    }
+  } catch (e) {
+    await Promise.all(bmcs.map((b) => b.stop()));
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`port ${o.basePort + bmcs.length} is in use: choose another --base-port`);
+    throw e;
+  }
+  const address = o.address ?? '127.0.0.1';
+  const entries = (passwordFile: string): InventoryEntry[] =>
+    bmcs.map((b) => ({ name: b.name, host: address, port: b.port, user: 'admin', passwordFile }));
+  return {
+    bmcs,
+    password,
+    entries: entries('bmc-password'),
+    writeInventory(path: string) {
+      const inventory = resolve(path);
+      mkdirSync(dirname(inventory), { recursive: true });
+      const passwordFile = join(dirname(inventory), `${inventory.replace(/^.*\//, '').replace(/\.json$/, '')}.password`);
+      writeFileSync(passwordFile, password + '\n', { mode: 0o600 });
+      chmodSync(passwordFile, 0o600);
+      writeInventory(inventory, entries(passwordFile.replace(/^.*\//, '')));
+      return { inventory, passwordFile };
+    },
+    async stop() {
+      await Promise.all(bmcs.map((b) => b.stop()));
+    },
+  };
+}
