@@ -16,7 +16,12 @@ interface CacheEntry {
 const cache = new Map<string, CacheEntry>();
 const inFlight = new Map<string, Promise<SdrRecord[]>>();
 
-const CHUNK = 16;
+/** First chunk size after the header; halved when a BMC says it cannot return that many bytes. */
+const FIRST_CHUNK = 32;
+const SMALLEST_CHUNK = 8;
+/** "Cannot return number of requested data bytes" and its cousins that BMCs send for too-long reads. */
+const TOO_LONG = new Set([0xca, 0xc7, 0xc8, 0xff]);
+const chunkSizes = new Map<string, number>();
 const MAX_RESERVATION_RETRIES = 12;
 const MAX_RECORDS = 4096;
 
@@ -43,7 +48,7 @@ export async function readSdrRepository(bmcKey: string, run: RunCommand): Promis
   if (hit && hit.stamp === stamp) return hit.records;
   const pending = inFlight.get(bmcKey);
   if (pending) return pending;
-  const p = readAll(run)
+  const p = readAll(bmcKey, run)
     .then((records) => {
       cache.set(bmcKey, { stamp, records });
       return records;
@@ -53,7 +58,8 @@ export async function readSdrRepository(bmcKey: string, run: RunCommand): Promis
   return p;
 }
 
-async function readAll(run: RunCommand): Promise<SdrRecord[]> {
+async function readAll(bmcKey: string, run: RunCommand): Promise<SdrRecord[]> {
+  let chunk = chunkSizes.get(bmcKey) ?? FIRST_CHUNK;
   const reservation = { id: (await run(reserveSdrRepository, undefined)).reservationId, retries: 0 };
   const read = async (recordId: number, offset: number, length: number) => {
     for (;;) {
@@ -76,8 +82,16 @@ async function readAll(run: RunCommand): Promise<SdrRecord[]> {
     const bytes = Buffer.alloc(SDR_HEADER_LENGTH + header.length);
     head.data.copy(bytes, 0, 0, SDR_HEADER_LENGTH);
     for (let off = SDR_HEADER_LENGTH; off < bytes.length; ) {
-      const want = Math.min(CHUNK, bytes.length - off);
-      const part = await read(recordId, off, want);
+      const want = Math.min(chunk, bytes.length - off);
+      let part;
+      try {
+        part = await read(recordId, off, want);
+      } catch (e) {
+        if (!(e instanceof IpmiCompletionCodeError) || !TOO_LONG.has(e.code) || chunk <= SMALLEST_CHUNK) throw e;
+        chunk = Math.max(SMALLEST_CHUNK, chunk >> 1);
+        chunkSizes.set(bmcKey, chunk);
+        continue;
+      }
       if (part.data.length === 0) throw new IpmiProtocolError(`SDR ${recordId}: empty chunk at offset ${off}`);
       part.data.copy(bytes, off, 0, Math.min(want, part.data.length));
       off += Math.min(want, part.data.length);

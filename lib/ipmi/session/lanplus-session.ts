@@ -253,6 +253,8 @@ export class LanPlusSession implements IpmiSession {
     this.crypto = { suite, k1: keys.k1, k2: keys.k2 };
     this.bmcSessionId = bmcSessionId;
     this.sequence = 0;
+    // A session starts at User level (section 13.16); only a higher level must be asked for.
+    if (this.o.privilege <= 2) return;
     const rsp = await this.send(NetFn.app, setSessionPrivilegeLevel.cmd, setSessionPrivilegeLevel.encode({ privilege: this.o.privilege }), {
       what: setSessionPrivilegeLevel.name,
       timeoutMs: this.o.timeoutMs,

@@ -102,6 +102,12 @@ export class BmcEngine {
     return n;
   }
 
+  /** Slots taken: active sessions and handshakes under way. */
+  get usedSlots(): number {
+    this.expire();
+    return this.sessions.size;
+  }
+
   get sessionSlots(): number {
     return this.slots;
   }

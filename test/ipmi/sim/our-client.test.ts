@@ -61,8 +61,9 @@ describe.each(modes)('lowpower bmc with %s', (_label, mode) => {
     const sensors = (await bmc(['sensors'])) as Array<{ name: string; value: number; unit: string; status: string }>;
     expect(sensors.map((s) => s.name)).toEqual(['CPU1 Temp', 'CPU2 Temp', 'Inlet Temp', 'System Temp', 'Fan1', 'Fan2', '12V', '3.3V']);
     const t = sim.state.host.temperatures();
-    expect(sensors[0].value).toBe(Math.round(t.cpu1));
-    expect(sensors[2].value).toBe(Math.round(t.inlet * 2) / 2);
+    // The thermal model moves between the two reads: allow a degree.
+    expect(Math.abs(sensors[0].value - t.cpu1)).toBeLessThanOrEqual(1);
+    expect(Math.abs(sensors[2].value - t.inlet)).toBeLessThanOrEqual(0.5);
     expect(sensors[6]).toMatchObject({ value: 12, unit: 'Volts', status: 'ok' });
     const temps = (await bmc(['sensors', '--type', 'temperature'])) as unknown[];
     expect(temps).toHaveLength(4);
@@ -107,10 +108,10 @@ describe('sessions on the simulator', () => {
   });
 
   it('a full BMC refuses the next session with the right status, and frees slots on close', async () => {
-    const handles = Array.from({ length: sim.engine.sessionSlots + 1 }, () => openBmc({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', timeoutMs: 500, retries: 1 }));
+    const handles = Array.from({ length: sim.engine.sessionSlots - sim.engine.usedSlots + 1 }, () => openBmc({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', timeoutMs: 500, retries: 1 }));
     const results = await Promise.allSettled(handles.map((h) => h.connect()));
     const refused = results.filter((r) => r.status === 'rejected');
-    expect(refused).toHaveLength(1);
+    expect(refused.map((r) => String((r as PromiseRejectedResult).reason))).toHaveLength(1);
     expect(String((refused[0] as PromiseRejectedResult).reason)).toMatch(/insufficient resources to create a session/);
     await Promise.all(handles.map((h) => h.close()));
     await new Promise((r) => setTimeout(r, 50));
