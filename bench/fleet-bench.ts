@@ -1,0 +1,83 @@
+/**
+ * Fleet sweep benchmark: 1,000 simulated BMCs (`lowpower sim`, a separate process) swept by the
+ * library in one run, against ipmitool reading the same three things (power, temperatures, draw)
+ * from 50 of them sequentially and 16 at a time, extrapolated per host. A benchmark: nothing asserts.
+ *
+ *   node bin/run-ts.mjs bench/fleet-bench.ts [--count 1000]
+ */
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { readInventory, sweepFleet } from '../lib/fleet/index.ts';
+import { freePort, REPO } from '../test/support/peers.ts';
+
+const run = promisify(execFile);
+const countArg = process.argv.indexOf('--count');
+const COUNT = countArg > 0 ? Number(process.argv[countArg + 1]) : 1000;
+const SAMPLE = 50;
+
+async function startSim(count: number, dir: string): Promise<{ stop: () => void; inventory: string }> {
+  // A block of free ports: the first free port found, checked as a start.
+  const base = 20000 + Math.floor(Math.random() * 30) * 1000 + (await freePort()) % 7;
+  const inventory = join(dir, 'fleet.json');
+  const child = spawn(process.execPath, [join(REPO, 'bin/lowpower.mjs'), 'sim', '--count', String(count), '--base-port', String(base), '--inventory', inventory], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Ctrl-C')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`lowpower sim exited with ${code}`)));
+  });
+  return { inventory, stop: () => child.kill('SIGTERM') };
+}
+
+async function ipmitoolHost(port: number, passwordFile: string): Promise<void> {
+  const base = ['-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(port), '-U', 'admin', '-f', passwordFile];
+  await run('ipmitool', [...base, 'chassis', 'power', 'status']);
+  await run('ipmitool', [...base, 'sdr', 'type', 'Temperature']);
+  await run('ipmitool', [...base, 'dcmi', 'power', 'reading']);
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'lowpower-fleet-bench-'));
+  const sim = await startSim(COUNT, dir);
+  try {
+    const hosts = readInventory(sim.inventory);
+    const passwordFile = join(dir, JSON.parse(readFileSync(sim.inventory, 'utf8'))[0].passwordFile);
+    let t0 = performance.now();
+    const cold = await sweepFleet(hosts, { cipherSuite: 3, concurrency: 128 });
+    const coldMs = performance.now() - t0;
+    t0 = performance.now();
+    const warm = await sweepFleet(hosts, { cipherSuite: 3, concurrency: 128 });
+    const warmMs = performance.now() - t0;
+
+    const sample = hosts.slice(0, SAMPLE);
+    t0 = performance.now();
+    for (const h of sample) await ipmitoolHost(h.port, passwordFile);
+    const seqPerHost = (performance.now() - t0) / SAMPLE;
+    t0 = performance.now();
+    const queue = [...sample];
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let h = queue.shift(); h; h = queue.shift()) await ipmitoolHost(h.port, passwordFile);
+      }),
+    );
+    const parPerHost = (performance.now() - t0) / SAMPLE;
+
+    const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+    console.log(`Fleet sweep of ${COUNT} simulated BMCs (power, all temperatures, DCMI watts), 2 cores, sim in its own process`);
+    console.log(`lowpower sweepFleet, cold (login + SDR read per host): ${s(coldMs)}  (${cold.ok} ok, ${cold.failed} failed)  goal <= 2 s`);
+    console.log(`lowpower sweepFleet, SDRs cached:                      ${s(warmMs)}  (${warm.ok} ok, ${warm.failed} failed)`);
+    console.log(`ipmitool, ${SAMPLE} hosts one after another: ${(seqPerHost).toFixed(0)} ms per host -> ${s(seqPerHost * COUNT)} for ${COUNT} (${((seqPerHost * COUNT) / coldMs).toFixed(0)}x lowpower cold)`);
+    console.log(`ipmitool, ${SAMPLE} hosts 16 at a time:     ${(parPerHost).toFixed(0)} ms per host -> ${s(parPerHost * COUNT)} for ${COUNT} (${((parPerHost * COUNT) / coldMs).toFixed(0)}x lowpower cold)`);
+  } finally {
+    sim.stop();
+  }
+}
+
+await main();
