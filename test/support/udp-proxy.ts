@@ -14,6 +14,10 @@ export interface UdpProxy {
   counts: Record<Direction, number>;
   dropped: Record<Direction, number>;
   setRule(rule: DropRule): void;
+  /** Every request packet that went through, in order. */
+  requests: Buffer[];
+  /** Send request `index` to the BMC again, byte for byte, from the same client port. */
+  replay(index: number): void;
   close(): Promise<void>;
 }
 
@@ -21,6 +25,8 @@ export async function startUdpProxy(targetPort: number, targetHost = '127.0.0.1'
   const front = dgram.createSocket('udp4');
   const backs = new Map<string, dgram.Socket>();
   let rule: DropRule = () => false;
+  const requests: Buffer[] = [];
+  let lastBack: dgram.Socket | undefined;
   const counts = { request: 0, reply: 0 };
   const dropped = { request: 0, reply: 0 };
   const pass = (d: Direction, packet: Buffer): boolean => {
@@ -42,7 +48,11 @@ export async function startUdpProxy(targetPort: number, targetHost = '127.0.0.1'
       back.bind(0, '127.0.0.1');
       backs.set(key, back);
     }
-    if (pass('request', msg)) back.send(msg, targetPort, targetHost);
+    lastBack = back;
+    if (pass('request', msg)) {
+      requests.push(Buffer.from(msg));
+      back.send(msg, targetPort, targetHost);
+    }
   });
   await new Promise<void>((r) => front.bind(0, '127.0.0.1', () => r()));
   return {
@@ -51,6 +61,10 @@ export async function startUdpProxy(targetPort: number, targetHost = '127.0.0.1'
     dropped,
     setRule(r) {
       rule = r;
+    },
+    requests,
+    replay(index) {
+      lastBack?.send(requests[index], targetPort, targetHost);
     },
     async close() {
       for (const b of backs.values()) b.close();

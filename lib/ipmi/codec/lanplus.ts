@@ -45,12 +45,12 @@ export interface LanPlusPacket {
 }
 
 export function encodeLanPlus(
-  p: { payloadType: number; sessionId: number; sequence: number; payload: Uint8Array },
+  p: { payloadType: number; sessionId: number; sequence: number; payload: Uint8Array; /** Fixed IV, for known-answer tests only. */ iv?: Uint8Array },
   crypto?: SessionCrypto,
 ): Buffer {
   const encrypt = !!crypto && crypto.suite.confidentiality !== 0;
   const authenticate = !!crypto && crypto.suite.integrity !== 0;
-  const body = encrypt ? aesEncrypt(crypto.k2, p.payload) : Buffer.from(p.payload);
+  const body = encrypt ? (p.iv ? aesEncrypt(crypto.k2, p.payload, p.iv) : aesEncrypt(crypto.k2, p.payload)) : Buffer.from(p.payload);
   if (body.length > 0xffff) throw new IpmiProtocolError('RMCP+: payload longer than 65535 bytes');
   const session = Buffer.from([
     AuthType.rmcpPlus,

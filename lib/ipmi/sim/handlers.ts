@@ -3,12 +3,13 @@
  * the command modules' own server-side halves (decodeRequest / encodeResponse), so the simulator
  * and the client share one codec. Each command names the privilege it needs.
  */
-import type { IpmiCommand } from '../commands/command.ts';
+import { IpmiRequestError, type IpmiCommand } from '../commands/command.ts';
 import { NetFn } from '../codec/ipmi-message.ts';
 import { IpmiError } from '../errors.ts';
 import { getDeviceId } from '../commands/get-device-id.ts';
 import { getChannelAuthCapabilities } from '../commands/get-channel-auth-capabilities.ts';
-import { getChannelCipherSuites } from '../commands/get-channel-cipher-suites.ts';
+import { encodeCipherSuiteRecords, getChannelCipherSuites } from '../commands/get-channel-cipher-suites.ts';
+import { CIPHER_SUITES } from '../crypto/cipher-suites.ts';
 import { closeSession, setSessionPrivilegeLevel } from '../commands/session-control.ts';
 import { ChassisAction, chassisControl, chassisIdentify, getChassisStatus, setSystemBootOptions } from '../commands/chassis.ts';
 import { getSensorReading } from '../commands/get-sensor-reading.ts';
@@ -102,6 +103,8 @@ export function dispatch(ctx: HandlerContext, netFn: number, cmd: number, data: 
     return { cc: 0, data: entry.run(ctx, data) };
   } catch (e) {
     if (e instanceof Completion) return { cc: e.cc, data: Buffer.alloc(0) };
+    // A request the command's own decoder refuses: its completion code says why (0xC7 length, 0xCC field).
+    if (e instanceof IpmiRequestError) return { cc: e.completionCode, data: Buffer.alloc(0) };
     if (e instanceof IpmiError) return { cc: 0xc7, data: Buffer.alloc(0) };
     throw e;
   }
@@ -143,7 +146,12 @@ serve(getChannelAuthCapabilities, OUT_OF_SESSION, (req) => {
 });
 
 serve(getChannelCipherSuites, OUT_OF_SESSION, (req, ctx) => {
-  const records = Buffer.from(ctx.engine.suites.flatMap((id) => (id === 17 ? [0xc0, 17, 0x03, 0x44, 0x81] : [0xc0, 3, 0x01, 0x41, 0x81])));
+  const records = encodeCipherSuiteRecords(
+    ctx.engine.suites.map((id) => {
+      const s = CIPHER_SUITES[id];
+      return { id, auth: [s.auth], integrity: [s.integrity], confidentiality: [s.confidentiality] };
+    }),
+  );
   return { channel: 1, data: records.subarray(req.index * 16, req.index * 16 + 16) };
 });
 
