@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 PKGS=(openipmi ipmitool freeipmi-tools python3-pyghmi)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# DynamoDB Local needs a Java 17 runtime.
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   echo "installing Debian packages: ${missing[*]}"
