@@ -1,0 +1,215 @@
+/**
+ * The Scheduler port on Amazon EventBridge Scheduler: one EventBridge schedule per lowpower schedule
+ * in a schedule group, targeting the scheduled Lambda; one-time at() schedules that delete themselves
+ * after running (used to resume long operations). AWS errors become ScheduleConflictError,
+ * ScheduleNotFoundError and ScheduleValidationError.
+ */
+import { createHash } from 'node:crypto';
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ListSchedulesCommand,
+  UpdateScheduleCommand,
+  type CreateScheduleInput,
+  type SchedulerClient,
+  type ScheduleState,
+  type UpdateScheduleInput,
+} from '@aws-sdk/client-scheduler';
+import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from './errors.ts';
+import { parseExpression, validateTimezone } from './expression.ts';
+import { validateSchedule, type Schedule } from './model.ts';
+
+export interface EventBridgeSchedulerOptions {
+  client: SchedulerClient;
+  groupName: string;
+  /** The Lambda (or other target) the schedules invoke. */
+  targetArn: string;
+  /** The role EventBridge Scheduler assumes to invoke the target. */
+  roleArn: string;
+}
+
+/** What the target receives. `<aws.scheduler.scheduled-time>` is filled in by EventBridge Scheduler. */
+export interface ScheduledInput {
+  source: 'schedule';
+  scheduleName: string;
+  poolId: string;
+  action: Schedule['action'];
+  hostIds?: string[];
+  scheduledTime: string;
+}
+
+export interface RemoteScheduleSummary {
+  name: string;
+  arn?: string;
+  state?: string;
+  groupName?: string;
+}
+
+export interface OneTimeSchedule {
+  name: string;
+  /** Local date-time yyyy-mm-ddThh:mm:ss in `timezone`. */
+  at: string;
+  timezone: string;
+  /** Any JSON payload for the target, e.g. { source: 'resume', operationId }. */
+  input: Record<string, unknown>;
+}
+
+export const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
+
+/** A deterministic idempotency token: the same request retried carries the same token. */
+export function clientTokenFor(request: object): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex'); // 64 chars, [0-9a-f]
+}
+
+function errorName(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'name' in err && typeof err.name === 'string') return err.name;
+  return undefined;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Map an AWS SDK error to the typed errors; anything else is rethrown as is. */
+export function mapSchedulerError(err: unknown, scheduleName: string): Error {
+  switch (errorName(err)) {
+    case 'ConflictException':
+      return new ScheduleConflictError(scheduleName, `schedule '${scheduleName}': ${errorMessage(err)}`, { cause: err });
+    case 'ResourceNotFoundException':
+      return new ScheduleNotFoundError(scheduleName, `schedule '${scheduleName}' not found: ${errorMessage(err)}`, { cause: err });
+    case 'ValidationException':
+      return new ScheduleValidationError('schedule', `schedule '${scheduleName}' rejected by EventBridge Scheduler: ${errorMessage(err)}`, { cause: err });
+    default:
+      return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+export class EventBridgeScheduler {
+  constructor(private readonly options: EventBridgeSchedulerOptions) {}
+
+  private async send<T>(scheduleName: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw mapSchedulerError(err, scheduleName);
+    }
+  }
+
+  /** The target input for a schedule. */
+  inputFor(s: Schedule): string {
+    const input: ScheduledInput = {
+      source: 'schedule',
+      scheduleName: s.name,
+      poolId: s.poolId,
+      action: s.action,
+      ...(s.hostIds ? { hostIds: s.hostIds } : {}),
+      scheduledTime: SCHEDULED_TIME,
+    };
+    return JSON.stringify(input);
+  }
+
+  private state(s: Schedule): ScheduleState {
+    return s.enabled ? 'ENABLED' : 'DISABLED';
+  }
+
+  /** Create the EventBridge schedule for `s`; returns its ARN. */
+  async create(s: Schedule): Promise<string | undefined> {
+    validateSchedule(s);
+    const body: Omit<CreateScheduleInput, 'ClientToken'> = {
+      Name: s.name,
+      GroupName: this.options.groupName,
+      ScheduleExpression: s.expression,
+      ScheduleExpressionTimezone: s.timezone,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Arn: this.options.targetArn, RoleArn: this.options.roleArn, Input: this.inputFor(s) },
+      State: this.state(s),
+    };
+    const input: CreateScheduleInput = { ...body, ClientToken: clientTokenFor(body) };
+    const out = await this.send(s.name, () => this.options.client.send(new CreateScheduleCommand(input)));
+    return out.ScheduleArn;
+  }
+
+  /**
+   * Update the schedule for `s`. UpdateSchedule replaces the whole definition, so read it first and
+   * send every field back, changing only expression, time zone, state and target input.
+   */
+  async update(s: Schedule): Promise<string | undefined> {
+    validateSchedule(s);
+    const { client, groupName } = this.options;
+    const current = await this.send(s.name, () => client.send(new GetScheduleCommand({ Name: s.name, GroupName: groupName })));
+    const body: Omit<UpdateScheduleInput, 'ClientToken'> = {
+      Name: s.name,
+      GroupName: current.GroupName ?? groupName,
+      ScheduleExpression: s.expression,
+      ScheduleExpressionTimezone: s.timezone,
+      State: this.state(s),
+      FlexibleTimeWindow: current.FlexibleTimeWindow ?? { Mode: 'OFF' },
+      Target: {
+        ...(current.Target ?? { Arn: this.options.targetArn, RoleArn: this.options.roleArn }),
+        Input: this.inputFor(s),
+      },
+      ...(current.StartDate !== undefined ? { StartDate: current.StartDate } : {}),
+      ...(current.EndDate !== undefined ? { EndDate: current.EndDate } : {}),
+      ...(current.Description !== undefined ? { Description: current.Description } : {}),
+      ...(current.KmsKeyArn !== undefined ? { KmsKeyArn: current.KmsKeyArn } : {}),
+      ...(current.ActionAfterCompletion !== undefined ? { ActionAfterCompletion: current.ActionAfterCompletion } : {}),
+    };
+    const input: UpdateScheduleInput = { ...body, ClientToken: clientTokenFor(body) };
+    const out = await this.send(s.name, () => client.send(new UpdateScheduleCommand(input)));
+    return out.ScheduleArn;
+  }
+
+  async delete(name: string): Promise<void> {
+    const input = { Name: name, GroupName: this.options.groupName, ClientToken: clientTokenFor({ delete: name, group: this.options.groupName }) };
+    await this.send(name, () => this.options.client.send(new DeleteScheduleCommand(input)));
+  }
+
+  /** Every schedule in the group, following NextToken. */
+  async list(namePrefix?: string): Promise<RemoteScheduleSummary[]> {
+    const out: RemoteScheduleSummary[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.send(this.options.groupName, () =>
+        this.options.client.send(
+          new ListSchedulesCommand({
+            GroupName: this.options.groupName,
+            ...(namePrefix !== undefined ? { NamePrefix: namePrefix } : {}),
+            ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
+          }),
+        ),
+      );
+      for (const s of page.Schedules ?? []) {
+        if (s.Name === undefined) continue;
+        out.push({
+          name: s.Name,
+          ...(s.Arn !== undefined ? { arn: s.Arn } : {}),
+          ...(s.State !== undefined ? { state: s.State } : {}),
+          ...(s.GroupName !== undefined ? { groupName: s.GroupName } : {}),
+        });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return out;
+  }
+
+  /** A one-time at() schedule that EventBridge Scheduler deletes after it has run. */
+  async createOneTime(o: OneTimeSchedule): Promise<string | undefined> {
+    const expression = `at(${o.at})`;
+    parseExpression(expression);
+    validateTimezone(o.timezone);
+    const body: Omit<CreateScheduleInput, 'ClientToken'> = {
+      Name: o.name,
+      GroupName: this.options.groupName,
+      ScheduleExpression: expression,
+      ScheduleExpressionTimezone: o.timezone,
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Arn: this.options.targetArn, RoleArn: this.options.roleArn, Input: JSON.stringify(o.input) },
+      State: 'ENABLED',
+      ActionAfterCompletion: 'DELETE',
+    };
+    const input: CreateScheduleInput = { ...body, ClientToken: clientTokenFor(body) };
+    const out = await this.send(o.name, () => this.options.client.send(new CreateScheduleCommand(input)));
+    return out.ScheduleArn;
+  }
+}

@@ -1,0 +1,30 @@
+// lib/schedules: EventBridge Scheduler expressions, DST-correct next fire times, schedules with exceptions, and the EventBridge / local scheduler adapters.
+export { ScheduleValidationError, ScheduleNotFoundError, ScheduleConflictError, type ScheduleField } from './errors.ts';
+export { parseExpression, validateTimezone, type ParsedExpression, type CronFields, type RateUnit } from './expression.ts';
+export { nextFireTimes, nextFireTime, atInstant, type NextFireOptions } from './next-fire.ts';
+export {
+  decide,
+  validateSchedule,
+  SCHEDULE_ACTIONS,
+  SLEEP_ACTIONS,
+  WAKE_ACTIONS,
+  type Schedule,
+  type ScheduleAction,
+  type ScheduleExceptions,
+  type CalendarEntry,
+  type LocalDate,
+  type Decision,
+  type SkipReason,
+} from './model.ts';
+export {
+  EventBridgeScheduler,
+  mapSchedulerError,
+  clientTokenFor,
+  SCHEDULED_TIME,
+  type EventBridgeSchedulerOptions,
+  type ScheduledInput,
+  type RemoteScheduleSummary,
+  type OneTimeSchedule,
+} from './eventbridge.ts';
+export { LocalScheduler, systemClock, type RunnerClock, type TimerHandle, type ScheduleHandler, type LocalSchedulerOptions } from './local-runner.ts';
+export { wallClockAt, localDate, resolveLocal, startOfLocalDay, type WallClock, type LocalResolution } from './zoned.ts';

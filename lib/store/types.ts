@@ -1,0 +1,191 @@
+/**
+ * The records the store keeps. Every versioned record carries `version` (1 on create, +1 on each
+ * write) and `createdAt` / `updatedAt` (ISO times). A host carries a `secretRef`, the name of its
+ * BMC password in the `Secrets` port; the password itself never reaches the table.
+ */
+
+export type PowerState = 'on' | 'off' | 'unknown';
+/** Who asked for an action. */
+export type ActionSource = 'schedule' | 'api' | 'cli' | 'slack';
+export type OperationState = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+export type AuditResult = 'ok' | 'failed' | 'refused' | 'dry-run';
+
+export interface Versioned {
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Pool policy as the planner reads it; unknown keys are kept for later versions. */
+export interface PoolPolicy {
+  haFailuresToTolerate?: number;
+  minHostsOn?: number;
+  headroomPercent?: number;
+  neverSleep?: string[];
+}
+
+export interface PoolInput {
+  poolId: string;
+  name?: string;
+  xapiUrl: string;
+  xapiUser?: string;
+  /** Reference to the XAPI password in `Secrets`. */
+  secretRef: string;
+  policy?: PoolPolicy;
+}
+export type Pool = PoolInput & Versioned;
+export type PoolPatch = Partial<Omit<PoolInput, 'poolId'>>;
+
+export interface HostInput {
+  poolId: string;
+  hostId: string;
+  bmcAddress: string;
+  bmcPort: number;
+  bmcUser: string;
+  /** Reference to the BMC password in `Secrets`; never the password. */
+  secretRef: string;
+  cipherSuite: number;
+  power: PowerState;
+  powerObservedAt?: string;
+  /** Where the power state came from, e.g. `ipmi`, `xapi`, `operator`. */
+  powerSource?: string;
+  /** XAPI's view: e.g. `enabled`, `disabled`, `halted`, `unreachable`. */
+  xenState?: string;
+  isMaster?: boolean;
+}
+/** Lock fields: written only by the lock calls, never by `updateHost`. */
+export interface HostLockFields {
+  lockOperationId?: string;
+  /** Lease end, epoch milliseconds. */
+  lockExpiresAt?: number;
+}
+export type Host = HostInput & HostLockFields & Versioned;
+export type HostPatch = Partial<Omit<HostInput, 'poolId' | 'hostId'>>;
+
+export interface HostLock {
+  poolId: string;
+  hostId: string;
+  operationId: string;
+  expiresAt: number;
+}
+
+export interface ScheduleInput {
+  poolId: string;
+  scheduleId: string;
+  /** EventBridge Scheduler cron expression, e.g. `cron(0 22 * * ? *)`. */
+  cron: string;
+  timeZone: string;
+  action: string;
+  enabled: boolean;
+  schedulerName?: string;
+}
+export type Schedule = ScheduleInput & Versioned;
+export type SchedulePatch = Partial<Omit<ScheduleInput, 'poolId' | 'scheduleId'>>;
+
+export interface OperationInput {
+  /** Generated when absent. */
+  operationId?: string;
+  poolId: string;
+  kind: string;
+  actor: string;
+  source: ActionSource;
+  reason: string;
+  hostIds?: string[];
+  params?: Record<string, unknown>;
+  /** Creation time; the store's clock when absent. */
+  createdAt?: string;
+}
+export interface Operation extends Versioned {
+  operationId: string;
+  poolId: string;
+  kind: string;
+  actor: string;
+  source: ActionSource;
+  reason: string;
+  state: OperationState;
+  idempotencyKey: string;
+  hostIds?: string[];
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: string;
+  /** Next step to run. */
+  cursor?: number;
+}
+export type OperationPatch = Partial<Pick<Operation, 'state' | 'result' | 'error' | 'cursor'>>;
+
+export interface StepInput {
+  index: number;
+  name: string;
+  state?: StepState;
+  hostId?: string;
+  detail?: Record<string, unknown>;
+}
+export interface OperationStep extends Versioned {
+  operationId: string;
+  index: number;
+  name: string;
+  state: StepState;
+  hostId?: string;
+  detail?: Record<string, unknown>;
+  error?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+export type StepPatch = Partial<Pick<OperationStep, 'state' | 'detail' | 'error' | 'startedAt' | 'finishedAt'>>;
+
+export interface OperationWithSteps extends Operation {
+  steps: OperationStep[];
+}
+
+export interface AuditInput {
+  /** ISO time; the store's clock when absent. */
+  at?: string;
+  operationId?: string;
+  poolId?: string;
+  hostId?: string;
+  actor: string;
+  source: ActionSource;
+  reason: string;
+  action: string;
+  result: AuditResult;
+  message?: string;
+  /** Set when a safety rule was overridden with `force`. */
+  forced?: boolean;
+}
+export interface AuditRecord extends AuditInput {
+  at: string;
+  day: string;
+  /** The sort key within the day: `<iso time>#<opId>` (plus `#n` when that pair repeats). */
+  id: string;
+}
+
+export interface ReadingInput {
+  hostId: string;
+  poolId?: string;
+  at: string;
+  power?: PowerState;
+  powerWatts?: number;
+  temperatures?: { name: string; celsius: number }[];
+  /** Keep for this long; the store's default (30 days) when absent. */
+  ttlSeconds?: number;
+}
+export interface Reading extends Omit<ReadingInput, 'ttlSeconds'> {
+  /** TTL attribute, epoch seconds. */
+  expiresAt: number;
+}
+
+export interface ListOperationsOptions {
+  /** Only operations created at or after this ISO time. */
+  since?: string;
+  /** At most this many (default: all). */
+  limit?: number;
+  /** Newest first (default) or oldest first. */
+  order?: 'newest' | 'oldest';
+}
+
+export interface ListReadingsOptions {
+  since?: string;
+  until?: string;
+  limit?: number;
+}
