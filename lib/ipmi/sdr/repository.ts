@@ -17,7 +17,7 @@ const cache = new Map<string, CacheEntry>();
 const inFlight = new Map<string, Promise<SdrRecord[]>>();
 
 /** First chunk size after the header; halved when a BMC says it cannot return that many bytes. */
-const FIRST_CHUNK = 32;
+const FIRST_CHUNK = 64;
 const SMALLEST_CHUNK = 8;
 /** "Cannot return number of requested data bytes" and its cousins that BMCs send for too-long reads. */
 const TOO_LONG = new Set([0xca, 0xc7, 0xc8, 0xff]);

@@ -39,6 +39,8 @@ export interface SimBmcOptions {
   host: Partial<HostModelOptions> & Pick<HostModelOptions, 'timings'>;
   /** How many sessions may be active at once (real BMCs allow few). */
   sessionSlots?: number;
+  /** Longest partial SDR read the BMC answers (longer ones get 0xCA, as small BMCs do). */
+  maxSdrRead?: number;
   maxUsers?: number;
   deviceId?: number;
   manufacturerId?: number;

@@ -284,7 +284,7 @@ serve(getSdr, USER, (req, ctx) => {
   const record = repo[i];
   if (req.offset > record.length) throw new Completion(0xc9);
   const length = req.length === 0xff ? record.length - req.offset : req.length;
-  if (req.length !== 0xff && length > 32) throw new Completion(0xca);
+  if (req.length !== 0xff && length > (ctx.state.o.maxSdrRead ?? 64)) throw new Completion(0xca);
   const next = i + 1 < repo.length ? repo[i + 1].readUInt16LE(0) : 0xffff;
   return { nextRecordId: next, data: record.subarray(req.offset, req.offset + length) };
 });

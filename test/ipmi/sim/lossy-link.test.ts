@@ -69,6 +69,17 @@ describe('lossy link', () => {
   }, 120_000);
 });
 
+describe('small BMCs', () => {
+  it('a BMC that answers only 16-byte SDR reads gets them: the client halves its chunk on 0xCA', async () => {
+    const small = await startSim({ name: 'small', maxSdrRead: 16 });
+    const b = openBmc({ host: '127.0.0.1', port: small.port, username: 'admin', password: 'password', cipherSuite: 3 });
+    const sensors = await b.sensors();
+    expect(sensors.map((s) => s.name)).toEqual(['CPU1 Temp', 'CPU2 Temp', 'Inlet Temp', 'System Temp', 'Fan1', 'Fan2', '12V', '3.3V']);
+    await b.close();
+    await small.stop();
+  });
+});
+
 describe('other faults', () => {
   it('a forged integrity code is refused: the client times out rather than trust it', async () => {
     const s = sims[1];
