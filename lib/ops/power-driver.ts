@@ -1,0 +1,58 @@
+/**
+ * The power port of operations: read a host's chassis state, and send one chassis command without
+ * retransmission. The IPMI adapter reads the BMC password through the Secrets port.
+ */
+import { openBmc, type Bmc } from '../ipmi/client.ts';
+import { chassisControl, ChassisAction, getChassisStatus } from '../ipmi/commands/chassis.ts';
+import type { Host } from '../store/types.ts';
+import type { Secrets } from '../store/secrets.ts';
+
+export type HostPowerAction = 'on' | 'off';
+
+export interface PowerDriver {
+  readPower(host: Host): Promise<'on' | 'off'>;
+  /** Exactly one Chassis Control: never repeated here, whatever happens to its answer. */
+  sendOnce(host: Host, action: HostPowerAction): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class IpmiPowerDriver implements PowerDriver {
+  private readonly handles = new Map<string, Bmc>();
+
+  constructor(
+    private readonly secrets: Secrets,
+    private readonly o: { timeoutMs?: number; retries?: number } = {},
+  ) {}
+
+  private async bmc(host: Host): Promise<Bmc> {
+    const key = `${host.poolId}/${host.hostId}`;
+    let b = this.handles.get(key);
+    if (!b) {
+      b = openBmc({
+        host: host.bmcAddress,
+        port: host.bmcPort,
+        username: host.bmcUser,
+        password: await this.secrets.get(host.secretRef),
+        cipherSuite: host.cipherSuite,
+        timeoutMs: this.o.timeoutMs,
+        retries: this.o.retries,
+      });
+      this.handles.set(key, b);
+    }
+    return b;
+  }
+
+  async readPower(host: Host): Promise<'on' | 'off'> {
+    return (await (await this.bmc(host)).run(getChassisStatus, undefined)).powerOn ? 'on' : 'off';
+  }
+
+  async sendOnce(host: Host, action: HostPowerAction): Promise<void> {
+    const code = action === 'on' ? ChassisAction.powerUp : ChassisAction.powerDown;
+    await (await this.bmc(host)).run(chassisControl, { action: code }, { once: true });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.handles.values()].map((b) => b.close()));
+    this.handles.clear();
+  }
+}
