@@ -6,6 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+// The AWS SDK warns on every start that its 2027 releases will need Node 22: not the operator's
+// concern at 2 a.m. Every other warning still shows.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  const type = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+  if (type === 'NodeVersionSupportWarning' || String(warning).includes('NodeVersionSupportWarning')) return;
+  emitWarning(warning, ...rest);
+};
 const bundle = join(root, 'dist', 'lowpower.mjs');
 
 function newestSource(dir) {

@@ -2,10 +2,13 @@
 import { runBmcCommand } from './bmc-command.ts';
 import { runFleetCommand } from './fleet-command.ts';
 import { runSimCommand } from './sim-command.ts';
+import { runStartCommand } from './start-command.ts';
 
 const USAGE = `usage: lowpower COMMAND ...
 
 commands:
+  start [--port 8080] [--state-dir DIR]
+           the whole service on this machine: embedded DynamoDB, simulated fleet, scheduler, HTTP API
   bmc VERB -H HOST [-p PORT] -U USER (-E | -f PASSWORD_FILE) [-C 3|17] [--lan15] [--json]
            talk to one BMC over IPMI-over-LAN (run "lowpower bmc --help" for the verbs)
   fleet status --inventory FILE [--json] [--concurrency N] [-t MS] [-R N] [-C 3|17]
@@ -23,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
       return runFleetCommand(rest);
     case 'sim':
       return runSimCommand(rest);
+    case 'start':
+      return runStartCommand(rest);
     case undefined:
     case '-h':
     case '--help':
