@@ -11,6 +11,8 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
+  // Our code only: dependencies (the AWS SDK, dynalite and its native parts) load from node_modules.
+  packages: 'external',
   sourcemap: 'linked',
   logLevel: 'warning',
 });

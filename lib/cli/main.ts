@@ -1,8 +1,7 @@
 /** `lowpower` command line: dispatches to the sub-commands. */
 import { runBmcCommand } from './bmc-command.ts';
 import { runFleetCommand } from './fleet-command.ts';
-import { runSimCommand } from './sim-command.ts';
-import { runStartCommand } from './start-command.ts';
+
 
 const USAGE = `usage: lowpower COMMAND ...
 
@@ -25,9 +24,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'fleet':
       return runFleetCommand(rest);
     case 'sim':
-      return runSimCommand(rest);
+      return (await import('./sim-command.ts')).runSimCommand(rest);
     case 'start':
-      return runStartCommand(rest);
+      // Loaded on demand: the AWS SDK and dynalite are not needed to talk to one BMC.
+      return (await import('./start-command.ts')).runStartCommand(rest);
     case undefined:
     case '-h':
     case '--help':
