@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.ts';
-import { HostBusyError } from '../store/errors.ts';
+import { HostBusyError, VersionConflictError } from '../store/errors.ts';
 import type { ActionSource, Host, OperationStep, OperationWithSteps } from '../store/types.ts';
 import type { HostPowerAction, PowerDriver } from './power-driver.ts';
 import { IpmiError } from '../ipmi/errors.ts';
@@ -24,6 +24,25 @@ export interface OpsDeps {
   confirmMs?: number;
   /** Test hook: called after each step is saved; throwing here stands for a crash. */
   afterStep?: (step: OperationStep) => void;
+  /** Who runs operations here (one id per worker process or invocation). */
+  workerId?: string;
+  /** How long a worker's lease on an operation lasts without renewal (default 2 min). */
+  operationLeaseMs?: number;
+}
+
+/** Another worker holds the operation's lease: this one must not run it. */
+export class OperationBusyError extends Error {
+  constructor(
+    readonly operationId: string,
+    readonly owner: string,
+  ) {
+    super(`operation ${operationId} is being run by worker ${owner}`);
+  }
+}
+
+export interface RunOptions {
+  /** Stop before starting a step after this instant (epoch ms) and answer "resume". */
+  deadlineAt?: number;
 }
 
 export interface HostPowerRequest {
@@ -80,13 +99,42 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Run (or resume) an operation until it is done. Returns its final state. */
-export async function runHostPower(deps: OpsDeps, operationId: string): Promise<'succeeded' | 'failed'> {
+const defaultWorker = `worker-${randomUUID().slice(0, 8)}`;
+
+/**
+ * Take (or renew) this worker's lease on the operation: a conditional write on the operation's
+ * version, so two workers never run it at once. A lease left by a dead worker lapses.
+ */
+async function takeLease(deps: OpsDeps, operationId: string, worker: string): Promise<void> {
+  const now = (deps.now ?? Date.now)();
+  const op = await deps.store.getOperation(operationId);
+  if (!op) throw new Error(`operation ${operationId} not found`);
+  if (op.leaseOwner && op.leaseOwner !== worker && (op.leaseExpiresAt ?? 0) > now) throw new OperationBusyError(operationId, op.leaseOwner);
+  try {
+    await deps.store.updateOperation(operationId, op.version, { leaseOwner: worker, leaseExpiresAt: now + (deps.operationLeaseMs ?? 120_000) });
+  } catch (e) {
+    if (e instanceof VersionConflictError) {
+      const other = await deps.store.getOperation(operationId);
+      throw new OperationBusyError(operationId, other?.leaseOwner ?? 'another worker');
+    }
+    throw e;
+  }
+}
+
+/**
+ * Run (or resume) an operation until it is done, or until the deadline comes before a step:
+ * then the lease is let go and the answer is "resume" (the caller schedules the next run).
+ */
+export async function runHostPower(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<'succeeded' | 'failed' | 'resume'> {
   const log = deps.log ?? (() => undefined);
+  const worker = deps.workerId ?? defaultWorker;
+  const now = deps.now ?? Date.now;
   let op = (await deps.store.getOperation(operationId)) as OperationWithSteps;
   if (!op) throw new Error(`operation ${operationId} not found`);
   if (op.state === 'succeeded' || op.state === 'failed') return op.state;
   const action = op.params?.action as HostPowerAction;
+  await takeLease(deps, operationId, worker);
+  op = (await deps.store.getOperation(operationId)) as OperationWithSteps;
   if (op.state === 'pending') await deps.store.updateOperation(operationId, op.version, { state: 'running' });
 
   const hostOf = async (hostId: string): Promise<Host> => {
@@ -105,6 +153,13 @@ export async function runHostPower(deps: OpsDeps, operationId: string): Promise<
     op = (await deps.store.getOperation(operationId)) as OperationWithSteps;
     let step = op.steps.find((s) => s.index === original.index) as OperationStep;
     if (step.state === 'done' || step.state === 'skipped' || step.state === 'failed') continue;
+    if (run.deadlineAt !== undefined && now() >= run.deadlineAt) {
+      await deps.store.updateOperation(operationId, op.version, { leaseOwner: worker, leaseExpiresAt: 0 });
+      log(`${operationId.slice(0, 8)} paused before ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: time is up, resume later`);
+      return 'resume';
+    }
+    await takeLease(deps, operationId, worker);
+    op = (await deps.store.getOperation(operationId)) as OperationWithSteps;
     const hostId = step.hostId;
     const [check, command] = hostId ? stepsOf(hostId) : [];
     const earlierFailed = hostId ? stepsOf(hostId).some((s) => s.index < step.index && s.state === 'failed') : false;
@@ -164,7 +219,7 @@ export async function runHostPower(deps: OpsDeps, operationId: string): Promise<
         step = await save(step, { state: 'done', detail: { hosts: results } });
         const latest = (await deps.store.getOperation(operationId)) as OperationWithSteps;
         const state = results.some((r) => r.result === 'failed') ? 'failed' : 'succeeded';
-        await deps.store.updateOperation(operationId, latest.version, { state, result: { hosts: results } });
+        await deps.store.updateOperation(operationId, latest.version, { state, result: { hosts: results }, leaseExpiresAt: 0 });
       }
     } catch (e) {
       if (step.state === 'running' || step.state === 'pending') {
@@ -177,6 +232,6 @@ export async function runHostPower(deps: OpsDeps, operationId: string): Promise<
     }
   }
   const done = (await deps.store.getOperation(operationId)) as OperationWithSteps;
-  return done.state === 'failed' ? 'failed' : 'succeeded';
+  return done.state === 'failed' ? 'failed' : done.state === 'succeeded' ? 'succeeded' : 'resume';
 }
 

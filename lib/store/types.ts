@@ -111,8 +111,11 @@ export interface Operation extends Versioned {
   error?: string;
   /** Next step to run. */
   cursor?: number;
+  /** The worker running the operation, and until when (epoch ms) its lease holds. */
+  leaseOwner?: string;
+  leaseExpiresAt?: number;
 }
-export type OperationPatch = Partial<Pick<Operation, 'state' | 'result' | 'error' | 'cursor'>>;
+export type OperationPatch = Partial<Pick<Operation, 'state' | 'result' | 'error' | 'cursor' | 'leaseOwner' | 'leaseExpiresAt'>>;
 
 export interface StepInput {
   index: number;

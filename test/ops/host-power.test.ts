@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';
 import { createStore, FileSecrets, HostBusyError, type Store } from '../../lib/store/index.ts';
-import { IpmiPowerDriver, requestHostPower, runHostPower, type OpsDeps } from '../../lib/ops/index.ts';
+import { IpmiPowerDriver, OperationBusyError, requestHostPower, runHostPower, type OpsDeps } from '../../lib/ops/index.ts';
 import { startSim } from '../ipmi/sim/sim-support.ts';
 import type { SimulatedBmc } from '../../lib/ipmi/sim/server.ts';
 
@@ -133,6 +133,31 @@ describe('host power operations', () => {
     sims.forEach((s, i) => expect(s.state.host.controlCounts.off - before[i]).toBe(1));
     const op = await store.getOperation(operationId);
     expect(op?.steps.find((s) => s.name === 'command' && s.hostId === 'h0')?.detail).toEqual({ sent: 'unknown (not repeated)' });
+  });
+
+  it('a worker lease: a second worker is refused while it holds; a dead worker\'s lease lapses', async () => {
+    for (const s of sims) s.state.host.control('on');
+    const { operationId } = await request(['h0', 'h1'], 'off');
+    const crash = new Error('worker A killed');
+    let n = 0;
+    await expect(
+      runHostPower(deps({ workerId: 'A', operationLeaseMs: 60_000, afterStep: () => { if (n++ === 1) throw crash; } }), operationId),
+    ).rejects.toBe(crash);
+    await expect(runHostPower(deps({ workerId: 'B' }), operationId)).rejects.toBeInstanceOf(OperationBusyError);
+    const later = () => Date.now() + 61_000;
+    expect(await runHostPower(deps({ workerId: 'B', now: later }), operationId)).toBe('succeeded');
+    expect(sims[0].state.host.powerOn).toBe(false);
+    expect(sims[1].state.host.powerOn).toBe(false);
+  });
+
+  it('a deadline before a step pauses the run ("resume"); the next run finishes it', async () => {
+    for (const s of sims) s.state.host.control('on');
+    const { operationId } = await request(['h0', 'h1', 'h2'], 'off');
+    const first = await runHostPower(deps({ workerId: 'C' }), operationId, { deadlineAt: Date.now() - 1 });
+    expect(first).toBe('resume');
+    expect(sims.every((s) => s.state.host.powerOn)).toBe(true);
+    expect(await runHostPower(deps({ workerId: 'D' }), operationId)).toBe('succeeded');
+    expect(sims.every((s) => !s.state.host.powerOn)).toBe(true);
   });
 
   it('unknown hosts and missing reasons change nothing', async () => {
