@@ -1,9 +1,8 @@
 /** Poll every host of a pool: power, temperatures and draw, stored as readings with a TTL. */
 import type { Store } from '../store/store.ts';
 import type { Secrets } from '../store/secrets.ts';
-import { readBmc } from '../fleet/sweep.ts';
+import { mapBounded, readBmc } from '../fleet/sweep.ts';
 import { openBmc } from '../ipmi/client.ts';
-import { mapBounded } from '../fleet/sweep.ts';
 
 export async function pollPool(store: Store, secrets: Secrets, poolId: string, concurrency = 16): Promise<{ ok: number; failed: number }> {
   const hosts = await store.listHosts(poolId);

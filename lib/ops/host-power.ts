@@ -161,7 +161,7 @@ export async function runHostPower(deps: OpsDeps, operationId: string, run: RunO
     await takeLease(deps, operationId, worker);
     op = (await deps.store.getOperation(operationId)) as OperationWithSteps;
     const hostId = step.hostId;
-    const [check, command] = hostId ? stepsOf(hostId) : [];
+    const [check] = hostId ? stepsOf(hostId) : [];
     const earlierFailed = hostId ? stepsOf(hostId).some((s) => s.index < step.index && s.state === 'failed') : false;
     try {
       if (step.name !== 'release' && (earlierFailed || (step.name !== 'check' && check?.detail?.already === true))) {

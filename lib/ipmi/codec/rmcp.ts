@@ -1,7 +1,7 @@
 /**
  * RMCP header (DMTF ASF 2.0, section 3.2.2) and the ASF Presence Ping / Pong used to find a BMC.
  */
-import { ByteReader, u32le } from './bytes.ts';
+import { ByteReader } from './bytes.ts';
 import { IpmiProtocolError } from '../errors.ts';
 
 export const RMCP_VERSION = 0x06;
@@ -96,4 +96,3 @@ export function decodeAsfPing(packet: Uint8Array): { tag: number } {
   return { tag: r.u8() };
 }
 
-export { u32le };

@@ -28,7 +28,6 @@ export interface SimFleetOptions {
 export interface SimFleet {
   bmcs: SimulatedBmc[];
   password: string;
-  entries: InventoryEntry[];
   /** Write the inventory and its password file (mode 0600) beside it. */
   writeInventory(path: string): { inventory: string; passwordFile: string };
   stop(): Promise<void>;
@@ -76,7 +75,6 @@ export async function startSimFleet(o: SimFleetOptions): Promise<SimFleet> {
   return {
     bmcs,
     password,
-    entries: entries('bmc-password'),
     writeInventory(path: string) {
       const inventory = resolve(path);
       mkdirSync(dirname(inventory), { recursive: true });

@@ -4,7 +4,6 @@
  * and the client share one codec. Each command names the privilege it needs.
  */
 import { IpmiRequestError, type IpmiCommand } from '../commands/command.ts';
-import { NetFn } from '../codec/ipmi-message.ts';
 import { IpmiError } from '../errors.ts';
 import { getDeviceId } from '../commands/get-device-id.ts';
 import { getChannelAuthCapabilities } from '../commands/get-channel-auth-capabilities.ts';
@@ -15,10 +14,9 @@ import { ChassisAction, chassisControl, chassisIdentify, getChassisStatus, setSy
 import { getSensorReading } from '../commands/get-sensor-reading.ts';
 import { getSdr, getSdrRepositoryInfo, reserveSdrRepository } from '../commands/sdr-repository.ts';
 import { clearSel, getSelEntry, getSelInfo, reserveSel } from '../commands/sel.ts';
-import { DCMI_GROUP, dcmiGetPowerReading } from '../commands/dcmi-power-reading.ts';
+import { dcmiGetPowerReading } from '../commands/dcmi-power-reading.ts';
 import { getLanConfig, LanParam, setLanConfig } from '../commands/lan-config.ts';
 import { getChannelAccess, getUserAccess, getUserName, setChannelAccess, setUserAccess, setUserName, setUserPassword, UserPasswordOperation } from '../commands/users.ts';
-import { SDR_HEADER_LENGTH } from '../sdr/records.ts';
 import { getChannelInfo, IPMI_FORUM_IANA } from '../commands/get-channel-info.ts';
 import { getSensorThresholds } from '../commands/get-sensor-thresholds.ts';
 import { getSystemBootOptions } from '../commands/get-system-boot-options.ts';
@@ -340,7 +338,7 @@ serve(dcmiGetPowerReading, USER, (_req, ctx) => {
   };
 });
 
-serve(dcmiGetCapabilities, USER, (req, ctx) => {
+serve(dcmiGetCapabilities, USER, (req) => {
   const data = (() => {
     switch (req.parameter) {
       case 1:
@@ -379,7 +377,6 @@ serve(dcmiGetCapabilities, USER, (req, ctx) => {
         throw new Completion(0xcc);
     }
   })();
-  void ctx;
   return { major: DCMI_CONFORMANCE.major, minor: DCMI_CONFORMANCE.minor, parameterRevision: DCMI_CONFORMANCE.parameterRevision, data };
 });
 
@@ -560,4 +557,3 @@ serve(setUserPassword, ADMIN, (req, ctx) => {
   }
 });
 
-export { NetFn, DCMI_GROUP, SDR_HEADER_LENGTH };

@@ -20,10 +20,6 @@ export function valueToRaw(value: number, c: Conversion): number {
   return Math.max(0, Math.min(255, Math.round(x)));
 }
 
-function rawOf(value: number, c: Conversion): number {
-  return valueToRaw(value, c);
-}
-
 function temperature(n: number, name: string, entity: number, c: Conversion, unc: number, ucr: number, unr: number, pick: (h: HostModel) => number): SimSensor {
   return {
     spec: {
@@ -35,8 +31,8 @@ function temperature(n: number, name: string, entity: number, c: Conversion, unc
       unit: 1,
       name,
       conversion: c,
-      thresholdsRaw: { unc: rawOf(unc, c), ucr: rawOf(ucr, c), unr: rawOf(unr, c) },
-      nominalRaw: rawOf(40, c),
+      thresholdsRaw: { unc: valueToRaw(unc, c), ucr: valueToRaw(ucr, c), unr: valueToRaw(unr, c) },
+      nominalRaw: valueToRaw(40, c),
     },
     read: pick,
   };
@@ -56,7 +52,7 @@ export function defaultSensors(): SimSensor[] {
       unit: 18,
       name,
       conversion: fanConv,
-      thresholdsRaw: { lnr: rawOf(600, fanConv), lcr: rawOf(900, fanConv), lnc: rawOf(1200, fanConv) },
+      thresholdsRaw: { lnr: valueToRaw(600, fanConv), lcr: valueToRaw(900, fanConv), lnc: valueToRaw(1200, fanConv) },
     },
     read: (h) => (h.powerOn ? Math.round(base + 7000 * h.load) : null),
   });
@@ -71,12 +67,12 @@ export function defaultSensors(): SimSensor[] {
       name,
       conversion: c,
       thresholdsRaw: {
-        lcr: rawOf(nominal * 0.9, c),
-        lnc: rawOf(nominal * 0.95, c),
-        unc: rawOf(nominal * 1.05, c),
-        ucr: rawOf(nominal * 1.1, c),
+        lcr: valueToRaw(nominal * 0.9, c),
+        lnc: valueToRaw(nominal * 0.95, c),
+        unc: valueToRaw(nominal * 1.05, c),
+        ucr: valueToRaw(nominal * 1.1, c),
       },
-      nominalRaw: rawOf(nominal, c),
+      nominalRaw: valueToRaw(nominal, c),
     },
     read: (h) => (h.powerOn ? nominal : null),
   });

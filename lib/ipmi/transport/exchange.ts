@@ -3,7 +3,7 @@
  * deadline. What counts as "the answer" is decided by the caller's `accept` function.
  */
 import type { UdpTransport } from './udp-transport.ts';
-import { IpmiError, IpmiTimeoutError } from '../errors.ts';
+import { IpmiError, IpmiProtocolError, IpmiTimeoutError } from '../errors.ts';
 
 export interface Peer {
   transport: UdpTransport;
@@ -57,7 +57,7 @@ export function exchange<T>(peer: Peer, o: ExchangeOptions<T>): Promise<T> {
         result = o.accept(packet);
       } catch (e) {
         // An authentication failure is an answer; a malformed or foreign packet is noise.
-        if (e instanceof IpmiError && e.name !== 'IpmiProtocolError') {
+        if (e instanceof IpmiError && !(e instanceof IpmiProtocolError)) {
           finish(() => reject(e));
         }
         return;
