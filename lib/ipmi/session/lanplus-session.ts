@@ -156,7 +156,7 @@ export class LanPlusSession implements IpmiSession {
           const p = this.rmcpPlusPayload(packet, PayloadType.openSessionResponse);
           if (!p) return undefined;
           const r = decodeOpenSessionResponse(p);
-          return r.tag === tag && (r.consoleSessionId === this.consoleSessionId || r.status !== 0) ? r : undefined;
+          return r.tag === tag && (r.consoleSessionId === this.consoleSessionId || (r.status !== 0 && r.consoleSessionId === 0)) ? r : undefined;
         },
       });
     } catch (e) {
@@ -207,11 +207,12 @@ export class LanPlusSession implements IpmiSession {
         const p = this.rmcpPlusPayload(packet, PayloadType.rakp2);
         if (!p) return undefined;
         const r = decodeRakp2(p);
-        return r.tag === tag1 ? r : undefined;
+        // The tag is one byte: handshakes of other handles on this socket share it by chance.
+        // The console session ID (present on success) says whose answer this is.
+        return r.tag === tag1 && (r.consoleSessionId === this.consoleSessionId || (r.status !== 0 && r.consoleSessionId === 0)) ? r : undefined;
       },
     });
     if (rakp2.status !== 0) this.fail(`RAKP 2: ${rmcpPlusStatusName(rakp2.status)} (check the user name and its privilege)`);
-    if (rakp2.consoleSessionId !== this.consoleSessionId) throw new IpmiProtocolError('RAKP 2: session ID is not ours');
     const x: RakpExchange = {
       consoleSessionId: this.consoleSessionId,
       bmcSessionId,
@@ -241,7 +242,7 @@ export class LanPlusSession implements IpmiSession {
         const p = this.rmcpPlusPayload(packet, PayloadType.rakp4);
         if (!p) return undefined;
         const r = decodeRakp4(p);
-        return r.tag === tag3 ? r : undefined;
+        return r.tag === tag3 && (r.consoleSessionId === this.consoleSessionId || (r.status !== 0 && r.consoleSessionId === 0)) ? r : undefined;
       },
     });
     if (rakp4.status !== 0) this.fail(`RAKP 4: ${rmcpPlusStatusName(rakp4.status)}`);

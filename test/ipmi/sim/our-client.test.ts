@@ -107,8 +107,19 @@ describe('sessions on the simulator', () => {
     expect(sim.engine.activeSessions).toBe(0);
   });
 
+  it('40 handshakes at once on one socket: one-byte message tags collide, answers still find their session', async () => {
+    const roomy = await startSim({ name: 'roomy', sessionSlots: 64 });
+    const handles = Array.from({ length: 40 }, () => openBmc({ host: '127.0.0.1', port: roomy.port, username: 'admin', password: 'password', cipherSuite: 17, timeoutMs: 4000, retries: 0 }));
+    const results = await Promise.allSettled(handles.map((h) => h.connect()));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    await Promise.all(handles.map((h) => h.close()));
+    await roomy.stop();
+  });
+
   it('a full BMC refuses the next session with the right status, and frees slots on close', async () => {
-    const handles = Array.from({ length: sim.engine.sessionSlots - sim.engine.usedSlots + 1 }, () => openBmc({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', timeoutMs: 500, retries: 1 }));
+    // A slow machine must not turn a retransmitted handshake into a second slot: no retries here.
+    await new Promise((r) => setTimeout(r, 100));
+    const handles = Array.from({ length: sim.engine.sessionSlots - sim.engine.usedSlots + 1 }, () => openBmc({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', cipherSuite: 17, timeoutMs: 4000, retries: 0 }));
     const results = await Promise.allSettled(handles.map((h) => h.connect()));
     const refused = results.filter((r) => r.status === 'rejected');
     expect(refused.map((r) => String((r as PromiseRejectedResult).reason))).toHaveLength(1);
