@@ -22,4 +22,5 @@ export {
   checkSecretRef,
   type Secrets,
 } from './secrets.ts';
+export { SecretsManagerSecrets, type SecretsManagerOptions } from './secrets-manager.ts';
 export type * from './types.ts';
