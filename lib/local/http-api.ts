@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.ts';
 import { HostBusyError } from '../store/errors.ts';
-import { requestHostPower, runHostPower, type OpsDeps } from '../ops/host-power.ts';
+import { isHostPowerAction, requestHostPower, runHostPower, type OpsDeps } from '../ops/host-power.ts';
 import { LocalScheduler, ScheduleValidationError, validateSchedule, type Schedule } from '../schedules/index.ts';
 
 export interface ApiDeps {
@@ -80,7 +80,8 @@ async function route(d: ApiDeps, req: IncomingMessage, res: ServerResponse): Pro
     }
     if (parts.length === 4 && parts[3] === 'power' && method === 'POST') {
       const b = await body(req);
-      if (b.action !== 'on' && b.action !== 'off') throw new HttpError(400, 'bad_action', 'action must be "on" or "off"');
+      if (!isHostPowerAction(b.action)) throw new HttpError(400, 'bad_action', 'action must be "on", "off", "soft" or "cycle"');
+      if (b.force !== undefined && typeof b.force !== 'boolean') throw new HttpError(400, 'bad_force', 'force must be true or false');
       if (typeof b.reason !== 'string' || !b.reason.trim()) throw new HttpError(400, 'reason_required', 'give a reason: who asked, and why');
       const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : randomUUID();
       try {
@@ -88,6 +89,9 @@ async function route(d: ApiDeps, req: IncomingMessage, res: ServerResponse): Pro
           poolId: d.poolId,
           hostIds: [host.hostId],
           action: b.action,
+          escalate: b.escalate === true,
+          softTimeoutMs: typeof b.softTimeoutSeconds === 'number' && b.softTimeoutSeconds > 0 ? b.softTimeoutSeconds * 1000 : undefined,
+          force: b.force === true,
           reason: b.reason,
           actor: typeof req.headers['x-actor'] === 'string' ? req.headers['x-actor'] : 'local-api',
           source: 'api',

@@ -1,48 +1,35 @@
 /**
- * A durable host power operation. Requesting it takes every host's lock (a busy host answers with
- * the operation that holds it) and writes the operation with its steps; running it executes the
- * steps in order, saving after each, so a worker that dies anywhere is followed by one that
- * finishes the job. A chassis command whose sending was started but not recorded as finished is
- * never sent again: the next run only watches the chassis.
+ * Durable host power operations: on, off, soft (ACPI shutdown, escalated to a hard off only when
+ * the request allows it) and cycle. Requesting one takes every host's lock (a busy host answers
+ * with the operation that holds it) and writes the steps; running it goes through the step machine,
+ * so a worker that dies anywhere is followed by one that finishes the job. A chassis command whose
+ * sending began but was not recorded as finished is never sent again: the next run only watches.
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.ts';
-import { HostBusyError, VersionConflictError } from '../store/errors.ts';
-import type { ActionSource, Host, OperationStep, OperationWithSteps } from '../store/types.ts';
+import { HostBusyError } from '../store/errors.ts';
+import type { ActionSource, Host, OperationStep, OperationWithSteps, PowerState } from '../store/types.ts';
 import type { HostPowerAction, PowerDriver } from './power-driver.ts';
 import { IpmiError } from '../ipmi/errors.ts';
+import { runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepMachineDeps, type StepOutcome } from './step-machine.ts';
 
-export interface OpsDeps {
-  store: Store;
+export { OperationBusyError, type RunOptions } from './step-machine.ts';
+
+/** Safety rules 1, 2 and 5 before power is cut: a reason to refuse, or undefined to go ahead. */
+export interface PowerGuard {
+  refuseCut(host: Host, action: HostPowerAction): Promise<string | undefined>;
+}
+
+export interface OpsDeps extends StepMachineDeps {
   driver: PowerDriver;
-  now?: () => number;
-  /** One readable line per step. */
-  log?: (line: string) => void;
+  /** Checked right before any command that cuts power (off, soft, cycle, escalation). */
+  guard?: PowerGuard;
   /** How long a host lock lasts before another operation may take it (default 15 min). */
   leaseMs?: number;
   /** How long `confirm` waits for the chassis to reach the state (default 30 s). */
   confirmMs?: number;
-  /** Test hook: called after each step is saved; throwing here stands for a crash. */
-  afterStep?: (step: OperationStep) => void;
-  /** Who runs operations here (one id per worker process or invocation). */
-  workerId?: string;
-  /** How long a worker's lease on an operation lasts without renewal (default 2 min). */
-  operationLeaseMs?: number;
-}
-
-/** Another worker holds the operation's lease: this one must not run it. */
-export class OperationBusyError extends Error {
-  constructor(
-    readonly operationId: string,
-    readonly owner: string,
-  ) {
-    super(`operation ${operationId} is being run by worker ${owner}`);
-  }
-}
-
-export interface RunOptions {
-  /** Stop before starting a step after this instant (epoch ms) and answer "resume". */
-  deadlineAt?: number;
+  /** How often `confirm` reads the chassis (default 200 ms). */
+  pollMs?: number;
 }
 
 export interface HostPowerRequest {
@@ -53,14 +40,26 @@ export interface HostPowerRequest {
   actor: string;
   source: ActionSource;
   idempotencyKey: string;
+  /** Soft off: a host still on after `softTimeoutMs` is switched off hard (only if empty). */
+  escalate?: boolean;
+  softTimeoutMs?: number;
+  /** Override the power-cut guard (safety rules 1, 2, 5); recorded in the audit. */
+  force?: boolean;
 }
 
 export const HOST_POWER = 'host-power';
+
+/** The chassis state each action ends in. */
+const TARGET: Record<HostPowerAction, 'on' | 'off'> = { on: 'on', off: 'off', soft: 'off', cycle: 'on' };
+const CUTS: readonly HostPowerAction[] = ['off', 'soft', 'cycle'];
+
+export const isHostPowerAction = (v: unknown): v is HostPowerAction => v === 'on' || v === 'off' || v === 'soft' || v === 'cycle';
 
 /** Take the locks and record the operation; run it with runHostPower. */
 export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Promise<{ operationId: string; created: boolean }> {
   if (r.hostIds.length === 0) throw new Error('no hosts given');
   if (!r.reason.trim()) throw new Error('a reason is required');
+  if (!isHostPowerAction(r.action)) throw new Error(`action '${String(r.action)}' is not one of on, off, soft, cycle`);
   const now = deps.now ?? Date.now;
   const operationId = randomUUID();
   const taken: string[] = [];
@@ -80,8 +79,14 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
     }
     throw e;
   }
+  const params: Record<string, unknown> = { action: r.action };
+  if (r.action === 'soft') {
+    params.escalate = r.escalate === true;
+    params.softTimeoutMs = r.softTimeoutMs ?? 120_000;
+  }
+  if (r.force) params.force = true;
   const { operation, created } = await deps.store.createOperation(
-    { operationId, poolId: r.poolId, kind: HOST_POWER, actor: r.actor, source: r.source, reason: r.reason, hostIds: r.hostIds, params: { action: r.action } },
+    { operationId, poolId: r.poolId, kind: HOST_POWER, actor: r.actor, source: r.source, reason: r.reason, hostIds: r.hostIds, params },
     r.idempotencyKey,
   );
   if (!created) {
@@ -89,149 +94,159 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
     return { operationId: operation.operationId, created: false };
   }
   let index = 0;
+  const names = r.action === 'soft' ? ['check', 'command', 'confirm', 'escalate'] : ['check', 'command', 'confirm'];
   for (const hostId of r.hostIds) {
-    for (const name of ['check', 'command', 'confirm']) await deps.store.createStep(operationId, { index: index++, name, hostId, state: 'pending' });
+    for (const name of names) await deps.store.createStep(operationId, { index: index++, name, hostId, state: 'pending' });
   }
   await deps.store.createStep(operationId, { index: index++, name: 'release', state: 'pending' });
-  await deps.store.appendAudit({ operationId, poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: `power ${r.action} requested`, result: 'ok' });
+  await deps.store.appendAudit({
+    operationId,
+    poolId: r.poolId,
+    actor: r.actor,
+    source: r.source,
+    reason: r.reason,
+    action: `power ${r.action} requested`,
+    result: 'ok',
+    forced: r.force ? true : undefined,
+  });
   return { operationId, created: true };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-const defaultWorker = `worker-${randomUUID().slice(0, 8)}`;
-
-/**
- * Take (or renew) this worker's lease on the operation: a conditional write on the operation's
- * version, so two workers never run it at once. A lease left by a dead worker lapses.
- */
-async function takeLease(deps: OpsDeps, operationId: string, worker: string): Promise<void> {
-  const now = (deps.now ?? Date.now)();
-  const op = await deps.store.getOperation(operationId);
-  if (!op) throw new Error(`operation ${operationId} not found`);
-  if (op.leaseOwner && op.leaseOwner !== worker && (op.leaseExpiresAt ?? 0) > now) throw new OperationBusyError(operationId, op.leaseOwner);
-  try {
-    await deps.store.updateOperation(operationId, op.version, { leaseOwner: worker, leaseExpiresAt: now + (deps.operationLeaseMs ?? 120_000) });
-  } catch (e) {
-    if (e instanceof VersionConflictError) {
-      const other = await deps.store.getOperation(operationId);
-      throw new OperationBusyError(operationId, other?.leaseOwner ?? 'another worker');
-    }
-    throw e;
+/** Read the chassis until it shows `target` or `ms` pass; a BMC that stops answering is `unknown`. */
+export async function waitForPower(deps: OpsDeps, host: Host, target: 'on' | 'off', ms: number): Promise<PowerState> {
+  const now = deps.now ?? Date.now;
+  const until = now() + ms;
+  for (;;) {
+    const power: PowerState = await deps.driver.readPower(host).catch(() => 'unknown' as const);
+    if (power === target || now() > until) return power;
+    await sleep(deps.pollMs ?? 200);
   }
 }
 
-/**
- * Run (or resume) an operation until it is done, or until the deadline comes before a step:
- * then the lease is let go and the answer is "resume" (the caller schedules the next run).
- */
-export async function runHostPower(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<'succeeded' | 'failed' | 'resume'> {
-  const log = deps.log ?? (() => undefined);
-  const worker = deps.workerId ?? defaultWorker;
-  const now = deps.now ?? Date.now;
-  let op = (await deps.store.getOperation(operationId)) as OperationWithSteps;
-  if (!op) throw new Error(`operation ${operationId} not found`);
-  if (op.state === 'succeeded' || op.state === 'failed') return op.state;
-  const action = op.params?.action as HostPowerAction;
-  await takeLease(deps, operationId, worker);
-  op = (await deps.store.getOperation(operationId)) as OperationWithSteps;
-  if (op.state === 'pending') await deps.store.updateOperation(operationId, op.version, { state: 'running' });
+/** Record what the chassis showed, when and from where. */
+export async function recordPower(store: Store, poolId: string, hostId: string, power: PowerState, source = 'ipmi'): Promise<void> {
+  const fresh = await store.getHost(poolId, hostId);
+  if (fresh) await store.updateHost(poolId, hostId, fresh.version, { power, powerObservedAt: new Date().toISOString(), powerSource: source });
+}
 
-  const hostOf = async (hostId: string): Promise<Host> => {
-    const h = await deps.store.getHost(op.poolId, hostId);
-    if (!h) throw new Error(`host ${hostId} vanished from pool ${op.poolId}`);
+function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
+  const action = op0.params?.action as HostPowerAction;
+  const target = TARGET[action];
+  const force = op0.params?.force === true;
+  const hostOf = async (poolId: string, hostId: string): Promise<Host> => {
+    const h = await deps.store.getHost(poolId, hostId);
+    if (!h) throw new Error(`host ${hostId} vanished from pool ${poolId}`);
     return h;
   };
-  const save = async (step: OperationStep, patch: Parameters<Store['updateStep']>[3]): Promise<OperationStep> => {
-    const saved = await deps.store.updateStep(operationId, step.index, step.version, patch);
-    log(`${operationId.slice(0, 8)} ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: ${saved.state}${saved.error ? ` (${saved.error})` : ''}`);
-    return saved;
-  };
-  const stepsOf = (hostId: string): OperationStep[] => op.steps.filter((s) => s.hostId === hostId);
+  const stepsOf = (op: OperationWithSteps, hostId: string): OperationStep[] => op.steps.filter((s) => s.hostId === hostId).sort((a, b) => a.index - b.index);
 
-  for (const original of [...op.steps].sort((a, b) => a.index - b.index)) {
-    op = (await deps.store.getOperation(operationId)) as OperationWithSteps;
-    let step = op.steps.find((s) => s.index === original.index) as OperationStep;
-    if (step.state === 'done' || step.state === 'skipped' || step.state === 'failed') continue;
-    if (run.deadlineAt !== undefined && now() >= run.deadlineAt) {
-      await deps.store.updateOperation(operationId, op.version, { leaseOwner: worker, leaseExpiresAt: 0 });
-      log(`${operationId.slice(0, 8)} paused before ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: time is up, resume later`);
-      return 'resume';
+  /** Send one command unless an interrupted run may already have sent it; the guard goes first. */
+  const send = async (x: StepExecution, host: Host, what: HostPowerAction): Promise<StepOutcome | undefined> => {
+    if (x.interrupted) return { state: 'done', detail: { sent: 'unknown (not repeated)' } };
+    if (CUTS.includes(what) && deps.guard) {
+      const refusal = await deps.guard.refuseCut(host, what);
+      if (refusal && !force) return { state: 'failed', detail: { refused: true, why: refusal }, error: `refused: ${refusal}` };
+      if (refusal) deps.log?.(`${x.op.operationId.slice(0, 8)} ${host.hostId}: forced past "${refusal}"`);
     }
-    await takeLease(deps, operationId, worker);
-    op = (await deps.store.getOperation(operationId)) as OperationWithSteps;
-    const hostId = step.hostId;
-    const [check] = hostId ? stepsOf(hostId) : [];
-    const earlierFailed = hostId ? stepsOf(hostId).some((s) => s.index < step.index && s.state === 'failed') : false;
     try {
-      if (step.name !== 'release' && (earlierFailed || (step.name !== 'check' && check?.detail?.already === true))) {
-        step = await save(step, { state: 'skipped', detail: { why: earlierFailed ? 'an earlier step failed' : `already ${action}` } });
-      } else if (step.name === 'check') {
-        const power = await deps.driver.readPower(await hostOf(hostId as string));
-        step = await save(step, { state: 'done', detail: { power, already: power === action } });
-      } else if (step.name === 'command') {
-        if (step.state === 'running') {
-          // Sending began in a run that died before recording its end: it may have reached the
-          // BMC. Never send twice; the confirm step will see what happened.
-          step = await save(step, { state: 'done', detail: { sent: 'unknown (not repeated)' } });
-        } else {
-          step = await save(step, { state: 'running', startedAt: new Date((deps.now ?? Date.now)()).toISOString() });
-          await deps.driver.sendOnce(await hostOf(hostId as string), action).catch((e: unknown) => {
-            // A lost or refused answer leaves the outcome to the confirm step; anything else
-            // (the worker dying) leaves this step "running", so it is never sent again.
-            if (!(e instanceof IpmiError)) throw e;
-          });
-          step = await save(step, { state: 'done', detail: { sent: true } });
-        }
-      } else if (step.name === 'confirm') {
-        const host = await hostOf(hostId as string);
-        const until = (deps.now ?? Date.now)() + (deps.confirmMs ?? 30_000);
-        let power: 'on' | 'off' | 'unknown' = 'unknown';
-        for (;;) {
-          power = await deps.driver.readPower(host).catch(() => 'unknown' as const);
-          if (power === action || (deps.now ?? Date.now)() > until) break;
-          await sleep(200);
-        }
-        const fresh = await hostOf(hostId as string);
-        await deps.store.updateHost(op.poolId, fresh.hostId, fresh.version, { power, powerObservedAt: new Date().toISOString(), powerSource: 'ipmi' });
-        step = await save(step, power === action ? { state: 'done', detail: { power } } : { state: 'failed', detail: { power }, error: `chassis is ${power}, not ${action}` });
-      } else if (step.name === 'release') {
-        const results = (op.hostIds ?? []).map((h) => {
-          const s = stepsOf(h);
-          const failed = s.find((x) => x.state === 'failed');
-          const already = s[0]?.detail?.already === true;
-          return { hostId: h, result: failed ? 'failed' : already ? 'skipped' : 'done', detail: failed?.error ?? (already ? `already ${action}` : `now ${action}`) };
-        });
-        for (const r of results) {
-          await deps.store.releaseHostLock(op.poolId, r.hostId, operationId);
-          await deps.store.appendAudit({
-            operationId,
-            poolId: op.poolId,
-            hostId: r.hostId,
-            actor: op.actor,
-            source: op.source,
-            reason: op.reason,
-            action: `power ${action}`,
-            result: r.result === 'failed' ? 'failed' : 'ok',
-            message: r.detail,
-          });
-        }
-        step = await save(step, { state: 'done', detail: { hosts: results } });
-        const latest = (await deps.store.getOperation(operationId)) as OperationWithSteps;
-        const state = results.some((r) => r.result === 'failed') ? 'failed' : 'succeeded';
-        await deps.store.updateOperation(operationId, latest.version, { state, result: { hosts: results }, leaseExpiresAt: 0 });
-      }
+      await deps.driver.sendOnce(host, what);
     } catch (e) {
-      if (step.state === 'running' || step.state === 'pending') {
-        const fresh = (await deps.store.getOperation(operationId))?.steps.find((s) => s.index === step.index);
-        if (fresh && fresh.state === 'pending') await save(fresh, { state: 'failed', error: e instanceof Error ? e.message : String(e) });
-      }
-      throw e;
-    } finally {
-      deps.afterStep?.(step);
+      // A lost or refused answer leaves the outcome to the confirm step; anything else (the
+      // worker dying) leaves this step "running", so it is never sent again.
+      if (!(e instanceof IpmiError)) throw e;
+      return { state: 'done', detail: { sent: true, answer: e.message } };
     }
+    return undefined;
+  };
+
+  return {
+    async execute(x: StepExecution): Promise<StepOutcome> {
+      const { op, step } = x;
+      if (step.name === 'release') return { state: 'done', detail: { hosts: await release(op) } };
+      const hostId = step.hostId as string;
+      const mine = stepsOf(op, hostId);
+      const check = mine.find((s) => s.name === 'check');
+      if (mine.some((s) => s.index < step.index && s.state === 'failed')) return { state: 'skipped', detail: { why: 'an earlier step failed' } };
+      if (step.name !== 'check' && check?.detail?.already === true) return { state: 'skipped', detail: { why: `already ${target}` } };
+      const host = await hostOf(op.poolId, hostId);
+
+      if (step.name === 'check') {
+        const power = await deps.driver.readPower(host);
+        if (action === 'cycle' && power === 'off') return { state: 'failed', detail: { power }, error: 'the host is off: a power cycle needs it on (use on)' };
+        return { state: 'done', detail: { power, already: action !== 'cycle' && power === target } };
+      }
+      if (step.name === 'command') return (await send(x, host, action)) ?? { state: 'done', detail: { sent: true } };
+      if (step.name === 'confirm') {
+        const soft = action === 'soft';
+        const power = await waitForPower(deps, host, target, soft ? Number(op.params?.softTimeoutMs ?? 120_000) : (deps.confirmMs ?? 30_000));
+        await recordPower(deps.store, op.poolId, hostId, power);
+        if (power === target) return { state: 'done', detail: { power } };
+        if (soft && power === 'on' && op.params?.escalate === true) return { state: 'done', detail: { power, escalate: true } };
+        const why = soft ? `still ${power} after the soft-off wait${op.params?.escalate === true ? '' : '; escalation to a hard off was not allowed'}` : `chassis is ${power}, not ${target}`;
+        return { state: 'failed', detail: { power }, error: why };
+      }
+      if (step.name === 'escalate') {
+        const confirm = mine.find((s) => s.name === 'confirm');
+        if (confirm?.detail?.escalate !== true) return { state: 'skipped', detail: { why: 'the soft off finished' } };
+        const refused = await send(x, host, 'off');
+        if (refused?.state === 'failed') return refused;
+        const power = await waitForPower(deps, host, 'off', deps.confirmMs ?? 30_000);
+        await recordPower(deps.store, op.poolId, hostId, power);
+        return power === 'off' ? { state: 'done', detail: { power, hard: true } } : { state: 'failed', detail: { power }, error: `hard off after soft: chassis is ${power}` };
+      }
+      throw new Error(`unknown step ${step.name}`);
+    },
+    async finish(op: OperationWithSteps) {
+      const hosts = results(op);
+      return { state: hosts.some((r) => r.result === 'failed') ? ('failed' as const) : ('succeeded' as const), result: { hosts } };
+    },
+  };
+
+  function results(op: OperationWithSteps) {
+    return (op.hostIds ?? []).map((h) => {
+      const s = stepsOf(op, h);
+      const failed = s.find((x) => x.state === 'failed');
+      const already = s[0]?.detail?.already === true;
+      const hard = s.some((x) => x.name === 'escalate' && x.state === 'done');
+      return {
+        hostId: h,
+        result: failed ? 'failed' : already ? 'skipped' : 'done',
+        detail: failed?.error ?? (already ? `already ${target}` : hard ? 'now off (hard, after the soft-off wait)' : `now ${action === 'cycle' ? 'cycled' : target}`),
+      };
+    });
   }
-  const done = (await deps.store.getOperation(operationId)) as OperationWithSteps;
-  return done.state === 'failed' ? 'failed' : done.state === 'succeeded' ? 'succeeded' : 'resume';
+
+  async function release(op: OperationWithSteps) {
+    const hosts = results(op);
+    for (const r of hosts) {
+      await deps.store.releaseHostLock(op.poolId, r.hostId, op.operationId);
+      await deps.store.appendAudit({
+        at: op.steps.find((s) => s.name === 'release')?.startedAt,
+        once: `host-${r.hostId}`,
+        operationId: op.operationId,
+        poolId: op.poolId,
+        hostId: r.hostId,
+        actor: op.actor,
+        source: op.source,
+        reason: op.reason,
+        action: `power ${action}`,
+        result: r.result === 'failed' ? 'failed' : 'ok',
+        message: r.detail,
+        forced: force ? true : undefined,
+      });
+    }
+    return hosts;
+  }
 }
 
+/**
+ * Run (or resume) a host power operation until it is done, or until the deadline comes before a
+ * step: then the answer is "resume" (the caller schedules the next run).
+ */
+export async function runHostPower(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> {
+  const op = await deps.store.getOperation(operationId);
+  if (!op) throw new Error(`operation ${operationId} not found`);
+  return runStepMachine(deps, operationId, hostMachine(deps, op), run);
+}

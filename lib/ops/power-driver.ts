@@ -7,7 +7,9 @@ import { chassisControl, ChassisAction, getChassisStatus } from '../ipmi/command
 import type { Host } from '../store/types.ts';
 import type { Secrets } from '../store/secrets.ts';
 
-export type HostPowerAction = 'on' | 'off';
+export type HostPowerAction = 'on' | 'off' | 'soft' | 'cycle';
+
+const CODE = { on: ChassisAction.powerUp, off: ChassisAction.powerDown, soft: ChassisAction.softShutdown, cycle: ChassisAction.powerCycle } as const;
 
 export interface PowerDriver {
   readPower(host: Host): Promise<'on' | 'off'>;
@@ -47,8 +49,7 @@ export class IpmiPowerDriver implements PowerDriver {
   }
 
   async sendOnce(host: Host, action: HostPowerAction): Promise<void> {
-    const code = action === 'on' ? ChassisAction.powerUp : ChassisAction.powerDown;
-    await (await this.bmc(host)).run(chassisControl, { action: code }, { once: true });
+    await (await this.bmc(host)).run(chassisControl, { action: CODE[action] }, { once: true });
   }
 
   async close(): Promise<void> {

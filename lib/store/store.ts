@@ -446,13 +446,26 @@ export function createStore(opts: StoreOptions): Store {
 
     async appendAudit(input) {
       const at = input.at === undefined ? ctx.nowIso() : checkIsoTime('at', input.at);
-      const fields = pick('audit', input, AUDIT_FIELDS, ['at']);
+      const fields = pick('audit', input, AUDIT_FIELDS, ['at', 'once']);
       checkActor(fields);
       if (typeof fields.action !== 'string' || fields.action.length === 0) {
         throw new StoreValidationError('action: expected a non-empty string');
       }
       if (input.operationId !== undefined) checkId('operationId', input.operationId);
       const day = at.slice(0, 10);
+      if (input.once !== undefined) {
+        // One record per (time, operation, key): writing it again is a no-op, so a resumed
+        // worker can backfill what a dead one may or may not have written.
+        checkId('once', input.once);
+        const id = `${at}#${input.operationId ?? '-'}#${input.once}`;
+        const record = { ...fields, at, day, id } as AuditRecord;
+        try {
+          await createItem(ctx, { PK: auditPk(day), SK: id, type: 'audit', ...record });
+        } catch (err) {
+          if (!(err instanceof AlreadyExistsError)) throw err;
+        }
+        return record;
+      }
       const base = `${at}#${input.operationId ?? '-'}`;
       // Two records of one operation in the same millisecond get #2, #3...
       for (let n = 1; n <= 20; n++) {

@@ -155,8 +155,10 @@ export interface AuditInput {
   message?: string;
   /** Set when a safety rule was overridden with `force`. */
   forced?: boolean;
+  /** Write this record at most once: the same `at`, operation and key make the same record. */
+  once?: string;
 }
-export interface AuditRecord extends AuditInput {
+export interface AuditRecord extends Omit<AuditInput, 'once'> {
   at: string;
   day: string;
   /** The sort key within the day: `<iso time>#<opId>` (plus `#n` when that pair repeats). */

@@ -67,7 +67,9 @@ describe('local runner', () => {
     await waitForOperation(id);
     expect(bmc.state.host.controlCounts.off).toBe(offs + 1);
     const audit = await runner.store.listAudit(new Date().toISOString().slice(0, 10));
-    expect(audit.filter((a) => a.operationId === id).map((a) => a.action)).toEqual(['power off requested', 'power off']);
+    const actions = audit.filter((a) => a.operationId === id).map((a) => a.action);
+    expect(actions.filter((a) => !a.startsWith('step '))).toEqual(['power off requested', 'power off']);
+    expect(actions.filter((a) => a.startsWith('step ')).sort()).toEqual([`step check ${bmc.name}`, `step command ${bmc.name}`, `step confirm ${bmc.name}`, 'step release'].sort());
   });
 
   it('a scheduled power-off fires: every targeted BMC reaches off, each step once in the audit', async () => {

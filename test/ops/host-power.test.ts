@@ -55,7 +55,11 @@ describe('host power operations', () => {
     expect(op?.state).toBe('succeeded');
     expect(op?.result).toMatchObject({ hosts: [{ hostId: 'h0', result: 'done' }, { hostId: 'h1', result: 'done' }, { hostId: 'h2', result: 'done' }] });
     const audit = await store.listAudit(new Date().toISOString().slice(0, 10));
-    expect(audit.filter((a) => a.operationId === operationId).map((a) => a.action)).toEqual(['power off requested', 'power off', 'power off', 'power off']);
+    const actions = audit.filter((a) => a.operationId === operationId).map((a) => a.action);
+    // The request, every step exactly once, and each host's result.
+    const steps = ['h0', 'h1', 'h2'].flatMap((h) => [`step check ${h}`, `step command ${h}`, `step confirm ${h}`]);
+    expect(actions.filter((a) => a.startsWith('step ')).sort()).toEqual([...steps, 'step release'].sort());
+    expect(actions.filter((a) => !a.startsWith('step '))).toEqual(['power off requested', 'power off', 'power off', 'power off']);
   });
 
   it('a host already in the state is skipped, with the reason, and gets no command', async () => {
@@ -158,6 +162,81 @@ describe('host power operations', () => {
     expect(sims.every((s) => s.state.host.powerOn)).toBe(true);
     expect(await runHostPower(deps({ workerId: 'D' }), operationId)).toBe('succeeded');
     expect(sims.every((s) => !s.state.host.powerOn)).toBe(true);
+  });
+
+  it('soft off: the OS shuts down and the chassis goes off; no hard command is sent', async () => {
+    sims[0].state.host.control('on');
+    const before = { ...sims[0].state.host.controlCounts };
+    const { operationId } = await requestHostPower(deps(), { poolId: POOL, hostIds: ['h0'], action: 'soft', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}`, softTimeoutMs: 3000 });
+    expect(await runHostPower(deps(), operationId)).toBe('succeeded');
+    expect(sims[0].state.host.powerOn).toBe(false);
+    expect(sims[0].state.host.controlCounts.soft - before.soft).toBe(1);
+    expect(sims[0].state.host.controlCounts.off - before.off).toBe(0);
+    const op = await store.getOperation(operationId);
+    expect(op?.steps.find((s) => s.name === 'escalate')).toMatchObject({ state: 'skipped', detail: { why: 'the soft off finished' } });
+  });
+
+  it('soft off that the OS ignores: fails with the reason unless escalation is allowed, then a hard off follows', async () => {
+    const stubborn = await startSim({ name: 'stubborn', adminPassword: 'ops-password-1', host: { timings: { postMs: 100, softOffMs: 100, cycleOffMs: 100, thermalTauMs: 1000 }, osRefusesSoftOff: true } });
+    try {
+      await store.createHost({ poolId: POOL, hostId: 'stubborn', bmcAddress: '127.0.0.1', bmcPort: stubborn.port, bmcUser: 'admin', secretRef: 'bmc-admin', cipherSuite: 17, power: 'unknown' });
+      const soft = (escalate: boolean) =>
+        requestHostPower(deps(), { poolId: POOL, hostIds: ['stubborn'], action: 'soft', escalate, softTimeoutMs: 600, reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
+      const first = await soft(false);
+      expect(await runHostPower(deps(), first.operationId)).toBe('failed');
+      expect(stubborn.state.host.powerOn).toBe(true);
+      expect(stubborn.state.host.controlCounts.off).toBe(0);
+      expect((await store.getOperation(first.operationId))?.result).toMatchObject({ hosts: [{ hostId: 'stubborn', result: 'failed', detail: expect.stringMatching(/escalation to a hard off was not allowed/) }] });
+      const second = await soft(true);
+      expect(await runHostPower(deps(), second.operationId)).toBe('succeeded');
+      expect(stubborn.state.host.powerOn).toBe(false);
+      expect(stubborn.state.host.controlCounts.off).toBe(1);
+      expect((await store.getOperation(second.operationId))?.result).toMatchObject({ hosts: [{ result: 'done', detail: 'now off (hard, after the soft-off wait)' }] });
+    } finally {
+      await stubborn.stop();
+    }
+  });
+
+  it('cycle: an on host is cycled once and ends on; an off host is refused without a command', async () => {
+    sims[1].state.host.control('on');
+    const cycles = sims[1].state.host.controlCounts.cycle;
+    const a = await requestHostPower(deps(), { poolId: POOL, hostIds: ['h1'], action: 'cycle', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
+    expect(await runHostPower(deps(), a.operationId)).toBe('succeeded');
+    expect(sims[1].state.host.controlCounts.cycle - cycles).toBe(1);
+    sims[1].state.host.control('off');
+    const b = await requestHostPower(deps(), { poolId: POOL, hostIds: ['h1'], action: 'cycle', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
+    expect(await runHostPower(deps(), b.operationId)).toBe('failed');
+    expect(sims[1].state.host.controlCounts.cycle - cycles).toBe(1);
+    expect((await store.getOperation(b.operationId))?.result).toMatchObject({ hosts: [{ result: 'failed', detail: expect.stringMatching(/host is off/) }] });
+  });
+
+  it('the power-cut guard refuses a power-off (audited as refused); force goes past it and is recorded', async () => {
+    for (const s of sims) s.state.host.control('on');
+    const guard = { refuseCut: async (h: { hostId: string }) => (h.hostId === 'h0' ? 'runs 2 VMs: vm-a, vm-b' : undefined) };
+    const offs = sims.map((s) => s.state.host.controlCounts.off);
+    const { operationId } = await requestHostPower(deps({ guard }), { poolId: POOL, hostIds: ['h0', 'h1'], action: 'off', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
+    expect(await runHostPower(deps({ guard }), operationId)).toBe('failed');
+    expect(sims[0].state.host.powerOn).toBe(true);
+    expect(sims[1].state.host.powerOn).toBe(false);
+    expect(sims[0].state.host.controlCounts.off).toBe(offs[0]);
+    const audit = (await store.listAudit(new Date().toISOString().slice(0, 10))).filter((a) => a.operationId === operationId);
+    expect(audit.find((a) => a.action === 'step command h0')).toMatchObject({ result: 'refused', message: 'refused: runs 2 VMs: vm-a, vm-b' });
+    const forced = await requestHostPower(deps({ guard }), { poolId: POOL, hostIds: ['h0'], action: 'off', force: true, reason: 'hung host, VMs already dead', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
+    expect(await runHostPower(deps({ guard }), forced.operationId)).toBe('succeeded');
+    expect(sims[0].state.host.powerOn).toBe(false);
+    const forcedAudit = (await store.listAudit(new Date().toISOString().slice(0, 10))).filter((a) => a.operationId === forced.operationId);
+    expect(forcedAudit.find((a) => a.action === 'power off')).toMatchObject({ forced: true, result: 'ok' });
+  });
+
+  it('a worker killed after saving a step but before auditing it: the next run backfills, each step once', async () => {
+    for (const s of sims) s.state.host.control('on');
+    const { operationId } = await request(['h0'], 'off');
+    const killed = new Error('killed before the audit write');
+    const failing = { ...store, appendAudit: async (r: Parameters<Store['appendAudit']>[0]) => { if (r.action === 'step command h0') throw killed; return store.appendAudit(r); } };
+    await expect(runHostPower(deps({ store: failing }), operationId)).rejects.toBe(killed);
+    expect(await runHostPower(deps(), operationId)).toBe('succeeded');
+    const actions = (await store.listAudit(new Date().toISOString().slice(0, 10))).filter((a) => a.operationId === operationId).map((a) => a.action);
+    for (const step of ['step check h0', 'step command h0', 'step confirm h0', 'step release']) expect(actions.filter((a) => a === step), step).toHaveLength(1);
   });
 
   it('unknown hosts and missing reasons change nothing', async () => {

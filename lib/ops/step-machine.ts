@@ -1,0 +1,162 @@
+/**
+ * The durable step machine under every operation: a worker takes a lease on the operation, runs
+ * its saved steps in order, writes each step as `running` before it acts and as done / skipped /
+ * failed after, and appends one audit record per finished step (written at most once, so a
+ * resumed worker can backfill safely). A worker that dies anywhere is followed by one that picks
+ * up at the first unfinished step; a step found `running` was interrupted, and its executor is
+ * told so (a command that may have left must not be sent twice).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../store/store.ts';
+import { VersionConflictError } from '../store/errors.ts';
+import type { OperationStep, OperationWithSteps, StepPatch } from '../store/types.ts';
+
+export interface StepMachineDeps {
+  store: Store;
+  now?: () => number;
+  /** One readable line per step. */
+  log?: (line: string) => void;
+  /** Test hook: called after each step is saved; throwing here stands for a crash. */
+  afterStep?: (step: OperationStep) => void;
+  /** Who runs operations here (one id per worker process or invocation). */
+  workerId?: string;
+  /** How long a worker's lease on an operation lasts without renewal (default 2 min). */
+  operationLeaseMs?: number;
+}
+
+/** Another worker holds the operation's lease: this one must not run it. */
+export class OperationBusyError extends Error {
+  constructor(
+    readonly operationId: string,
+    readonly owner: string,
+  ) {
+    super(`operation ${operationId} is being run by worker ${owner}`);
+  }
+}
+
+export interface RunOptions {
+  /** Stop before starting a step after this instant (epoch ms) and answer "resume". */
+  deadlineAt?: number;
+}
+
+export type RunResult = 'succeeded' | 'failed' | 'resume';
+
+export interface StepOutcome {
+  state: 'done' | 'skipped' | 'failed';
+  detail?: Record<string, unknown>;
+  error?: string;
+}
+
+export interface StepExecution {
+  op: OperationWithSteps;
+  step: OperationStep;
+  /** The step was found `running`: an earlier worker began it and died before recording its end. */
+  interrupted: boolean;
+}
+
+export interface StepMachine {
+  /** Runs one step; throwing means the worker cannot go on (the step stays `running`). */
+  execute(x: StepExecution): Promise<StepOutcome>;
+  /** After the last step: the operation's final state and result. */
+  finish(op: OperationWithSteps): Promise<{ state: 'succeeded' | 'failed'; result: Record<string, unknown> }>;
+  /** The audit action of a step, e.g. `step command h1`. */
+  auditAction?(step: OperationStep): string;
+}
+
+const defaultWorker = `worker-${randomUUID().slice(0, 8)}`;
+
+const isFinished = (s: OperationStep): boolean => s.state === 'done' || s.state === 'skipped' || s.state === 'failed';
+
+async function takeLease(deps: StepMachineDeps, operationId: string, worker: string): Promise<void> {
+  const now = (deps.now ?? Date.now)();
+  const op = await deps.store.getOperation(operationId);
+  if (!op) throw new Error(`operation ${operationId} not found`);
+  if (op.leaseOwner && op.leaseOwner !== worker && (op.leaseExpiresAt ?? 0) > now) throw new OperationBusyError(operationId, op.leaseOwner);
+  try {
+    await deps.store.updateOperation(operationId, op.version, { leaseOwner: worker, leaseExpiresAt: now + (deps.operationLeaseMs ?? 120_000) });
+  } catch (e) {
+    if (e instanceof VersionConflictError) {
+      const other = await deps.store.getOperation(operationId);
+      throw new OperationBusyError(operationId, other?.leaseOwner ?? 'another worker');
+    }
+    throw e;
+  }
+}
+
+async function load(deps: StepMachineDeps, operationId: string): Promise<OperationWithSteps> {
+  const op = await deps.store.getOperation(operationId);
+  if (!op) throw new Error(`operation ${operationId} not found`);
+  return op;
+}
+
+/** A step refused by a safety rule carries `detail.refused: true` and is audited as refused. */
+function stepAudit(machine: StepMachine, op: OperationWithSteps, step: OperationStep) {
+  return {
+    at: step.finishedAt,
+    once: `step-${step.index}`,
+    operationId: op.operationId,
+    poolId: op.poolId,
+    hostId: step.hostId,
+    actor: op.actor,
+    source: op.source,
+    reason: op.reason,
+    action: machine.auditAction?.(step) ?? `step ${step.name}${step.hostId ? ` ${step.hostId}` : ''}`,
+    result: step.detail?.refused === true ? 'refused' : step.state === 'failed' ? 'failed' : 'ok',
+    message: step.error ?? (typeof step.detail?.why === 'string' ? step.detail.why : undefined),
+  } as const;
+}
+
+/**
+ * Run (or resume) an operation until it is done, or until the deadline comes before a step:
+ * then the lease is let go and the answer is "resume" (the caller schedules the next run).
+ */
+export async function runStepMachine(deps: StepMachineDeps, operationId: string, machine: StepMachine, run: RunOptions = {}): Promise<RunResult> {
+  const log = deps.log ?? (() => undefined);
+  const worker = deps.workerId ?? defaultWorker;
+  const now = deps.now ?? Date.now;
+  const tag = operationId.slice(0, 8);
+  let op = await load(deps, operationId);
+  if (op.state === 'succeeded' || op.state === 'failed' || op.state === 'cancelled') return op.state === 'succeeded' ? 'succeeded' : 'failed';
+  await takeLease(deps, operationId, worker);
+  op = await load(deps, operationId);
+  if (op.state === 'pending') await deps.store.updateOperation(operationId, op.version, { state: 'running' });
+
+  const indexes = [...op.steps].sort((a, b) => a.index - b.index).map((s) => s.index);
+  for (const index of indexes) {
+    op = await load(deps, operationId);
+    let step = op.steps.find((s) => s.index === index) as OperationStep;
+    if (isFinished(step)) continue;
+    if (run.deadlineAt !== undefined && now() >= run.deadlineAt) {
+      await deps.store.updateOperation(operationId, op.version, { leaseOwner: worker, leaseExpiresAt: 0 });
+      log(`${tag} paused before ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: time is up, resume later`);
+      return 'resume';
+    }
+    await takeLease(deps, operationId, worker);
+    op = await load(deps, operationId);
+    step = op.steps.find((s) => s.index === index) as OperationStep;
+    const interrupted = step.state === 'running';
+    if (!interrupted) {
+      step = await deps.store.updateStep(operationId, index, step.version, { state: 'running', startedAt: new Date(now()).toISOString() });
+    }
+    const outcome = await machine.execute({ op, step, interrupted });
+    const patch: StepPatch = { state: outcome.state, finishedAt: new Date(now()).toISOString() };
+    if (outcome.detail !== undefined) patch.detail = outcome.detail;
+    if (outcome.error !== undefined) patch.error = outcome.error;
+    step = await deps.store.updateStep(operationId, index, step.version, patch);
+    log(`${tag} ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: ${step.state}${step.error ? ` (${step.error})` : ''}`);
+    try {
+      await deps.store.appendAudit(stepAudit(machine, op, step));
+    } finally {
+      deps.afterStep?.(step);
+    }
+  }
+
+  op = await load(deps, operationId);
+  // Backfill: a worker that died between saving a step and auditing it left a gap.
+  for (const s of op.steps) if (isFinished(s) && s.finishedAt) await deps.store.appendAudit(stepAudit(machine, op, s));
+  const { state, result } = await machine.finish(op);
+  op = await load(deps, operationId);
+  await deps.store.updateOperation(operationId, op.version, { state, result, leaseExpiresAt: 0 });
+  log(`${tag} ${op.kind} ${state}`);
+  return state;
+}
