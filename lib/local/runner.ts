@@ -18,7 +18,7 @@ import { IpmiPowerDriver } from '../ops/power-driver.ts';
 import { requestHostPower, runHostPower, type OpsDeps } from '../ops/host-power.ts';
 import { decide, LocalScheduler, type Schedule } from '../schedules/index.ts';
 import { startHttpApi } from './http-api.ts';
-import { pollPool } from './sensor-poll.ts';
+import { pollPool } from '../ops/sensor-poll.ts';
 
 export interface LocalRunnerOptions {
   /** HTTP port on 127.0.0.1 (0 picks a free one). */
@@ -82,8 +82,8 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     const all = (await store.listHosts(POOL_ID)).map((h) => h.hostId);
     const hostIds = (d.hostIds ?? all).filter((h) => !d.excludeHostIds.includes(h));
     if (d.action === 'poll-sensors') {
-      const r = await pollPool(store, secrets, POOL_ID);
-      log(`schedule ${schedule.name}: polled ${r.ok} hosts${r.failed ? `, ${r.failed} failed` : ''}`);
+      const r = await pollPool(store, secrets, POOL_ID, { log });
+      log(`schedule ${schedule.name}: polled ${r.ok} hosts${r.failed ? `, ${r.failed} failed` : ''}${r.alertsOpened.length ? `, thermal alert on ${r.alertsOpened.join(', ')}` : ''}`);
       return;
     }
     if (d.action !== 'power-off' && d.action !== 'power-on') {
@@ -117,7 +117,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
 
   const server: Server = await startHttpApi({ store, ops, scheduler, poolId: POOL_ID, log }, o.port);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  void pollPool(store, secrets, POOL_ID).catch(() => undefined);
+  void pollPool(store, secrets, POOL_ID, { log }).catch(() => undefined);
 
   return {
     url,

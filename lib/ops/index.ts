@@ -12,3 +12,4 @@ export {
 } from './host-power.ts';
 export { runStepMachine, OperationBusyError, type RunOptions, type RunResult, type StepMachine, type StepMachineDeps, type StepOutcome, type StepExecution } from './step-machine.ts';
 export { IpmiPowerDriver, type PowerDriver, type HostPowerAction } from './power-driver.ts';
+export { pollPool, thermalExcess, type PollResult, type PollOptions } from './sensor-poll.ts';

@@ -58,6 +58,10 @@ export const idempotencyKey = (key: string): ItemKey => ({
   PK: `IDEMPOTENCY#${checkId('idempotencyKey', key)}`,
   SK: 'META',
 });
+export const alertKey = (poolId: string, kind: string, hostId: string): ItemKey => ({
+  PK: `POOL#${checkId('poolId', poolId)}`,
+  SK: `ALERT#${checkId('kind', kind)}#${checkId('hostId', hostId)}`,
+});
 export const auditPk = (day: string): string => `AUDIT#${checkDay(day)}`;
 export const readingKey = (hostId: string, at: string): ItemKey => ({
   PK: `HOST#${checkId('hostId', hostId)}`,
@@ -70,4 +74,5 @@ export const PREFIX = {
   schedule: 'SCHEDULE#',
   step: 'STEP#',
   reading: 'READING#',
+  alert: 'ALERT#',
 } as const;

@@ -12,6 +12,7 @@ import {
   NotFoundError,
   StoreError,
   StoreValidationError,
+  VersionConflictError,
   isConditionalCheckFailed,
   keyText,
 } from './errors.ts';
@@ -41,8 +42,11 @@ import {
   readingKey,
   scheduleKey,
   stepKey,
+  alertKey,
 } from './keys.ts';
 import type {
+  Alert,
+  AlertInput,
   AuditInput,
   AuditRecord,
   Host,
@@ -74,7 +78,7 @@ const HOST_FIELDS = [
   'bmcAddress', 'bmcPort', 'bmcUser', 'secretRef', 'cipherSuite',
   'power', 'powerObservedAt', 'powerSource', 'xenState', 'isMaster',
 ] as const;
-const SCHEDULE_FIELDS = ['cron', 'timeZone', 'action', 'enabled', 'schedulerName'] as const;
+const SCHEDULE_FIELDS = ['cron', 'timeZone', 'action', 'enabled', 'schedulerName', 'hostIds', 'exceptions'] as const;
 const OPERATION_FIELDS = ['kind', 'actor', 'source', 'reason', 'hostIds', 'params'] as const;
 const OPERATION_PATCH = ['state', 'result', 'error', 'cursor', 'leaseOwner', 'leaseExpiresAt'] as const;
 const STEP_FIELDS = ['name', 'state', 'hostId', 'detail'] as const;
@@ -138,6 +142,12 @@ export interface Store {
 
   appendAudit(record: AuditInput): Promise<AuditRecord>;
   listAudit(day: string): Promise<AuditRecord[]>;
+
+  /** Opens the host's alert of this kind, or counts it again when it is open already. */
+  openAlert(alert: AlertInput): Promise<{ alert: Alert; opened: boolean }>;
+  /** Closes it if open; false when there was nothing open. */
+  closeAlert(poolId: string, kind: Alert['kind'], hostId: string): Promise<boolean>;
+  listAlerts(poolId: string, opts?: { open?: boolean }): Promise<Alert[]>;
 
   putReading(reading: ReadingInput): Promise<Reading>;
   putReadings(readings: ReadingInput[]): Promise<Reading[]>;
@@ -486,6 +496,55 @@ export function createStore(opts: StoreOptions): Store {
         ExpressionAttributeValues: { ':pk': auditPk(checkDay(day)) },
       });
       return items.map((i) => strip<AuditRecord>(i));
+    },
+
+    async openAlert(input) {
+      const key = alertKey(input.poolId, input.kind, input.hostId);
+      if (typeof input.message !== 'string' || !input.message) throw new StoreValidationError('message: expected a non-empty string');
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const at = ctx.nowIso();
+        const item = await getItem(ctx, key);
+        const current = item && strip<Alert>(item);
+        try {
+          if (!current) {
+            const record: Alert = { ...input, state: 'open', openedAt: at, lastSeenAt: at, count: 1, ...versionedNew() };
+            await createItem(ctx, { ...key, type: 'alert', ...record });
+            return { alert: record, opened: true };
+          }
+          const reopen = current.state === 'closed';
+          const patch: Item = reopen
+            ? { state: 'open', openedAt: at, lastSeenAt: at, count: 1, message: input.message, detail: input.detail, closedAt: undefined }
+            : { lastSeenAt: at, count: current.count + 1, message: input.message, detail: input.detail };
+          const saved = strip<Alert>(await updateVersioned(ctx, key, current.version, patch));
+          return { alert: saved, opened: reopen };
+        } catch (err) {
+          if (!(err instanceof AlreadyExistsError) && !(err instanceof VersionConflictError)) throw err;
+        }
+      }
+      throw new StoreError(`alert ${keyText(key)}: too many concurrent writers`);
+    },
+    async closeAlert(poolId, kind, hostId) {
+      const key = alertKey(poolId, kind, hostId);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const item = await getItem(ctx, key);
+        const current = item && strip<Alert>(item);
+        if (!current || current.state === 'closed') return false;
+        try {
+          await updateVersioned(ctx, key, current.version, { state: 'closed', closedAt: ctx.nowIso() });
+          return true;
+        } catch (err) {
+          if (!(err instanceof VersionConflictError)) throw err;
+        }
+      }
+      throw new StoreError(`alert ${keyText(key)}: too many concurrent writers`);
+    },
+    async listAlerts(poolId, opts = {}) {
+      const items = await queryAll(ctx, {
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': poolKey(poolId).PK, ':prefix': PREFIX.alert },
+      });
+      const alerts = items.map((i) => strip<Alert>(i));
+      return opts.open === undefined ? alerts : alerts.filter((a) => (a.state === 'open') === opts.open);
     },
 
     async putReading(reading) {

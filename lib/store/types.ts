@@ -79,6 +79,10 @@ export interface ScheduleInput {
   action: string;
   enabled: boolean;
   schedulerName?: string;
+  /** Hosts to act on; absent means the whole pool. */
+  hostIds?: string[];
+  /** Skip tonight, hold awake, keep a host off, the calendar (lib/schedules' ScheduleExceptions). */
+  exceptions?: Record<string, unknown>;
 }
 export type Schedule = ScheduleInput & Versioned;
 export type SchedulePatch = Partial<Omit<ScheduleInput, 'poolId' | 'scheduleId'>>;
@@ -178,6 +182,23 @@ export interface ReadingInput {
 export interface Reading extends Omit<ReadingInput, 'ttlSeconds'> {
   /** TTL attribute, epoch seconds. */
   expiresAt: number;
+}
+
+export type AlertKind = 'thermal' | 'wake-late' | 'sleep-failed' | 'drift';
+export interface AlertInput {
+  poolId: string;
+  hostId: string;
+  kind: AlertKind;
+  message: string;
+  detail?: Record<string, unknown>;
+}
+/** One record per pool, host and kind: opened, seen again (count), closed; reopened later. */
+export interface Alert extends AlertInput, Versioned {
+  state: 'open' | 'closed';
+  openedAt: string;
+  lastSeenAt: string;
+  count: number;
+  closedAt?: string;
 }
 
 export interface ListOperationsOptions {

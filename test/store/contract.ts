@@ -391,6 +391,46 @@ export function storeContract(name: string, factory: DynamoFactory, startTimeout
       );
     });
 
+    it('audit "once": the same time, operation and key write one record, however often', async () => {
+      const at = '2031-06-01T01:02:03.000Z';
+      const rec = { at, once: 'step-3', operationId: 'op-once', actor: 'w', source: 'api' as const, reason: 'r', action: 'step command h1', result: 'ok' as const };
+      await Promise.all(Array.from({ length: 5 }, () => store.appendAudit(rec)));
+      await store.appendAudit(rec);
+      const list = (await store.listAudit('2031-06-01')).filter((r) => r.operationId === 'op-once');
+      expect(list).toHaveLength(1);
+      expect(list[0].id).toBe(`${at}#op-once#step-3`);
+      expect(list[0]).not.toHaveProperty('once');
+    });
+
+    it('schedules keep their hosts and exceptions', async () => {
+      const poolId = uid('pool');
+      const exceptions = { skipOnce: { date: '2031-01-02', reason: 'inventory' }, calendar: [{ date: '2031-12-25', kind: 'skip' }] };
+      await store.createSchedule({ poolId, scheduleId: 's', cron: 'cron(0 22 * * ? *)', timeZone: 'UTC', action: 'sleep', enabled: true, hostIds: ['h1', 'h2'], exceptions });
+      const got = await store.getSchedule(poolId, 's');
+      expect(got).toMatchObject({ hostIds: ['h1', 'h2'], exceptions });
+      const updated = await store.updateSchedule(poolId, 's', 1, { exceptions: { holdAwakeUntil: { until: '2031-01-03T06:00:00.000Z' } } });
+      expect(updated.exceptions).toEqual({ holdAwakeUntil: { until: '2031-01-03T06:00:00.000Z' } });
+    });
+
+    it('alerts: one per host and kind; seen again counts; closed then reopened; listed open or all', async () => {
+      const poolId = uid('pool');
+      const first = await store.openAlert({ poolId, hostId: 'h1', kind: 'thermal', message: 'CPU1 Temp 96 C over critical 95 C' });
+      expect(first).toMatchObject({ opened: true, alert: { state: 'open', count: 1 } });
+      const again = await Promise.all([1, 2, 3].map(() => store.openAlert({ poolId, hostId: 'h1', kind: 'thermal', message: 'CPU1 Temp 97 C' })));
+      expect(again.every((r) => !r.opened)).toBe(true);
+      expect((await store.listAlerts(poolId))[0]).toMatchObject({ count: 4, message: expect.stringMatching(/^CPU1 Temp 9[67] C/) });
+      await store.openAlert({ poolId, hostId: 'h2', kind: 'wake-late', message: 'not live by 07:00' });
+      expect(await store.closeAlert(poolId, 'thermal', 'h1')).toBe(true);
+      expect(await store.closeAlert(poolId, 'thermal', 'h1')).toBe(false);
+      expect((await store.listAlerts(poolId, { open: true })).map((a) => a.hostId)).toEqual(['h2']);
+      const reopened = await store.openAlert({ poolId, hostId: 'h1', kind: 'thermal', message: 'again' });
+      expect(reopened).toMatchObject({ opened: true, alert: { state: 'open', count: 1 } });
+      expect(reopened.alert.closedAt).toBeUndefined();
+      expect((await store.listAlerts(poolId)).length).toBe(2);
+      // Alerts share the pool partition with hosts and schedules but not their lists.
+      expect(await store.listHosts(poolId)).toEqual([]);
+    });
+
     it('readings: keyed by host and time, with expiresAt in epoch seconds, listed since a time', async () => {
       const hostId = uid('host');
       const at = (i: number): string => iso(T0 + i * 60_000);

@@ -1,0 +1,77 @@
+/**
+ * Sensor poll: every host of a pool, with bounded concurrency. Power, temperatures and draw are
+ * stored as readings with a TTL; a temperature at or over its upper critical threshold opens the
+ * host's thermal alert (safety rule 8), and a poll with every temperature back under it closes it.
+ */
+import type { Store } from '../store/store.ts';
+import type { Secrets } from '../store/secrets.ts';
+import type { Host } from '../store/types.ts';
+import { mapBounded, readBmc, type Temperature } from '../fleet/sweep.ts';
+import { openBmc } from '../ipmi/client.ts';
+
+export interface PollResult {
+  ok: number;
+  failed: number;
+  /** Thermal alerts opened by this poll (host ids). */
+  alertsOpened: string[];
+  alertsClosed: string[];
+}
+
+export interface PollOptions {
+  concurrency?: number;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+const OVER = new Set(['ucr', 'unr']);
+
+/** The temperatures over their critical threshold, as one readable line; undefined when none. */
+export function thermalExcess(temperatures: readonly Temperature[]): string | undefined {
+  const hot = temperatures.filter((t) => OVER.has(t.status));
+  if (hot.length === 0) return undefined;
+  return hot.map((t) => `${t.name} ${t.value === null ? '?' : t.value.toFixed(1)} C ${t.status === 'unr' ? 'over non-recoverable' : 'over critical'}`).join(', ');
+}
+
+export async function pollPool(store: Store, secrets: Secrets, poolId: string, o: PollOptions = {}): Promise<PollResult> {
+  const hosts = await store.listHosts(poolId);
+  const result: PollResult = { ok: 0, failed: 0, alertsOpened: [], alertsClosed: [] };
+  await mapBounded(hosts, o.concurrency ?? 16, async (h: Host) => {
+    const bmc = openBmc({ host: h.bmcAddress, port: h.bmcPort, username: h.bmcUser, password: await secrets.get(h.secretRef), cipherSuite: h.cipherSuite, timeoutMs: o.timeoutMs ?? 1500, retries: 2 });
+    try {
+      const r = await readBmc(bmc, { name: h.hostId, host: h.bmcAddress, port: h.bmcPort }).catch(() => ({ ok: false as const }));
+      const at = new Date().toISOString();
+      if (!r.ok) {
+        // A BMC that stops answering makes the power state unknown, never a guess.
+        const fresh = await store.getHost(poolId, h.hostId);
+        if (fresh && fresh.power !== 'unknown') await store.updateHost(poolId, h.hostId, fresh.version, { power: 'unknown', powerObservedAt: at, powerSource: 'ipmi-poll' });
+        result.failed++;
+        return;
+      }
+      await store.putReading({
+        hostId: h.hostId,
+        poolId,
+        at,
+        power: r.power,
+        powerWatts: r.watts ?? undefined,
+        temperatures: r.temperatures.filter((t) => t.value !== null).map((t) => ({ name: t.name, celsius: t.value as number })),
+      });
+      const fresh = await store.getHost(poolId, h.hostId);
+      if (fresh) await store.updateHost(poolId, h.hostId, fresh.version, { power: r.power, powerObservedAt: at, powerSource: 'ipmi-poll' });
+      const excess = thermalExcess(r.temperatures);
+      if (excess) {
+        const { opened } = await store.openAlert({ poolId, hostId: h.hostId, kind: 'thermal', message: excess, detail: { hottest: r.hottest } });
+        if (opened) {
+          result.alertsOpened.push(h.hostId);
+          o.log?.(`ALERT thermal ${h.hostId}: ${excess}`);
+        }
+      } else if (r.temperatures.length > 0 && (await store.closeAlert(poolId, 'thermal', h.hostId))) {
+        result.alertsClosed.push(h.hostId);
+        o.log?.(`thermal alert closed ${h.hostId}: temperatures back under critical`);
+      }
+      result.ok++;
+    } finally {
+      await bmc.close();
+    }
+  });
+  return result;
+}

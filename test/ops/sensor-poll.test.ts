@@ -1,0 +1,77 @@
+/**
+ * Sensor polls against simulated BMCs on a real DynamoDB-API server: readings stored with a TTL,
+ * a host over its critical temperature opens one thermal alert (not one per poll), it closes when
+ * the host cools, and a BMC that stops answering turns the host's power to unknown.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';
+import { createStore, FileSecrets, type Store } from '../../lib/store/index.ts';
+import { pollPool } from '../../lib/ops/index.ts';
+import { startSim } from '../ipmi/sim/sim-support.ts';
+import { FAST_TIMINGS } from '../../lib/ipmi/sim/host-model.ts';
+import type { SimulatedBmc } from '../../lib/ipmi/sim/server.ts';
+import { freePort } from '../support/peers.ts';
+
+let db: DynamoFixture;
+let store: Store;
+let secrets: FileSecrets;
+let cool: SimulatedBmc;
+let hot: SimulatedBmc;
+const POOL = 'pool-poll';
+
+beforeAll(async () => {
+  db = await startDynalite();
+  store = createStore({ client: db.client, tableName: db.tableName });
+  secrets = new FileSecrets(mkdtempSync(join(tmpdir(), 'lowpower-poll-secrets-')));
+  await secrets.put('bmc', 'poll-password-1');
+  cool = await startSim({ name: 'cool', adminPassword: 'poll-password-1', host: { timings: FAST_TIMINGS, inletC: 22, load: 0.2 } });
+  // A 40 C inlet under heavy load puts the CPUs well over their critical threshold.
+  hot = await startSim({ name: 'hot', adminPassword: 'poll-password-1', host: { timings: FAST_TIMINGS, inletC: 40, load: 0.9 } });
+  for (const [id, b] of [['cool', cool], ['hot', hot]] as const) {
+    await store.createHost({ poolId: POOL, hostId: id, bmcAddress: '127.0.0.1', bmcPort: b.port, bmcUser: 'admin', secretRef: 'bmc', cipherSuite: 17, power: 'unknown' });
+  }
+});
+afterAll(async () => {
+  await cool?.stop();
+  await hot?.stop();
+  await db?.stop();
+});
+
+describe('pollPool', () => {
+  it('stores readings, opens one thermal alert for the hot host, and closes it when the host cools', async () => {
+    const lines: string[] = [];
+    const first = await pollPool(store, secrets, POOL, { log: (l) => lines.push(l) });
+    expect(first).toMatchObject({ ok: 2, failed: 0, alertsOpened: ['hot'] });
+    const readings = await store.listReadings('cool');
+    expect(readings).toHaveLength(1);
+    expect(readings[0].temperatures?.length).toBeGreaterThan(0);
+    expect(readings[0].expiresAt).toBeGreaterThan(Date.now() / 1000);
+    const alerts = await store.listAlerts(POOL, { open: true });
+    expect(alerts.map((a) => a.hostId)).toEqual(['hot']);
+    expect(alerts[0].message).toMatch(/CPU1 Temp [0-9.]+ C over (critical|non-recoverable)/);
+    expect(lines.filter((l) => l.startsWith('ALERT thermal hot'))).toHaveLength(1);
+
+    const second = await pollPool(store, secrets, POOL);
+    expect(second.alertsOpened).toEqual([]);
+    expect((await store.listAlerts(POOL))[0]).toMatchObject({ hostId: 'hot', state: 'open', count: 2 });
+
+    // Switched off, the host falls to its inlet temperature within the fast thermal constant.
+    hot.state.host.control('off');
+    await new Promise((r) => setTimeout(r, 2500));
+    const third = await pollPool(store, secrets, POOL);
+    expect(third.alertsClosed).toEqual(['hot']);
+    expect(await store.listAlerts(POOL, { open: true })).toEqual([]);
+  });
+
+  it('a BMC that stops answering makes the host power unknown, never a guess', async () => {
+    const silentPort = await freePort();
+    await store.createHost({ poolId: POOL, hostId: 'silent', bmcAddress: '127.0.0.1', bmcPort: silentPort, bmcUser: 'admin', secretRef: 'bmc', cipherSuite: 17, power: 'on' });
+    const r = await pollPool(store, secrets, POOL, { timeoutMs: 300 });
+    expect(r.failed).toBe(1);
+    expect((await store.getHost(POOL, 'silent'))?.power).toBe('unknown');
+    await store.deleteHost(POOL, 'silent', (await store.getHost(POOL, 'silent'))!.version);
+  });
+});
