@@ -1,7 +1,8 @@
 /**
  * The local runner: lowpower on one machine with no AWS. Embedded dynalite, a simulated fleet
- * (six hosts in one pool), the local scheduler with a sample night schedule, and the HTTP API on
- * 127.0.0.1. Everything stops on stop().
+ * (six hosts in one pool), the local scheduler over schedules kept in the store, and the HTTP API
+ * on 127.0.0.1. Operations run in process; one that asks to be resumed is run again shortly.
+ * Everything stops on stop().
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,10 +16,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createStore, createTable, FileSecrets, type Store } from '../store/index.ts';
 import { startSimFleet, type SimFleet } from '../ipmi/sim/fleet.ts';
 import { IpmiPowerDriver } from '../ops/power-driver.ts';
-import { requestHostPower, runHostPower, type OpsDeps } from '../ops/host-power.ts';
-import { decide, LocalScheduler, type Schedule } from '../schedules/index.ts';
-import { startHttpApi } from './http-api.ts';
+import type { OpsDeps } from '../ops/host-power.ts';
+import { runOperation } from '../ops/dispatch.ts';
+import { onScheduleFired } from '../ops/scheduled.ts';
 import { pollPool } from '../ops/sensor-poll.ts';
+import { LocalScheduler, ScheduleService, localSchedulerPort, scheduleNameOfTimer, type Schedule } from '../schedules/index.ts';
+import { startHttpServer } from './http-server.ts';
+import type { ApiContext } from '../api/router.ts';
 
 export interface LocalRunnerOptions {
   /** HTTP port on 127.0.0.1 (0 picks a free one). */
@@ -28,8 +32,10 @@ export interface LocalRunnerOptions {
   hosts?: number;
   bmcBasePort?: number;
   log?: (line: string) => void;
-  /** Install the sample night schedule (default true). */
+  /** Install the sample schedules when the pool has none (default true). */
   sampleSchedule?: boolean;
+  /** How long one run of an operation may take before it pauses and resumes (default 10 min). */
+  runBudgetMs?: number;
 }
 
 export interface LocalRunner {
@@ -38,12 +44,22 @@ export interface LocalRunner {
   store: Store;
   fleet: SimFleet;
   scheduler: LocalScheduler;
-  /** Run a schedule's action now, as its timer would. */
+  schedules: ScheduleService;
+  ops: OpsDeps;
+  /** Run a schedule's action now, as its timer would, and wait for its operation. */
   fire(name: string): Promise<void>;
+  /** Resolves when every operation started so far has finished or stopped. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export const POOL_ID = 'pool-1';
+
+const SAMPLE: Array<Omit<Schedule, 'poolId' | 'hostIds'> & { lastHosts?: number }> = [
+  { name: 'night-off', lastHosts: 2, action: 'power-off', expression: 'cron(30 23 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} },
+  { name: 'morning-on', lastHosts: 2, action: 'power-on', expression: 'cron(0 6 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} },
+  { name: 'poll', action: 'poll-sensors', expression: 'rate(1 minute)', timezone: 'UTC', enabled: true, exceptions: {} },
+];
 
 export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunner> {
   const log = o.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`));
@@ -72,66 +88,76 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
 
   const driver = new IpmiPowerDriver(secrets, { timeoutMs: 1500, retries: 3 });
   const ops: OpsDeps = { store, driver, log, confirmMs: 10_000 };
+  const running = new Set<Promise<void>>();
+  let stopping = false;
 
-  const act = async (schedule: Schedule, at: Date): Promise<void> => {
-    const d = decide(schedule, at);
-    if (!d.run) {
-      log(`schedule ${schedule.name}: not run (${d.reason}: ${d.detail})`);
-      return;
+  /** Run an operation in the background; one that pauses ("resume") runs again a second later. */
+  const launch = async (operationId: string): Promise<void> => {
+    const tag = operationId.slice(0, 8);
+    const once = async (): Promise<void> => {
+      const state = await runOperation(ops, operationId, { deadlineAt: Date.now() + (o.runBudgetMs ?? 600_000) });
+      if (state === 'resume' && !stopping) {
+        log(`operation ${tag} paused; resuming in 1 s`);
+        await new Promise((r) => setTimeout(r, 1000));
+        if (!stopping) return once();
+      }
+    };
+    const p = once()
+      .catch((e: unknown) => log(`operation ${tag} stopped: ${e instanceof Error ? e.message : String(e)} (resumable)`))
+      .finally(() => running.delete(p));
+    running.add(p);
+  };
+
+  const fireNow = async (poolId: string, name: string, at: Date): Promise<void> => {
+    const r = await onScheduleFired({ ...ops, secrets }, { poolId, scheduleName: name, at });
+    if (!r.ran) log(`schedule ${name}: not run (${r.reason}: ${r.detail})`);
+    else if ('poll' in r) {
+      const p = r.poll;
+      log(`schedule ${name}: polled ${p.ok} hosts${p.failed ? `, ${p.failed} failed` : ''}${p.alertsOpened.length ? `, thermal alert on ${p.alertsOpened.join(', ')}` : ''}`);
+    } else {
+      log(`schedule ${name}: ${r.action}, operation ${r.operationId.slice(0, 8)}`);
+      if (r.created) await launch(r.operationId);
     }
-    const all = (await store.listHosts(POOL_ID)).map((h) => h.hostId);
-    const hostIds = (d.hostIds ?? all).filter((h) => !d.excludeHostIds.includes(h));
-    if (d.action === 'poll-sensors') {
-      const r = await pollPool(store, secrets, POOL_ID, { log });
-      log(`schedule ${schedule.name}: polled ${r.ok} hosts${r.failed ? `, ${r.failed} failed` : ''}${r.alertsOpened.length ? `, thermal alert on ${r.alertsOpened.join(', ')}` : ''}`);
-      return;
-    }
-    if (d.action !== 'power-off' && d.action !== 'power-on') {
-      // Sleeping and waking a pool move VMs first: that needs the Xen consolidation.
-      log(`schedule ${schedule.name}: ${d.action} is not available yet (needs Xen consolidation); nothing done`);
-      await store.appendAudit({ poolId: POOL_ID, actor: `schedule:${schedule.name}`, source: 'schedule', reason: 'scheduled', action: d.action, result: 'refused', message: 'not available yet' });
-      return;
-    }
-    const { operationId } = await requestHostPower(ops, {
-      poolId: POOL_ID,
-      hostIds,
-      action: d.action === 'power-off' ? 'off' : 'on',
-      reason: `schedule ${schedule.name}`,
-      actor: `schedule:${schedule.name}`,
-      source: 'schedule',
-      idempotencyKey: `${schedule.name}@${at.toISOString()}`,
-    });
-    log(`schedule ${schedule.name}: operation ${operationId.slice(0, 8)} for ${hostIds.join(', ')}`);
-    await runHostPower(ops, operationId);
   };
   const scheduler = new LocalScheduler({
-    handler: act,
+    handler: (timer, at) => fireNow(timer.poolId, scheduleNameOfTimer(timer.poolId, timer.name), at),
     onError: (e, s) => log(`schedule ${s.name}: failed: ${e instanceof Error ? e.message : String(e)}`),
   });
-  if (o.sampleSchedule !== false) {
-    const last = fleet.bmcs.slice(-2).map((b) => b.name);
-    scheduler.add({ name: 'night-off', poolId: POOL_ID, hostIds: last, action: 'power-off', expression: 'cron(30 23 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} });
-    scheduler.add({ name: 'morning-on', poolId: POOL_ID, hostIds: last, action: 'power-on', expression: 'cron(0 6 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} });
-    scheduler.add({ name: 'poll', poolId: POOL_ID, action: 'poll-sensors', expression: 'rate(1 minute)', timezone: 'UTC', enabled: true, exceptions: {} });
+  const schedules = new ScheduleService(store, localSchedulerPort(scheduler));
+  // Timers for what the store holds (a --state-dir keeps schedules between runs), then samples.
+  for (const s of await schedules.all()) await localSchedulerPort(scheduler).upsert(s);
+  if (o.sampleSchedule !== false && (await store.listSchedules(POOL_ID)).length === 0) {
+    const hosts = fleet.bmcs.map((b) => b.name);
+    for (const { lastHosts, ...s } of SAMPLE) {
+      await schedules.create({ ...s, poolId: POOL_ID, hostIds: lastHosts ? hosts.slice(-lastHosts) : undefined });
+    }
   }
 
-  const server: Server = await startHttpApi({ store, ops, scheduler, poolId: POOL_ID, log }, o.port);
+  const ctx: ApiContext = { store, ops, schedules, launch, log };
+  const server: Server = await startHttpServer(ctx, o.port);
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   void pollPool(store, secrets, POOL_ID, { log }).catch(() => undefined);
 
+  const idle = async (): Promise<void> => {
+    while (running.size > 0) await Promise.allSettled([...running]);
+  };
   return {
     url,
     poolId: POOL_ID,
     store,
     fleet,
     scheduler,
+    schedules,
+    ops,
     async fire(name: string) {
-      const entry = scheduler.list().find((e) => e.schedule.name === name);
-      if (!entry) throw new Error(`no schedule ${name}`);
-      await act(entry.schedule, new Date());
+      await fireNow(POOL_ID, name, new Date());
+      await idle();
     },
+    idle,
     async stop() {
+      stopping = true;
       scheduler.stop();
+      await idle();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
       await driver.close();
@@ -140,4 +166,3 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     },
   };
 }
-

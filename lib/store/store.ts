@@ -106,6 +106,7 @@ export interface StoreOptions {
 export interface Store {
   createPool(pool: PoolInput): Promise<Pool>;
   getPool(poolId: string): Promise<Pool | undefined>;
+  listPools(): Promise<Pool[]>;
   updatePool(poolId: string, expectedVersion: number, patch: PoolPatch): Promise<Pool>;
 
   createHost(host: HostInput): Promise<Host>;
@@ -215,8 +216,19 @@ export function createStore(opts: StoreOptions): Store {
       const fields = pick('pool', pool, POOL_FIELDS, ['poolId']);
       checkPoolFields(fields, true);
       const record = { poolId: pool.poolId, ...fields, ...versionedNew() } as Pool;
-      await createItem(ctx, { ...poolKey(pool.poolId), type: 'pool', ...record });
+      // Every pool also sits under one GSI1 partition, so listing pools is a Query, not a Scan.
+      await createItem(ctx, { ...poolKey(pool.poolId), type: 'pool', GSI1PK: 'POOLS', GSI1SK: pool.poolId, ...record });
       return record;
+    },
+    async listPools() {
+      const items = await queryAll(ctx, {
+        IndexName: GSI1,
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': 'POOLS' },
+      });
+      // The index is eventually consistent on DynamoDB: read each pool itself for its latest version.
+      const pools = await Promise.all(items.map((i) => store.getPool(String(i.poolId))));
+      return pools.filter((p): p is Pool => p !== undefined);
     },
     async getPool(poolId) {
       const item = await getItem(ctx, poolKey(poolId));

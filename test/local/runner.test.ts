@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRunner, type LocalRunner } from '../../lib/local/runner.ts';
 import { freePort } from '../support/peers.ts';
+import { onScheduleFired } from '../../lib/ops/index.ts';
+import { FileSecrets } from '../../lib/store/index.ts';
 
 let runner: LocalRunner;
 const lines: string[] = [];
@@ -79,8 +81,13 @@ describe('local runner', () => {
     for (const b of targets) expect(b.state.host.powerOn).toBe(false);
     const audit = await runner.store.listAudit(new Date().toISOString().slice(0, 10));
     const mine = audit.filter((a) => a.source === 'schedule' && a.actor === 'schedule:night-off');
-    expect(mine.filter((a) => a.action === 'power off').map((a) => a.hostId).sort()).toEqual(targets.map((b) => b.name).sort());
-    expect(mine.filter((a) => a.action === 'power off requested')).toHaveLength(1);
+    // A scheduled power-off is a clean (soft) shutdown first.
+    expect(mine.filter((a) => a.action === 'power soft').map((a) => a.hostId).sort()).toEqual(targets.map((b) => b.name).sort());
+    expect(mine.filter((a) => a.action === 'power soft requested')).toHaveLength(1);
+    const opId = mine[0].operationId as string;
+    const steps = mine.filter((a) => a.operationId === opId && a.action.startsWith('step ')).map((a) => a.action);
+    expect(new Set(steps).size).toBe(steps.length);
+    expect(steps.sort()).toEqual([...targets.flatMap((b) => ['check', 'command', 'confirm', 'escalate'].map((n) => `step ${n} ${b.name}`)), 'step release'].sort());
   });
 
   it('schedules: invalid expressions are a 400 naming the field; create and delete work', async () => {
@@ -95,6 +102,27 @@ describe('local runner', () => {
     expect(JSON.stringify(list.json)).toContain('weekend-off');
     expect((await api('DELETE', '/v1/schedules/weekend-off')).status).toBe(200);
     expect((await api('DELETE', '/v1/schedules/weekend-off')).status).toBe(404);
+  });
+
+  it('schedules live in the store: skip tonight and hold awake are honoured when the schedule fires', async () => {
+    const targets = runner.fleet.bmcs.slice(-2);
+    for (const b of targets) b.state.host.control('on');
+    const skip = await api('POST', '/v1/schedules/night-off/skip', { reason: 'inventory tonight' });
+    expect(skip.status).toBe(200);
+    const skipped = (skip.json.schedule as { exceptions: { skipOnce: { date: string } } }).exceptions.skipOnce.date;
+    expect((await runner.store.getSchedule(runner.poolId, 'night-off'))?.exceptions).toMatchObject({ skipOnce: { date: skipped } });
+    // Fire it as EventBridge would at its next due time: skipped, hosts untouched.
+    const next = new Date((skip.json.schedule as { nextFire: string }).nextFire);
+    const fired = await onScheduleFired({ ...runner.ops, secrets: new FileSecrets('/nonexistent') }, { poolId: runner.poolId, scheduleName: 'night-off', at: next });
+    expect(fired).toMatchObject({ ran: false, reason: 'skip-once' });
+    const hold = await api('POST', `/v1/pools/${runner.poolId}/hold`, { until: new Date(next.getTime() + 86_400_000 * 2).toISOString(), reason: 'release weekend' });
+    expect(hold.json).toMatchObject({ held: ['night-off'] });
+    const dayAfter = new Date(next.getTime() + 86_400_000);
+    expect(await onScheduleFired({ ...runner.ops, secrets: new FileSecrets('/nonexistent') }, { poolId: runner.poolId, scheduleName: 'night-off', at: dayAfter })).toMatchObject({ ran: false, reason: 'held-awake' });
+    for (const b of targets) expect(b.state.host.powerOn).toBe(true);
+    const audit = await runner.store.listAudit(new Date().toISOString().slice(0, 10));
+    expect(audit.filter((a) => a.action === 'power-off not run').map((a) => a.message?.split(':')[0])).toEqual(['skip-once', 'held-awake']);
+    await api('PATCH', '/v1/schedules/night-off', { exceptions: {} });
   });
 
   it('bad requests are clear 4xx answers and change nothing', async () => {

@@ -402,6 +402,16 @@ export function storeContract(name: string, factory: DynamoFactory, startTimeout
       expect(list[0]).not.toHaveProperty('once');
     });
 
+    it('lists pools through GSI1, no Scan', async () => {
+      const a = uid('pool');
+      const b = uid('pool');
+      await store.createPool({ poolId: a, xapiUrl: 'https://a.invalid', secretRef: 'xa' });
+      await store.createPool({ poolId: b, xapiUrl: 'https://b.invalid', secretRef: 'xb' });
+      await store.updatePool(b, 1, { name: 'renamed' });
+      const pools = await store.listPools();
+      expect(pools.filter((p) => p.poolId === a || p.poolId === b).map((p) => [p.poolId, p.name, p.version]).sort()).toEqual([[a, undefined, 1], [b, 'renamed', 2]].sort());
+    });
+
     it('schedules keep their hosts and exceptions', async () => {
       const poolId = uid('pool');
       const exceptions = { skipOnce: { date: '2031-01-02', reason: 'inventory' }, calendar: [{ date: '2031-12-25', kind: 'skip' }] };

@@ -1,0 +1,28 @@
+/**
+ * API errors: every failure is `{ error: { code, message, ...extra } }` with an HTTP status. Domain
+ * errors are mapped here, once, for the local server and the Lambda handler alike.
+ */
+import { HostBusyError, StoreValidationError } from '../store/errors.ts';
+import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from '../schedules/errors.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** The API error for a domain error; undefined for the unexpected (a 500, logged). */
+export function apiErrorOf(e: unknown): ApiError | undefined {
+  if (e instanceof ApiError) return e;
+  if (e instanceof HostBusyError) return new ApiError(409, 'busy', `host ${e.hostId} is busy with operation ${e.operationId}`, { operation: e.operationId });
+  if (e instanceof ScheduleValidationError) return new ApiError(400, 'invalid_schedule', e.message, { field: e.field });
+  if (e instanceof ScheduleNotFoundError) return new ApiError(404, 'unknown_schedule', e.message);
+  if (e instanceof ScheduleConflictError) return new ApiError(409, 'schedule_conflict', e.message);
+  if (e instanceof StoreValidationError) return new ApiError(400, 'invalid_request', e.message);
+  return undefined;
+}

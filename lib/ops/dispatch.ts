@@ -1,0 +1,23 @@
+/**
+ * One entry point for workers: run (or resume) any operation by its kind. The local runner and
+ * the Lambda worker both call this; neither knows the kinds.
+ */
+import { HOST_POWER, runHostPower, type OpsDeps } from './host-power.ts';
+import type { RunOptions, RunResult } from './step-machine.ts';
+
+export type OperationRunner = (deps: OpsDeps, operationId: string, run?: RunOptions) => Promise<RunResult>;
+
+const runners = new Map<string, OperationRunner>([[HOST_POWER, runHostPower]]);
+
+/** Kinds defined elsewhere (pool sleep and wake) register their runner here. */
+export function registerOperationKind(kind: string, runner: OperationRunner): void {
+  runners.set(kind, runner);
+}
+
+export async function runOperation(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> {
+  const op = await deps.store.getOperation(operationId);
+  if (!op) throw new Error(`operation ${operationId} not found`);
+  const runner = runners.get(op.kind);
+  if (!runner) throw new Error(`operation ${operationId}: no runner for kind ${op.kind}`);
+  return runner(deps, operationId, run);
+}

@@ -1,0 +1,70 @@
+/**
+ * What happens when a schedule fires (EventBridge Scheduler in AWS, the local cron runner here):
+ * read the schedule back from the store, apply its exceptions for this instant, and start the
+ * operation it asks for, once per schedule and fire time (the idempotency key), or say why not.
+ */
+import { decide, type ScheduleAction } from '../schedules/model.ts';
+import { fromStored } from '../schedules/service.ts';
+import type { Secrets } from '../store/secrets.ts';
+import { requestHostPower, type OpsDeps } from './host-power.ts';
+import { pollPool, type PollResult } from './sensor-poll.ts';
+
+export interface ScheduledFire {
+  poolId: string;
+  scheduleName: string;
+  /** The instant the schedule was due (EventBridge's scheduled time). */
+  at: Date;
+}
+
+export type FireResult =
+  | { ran: false; reason: string; detail: string }
+  | { ran: true; action: Exclude<ScheduleAction, 'poll-sensors'>; operationId: string; created: boolean }
+  | { ran: true; action: 'poll-sensors'; poll: PollResult };
+
+/** Pool sleep and wake plug in here (they need the hypervisor); absent, those actions are refused. */
+export interface PoolActions {
+  requestSleep(poolId: string, o: { reason: string; actor: string; source: 'schedule'; idempotencyKey: string; hostIds?: string[] }): Promise<{ operationId: string; created: boolean }>;
+  requestWake(poolId: string, o: { reason: string; actor: string; source: 'schedule'; idempotencyKey: string; hostIds?: string[]; excludeHostIds: string[] }): Promise<{ operationId: string; created: boolean }>;
+}
+
+export async function onScheduleFired(deps: OpsDeps & { secrets: Secrets; pools?: PoolActions }, fire: ScheduledFire): Promise<FireResult> {
+  const stored = await deps.store.getSchedule(fire.poolId, fire.scheduleName);
+  const actor = `schedule:${fire.scheduleName}`;
+  if (!stored) return { ran: false, reason: 'unknown-schedule', detail: `schedule ${fire.scheduleName} is not in pool ${fire.poolId} (deleted?)` };
+  const schedule = fromStored(stored);
+  const d = decide(schedule, fire.at);
+  const audit = (action: string, result: 'ok' | 'refused', message: string) =>
+    deps.store.appendAudit({ poolId: fire.poolId, actor, source: 'schedule', reason: 'scheduled', action, result, message });
+  if (!d.run) {
+    await audit(`${schedule.action} not run`, 'refused', `${d.reason}: ${d.detail}`);
+    return { ran: false, reason: d.reason, detail: d.detail };
+  }
+  const idempotencyKey = `schedule:${fire.poolId}:${fire.scheduleName}@${fire.at.toISOString()}`;
+  const reason = `schedule ${fire.scheduleName}${d.replacedBy ? ` (${d.replacedBy})` : ''}`;
+  if (d.action === 'poll-sensors') return { ran: true, action: 'poll-sensors', poll: await pollPool(deps.store, deps.secrets, fire.poolId, { log: deps.log }) };
+  if (d.action === 'sleep' || d.action === 'wake') {
+    if (!deps.pools) {
+      await audit(d.action, 'refused', 'no hypervisor is configured for this pool');
+      return { ran: false, reason: 'no-hypervisor', detail: `${d.action} needs the pool's XAPI; none is configured` };
+    }
+    const r =
+      d.action === 'sleep'
+        ? await deps.pools.requestSleep(fire.poolId, { reason, actor, source: 'schedule', idempotencyKey, hostIds: d.hostIds })
+        : await deps.pools.requestWake(fire.poolId, { reason, actor, source: 'schedule', idempotencyKey, hostIds: d.hostIds, excludeHostIds: d.excludeHostIds });
+    return { ran: true, action: d.action, ...r };
+  }
+  const all = (await deps.store.listHosts(fire.poolId)).map((h) => h.hostId);
+  const hostIds = (d.hostIds ?? all).filter((h) => !d.excludeHostIds.includes(h));
+  const r = await requestHostPower(deps, {
+    poolId: fire.poolId,
+    hostIds,
+    action: d.action === 'power-off' ? 'soft' : 'on',
+    // A scheduled power-off is a clean shutdown first; the hard off follows only on an empty host.
+    escalate: d.action === 'power-off',
+    reason,
+    actor,
+    source: 'schedule',
+    idempotencyKey,
+  });
+  return { ran: true, action: d.action, ...r };
+}
