@@ -15,6 +15,8 @@ export interface PowerDriver {
   readPower(host: Host): Promise<'on' | 'off'>;
   /** Exactly one Chassis Control: never repeated here, whatever happens to its answer. */
   sendOnce(host: Host, action: HostPowerAction): Promise<void>;
+  /** The host's power draw (DCMI), or null when the BMC cannot tell. */
+  readWatts(host: Host): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,14 @@ export class IpmiPowerDriver implements PowerDriver {
 
   async sendOnce(host: Host, action: HostPowerAction): Promise<void> {
     await (await this.bmc(host)).run(chassisControl, { action: CODE[action] }, { once: true });
+  }
+
+  async readWatts(host: Host): Promise<number | null> {
+    try {
+      return (await (await this.bmc(host)).powerReading()).watts;
+    } catch {
+      return null;
+    }
   }
 
   async close(): Promise<void> {

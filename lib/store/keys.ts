@@ -75,4 +75,5 @@ export const PREFIX = {
   step: 'STEP#',
   reading: 'READING#',
   alert: 'ALERT#',
+  energy: 'ENERGY#',
 } as const;

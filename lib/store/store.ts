@@ -45,6 +45,7 @@ import {
   alertKey,
 } from './keys.ts';
 import type {
+  EnergyRecord,
   Alert,
   AlertInput,
   AuditInput,
@@ -77,6 +78,7 @@ const POOL_FIELDS = ['name', 'xapiUrl', 'xapiUser', 'secretRef', 'policy'] as co
 const HOST_FIELDS = [
   'bmcAddress', 'bmcPort', 'bmcUser', 'secretRef', 'cipherSuite',
   'power', 'powerObservedAt', 'powerSource', 'xenState', 'isMaster',
+  'neverSleep', 'sleepState', 'sleptAt', 'sleptByOperation', 'wattsBeforeSleep', 'wattsAsleep', 'lastWokenAt', 'wakeLeadsMs',
 ] as const;
 const SCHEDULE_FIELDS = ['cron', 'timeZone', 'action', 'enabled', 'schedulerName', 'hostIds', 'exceptions'] as const;
 const OPERATION_FIELDS = ['kind', 'actor', 'source', 'reason', 'hostIds', 'params'] as const;
@@ -149,6 +151,11 @@ export interface Store {
   /** Closes it if open; false when there was nothing open. */
   closeAlert(poolId: string, kind: Alert['kind'], hostId: string): Promise<boolean>;
   listAlerts(poolId: string, opts?: { open?: boolean }): Promise<Alert[]>;
+
+  /** One record per host and wake; writing the same one again is a no-op. */
+  putEnergy(record: EnergyRecord): Promise<void>;
+  /** Energy records of a pool whose wake time lies in [since, until). */
+  listEnergy(poolId: string, opts?: { since?: string; until?: string }): Promise<EnergyRecord[]>;
 
   putReading(reading: ReadingInput): Promise<Reading>;
   putReadings(readings: ReadingInput[]): Promise<Reading[]>;
@@ -557,6 +564,28 @@ export function createStore(opts: StoreOptions): Store {
       });
       const alerts = items.map((i) => strip<Alert>(i));
       return opts.open === undefined ? alerts : alerts.filter((a) => (a.state === 'open') === opts.open);
+    },
+
+    async putEnergy(record) {
+      checkIsoTime('wokenAt', record.wokenAt);
+      checkIsoTime('sleptAt', record.sleptAt);
+      const key = { PK: poolKey(record.poolId).PK, SK: `${PREFIX.energy}${record.wokenAt}#${checkId('hostId', record.hostId)}` };
+      try {
+        await createItem(ctx, { ...key, type: 'energy', ...record });
+      } catch (err) {
+        if (!(err instanceof AlreadyExistsError)) throw err;
+      }
+    },
+    async listEnergy(poolId, opts = {}) {
+      const items = await queryAll(ctx, {
+        KeyConditionExpression: 'PK = :pk AND SK BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': poolKey(poolId).PK,
+          ':from': `${PREFIX.energy}${opts.since ?? ''}`,
+          ':to': `${PREFIX.energy}${opts.until ?? '~'}`,
+        },
+      });
+      return items.map((i) => strip<EnergyRecord>(i));
     },
 
     async putReading(reading) {

@@ -23,6 +23,17 @@ export interface PoolPolicy {
   minHostsOn?: number;
   headroomPercent?: number;
   neverSleep?: string[];
+  /** vCPUs per physical CPU the planner allows (default 4). */
+  vcpuOvercommit?: number;
+  /** Live migrations at once (default 2). */
+  concurrentMigrations?: number;
+  /** A host shut down through XAPI whose chassis stays on may be switched off hard (it is empty by then). */
+  hardOffWhenEmpty?: boolean;
+  /** Hosts powered on at once in the morning, and the pause between groups (defaults 2 and 10 s). */
+  wakeGroupSize?: number;
+  wakeStaggerMs?: number;
+  /** The pool's time zone, for "per night" energy figures (default UTC). */
+  timeZone?: string;
 }
 
 export interface PoolInput {
@@ -53,6 +64,18 @@ export interface HostInput {
   /** XAPI's view: e.g. `enabled`, `disabled`, `halted`, `unreachable`. */
   xenState?: string;
   isMaster?: boolean;
+  /** Never put this host to sleep (the planner keeps it on with this reason). */
+  neverSleep?: boolean;
+  /** Whether lowpower put the host to sleep: drift is a host found in the other state. */
+  sleepState?: 'awake' | 'asleep';
+  sleptAt?: string;
+  sleptByOperation?: string;
+  /** Draw before the shutdown and once off (standby), for the energy report. */
+  wattsBeforeSleep?: number;
+  wattsAsleep?: number;
+  lastWokenAt?: string;
+  /** Power-on to enabled, in ms, of the last few wakes (newest last): the lead time. */
+  wakeLeadsMs?: number[];
 }
 /** Lock fields: written only by the lock calls, never by `updateHost`. */
 export interface HostLockFields {
@@ -199,6 +222,19 @@ export interface Alert extends AlertInput, Versioned {
   lastSeenAt: string;
   count: number;
   closedAt?: string;
+}
+
+/** One host's night asleep, written when it wakes. */
+export interface EnergyRecord {
+  poolId: string;
+  hostId: string;
+  sleptAt: string;
+  wokenAt: string;
+  /** The local date the night began on, in the pool's time zone. */
+  night: string;
+  wattsBefore: number;
+  wattsAsleep: number;
+  kWhSaved: number;
 }
 
 export interface ListOperationsOptions {

@@ -126,6 +126,7 @@ describe('host power operations', () => {
     const killed = new Error('worker killed mid-step');
     const dying = {
       readPower: driver.readPower.bind(driver),
+      readWatts: driver.readWatts.bind(driver),
       close: async () => undefined,
       sendOnce: async (...args: Parameters<typeof driver.sendOnce>) => {
         await driver.sendOnce(...args);

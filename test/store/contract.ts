@@ -412,6 +412,24 @@ export function storeContract(name: string, factory: DynamoFactory, startTimeout
       expect(pools.filter((p) => p.poolId === a || p.poolId === b).map((p) => [p.poolId, p.name, p.version]).sort()).toEqual([[a, undefined, 1], [b, 'renamed', 2]].sort());
     });
 
+    it('energy: one record per host and wake, listed by wake time', async () => {
+      const poolId = uid('pool');
+      const rec = { poolId, hostId: 'h1', sleptAt: '2031-02-01T22:00:00.000Z', wokenAt: '2031-02-02T06:00:00.000Z', night: '2031-02-01', wattsBefore: 300, wattsAsleep: 10, kWhSaved: 2.32 };
+      await store.putEnergy(rec);
+      await store.putEnergy(rec);
+      await store.putEnergy({ ...rec, hostId: 'h2', wokenAt: '2031-02-03T06:00:00.000Z', night: '2031-02-02' });
+      expect(await store.listEnergy(poolId)).toHaveLength(2);
+      expect((await store.listEnergy(poolId, { since: '2031-02-03' })).map((r) => r.hostId)).toEqual(['h2']);
+      expect((await store.listEnergy(poolId, { until: '2031-02-03' }))[0]).toMatchObject(rec);
+    });
+
+    it('hosts keep their sleep state, wake history and never-sleep flag', async () => {
+      const poolId = uid('pool');
+      const h = await store.createHost(host(poolId, 'h1', { neverSleep: true }));
+      const u = await store.updateHost(poolId, 'h1', h.version, { sleepState: 'asleep', sleptAt: '2031-02-01T22:00:00.000Z', wakeLeadsMs: [61000, 59000], wattsBeforeSleep: 280 });
+      expect(u).toMatchObject({ neverSleep: true, sleepState: 'asleep', wakeLeadsMs: [61000, 59000], wattsBeforeSleep: 280 });
+    });
+
     it('schedules keep their hosts and exceptions', async () => {
       const poolId = uid('pool');
       const exceptions = { skipOnce: { date: '2031-01-02', reason: 'inventory' }, calendar: [{ date: '2031-12-25', kind: 'skip' }] };
