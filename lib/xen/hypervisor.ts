@@ -1,0 +1,249 @@
+/**
+ * The Hypervisor port that operations use, and its XAPI adapter. Hosts and VMs are named by their
+ * XAPI name_label (lowpower's hostId / vmId), looked up fresh on every call: refs are never kept,
+ * so a reconnect or a master change cannot leave a stale one behind.
+ */
+import { XapiClient, type XapiClientOptions } from './client.ts';
+import { XenLookupError } from './errors.ts';
+import type { HostMetricsRecord, HostRecord, PoolRecord, Ref, SrRecord, VbdRecord, VdiRecord, VmRecord } from './records.ts';
+
+export interface XenPoolInfo {
+  name: string;
+  masterHostId: string;
+  haEnabled: boolean;
+  haFailuresToTolerate: number;
+}
+
+export interface XenHostInfo {
+  hostId: string;
+  uuid: string;
+  enabled: boolean;
+  live: boolean;
+  memoryTotalBytes: number;
+  memoryFreeBytes: number;
+  cpus: number;
+  isMaster: boolean;
+  residentGuestVmIds: string[];
+  allowedOperations: string[];
+}
+
+export interface XenVmInfo {
+  vmId: string;
+  uuid: string;
+  powerState: 'Running' | 'Halted' | 'Paused' | 'Suspended';
+  hostId: string | null;
+  /** Memory it holds now when running (memory_target), what it may need to start otherwise (memory_static_max). */
+  memoryBytes: number;
+  vcpus: number;
+  /** why it cannot live-migrate: 'local storage' (a VBD on an SR that is not shared), 'PCI device', 'vGPU'; undefined = movable */
+  pinned?: string;
+  tags: string[];
+}
+
+export interface Hypervisor {
+  pool(): Promise<XenPoolInfo>;
+  hosts(): Promise<XenHostInfo[]>;
+  /** Guests only: no control domain, no templates, no snapshots. */
+  vms(): Promise<XenVmInfo[]>;
+  /** host.compute_free_memory: free memory less what pending starts and migrations reserved. */
+  hostFreeMemory(hostId: string): Promise<number>;
+  disableHost(hostId: string): Promise<void>;
+  enableHost(hostId: string): Promise<void>;
+  /** host.assert_can_evacuate: CANNOT_EVACUATE_HOST("code,params|code,params…") when some VM cannot leave. */
+  assertCanEvacuate(hostId: string): Promise<void>;
+  /** vmId → the ErrorDescription that keeps it on the host (host.get_vms_which_prevent_evacuation). */
+  vmsPreventingEvacuation(hostId: string): Promise<Record<string, string[]>>;
+  /**
+   * What XAPI lets a client check before VM.pool_migrate: VM.assert_operation_valid(pool_migrate)
+   * (power state, PCI, vGPU, another operation running) and VM.assert_can_boot_here on the target
+   * (live, enabled, sees the VM's SRs, has the memory). The HA plan is checked by pool_migrate itself.
+   */
+  assertCanMigrate(vmId: string, toHostId: string): Promise<void>;
+  /** Async.VM.pool_migrate(vm, host, {live: "true"}), waiting for its task. */
+  migrateVm(vmId: string, toHostId: string): Promise<void>;
+  /** Fresh read of the guests resident on the host (control domain excluded): the check right before shutdown. */
+  residentGuestVms(hostId: string): Promise<string[]>;
+  /** host_metrics.live. */
+  hostLive(hostId: string): Promise<boolean>;
+  /**
+   * Async.host.shutdown, waiting for its task.
+   *
+   * THE TRAP: XAPI's host.shutdown only checks that the host is disabled (HOST_NOT_DISABLED); then
+   * it stops whatever still runs there (xapi's prepare_for_poweroff shuts remaining VMs down, hard
+   * if need be) and powers the host off. It never refuses because guests are resident. Callers must
+   * read residentGuestVms() right before and call this only when it is empty.
+   */
+  shutdownHost(hostId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Records<T> = Record<Ref, Partial<T>>;
+
+export class XapiHypervisor implements Hypervisor {
+  constructor(readonly client: XapiClient) {}
+
+  static connect(o: XapiClientOptions): XapiHypervisor {
+    return new XapiHypervisor(new XapiClient(o));
+  }
+
+  async pool(): Promise<XenPoolInfo> {
+    const p = await this.poolRecord();
+    return {
+      name: p.name_label ?? '',
+      masterHostId: await this.client.call<string>('host.get_name_label', p.master),
+      haEnabled: p.ha_enabled === true,
+      haFailuresToTolerate: num(p.ha_host_failures_to_tolerate),
+    };
+  }
+
+  async hosts(): Promise<XenHostInfo[]> {
+    const [p, hosts, metrics, vms] = await Promise.all([
+      this.poolRecord(),
+      this.client.call<Records<HostRecord>>('host.get_all_records'),
+      this.client.call<Records<HostMetricsRecord>>('host_metrics.get_all_records'),
+      this.client.call<Records<VmRecord>>('VM.get_all_records'),
+    ]);
+    return Object.entries(hosts)
+      .map(([ref, h]) => {
+        const m = h.metrics ? metrics[h.metrics] : undefined;
+        const guests = Object.values(vms).filter((v) => v.resident_on === ref && isGuest(v));
+        return {
+          hostId: h.name_label ?? ref,
+          uuid: h.uuid ?? '',
+          enabled: h.enabled === true,
+          live: m?.live === true,
+          memoryTotalBytes: num(m?.memory_total),
+          memoryFreeBytes: num(m?.memory_free),
+          cpus: h.cpu_info?.cpu_count !== undefined ? num(h.cpu_info.cpu_count) : (h.host_CPUs?.length ?? 0),
+          isMaster: ref === p.master,
+          residentGuestVmIds: guests.map((v) => v.name_label ?? '').sort(),
+          allowedOperations: [...(h.allowed_operations ?? [])],
+        };
+      })
+      .sort((a, b) => a.hostId.localeCompare(b.hostId));
+  }
+
+  async vms(): Promise<XenVmInfo[]> {
+    const [vms, hosts, vbds, vdis, srs] = await Promise.all([
+      this.client.call<Records<VmRecord>>('VM.get_all_records'),
+      this.client.call<Records<HostRecord>>('host.get_all_records'),
+      this.client.call<Records<VbdRecord>>('VBD.get_all_records'),
+      this.client.call<Records<VdiRecord>>('VDI.get_all_records'),
+      this.client.call<Records<SrRecord>>('SR.get_all_records'),
+    ]);
+    const onLocalStorage = (v: Partial<VmRecord>): boolean =>
+      (v.VBDs ?? []).some((b) => {
+        const vbd = vbds[b];
+        const vdi = vbd && !vbd.empty && vbd.VDI ? vdis[vbd.VDI] : undefined;
+        const sr = vdi?.SR ? srs[vdi.SR] : undefined;
+        return sr !== undefined && sr.shared !== true;
+      });
+    return Object.values(vms)
+      .filter(isGuest)
+      .map((v) => {
+        const powerState = v.power_state ?? 'Halted';
+        const active = powerState === 'Running' || powerState === 'Paused';
+        const host = v.resident_on ? hosts[v.resident_on] : undefined;
+        const pinned = onLocalStorage(v) ? 'local storage' : v.attached_PCIs?.length ? 'PCI device' : v.VGPUs?.length ? 'vGPU' : undefined;
+        const info: XenVmInfo = {
+          vmId: v.name_label ?? '',
+          uuid: v.uuid ?? '',
+          powerState,
+          hostId: host?.name_label ?? null,
+          memoryBytes: active ? num(v.memory_target) || num(v.memory_dynamic_max) : num(v.memory_static_max),
+          vcpus: num(v.VCPUs_at_startup),
+          tags: [...(v.tags ?? [])],
+        };
+        if (pinned) info.pinned = pinned;
+        return info;
+      })
+      .sort((a, b) => a.vmId.localeCompare(b.vmId));
+  }
+
+  async hostFreeMemory(hostId: string): Promise<number> {
+    return num(await this.client.call<number | string>('host.compute_free_memory', await this.hostRef(hostId)));
+  }
+
+  async disableHost(hostId: string): Promise<void> {
+    await this.client.call('host.disable', await this.hostRef(hostId));
+  }
+
+  async enableHost(hostId: string): Promise<void> {
+    await this.client.call('host.enable', await this.hostRef(hostId));
+  }
+
+  async assertCanEvacuate(hostId: string): Promise<void> {
+    await this.client.call('host.assert_can_evacuate', await this.hostRef(hostId));
+  }
+
+  async vmsPreventingEvacuation(hostId: string): Promise<Record<string, string[]>> {
+    const byRef = await this.client.call<Record<Ref, string[]>>('host.get_vms_which_prevent_evacuation', await this.hostRef(hostId));
+    const out: Record<string, string[]> = {};
+    for (const [ref, description] of Object.entries(byRef)) {
+      out[await this.client.call<string>('VM.get_name_label', ref)] = description.map(String);
+    }
+    return out;
+  }
+
+  async assertCanMigrate(vmId: string, toHostId: string): Promise<void> {
+    const [vm, host] = await Promise.all([this.vmRef(vmId), this.hostRef(toHostId)]);
+    await this.client.call('VM.assert_operation_valid', vm, 'pool_migrate');
+    await this.client.call('VM.assert_can_boot_here', vm, host);
+  }
+
+  async migrateVm(vmId: string, toHostId: string): Promise<void> {
+    const [vm, host] = await Promise.all([this.vmRef(vmId), this.hostRef(toHostId)]);
+    await this.client.callAsync('VM.pool_migrate', vm, host, { live: 'true' });
+  }
+
+  async residentGuestVms(hostId: string): Promise<string[]> {
+    const refs = await this.client.call<Ref[]>('host.get_resident_VMs', await this.hostRef(hostId));
+    const records = await Promise.all(refs.map((r) => this.client.call<Partial<VmRecord>>('VM.get_record', r)));
+    return records.filter(isGuest).map((v) => v.name_label ?? '').sort();
+  }
+
+  async hostLive(hostId: string): Promise<boolean> {
+    const metrics = await this.client.call<Ref>('host.get_metrics', await this.hostRef(hostId));
+    return (await this.client.call<boolean>('host_metrics.get_live', metrics)) === true;
+  }
+
+  async shutdownHost(hostId: string): Promise<void> {
+    await this.client.callAsync('host.shutdown', await this.hostRef(hostId));
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  private async poolRecord(): Promise<Partial<PoolRecord>> {
+    const pools = await this.client.call<Records<PoolRecord>>('pool.get_all_records');
+    const first = Object.values(pools)[0];
+    if (!first) throw new Error('XAPI returned no pool record');
+    return first;
+  }
+
+  private async hostRef(hostId: string): Promise<Ref> {
+    const refs = await this.client.call<Ref[]>('host.get_by_name_label', hostId);
+    if (refs.length !== 1) throw new XenLookupError('host', hostId, refs.length);
+    return refs[0];
+  }
+
+  /** The guest of that name: snapshots often share it, templates may. */
+  private async vmRef(vmId: string): Promise<Ref> {
+    const refs = await this.client.call<Ref[]>('VM.get_by_name_label', vmId);
+    const records = await Promise.all(refs.map(async (r) => [r, await this.client.call<Partial<VmRecord>>('VM.get_record', r)] as const));
+    const guests = records.filter(([, v]) => isGuest(v));
+    if (guests.length !== 1) throw new XenLookupError('VM', vmId, guests.length);
+    return guests[0][0];
+  }
+}
+
+function isGuest(v: Partial<VmRecord>): boolean {
+  return v.is_control_domain !== true && v.is_a_template !== true && v.is_a_snapshot !== true;
+}
+
+/** XAPI ints are JSON numbers over JSON-RPC and decimal strings over XML-RPC. */
+function num(v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : 0;
+}

@@ -1,0 +1,78 @@
+/** What a simulated pool is made of: its credentials, hosts (each wired to a power model), VMs and timings. */
+import type { Clock } from '../../ipmi/sim/clock.ts';
+
+/**
+ * The simulated machine under a host: chassis power and whether its OS runs. The simulated BMC's
+ * HostModel (lib/ipmi/sim/host-model.ts) satisfies it, so IPMI and XAPI see the same machine.
+ */
+export interface HostPowerLink {
+  readonly powerOn: boolean;
+  readonly osRunning: boolean;
+  control(action: 'on' | 'off' | 'soft'): void;
+  /** CPU load 0..1; the pool sets it from the memory its VMs use, so power draw follows consolidation. */
+  load: number;
+}
+
+export interface SimHostSpec {
+  /** name_label; lowpower's hostId. */
+  name: string;
+  memoryBytes: number;
+  cpus: number;
+  /** dom0's memory. Default 4 GiB. */
+  controlDomainMemoryBytes?: number;
+  power: HostPowerLink;
+  /** The pool master (exactly one host; the first when none says so). */
+  master?: boolean;
+}
+
+export interface SimVmSpec {
+  /** name_label; lowpower's vmId. */
+  name: string;
+  memoryBytes: number;
+  vcpus: number;
+  /** The host it runs on (or, when halted, its affinity). */
+  host: string;
+  /** Its disk is on the host's local SR (shared=false): it cannot live-migrate. */
+  localStorage?: boolean;
+  /** A PCI device is passed through: pool_migrate fails with VM_HAS_PCI_ATTACHED. */
+  pci?: boolean;
+  /** It has a vGPU: pool_migrate fails with VM_HAS_VGPU. */
+  vgpu?: boolean;
+  tags?: string[];
+  /** Default true. A halted VM has no resident host. */
+  running?: boolean;
+  /** Protected by HA (ha_restart_priority "restart") when the pool has HA on. Default true. */
+  haProtected?: boolean;
+  /** Also create a snapshot of it (is_a_snapshot, same name_label, as users often leave it). */
+  snapshot?: boolean;
+}
+
+export interface XapiSimOptions {
+  credentials: { user: string; password: string };
+  pool: { name: string; haEnabled?: boolean; haFailuresToTolerate?: number };
+  hosts: SimHostSpec[];
+  vms: SimVmSpec[];
+  /** Live-migration time per GiB of VM memory. Default 1000 ms (about 1 GiB/s). */
+  migrateMsPerGiB?: number;
+  /** A fixed migration time, whatever the VM's size (overrides migrateMsPerGiB). */
+  migrateMs?: number;
+  /** How long after the OS is up before xapi answers and the host counts live. Default 2000 ms. */
+  agentStartMs?: number;
+  /** 127.0.0.1 port; 0 (default) picks a free one. */
+  port?: number;
+  /** Time for liveness; migrations use real timers. Default: the system clock. */
+  clock?: Clock;
+  /** How often the pool looks at its hosts' power, so changes show without a call. Default 50 ms. */
+  tickMs?: number;
+  /**
+   * Act as a pool supporter: every call, login included, fails with HOST_IS_SLAVE naming this
+   * address (a real pool names a bare IP; on one loopback address, name "127.0.0.1:<port>").
+   */
+  slaveOf?: string;
+  /** Delay before answering a failed login. Real xapi waits 5 s; default 0 for tests. */
+  authFailureDelayMs?: number;
+  /** Seed of the object UUIDs and refs, so a pool looks the same on every run. Default 1. */
+  seed?: number;
+}
+
+export const GiB = 1024 ** 3;

@@ -1,0 +1,191 @@
+/**
+ * The simulated pool master on 127.0.0.1: XAPI's JSON-RPC endpoint (POST /jsonrpc; 2.0 replies to
+ * 2.0 requests, 1.0 replies otherwise; errors as xapi's api_server.ml writes them:
+ * {"code":1,"message":"<CODE>","data":[params…]}), sessions, Async.* calls with task records,
+ * event.from, and test hooks: fault injection, call counters, dropping sessions, supporter mode.
+ */
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { systemClock } from '../../ipmi/sim/clock.ts';
+import { XapiError } from '../errors.ts';
+import { xapiDateTime, type Ref, type XapiValue } from '../records.ts';
+import { buildPool, idSource } from './build.ts';
+import { XapiDb } from './database.ts';
+import { METHODS, createTask, genericMethod, listMethods, settleTask, type CallContext, type MethodSpec } from './methods.ts';
+import type { XapiSimOptions } from './options.ts';
+import { describe, PoolModel } from './pool-model.ts';
+import { SimState } from './state.ts';
+
+export interface XapiSim {
+  /** http://127.0.0.1:<port> (the client appends /jsonrpc). */
+  readonly url: string;
+  readonly port: number;
+  /** Read the pool's records (and change nothing through it). */
+  readonly state: SimState;
+  /** Calls received, by method name as sent ("Async.VM.pool_migrate" apart from "VM.pool_migrate"). */
+  readonly calls: Readonly<Record<string, number>>;
+  /** The next call of `method` (exact name as sent) fails with this ErrorDescription, before it runs. */
+  failNext(method: string, code: string, params?: string[]): void;
+  /** Forget every session (as a toolstack restart does): the next call gets SESSION_INVALID. */
+  dropSessions(): void;
+  readonly sessionCount: number;
+  /** Act as a supporter naming `masterAddress` (HOST_IS_SLAVE to every call), or as master again (undefined). */
+  setSlaveOf(masterAddress: string | undefined): void;
+  /** Look at the power links now (the sim also does it every tickMs). */
+  refresh(): void;
+  stop(): Promise<void>;
+}
+
+interface Session {
+  user: string;
+  originator: string;
+}
+
+const UNAUTHENTICATED = new Set(['session.login_with_password', 'system.listMethods']);
+
+export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
+  const clock = o.clock ?? systemClock;
+  const now = (): number => clock.now();
+  const ids = idSource(o.seed ?? 1);
+  const db = new XapiDb(now);
+  const built = buildPool(db, o, ids, now());
+  const model = new PoolModel(db, built, ids, now, { agentStartMs: o.agentStartMs ?? 2000, migrateMsPerGiB: o.migrateMsPerGiB ?? 1000, migrateMs: o.migrateMs });
+  const sessions = new Map<Ref, Session>();
+  const calls: Record<string, number> = {};
+  const faults = new Map<string, string[][]>();
+  let slaveOf = o.slaveOf;
+  let stopping = false;
+
+  const context = (session: Ref, task?: Ref): CallContext => ({ model, db, session, task, sessionValid: () => !stopping && sessions.has(session) });
+
+  async function dispatch(method: string, params: unknown[]): Promise<XapiValue> {
+    calls[method] = (calls[method] ?? 0) + 1;
+    const fault = faults.get(method)?.shift();
+    if (fault) throw new XapiError(fault[0], fault.slice(1));
+    if (slaveOf !== undefined) throw new XapiError('HOST_IS_SLAVE', [slaveOf]);
+    model.refresh();
+    if (method === 'system.listMethods') return listMethods(db);
+    if (method === 'session.login_with_password') return login(params);
+    const session = params[0];
+    if (typeof session !== 'string' || !sessions.has(session)) throw new XapiError('SESSION_INVALID', [String(session)]);
+    if (method === 'session.logout') {
+      sessions.delete(session);
+      db.wakeAll();
+      return '';
+    }
+    const args = params.slice(1);
+    const isAsync = method.startsWith('Async.');
+    const name = isAsync ? method.slice('Async.'.length) : method;
+    const spec = resolve(name);
+    if (!spec || (isAsync && !spec.async)) throw new XapiError('MESSAGE_METHOD_UNKNOWN', [method]);
+    if (args.length < spec.arity[0] || args.length > spec.arity[1]) throw new XapiError('MESSAGE_PARAMETER_COUNT_MISMATCH', [method, String(spec.arity[1] + 1), String(params.length)]);
+    if (!isAsync) return spec.handler(context(session), args);
+    const task = createTask({ db, model }, method, ids, xapiDateTime(now()));
+    Promise.resolve()
+      .then(() => spec.handler(context(session, task), args))
+      .then(
+        (result) => settleTask(db, task, { result }, xapiDateTime(now())),
+        (error: unknown) => settleTask(db, task, { error }, xapiDateTime(now())),
+      );
+    return task;
+  }
+
+  function resolve(name: string): MethodSpec | undefined {
+    return Object.hasOwn(METHODS, name) ? METHODS[name] : genericMethod(name, db);
+  }
+
+  async function login(params: unknown[]): Promise<XapiValue> {
+    if (params.length < 2 || params.length > 4) throw new XapiError('MESSAGE_PARAMETER_COUNT_MISMATCH', ['session.login_with_password', '4', String(params.length)]);
+    const [user, password, , originator] = params;
+    if (user !== o.credentials.user || password !== o.credentials.password) {
+      if (o.authFailureDelayMs) await new Promise((r) => setTimeout(r, o.authFailureDelayMs));
+      // xapi's params: the user name and a reason; never the password.
+      throw new XapiError('SESSION_AUTHENTICATION_FAILED', [String(user), 'Authentication failure']);
+    }
+    const ref = `OpaqueRef:${randomUUID()}`;
+    sessions.set(ref, { user: String(user), originator: typeof originator === 'string' ? originator : '' });
+    return ref;
+  }
+
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== '/jsonrpc') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: this simulator serves POST /jsonrpc only\n');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void answer(Buffer.concat(chunks).toString('utf8')).then((reply) => {
+        if (reply === undefined) {
+          res.writeHead(500, { 'content-type': 'text/html' }).end('<html><body><h1>HTTP 500 internal server error</h1>malformed JSON-RPC request</body></html>');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(reply);
+      });
+    });
+  });
+
+  /** The JSON reply, or undefined for a request xapi would answer with HTTP 500. */
+  async function answer(body: string): Promise<string | undefined> {
+    let msg: { jsonrpc?: unknown; method?: unknown; params?: unknown; id?: unknown };
+    try {
+      msg = JSON.parse(body) as typeof msg;
+    } catch {
+      return undefined;
+    }
+    if (typeof msg !== 'object' || msg === null || typeof msg.method !== 'string') return undefined;
+    const v2 = msg.jsonrpc === '2.0';
+    const id = msg.id ?? null;
+    const params = Array.isArray(msg.params) ? msg.params : msg.params === undefined ? [] : [msg.params];
+    try {
+      const result = await dispatch(msg.method, params);
+      return JSON.stringify(v2 ? { jsonrpc: '2.0', result, id } : { result, error: null, id });
+    } catch (e) {
+      const [code, ...data] = describe(e);
+      return JSON.stringify(v2 ? { jsonrpc: '2.0', error: { code: 1, message: code, data }, id } : { result: null, error: [code, ...data], id });
+    }
+  }
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(o.port ?? 0, '127.0.0.1', () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const tick = setInterval(() => model.refresh(), o.tickMs ?? 50);
+  tick.unref();
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    state: new SimState(db, model),
+    calls,
+    failNext(method, code, params = []) {
+      const q = faults.get(method) ?? [];
+      q.push([code, ...params]);
+      faults.set(method, q);
+    },
+    dropSessions() {
+      sessions.clear();
+      db.wakeAll();
+    },
+    get sessionCount() {
+      return sessions.size;
+    },
+    setSlaveOf(address) {
+      slaveOf = address;
+    },
+    refresh: () => model.refresh(),
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(tick);
+      model.stop();
+      db.wakeAll();
+      await new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
