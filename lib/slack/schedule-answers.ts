@@ -1,0 +1,107 @@
+/**
+ * Schedule answers: the list with next local runs, skip tonight (the next run of every enabled
+ * sleep schedule of the pool), and hold awake until the next HH:MM on the pool's clock (the zone
+ * of its sleep schedules). Which schedules a hold covers is the API's rule, not ours.
+ */
+import { SLEEP_ACTIONS, type ScheduleAction } from '../schedules/model.ts';
+import { ephemeral, errorMessage, escapeMrkdwn, context, section, tableBlocks, type HostResultRow, type SlackMessage } from './blocks.ts';
+import { arr, call, fail, reasonOf, rec, seg, str, type IntentContext } from './api-call.ts';
+import { describeLocal, nextLocalTime, parseTimeOfDay } from './local-time.ts';
+
+interface ScheduleRow {
+  name: string;
+  action: string;
+  expression: string;
+  timezone: string;
+  enabled: boolean;
+  nextFire?: string;
+  skipDate?: string;
+  holdUntil?: string;
+}
+
+async function schedulesOf(ctx: IntentContext, poolId: string | undefined): Promise<{ ok: true; rows: ScheduleRow[] } | { ok: false; message: SlackMessage }> {
+  const got = await call(ctx, 'GET', '/v1/schedules', { query: { pool: poolId } });
+  if (!got.ok) return { ok: false, message: fail(got) };
+  const rows = arr(got.body.schedules).map(rec).map((s) => {
+    const ex = rec(s.exceptions);
+    return {
+      name: str(s.name) ?? '?',
+      action: str(s.action) ?? '?',
+      expression: str(s.expression) ?? '',
+      timezone: str(s.timezone) ?? 'UTC',
+      enabled: s.enabled !== false,
+      nextFire: str(s.nextFire),
+      skipDate: str(rec(ex.skipOnce).date),
+      holdUntil: str(rec(ex.holdAwakeUntil).until),
+    };
+  });
+  return { ok: true, rows };
+}
+
+const isSleepAction = (a: string): boolean => SLEEP_ACTIONS.includes(a as ScheduleAction);
+
+function localShort(iso: string | undefined, timeZone: string): string | undefined {
+  if (!iso || Number.isNaN(Date.parse(iso))) return undefined;
+  try {
+    return describeLocal(Date.parse(iso), timeZone).replace(` ${timeZone}`, '');
+  } catch {
+    return iso;
+  }
+}
+
+export async function scheduleList(ctx: IntentContext, poolId: string | undefined): Promise<SlackMessage> {
+  const got = await schedulesOf(ctx, poolId);
+  if (!got.ok) return got.message;
+  const title = `Schedules${poolId ? ` of pool ${poolId}` : ''}`;
+  if (got.rows.length === 0) return ephemeral(`${title}: none.`);
+  const note = (s: ScheduleRow): string | undefined =>
+    [s.skipDate ? `skip ${s.skipDate}` : '', s.holdUntil && Date.parse(s.holdUntil) > ctx.nowMs ? `held until ${localShort(s.holdUntil, s.timezone)}` : ''].filter(Boolean).join('; ') || undefined;
+  return ephemeral(`${title}: ${got.rows.length}`, [
+    section(`*${escapeMrkdwn(title)}*`),
+    ...tableBlocks(
+      [{ title: 'name', max: 30 }, { title: 'action', max: 12 }, { title: 'when', max: 30 }, { title: 'zone', max: 24 }, { title: 'on' }, { title: 'next (local)', max: 16 }, { title: 'exceptions', max: 50 }],
+      got.rows.map((s) => [s.name, s.action, s.expression, s.timezone, s.enabled ? 'yes' : 'no', localShort(s.nextFire, s.timezone), note(s)]),
+      49,
+    ),
+  ]);
+}
+
+export async function skipTonight(ctx: IntentContext, poolId: string): Promise<SlackMessage> {
+  const got = await schedulesOf(ctx, poolId);
+  if (!got.ok) return got.message;
+  const sleepers = got.rows.filter((s) => s.enabled && isSleepAction(s.action));
+  if (sleepers.length === 0) return ephemeral(`Pool *${escapeMrkdwn(poolId)}* has no enabled sleep schedule: nothing to skip.`);
+  const rows: HostResultRow[] = [];
+  for (const s of sleepers) {
+    const r = await call(ctx, 'POST', `/v1/schedules/${seg(s.name)}/skip`, { query: { pool: poolId }, body: { reason: reasonOf(ctx.user, ctx.text) } });
+    const date = r.ok ? str(rec(rec(rec(r.body.schedule).exceptions).skipOnce).date) : undefined;
+    rows.push(r.ok ? { host: s.name, result: 'skipped', detail: date ? `next run on ${date} will not run` : 'next run skipped' } : { host: s.name, result: 'failed', detail: r.message });
+  }
+  const failed = rows.filter((r) => r.result === 'failed').length;
+  const head = failed ? `:warning: Pool *${escapeMrkdwn(poolId)}*: ${failed} of ${rows.length} sleep schedules could not be skipped` : `Pool *${escapeMrkdwn(poolId)}* stays awake tonight: the next sleep run is skipped`;
+  return ephemeral(head, [section(head), ...tableBlocks([{ title: 'schedule', max: 30 }, { title: 'result', max: 10 }, { title: 'detail', max: 70 }], rows.map((r) => [r.host, r.result, r.detail]), 48)]);
+}
+
+export async function hold(ctx: IntentContext, poolId: string, untilText: string): Promise<SlackMessage> {
+  const at = parseTimeOfDay(untilText);
+  if (!at) return errorMessage(`\`${escapeMrkdwn(untilText)}\` is not a time HH:MM.`);
+  const got = await schedulesOf(ctx, poolId);
+  if (!got.ok) return got.message;
+  const sleepers = got.rows.filter((s) => isSleepAction(s.action));
+  if (sleepers.length === 0) return ephemeral(`Pool *${escapeMrkdwn(poolId)}* has no sleep schedule: nothing to hold.`);
+  // The pool's time is the time its sleep schedules run in.
+  const zone = sleepers[0].timezone;
+  let until: number;
+  try {
+    until = nextLocalTime(ctx.nowMs, at, zone);
+  } catch {
+    return errorMessage(`Pool ${escapeMrkdwn(poolId)}'s schedules name an unknown time zone \`${escapeMrkdwn(zone)}\`.`);
+  }
+  const r = await call(ctx, 'POST', `/v1/pools/${seg(poolId)}/hold`, { body: { until: new Date(until).toISOString(), reason: reasonOf(ctx.user, ctx.text) } });
+  if (!r.ok) return fail(r);
+  const held = arr(r.body.held).map(String);
+  const zones = new Set(sleepers.map((s) => s.timezone));
+  const text = `Pool *${escapeMrkdwn(poolId)}* held awake until ${escapeMrkdwn(describeLocal(until, zone))}: ${held.length ? held.map(escapeMrkdwn).join(', ') : 'no schedule'} will not put it to sleep before then.`;
+  return ephemeral(text, [section(text), ...(zones.size > 1 ? [context(`the sleep schedules use ${zones.size} time zones; the time was read in ${escapeMrkdwn(zone)}`)] : [])]);
+}
+
