@@ -10,6 +10,7 @@ import { isHostPowerAction, requestHostPower, type OpsDeps } from '../ops/host-p
 import type { ScheduleService } from '../schedules/service.ts';
 import type { Schedule } from '../schedules/model.ts';
 import { ApiError, apiErrorOf } from './errors.ts';
+import type { BmcReads } from '../ops/bmc-reads.ts';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
@@ -23,6 +24,8 @@ export interface ApiRequest {
   body: unknown;
   actor: string;
   role: Role;
+  /** Where the request came from, for the audit (default api; the Slack handler says slack). */
+  source?: 'api' | 'slack' | 'cli';
 }
 
 export interface ApiResponse {
@@ -40,6 +43,8 @@ export interface ApiContext {
   /** Run an operation that was just created (in process locally; a worker invoke in AWS). */
   launch(operationId: string): Promise<void>;
   routes?: RouteHandler[];
+  /** Live BMC reads (sensors, event log); absent where the API cannot reach BMCs. */
+  bmc?: BmcReads;
   log?: (line: string) => void;
   now?: () => number;
 }
@@ -112,6 +117,7 @@ function scheduleInput(b: Record<string, unknown>, poolId: string): Schedule {
 async function coreRoutes(ctx: ApiContext, req: ApiRequest, parts: string[]): Promise<ApiResponse | undefined> {
   const { method } = req;
   const now = (ctx.now ?? Date.now)();
+  if (parts[1] === 'me' && parts.length === 2 && method === 'GET') return { status: 200, body: { actor: req.actor, role: req.role } };
   if (parts[1] === 'hosts' && parts.length === 2 && method === 'GET') {
     requireRole(req, 'viewer');
     const pools = req.query.pool ? [(await poolOf(ctx, req.query.pool)).poolId] : (await ctx.store.listPools()).map((p) => p.poolId);
@@ -124,6 +130,16 @@ async function coreRoutes(ctx: ApiContext, req: ApiRequest, parts: string[]): Pr
       requireRole(req, 'viewer');
       const readings = await ctx.store.listReadings(host.hostId, { since: new Date(now - 3600_000).toISOString() });
       return { status: 200, body: { host: publicHost(host, now), readings: readings.slice(-10).reverse() } };
+    }
+    if (parts.length === 4 && (parts[3] === 'sensors' || parts[3] === 'sel') && method === 'GET') {
+      requireRole(req, 'viewer');
+      if (!ctx.bmc) throw new ApiError(501, 'no_bmc_access', 'this deployment cannot read BMCs from the API');
+      try {
+        if (parts[3] === 'sensors') return { status: 200, body: { host: host.hostId, sensors: await ctx.bmc.sensors(host) } };
+        return { status: 200, body: { host: host.hostId, entries: await ctx.bmc.sel(host) } };
+      } catch (e) {
+        throw new ApiError(502, 'bmc_unreachable', `${host.hostId}'s BMC: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     if (parts.length === 4 && parts[3] === 'power' && method === 'POST') {
       requireRole(req, 'operator');
@@ -140,7 +156,7 @@ async function coreRoutes(ctx: ApiContext, req: ApiRequest, parts: string[]): Pr
         force: b.force === true,
         reason,
         actor: req.actor,
-        source: 'api',
+        source: req.source ?? 'api',
         idempotencyKey: req.headers['idempotency-key'] ?? randomUUID(),
       });
       if (created) await ctx.launch(operationId);
@@ -196,7 +212,7 @@ async function coreRoutes(ctx: ApiContext, req: ApiRequest, parts: string[]): Pr
       requireRole(req, 'operator');
       const reason = requireReason(objectBody(req));
       const schedule = await ctx.schedules.skipNext(pool.poolId, parts[2], `${reason} (${req.actor})`);
-      await ctx.store.appendAudit({ poolId: pool.poolId, actor: req.actor, source: 'api', reason, action: `skip next run of ${parts[2]}`, result: 'ok', message: schedule.exceptions.skipOnce?.date });
+      await ctx.store.appendAudit({ poolId: pool.poolId, actor: req.actor, source: req.source ?? 'api', reason, action: `skip next run of ${parts[2]}`, result: 'ok', message: schedule.exceptions.skipOnce?.date });
       return { status: 200, body: { schedule } };
     }
   }
@@ -207,7 +223,7 @@ async function coreRoutes(ctx: ApiContext, req: ApiRequest, parts: string[]): Pr
     const reason = requireReason(b);
     if (typeof b.until !== 'string') throw new ApiError(400, 'until_required', 'give until: an ISO 8601 time, e.g. 2026-11-27T08:00:00Z');
     const schedules = await ctx.schedules.holdAwake(pool.poolId, b.until, `${reason} (${req.actor})`);
-    await ctx.store.appendAudit({ poolId: pool.poolId, actor: req.actor, source: 'api', reason, action: 'hold pool awake', result: 'ok', message: `until ${b.until}` });
+    await ctx.store.appendAudit({ poolId: pool.poolId, actor: req.actor, source: req.source ?? 'api', reason, action: 'hold pool awake', result: 'ok', message: `until ${b.until}` });
     return { status: 200, body: { held: schedules.map((s) => s.name), until: new Date(b.until).toISOString() } };
   }
   return undefined;

@@ -12,6 +12,8 @@ commands:
            talk to one BMC over IPMI-over-LAN (run "lowpower bmc --help" for the verbs)
   fleet status --inventory FILE [--json] [--concurrency N] [-t MS] [-R N] [-C 3|17]
            power, temperatures and draw of every BMC in an inventory
+  pool show|plan|sleep|wake|energy POOL [-r REASON] [--dry-run] [--url URL] [--json]
+           a pool through the lowpower API: its plan for the night, sleep, wake, energy saved
   sim --count N [--base-port P] [--seed S] [--inventory FILE]
            N simulated BMCs on 127.0.0.1 and their inventory, until stopped
 `;
@@ -23,6 +25,8 @@ export async function main(argv: string[]): Promise<number> {
       return runBmcCommand(rest);
     case 'fleet':
       return runFleetCommand(rest);
+    case 'pool':
+      return (await import('./pool-command.ts')).runPoolCommand(rest);
     case 'sim':
       return (await import('./sim-command.ts')).runSimCommand(rest);
     case 'start':

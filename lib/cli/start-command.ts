@@ -9,10 +9,15 @@ const FLAGS: FlagSpec[] = [
   { names: ['--state-dir'], value: true, key: 'stateDir' },
   { names: ['--hosts'], value: true, key: 'hosts' },
   { names: ['--bmc-base-port'], value: true, key: 'bmcBasePort' },
+  { names: ['--no-demo'], key: 'noDemo' },
+  { names: ['--require-keys'], key: 'requireKeys' },
   { names: ['-h', '--help'], key: 'help' },
 ];
 
-export const START_USAGE = `usage: lowpower start [--port 8080] [--state-dir DIR] [--hosts 6] [--bmc-base-port 16230]
+export const START_USAGE = `usage: lowpower start [--port 8080] [--state-dir DIR] [--bmc-base-port 16230] [--no-demo] [--require-keys]
+
+  --no-demo        do not put the pool to sleep and wake it again right after start
+  --require-keys   refuse API requests without a key (keys in <state dir>/api-keys.json)
 `;
 
 export async function runStartCommand(argv: string[]): Promise<number> {
@@ -26,18 +31,26 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     const runner = await startLocalRunner({
       port: intFlag(flags.port, '--port', 0, 65535) ?? 8080,
       stateDir: typeof flags.stateDir === 'string' ? flags.stateDir : undefined,
-      hosts: intFlag(flags.hosts, '--hosts', 1, 500),
+      hosts: intFlag(flags.hosts, '--hosts', 6, 6),
       bmcBasePort: intFlag(flags.bmcBasePort, '--bmc-base-port', 1024, 65000),
+      demoAfterMs: flags.noDemo ? undefined : 10_000,
+      requireKeys: flags.requireKeys === true,
     });
     const first = runner.fleet.bmcs[0].port;
+    const u = runner.url;
+    const schedules = (await runner.schedules.list(runner.poolId)).map((x) => x.name).join(', ') || 'none';
     process.stdout.write(
       `lowpower local runner\n` +
-        `  HTTP API       ${runner.url}/v1/hosts\n` +
-        `  pool           ${runner.poolId}: ${runner.fleet.bmcs.length} simulated hosts, BMCs on 127.0.0.1:${first}-${first + runner.fleet.bmcs.length - 1}\n` +
+        `  dashboard      ${u}/\n` +
+        `  HTTP API       ${u}/v1/pools  (API keys per role in ${runner.stateDir}/api-keys.json)\n` +
+        `  pool           ${runner.poolId}: ${runner.fleet.bmcs.length} simulated hosts, BMCs on 127.0.0.1:${first}-${first + runner.fleet.bmcs.length - 1}, XAPI at ${runner.xapi.url}\n` +
         `  DynamoDB       embedded dynalite${flags.stateDir ? ` (state in ${flags.stateDir})` : ' (in a temporary folder)'}\n` +
-        `  schedules      ${runner.scheduler.list().map((e) => e.schedule.name).join(', ') || 'none'}\n` +
-        `try:\n  curl -s ${runner.url}/v1/hosts\n` +
-        `  curl -s -X POST ${runner.url}/v1/hosts/${runner.fleet.bmcs[0].name}/power -d '{"action":"off","reason":"trying lowpower"}'\n` +
+        `  schedules      ${schedules}\n` +
+        `  Slack          POST ${u}/slack/commands (signing secret ${process.env.SLACK_SIGNING_SECRET ? 'from $SLACK_SIGNING_SECRET' : runner.slackSigningSecret}; users in ${runner.stateDir}/slack-users.json)\n` +
+        (flags.noDemo ? '' : `in 10 s a demo night starts: the pool is drained, powered off, then woken (--no-demo to skip)\n`) +
+        `try:\n  curl -s ${u}/v1/pools/${runner.poolId}/plan\n` +
+        `  curl -s -X POST ${u}/v1/pools/${runner.poolId}/sleep -d '{"reason":"trying lowpower"}'\n` +
+        `  curl -s ${u}/v1/hosts/host-006/sensors\n` +
         `Ctrl-C stops.\n`,
     );
     await new Promise<void>((resolve) => {

@@ -18,11 +18,25 @@ import { startSimFleet, type SimFleet } from '../ipmi/sim/fleet.ts';
 import { IpmiPowerDriver } from '../ops/power-driver.ts';
 import type { OpsDeps } from '../ops/host-power.ts';
 import { runOperation } from '../ops/dispatch.ts';
-import { onScheduleFired } from '../ops/scheduled.ts';
+import { onScheduleFired, type PoolActions } from '../ops/scheduled.ts';
 import { pollPool } from '../ops/sensor-poll.ts';
 import { LocalScheduler, ScheduleService, localSchedulerPort, scheduleNameOfTimer, type Schedule } from '../schedules/index.ts';
-import { startHttpServer } from './http-server.ts';
-import type { ApiContext } from '../api/router.ts';
+import { localLambdaContext, startHttpServer, type ExtraHandler } from './http-server.ts';
+import { handleApiRequest } from '../api/router.ts';
+import { makeSlackHandler } from '../aws/slack-handler.ts';
+import { memoryReplayGuard, responseUrlPoster, runSlackJob, SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH, type SlackDeps } from '../slack/index.ts';
+import { loadSlackUsers } from './slack-users.ts';
+import { loadOrCreateApiKeys } from './api-keys.ts';
+import { ipmiBmcReads } from '../ops/bmc-reads.ts';
+import type { ApiContext, Role } from '../api/router.ts';
+import { poolRoutes } from '../api/pool-routes.ts';
+import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../xen/sim/index.ts';
+import { XapiHypervisor, type Hypervisor } from '../xen/index.ts';
+import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
+import { xenPowerGuard } from '../ops/xen-guard.ts';
+import { requestPoolSleep } from '../ops/pool-sleep.ts';
+import { requestPoolWake } from '../ops/pool-wake.ts';
+import type { Pool } from '../store/types.ts';
 
 export interface LocalRunnerOptions {
   /** HTTP port on 127.0.0.1 (0 picks a free one). */
@@ -36,6 +50,14 @@ export interface LocalRunnerOptions {
   sampleSchedule?: boolean;
   /** How long one run of an operation may take before it pauses and resumes (default 10 min). */
   runBudgetMs?: number;
+  /** Show a night at once: sleep the pool this long after start, wake it a little later (off by default). */
+  demoAfterMs?: number;
+  /** Refuse requests without an API key (default: they act as admin, the machine's operator). */
+  requireKeys?: boolean;
+  /** Handlers for paths outside /v1 (the dashboard, Slack). */
+  extra?: ExtraHandler[];
+  /** Simulated live-migration speed (default 20 ms per GiB: a night in seconds). */
+  migrateMsPerGiB?: number;
 }
 
 export interface LocalRunner {
@@ -43,9 +65,16 @@ export interface LocalRunner {
   poolId: string;
   store: Store;
   fleet: SimFleet;
+  /** The Slack signing secret in use ($SLACK_SIGNING_SECRET, or made at start). */
+  slackSigningSecret: string;
+  /** One key per role (also in <state dir>/api-keys.json). */
+  apiKeys: Record<Role, string>;
+  stateDir: string;
+  /** The simulated pool master (XAPI JSON-RPC on 127.0.0.1). */
+  xapi: XapiSim;
   scheduler: LocalScheduler;
   schedules: ScheduleService;
-  ops: OpsDeps;
+  ops: PoolOpsDeps;
   /** Run a schedule's action now, as its timer would, and wait for its operation. */
   fire(name: string): Promise<void>;
   /** Resolves when every operation started so far has finished or stopped. */
@@ -55,9 +84,9 @@ export interface LocalRunner {
 
 export const POOL_ID = 'pool-1';
 
-const SAMPLE: Array<Omit<Schedule, 'poolId' | 'hostIds'> & { lastHosts?: number }> = [
-  { name: 'night-off', lastHosts: 2, action: 'power-off', expression: 'cron(30 23 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} },
-  { name: 'morning-on', lastHosts: 2, action: 'power-on', expression: 'cron(0 6 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} },
+const SAMPLE: Array<Omit<Schedule, 'poolId'>> = [
+  { name: 'night-sleep', action: 'sleep', expression: 'cron(30 23 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} },
+  { name: 'morning-wake', action: 'wake', expression: 'cron(0 6 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} },
   { name: 'poll', action: 'poll-sensors', expression: 'rate(1 minute)', timezone: 'UTC', enabled: true, exceptions: {} },
 ];
 
@@ -79,15 +108,33 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   const password = randomBytes(12).toString('base64url');
   const fleet = await startSimFleet({ count, basePort: o.bmcBasePort ?? 16230, password, timings: 'fast' });
   await secrets.put('bmc-admin', password);
-  if (!(await store.getPool(POOL_ID))) await store.createPool({ poolId: POOL_ID, name: 'simulated pool', xapiUrl: 'http://127.0.0.1/not-yet-simulated', secretRef: 'xapi' });
+  // The pool master's XAPI, each host's life tied to its simulated BMC's chassis.
+  const links = new Map<string, HostPowerLink>(fleet.bmcs.map((b) => [b.name, b.state.host]));
+  const xapiPassword = randomBytes(12).toString('base64url');
+  const xapi = await startXapiSim({ ...demoPool(links, { user: 'root', password: xapiPassword }), migrateMsPerGiB: o.migrateMsPerGiB ?? 20, agentStartMs: 500 });
+  await secrets.put('xapi', xapiPassword);
+  const existingPool = await store.getPool(POOL_ID);
+  const policy = { headroomPercent: 10, neverSleep: ['host-002'], wakeGroupSize: 2, wakeStaggerMs: 500, timeZone: 'Europe/Berlin' };
+  if (existingPool) await store.updatePool(POOL_ID, existingPool.version, { xapiUrl: xapi.url, xapiUser: 'root' });
+  else await store.createPool({ poolId: POOL_ID, name: 'simulated pool', xapiUrl: xapi.url, xapiUser: 'root', secretRef: 'xapi', policy });
   for (const b of fleet.bmcs) {
     const existing = await store.getHost(POOL_ID, b.name);
-    if (existing) await store.updateHost(POOL_ID, b.name, existing.version, { bmcPort: b.port, power: 'unknown' });
-    else await store.createHost({ poolId: POOL_ID, hostId: b.name, bmcAddress: '127.0.0.1', bmcPort: b.port, bmcUser: 'admin', secretRef: 'bmc-admin', cipherSuite: 17, power: 'unknown' });
+    const isMaster = xapi.state.pool().master === xapi.state.hostRef(b.name);
+    if (existing) await store.updateHost(POOL_ID, b.name, existing.version, { bmcPort: b.port, power: 'unknown', isMaster, sleepState: 'awake' });
+    else await store.createHost({ poolId: POOL_ID, hostId: b.name, bmcAddress: '127.0.0.1', bmcPort: b.port, bmcUser: 'admin', secretRef: 'bmc-admin', cipherSuite: 17, power: 'unknown', isMaster, sleepState: 'awake' });
   }
 
   const driver = new IpmiPowerDriver(secrets, { timeoutMs: 1500, retries: 3 });
-  const ops: OpsDeps = { store, driver, log, confirmMs: 10_000 };
+  const hypervisors = new Map<string, Hypervisor>();
+  const hypervisorFor = async (pool: Pool): Promise<Hypervisor> => {
+    let hv = hypervisors.get(pool.poolId);
+    if (!hv) {
+      hv = XapiHypervisor.connect({ url: pool.xapiUrl, user: pool.xapiUser ?? 'root', password: await secrets.get(pool.secretRef), taskPollMs: 100, originator: 'lowpower-local' });
+      hypervisors.set(pool.poolId, hv);
+    }
+    return hv;
+  };
+  const ops: PoolOpsDeps = { store, driver, log, confirmMs: 10_000, hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), downTimeoutMs: 30_000, liveTimeoutMs: 30_000 };
   const running = new Set<Promise<void>>();
   let stopping = false;
 
@@ -109,7 +156,17 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   };
 
   const fireNow = async (poolId: string, name: string, at: Date): Promise<void> => {
-    const r = await onScheduleFired({ ...ops, secrets }, { poolId, scheduleName: name, at });
+    const pools: PoolActions = {
+      requestSleep: async (p, x) => {
+        const a = await requestPoolSleep(ops, { ...x, poolId: p });
+        return { operationId: a.operationId, created: a.created, note: a.plan.why ?? 'every host is needed' };
+      },
+      requestWake: async (p, x) => {
+        const a = await requestPoolWake(ops, { ...x, poolId: p });
+        return { operationId: a.operationId, created: a.created, note: 'every host is awake' };
+      },
+    };
+    const r = await onScheduleFired({ ...ops, secrets, pools }, { poolId, scheduleName: name, at });
     if (!r.ran) log(`schedule ${name}: not run (${r.reason}: ${r.detail})`);
     else if ('poll' in r) {
       const p = r.poll;
@@ -127,16 +184,54 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   // Timers for what the store holds (a --state-dir keeps schedules between runs), then samples.
   for (const s of await schedules.all()) await localSchedulerPort(scheduler).upsert(s);
   if (o.sampleSchedule !== false && (await store.listSchedules(POOL_ID)).length === 0) {
-    const hosts = fleet.bmcs.map((b) => b.name);
-    for (const { lastHosts, ...s } of SAMPLE) {
-      await schedules.create({ ...s, poolId: POOL_ID, hostIds: lastHosts ? hosts.slice(-lastHosts) : undefined });
-    }
+    for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }
 
-  const ctx: ApiContext = { store, ops, schedules, launch, log };
-  const server: Server = await startHttpServer(ctx, o.port);
+  const ctx: ApiContext = { store, ops, schedules, launch, log, routes: [poolRoutes], bmc: ipmiBmcReads(secrets) };
+  const keys = await loadOrCreateApiKeys(join(stateDir, 'api-keys.json'));
+  // Slack: the same handler as the Lambda, its secret from the environment or made here.
+  const slackSecret = process.env.SLACK_SIGNING_SECRET ?? randomBytes(16).toString('hex');
+  const slackUsers = await loadSlackUsers(join(stateDir, 'slack-users.json'));
+  const slackDeps: SlackDeps = {
+    signingSecret: slackSecret,
+    replay: memoryReplayGuard(),
+    roleOf: (userId) => slackUsers[userId] ?? 'viewer',
+    api: (req) => handleApiRequest(ctx, { ...req, source: 'slack' }),
+    postToResponseUrl: responseUrlPoster({ allowLoopback: true }),
+    log,
+  };
+  const slack = makeSlackHandler({
+    deps: async () => slackDeps,
+    handOff: async (job) => void runSlackJob(slackDeps, job).catch((e: unknown) => log(`slack: ${e instanceof Error ? e.message : String(e)}`)),
+  });
+  const slackRoute: ExtraHandler = async (r) => {
+    if (r.method !== 'POST' || (r.path !== SLACK_COMMANDS_PATH && r.path !== SLACK_INTERACTIONS_PATH)) return undefined;
+    const out = await slack({ rawPath: r.path, headers: r.headers, body: r.rawBody, isBase64Encoded: false }, localLambdaContext('slack'));
+    return out ? { status: out.statusCode, headers: out.headers, body: out.body } : { status: 200, headers: {}, body: '' };
+  };
+  const server: Server = await startHttpServer(ctx, o.port, { keys, anonymousRole: o.requireKeys ? null : 'admin', extra: [slackRoute, ...(o.extra ?? [])] });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   void pollPool(store, secrets, POOL_ID, { log }).catch(() => undefined);
+
+  let demoTimer: NodeJS.Timeout | undefined;
+  if (o.demoAfterMs !== undefined) {
+    // A newcomer's first minute: the pool is drained and put to sleep, then woken again.
+    const demo = async (): Promise<void> => {
+      const who = { actor: 'demo', source: 'cli' as const, reason: 'demo night (npm start)' };
+      const s = await requestPoolSleep(ops, { ...who, poolId: POOL_ID, idempotencyKey: `demo-sleep-${Date.now()}` });
+      if (!s.operationId) return log(`demo: nothing can sleep (${s.plan.why ?? 'every host is needed'})`);
+      log(`demo: sleeping ${s.plan.sleep.join(', ')}; ${s.plan.migrations.length} VMs move; kept on: ${s.plan.keep.map((k) => `${k.hostId} (${k.reason})`).join(', ')}`);
+      await launch(s.operationId);
+      await idle();
+      if (stopping) return;
+      log('demo: the pool sleeps; waking it in 15 s (curl /v1/pools/pool-1/energy meanwhile)');
+      await new Promise<void>((r) => (demoTimer = setTimeout(r, 15_000)));
+      if (stopping) return;
+      const w = await requestPoolWake(ops, { ...who, poolId: POOL_ID, idempotencyKey: `demo-wake-${Date.now()}` });
+      if (w.operationId) await launch(w.operationId);
+    };
+    demoTimer = setTimeout(() => void demo().catch((e: unknown) => log(`demo: ${e instanceof Error ? e.message : String(e)}`)), o.demoAfterMs);
+  }
 
   const idle = async (): Promise<void> => {
     while (running.size > 0) await Promise.allSettled([...running]);
@@ -146,6 +241,10 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     poolId: POOL_ID,
     store,
     fleet,
+    apiKeys: keys.byRole,
+    slackSigningSecret: slackSecret,
+    stateDir,
+    xapi,
     scheduler,
     schedules,
     ops,
@@ -156,11 +255,14 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     idle,
     async stop() {
       stopping = true;
+      if (demoTimer) clearTimeout(demoTimer);
       scheduler.stop();
       await idle();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
       await driver.close();
+      await Promise.all([...hypervisors.values()].map((h) => h.close().catch(() => undefined)));
+      await xapi.stop();
       await fleet.stop();
       await new Promise<void>((r) => db.close(() => r()));
     },

@@ -4,10 +4,16 @@
  */
 import { HOST_POWER, runHostPower, type OpsDeps } from './host-power.ts';
 import type { RunOptions, RunResult } from './step-machine.ts';
+import { POOL_SLEEP, runPoolSleep } from './pool-sleep.ts';
+import { POOL_WAKE, runPoolWake } from './pool-wake.ts';
 
 export type OperationRunner = (deps: OpsDeps, operationId: string, run?: RunOptions) => Promise<RunResult>;
 
-const runners = new Map<string, OperationRunner>([[HOST_POWER, runHostPower]]);
+const runners = new Map<string, OperationRunner>([
+  [HOST_POWER, runHostPower],
+  [POOL_SLEEP, runPoolSleep],
+  [POOL_WAKE, runPoolWake],
+]);
 
 /** Kinds defined elsewhere (pool sleep and wake) register their runner here. */
 export function registerOperationKind(kind: string, runner: OperationRunner): void {

@@ -55,11 +55,28 @@ const CUTS: readonly HostPowerAction[] = ['off', 'soft', 'cycle'];
 
 export const isHostPowerAction = (v: unknown): v is HostPowerAction => v === 'on' || v === 'off' || v === 'soft' || v === 'cycle';
 
+/** The guard said no (and nobody forced it): nothing was written. */
+export class PowerRefusedError extends Error {
+  constructor(
+    readonly hostId: string,
+    readonly why: string,
+  ) {
+    super(`refused to cut power to ${hostId}: ${why} (a person may force it, with a reason)`);
+  }
+}
+
 /** Take the locks and record the operation; run it with runHostPower. */
 export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Promise<{ operationId: string; created: boolean }> {
   if (r.hostIds.length === 0) throw new Error('no hosts given');
   if (!r.reason.trim()) throw new Error('a reason is required');
   if (!isHostPowerAction(r.action)) throw new Error(`action '${String(r.action)}' is not one of on, off, soft, cycle`);
+  if (CUTS.includes(r.action) && deps.guard && !r.force && r.hostIds.length === 1) {
+    // One host asked for by a person: say no at once. (Several hosts: each is checked in its own
+    // step, so one refused host does not block the others.) The step checks again before the cut.
+    const host = await deps.store.getHost(r.poolId, r.hostIds[0]);
+    const why = host && (await deps.guard.refuseCut(host, r.action));
+    if (why) throw new PowerRefusedError(r.hostIds[0], why);
+  }
   const now = deps.now ?? Date.now;
   const operationId = randomUUID();
   const taken: string[] = [];
@@ -125,10 +142,15 @@ export async function waitForPower(deps: OpsDeps, host: Host, target: 'on' | 'of
   }
 }
 
-/** Record what the chassis showed, when and from where. */
+/**
+ * Record what the chassis showed, when and from where. A sleeping host that a person switched on
+ * is awake from then on (so the drift check does not flag it).
+ */
 export async function recordPower(store: Store, poolId: string, hostId: string, power: PowerState, source = 'ipmi'): Promise<void> {
   const fresh = await store.getHost(poolId, hostId);
-  if (fresh) await store.updateHost(poolId, hostId, fresh.version, { power, powerObservedAt: new Date().toISOString(), powerSource: source });
+  if (!fresh) return;
+  const woke = power === 'on' && fresh.sleepState === 'asleep' && source === 'ipmi-command';
+  await store.updateHost(poolId, hostId, fresh.version, { power, powerObservedAt: new Date().toISOString(), powerSource: source === 'ipmi-command' ? 'ipmi' : source, ...(woke ? { sleepState: 'awake' as const, sleptAt: undefined, sleptByOperation: undefined } : {}) });
 }
 
 function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
@@ -181,7 +203,7 @@ function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
       if (step.name === 'confirm') {
         const soft = action === 'soft';
         const power = await waitForPower(deps, host, target, soft ? Number(op.params?.softTimeoutMs ?? 120_000) : (deps.confirmMs ?? 30_000));
-        await recordPower(deps.store, op.poolId, hostId, power);
+        await recordPower(deps.store, op.poolId, hostId, power, 'ipmi-command');
         if (power === target) return { state: 'done', detail: { power } };
         if (soft && power === 'on' && op.params?.escalate === true) return { state: 'done', detail: { power, escalate: true } };
         const why = soft ? `still ${power} after the soft-off wait${op.params?.escalate === true ? '' : '; escalation to a hard off was not allowed'}` : `chassis is ${power}, not ${target}`;

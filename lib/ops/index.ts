@@ -6,6 +6,7 @@ export {
   recordPower,
   isHostPowerAction,
   HOST_POWER,
+  PowerRefusedError,
   type OpsDeps,
   type HostPowerRequest,
   type PowerGuard,
@@ -15,3 +16,9 @@ export { IpmiPowerDriver, type PowerDriver, type HostPowerAction } from './power
 export { pollPool, thermalExcess, type PollResult, type PollOptions } from './sensor-poll.ts';
 export { runOperation, registerOperationKind, type OperationRunner } from './dispatch.ts';
 export { onScheduleFired, type ScheduledFire, type FireResult, type PoolActions } from './scheduled.ts';
+export { xenPowerGuard } from './xen-guard.ts';
+export { requestPoolSleep, runPoolSleep, sleepPlanOf, lockPool, POOL_SLEEP, type PoolOpsDeps, type PoolRequest, type SleepAnswer } from './pool-sleep.ts';
+export { requestPoolWake, runPoolWake, wakeLeadMs, DEFAULT_WAKE_LEAD_MS, POOL_WAKE, type WakeRequest, type WakeAnswer } from './pool-wake.ts';
+export { readPoolView, plannerPolicy, type PoolView } from './pool-view.ts';
+export { energyReport, type EnergyReport } from './energy.ts';
+export { ipmiBmcReads, type BmcReads, type SensorView, type SelView } from './bmc-reads.ts';

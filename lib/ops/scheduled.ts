@@ -23,8 +23,9 @@ export type FireResult =
 
 /** Pool sleep and wake plug in here (they need the hypervisor); absent, those actions are refused. */
 export interface PoolActions {
-  requestSleep(poolId: string, o: { reason: string; actor: string; source: 'schedule'; idempotencyKey: string; hostIds?: string[] }): Promise<{ operationId: string; created: boolean }>;
-  requestWake(poolId: string, o: { reason: string; actor: string; source: 'schedule'; idempotencyKey: string; hostIds?: string[]; excludeHostIds: string[] }): Promise<{ operationId: string; created: boolean }>;
+  /** An operation, or none with the reason (nothing can sleep, nothing to wake). */
+  requestSleep(poolId: string, o: { reason: string; actor: string; source: 'schedule'; idempotencyKey: string; hostIds?: string[] }): Promise<{ operationId?: string; created?: boolean; note?: string }>;
+  requestWake(poolId: string, o: { reason: string; actor: string; source: 'schedule'; idempotencyKey: string; hostIds?: string[]; excludeHostIds: string[] }): Promise<{ operationId?: string; created?: boolean; note?: string }>;
 }
 
 export async function onScheduleFired(deps: OpsDeps & { secrets: Secrets; pools?: PoolActions }, fire: ScheduledFire): Promise<FireResult> {
@@ -51,7 +52,8 @@ export async function onScheduleFired(deps: OpsDeps & { secrets: Secrets; pools?
       d.action === 'sleep'
         ? await deps.pools.requestSleep(fire.poolId, { reason, actor, source: 'schedule', idempotencyKey, hostIds: d.hostIds })
         : await deps.pools.requestWake(fire.poolId, { reason, actor, source: 'schedule', idempotencyKey, hostIds: d.hostIds, excludeHostIds: d.excludeHostIds });
-    return { ran: true, action: d.action, ...r };
+    if (!r.operationId) return { ran: false, reason: 'nothing-to-do', detail: r.note ?? `nothing to ${d.action}` };
+    return { ran: true, action: d.action, operationId: r.operationId, created: r.created === true };
   }
   const all = (await deps.store.listHosts(fire.poolId)).map((h) => h.hostId);
   const hostIds = (d.hostIds ?? all).filter((h) => !d.excludeHostIds.includes(h));

@@ -15,6 +15,8 @@ export interface PollResult {
   /** Thermal alerts opened by this poll (host ids). */
   alertsOpened: string[];
   alertsClosed: string[];
+  /** Hosts found in a power state lowpower did not put them in (alerted, not "fixed"). */
+  drift: string[];
 }
 
 export interface PollOptions {
@@ -32,9 +34,31 @@ export function thermalExcess(temperatures: readonly Temperature[]): string | un
   return hot.map((t) => `${t.name} ${t.value === null ? '?' : t.value.toFixed(1)} C ${t.status === 'unr' ? 'over non-recoverable' : 'over critical'}`).join(', ');
 }
 
+/**
+ * Drift: a host lowpower put to sleep found on, or a host last seen on found off while no
+ * operation holds it. It is recorded and alerted, never silently "fixed".
+ */
+async function checkDrift(store: Store, h: Host, power: 'on' | 'off', at: string, result: PollResult, log?: (line: string) => void): Promise<void> {
+  const busy = h.lockOperationId !== undefined && (h.lockExpiresAt ?? 0) > Date.now();
+  if (busy) return;
+  let message: string | undefined;
+  if (h.sleepState === 'asleep' && power === 'on') message = `${h.hostId} was put to sleep by lowpower${h.sleptByOperation ? ` (operation ${h.sleptByOperation.slice(0, 8)})` : ''} but is on`;
+  else if (h.sleepState !== 'asleep' && h.power === 'on' && power === 'off') message = `${h.hostId} should be awake but is off; lowpower did not switch it off`;
+  if (message) {
+    const { opened } = await store.openAlert({ poolId: h.poolId, hostId: h.hostId, kind: 'drift', message, detail: { found: power, at } });
+    if (opened) {
+      result.drift.push(h.hostId);
+      log?.(`ALERT drift ${message}`);
+      await store.appendAudit({ poolId: h.poolId, hostId: h.hostId, actor: 'sensor-poll', source: 'schedule', reason: 'drift check', action: 'drift', result: 'failed', message });
+    }
+  } else if ((h.sleepState === 'asleep') === (power === 'off')) {
+    await store.closeAlert(h.poolId, 'drift', h.hostId);
+  }
+}
+
 export async function pollPool(store: Store, secrets: Secrets, poolId: string, o: PollOptions = {}): Promise<PollResult> {
   const hosts = await store.listHosts(poolId);
-  const result: PollResult = { ok: 0, failed: 0, alertsOpened: [], alertsClosed: [] };
+  const result: PollResult = { ok: 0, failed: 0, alertsOpened: [], alertsClosed: [], drift: [] };
   await mapBounded(hosts, o.concurrency ?? 16, async (h: Host) => {
     const bmc = openBmc({ host: h.bmcAddress, port: h.bmcPort, username: h.bmcUser, password: await secrets.get(h.secretRef), cipherSuite: h.cipherSuite, timeoutMs: o.timeoutMs ?? 1500, retries: 2 });
     try {
@@ -56,7 +80,10 @@ export async function pollPool(store: Store, secrets: Secrets, poolId: string, o
         temperatures: r.temperatures.filter((t) => t.value !== null).map((t) => ({ name: t.name, celsius: t.value as number })),
       });
       const fresh = await store.getHost(poolId, h.hostId);
-      if (fresh) await store.updateHost(poolId, h.hostId, fresh.version, { power: r.power, powerObservedAt: at, powerSource: 'ipmi-poll' });
+      if (fresh) {
+        await checkDrift(store, fresh, r.power, at, result, o.log);
+        await store.updateHost(poolId, h.hostId, fresh.version, { power: r.power, powerObservedAt: at, powerSource: 'ipmi-poll' });
+      }
       const excess = thermalExcess(r.temperatures);
       if (excess) {
         const { opened } = await store.openAlert({ poolId, hostId: h.hostId, kind: 'thermal', message: excess, detail: { hottest: r.hottest } });

@@ -140,7 +140,8 @@ export async function runStepMachine(deps: StepMachineDeps, operationId: string,
     }
     const outcome = await machine.execute({ op, step, interrupted });
     const patch: StepPatch = { state: outcome.state, finishedAt: new Date(now()).toISOString() };
-    if (outcome.detail !== undefined) patch.detail = outcome.detail;
+    // Details are plain JSON: undefined fields are dropped here, not refused by the table.
+    if (outcome.detail !== undefined) patch.detail = JSON.parse(JSON.stringify(outcome.detail)) as Record<string, unknown>;
     if (outcome.error !== undefined) patch.error = outcome.error;
     step = await deps.store.updateStep(operationId, index, step.version, patch);
     log(`${tag} ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: ${step.state}${step.error ? ` (${step.error})` : ''}`);

@@ -1,93 +1,151 @@
 /**
- * The local runner end to end: embedded dynalite, six simulated BMCs, the scheduler and the HTTP
- * API, driven over HTTP as a user with curl would.
+ * The local runner end to end: embedded dynalite, six simulated BMCs, the simulated XAPI pool, the
+ * scheduler over schedules in the store, the HTTP API and the Slack endpoint, driven over HTTP as a
+ * user with curl would.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRunner, type LocalRunner } from '../../lib/local/runner.ts';
 import { freePort } from '../support/peers.ts';
 import { onScheduleFired } from '../../lib/ops/index.ts';
 import { FileSecrets } from '../../lib/store/index.ts';
+import { signSlackRequest } from '../../lib/slack/index.ts';
 
 let runner: LocalRunner;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  runner = await startLocalRunner({ port: 0, bmcBasePort: (await freePort()) - 10, log: (l) => lines.push(l) });
+  runner = await startLocalRunner({ port: 0, bmcBasePort: (await freePort()) - 10, log: (l) => lines.push(l), migrateMsPerGiB: 2 });
 }, 60_000);
 afterAll(async () => {
   await runner?.stop();
 });
 
-const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-  const res = await fetch(`${runner.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+type Json = Record<string, unknown>;
+const api = async (method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; json: Json }> => {
+  const res = await fetch(`${runner.url}${path}`, { method, headers: key ? { authorization: `Bearer ${key}` } : {}, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Json };
 };
 
-async function waitForOperation(id: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 100; i++) {
+async function waitForOperation(id: string): Promise<Json> {
+  for (let i = 0; i < 300; i++) {
     const { json } = await api('GET', `/v1/operations/${id}`);
-    const op = json.operation as Record<string, unknown>;
+    const op = json.operation as Json;
     if (op.state === 'succeeded' || op.state === 'failed') return op;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`operation ${id} did not finish`);
 }
 
+const bmc = (name: string) => runner.fleet.bmcs.find((b) => b.name === name)!;
+const today = (): string => new Date().toISOString().slice(0, 10);
+
 describe('local runner', () => {
-  it('lists the six hosts', async () => {
+  it('lists the six hosts and the pool, with no secret in any answer', async () => {
     const { status, json } = await api('GET', '/v1/hosts');
     expect(status).toBe(200);
     expect((json.hosts as unknown[]).length).toBe(6);
-    expect(JSON.stringify(json)).not.toMatch(/secret|password/i);
+    const pool = await api('GET', `/v1/pools/${runner.poolId}`);
+    expect(pool.status).toBe(200);
+    const hosts = pool.json.hosts as Array<{ id: string; vms: unknown[]; live: boolean }>;
+    expect(hosts.map((h) => h.id)).toEqual(['host-001', 'host-002', 'host-003', 'host-004', 'host-005', 'host-006']);
+    expect(hosts.reduce((a, h) => a + h.vms.length, 0)).toBe(30);
+    expect(JSON.stringify([json, pool.json])).not.toMatch(/secret|password/i);
   });
 
-  it('switches a host off over HTTP: 202, the operation succeeds, the BMC is off, the host record says so', async () => {
-    const bmc = runner.fleet.bmcs[0];
-    bmc.state.host.control('on');
-    const { status, json } = await api('POST', `/v1/hosts/${bmc.name}/power`, { action: 'off', reason: 'test' });
-    expect(status).toBe(202);
-    const id = (json.operation as { id: string }).id;
-    const op = await waitForOperation(id);
+  it('a power-off of a host that runs VMs is refused at once (409 refused), nothing is written', async () => {
+    const before = (await runner.store.listOperations(runner.poolId)).length;
+    const r = await api('POST', '/v1/hosts/host-004/power', { action: 'off', reason: 'test' });
+    expect(r.status).toBe(409);
+    expect(r.json.error).toMatchObject({ code: 'refused', host: 'host-004', why: expect.stringMatching(/host-004 runs \d+ VM/) });
+    expect((await runner.store.listOperations(runner.poolId)).length).toBe(before);
+    expect(bmc('host-004').state.host.powerOn).toBe(true);
+  });
+
+  it('the plan over HTTP keeps the master, the local-storage host and the never-sleep host, each with its reason', async () => {
+    const { status, json } = await api('GET', `/v1/pools/${runner.poolId}/plan`);
+    expect(status).toBe(200);
+    const plan = json.plan as { sleep: string[]; keep: Array<{ hostId: string; reason: string }> };
+    expect(plan.sleep.sort()).toEqual(['host-004', 'host-005', 'host-006']);
+    expect(Object.fromEntries(plan.keep.map((k) => [k.hostId, k.reason]))).toEqual({
+      'host-001': 'pool master',
+      'host-002': 'marked never-sleep',
+      'host-003': expect.stringMatching(/vm-13 is pinned: local storage/),
+    });
+  });
+
+  it('a sleep over HTTP: 202, the hosts are drained and off; a host asleep then powers on over HTTP', async () => {
+    const r = await api('POST', `/v1/pools/${runner.poolId}/sleep`, { reason: 'test night' });
+    expect(r.status).toBe(202);
+    const op = await waitForOperation((r.json.operation as { id: string }).id);
     expect(op.state).toBe('succeeded');
-    expect(bmc.state.host.powerOn).toBe(false);
-    const host = await api('GET', `/v1/hosts/${bmc.name}`);
-    expect((host.json.host as { power: string }).power).toBe('off');
-    expect(lines.some((l) => l.includes(`${id.slice(0, 8)} command ${bmc.name}: done`))).toBe(true);
-  });
+    for (const h of ['host-004', 'host-005', 'host-006']) expect(bmc(h).state.host.powerOn, h).toBe(false);
+    for (const vm of runner.xapi.state.guests()) expect(vm.power_state, vm.name_label).toBe('Running');
+    const on = await api('POST', '/v1/hosts/host-006/power', { action: 'on', reason: 'test' });
+    expect(on.status).toBe(202);
+    expect((await waitForOperation((on.json.operation as { id: string }).id)).state).toBe('succeeded');
+    expect(bmc('host-006').state.host.powerOn).toBe(true);
+    expect(lines.some((l) => l.includes('command host-006: done'))).toBe(true);
+  }, 60_000);
 
-  it('50 concurrent power-off requests for one host: one 202, 49 409 naming the running operation', async () => {
-    const bmc = runner.fleet.bmcs[1];
-    bmc.state.host.control('on');
-    const offs = bmc.state.host.controlCounts.off;
-    const all = await Promise.all(Array.from({ length: 50 }, () => api('POST', `/v1/hosts/${bmc.name}/power`, { action: 'off', reason: 'load' })));
+  it('50 concurrent power requests for one host: one 202, 49 409 naming the running operation, one command, a complete audit', async () => {
+    const b = bmc('host-005');
+    const ons = b.state.host.controlCounts.on;
+    const all = await Promise.all(Array.from({ length: 50 }, () => api('POST', '/v1/hosts/host-005/power', { action: 'on', reason: 'load' })));
     const accepted = all.filter((r) => r.status === 202);
     const busy = all.filter((r) => r.status === 409);
     expect(accepted).toHaveLength(1);
     expect(busy).toHaveLength(49);
     const id = (accepted[0].json.operation as { id: string }).id;
-    for (const b of busy) expect(b.json.error).toMatchObject({ code: 'busy', operation: id });
+    for (const x of busy) expect(x.json.error).toMatchObject({ code: 'busy', operation: id });
     await waitForOperation(id);
-    expect(bmc.state.host.controlCounts.off).toBe(offs + 1);
-    const audit = await runner.store.listAudit(new Date().toISOString().slice(0, 10));
-    const actions = audit.filter((a) => a.operationId === id).map((a) => a.action);
-    expect(actions.filter((a) => !a.startsWith('step '))).toEqual(['power off requested', 'power off']);
-    expect(actions.filter((a) => a.startsWith('step ')).sort()).toEqual([`step check ${bmc.name}`, `step command ${bmc.name}`, `step confirm ${bmc.name}`, 'step release'].sort());
+    expect(b.state.host.controlCounts.on).toBe(ons + 1);
+    const actions = (await runner.store.listAudit(today())).filter((a) => a.operationId === id).map((a) => a.action);
+    expect(actions.filter((a) => !a.startsWith('step '))).toEqual(['power on requested', 'power on']);
+    expect(actions.filter((a) => a.startsWith('step ')).sort()).toEqual(['step check host-005', 'step command host-005', 'step confirm host-005', 'step release'].sort());
   });
 
-  it('a scheduled power-off fires: every targeted BMC reaches off, each step once in the audit', async () => {
-    const targets = runner.fleet.bmcs.slice(-2);
-    for (const b of targets) b.state.host.control('on');
-    await runner.fire('night-off');
-    for (const b of targets) expect(b.state.host.powerOn).toBe(false);
-    const audit = await runner.store.listAudit(new Date().toISOString().slice(0, 10));
-    const mine = audit.filter((a) => a.source === 'schedule' && a.actor === 'schedule:night-off');
-    // A scheduled power-off is a clean (soft) shutdown first.
-    expect(mine.filter((a) => a.action === 'power soft').map((a) => a.hostId).sort()).toEqual(targets.map((b) => b.name).sort());
-    expect(mine.filter((a) => a.action === 'power soft requested')).toHaveLength(1);
-    const opId = mine[0].operationId as string;
+  it('the morning-wake schedule fires: every host back on and enabled, each step once in the audit', async () => {
+    await runner.fire('morning-wake');
+    for (const b of runner.fleet.bmcs) {
+      expect(b.state.host.powerOn, b.name).toBe(true);
+      expect(runner.xapi.state.hostMetrics(b.name).live, b.name).toBe(true);
+      expect(runner.xapi.state.host(b.name).enabled, b.name).toBe(true);
+    }
+    const mine = (await runner.store.listAudit(today())).filter((a) => a.actor === 'schedule:morning-wake');
+    const opId = mine.find((a) => a.action === 'wake pool requested')?.operationId as string;
+    const op = await runner.store.getOperation(opId);
+    expect(op?.state).toBe('succeeded');
     const steps = mine.filter((a) => a.operationId === opId && a.action.startsWith('step ')).map((a) => a.action);
+    expect(steps.length).toBe(op?.steps.length);
     expect(new Set(steps).size).toBe(steps.length);
-    expect(steps.sort()).toEqual([...targets.flatMap((b) => ['check', 'command', 'confirm', 'escalate'].map((n) => `step ${n} ${b.name}`)), 'step release'].sort());
+  }, 60_000);
+
+  it('the night-sleep schedule fires: the hosts the plan allows are drained and off', async () => {
+    await runner.fire('night-sleep');
+    for (const h of ['host-004', 'host-005', 'host-006']) expect(bmc(h).state.host.powerOn, h).toBe(false);
+    for (const h of ['host-001', 'host-002', 'host-003']) expect(bmc(h).state.host.powerOn, h).toBe(true);
+    const energy = await api('GET', `/v1/pools/${runner.poolId}/energy`);
+    expect((energy.json.asleepNow as unknown[]).length).toBe(3);
+    await runner.fire('morning-wake');
+    const after = await api('GET', `/v1/pools/${runner.poolId}/energy`);
+    expect((after.json.nights as Array<{ hosts: number }>).reduce((a, n) => a + n.hosts, 0)).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
+  it('schedules live in the store: skip tonight and hold awake are honoured when the schedule fires', async () => {
+    const skip = await api('POST', '/v1/schedules/night-sleep/skip', { reason: 'inventory tonight' });
+    expect(skip.status).toBe(200);
+    const skipped = (skip.json.schedule as { exceptions: { skipOnce: { date: string } } }).exceptions.skipOnce.date;
+    expect((await runner.store.getSchedule(runner.poolId, 'night-sleep'))?.exceptions).toMatchObject({ skipOnce: { date: skipped } });
+    const next = new Date((skip.json.schedule as { nextFire: string }).nextFire);
+    const fire = (at: Date) => onScheduleFired({ ...runner.ops, secrets: new FileSecrets('/nonexistent') }, { poolId: runner.poolId, scheduleName: 'night-sleep', at });
+    expect(await fire(next)).toMatchObject({ ran: false, reason: 'skip-once' });
+    const hold = await api('POST', `/v1/pools/${runner.poolId}/hold`, { until: new Date(next.getTime() + 86_400_000 * 2).toISOString(), reason: 'release weekend' });
+    expect(hold.json).toMatchObject({ held: ['night-sleep'] });
+    expect(await fire(new Date(next.getTime() + 86_400_000))).toMatchObject({ ran: false, reason: 'held-awake' });
+    for (const b of runner.fleet.bmcs) expect(b.state.host.powerOn).toBe(true);
+    const audit = await runner.store.listAudit(today());
+    expect(audit.filter((a) => a.action === 'sleep not run').map((a) => a.message?.split(':')[0])).toEqual(['skip-once', 'held-awake']);
+    expect((await api('PATCH', '/v1/schedules/night-sleep', { exceptions: {} })).status).toBe(200);
   });
 
   it('schedules: invalid expressions are a 400 naming the field; create and delete work', async () => {
@@ -98,37 +156,57 @@ describe('local runner', () => {
     expect(zone.json.error).toMatchObject({ field: 'timezone' });
     const ok = await api('POST', '/v1/schedules', { name: 'weekend-off', hostIds: ['host-003'], action: 'power-off', expression: 'cron(0 20 ? * SAT *)', timezone: 'Europe/Berlin' });
     expect(ok.status).toBe(201);
-    const list = await api('GET', '/v1/schedules');
-    expect(JSON.stringify(list.json)).toContain('weekend-off');
+    expect(JSON.stringify((await api('GET', '/v1/schedules')).json)).toContain('weekend-off');
     expect((await api('DELETE', '/v1/schedules/weekend-off')).status).toBe(200);
     expect((await api('DELETE', '/v1/schedules/weekend-off')).status).toBe(404);
   });
 
-  it('schedules live in the store: skip tonight and hold awake are honoured when the schedule fires', async () => {
-    const targets = runner.fleet.bmcs.slice(-2);
-    for (const b of targets) b.state.host.control('on');
-    const skip = await api('POST', '/v1/schedules/night-off/skip', { reason: 'inventory tonight' });
-    expect(skip.status).toBe(200);
-    const skipped = (skip.json.schedule as { exceptions: { skipOnce: { date: string } } }).exceptions.skipOnce.date;
-    expect((await runner.store.getSchedule(runner.poolId, 'night-off'))?.exceptions).toMatchObject({ skipOnce: { date: skipped } });
-    // Fire it as EventBridge would at its next due time: skipped, hosts untouched.
-    const next = new Date((skip.json.schedule as { nextFire: string }).nextFire);
-    const fired = await onScheduleFired({ ...runner.ops, secrets: new FileSecrets('/nonexistent') }, { poolId: runner.poolId, scheduleName: 'night-off', at: next });
-    expect(fired).toMatchObject({ ran: false, reason: 'skip-once' });
-    const hold = await api('POST', `/v1/pools/${runner.poolId}/hold`, { until: new Date(next.getTime() + 86_400_000 * 2).toISOString(), reason: 'release weekend' });
-    expect(hold.json).toMatchObject({ held: ['night-off'] });
-    const dayAfter = new Date(next.getTime() + 86_400_000);
-    expect(await onScheduleFired({ ...runner.ops, secrets: new FileSecrets('/nonexistent') }, { poolId: runner.poolId, scheduleName: 'night-off', at: dayAfter })).toMatchObject({ ran: false, reason: 'held-awake' });
-    for (const b of targets) expect(b.state.host.powerOn).toBe(true);
-    const audit = await runner.store.listAudit(new Date().toISOString().slice(0, 10));
-    expect(audit.filter((a) => a.action === 'power-off not run').map((a) => a.message?.split(':')[0])).toEqual(['skip-once', 'held-awake']);
-    await api('PATCH', '/v1/schedules/night-off', { exceptions: {} });
+  it('roles: a viewer key reads but changes nothing; an unknown key is refused', async () => {
+    const viewer = runner.apiKeys.viewer;
+    expect((await api('GET', '/v1/me', undefined, viewer)).json).toEqual({ actor: 'key:local viewer', role: 'viewer' });
+    expect((await api('GET', '/v1/hosts', undefined, viewer)).status).toBe(200);
+    const refused = await api('POST', '/v1/hosts/host-006/power', { action: 'off', reason: 'x' }, viewer);
+    expect(refused.status).toBe(403);
+    expect((await api('POST', `/v1/pools/${runner.poolId}/sleep`, { reason: 'x' }, runner.apiKeys.operator)).status).not.toBe(403);
+    await runner.idle();
+    await runner.fire('morning-wake');
+    expect((await api('POST', '/v1/schedules', { name: 'x', action: 'sleep', expression: 'cron(0 1 * * ? *)' }, runner.apiKeys.operator)).status).toBe(403);
+    expect((await api('GET', '/v1/hosts', undefined, 'lp_nope')).status).toBe(401);
+  }, 60_000);
+
+  it('live BMC reads: sensors with thresholds and the event log', async () => {
+    const s = await api('GET', '/v1/hosts/host-002/sensors');
+    expect(s.status).toBe(200);
+    const cpu = (s.json.sensors as Array<{ name: string; unit: string; thresholds: Record<string, number> }>).find((x) => /CPU1/i.test(x.name));
+    expect(cpu?.thresholds.ucr).toBeGreaterThan(50);
+    const sel = await api('GET', '/v1/hosts/host-004/sel');
+    expect(sel.status).toBe(200);
+    expect((sel.json.entries as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('a signed Slack command is answered; a forged one is 401 and starts nothing', async () => {
+    const body = new URLSearchParams({ command: '/lowpower', text: `plan ${runner.poolId}`, user_id: 'ULOCALADMIN', user_name: 'admin', response_url: 'http://127.0.0.1:1/none', team_id: 'T1', channel_id: 'C1' }).toString();
+    const ts = String(Math.floor(Date.now() / 1000));
+    const post = (sig: string) => fetch(`${runner.url}/slack/commands`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': sig }, body });
+    const good = await post(signSlackRequest(runner.slackSigningSecret, body, Number(ts)));
+    expect(good.status).toBe(200);
+    expect(JSON.stringify(await good.json())).toMatch(/host-00[456]/);
+    const before = (await runner.store.listOperations(runner.poolId)).length;
+    const forged = await post(signSlackRequest('not-the-secret', body, Number(ts)));
+    expect(forged.status).toBe(401);
+    const replay = await post(signSlackRequest(runner.slackSigningSecret, body, Number(ts)));
+    expect(replay.status).toBe(401);
+    expect((await runner.store.listOperations(runner.poolId)).length).toBe(before);
   });
 
   it('bad requests are clear 4xx answers and change nothing', async () => {
     expect((await api('POST', '/v1/hosts/nope/power', { action: 'off', reason: 'x' })).status).toBe(404);
     expect((await api('POST', '/v1/hosts/host-001/power', { action: 'explode', reason: 'x' })).json.error).toMatchObject({ code: 'bad_action' });
     expect((await api('POST', '/v1/hosts/host-001/power', { action: 'on' })).json.error).toMatchObject({ code: 'reason_required' });
+    expect((await api('POST', `/v1/pools/${runner.poolId}/sleep`, { reason: 'x', dryRun: 'yes' })).json.error).toMatchObject({ code: 'bad_dry_run' });
+    expect((await api('GET', '/v1/pools/nope')).status).toBe(404);
     expect((await api('GET', '/v1/operations/does-not-exist')).status).toBe(404);
+    const res = await fetch(`${runner.url}/v1/hosts/host-001/power`, { method: 'POST', body: '{not json' });
+    expect(res.status).toBe(400);
   });
 });

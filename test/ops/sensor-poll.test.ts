@@ -63,7 +63,29 @@ describe('pollPool', () => {
     await new Promise((r) => setTimeout(r, 2500));
     const third = await pollPool(store, secrets, POOL);
     expect(third.alertsClosed).toEqual(['hot']);
-    expect(await store.listAlerts(POOL, { open: true })).toEqual([]);
+    expect((await store.listAlerts(POOL, { open: true })).filter((a) => a.kind === 'thermal')).toEqual([]);
+    // Nobody asked lowpower to switch it off: that is drift, alerted once.
+    expect(third.drift).toEqual(['hot']);
+    expect((await store.listAlerts(POOL, { open: true })).map((a) => [a.kind, a.hostId])).toEqual([['drift', 'hot']]);
+    hot.state.host.control('on');
+  });
+
+  it('drift: a host lowpower put to sleep found on is alerted and audited, not switched off again', async () => {
+    const h = (await store.getHost(POOL, 'cool'))!;
+    await store.updateHost(POOL, 'cool', h.version, { sleepState: 'asleep', sleptByOperation: 'op-12345678', power: 'off' });
+    const offs = cool.state.host.controlCounts.off;
+    const r = await pollPool(store, secrets, POOL);
+    expect(r.drift).toContain('cool');
+    expect(cool.state.host.powerOn).toBe(true);
+    expect(cool.state.host.controlCounts.off).toBe(offs);
+    const alert = (await store.listAlerts(POOL, { open: true })).find((a) => a.kind === 'drift' && a.hostId === 'cool');
+    expect(alert?.message).toBe('cool was put to sleep by lowpower (operation op-12345) but is on');
+    const again = await pollPool(store, secrets, POOL);
+    expect(again.drift).not.toContain('cool');
+    const audit = (await store.listAudit(new Date().toISOString().slice(0, 10))).filter((a) => a.action === 'drift' && a.hostId === 'cool');
+    expect(audit).toHaveLength(1);
+    const fresh = (await store.getHost(POOL, 'cool'))!;
+    await store.updateHost(POOL, 'cool', fresh.version, { sleepState: 'awake' });
   });
 
   it('a BMC that stops answering makes the host power unknown, never a guess', async () => {

@@ -1,0 +1,37 @@
+/**
+ * Energy saved: each host's night asleep is booked when it wakes (draw before the shutdown minus
+ * its standby draw, times the hours asleep). The report sums them per night, and adds what the
+ * hosts asleep right now have saved so far.
+ */
+import type { Store } from '../store/store.ts';
+import type { Pool } from '../store/types.ts';
+
+export interface EnergyReport {
+  pool: string;
+  nights: Array<{ night: string; kWhSaved: number; hosts: number }>;
+  totalKWhSaved: number;
+  /** Hosts asleep now, and what they have saved since they went down. */
+  asleepNow: Array<{ hostId: string; since: string; wattsSaved: number; kWhSoFar: number }>;
+}
+
+const round = (n: number): number => Math.round(n * 1000) / 1000;
+
+export async function energyReport(store: Store, pool: Pool, days: number, now = Date.now()): Promise<EnergyReport> {
+  const since = new Date(now - days * 86_400_000).toISOString();
+  const records = await store.listEnergy(pool.poolId, { since });
+  const nights = new Map<string, { kWhSaved: number; hosts: number }>();
+  for (const r of records) {
+    const n = nights.get(r.night) ?? { kWhSaved: 0, hosts: 0 };
+    n.kWhSaved += r.kWhSaved;
+    n.hosts += 1;
+    nights.set(r.night, n);
+  }
+  const asleepNow = (await store.listHosts(pool.poolId))
+    .filter((h) => h.sleepState === 'asleep' && h.sleptAt)
+    .map((h) => {
+      const wattsSaved = Math.max(0, (h.wattsBeforeSleep ?? 0) - (h.wattsAsleep ?? 0));
+      return { hostId: h.hostId, since: h.sleptAt as string, wattsSaved, kWhSoFar: round((wattsSaved * (now - Date.parse(h.sleptAt as string))) / 3600_000 / 1000) };
+    });
+  const list = [...nights.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([night, v]) => ({ night, kWhSaved: round(v.kWhSaved), hosts: v.hosts }));
+  return { pool: pool.poolId, nights: list, totalKWhSaved: round(list.reduce((a, n) => a + n.kWhSaved, 0)), asleepNow };
+}

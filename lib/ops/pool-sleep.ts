@@ -1,0 +1,296 @@
+/**
+ * Sleep a pool: plan, disable the chosen hosts, migrate their VMs away (in the plan's waves),
+ * check from XAPI right before the cut that no guest VM is left, `host.shutdown`, wait until XAPI
+ * says not live AND the BMC says off (the proof), then mark the host asleep. A host whose any step
+ * fails is re-enabled (when live) and left on, with the reason. Every host of the pool is locked
+ * for the whole operation, so no other power change can race it.
+ */
+import { randomUUID } from 'node:crypto';
+import { planSleep, type SleepPlan } from '../planner/index.ts';
+import type { Hypervisor } from '../xen/hypervisor.ts';
+import { HostBusyError } from '../store/errors.ts';
+import type { ActionSource, Host, OperationStep, OperationWithSteps, Pool } from '../store/types.ts';
+import { recordPower, type OpsDeps } from './host-power.ts';
+import { readPoolView, type PoolView } from './pool-view.ts';
+import { runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepOutcome } from './step-machine.ts';
+
+export const POOL_SLEEP = 'pool-sleep';
+
+export interface PoolOpsDeps extends OpsDeps {
+  /** The pool's XAPI, logged in with the pool's secret. */
+  hypervisorFor(pool: Pool): Promise<Hypervisor>;
+  /** How long to wait for a shut-down host to be not live and off (default 5 min). */
+  downTimeoutMs?: number;
+  /** How long to wait for a woken host to be live (default 10 min). */
+  liveTimeoutMs?: number;
+}
+
+export interface PoolRequest {
+  poolId: string;
+  reason: string;
+  actor: string;
+  source: ActionSource;
+  idempotencyKey: string;
+  /** Only these hosts may sleep (a schedule's targets); the others stay on. */
+  hostIds?: string[];
+}
+
+export interface SleepAnswer {
+  plan: SleepPlan;
+  /** Absent for a dry run, or when nothing can sleep. */
+  operationId?: string;
+  created?: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function loadPool(deps: PoolOpsDeps, poolId: string): Promise<{ pool: Pool; hv: Hypervisor }> {
+  const pool = await deps.store.getPool(poolId);
+  if (!pool) throw new Error(`pool ${poolId} is not known`);
+  return { pool, hv: await deps.hypervisorFor(pool) };
+}
+
+/** The plan for a pool, from XAPI and the store as they are now. Changes nothing. */
+export function sleepPlanOf(view: PoolView, only?: string[]): SleepPlan {
+  const hosts = only ? view.hosts.map((h) => (only.includes(h.id) ? h : { ...h, neverSleep: true })) : view.hosts;
+  const plan = planSleep(hosts, view.plannerVms, view.policy);
+  const known = new Set(view.stored.map((h) => h.hostId));
+  // Say why in the operator's words where the planner only saw a never-sleep flag.
+  plan.keep = plan.keep.map((k) =>
+    !known.has(k.hostId)
+      ? { hostId: k.hostId, reason: 'no BMC known to lowpower: it could not be woken' }
+      : only && !only.includes(k.hostId) && /never-sleep/.test(k.reason)
+        ? { hostId: k.hostId, reason: 'not a target of this request' }
+        : k,
+  );
+  return plan;
+}
+
+/** Lock every host of the pool for one operation; all or none. */
+export async function lockPool(deps: OpsDeps, poolId: string, operationId: string): Promise<string[]> {
+  const hosts = (await deps.store.listHosts(poolId)).map((h) => h.hostId);
+  const taken: string[] = [];
+  try {
+    for (const h of hosts) {
+      await deps.store.acquireHostLock(poolId, h, operationId, deps.leaseMs ?? 60 * 60_000, (deps.now ?? Date.now)());
+      taken.push(h);
+    }
+  } catch (e) {
+    await Promise.all(taken.map((h) => deps.store.releaseHostLock(poolId, h, operationId)));
+    throw e;
+  }
+  return hosts;
+}
+
+/** Plan, and unless it is a dry run, lock the pool and write the operation with its steps. */
+export async function requestPoolSleep(deps: PoolOpsDeps, r: PoolRequest & { dryRun?: boolean }): Promise<SleepAnswer> {
+  if (!r.reason.trim()) throw new Error('a reason is required');
+  const { pool, hv } = await loadPool(deps, r.poolId);
+  const view = await readPoolView(deps.store, hv, pool);
+  const plan = sleepPlanOf(view, r.hostIds);
+  if (r.dryRun || plan.sleep.length === 0) {
+    await deps.store.appendAudit({ poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'sleep pool', result: r.dryRun ? 'dry-run' : 'ok', message: plan.sleep.length ? `would sleep ${plan.sleep.join(', ')}` : `nothing to sleep: ${plan.why ?? 'every host is needed'}` });
+    return { plan };
+  }
+  const operationId = randomUUID();
+  let hostIds: string[];
+  try {
+    hostIds = await lockPool(deps, r.poolId, operationId);
+  } catch (e) {
+    if (e instanceof HostBusyError) {
+      const holder = await deps.store.getOperation(e.operationId);
+      if (holder?.idempotencyKey === r.idempotencyKey) return { plan: holder.params?.plan as SleepPlan, operationId: holder.operationId, created: false };
+    }
+    throw e;
+  }
+  const { operation, created } = await deps.store.createOperation(
+    { operationId, poolId: r.poolId, kind: POOL_SLEEP, actor: r.actor, source: r.source, reason: r.reason, hostIds, params: { plan } },
+    r.idempotencyKey,
+  );
+  if (!created) {
+    await Promise.all(hostIds.map((h) => deps.store.releaseHostLock(r.poolId, h, operationId)));
+    return { plan: operation.params?.plan as SleepPlan, operationId: operation.operationId, created: false };
+  }
+  let index = 0;
+  const step = (name: string, hostId?: string, detail?: Record<string, unknown>) => deps.store.createStep(operationId, { index: index++, name, hostId, state: 'pending', detail });
+  for (const h of plan.sleep) await step('disable', h);
+  const waves = [...new Set(plan.migrations.map((m) => m.wave))].sort((a, b) => a - b);
+  for (const w of waves) await step('migrate', undefined, { wave: w });
+  for (const h of plan.sleep) for (const name of ['verify-empty', 'shutdown', 'wait-down', 'settle']) await step(name, h);
+  await step('release');
+  await deps.store.appendAudit({ operationId, poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'sleep pool requested', result: 'ok', message: `sleep ${plan.sleep.join(', ')}; ${plan.migrations.length} migrations` });
+  return { plan, operationId, created: true };
+}
+
+function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps) {
+  const plan = op0.params?.plan as SleepPlan;
+  const poolId = op0.poolId;
+  const now = deps.now ?? Date.now;
+  const stepsOf = (op: OperationWithSteps, hostId: string): OperationStep[] => op.steps.filter((s) => s.hostId === hostId).sort((a, b) => a.index - b.index);
+  const host = async (hostId: string): Promise<Host> => {
+    const h = await deps.store.getHost(poolId, hostId);
+    if (!h) throw new Error(`host ${hostId} vanished from pool ${poolId}`);
+    return h;
+  };
+  const failed = (op: OperationWithSteps, hostId: string, before: number): OperationStep | undefined =>
+    stepsOf(op, hostId).find((s) => s.index < before && s.state === 'failed');
+  const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+  async function migrateWave(x: StepExecution): Promise<StepOutcome> {
+    const wave = Number(x.step.detail?.wave);
+    const moves = plan.migrations.filter((m) => m.wave === wave);
+    const where = new Map((await hv.vms()).map((v) => [v.vmId, v]));
+    const results = await Promise.all(
+      moves.map(async (m) => {
+        const vm = where.get(m.vmId);
+        if (!vm || vm.powerState !== 'Running') return { vm: m.vmId, result: 'gone', detail: vm ? vm.powerState : 'no longer exists' };
+        if (vm.hostId === m.to) return { vm: m.vmId, result: 'done', detail: `already on ${m.to}` };
+        if (vm.hostId !== m.from) return { vm: m.vmId, result: 'skipped', detail: `now on ${vm.hostId}, not ${m.from}` };
+        // A host that failed before this wave keeps its VMs: it will be re-enabled and left on.
+        const op = await deps.store.getOperation(x.op.operationId);
+        if (op && failed(op, m.from, x.step.index)) return { vm: m.vmId, result: 'skipped', detail: `${m.from} is being left on` };
+        try {
+          await hv.migrateVm(m.vmId, m.to);
+          return { vm: m.vmId, result: 'done', detail: `${m.from} -> ${m.to}` };
+        } catch (e) {
+          // An interrupted run may find the first attempt still under way: let it finish, look again.
+          const until = now() + (/OTHER_OPERATION_IN_PROGRESS/.test(message(e)) ? 60_000 : 500);
+          while (now() < until) {
+            await sleep(250);
+            const again = (await hv.vms()).find((v) => v.vmId === m.vmId);
+            if (again?.hostId === m.to) return { vm: m.vmId, result: 'done', detail: `${m.from} -> ${m.to}` };
+          }
+          return { vm: m.vmId, result: 'failed', detail: message(e) };
+        }
+      }),
+    );
+    deps.log?.(`${x.op.operationId.slice(0, 8)} wave ${wave}: ${results.map((r) => `${r.vm} ${r.result === 'done' ? r.detail : `${r.result} (${r.detail})`}`).join('; ')}`);
+    // A failed migration fails no step here: its source host fails verify-empty and stays on.
+    return { state: 'done', detail: { wave, moves: results } };
+  }
+
+  async function waitDown(hostId: string): Promise<{ live: boolean; power: 'on' | 'off' | 'unknown' }> {
+    const until = now() + (deps.downTimeoutMs ?? 300_000);
+    const h = await host(hostId);
+    for (;;) {
+      const live = await hv.hostLive(hostId).catch(() => true);
+      const power = await deps.driver.readPower(h).catch(() => 'unknown' as const);
+      if ((!live && power === 'off') || now() > until) return { live, power };
+      await sleep(deps.pollMs ?? 250);
+    }
+  }
+
+  async function settle(x: StepExecution, hostId: string): Promise<StepOutcome> {
+    const bad = failed(x.op, hostId, x.step.index);
+    if (!bad) {
+      const h = await host(hostId);
+      const verify = stepsOf(x.op, hostId).find((s) => s.name === 'verify-empty');
+      const wattsBefore = typeof verify?.detail?.watts === 'number' ? verify.detail.watts : undefined;
+      const wattsAsleep = (await deps.driver.readWatts(h)) ?? undefined;
+      const sleptAt = new Date(now()).toISOString();
+      await deps.store.updateHost(poolId, hostId, h.version, {
+        power: 'off',
+        powerObservedAt: sleptAt,
+        powerSource: 'ipmi',
+        xenState: 'asleep',
+        sleepState: 'asleep',
+        sleptAt,
+        sleptByOperation: x.op.operationId,
+        wattsBeforeSleep: wattsBefore,
+        wattsAsleep,
+      });
+      return { state: 'done', detail: { asleep: true, wattsBefore, wattsAsleep } };
+    }
+    // Rule 4: enabled again only when live. A host that went down anyway is recorded as it is.
+    const live = await hv.hostLive(hostId).catch(() => false);
+    if (live) {
+      await hv.enableHost(hostId);
+      const h = await host(hostId);
+      await deps.store.updateHost(poolId, hostId, h.version, { xenState: 'enabled', sleepState: 'awake' });
+      return { state: 'done', detail: { leftOn: true, why: `left on: ${bad.name} failed: ${bad.error ?? 'no reason given'}` } };
+    }
+    const power = await deps.driver.readPower(await host(hostId)).catch(() => 'unknown' as const);
+    await recordPower(deps.store, poolId, hostId, power);
+    await deps.store.openAlert({ poolId, hostId, kind: 'sleep-failed', message: `${hostId}: ${bad.name} failed (${bad.error ?? '?'}); host not live, chassis ${power}`, detail: { operationId: x.op.operationId } });
+    return { state: 'failed', detail: { power }, error: `${bad.name} failed and the host is not live (chassis ${power}): see the alert` };
+  }
+
+  return {
+    async execute(x: StepExecution): Promise<StepOutcome> {
+      const { step } = x;
+      if (step.name === 'release') {
+        for (const h of x.op.hostIds ?? []) await deps.store.releaseHostLock(poolId, h, x.op.operationId);
+        return { state: 'done', detail: { released: x.op.hostIds?.length ?? 0 } };
+      }
+      if (step.name === 'migrate') return migrateWave(x);
+      const hostId = step.hostId as string;
+      if (step.name === 'settle') return settle(x, hostId);
+      const bad = failed(x.op, hostId, step.index);
+      if (bad) return { state: 'skipped', detail: { why: `${bad.name} failed` } };
+      try {
+        if (step.name === 'disable') {
+          await hv.disableHost(hostId);
+          const h = await host(hostId);
+          await deps.store.updateHost(poolId, hostId, h.version, { xenState: 'disabled' });
+          return { state: 'done' };
+        }
+        if (step.name === 'verify-empty') {
+          const left = await hv.residentGuestVms(hostId);
+          if (left.length) return { state: 'failed', detail: { vms: left }, error: `still runs ${left.length} VM(s): ${left.join(', ')}` };
+          return { state: 'done', detail: { vms: [], watts: await deps.driver.readWatts(await host(hostId)) } };
+        }
+        if (step.name === 'shutdown') {
+          if (x.interrupted) {
+            // An earlier run may have sent it: give the host time to go down before sending again.
+            const until = now() + 30_000;
+            while (now() < until && (await hv.hostLive(hostId).catch(() => true))) await sleep(deps.pollMs ?? 250);
+            if (!(await hv.hostLive(hostId).catch(() => true))) return { state: 'done', detail: { sent: 'by an earlier run; the host is going down' } };
+          }
+          // Rules 1 and 2, right before the cut: XAPI's own shutdown would kill what still runs.
+          const [left, xen] = await Promise.all([hv.residentGuestVms(hostId), hv.pool()]);
+          if (xen.masterHostId === hostId) return { state: 'failed', detail: { refused: true }, error: 'refused: the host is the pool master' };
+          if (left.length) return { state: 'failed', detail: { refused: true, vms: left }, error: `refused: ${left.join(', ')} arrived on the host` };
+          await hv.shutdownHost(hostId);
+          return { state: 'done', detail: { sent: true } };
+        }
+        if (step.name === 'wait-down') {
+          let seen = await waitDown(hostId);
+          if (!seen.live && seen.power === 'on' && (await deps.store.getPool(poolId))?.policy?.hardOffWhenEmpty === true) {
+            // Shut down as far as XAPI knows, yet the chassis stays on: empty, so policy may cut it.
+            await deps.driver.sendOnce(await host(hostId), 'off').catch(() => undefined);
+            seen = await waitDown(hostId);
+          }
+          await recordPower(deps.store, poolId, hostId, seen.power);
+          if (!seen.live && seen.power === 'off') return { state: 'done', detail: seen };
+          return { state: 'failed', detail: seen, error: `after shutdown: ${seen.live ? 'still live in XAPI' : 'not live'}, chassis ${seen.power}` };
+        }
+      } catch (e) {
+        return { state: 'failed', error: message(e) };
+      }
+      throw new Error(`unknown step ${step.name}`);
+    },
+    async finish(op: OperationWithSteps) {
+      const hosts = plan.sleep.map((h) => {
+        const settleStep = stepsOf(op, h).find((s) => s.name === 'settle');
+        const asleep = settleStep?.detail?.asleep === true;
+        const watts = asleep && typeof settleStep?.detail?.wattsBefore === 'number' ? settleStep.detail.wattsBefore - (Number(settleStep.detail.wattsAsleep) || 0) : 0;
+        return { hostId: h, result: asleep ? 'done' : 'failed', detail: asleep ? 'asleep' : String(settleStep?.detail?.why ?? settleStep?.error ?? 'not finished'), wattsSaved: watts };
+      });
+      const kept = plan.keep.map((k) => ({ hostId: k.hostId, result: 'skipped', detail: k.reason }));
+      const wattsSwitchedOff = hosts.reduce((a, h) => a + h.wattsSaved, 0);
+      for (const h of hosts) {
+        await deps.store.appendAudit({ at: op.steps.find((s) => s.name === 'release')?.finishedAt, once: `host-${h.hostId}`, operationId: op.operationId, poolId, hostId: h.hostId, actor: op.actor, source: op.source, reason: op.reason, action: 'sleep host', result: h.result === 'done' ? 'ok' : 'failed', message: h.detail });
+      }
+      return { state: hosts.every((h) => h.result === 'done') ? ('succeeded' as const) : ('failed' as const), result: { hosts: [...hosts, ...kept], wattsSwitchedOff } };
+    },
+  };
+}
+
+export async function runPoolSleep(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> {
+  const pd = deps as PoolOpsDeps;
+  if (typeof pd.hypervisorFor !== 'function') throw new Error('pool operations need a hypervisor (hypervisorFor)');
+  const op = await deps.store.getOperation(operationId);
+  if (!op) throw new Error(`operation ${operationId} not found`);
+  const { hv } = await loadPool(pd, op.poolId);
+  return runStepMachine(deps, operationId, sleepMachine(pd, hv, op), run);
+}

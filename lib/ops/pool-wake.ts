@@ -1,0 +1,265 @@
+/**
+ * Wake a pool (or some of its hosts): IPMI power on in small staggered groups (BMCs and power
+ * feeds dislike bursts), wait for XAPI to call each host live, `host.enable`, mark it awake and
+ * learn its lead time (power-on to enabled). The last step is the morning guard: by the time the
+ * pool must be ready, every host is live and enabled, or it is retried once and an alert names
+ * the host and the step where it stopped.
+ */
+import { randomUUID } from 'node:crypto';
+import { planWake, type WakePlan } from '../planner/index.ts';
+import type { Hypervisor } from '../xen/hypervisor.ts';
+import { HostBusyError } from '../store/errors.ts';
+import type { Host, OperationStep, OperationWithSteps } from '../store/types.ts';
+import { recordPower } from './host-power.ts';
+import { readPoolView } from './pool-view.ts';
+import { loadPool, lockPool, type PoolOpsDeps, type PoolRequest } from './pool-sleep.ts';
+import { localDate } from '../schedules/zoned.ts';
+import { runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepOutcome } from './step-machine.ts';
+import type { OpsDeps } from './host-power.ts';
+
+export const POOL_WAKE = 'pool-wake';
+
+/** Lead time of a host with no history yet: power-on, POST, boot, XAPI start, enable. */
+export const DEFAULT_WAKE_LEAD_MS = 10 * 60_000;
+
+export interface WakeRequest extends PoolRequest {
+  dryRun?: boolean;
+  /** Hosts to leave off (a schedule's "keep off until"). */
+  excludeHostIds?: string[];
+  /** When the pool must be ready (ISO); the guard checks by then. Default: now + the longest lead. */
+  readyBy?: string;
+}
+
+export interface WakeAnswer {
+  plan: WakePlan;
+  operationId?: string;
+  created?: boolean;
+}
+
+/** A host's lead time: the slowest of its recent wakes plus a quarter, or the safe default. */
+export function wakeLeadMs(h: Pick<Host, 'wakeLeadsMs'>): number {
+  const leads = h.wakeLeadsMs ?? [];
+  return leads.length === 0 ? DEFAULT_WAKE_LEAD_MS : Math.round(Math.max(...leads) * 1.25);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function requestPoolWake(deps: PoolOpsDeps, r: WakeRequest): Promise<WakeAnswer> {
+  if (!r.reason.trim()) throw new Error('a reason is required');
+  const { pool, hv } = await loadPool(deps, r.poolId);
+  const view = await readPoolView(deps.store, hv, pool);
+  const exclude = new Set(r.excludeHostIds ?? []);
+  const known = new Set(view.stored.map((h) => h.hostId));
+  // Only hosts lowpower can power on (a BMC is known) and was asked about.
+  const candidates = view.hosts.filter((h) => known.has(h.id) && !exclude.has(h.id) && (!r.hostIds || r.hostIds.includes(h.id)));
+  const plan = planWake(candidates, view.plannerVms, view.policy, { all: true });
+  for (const h of exclude) if (known.has(h)) plan.why.push(`${h}: kept off by a schedule exception`);
+  if (r.dryRun || plan.wake.length === 0) {
+    await deps.store.appendAudit({ poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'wake pool', result: r.dryRun ? 'dry-run' : 'ok', message: plan.wake.length ? `would wake ${plan.wake.join(', ')}` : 'nothing to wake' });
+    return { plan };
+  }
+  const stored = new Map(view.stored.map((h) => [h.hostId, h]));
+  const lead = Math.max(...plan.wake.map((h) => wakeLeadMs(stored.get(h) ?? {})));
+  const readyBy = r.readyBy ?? new Date((deps.now ?? Date.now)() + lead).toISOString();
+  const operationId = randomUUID();
+  let hostIds: string[];
+  try {
+    hostIds = await lockPool(deps, r.poolId, operationId);
+  } catch (e) {
+    if (e instanceof HostBusyError) {
+      const holder = await deps.store.getOperation(e.operationId);
+      if (holder?.idempotencyKey === r.idempotencyKey) return { plan: holder.params?.plan as WakePlan, operationId: holder.operationId, created: false };
+    }
+    throw e;
+  }
+  const { operation, created } = await deps.store.createOperation(
+    { operationId, poolId: r.poolId, kind: POOL_WAKE, actor: r.actor, source: r.source, reason: r.reason, hostIds, params: { plan, readyBy } },
+    r.idempotencyKey,
+  );
+  if (!created) {
+    await Promise.all(hostIds.map((h) => deps.store.releaseHostLock(r.poolId, h, operationId)));
+    return { plan: operation.params?.plan as WakePlan, operationId: operation.operationId, created: false };
+  }
+  const group = Math.max(1, pool.policy?.wakeGroupSize ?? 2);
+  let index = 0;
+  const step = (name: string, hostId?: string) => deps.store.createStep(operationId, { index: index++, name, hostId, state: 'pending' });
+  for (let i = 0; i < plan.wake.length; i += group) {
+    if (i > 0) await step('stagger');
+    for (const h of plan.wake.slice(i, i + group)) await step('power-on', h);
+  }
+  for (const h of plan.wake) {
+    await step('wait-live', h);
+    await step('enable', h);
+  }
+  await step('ready-check');
+  await step('release');
+  await deps.store.appendAudit({ operationId, poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'wake pool requested', result: 'ok', message: `wake ${plan.wake.join(', ')}; ready by ${readyBy}` });
+  return { plan, operationId, created: true };
+}
+
+function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps) {
+  const plan = op0.params?.plan as WakePlan;
+  const readyBy = Date.parse(String(op0.params?.readyBy));
+  const poolId = op0.poolId;
+  const now = deps.now ?? Date.now;
+  const iso = (): string => new Date(now()).toISOString();
+  const stepsOf = (op: OperationWithSteps, hostId: string): OperationStep[] => op.steps.filter((s) => s.hostId === hostId).sort((a, b) => a.index - b.index);
+  const host = async (hostId: string): Promise<Host> => {
+    const h = await deps.store.getHost(poolId, hostId);
+    if (!h) throw new Error(`host ${hostId} vanished from pool ${poolId}`);
+    return h;
+  };
+  const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+  async function powerOn(hostId: string, interrupted: boolean): Promise<StepOutcome> {
+    const h = await host(hostId);
+    const power = await deps.driver.readPower(h).catch(() => 'unknown' as const);
+    if (power === 'on') return { state: 'done', detail: { already: true, at: iso() } };
+    if (power === 'unknown') return { state: 'failed', error: 'the BMC does not answer' };
+    // A power-on that may have left in a dead run is not sent twice: the chassis shows it soon.
+    if (!interrupted) await deps.driver.sendOnce(h, 'on').catch(() => undefined);
+    const until = now() + (deps.confirmMs ?? 30_000);
+    for (;;) {
+      const p = await deps.driver.readPower(h).catch(() => 'unknown' as const);
+      if (p === 'on') {
+        await recordPower(deps.store, poolId, hostId, 'on');
+        return { state: 'done', detail: { at: iso() } };
+      }
+      if (now() > until) break;
+      await sleep(deps.pollMs ?? 200);
+    }
+    if (interrupted) {
+      await deps.driver.sendOnce(h, 'on').catch(() => undefined);
+      return { state: 'done', detail: { at: iso(), note: 'sent again: the chassis stayed off after an interrupted run' } };
+    }
+    return { state: 'failed', error: 'the chassis did not turn on' };
+  }
+
+  async function waitLive(hostId: string, budgetMs: number): Promise<boolean> {
+    const until = now() + budgetMs;
+    for (;;) {
+      if (await hv.hostLive(hostId).catch(() => false)) return true;
+      if (now() > until) return false;
+      await sleep(deps.pollMs ?? 250);
+    }
+  }
+
+  /** Enable in XAPI (rule 4: only once live), mark awake, learn the lead time, book the energy. */
+  async function enable(hostId: string, poweredOnAt: string | undefined): Promise<StepOutcome> {
+    await hv.enableHost(hostId);
+    const h = await host(hostId);
+    const at = iso();
+    const leads = [...(h.wakeLeadsMs ?? [])];
+    if (poweredOnAt) leads.push(Date.parse(at) - Date.parse(poweredOnAt));
+    if (h.sleptAt && h.sleepState === 'asleep' && typeof h.wattsBeforeSleep === 'number') {
+      const hours = (Date.parse(at) - Date.parse(h.sleptAt)) / 3600_000;
+      const saved = Math.max(0, h.wattsBeforeSleep - (h.wattsAsleep ?? 0));
+      const pool = await deps.store.getPool(poolId);
+      await deps.store.putEnergy({
+        poolId,
+        hostId,
+        sleptAt: h.sleptAt,
+        wokenAt: at,
+        night: localDate(new Date(h.sleptAt), pool?.policy?.timeZone ?? 'UTC'),
+        wattsBefore: h.wattsBeforeSleep,
+        wattsAsleep: h.wattsAsleep ?? 0,
+        kWhSaved: Math.round(((saved * hours) / 1000) * 1000) / 1000,
+      });
+    }
+    await deps.store.updateHost(poolId, hostId, h.version, {
+      power: 'on',
+      powerObservedAt: at,
+      powerSource: 'ipmi',
+      xenState: 'enabled',
+      sleepState: 'awake',
+      lastWokenAt: at,
+      wakeLeadsMs: leads.slice(-5),
+      sleptAt: undefined,
+      sleptByOperation: undefined,
+    });
+    await deps.store.closeAlert(poolId, 'wake-late', hostId);
+    return { state: 'done', detail: { at, leadMs: poweredOnAt ? Date.parse(at) - Date.parse(poweredOnAt) : undefined } };
+  }
+
+  /** The morning guard: every host live and enabled by readyBy, or retried once, then alerted. */
+  async function readyCheck(op: OperationWithSteps): Promise<StepOutcome> {
+    const report: Array<{ hostId: string; result: string; detail: string }> = [];
+    for (const hostId of plan.wake) {
+      const failedStep = stepsOf(op, hostId).find((s) => s.state === 'failed');
+      const live = await hv.hostLive(hostId).catch(() => false);
+      const enabled = (await hv.hosts().catch(() => [])).find((h) => h.hostId === hostId)?.enabled === true;
+      if (!failedStep && live && enabled) {
+        report.push({ hostId, result: 'done', detail: 'live and enabled' });
+        continue;
+      }
+      // One retry: power on again if the chassis is off, wait for live (until readyBy), enable.
+      let stoppedAt = failedStep?.name ?? (live ? 'enable' : 'wait-live');
+      try {
+        const on = await powerOn(hostId, false);
+        if (on.state === 'failed') throw new Error(on.error);
+        stoppedAt = 'wait-live';
+        if (!(await waitLive(hostId, Math.max(deps.pollMs ?? 250, readyBy - now())))) throw new Error('not live');
+        stoppedAt = 'enable';
+        await enable(hostId, undefined);
+        report.push({ hostId, result: 'done', detail: `ready after a retry (first stop: ${failedStep?.name ?? 'check'})` });
+      } catch (e) {
+        const text = `${hostId} is not ready by ${new Date(readyBy).toISOString()}: stopped at ${stoppedAt} (${message(e)})`;
+        await deps.store.openAlert({ poolId, hostId, kind: 'wake-late', message: text, detail: { operationId: op.operationId, step: stoppedAt } });
+        deps.log?.(`ALERT wake-late ${text}`);
+        report.push({ hostId, result: 'failed', detail: text });
+      }
+    }
+    return { state: 'done', detail: { hosts: report } };
+  }
+
+  return {
+    async execute(x: StepExecution): Promise<StepOutcome> {
+      const { step } = x;
+      if (step.name === 'release') {
+        for (const h of x.op.hostIds ?? []) await deps.store.releaseHostLock(poolId, h, x.op.operationId);
+        return { state: 'done' };
+      }
+      if (step.name === 'stagger') {
+        await sleep((await deps.store.getPool(poolId))?.policy?.wakeStaggerMs ?? 10_000);
+        return { state: 'done' };
+      }
+      if (step.name === 'ready-check') return readyCheck(x.op);
+      const hostId = step.hostId as string;
+      const mine = stepsOf(x.op, hostId);
+      const bad = mine.find((s) => s.index < step.index && s.state === 'failed');
+      if (bad) return { state: 'skipped', detail: { why: `${bad.name} failed` } };
+      try {
+        if (step.name === 'power-on') return await powerOn(hostId, x.interrupted);
+        if (step.name === 'wait-live') {
+          const budget = Math.max(deps.liveTimeoutMs ?? 600_000, readyBy - now());
+          return (await waitLive(hostId, budget)) ? { state: 'done', detail: { at: iso() } } : { state: 'failed', error: `not live after ${Math.round(budget / 1000)} s` };
+        }
+        if (step.name === 'enable') {
+          const on = mine.find((s) => s.name === 'power-on');
+          const at = on?.detail?.already === true ? undefined : (on?.detail?.at as string | undefined);
+          return await enable(hostId, at);
+        }
+      } catch (e) {
+        return { state: 'failed', error: message(e) };
+      }
+      throw new Error(`unknown step ${step.name}`);
+    },
+    async finish(op: OperationWithSteps) {
+      const check = op.steps.find((s) => s.name === 'ready-check');
+      const hosts = (check?.detail?.hosts as Array<{ hostId: string; result: string; detail: string }> | undefined) ?? [];
+      for (const h of hosts) {
+        await deps.store.appendAudit({ at: check?.finishedAt, once: `host-${h.hostId}`, operationId: op.operationId, poolId, hostId: h.hostId, actor: op.actor, source: op.source, reason: op.reason, action: 'wake host', result: h.result === 'done' ? 'ok' : 'failed', message: h.detail });
+      }
+      return { state: hosts.every((h) => h.result === 'done') ? ('succeeded' as const) : ('failed' as const), result: { hosts, readyBy: op.params?.readyBy } };
+    },
+  };
+}
+
+export async function runPoolWake(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> {
+  const pd = deps as PoolOpsDeps;
+  if (typeof pd.hypervisorFor !== 'function') throw new Error('pool operations need a hypervisor (hypervisorFor)');
+  const op = await deps.store.getOperation(operationId);
+  if (!op) throw new Error(`operation ${operationId} not found`);
+  const { hv } = await loadPool(pd, op.poolId);
+  return runStepMachine(deps, operationId, wakeMachine(pd, hv, op), run);
+}

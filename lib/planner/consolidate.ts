@@ -1,0 +1,142 @@
+/**
+ * Choosing which hosts stay open: two greedy starts (keep the largest hosts and best-fit the rest
+ * into them; and first-fit decreasing where a new bin is the VM's own host), the better one kept,
+ * then rounds of host elimination with a growing step limit until the bound is reached, the step
+ * limit outgrows the pool, or the work budget is spent.
+ */
+import { binPackingL2, haCapacity, tightHostBound } from './capacity.ts';
+import type { PackModel } from './model.ts';
+import { EPSILON, Packing } from './packing.ts';
+import { haHolds, insertGreedy, mayClose, repairPool, tryClose, type SearchContext } from './search.ts';
+
+const POOL = -1;
+/** Exchanges per elimination attempt in the first round; doubled each round without progress. */
+const FIRST_STEPS = 40;
+/** Repair steps a start spends before it opens one more host. */
+const START_REPAIR_STEPS = 200;
+/** The step limit stops growing at this many steps per VM (small pools give up early). */
+const MAX_STEPS_PER_VM = 40;
+/** Hosts a round tries to empty, the lightest first. */
+const TRIES_PER_ROUND = 3;
+
+/** The fewest open hosts any plan could reach: the search stops there. */
+export function searchBound(model: PackModel, failures: number): number {
+  const fixed: number[] = [];
+  const others: number[] = [];
+  model.capMem.forEach((cap, h) => (model.fixedReason[h] === undefined ? others : fixed).push(cap));
+  const policy = { ...model.policy, haFailuresToTolerate: failures };
+  let bound = tightHostBound(model.demandMem, fixed, others, policy);
+  const caps = model.capMem;
+  const identical = caps.length > 0 && caps.every((c) => c === caps[0]);
+  if (identical) bound = Math.max(bound, binPackingL2(Array.from(model.mem), caps[0]));
+  return Math.max(bound, fixed.length);
+}
+
+/**
+ * Start A: keep the hosts that must stay plus the largest others (the fullest first among equals,
+ * so less memory moves) until HA capacity and the minimum hold, best-fit every other VM into them
+ * largest first, and open the next host in that order while something does not fit.
+ */
+export function keepLargestStart(model: PackModel, ctx: SearchContext): Packing {
+  const pk = new Packing(model);
+  const order = candidates(model).sort((a, b) => model.capMem[b] - model.capMem[a] || model.baseMem[b] - model.baseMem[a] || a - b);
+  const caps: number[] = [];
+  model.capMem.forEach((cap, h) => model.fixedReason[h] !== undefined && caps.push(cap));
+  let kept = 0;
+  while (kept < order.length && (haCapacity(caps, ctx.failures) < model.demandMem - EPSILON || caps.length < model.policy.minHostsOn)) {
+    caps.push(model.capMem[order[kept++]]);
+  }
+  for (let k = kept; k < order.length; k++) pk.close(order[k]);
+  insertGreedy(pk, ctx, false);
+  while (pk.pool.length > 0) {
+    const mark = pk.mark();
+    if (repairPool(pk, START_REPAIR_STEPS, ctx)) break;
+    pk.rollback(mark);
+    if (kept >= order.length) break;
+    pk.reopen(order[kept++]);
+    insertGreedy(pk, ctx, false);
+  }
+  pk.commit();
+  return pk;
+}
+
+/**
+ * Start B: first-fit decreasing over the VMs of all candidate hosts, where a VM that fits nowhere
+ * opens its own home host (so it does not move, and its host's other VMs come home too). With one
+ * VM per host this is exactly classic FFD.
+ */
+export function firstFitHomeStart(model: PackModel, ctx: SearchContext): Packing {
+  const pk = new Packing(model);
+  const n = model.hostIds.length;
+  const opened: number[] = [];
+  for (let h = 0; h < n; h++) {
+    if (model.fixedReason[h] === undefined) pk.close(h);
+    else opened.push(h);
+  }
+  const items = [...pk.pool].sort((a, b) => model.mem[b] - model.mem[a] || model.cpu[b] - model.cpu[a] || a - b);
+  for (const i of items) {
+    if (pk.pos[i] !== POOL) continue;
+    let placed = false;
+    for (const h of opened) {
+      if (pk.fits(i, h)) {
+        pk.move(i, h);
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) {
+      pk.reopen(model.home[i]);
+      opened.push(model.home[i]);
+    }
+  }
+  // HA spare and minimum hosts: open the largest, fullest closed hosts (their VMs come home).
+  const closed = candidates(model)
+    .filter((h) => pk.open[h] === 0)
+    .sort((a, b) => model.capMem[b] - model.capMem[a] || model.baseMem[b] - model.baseMem[a] || a - b);
+  for (const h of closed) {
+    if (haHolds(pk, ctx) && pk.openCount >= model.policy.minHostsOn) break;
+    pk.reopen(h);
+  }
+  pk.commit();
+  return pk;
+}
+
+function candidates(model: PackModel): number[] {
+  const out: number[] = [];
+  for (let h = 0; h < model.hostIds.length; h++) if (model.fixedReason[h] === undefined) out.push(h);
+  return out;
+}
+
+/** Fewer open hosts first, then less memory moved. */
+export function better(a: Packing, b: Packing): Packing {
+  if (a.openCount !== b.openCount) return a.openCount < b.openCount ? a : b;
+  return b.migratedMem() < a.migratedMem() ? b : a;
+}
+
+/** Rounds of elimination, lightest open host first, with a move limit that doubles when a round fails. */
+export function eliminateHosts(pk: Packing, bound: number, ctx: SearchContext): void {
+  const m = pk.model;
+  let steps = FIRST_STEPS;
+  const maxSteps = Math.max(FIRST_STEPS, MAX_STEPS_PER_VM * m.itemIds.length);
+  while (ctx.work > 0 && pk.openCount > bound) {
+    const order = candidates(m)
+      .filter((h) => pk.open[h] === 1)
+      .sort((a, b) => pk.loadMem[a] - pk.loadMem[b] || m.capMem[a] - m.capMem[b] || a - b);
+    let tried = 0;
+    let progress = false;
+    for (const h of order) {
+      if (pk.openCount <= bound || ctx.work <= 0 || tried >= TRIES_PER_ROUND) break;
+      if (!mayClose(pk, ctx, h)) continue;
+      tried++;
+      if (tryClose(pk, h, steps, ctx)) {
+        pk.commit();
+        progress = true;
+      }
+    }
+    if (tried === 0) return;
+    if (!progress) {
+      if (steps >= maxSteps) return;
+      steps *= 2;
+    }
+  }
+}
