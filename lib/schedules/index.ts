@@ -28,4 +28,4 @@ export {
 } from './eventbridge.ts';
 export { LocalScheduler, systemClock, type RunnerClock, type TimerHandle, type ScheduleHandler, type LocalSchedulerOptions } from './local-runner.ts';
 export { wallClockAt, localDate, resolveLocal, startOfLocalDay, type WallClock, type LocalResolution } from './zoned.ts';
-export { ScheduleService, fromStored, localSchedulerPort, localTimerName, scheduleNameOfTimer, type SchedulerPort, type ScheduleView, type LocalSchedulerLike } from './service.ts';
+export { ScheduleService, fromStored, localSchedulerPort, eventBridgeSchedulerPort, type EventBridgeLike, localTimerName, scheduleNameOfTimer, type SchedulerPort, type ScheduleView, type LocalSchedulerLike } from './service.ts';

@@ -180,3 +180,31 @@ export function localSchedulerPort(scheduler: LocalSchedulerLike): SchedulerPort
     },
   };
 }
+
+/** The schedule's timer in EventBridge Scheduler: named `<pool>.<name>` in the group; update or create. */
+export interface EventBridgeLike {
+  create(s: Schedule): Promise<string | undefined>;
+  update(s: Schedule): Promise<string | undefined>;
+  delete(name: string): Promise<void>;
+}
+
+export function eventBridgeSchedulerPort(eb: EventBridgeLike): SchedulerPort {
+  return {
+    async upsert(s) {
+      const timer = { ...s, name: localTimerName(s.poolId, s.name) };
+      try {
+        await eb.update(timer);
+      } catch (e) {
+        if (!(e instanceof ScheduleNotFoundError)) throw e;
+        await eb.create(timer);
+      }
+    },
+    async remove(poolId, name) {
+      try {
+        await eb.delete(localTimerName(poolId, name));
+      } catch (e) {
+        if (!(e instanceof ScheduleNotFoundError)) throw e;
+      }
+    },
+  };
+}

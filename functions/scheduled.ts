@@ -1,0 +1,46 @@
+/**
+ * The target of EventBridge Scheduler: a schedule fired (read it back, apply its exceptions, start
+ * its operation and hand it to the worker), or a resume of a paused operation.
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { onScheduleFired, type FireResult } from '../lib/ops/scheduled.ts';
+import { requestPoolSleep } from '../lib/ops/pool-sleep.ts';
+import { requestPoolWake } from '../lib/ops/pool-wake.ts';
+import { scheduleNameOfTimer } from '../lib/schedules/service.ts';
+import { awsWiring } from '../lib/aws/wiring.ts';
+import { logger } from '../lib/aws/logger.ts';
+
+export type ScheduledEvent =
+  | { source: 'schedule'; scheduleName: string; poolId: string; scheduledTime: string }
+  | { source: 'resume'; operationId: string };
+
+export const handler = middy<ScheduledEvent, FireResult | { resumed: string }, Error, Context>().handler(async (event) => {
+  const w = await awsWiring((l) => logger.info(l));
+  if (event.source === 'resume') {
+    await w.launch(event.operationId);
+    return { resumed: event.operationId };
+  }
+  if (event.source !== 'schedule' || !event.poolId || !event.scheduleName) throw new Error('scheduled: not a schedule or resume event');
+  const at = new Date(event.scheduledTime);
+  const fired = await onScheduleFired(
+    {
+      ...w.ops,
+      secrets: w.secrets,
+      pools: {
+        requestSleep: async (poolId, o) => {
+          const a = await requestPoolSleep(w.ops, { ...o, poolId });
+          return { operationId: a.operationId, created: a.created, note: a.plan.why };
+        },
+        requestWake: async (poolId, o) => {
+          const a = await requestPoolWake(w.ops, { ...o, poolId });
+          return { operationId: a.operationId, created: a.created };
+        },
+      },
+    },
+    { poolId: event.poolId, scheduleName: scheduleNameOfTimer(event.poolId, event.scheduleName), at: Number.isNaN(at.getTime()) ? new Date() : at },
+  );
+  if (fired.ran && 'operationId' in fired && fired.created) await w.launch(fired.operationId);
+  logger.info('schedule fired', { pool: event.poolId, schedule: event.scheduleName, ran: fired.ran });
+  return fired;
+});

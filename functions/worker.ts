@@ -1,0 +1,24 @@
+/**
+ * Runs (or resumes) one operation: `{ operationId }` from an async invoke or a resume schedule. It
+ * stops before a step when less than a minute of its time is left and books its own resume.
+ */
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { runOperation } from '../lib/ops/dispatch.ts';
+import { awsWiring } from '../lib/aws/wiring.ts';
+import { logger, operationsFailed } from '../lib/aws/logger.ts';
+
+export interface WorkerEvent {
+  operationId: string;
+}
+
+export const handler = middy<WorkerEvent, { state: string }, Error, Context>().handler(async (event, context) => {
+  if (typeof event?.operationId !== 'string' || !event.operationId) throw new Error('worker: the event has no operationId');
+  const w = await awsWiring((l) => logger.info(l));
+  const deadlineAt = Date.now() + context.getRemainingTimeInMillis() - 60_000;
+  const state = await runOperation({ ...w.ops, workerId: context.awsRequestId }, event.operationId, { deadlineAt });
+  if (state === 'resume') await w.resumeAt(event.operationId, new Date(Date.now() + 30_000));
+  if (state === 'failed') operationsFailed(event.operationId);
+  logger.info('operation', { operationId: event.operationId, state });
+  return { state };
+});

@@ -1,0 +1,83 @@
+/**
+ * lowpower's parts wired to AWS, once per Lambda container: the store on DynamoDB, secrets in
+ * Secrets Manager, timers in EventBridge Scheduler, operations handed to the worker by async
+ * invoke and resumed by a one-time at() schedule. Handlers take what they need from here.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { createStore, SecretsManagerSecrets, type Store } from '../store/index.ts';
+import type { Secrets } from '../store/secrets.ts';
+import type { Pool } from '../store/types.ts';
+import { EventBridgeScheduler } from '../schedules/eventbridge.ts';
+import { ScheduleService, eventBridgeSchedulerPort } from '../schedules/service.ts';
+import { IpmiPowerDriver } from '../ops/power-driver.ts';
+import { xenPowerGuard } from '../ops/xen-guard.ts';
+import { ipmiBmcReads } from '../ops/bmc-reads.ts';
+import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
+import { XapiHypervisor } from '../xen/hypervisor.ts';
+import type { Hypervisor } from '../xen/hypervisor.ts';
+import { poolRoutes } from '../api/pool-routes.ts';
+import type { ApiContext } from '../api/router.ts';
+import { configFromEnv, type AwsConfig } from './config.ts';
+
+export interface AwsWiring {
+  config: AwsConfig;
+  store: Store;
+  secrets: Secrets;
+  ops: PoolOpsDeps;
+  schedules: ScheduleService;
+  scheduler: EventBridgeScheduler;
+  api: ApiContext;
+  /** Hand an operation to the worker (async invoke: returns at once). */
+  launch(operationId: string): Promise<void>;
+  /** Run the operation again at this instant (a one-time schedule EventBridge deletes after use). */
+  resumeAt(operationId: string, at: Date): Promise<void>;
+  docClient: DynamoDBDocumentClient;
+  lambda: LambdaClient;
+}
+
+let cached: Promise<AwsWiring> | undefined;
+
+export function awsWiring(log: (line: string) => void = () => undefined): Promise<AwsWiring> {
+  cached ??= build(log).catch((e: unknown) => {
+    cached = undefined;
+    throw e;
+  });
+  return cached;
+}
+
+async function build(log: (line: string) => void): Promise<AwsWiring> {
+  const config = configFromEnv();
+  const docClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  const store = createStore({ client: docClient, tableName: config.tableName });
+  const secrets = new SecretsManagerSecrets({ client: new SecretsManagerClient({}), prefix: config.secretsPrefix });
+  const lambda = new LambdaClient({});
+  const scheduler = new EventBridgeScheduler({ client: new SchedulerClient({}), groupName: config.scheduleGroup, targetArn: config.scheduledFunctionArn, roleArn: config.schedulerRoleArn });
+  const hypervisors = new Map<string, Hypervisor>();
+  const hypervisorFor = async (pool: Pool): Promise<Hypervisor> => {
+    let hv = hypervisors.get(pool.poolId);
+    if (!hv) {
+      hv = XapiHypervisor.connect({ url: pool.xapiUrl, user: pool.xapiUser ?? 'root', password: await secrets.get(pool.secretRef), originator: 'lowpower' });
+      hypervisors.set(pool.poolId, hv);
+    }
+    return hv;
+  };
+  const ops: PoolOpsDeps = { store, driver: new IpmiPowerDriver(secrets, { timeoutMs: 2000, retries: 3 }), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
+  const schedules = new ScheduleService(store, eventBridgeSchedulerPort(scheduler));
+  const launch = async (operationId: string): Promise<void> => {
+    await lambda.send(new InvokeCommand({ FunctionName: config.workerFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ operationId })) }));
+  };
+  const resumeAt = async (operationId: string, at: Date): Promise<void> => {
+    await scheduler.createOneTime({
+      name: `resume-${operationId.slice(0, 8)}-${at.getTime().toString(36)}`,
+      at: at.toISOString().slice(0, 19),
+      timezone: 'UTC',
+      input: { source: 'resume', operationId },
+    });
+  };
+  const api: ApiContext = { store, ops, schedules, launch, routes: [poolRoutes], bmc: ipmiBmcReads(secrets), log };
+  return { config, store, secrets, ops, schedules, scheduler, api, launch, resumeAt, docClient, lambda };
+}
