@@ -3,7 +3,8 @@
 # independent IPMI clients (Debian packages), then the npm packages. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PKGS=(openipmi ipmitool freeipmi-tools python3-pyghmi)
+# chromium: the dashboard's browser tests (driven by playwright-core).
+PKGS=(openipmi ipmitool freeipmi-tools python3-pyghmi chromium)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # DynamoDB Local needs a Java 17 runtime.

@@ -41,7 +41,7 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     const schedules = (await runner.schedules.list(runner.poolId)).map((x) => x.name).join(', ') || 'none';
     process.stdout.write(
       `lowpower local runner\n` +
-        `  dashboard      ${u}/\n` +
+        `  dashboard      ${u}/   (read-only link: ${u}/#key=${runner.apiKeys.viewer})\n` +
         `  HTTP API       ${u}/v1/pools  (API keys per role in ${runner.stateDir}/api-keys.json)\n` +
         `  pool           ${runner.poolId}: ${runner.fleet.bmcs.length} simulated hosts, BMCs on 127.0.0.1:${first}-${first + runner.fleet.bmcs.length - 1}, XAPI at ${runner.xapi.url}\n` +
         `  DynamoDB       embedded dynalite${flags.stateDir ? ` (state in ${flags.stateDir})` : ' (in a temporary folder)'}\n` +

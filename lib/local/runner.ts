@@ -26,6 +26,7 @@ import { handleApiRequest } from '../api/router.ts';
 import { makeSlackHandler } from '../aws/slack-handler.ts';
 import { memoryReplayGuard, responseUrlPoster, runSlackJob, SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH, type SlackDeps } from '../slack/index.ts';
 import { loadSlackUsers } from './slack-users.ts';
+import { dashboardDir, dashboardHandler } from './static-files.ts';
 import { loadOrCreateApiKeys } from './api-keys.ts';
 import { ipmiBmcReads } from '../ops/bmc-reads.ts';
 import type { ApiContext, Role } from '../api/router.ts';
@@ -209,7 +210,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     const out = await slack({ rawPath: r.path, headers: r.headers, body: r.rawBody, isBase64Encoded: false }, localLambdaContext('slack'));
     return out ? { status: out.statusCode, headers: out.headers, body: out.body } : { status: 200, headers: {}, body: '' };
   };
-  const server: Server = await startHttpServer(ctx, o.port, { keys, anonymousRole: o.requireKeys ? null : 'admin', extra: [slackRoute, ...(o.extra ?? [])] });
+  const server: Server = await startHttpServer(ctx, o.port, { keys, anonymousRole: o.requireKeys ? null : 'admin', extra: [slackRoute, ...(o.extra ?? []), dashboardHandler(dashboardDir())] });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   void pollPool(store, secrets, POOL_ID, { log }).catch(() => undefined);
 

@@ -11,7 +11,7 @@ import { HostBusyError } from '../store/errors.ts';
 import type { ActionSource, Host, OperationStep, OperationWithSteps, PowerState } from '../store/types.ts';
 import type { HostPowerAction, PowerDriver } from './power-driver.ts';
 import { IpmiError } from '../ipmi/errors.ts';
-import { runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepMachineDeps, type StepOutcome } from './step-machine.ts';
+import { isCancelled, runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepMachineDeps, type StepOutcome } from './step-machine.ts';
 
 export { OperationBusyError, type RunOptions } from './step-machine.ts';
 
@@ -184,6 +184,7 @@ function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
   };
 
   return {
+    alwaysRun: ['release'],
     async execute(x: StepExecution): Promise<StepOutcome> {
       const { op, step } = x;
       if (step.name === 'release') return { state: 'done', detail: { hosts: await release(op) } };
@@ -230,12 +231,13 @@ function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
     return (op.hostIds ?? []).map((h) => {
       const s = stepsOf(op, h);
       const failed = s.find((x) => x.state === 'failed');
+      const cancelled = s.find((x) => isCancelled(x));
       const already = s[0]?.detail?.already === true;
       const hard = s.some((x) => x.name === 'escalate' && x.state === 'done');
       return {
         hostId: h,
-        result: failed ? 'failed' : already ? 'skipped' : 'done',
-        detail: failed?.error ?? (already ? `already ${target}` : hard ? 'now off (hard, after the soft-off wait)' : `now ${action === 'cycle' ? 'cycled' : target}`),
+        result: failed ? 'failed' : cancelled || already ? 'skipped' : 'done',
+        detail: failed?.error ?? (cancelled ? `cancelled before ${cancelled.name}` : already ? `already ${target}` : hard ? 'now off (hard, after the soft-off wait)' : `now ${action === 'cycle' ? 'cycled' : target}`),
       };
     });
   }

@@ -12,7 +12,7 @@ import { HostBusyError } from '../store/errors.ts';
 import type { ActionSource, Host, OperationStep, OperationWithSteps, Pool } from '../store/types.ts';
 import { recordPower, type OpsDeps } from './host-power.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';
-import { runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepOutcome } from './step-machine.ts';
+import { isCancelled, runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepOutcome } from './step-machine.ts';
 
 export const POOL_SLEEP = 'pool-sleep';
 
@@ -133,7 +133,7 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
     return h;
   };
   const failed = (op: OperationWithSteps, hostId: string, before: number): OperationStep | undefined =>
-    stepsOf(op, hostId).find((s) => s.index < before && s.state === 'failed');
+    stepsOf(op, hostId).find((s) => s.index < before && (s.state === 'failed' || isCancelled(s)));
   const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
   async function migrateWave(x: StepExecution): Promise<StepOutcome> {
@@ -207,7 +207,7 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
       await hv.enableHost(hostId);
       const h = await host(hostId);
       await deps.store.updateHost(poolId, hostId, h.version, { xenState: 'enabled', sleepState: 'awake' });
-      return { state: 'done', detail: { leftOn: true, why: `left on: ${bad.name} failed: ${bad.error ?? 'no reason given'}` } };
+      return { state: 'done', detail: { leftOn: true, why: isCancelled(bad) ? 'left on: the operation was cancelled' : `left on: ${bad.name} failed: ${bad.error ?? 'no reason given'}` } };
     }
     const power = await deps.driver.readPower(await host(hostId)).catch(() => 'unknown' as const);
     await recordPower(deps.store, poolId, hostId, power);
@@ -216,6 +216,7 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
   }
 
   return {
+    alwaysRun: ['settle', 'release'],
     async execute(x: StepExecution): Promise<StepOutcome> {
       const { step } = x;
       if (step.name === 'release') {

@@ -213,6 +213,7 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
   }
 
   return {
+    alwaysRun: ['release'],
     async execute(x: StepExecution): Promise<StepOutcome> {
       const { step } = x;
       if (step.name === 'release') {

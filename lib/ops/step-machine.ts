@@ -61,7 +61,12 @@ export interface StepMachine {
   finish(op: OperationWithSteps): Promise<{ state: 'succeeded' | 'failed'; result: Record<string, unknown> }>;
   /** The audit action of a step, e.g. `step command h1`. */
   auditAction?(step: OperationStep): string;
+  /** Steps that still run after a cancel (they release locks, re-enable hosts, record results). */
+  alwaysRun?: readonly string[];
 }
+
+/** A step skipped because the operation was cancelled: compensating steps treat it as not done. */
+export const isCancelled = (s: OperationStep): boolean => s.state === 'skipped' && s.detail?.cancelled === true;
 
 const defaultWorker = `worker-${randomUUID().slice(0, 8)}`;
 
@@ -135,6 +140,17 @@ export async function runStepMachine(deps: StepMachineDeps, operationId: string,
     op = await load(deps, operationId);
     step = op.steps.find((s) => s.index === index) as OperationStep;
     const interrupted = step.state === 'running';
+    if (op.cancelRequested && !(machine.alwaysRun ?? []).includes(step.name)) {
+      // Cancelled: what is left is skipped, never half-run; the safety steps still follow.
+      step = await deps.store.updateStep(operationId, index, step.version, { state: 'skipped', detail: { cancelled: true, why: `cancelled by ${op.cancelRequested.by}: ${op.cancelRequested.reason}` }, finishedAt: new Date(now()).toISOString() });
+      log(`${tag} ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: skipped (cancelled)`);
+      try {
+        await deps.store.appendAudit(stepAudit(machine, op, step));
+      } finally {
+        deps.afterStep?.(step);
+      }
+      continue;
+    }
     if (!interrupted) {
       step = await deps.store.updateStep(operationId, index, step.version, { state: 'running', startedAt: new Date(now()).toISOString() });
     }
@@ -157,7 +173,34 @@ export async function runStepMachine(deps: StepMachineDeps, operationId: string,
   for (const s of op.steps) if (isFinished(s) && s.finishedAt) await deps.store.appendAudit(stepAudit(machine, op, s));
   const { state, result } = await machine.finish(op);
   op = await load(deps, operationId);
-  await deps.store.updateOperation(operationId, op.version, { state, result, leaseExpiresAt: 0 });
-  log(`${tag} ${op.kind} ${state}`);
+  const final = op.cancelRequested ? 'cancelled' : state;
+  await deps.store.updateOperation(operationId, op.version, { state: final, result, leaseExpiresAt: 0 });
+  log(`${tag} ${op.kind} ${final}`);
   return state;
+}
+
+/** Ask an unfinished operation to stop; the worker acts on it before its next step. */
+export async function requestCancel(deps: Pick<StepMachineDeps, 'store' | 'now'>, operationId: string, by: string, reason: string): Promise<OperationWithSteps> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const op = await load(deps as StepMachineDeps, operationId);
+    if (op.state === 'succeeded' || op.state === 'failed' || op.state === 'cancelled') throw new OperationFinishedError(operationId, op.state);
+    if (op.cancelRequested) return op;
+    try {
+      await deps.store.updateOperation(operationId, op.version, { cancelRequested: { by, at: new Date((deps.now ?? Date.now)()).toISOString(), reason } });
+      await deps.store.appendAudit({ operationId, poolId: op.poolId, actor: by, source: op.source, reason, action: `cancel ${op.kind}`, result: 'ok' });
+      return load(deps as StepMachineDeps, operationId);
+    } catch (e) {
+      if (!(e instanceof VersionConflictError)) throw e;
+    }
+  }
+  throw new Error(`operation ${operationId}: could not record the cancel (busy)`);
+}
+
+export class OperationFinishedError extends Error {
+  constructor(
+    readonly operationId: string,
+    readonly state: string,
+  ) {
+    super(`operation ${operationId} has already ${state === 'cancelled' ? 'been cancelled' : state}`);
+  }
 }

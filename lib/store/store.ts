@@ -82,7 +82,7 @@ const HOST_FIELDS = [
 ] as const;
 const SCHEDULE_FIELDS = ['cron', 'timeZone', 'action', 'enabled', 'schedulerName', 'hostIds', 'exceptions'] as const;
 const OPERATION_FIELDS = ['kind', 'actor', 'source', 'reason', 'hostIds', 'params'] as const;
-const OPERATION_PATCH = ['state', 'result', 'error', 'cursor', 'leaseOwner', 'leaseExpiresAt'] as const;
+const OPERATION_PATCH = ['state', 'result', 'error', 'cursor', 'leaseOwner', 'leaseExpiresAt', 'cancelRequested'] as const;
 const STEP_FIELDS = ['name', 'state', 'hostId', 'detail'] as const;
 const STEP_PATCH = ['state', 'detail', 'error', 'startedAt', 'finishedAt'] as const;
 const AUDIT_FIELDS = [

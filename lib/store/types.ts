@@ -141,8 +141,10 @@ export interface Operation extends Versioned {
   /** The worker running the operation, and until when (epoch ms) its lease holds. */
   leaseOwner?: string;
   leaseExpiresAt?: number;
+  /** Someone asked to cancel: the worker skips what is left, but still runs the steps that make things safe. */
+  cancelRequested?: { by: string; at: string; reason: string };
 }
-export type OperationPatch = Partial<Pick<Operation, 'state' | 'result' | 'error' | 'cursor' | 'leaseOwner' | 'leaseExpiresAt'>>;
+export type OperationPatch = Partial<Pick<Operation, 'state' | 'result' | 'error' | 'cursor' | 'leaseOwner' | 'leaseExpiresAt' | 'cancelRequested'>>;
 
 export interface StepInput {
   index: number;

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
@@ -41,10 +41,10 @@ beforeAll(async () => {
   for (const b of fleet.bmcs) await store.createHost({ poolId: POOL, hostId: b.name, bmcAddress: '127.0.0.1', bmcPort: b.port, bmcUser: 'admin', secretRef: 'bmc', cipherSuite: 17, power: 'on', sleepState: 'awake' });
   const secrets: Record<string, string> = { 'lowpower/test/bmc': 'fn-bmc', 'lowpower/test/xapi': 'fn-xapi', 'lowpower/test/slack': SLACK_SECRET };
   secretsMock.on(GetSecretValueCommand).callsFake((input: { SecretId: string }) => {
-    if (!(input.SecretId in secrets)) throw new ResourceNotFoundException({ message: 'not found', $metadata: {} });
+    if (!(input.SecretId in secrets)) throw new SecretNotFound({ message: 'not found', $metadata: {} });
     return { SecretString: secrets[input.SecretId] };
   });
-  schedulerMock.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'no schedule', $metadata: {} }));
+  schedulerMock.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ Message: 'no schedule', message: 'no schedule', $metadata: {} }));
   schedulerMock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:eu-central-1:123456789012:schedule/lowpower/x' });
   lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
   Object.assign(process.env, {

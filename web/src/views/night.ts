@@ -1,0 +1,225 @@
+/**
+ * The night: a pool's plan for the next sleep as a picture (who sleeps, which VM goes where, why
+ * each kept host stays on), buttons to run it or wake the pool (operator, with a confirm and a
+ * reason), and the running operations' steps as they happen.
+ */
+import type { App, View } from '../app.ts';
+import { ApiFailure } from '../api.ts';
+import { askReason } from '../dialog.ts';
+import { errorBox, fill, h } from '../dom.ts';
+import { ago, gib, plural } from '../format.ts';
+import { isFinished, operationSummary, renderOperation } from '../operation-panel.ts';
+import { planPicture } from '../plan-picture.ts';
+import type { Lifetime } from '../poll.ts';
+import type { Operation, PoolDetail, PoolSummary, SleepPlan } from '../types.ts';
+
+function planText(plan: SleepPlan): HTMLElement {
+  const waves = new Set(plan.migrations.map((m) => m.wave)).size;
+  return h(
+    'div',
+    { class: 'plan-text' },
+    h('h3', {}, 'The plan in words'),
+    plan.sleep.length
+      ? h(
+          'ol',
+          { class: 'sleepers' },
+          plan.sleep.map((id) => {
+            const moves = plan.migrations.filter((m) => m.from === id);
+            return h(
+              'li',
+              { 'data-sleeps': id },
+              h('strong', {}, id),
+              ` sleeps${moves.length ? `; its ${plural(moves.length, 'VM')} move first:` : '; it is empty already.'}`,
+              moves.length ? h('ul', {}, moves.map((m) => h('li', {}, `${m.vmId} (${gib(m.memoryBytes)}) → ${m.to}, wave ${m.wave}`))) : null,
+            );
+          }),
+        )
+      : h('p', {}, `Nothing sleeps: ${plan.why ?? 'every host is needed'}.`),
+    h('h3', {}, 'Why the others stay on'),
+    h('ul', { class: 'keepers' }, plan.keep.map((k) => h('li', { 'data-keeps': k.hostId }, h('strong', {}, k.hostId), `: ${k.reason}`))),
+    h('p', { class: 'muted' }, `${plan.hostsOn} hosts stay on (the rules allow no fewer than ${plan.lowerBound}); ${plural(plan.migrations.length, 'migration')} in ${plural(waves, 'wave')} move ${gib(plan.migratedBytes)}.`),
+  );
+}
+
+export const nightView: View = (app, root, life, params) => {
+  const heading = h('h1', { tabindex: -1 }, 'Tonight');
+  const chooser = h('div');
+  const planBox = h('div', { class: 'plan' }, h('p', { class: 'muted' }, 'Working out the plan…'));
+  const actions = h('div', { class: 'actions' });
+  const result = h('div');
+  const running = h('div', { 'aria-live': 'polite' });
+  const recent = h('div');
+  fill(
+    root,
+    heading,
+    chooser,
+    h('section', { 'aria-labelledby': 'plan-h' }, h('h2', { id: 'plan-h' }, 'The plan for the next sleep'), planBox, actions, result),
+    h('section', { 'aria-labelledby': 'running-h' }, h('h2', { id: 'running-h' }, 'Running now'), running),
+    h('section', { 'aria-labelledby': 'recent-h' }, h('h2', { id: 'recent-h' }, 'Recent operations'), recent),
+  );
+
+  let poolId = params[0];
+  let plan: SleepPlan | undefined;
+  let detail: PoolDetail | undefined;
+  let busy = false;
+  // An operation running on the pool holds its hosts: no second one can start meanwhile.
+  let poolBusy = false;
+  let lastAsleep = 0;
+
+  const loadPlan = async (): Promise<void> => {
+    if (!poolId) return;
+    try {
+      [plan, detail] = await Promise.all([app.api.plan(poolId), app.api.pool(poolId)]);
+    } catch (e) {
+      fill(planBox, errorBox(e instanceof ApiFailure ? `${e.message} (${e.code})` : String(e), 'Could not work out the plan'));
+      return;
+    }
+    const asleep = detail.hosts.filter((x) => x.sleepState === 'asleep' || x.power === 'off').length;
+    fill(
+      planBox,
+      h(
+        'p',
+        { class: 'plan-summary' },
+        plan.sleep.length
+          ? `${plan.sleep.length} of ${detail.hosts.length} hosts can sleep: ${plan.sleep.join(', ')}. ${plural(plan.migrations.length, 'VM')} move (${gib(plan.migratedBytes)}).`
+          : `Nothing can sleep now: ${plan.why ?? 'every host is needed'}.`,
+        asleep ? ` ${asleep} asleep or off already.` : '',
+      ),
+      h('div', { class: 'picture-wrap' }, planPicture(plan, detail.hosts)),
+      planText(plan),
+      h('p', {}, h('button', { type: 'button', onclick: () => void loadPlan() }, 'Work out the plan again'), h('span', { class: 'muted' }, ` worked out ${new Date().toLocaleTimeString('en-GB')}`)),
+    );
+    paintActions(asleep);
+  };
+
+  const paintActions = (asleep: number): void => {
+    lastAsleep = asleep;
+    if (!app.canOperate || !plan || !poolId) return;
+    const id = poolId;
+    const current = plan;
+    fill(
+      actions,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'danger',
+          'data-mutates': 'true',
+          'data-action': 'sleep-pool',
+          disabled: busy || poolBusy || current.sleep.length === 0,
+          onclick: () =>
+            void run('sleep', id, {
+              title: `Put ${plural(current.sleep.length, 'host')} of ${id} to sleep now?`,
+              body: h('p', {}, `${current.sleep.join(', ')} will be disabled, emptied (${plural(current.migrations.length, 'live migration')}), shut down and switched off. ${current.keep.map((k) => k.hostId).join(', ')} stay on.`),
+              confirmLabel: 'Put them to sleep',
+            }),
+        },
+        current.sleep.length ? `Run the plan: sleep ${plural(current.sleep.length, 'host')}…` : 'Nothing to put to sleep',
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          'data-mutates': 'true',
+          'data-action': 'wake-pool',
+          disabled: busy || poolBusy || asleep === 0,
+          onclick: () => void run('wake', id, { title: `Wake ${id} now?`, body: h('p', {}, 'Every sleeping host is powered on in small groups, waits to be live and is enabled again.'), confirmLabel: 'Wake the pool' }),
+        },
+        'Wake the pool…',
+      ),
+      poolBusy ? h('p', { class: 'hint' }, 'An operation is running on this pool; the buttons come back when it ends.') : null,
+    );
+  };
+
+  const run = async (what: 'sleep' | 'wake', id: string, ask: { title: string; body: HTMLElement; confirmLabel: string }): Promise<void> => {
+    const reason = await askReason({ ...ask, danger: what === 'sleep' });
+    if (reason === null) return;
+    busy = true;
+    paintActions(lastAsleep);
+    try {
+      const r = what === 'sleep' ? await app.api.sleepPool(id, reason) : await app.api.wakePool(id, reason);
+      const text = r.operation ? `Started: operation ${r.operation.id.slice(0, 8)}. Its steps show below as they happen.` : 'Nothing to do: the plan was empty.';
+      fill(result, h('p', { class: 'notice ok', role: 'status' }, text));
+      app.announce(text);
+      ops.kick();
+    } catch (e) {
+      const f = e instanceof ApiFailure ? `${e.message} (${e.code})` : String(e);
+      fill(result, errorBox(f, what === 'sleep' ? 'The pool did not go to sleep' : 'The pool did not wake'));
+      app.announce(f);
+    } finally {
+      busy = false;
+      await loadPlan();
+    }
+  };
+
+  const ops = followPoolOperations(app, life, () => poolId, running, recent, (count) => {
+    const was = poolBusy;
+    poolBusy = count > 0;
+    if (was && !poolBusy) void loadPlan();
+    else if (was !== poolBusy) paintActions(lastAsleep);
+  });
+
+  void (async () => {
+    let pools: PoolSummary[] = [];
+    try {
+      pools = await app.api.pools();
+    } catch (e) {
+      fill(planBox, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the pools'));
+      return;
+    }
+    poolId ??= pools[0]?.id;
+    if (!poolId) {
+      fill(planBox, h('p', {}, 'There are no pools yet.'));
+      return;
+    }
+    heading.textContent = `Tonight: ${pools.find((p) => p.id === poolId)?.name ?? poolId}`;
+    if (pools.length > 1) {
+      const select = h('select', { id: 'night-pool' }, pools.map((p) => h('option', { value: p.id, selected: p.id === poolId }, p.name)));
+      select.addEventListener('change', () => (location.hash = `#/night/${encodeURIComponent(select.value)}`));
+      fill(chooser, h('label', { for: 'night-pool' }, 'Pool '), select);
+    }
+    ops.kick();
+    await loadPlan();
+  })();
+};
+
+/** Running operations of the pool with live steps; the last few finished ones below. */
+function followPoolOperations(app: App, life: Lifetime, poolOf: () => string | undefined, running: HTMLElement, recent: HTMLElement, onRunning: (count: number) => void): { kick(): void } {
+  const wasRunning = new Set<string>();
+  let shownRecent: string | undefined;
+  return life.poll(async () => {
+    const pool = poolOf();
+    if (!pool) return;
+    let list: Operation[];
+    try {
+      list = await app.api.operations(pool, 15);
+    } catch (e) {
+      fill(running, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the operations'));
+      return;
+    }
+    const live = list.filter((o) => !isFinished(o));
+    const full = await Promise.all(live.map((o) => app.api.operation(o.operationId).catch(() => o)));
+    fill(running, full.length ? full.map(renderOperation) : h('p', { class: 'muted' }, 'Nothing is running.'));
+    for (const id of [...wasRunning]) {
+      if (!live.some((o) => o.operationId === id)) {
+        wasRunning.delete(id);
+        const done = list.find((o) => o.operationId === id);
+        if (done) app.announce(`Operation ${done.kind} ${done.state}.`);
+      }
+    }
+    for (const o of live) wasRunning.add(o.operationId);
+    onRunning(live.length);
+    const finished = list.filter(isFinished).slice(0, 8);
+    const sig = finished.map((o) => o.operationId + o.state).join();
+    if (sig !== shownRecent) {
+      shownRecent = sig;
+      fill(
+        recent,
+        finished.length
+          ? h('ul', { class: 'op-list' }, finished.map((o) => h('li', { 'data-operation': o.operationId, 'data-state': o.state }, h('strong', {}, operationSummary(o)), ` · ${ago(o.createdAt)} · ${o.actor} · “${o.reason}”`)))
+          : h('p', { class: 'muted' }, 'None yet.'),
+      );
+    }
+  }, 1000);
+}
