@@ -19,7 +19,7 @@ import { ipmiBmcReads } from '../ops/bmc-reads.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
 import { XapiHypervisor } from '../xen/hypervisor.ts';
 import type { Hypervisor } from '../xen/hypervisor.ts';
-import { poolRoutes } from '../api/pool-routes.ts';
+import { POOL_ROUTES } from '../api/pool-routes.ts';
 import type { ApiContext } from '../api/router.ts';
 import { configFromEnv, type AwsConfig } from './config.ts';
 
@@ -78,6 +78,6 @@ async function build(log: (line: string) => void): Promise<AwsWiring> {
       input: { source: 'resume', operationId },
     });
   };
-  const api: ApiContext = { store, ops, schedules, launch, routes: [poolRoutes], bmc: ipmiBmcReads(secrets), log };
+  const api: ApiContext = { store, ops, schedules, launch, routes: POOL_ROUTES, bmc: ipmiBmcReads(secrets), secrets, log };
   return { config, store, secrets, ops, schedules, scheduler, api, launch, resumeAt, docClient, lambda };
 }

@@ -30,7 +30,7 @@ import { dashboardDir, dashboardHandler } from './static-files.ts';
 import { loadOrCreateApiKeys } from './api-keys.ts';
 import { ipmiBmcReads } from '../ops/bmc-reads.ts';
 import type { ApiContext, Role } from '../api/router.ts';
-import { poolRoutes } from '../api/pool-routes.ts';
+import { POOL_ROUTES } from '../api/pool-routes.ts';
 import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../xen/sim/index.ts';
 import { XapiHypervisor, type Hypervisor } from '../xen/index.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
@@ -188,7 +188,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }
 
-  const ctx: ApiContext = { store, ops, schedules, launch, log, routes: [poolRoutes], bmc: ipmiBmcReads(secrets) };
+  const ctx: ApiContext = { store, ops, schedules, launch, log, routes: POOL_ROUTES, bmc: ipmiBmcReads(secrets), secrets };
   const keys = await loadOrCreateApiKeys(join(stateDir, 'api-keys.json'));
   // Slack: the same handler as the Lambda, its secret from the environment or made here.
   const slackSecret = process.env.SLACK_SIGNING_SECRET ?? randomBytes(16).toString('hex');

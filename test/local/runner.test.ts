@@ -30,7 +30,7 @@ async function waitForOperation(id: string): Promise<Json> {
   for (let i = 0; i < 300; i++) {
     const { json } = await api('GET', `/v1/operations/${id}`);
     const op = json.operation as Json;
-    if (op.state === 'succeeded' || op.state === 'failed') return op;
+    if (op.state === 'succeeded' || op.state === 'failed' || op.state === 'cancelled') return op;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`operation ${id} did not finish`);
@@ -170,7 +170,9 @@ describe('local runner', () => {
     expect((await api('POST', `/v1/pools/${runner.poolId}/sleep`, { reason: 'x' }, runner.apiKeys.operator)).status).not.toBe(403);
     await runner.idle();
     await runner.fire('morning-wake');
-    expect((await api('POST', '/v1/schedules', { name: 'x', action: 'sleep', expression: 'cron(0 1 * * ? *)' }, runner.apiKeys.operator)).status).toBe(403);
+    expect((await api('POST', '/v1/schedules', { name: 'x', action: 'sleep', expression: 'cron(0 1 * * ? *)' }, viewer)).status).toBe(403);
+    // Inventory and credentials are the admin's.
+    expect((await api('POST', '/v1/hosts', { id: 'h9', bmcAddress: '127.0.0.1', bmcUser: 'admin', bmcPassword: 'pw' }, runner.apiKeys.operator)).status).toBe(403);
     expect((await api('GET', '/v1/hosts', undefined, 'lp_nope')).status).toBe(401);
   }, 60_000);
 
@@ -199,6 +201,47 @@ describe('local runner', () => {
     expect((await runner.store.listOperations(runner.poolId)).length).toBe(before);
   });
 
+  it('inventory: add a host (its password to the secret store), change it, read its readings, remove it', async () => {
+    const pw = 'Inventory-Pass-42';
+    const add = await api('POST', '/v1/hosts', { pool: runner.poolId, id: 'host-new', bmcAddress: '127.0.0.1', bmcPort: runner.fleet.bmcs[5].port, bmcUser: 'admin', bmcPassword: pw, neverSleep: true }, runner.apiKeys.admin);
+    expect(add.status).toBe(201);
+    const stored = await runner.store.getHost(runner.poolId, 'host-new');
+    expect(stored).toMatchObject({ secretRef: `bmc.${runner.poolId}.host-new`, neverSleep: true });
+    expect(JSON.stringify(stored)).not.toContain(pw);
+    expect((await api('POST', '/v1/hosts', { pool: runner.poolId, id: 'host-new', bmcAddress: 'x', bmcUser: 'a', bmcPassword: 'b' })).status).toBe(409);
+    const bad = await api('POST', '/v1/hosts', { pool: runner.poolId, id: 'h x', bmcAddress: 'x', bmcUser: 'a', bmcPassword: 'b' });
+    expect(bad.json.error).toMatchObject({ code: 'invalid_host', field: 'id' });
+    expect((await api('PATCH', '/v1/hosts/host-new', { bmcPort: 70000 })).json.error).toMatchObject({ field: 'bmcPort' });
+    expect((await api('PATCH', '/v1/hosts/host-new', { neverSleep: false })).json.host).toBeDefined();
+    expect((await runner.store.getHost(runner.poolId, 'host-new'))?.neverSleep).toBe(false);
+    const readings = await api('GET', `/v1/hosts/host-002/readings?since=${encodeURIComponent(new Date(Date.now() - 3600_000).toISOString())}`);
+    expect(readings.status).toBe(200);
+    expect((readings.json.readings as unknown[]).length).toBeGreaterThan(0);
+    expect((await api('GET', '/v1/hosts/host-002/readings?since=yesterday')).json.error).toMatchObject({ code: 'invalid_time', field: 'since' });
+    expect((await api('DELETE', '/v1/hosts/host-new')).status).toBe(200);
+    expect(await runner.store.getHost(runner.poolId, 'host-new')).toBeUndefined();
+    const audit = JSON.stringify(await runner.store.listAudit(today()));
+    expect(audit).toContain('add host');
+    expect(audit).not.toContain(pw);
+  });
+
+  it('cancel: a sleep cancelled mid-way leaves every host on and enabled, VMs running, locks released', async () => {
+    const r = await api('POST', `/v1/pools/${runner.poolId}/sleep`, { reason: 'to be cancelled' });
+    const id = (r.json.operation as { id: string }).id;
+    const c = await api('POST', `/v1/operations/${id}/cancel`, { reason: 'changed my mind' });
+    expect(c.status).toBe(202);
+    const op = await waitForOperation(id);
+    expect(op.state).toBe('cancelled');
+    for (const b of runner.fleet.bmcs) {
+      if (!b.state.host.powerOn) continue;
+      expect(runner.xapi.state.host(b.name).enabled, b.name).toBe(true);
+    }
+    for (const vm of runner.xapi.state.guests()) expect(vm.power_state, vm.name_label).toBe('Running');
+    for (const h of await runner.store.listHosts(runner.poolId)) expect(h.lockOperationId === id && (h.lockExpiresAt ?? 0) > Date.now()).toBe(false);
+    expect((await api('POST', `/v1/operations/${id}/cancel`, { reason: 'again' })).json.error).toMatchObject({ code: 'finished' });
+    await runner.fire('morning-wake');
+  }, 60_000);
+
   it('bad requests are clear 4xx answers and change nothing', async () => {
     expect((await api('POST', '/v1/hosts/nope/power', { action: 'off', reason: 'x' })).status).toBe(404);
     expect((await api('POST', '/v1/hosts/host-001/power', { action: 'explode', reason: 'x' })).json.error).toMatchObject({ code: 'bad_action' });
@@ -206,6 +249,7 @@ describe('local runner', () => {
     expect((await api('POST', `/v1/pools/${runner.poolId}/sleep`, { reason: 'x', dryRun: 'yes' })).json.error).toMatchObject({ code: 'bad_dry_run' });
     expect((await api('GET', '/v1/pools/nope')).status).toBe(404);
     expect((await api('GET', '/v1/operations/does-not-exist')).status).toBe(404);
+    expect((await api('PUT', '/v1/hosts/host-001')).json.error).toMatchObject({ code: 'method_not_allowed' });
     const res = await fetch(`${runner.url}/v1/hosts/host-001/power`, { method: 'POST', body: '{not json' });
     expect(res.status).toBe(400);
   });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleApiRequest, type ApiContext } from '../../lib/api/router.ts';
-import { poolRoutes } from '../../lib/api/pool-routes.ts';
+import { POOL_ROUTES } from '../../lib/api/pool-routes.ts';
 import type { OpsDeps } from '../../lib/ops/host-power.ts';
 import type { PowerDriver } from '../../lib/ops/power-driver.ts';
 import { ScheduleService } from '../../lib/schedules/service.ts';
@@ -28,7 +28,7 @@ beforeAll(async () => {
   store = createStore({ client: db.client, tableName: db.tableName, clock: () => new Date(NOW_MS) });
   const schedules = new ScheduleService(store, { upsert: async () => {}, remove: async () => {} }, () => NOW_MS);
   const ops: OpsDeps = { store, driver: noDriver, now: () => NOW_MS };
-  const ctx: ApiContext = { store, ops, schedules, launch: async (id) => void launched.push(id), routes: [poolRoutes], now: () => NOW_MS };
+  const ctx: ApiContext = { store, ops, schedules, launch: async (id) => void launched.push(id), routes: POOL_ROUTES, now: () => NOW_MS };
   rec = recordingApi((req) => handleApiRequest(ctx, req));
 
   await store.createPool({ poolId: 'pool-1', xapiUrl: 'https://pool-1.invalid', secretRef: 'xapi' });

@@ -1,0 +1,72 @@
+/** Small pieces every route uses: roles, bodies, reasons, pools and hosts by id, query times. */
+import type { Host, Pool } from '../store/types.ts';
+import type { Secrets } from '../store/secrets.ts';
+import { ApiError } from './errors.ts';
+import type { ApiContext, ApiRequest, Role } from './router.ts';
+
+const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+
+export function requireRole(req: ApiRequest, role: Role): void {
+  if (RANK[req.role] < RANK[role]) throw new ApiError(403, 'forbidden', `${req.method} ${req.path} needs the ${role} role; you have ${req.role}`);
+}
+
+export function objectBody(req: ApiRequest): Record<string, unknown> {
+  if (req.body === undefined) return {};
+  if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw new ApiError(400, 'bad_json', 'the body must be a JSON object');
+  return req.body as Record<string, unknown>;
+}
+
+export function requireReason(b: Record<string, unknown>): string {
+  if (typeof b.reason !== 'string' || !b.reason.trim()) throw new ApiError(400, 'reason_required', 'give a reason: who asked, and why');
+  if (b.reason.length > 500) throw new ApiError(400, 'reason_too_long', 'the reason is over 500 characters');
+  return b.reason.trim();
+}
+
+/** The pool a request names, or the only pool there is. */
+export async function poolOf(ctx: ApiContext, named: string | undefined): Promise<Pool> {
+  if (named) {
+    const pool = await ctx.store.getPool(named);
+    if (!pool) throw new ApiError(404, 'unknown_pool', `no pool ${named}`);
+    return pool;
+  }
+  const pools = await ctx.store.listPools();
+  if (pools.length === 1) return pools[0];
+  throw new ApiError(400, 'pool_required', pools.length === 0 ? 'there are no pools yet' : `name the pool (?pool=...): one of ${pools.map((p) => p.poolId).join(', ')}`);
+}
+
+export async function findHost(ctx: ApiContext, hostId: string, pool?: string): Promise<Host> {
+  const pools = pool ? [pool] : (await ctx.store.listPools()).map((p) => p.poolId);
+  for (const p of pools) {
+    const h = await ctx.store.getHost(p, hostId).catch(() => undefined);
+    if (h) return h;
+  }
+  throw new ApiError(404, 'unknown_host', `no host ${hostId}${pool ? ` in pool ${pool}` : ''}`);
+}
+
+export function publicHost(h: Host, now = Date.now()) {
+  // The secret reference stays inside; a lock shows as the operation holding it.
+  return {
+    id: h.hostId,
+    pool: h.poolId,
+    bmc: `${h.bmcAddress}:${h.bmcPort}`,
+    power: h.power,
+    powerObservedAt: h.powerObservedAt ?? null,
+    powerSource: h.powerSource ?? null,
+    xenState: h.xenState ?? null,
+    isMaster: h.isMaster === true,
+    operation: h.lockOperationId && (h.lockExpiresAt ?? 0) > now ? h.lockOperationId : null,
+  };
+}
+
+export function secretsOf(ctx: ApiContext): Secrets {
+  if (!ctx.secrets) throw new ApiError(501, 'no_secrets', 'this deployment cannot store BMC credentials');
+  return ctx.secrets;
+}
+
+export function isoQuery(v: string | undefined, field: string): string | undefined {
+  if (v === undefined) return undefined;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new ApiError(400, 'invalid_time', `${field} must be an ISO 8601 time`, { field });
+  return new Date(t).toISOString();
+}
+
