@@ -1,24 +1,55 @@
 /**
- * Slack's slash commands and interactions (outside the VPC: it must reach response_url). Work past
- * Slack's 3 seconds is handed to this same function by async invoke as `{ slackJob }`.
+ * Slack's slash commands and interactions. This function sits outside the VPC (it must reach
+ * Slack's response_url), so every API call it makes is a synchronous invoke of the http function,
+ * as an API Gateway event carrying the Slack user's role in its claims. Work past Slack's 3 seconds
+ * is handed to this same function by async invoke as `{ slackJob }`.
  */
-import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { makeSlackHandler } from '../lib/aws/slack-handler.ts';
-import { awsWiring } from '../lib/aws/wiring.ts';
+import { httpEvent } from '../lib/aws/http-handler.ts';
 import { logger } from '../lib/aws/logger.ts';
-import { handleApiRequest } from '../lib/api/router.ts';
+import { SecretsManagerSecrets } from '../lib/store/secrets-manager.ts';
+import type { ApiRequest, ApiResponse } from '../lib/api/router.ts';
 import { dynamoReplayGuard, responseUrlPoster, type SlackDeps } from '../lib/slack/index.ts';
 
 let deps: Promise<SlackDeps> | undefined;
+const lambda = new LambdaClient({});
+
+function need(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set`);
+  return v;
+}
+
+/** The API, through the http function: same router, same roles, inside the VPC. */
+async function viaHttpFunction(req: ApiRequest): Promise<ApiResponse> {
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.query)) if (v !== undefined) query[k] = v;
+  const event = httpEvent({
+    method: req.method,
+    path: req.path,
+    query,
+    headers: { 'content-type': 'application/json', ...req.headers },
+    body: req.body === undefined ? '' : JSON.stringify(req.body),
+    claims: { sub: req.actor, 'lowpower:role': req.role, 'lowpower:source': 'slack' },
+  });
+  const out = await lambda.send(new InvokeCommand({ FunctionName: need('HTTP_FUNCTION_NAME'), Payload: Buffer.from(JSON.stringify(event)) }));
+  if (out.FunctionError) throw new Error(`the http function failed (${out.FunctionError})`);
+  const result = JSON.parse(Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8')) as { statusCode?: number; body?: string };
+  return { status: result.statusCode ?? 500, body: JSON.parse(result.body ?? '{}') as unknown };
+}
 
 async function buildDeps(): Promise<SlackDeps> {
-  const w = await awsWiring((l) => logger.info(l));
-  if (!w.config.slackSecretRef) throw new Error('environment variable SLACK_SECRET_REF is not set');
+  const secrets = new SecretsManagerSecrets({ client: new SecretsManagerClient({}), prefix: process.env.SECRETS_PREFIX ?? 'lowpower/' });
+  const roles = JSON.parse(process.env.SLACK_ROLES || '{}') as Record<string, SlackDeps extends { roleOf(u: string): infer R } ? R : never>;
   return {
-    signingSecret: await w.secrets.get(w.config.slackSecretRef),
-    replay: dynamoReplayGuard({ client: w.docClient, tableName: w.config.tableName }),
-    roleOf: (userId) => w.config.slackRoles[userId] ?? 'viewer',
-    api: (req) => handleApiRequest(w.api, { ...req, source: 'slack' }),
+    signingSecret: await secrets.get(need('SLACK_SECRET_REF')),
+    replay: dynamoReplayGuard({ client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: need('TABLE_NAME') }),
+    roleOf: (userId) => roles[userId] ?? 'viewer',
+    api: viaHttpFunction,
     postToResponseUrl: responseUrlPoster(),
     log: (l) => logger.info(l),
   };
@@ -27,7 +58,6 @@ async function buildDeps(): Promise<SlackDeps> {
 export const handler = makeSlackHandler({
   deps: () => (deps ??= buildDeps().catch((e: unknown) => ((deps = undefined), Promise.reject(e)))),
   handOff: async (job, context) => {
-    const w = await awsWiring();
-    await w.lambda.send(new InvokeCommand({ FunctionName: context.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ slackJob: job })) }));
+    await lambda.send(new InvokeCommand({ FunctionName: context.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ slackJob: job })) }));
   },
 });

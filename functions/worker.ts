@@ -5,6 +5,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { runOperation } from '../lib/ops/dispatch.ts';
+import { POOL_WAKE } from '../lib/ops/pool-wake.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
 import { logger, operationsFailed } from '../lib/aws/logger.ts';
 
@@ -19,6 +20,10 @@ export const handler = middy<WorkerEvent, { state: string }, Error, Context>().h
   const state = await runOperation({ ...w.ops, workerId: context.awsRequestId }, event.operationId, { deadlineAt });
   if (state === 'resume') await w.resumeAt(event.operationId, new Date(Date.now() + 30_000));
   if (state === 'failed') operationsFailed(event.operationId);
+  if (state !== 'resume') {
+    const op = await w.store.getOperation(event.operationId);
+    if (op?.kind === POOL_WAKE) await w.schedules.refreshWakeTimers(op.poolId);
+  }
   logger.info('operation', { operationId: event.operationId, state });
   return { state };
 });

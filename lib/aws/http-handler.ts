@@ -72,6 +72,7 @@ export function makeHttpHandler(getContext: () => Promise<ApiContext>, log: (ent
         body: event.parsedBody,
         actor: typeof claims?.email === 'string' ? claims.email : typeof claims?.sub === 'string' ? claims.sub : 'anonymous',
         role: roleFromClaims(claims),
+        source: claims?.['lowpower:source'] === 'slack' ? 'slack' : 'api',
       });
       return json(out.status, out.body);
     });

@@ -17,6 +17,7 @@ import { IpmiPowerDriver } from '../ops/power-driver.ts';
 import { xenPowerGuard } from '../ops/xen-guard.ts';
 import { ipmiBmcReads } from '../ops/bmc-reads.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
+import { poolWakeLeadMinutes } from '../ops/pool-wake.ts';
 import { XapiHypervisor } from '../xen/hypervisor.ts';
 import type { Hypervisor } from '../xen/hypervisor.ts';
 import { POOL_ROUTES } from '../api/pool-routes.ts';
@@ -66,7 +67,7 @@ async function build(log: (line: string) => void): Promise<AwsWiring> {
     return hv;
   };
   const ops: PoolOpsDeps = { store, driver: new IpmiPowerDriver(secrets, { timeoutMs: 2000, retries: 3 }), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
-  const schedules = new ScheduleService(store, eventBridgeSchedulerPort(scheduler));
+  const schedules = new ScheduleService(store, eventBridgeSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   const launch = async (operationId: string): Promise<void> => {
     await lambda.send(new InvokeCommand({ FunctionName: config.workerFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ operationId })) }));
   };

@@ -36,7 +36,7 @@ import { XapiHypervisor, type Hypervisor } from '../xen/index.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
 import { xenPowerGuard } from '../ops/xen-guard.ts';
 import { requestPoolSleep } from '../ops/pool-sleep.ts';
-import { requestPoolWake } from '../ops/pool-wake.ts';
+import { requestPoolWake, poolWakeLeadMinutes, POOL_WAKE } from '../ops/pool-wake.ts';
 import type { Pool } from '../store/types.ts';
 
 export interface LocalRunnerOptions {
@@ -144,6 +144,9 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     const tag = operationId.slice(0, 8);
     const once = async (): Promise<void> => {
       const state = await runOperation(ops, operationId, { deadlineAt: Date.now() + (o.runBudgetMs ?? 600_000) });
+      const op = state === 'resume' ? undefined : await store.getOperation(operationId);
+      // A wake taught lowpower how long this pool takes: the next wake timer starts that early.
+      if (op?.kind === POOL_WAKE) await schedules.refreshWakeTimers(op.poolId);
       if (state === 'resume' && !stopping) {
         log(`operation ${tag} paused; resuming in 1 s`);
         await new Promise((r) => setTimeout(r, 1000));
@@ -181,9 +184,9 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     handler: (timer, at) => fireNow(timer.poolId, scheduleNameOfTimer(timer.poolId, timer.name), at),
     onError: (e, s) => log(`schedule ${s.name}: failed: ${e instanceof Error ? e.message : String(e)}`),
   });
-  const schedules = new ScheduleService(store, localSchedulerPort(scheduler));
+  const schedules = new ScheduleService(store, localSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   // Timers for what the store holds (a --state-dir keeps schedules between runs), then samples.
-  for (const s of await schedules.all()) await localSchedulerPort(scheduler).upsert(s);
+  for (const s of await schedules.timers()) await localSchedulerPort(scheduler).upsert(s);
   if (o.sampleSchedule !== false && (await store.listSchedules(POOL_ID)).length === 0) {
     for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }

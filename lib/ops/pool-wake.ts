@@ -10,6 +10,7 @@ import { planWake, type WakePlan } from '../planner/index.ts';
 import type { Hypervisor } from '../xen/hypervisor.ts';
 import { HostBusyError } from '../store/errors.ts';
 import type { Host, OperationStep, OperationWithSteps } from '../store/types.ts';
+import type { Store } from '../store/store.ts';
 import { recordPower } from './host-power.ts';
 import { readPoolView } from './pool-view.ts';
 import { loadPool, lockPool, type PoolOpsDeps, type PoolRequest } from './pool-sleep.ts';
@@ -43,6 +44,18 @@ export function wakeLeadMs(h: Pick<Host, 'wakeLeadsMs'>): number {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * How many minutes before its ready time a pool's wake must start: the slowest host's lead time,
+ * plus the pauses between power-on groups, rounded up to whole minutes.
+ */
+export async function poolWakeLeadMinutes(store: Store, poolId: string): Promise<number> {
+  const [pool, hosts] = await Promise.all([store.getPool(poolId), store.listHosts(poolId)]);
+  if (hosts.length === 0) return 0;
+  const group = Math.max(1, pool?.policy?.wakeGroupSize ?? 2);
+  const stagger = (Math.ceil(hosts.length / group) - 1) * (pool?.policy?.wakeStaggerMs ?? 10_000);
+  return Math.ceil((Math.max(...hosts.map((h) => wakeLeadMs(h))) + stagger) / 60_000);
+}
 
 export async function requestPoolWake(deps: PoolOpsDeps, r: WakeRequest): Promise<WakeAnswer> {
   if (!r.reason.trim()) throw new Error('a reason is required');

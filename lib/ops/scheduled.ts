@@ -5,6 +5,7 @@
  */
 import { decide, type ScheduleAction } from '../schedules/model.ts';
 import { fromStored } from '../schedules/service.ts';
+import { nextFireTime } from '../schedules/next-fire.ts';
 import type { Secrets } from '../store/secrets.ts';
 import { requestHostPower, type OpsDeps } from './host-power.ts';
 import { pollPool, type PollResult } from './sensor-poll.ts';
@@ -25,7 +26,16 @@ export type FireResult =
 export interface PoolActions {
   /** An operation, or none with the reason (nothing can sleep, nothing to wake). */
   requestSleep(poolId: string, o: { reason: string; actor: string; source: 'schedule'; idempotencyKey: string; hostIds?: string[] }): Promise<{ operationId?: string; created?: boolean; note?: string }>;
-  requestWake(poolId: string, o: { reason: string; actor: string; source: 'schedule'; idempotencyKey: string; hostIds?: string[]; excludeHostIds: string[] }): Promise<{ operationId?: string; created?: boolean; note?: string }>;
+  requestWake(poolId: string, o: { reason: string; actor: string; source: 'schedule'; idempotencyKey: string; hostIds?: string[]; excludeHostIds: string[]; readyBy?: string }): Promise<{ operationId?: string; created?: boolean; note?: string }>;
+}
+
+/**
+ * A wake schedule's time is when the pool must be ready; its timer fired earlier by the lead
+ * time. The ready time is the schedule's own next time from the firing on, if it lies ahead.
+ */
+export function readyByOf(expression: string, timezone: string, at: Date): string | undefined {
+  const next = nextFireTime(expression, timezone, new Date(at.getTime() - 1000));
+  return next && next.getTime() > at.getTime() + 60_000 && next.getTime() - at.getTime() < 12 * 3600_000 ? next.toISOString() : undefined;
 }
 
 export async function onScheduleFired(deps: OpsDeps & { secrets: Secrets; pools?: PoolActions }, fire: ScheduledFire): Promise<FireResult> {
@@ -51,7 +61,7 @@ export async function onScheduleFired(deps: OpsDeps & { secrets: Secrets; pools?
     const r =
       d.action === 'sleep'
         ? await deps.pools.requestSleep(fire.poolId, { reason, actor, source: 'schedule', idempotencyKey, hostIds: d.hostIds })
-        : await deps.pools.requestWake(fire.poolId, { reason, actor, source: 'schedule', idempotencyKey, hostIds: d.hostIds, excludeHostIds: d.excludeHostIds });
+        : await deps.pools.requestWake(fire.poolId, { reason, actor, source: 'schedule', idempotencyKey, hostIds: d.hostIds, excludeHostIds: d.excludeHostIds, readyBy: readyByOf(schedule.expression, schedule.timezone, fire.at) });
     if (!r.operationId) return { ran: false, reason: 'nothing-to-do', detail: r.note ?? `nothing to ${d.action}` };
     return { ran: true, action: d.action, operationId: r.operationId, created: r.created === true };
   }

@@ -6,12 +6,16 @@
  * migration finds room when it starts.
  */
 import { simpleLowerBound } from './capacity.ts';
-import { buildModel, type PackModel } from './model.ts';
+import { buildModel, sharesAnti, type PackModel } from './model.ts';
 import { EPSILON } from './packing.ts';
-import { sharesAnti } from './refill.ts';
 import { keepReasons, whyNothingSleeps } from './plan.ts';
 import type { Migration, PlannerHost, PlannerPolicy, PlannerVm, SleepPlan } from './types.ts';
 
+/**
+ * First-fit decreasing consolidation, as a SleepPlan to compare with planSleep's. When a cycle of
+ * full hosts keeps migrations waiting on each other it does not resolve it: it runs them last, one
+ * per wave, and says so in `why` (such a plan breaks the room rule; the planner's never do).
+ */
 export function firstFitDecreasing(hosts: PlannerHost[], vms: PlannerVm[], policy: PlannerPolicy): SleepPlan {
   const model = buildModel(hosts, vms, policy);
   const n = model.hostIds.length;

@@ -119,14 +119,26 @@ export function repair(pk: Packing, maxSteps: number, ctx: SearchContext, reserv
   return packIntoReserved(pk, slots, ctx);
 }
 
-/** May the pool set `k` replace the host's set `o` on host `h`? vCPUs, tabu, anti-affinity, heir. */
+/** May the pool set `k` replace the host's set `o` on host `h`? vCPUs, no-op, tabu, anti-affinity, heir. */
 function allowed(pk: Packing, ins: ComboList, k: number, outs: ComboList, o: number, h: number, slackCpu: number, poolSize: number, tabu: Map<number, number>, step: number): boolean {
   if (ins.cpu[k] - outs.cpu[o] > slackCpu + EPSILON) return false;
+  // Swapping VMs for VMs of the same sizes changes nothing; on a plateau it would be all the search does.
+  if (sameSizes(pk, ins, k, outs, o)) return false;
   const emptiesPool = ins.size[k] === poolSize && outs.size[o] === 0;
   const n = pk.model.hostIds.length;
   if (!emptiesPool && isTabu(tabu, ins, k, h, n, step)) return false;
   if (pk.model.hasAnti && !pk.antiFreeExchange(h, outs.items(o), ins.items(k))) return false;
   return outs.own[o] === 0 || heirExists(pk, h, outs, o, ins, k);
+}
+
+/** Would the exchange swap VMs for VMs of exactly the same sizes (changing nothing that matters)? */
+function sameSizes(pk: Packing, ins: ComboList, k: number, outs: ComboList, o: number): boolean {
+  if (ins.size[k] !== outs.size[o] || ins.mem[k] !== outs.mem[o] || ins.cpu[k] !== outs.cpu[o]) return false;
+  if (ins.size[k] === 1) return true;
+  const mem = pk.model.mem;
+  const x = Math.min(mem[ins.a[k]], mem[ins.b[k]]);
+  const y = Math.min(mem[outs.a[o]], mem[outs.b[o]]);
+  return x === y;
 }
 
 function isTabu(tabu: Map<number, number>, list: ComboList, k: number, h: number, n: number, step: number): boolean {

@@ -3,7 +3,7 @@
  * which waves, and which hosts to wake for a demand. No I/O, no clock, no randomness but a seed.
  */
 export { planSleep, bestCaseHostsOn, DEFAULT_EFFORT } from './sleep.ts';
-export { planWake } from './wake.ts';
+export { planWake, wakeOrder } from './wake.ts';
 export { firstFitDecreasing } from './baseline.ts';
 export { usableMemory, vcpuLimit, haCapacity, simpleLowerBound } from './capacity.ts';
 export { PlannerInputError } from './model.ts';

@@ -97,7 +97,16 @@ class TagTable {
   }
 }
 
-export function fixedReasonOf(host: PlannerHost, pinnedVm: PlannerVm | undefined): string | undefined {
+/** Do VMs (items) a and b share an anti-affinity tag? */
+export function sharesAnti(m: PackModel, a: number, b: number): boolean {
+  const ta = m.anti[a];
+  const tb = m.anti[b];
+  if (!ta || !tb) return false;
+  for (let x = 0; x < ta.length; x++) for (let y = 0; y < tb.length; y++) if (ta[x] === tb[y]) return true;
+  return false;
+}
+
+function fixedReasonOf(host: PlannerHost, pinnedVm: PlannerVm | undefined): string | undefined {
   if (host.isMaster) return 'pool master';
   if (host.neverSleep) return 'marked never-sleep';
   if (pinnedVm) return `VM ${pinnedVm.id} is pinned: ${pinnedVm.pinned}`;

@@ -9,7 +9,8 @@ import type { PackModel } from './model.ts';
 const POOL = -1;
 const CLOSE_MARK = -2;
 const REOPEN_MARK = -3;
-const EPS = 1e-9;
+/** Slack in capacity comparisons (memory is in bytes; vCPU limits may be fractional). */
+export const EPSILON = 1e-9;
 
 export class Packing {
   readonly model: PackModel;
@@ -25,10 +26,8 @@ export class Packing {
   readonly version: Uint32Array;
   openCount: number;
   openCapMem = 0;
-  openCapCpu = 0;
-  /** memory and vCPUs of every item (pool included) */
+  /** memory of every item (pool included) */
   readonly totalMem: number;
-  readonly totalCpu: number;
   private readonly slot: Int32Array;
   private readonly antiCount: Array<Map<number, number> | undefined>;
   private readonly affCount: Array<Map<number, number> | undefined>;
@@ -46,18 +45,10 @@ export class Packing {
     this.version = new Uint32Array(n);
     this.slot = new Int32Array(m).fill(-1);
     this.openCount = n;
-    for (let h = 0; h < n; h++) {
-      this.openCapMem += model.capMem[h];
-      this.openCapCpu += model.capCpu[h];
-    }
+    for (let h = 0; h < n; h++) this.openCapMem += model.capMem[h];
     let totalMem = 0;
-    let totalCpu = 0;
-    for (let i = 0; i < m; i++) {
-      totalMem += model.mem[i];
-      totalCpu += model.cpu[i];
-    }
+    for (let i = 0; i < m; i++) totalMem += model.mem[i];
     this.totalMem = totalMem;
-    this.totalCpu = totalCpu;
     this.antiCount = new Array(n).fill(undefined);
     this.affCount = new Array(n).fill(undefined);
     for (let i = 0; i < m; i++) this.countTags(i, model.home[i], 1);
@@ -84,10 +75,6 @@ export class Packing {
     }
   }
 
-  isAnchored(item: number): boolean {
-    return this.open[this.model.home[item]] === 1;
-  }
-
   /** Close an open host: everything on it (its own VMs and its guests) goes to the pool. */
   close(h: number): void {
     this.journal.push(h, CLOSE_MARK);
@@ -108,14 +95,12 @@ export class Packing {
     this.open[h] = 0;
     this.openCount--;
     this.openCapMem -= this.model.capMem[h];
-    this.openCapCpu -= this.model.capCpu[h];
   }
 
   private reopenRaw(h: number): void {
     this.open[h] = 1;
     this.openCount++;
     this.openCapMem += this.model.capMem[h];
-    this.openCapCpu += this.model.capCpu[h];
   }
 
   /** The items on an open host: its own VMs and its guests. */
@@ -216,8 +201,8 @@ export class Packing {
     const m = this.model;
     return (
       this.open[h] === 1 &&
-      this.loadMem[h] + m.mem[item] <= m.capMem[h] + EPS &&
-      this.loadCpu[h] + m.cpu[item] <= m.capCpu[h] + EPS &&
+      this.loadMem[h] + m.mem[item] <= m.capMem[h] + EPSILON &&
+      this.loadCpu[h] + m.cpu[item] <= m.capCpu[h] + EPSILON &&
       this.antiFree(item, h)
     );
   }
@@ -280,4 +265,3 @@ function hasTag(tags: Int32Array | undefined, tag: number): boolean {
   return false;
 }
 
-export const EPSILON = EPS;

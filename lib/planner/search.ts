@@ -28,7 +28,7 @@ export function createContext(model: PackModel, work: number, random: Random, fa
 }
 
 /** Usable memory of the open hosts, less the `failures` largest of them, less host `without` if open. */
-export function haCapacityOpen(pk: Packing, ctx: SearchContext, without = -1): number {
+function haCapacityOpen(pk: Packing, ctx: SearchContext, without = -1): number {
   let cap = pk.openCapMem;
   if (without >= 0 && pk.open[without]) cap -= pk.model.capMem[without];
   let dropped = 0;

@@ -72,7 +72,7 @@ export type WakeDemand = { all: true } | { extraMemoryBytes: number } | { hosts:
 export interface WakePlan {
   /** hosts to wake, in the order to wake them */
   wake: string[];
-  /** one line per woken host (same order); one line saying why when nothing wakes */
+  /** one line per woken host (same order), then possibly a note; one line saying why when nothing wakes */
   why: string[];
 }
 
@@ -80,8 +80,10 @@ export interface PlannerOptions {
   /** seed of the search's tie-breaking; the same seed gives the same plan */
   seed?: number;
   /**
-   * Work budget of the improvement search, in evaluated moves (deterministic, unlike a clock).
-   * The default keeps a 1,000-host pool or a 500-item packing well under half a second.
+   * Budget of the improvement search, in units of work (about one evaluated placement each):
+   * deterministic, unlike a clock, so the same input always gives the same plan. The default
+   * (DEFAULT_EFFORT) keeps a 1,000-host pool and the hardest BPPLIB packings well under half a
+   * second; less makes planning faster and plans no worse than the greedy starts.
    */
   effort?: number;
 }

@@ -27,6 +27,12 @@ function describe(host: PlannerHost, rank: number, of: number): string {
   return `${rank} of ${of} off hosts in wake order (${temp}, ${woken})`;
 }
 
+/**
+ * Which off hosts to wake: `{ all: true }` every one; `{ hosts: n }` the first n in wake order;
+ * `{ extraMemoryBytes }` the fewest whose usable memory, with the hosts on and the HA spare, holds
+ * the running VMs plus the extra (and reaches the minimum hosts on), the most preferred among them.
+ * `why` has one line per woken host, in the same order, and may end with a note.
+ */
 export function planWake(hosts: PlannerHost[], vms: PlannerVm[], policy: PlannerPolicy, demand: WakeDemand): WakePlan {
   validateInput(hosts, vms, policy);
   const order = wakeOrder(hosts.filter((h) => h.state === 'off'));

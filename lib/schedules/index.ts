@@ -28,4 +28,5 @@ export {
 } from './eventbridge.ts';
 export { LocalScheduler, systemClock, type RunnerClock, type TimerHandle, type ScheduleHandler, type LocalSchedulerOptions } from './local-runner.ts';
 export { wallClockAt, localDate, resolveLocal, startOfLocalDay, type WallClock, type LocalResolution } from './zoned.ts';
-export { ScheduleService, fromStored, localSchedulerPort, eventBridgeSchedulerPort, type EventBridgeLike, localTimerName, scheduleNameOfTimer, type SchedulerPort, type ScheduleView, type LocalSchedulerLike } from './service.ts';
+export { shiftCronEarlier, type ShiftResult } from './lead.ts';
+export { ScheduleService, type ScheduleServiceOptions, fromStored, localSchedulerPort, eventBridgeSchedulerPort, type EventBridgeLike, localTimerName, scheduleNameOfTimer, type SchedulerPort, type ScheduleView, type LocalSchedulerLike } from './service.ts';

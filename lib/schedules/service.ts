@@ -13,6 +13,7 @@ import { SLEEP_ACTIONS, validateSchedule, type Schedule, type ScheduleExceptions
 import { nextFireTime } from './next-fire.ts';
 import { parseExpression } from './expression.ts';
 import { localDate } from './zoned.ts';
+import { shiftCronEarlier } from './lead.ts';
 
 /** Where timers live. */
 export interface SchedulerPort {
@@ -38,12 +39,39 @@ export interface ScheduleView extends Schedule {
   nextFire: string | null;
 }
 
+export interface ScheduleServiceOptions {
+  now?: () => number;
+  /** How many minutes before its ready time a wake must start (the pool's lead time). */
+  wakeLeadMinutes?: (poolId: string) => Promise<number>;
+  log?: (line: string) => void;
+}
+
 export class ScheduleService {
+  private readonly now: () => number;
+
   constructor(
     private readonly store: Store,
     private readonly port: SchedulerPort,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly o: ScheduleServiceOptions = {},
+  ) {
+    this.now = o.now ?? Date.now;
+  }
+
+  /** The timer for a schedule: a wake fires earlier by the pool's lead time; the rest as written. */
+  private async timerOf(s: Schedule): Promise<Schedule> {
+    if (s.action !== 'wake' || !this.o.wakeLeadMinutes) return s;
+    const shift = shiftCronEarlier(s.expression, await this.o.wakeLeadMinutes(s.poolId));
+    if ('why' in shift && shift.why !== 'no lead time') this.o.log?.(`schedule ${s.name}: not started early (${shift.why})`);
+    return { ...s, expression: shift.expression };
+  }
+
+  /** Re-arm a pool's wake timers after its lead time changed (a wake taught lowpower something). */
+  async refreshWakeTimers(poolId: string): Promise<void> {
+    for (const s of await this.store.listSchedules(poolId)) {
+      const schedule = fromStored(s);
+      if (schedule.action === 'wake') await this.port.upsert(await this.timerOf(schedule));
+    }
+  }
 
   private view(s: StoredSchedule): ScheduleView {
     const schedule = fromStored(s);
@@ -66,10 +94,11 @@ export class ScheduleService {
     return this.view(s);
   }
 
-  /** Every schedule of every pool, for a runner that arms timers at start. */
-  async all(): Promise<Schedule[]> {
+  /** Every schedule of every pool as its timer (wakes started early), for a runner that arms timers at start. */
+  async timers(): Promise<Schedule[]> {
     const pools = await this.store.listPools();
-    return (await Promise.all(pools.map((p) => this.store.listSchedules(p.poolId)))).flat().map(fromStored);
+    const all = (await Promise.all(pools.map((p) => this.store.listSchedules(p.poolId)))).flat().map(fromStored);
+    return Promise.all(all.map((s) => this.timerOf(s)));
   }
 
   async create(input: Schedule): Promise<ScheduleView> {
@@ -92,7 +121,7 @@ export class ScheduleService {
       throw e;
     }
     try {
-      await this.port.upsert(input);
+      await this.port.upsert(await this.timerOf(input));
     } catch (e) {
       await this.store.deleteSchedule(input.poolId, input.name, stored.version).catch(() => undefined);
       throw e;
@@ -119,7 +148,7 @@ export class ScheduleService {
           hostIds: merged.hostIds,
           exceptions: merged.exceptions as Record<string, unknown>,
         });
-        await this.port.upsert(merged);
+        await this.port.upsert(await this.timerOf(merged));
         return this.view(saved);
       } catch (e) {
         if (!(e instanceof VersionConflictError) || expectedVersion !== undefined) throw e;

@@ -47,6 +47,14 @@ beforeAll(async () => {
   schedulerMock.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ Message: 'no schedule', message: 'no schedule', $metadata: {} }));
   schedulerMock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:eu-central-1:123456789012:schedule/lowpower/x' });
   lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
+  // A synchronous invoke of the http function (how the slack function reaches the API): Lambda
+  // answers 200 with the handler's result as the payload.
+  lambdaMock.on(InvokeCommand, { FunctionName: 'lowpower-test-http' }).callsFake(async (input: { Payload: Uint8Array; InvocationType?: string }) => {
+    expect(input.InvocationType ?? 'RequestResponse').toBe('RequestResponse');
+    const { handler } = await import('../../functions/http.ts');
+    const out = await handler(JSON.parse(Buffer.from(input.Payload).toString()), context('http'));
+    return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(out)) };
+  });
   Object.assign(process.env, {
     AWS_REGION: 'eu-central-1',
     AWS_ACCESS_KEY_ID: 'test',
@@ -58,6 +66,7 @@ beforeAll(async () => {
     SCHEDULED_FUNCTION_ARN: 'arn:aws:lambda:eu-central-1:123456789012:function:lowpower-test-scheduled',
     SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/lowpower-test-scheduler',
     WORKER_FUNCTION_NAME: 'lowpower-test-worker',
+    HTTP_FUNCTION_NAME: 'lowpower-test-http',
     SLACK_SECRET_REF: 'slack',
     SLACK_ROLES: JSON.stringify({ UOPS: 'operator' }),
     POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -148,6 +157,8 @@ describe('Lambda handlers', () => {
     const ok = await slack(event(signSlackRequest(SLACK_SECRET, body, ts), true), context('slack'));
     expect(ok?.statusCode).toBe(200);
     expect(ok?.body).toMatch(/host-00[456]/);
+    // The plan came from the http function (Slack has no route to XAPI): one synchronous invoke.
+    expect(lambdaMock.commandCalls(InvokeCommand).filter((c) => c.args[0].input.FunctionName === 'lowpower-test-http').length).toBeGreaterThan(0);
     const ops = (await store.listOperations(POOL)).length;
     expect((await slack(event(signSlackRequest('forged', body, ts)), context('slack')))?.statusCode).toBe(401);
     expect((await slack(event(signSlackRequest(SLACK_SECRET, body, ts)), context('slack')))?.statusCode).toBe(401);

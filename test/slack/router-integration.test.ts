@@ -26,7 +26,7 @@ beforeAll(async () => {
   db = await startDynalite();
   capture = await startCapture();
   store = createStore({ client: db.client, tableName: db.tableName, clock: () => new Date(NOW_MS) });
-  const schedules = new ScheduleService(store, { upsert: async () => {}, remove: async () => {} }, () => NOW_MS);
+  const schedules = new ScheduleService(store, { upsert: async () => {}, remove: async () => {} }, { now: () => NOW_MS });
   const ops: OpsDeps = { store, driver: noDriver, now: () => NOW_MS };
   const ctx: ApiContext = { store, ops, schedules, launch: async (id) => void launched.push(id), routes: POOL_ROUTES, now: () => NOW_MS };
   rec = recordingApi((req) => handleApiRequest(ctx, req));

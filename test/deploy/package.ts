@@ -1,0 +1,230 @@
+/**
+ * Packaging helpers shared by test/deploy/template.test.ts and bench/functions-bench.ts: run
+ * `osls package` exactly as `npm run package` does (offline, no AWS credentials), read the
+ * CloudFormation template it writes, unzip each function's artifact where Node can resolve the
+ * AWS SDK it leaves out, and time a cold import of a handler in a fresh Node process.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { extractEntry, listZip } from './zip.ts';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SERVERLESS_DIR = join(REPO, '.serverless');
+export const STAGE = 'ci';
+export const REGION = 'eu-central-1';
+export const SERVICE = 'lowpower';
+export const FUNCTIONS = ['http', 'slack', 'scheduled', 'worker'] as const;
+export type FunctionKey = (typeof FUNCTIONS)[number];
+/** The same arguments as the `package` script in package.json. */
+export const PACKAGE_ARGS = ['package', '--stage', STAGE, '--region', REGION];
+
+/**
+ * Environment for packaging. osls needs no credentials to package; these only make sure that,
+ * should anything ever try to reach AWS, it fails at once instead of waiting on instance metadata.
+ */
+export function offlineEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, AWS_EC2_METADATA_DISABLED: 'true', AWS_REGION: REGION, FORCE_COLOR: '0', NO_COLOR: '1' };
+}
+
+export interface PackageRun {
+  ms: number;
+  output: string;
+}
+
+/** Runs `osls package --stage ci --region eu-central-1` in the repository; rejects on a non-zero exit. */
+export function runPackage(timeoutMs = 120_000): Promise<PackageRun> {
+  const started = performance.now();
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, [join(REPO, 'node_modules/osls/bin/serverless.js'), ...PACKAGE_ARGS], {
+      cwd: REPO,
+      env: offlineEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      fail(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const ms = performance.now() - started;
+      if (code === 0) ok({ ms, output });
+      else fail(new Error(`osls ${PACKAGE_ARGS.join(' ')} failed (${signal ?? `exit ${code}`}) after ${Math.round(ms)} ms:\n${output}`));
+    });
+  });
+}
+
+// ---- the template ----
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export interface Resource {
+  Type: string;
+  Properties?: Record<string, any>;
+  DependsOn?: string | string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Condition?: string;
+}
+export interface Template {
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, any>;
+}
+
+export function readTemplate(): Template {
+  return JSON.parse(readFileSync(join(SERVERLESS_DIR, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}
+
+/** Logical id osls gives a function's resources: `worker` -> `Worker`. */
+export const logicalPrefix = (fn: FunctionKey): string => fn.charAt(0).toUpperCase() + fn.slice(1);
+export const functionName = (fn: FunctionKey): string => `${SERVICE}-${STAGE}-${fn}`;
+/** The unqualified ARN of a function as the template spells it (a Sub, no Ref: no dependency cycle). */
+export const functionArnSub = (fn: FunctionKey): Json => ({
+  'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${functionName(fn)}`,
+});
+
+// ---- artifacts ----
+
+export function zipPath(fn: FunctionKey): string {
+  return join(SERVERLESS_DIR, `${fn}.zip`);
+}
+
+export function zipSize(fn: FunctionKey): number {
+  return statSync(zipPath(fn)).size;
+}
+
+export interface Unzipped {
+  dir: string;
+  files: { name: string; size: number }[];
+  /** Absolute path of the handler module (functions/<fn>.mjs). */
+  handlerPath: string;
+  handlerSize: number;
+}
+
+/**
+ * Unzips a function's artifact into .serverless/unzipped/<fn>/ (gitignored, cleared by the next
+ * package run). Inside the repository, Node's ESM resolution walks up to the repository's
+ * node_modules for the `@aws-sdk/*` imports the bundle leaves to the Lambda runtime (NODE_PATH
+ * does not apply to ES modules).
+ */
+export function unzipFunction(fn: FunctionKey): Unzipped {
+  const buf = readFileSync(zipPath(fn));
+  const dir = join(SERVERLESS_DIR, 'unzipped', fn);
+  rmSync(dir, { recursive: true, force: true });
+  const files: { name: string; size: number }[] = [];
+  for (const e of listZip(buf)) {
+    files.push({ name: e.name, size: e.size });
+    if (e.name.endsWith('/')) continue;
+    const target = join(dir, e.name);
+    if (!target.startsWith(dir + '/')) throw new Error(`zip entry escapes its folder: ${e.name}`);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, extractEntry(buf, e));
+  }
+  const handlerPath = join(dir, 'functions', `${fn}.mjs`);
+  const handlerSize = files.find((f) => f.name === `functions/${fn}.mjs`)?.size ?? -1;
+  return { dir, files, handlerPath, handlerSize };
+}
+
+/** Fake values for the intrinsic functions in a function's environment. */
+export function lambdaEnv(template: Template, fn: FunctionKey): Record<string, string> {
+  const vars = (template.Resources[`${logicalPrefix(fn)}LambdaFunction`]?.Properties?.Environment?.Variables ?? {}) as Record<string, Json>;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(vars)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (v && typeof v === 'object' && 'Ref' in v) out[k] = v.Ref === 'LowpowerTable' ? `${SERVICE}-${STAGE}` : `arn:aws:secretsmanager:${REGION}:123456789012:secret:${SERVICE}/${STAGE}/slack-signing-secret-AbCdEf`;
+    else if (v && typeof v === 'object' && 'Fn::Sub' in v) {
+      out[k] = String(v['Fn::Sub']).replace('${AWS::Partition}', 'aws').replace('${AWS::Region}', REGION).replace('${AWS::AccountId}', '123456789012');
+    } else out[k] = `arn:aws:iam::123456789012:role/${k.toLowerCase()}`;
+  }
+  return out;
+}
+
+export interface ImportProbe {
+  ms: number;
+  handlerType: string;
+}
+
+const PROBE = [
+  // An optional module imported first, untimed (e.g. the SDK only, to time our bundle alone).
+  'if (process.argv[2]) await import(process.argv[2]);',
+  'const t0 = performance.now();',
+  'const m = await import(process.argv[1]);',
+  'const ms = performance.now() - t0;',
+  'console.log(JSON.stringify({ ms, handlerType: typeof m.handler }));',
+  // Handles a handler module may open at import (SDK agents, timers) must not keep us waiting.
+  'process.exit(0);',
+].join('\n');
+
+/**
+ * Imports a handler module in a fresh Node process (a cold start of the module graph: the bundle
+ * plus the AWS SDK packages it imports) and reports the time the import took and what `handler` is.
+ * The environment is the function's own (fake ARNs) plus Lambda's usual variables; AWS endpoints
+ * point at a closed loopback port so that I/O at import time fails fast instead of hanging.
+ */
+export function probeImport(handlerPath: string, env: Record<string, string>, fn: string, timeoutMs = 30_000, preload?: string): Promise<ImportProbe> {
+  return new Promise((ok, fail) => {
+    const args = ['--input-type=module', '-e', PROBE, pathToFileURL(handlerPath).href, ...(preload ? [pathToFileURL(preload).href] : [])];
+    const child = spawn(process.execPath, args, {
+      cwd: dirname(handlerPath),
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/tmp',
+        ...env,
+        AWS_REGION: REGION,
+        AWS_DEFAULT_REGION: REGION,
+        AWS_LAMBDA_FUNCTION_NAME: functionName(fn as FunctionKey),
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        AWS_ACCESS_KEY_ID: 'ASIAOFFLINEPROBE0000',
+        AWS_SECRET_ACCESS_KEY: 'offline-probe-not-a-secret',
+        AWS_SESSION_TOKEN: 'offline',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && line.startsWith('{')) ok(JSON.parse(line) as ImportProbe);
+      else fail(new Error(`import of ${handlerPath} failed (${signal ?? `exit ${code}`}):\n${err || out}`));
+    });
+  });
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * The module specifiers a bundle leaves for run time (static and dynamic imports), read with
+ * esbuild's metafile: for a Lambda bundle these must be Node built-ins and `@aws-sdk/*` only.
+ */
+export async function externalImports(bundlePath: string): Promise<string[]> {
+  const { build } = await import('esbuild');
+  const r = await build({
+    entryPoints: [bundlePath],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    platform: 'node',
+    external: ['*'],
+    logLevel: 'silent',
+  });
+  const out = new Set<string>();
+  for (const o of Object.values(r.metafile.outputs)) for (const i of o.imports) if (i.external) out.add(i.path);
+  return [...out].sort();
+}
