@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError } from './errors.ts';
-import { objectBody, poolOf, publicHost, requireReason } from './helpers.ts';
+import { objectBody, poolOf, publicHost, requireReason, secretsOf } from './helpers.ts';
+import type { Pool, PoolPatch, PoolPolicy } from '../store/types.ts';
 import type { ApiContext, ApiRequest, ApiResponse, Route } from './router.ts';
 import { requestPoolSleep, type PoolOpsDeps } from '../ops/pool-sleep.ts';
 import { requestPoolWake } from '../ops/pool-wake.ts';
@@ -47,7 +48,97 @@ async function sleepOrWake(ctx: ApiContext, req: ApiRequest, poolId: string, wha
   return { status: 202, body: { operation: { id: r.operationId, state: op?.state ?? 'pending' }, plan: r.plan } };
 }
 
+const POLICY_NUMBERS: Record<string, [number, number]> = {
+  haFailuresToTolerate: [0, 3],
+  minHostsOn: [1, 10_000],
+  headroomPercent: [0, 90],
+  vcpuOvercommit: [1, 16],
+  concurrentMigrations: [1, 16],
+  wakeGroupSize: [1, 100],
+  wakeStaggerMs: [0, 600_000],
+};
+
+/** A pool policy from a request: known keys only, numbers in range; a 400 names the field. */
+function policyOf(v: unknown): PoolPolicy {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ApiError(400, 'invalid_pool', 'policy must be an object', { field: 'policy' });
+  const out: PoolPolicy = {};
+  for (const [k, x] of Object.entries(v)) {
+    const range = POLICY_NUMBERS[k];
+    if (range) {
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < range[0] || x > range[1]) throw new ApiError(400, 'invalid_pool', `policy.${k} must be a number ${range[0]}..${range[1]}`, { field: `policy.${k}` });
+      (out as Record<string, unknown>)[k] = x;
+    } else if (k === 'neverSleep') {
+      if (!Array.isArray(x) || x.some((h) => typeof h !== 'string')) throw new ApiError(400, 'invalid_pool', 'policy.neverSleep must be a list of host ids', { field: 'policy.neverSleep' });
+      out.neverSleep = x as string[];
+    } else if (k === 'hardOffWhenEmpty') {
+      if (typeof x !== 'boolean') throw new ApiError(400, 'invalid_pool', 'policy.hardOffWhenEmpty must be true or false', { field: 'policy.hardOffWhenEmpty' });
+      out.hardOffWhenEmpty = x;
+    } else if (k === 'timeZone') {
+      if (typeof x !== 'string') throw new ApiError(400, 'invalid_pool', 'policy.timeZone must be an IANA time zone', { field: 'policy.timeZone' });
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: x });
+      } catch {
+        throw new ApiError(400, 'invalid_pool', `policy.timeZone: unknown time zone ${x}`, { field: 'policy.timeZone' });
+      }
+      out.timeZone = x;
+    } else throw new ApiError(400, 'invalid_pool', `policy.${k} is not a policy setting`, { field: `policy.${k}` });
+  }
+  return out;
+}
+
+function xapiUrlOf(v: unknown): string {
+  if (typeof v !== 'string') throw new ApiError(400, 'invalid_pool', 'xapiUrl is required (https://pool-master)', { field: 'xapiUrl' });
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new ApiError(400, 'invalid_pool', 'xapiUrl is not a URL', { field: 'xapiUrl' });
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new ApiError(400, 'invalid_pool', 'xapiUrl must be http(s)', { field: 'xapiUrl' });
+  return u.toString().replace(/\/$/, '');
+}
+
+const publicPool = (p: Pool) => ({ id: p.poolId, name: p.name ?? p.poolId, xapiUrl: p.xapiUrl, xapiUser: p.xapiUser ?? null, policy: p.policy ?? {}, version: p.version });
+
 export const POOL_ROUTES: Route[] = [
+  {
+    method: 'POST',
+    path: '/v1/pools',
+    role: 'admin',
+    summary: "add a pool: its XAPI address, user and password (the password goes to the secret store)",
+    async run(ctx, req) {
+      const b = objectBody(req);
+      if (typeof b.id !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,99}$/.test(b.id)) throw new ApiError(400, 'invalid_pool', 'id must be letters, digits and ._:@+=-', { field: 'id' });
+      const xapiUrl = xapiUrlOf(b.xapiUrl);
+      if (typeof b.xapiPassword !== 'string' || !b.xapiPassword) throw new ApiError(400, 'invalid_pool', 'xapiPassword is required (it goes to the secret store)', { field: 'xapiPassword' });
+      const policy = b.policy === undefined ? {} : policyOf(b.policy);
+      if (await ctx.store.getPool(b.id)) throw new ApiError(409, 'exists', `pool ${b.id} exists`);
+      const secretRef = `xapi.${b.id}`;
+      await secretsOf(ctx).put(secretRef, b.xapiPassword);
+      const pool = await ctx.store.createPool({ poolId: b.id, name: typeof b.name === 'string' ? b.name : undefined, xapiUrl, xapiUser: typeof b.xapiUser === 'string' ? b.xapiUser : 'root', secretRef, policy });
+      await ctx.store.appendAudit({ poolId: pool.poolId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'add pool', result: 'ok' });
+      return { status: 201, body: { pool: publicPool(pool) } };
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/v1/pools/{id}',
+    role: 'admin',
+    summary: "change a pool's name, XAPI address, user, password or policy",
+    async run(ctx, req, p) {
+      const pool = await poolOf(ctx, p.id);
+      const b = objectBody(req);
+      const patch: PoolPatch = {};
+      if (b.name !== undefined) patch.name = String(b.name);
+      if (b.xapiUrl !== undefined) patch.xapiUrl = xapiUrlOf(b.xapiUrl);
+      if (b.xapiUser !== undefined) patch.xapiUser = String(b.xapiUser);
+      if (b.policy !== undefined) patch.policy = { ...(pool.policy ?? {}), ...policyOf(b.policy) };
+      if (typeof b.xapiPassword === 'string' && b.xapiPassword) await secretsOf(ctx).put(pool.secretRef, b.xapiPassword);
+      const saved = Object.keys(patch).length ? await ctx.store.updatePool(pool.poolId, pool.version, patch) : pool;
+      await ctx.store.appendAudit({ poolId: pool.poolId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'change pool', result: 'ok', message: [...Object.keys(patch), ...(b.xapiPassword ? ['xapiPassword'] : [])].join(', ') });
+      return { status: 200, body: { pool: publicPool(saved) } };
+    },
+  },
   {
     method: 'GET',
     path: '/v1/pools',

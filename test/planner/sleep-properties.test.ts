@@ -10,8 +10,12 @@ import { firstFitDecreasing, planSleep, type PlannerHost, type PlannerPolicy, ty
 
 const GIB = 1024 ** 3;
 /** Small search effort: the rules must hold whatever the budget; it keeps the runs fast. */
-const EFFORT = 100_000;
-const RUNS = 250;
+const EFFORT = Number(process.env.PLANNER_EFFORT ?? 100_000);
+/** PLANNER_RUNS=5000 PLANNER_SEED=n PLANNER_EFFORT=e npx vitest run test/planner digs deeper; the defaults stay fast. */
+const SCALE = Number(process.env.PLANNER_RUNS ?? 250) / 250;
+const SEED = process.env.PLANNER_SEED === undefined ? undefined : Number(process.env.PLANNER_SEED);
+const runs = (n: number): number => Math.max(1, Math.round(n * SCALE));
+const seed = (s: number): number => SEED ?? s;
 
 interface Pool {
   hosts: PlannerHost[];
@@ -197,7 +201,7 @@ describe('planSleep on random pools', () => {
         const plan = planSleep(pool.hosts, pool.vms, pool.policy, { effort: EFFORT });
         expect(violations(pool, plan, { receiveOnly: true })).toEqual([]);
       }),
-      { numRuns: RUNS, seed: 20251126 },
+      { numRuns: runs(250), seed: seed(20251126) },
     );
   });
 
@@ -208,7 +212,7 @@ describe('planSleep on random pools', () => {
         expect(planSleep(pool.hosts, pool.vms, pool.policy, { effort: EFFORT })).toEqual(plan);
         expect(planSleep(shuffled(pool.hosts, seed), shuffled(pool.vms, seed + 1), pool.policy, { effort: EFFORT })).toEqual(plan);
       }),
-      { numRuns: 80, seed: 7 },
+      { numRuns: runs(80), seed: seed(7) },
     );
   });
 
@@ -224,7 +228,7 @@ describe('planSleep on random pools', () => {
         expect(plan.hostsOn).toBe(sizes.length > 0 ? 2 : 1);
         expect(violations({ hosts, vms, policy }, plan, { receiveOnly: true })).toEqual([]);
       }),
-      { numRuns: 60, seed: 11 },
+      { numRuns: runs(60), seed: seed(11) },
     );
   });
 });
@@ -256,14 +260,16 @@ describe('planSleep on tight packings', () => {
   it('keeps the rules, and with one VM per host never keeps more on than first-fit decreasing', () => {
     fc.assert(
       fc.property(tightPoolArb, (pool) => {
-        const plan = planSleep(pool.hosts, pool.vms, pool.policy, { effort: 200_000 });
+        const plan = planSleep(pool.hosts, pool.vms, pool.policy, { effort: 2 * EFFORT });
         expect(violations(pool, plan, { receiveOnly: true })).toEqual([]);
-        // With one VM per host the planner's start is first-fit decreasing itself, and the search
-        // only improves on it. (Kept hosts only receive, so with more VMs per host FFD's re-pack can win.)
+        // With one VM per host (and none on the master) the planner's start is first-fit decreasing
+        // itself, and the search only improves on it. Kept hosts only receive, so where they hold
+        // VMs of their own, FFD's re-pack (which moves those too) can do better.
         const oneVmPerHost = new Set(pool.vms.map((v) => v.hostId)).size === pool.vms.length;
-        if (oneVmPerHost) expect(plan.hostsOn).toBeLessThanOrEqual(firstFitDecreasing(pool.hosts, pool.vms, pool.policy).hostsOn);
+        const masterIdle = pool.vms.every((v) => !pool.hosts.find((h) => h.id === v.hostId)?.isMaster);
+        if (oneVmPerHost && masterIdle) expect(plan.hostsOn).toBeLessThanOrEqual(firstFitDecreasing(pool.hosts, pool.vms, pool.policy).hostsOn);
       }),
-      { numRuns: 150, seed: 5 },
+      { numRuns: runs(150), seed: seed(5) },
     );
   });
 });
@@ -277,7 +283,7 @@ describe('firstFitDecreasing (the baseline) on random pools', () => {
         fc.pre(!(plan.why ?? '').startsWith('baseline:'));
         expect(violations(pool, plan, { receiveOnly: false })).toEqual([]);
       }),
-      { numRuns: 150, seed: 3 },
+      { numRuns: runs(150), seed: seed(3) },
     );
   });
 });

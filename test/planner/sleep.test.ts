@@ -1,4 +1,6 @@
 /** planSleep on small hand-made pools: who stays on and why, where VMs go, in which waves. */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PlannerInputError, firstFitDecreasing, planSleep, type PlannerHost, type PlannerPolicy, type PlannerVm } from '../../lib/planner/index.ts';
 
@@ -197,5 +199,22 @@ describe('planSleep: the search', () => {
     expect(() => planSleep([host('a', 8), host('a', 8)], [], policy())).toThrow(PlannerInputError);
     expect(() => planSleep([host('a', 8)], [vm('v', 'a', -1)], policy())).toThrow(/memoryBytes/);
     expect(() => planSleep([host('a', 8)], [], policy({ headroomPercent: Number.NaN }))).toThrow(/headroomPercent/);
+  });
+});
+
+describe('planSleep on published bin-packing instances', () => {
+  const dir = fileURLToPath(new URL('../../../shared/bench/bpplib', import.meta.url));
+  const load = (name: string): { hosts: PlannerHost[]; vms: PlannerVm[]; optimum: number } => {
+    const inst = JSON.parse(readFileSync(`${dir}/${name}.json`, 'utf8')) as { capacity: number; items: number[]; optimum: number };
+    const hosts = inst.items.map((_, k) => ({ id: `h${String(k).padStart(3, '0')}`, memoryBytes: inst.capacity, cpus: 1, state: 'on' as const, isMaster: false }));
+    const vms = inst.items.map((size, k) => ({ id: `v${k}`, memoryBytes: size, vcpus: 0, hostId: hosts[k].id }));
+    return { hosts, vms, optimum: inst.optimum };
+  };
+  const zero = policy({ minHostsOn: 0 });
+
+  it.skipIf(!existsSync(dir)).each(['t60_00', 'u120_00', 'scholl3_HARD0'])('reaches the proven optimum on %s, where FFD does not', (name) => {
+    const { hosts, vms, optimum } = load(name);
+    expect(firstFitDecreasing(hosts, vms, zero).hostsOn).toBeGreaterThan(optimum);
+    expect(planSleep(hosts, vms, zero).hostsOn).toBe(optimum);
   });
 });
