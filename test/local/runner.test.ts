@@ -219,6 +219,14 @@ describe('local runner', () => {
     expect((readings.json.readings as unknown[]).length).toBeGreaterThan(0);
     expect((await api('GET', '/v1/hosts/host-002/readings?since=yesterday')).json.error).toMatchObject({ code: 'invalid_time', field: 'since' });
     expect((await api('DELETE', '/v1/hosts/host-new')).status).toBe(200);
+    // Pools: the XAPI password goes to the secret store; a bad policy is a 400 naming the field.
+    const pool = await api('POST', '/v1/pools', { id: 'pool-2', xapiUrl: 'https://pool-2.example.invalid', xapiPassword: pw, policy: { headroomPercent: 15 } });
+    expect(pool.status).toBe(201);
+    expect(JSON.stringify(await runner.store.getPool('pool-2'))).not.toContain(pw);
+    expect((await api('PATCH', '/v1/pools/pool-2', { policy: { headroomPercent: 120 } })).json.error).toMatchObject({ field: 'policy.headroomPercent' });
+    expect((await api('PATCH', '/v1/pools/pool-2', { policy: { sleepEverything: true } })).json.error).toMatchObject({ field: 'policy.sleepEverything' });
+    expect((await api('PATCH', '/v1/pools/pool-2', { policy: { minHostsOn: 2 } })).json.pool).toMatchObject({ policy: { headroomPercent: 15, minHostsOn: 2 } });
+    expect((await api('POST', '/v1/pools', { id: 'pool-3', xapiUrl: 'ftp://x', xapiPassword: 'p' })).json.error).toMatchObject({ field: 'xapiUrl' });
     expect(await runner.store.getHost(runner.poolId, 'host-new')).toBeUndefined();
     const audit = JSON.stringify(await runner.store.listAudit(today()));
     expect(audit).toContain('add host');
