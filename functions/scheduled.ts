@@ -10,6 +10,7 @@ import { requestPoolWake } from '../lib/ops/pool-wake.ts';
 import { scheduleNameOfTimer } from '../lib/schedules/service.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
 import { logger } from '../lib/aws/logger.ts';
+import { messagesForAlerts } from '../lib/ops/notifications.ts';
 
 export type ScheduledEvent =
   | { source: 'schedule'; scheduleName: string; poolId: string; scheduledTime: string }
@@ -41,6 +42,10 @@ export const handler = middy<ScheduledEvent, FireResult | { resumed: string }, E
     { poolId: event.poolId, scheduleName: scheduleNameOfTimer(event.poolId, event.scheduleName), at: Number.isNaN(at.getTime()) ? new Date() : at },
   );
   if (fired.ran && 'operationId' in fired && fired.created) await w.launch(fired.operationId);
+  if (fired.ran && 'poll' in fired) {
+    const opened = new Set([...fired.poll.alertsOpened, ...fired.poll.drift]);
+    if (opened.size) await w.notifier(messagesForAlerts((await w.store.listAlerts(event.poolId, { open: true })).filter((a) => opened.has(a.hostId) && (a.kind === 'thermal' || a.kind === 'drift'))));
+  }
   logger.info('schedule fired', { pool: event.poolId, schedule: event.scheduleName, ran: fired.ran });
   return fired;
 });

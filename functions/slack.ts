@@ -13,7 +13,7 @@ import { httpEvent } from '../lib/aws/http-handler.ts';
 import { logger } from '../lib/aws/logger.ts';
 import { SecretsManagerSecrets } from '../lib/store/secrets-manager.ts';
 import type { ApiRequest, ApiResponse } from '../lib/api/router.ts';
-import { dynamoReplayGuard, responseUrlPoster, type SlackDeps } from '../lib/slack/index.ts';
+import { dynamoReplayGuard, responseUrlPoster, webhookChannel, type SlackChannel, type SlackDeps } from '../lib/slack/index.ts';
 
 let deps: Promise<SlackDeps> | undefined;
 const lambda = new LambdaClient({});
@@ -55,7 +55,16 @@ async function buildDeps(): Promise<SlackDeps> {
   };
 }
 
+let channel: Promise<SlackChannel | undefined> | undefined;
+
 export const handler = makeSlackHandler({
+  channel: () =>
+    (channel ??= (async () => {
+      const ref = process.env.SLACK_WEBHOOK_REF;
+      if (!ref) return undefined;
+      const secrets = new SecretsManagerSecrets({ client: new SecretsManagerClient({}), prefix: process.env.SECRETS_PREFIX ?? 'lowpower/' });
+      return webhookChannel(await secrets.get(ref));
+    })().catch((e: unknown) => ((channel = undefined), Promise.reject(e)))),
   deps: () => (deps ??= buildDeps().catch((e: unknown) => ((deps = undefined), Promise.reject(e)))),
   handOff: async (job, context) => {
     await lambda.send(new InvokeCommand({ FunctionName: context.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ slackJob: job })) }));

@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { runOperation } from '../lib/ops/dispatch.ts';
 import { POOL_WAKE } from '../lib/ops/pool-wake.ts';
+import { messagesAfterOperation } from '../lib/ops/notifications.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
 import { logger, operationsFailed } from '../lib/aws/logger.ts';
 
@@ -23,6 +24,7 @@ export const handler = middy<WorkerEvent, { state: string }, Error, Context>().h
   if (state !== 'resume') {
     const op = await w.store.getOperation(event.operationId);
     if (op?.kind === POOL_WAKE) await w.schedules.refreshWakeTimers(op.poolId);
+    if (op) await w.notifier(messagesAfterOperation(op, (await w.store.getPool(op.poolId))?.policy?.timeZone)).catch((e: unknown) => logger.error('notify failed', { error: String(e) }));
   }
   logger.info('operation', { operationId: event.operationId, state });
   return { state };

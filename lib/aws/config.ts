@@ -20,6 +20,8 @@ export interface AwsConfig {
   slackRoles: Record<string, Role>;
   /** Secret ref of a Slack incoming-webhook URL for alerts and night reports (optional). */
   slackWebhookRef?: string;
+  /** The Slack function, which posts channel messages for the functions inside the VPC (optional). */
+  slackFunctionName?: string;
 }
 
 function need(env: NodeJS.ProcessEnv, name: string): string {
@@ -47,5 +49,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     slackSecretRef: env.SLACK_SECRET_REF,
     slackRoles,
     slackWebhookRef: env.SLACK_WEBHOOK_REF,
+    slackFunctionName: env.SLACK_FUNCTION_NAME,
   };
 }

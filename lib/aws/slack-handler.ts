@@ -13,8 +13,11 @@ import {
   runSlackJob,
   slackRequestFromApiGateway,
   SLACK_INTERACTIONS_PATH,
+  notify,
+  type SlackChannel,
   type SlackDeps,
   type SlackJob,
+  type SlackMessage,
 } from '../slack/index.ts';
 
 export interface SlackLambdaEvent {
@@ -24,16 +27,25 @@ export interface SlackLambdaEvent {
   isBase64Encoded?: boolean;
   /** Set on the hand-off invocation. */
   slackJob?: SlackJob;
+  /** Set by the worker and the scheduled function (no route to Slack from the VPC): post these to the channel. */
+  notify?: SlackMessage[];
 }
 
 export interface SlackHandlerWiring {
   deps(): Promise<SlackDeps>;
   /** Run the job after the answer has gone out. */
   handOff(job: SlackJob, context: Context): Promise<void>;
+  /** The alerts channel (an incoming webhook), if one is configured. */
+  channel?(): Promise<SlackChannel | undefined>;
 }
 
 export function makeSlackHandler(w: SlackHandlerWiring) {
   return middy<SlackLambdaEvent, { statusCode: number; headers: Record<string, string>; body: string } | undefined, Error, Context>().handler(async (event, context) => {
+    if (event.notify) {
+      const channel = await w.channel?.();
+      for (const m of event.notify) if (channel) await notify(channel, m);
+      return undefined;
+    }
     const deps = await w.deps();
     if (event.slackJob) {
       await runSlackJob(deps, event.slackJob);

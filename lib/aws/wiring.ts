@@ -23,6 +23,7 @@ import type { Hypervisor } from '../xen/hypervisor.ts';
 import { POOL_ROUTES } from '../api/pool-routes.ts';
 import type { ApiContext } from '../api/router.ts';
 import { configFromEnv, type AwsConfig } from './config.ts';
+import type { Notifier } from '../ops/notifications.ts';
 
 export interface AwsWiring {
   config: AwsConfig;
@@ -34,6 +35,8 @@ export interface AwsWiring {
   api: ApiContext;
   /** Hand an operation to the worker (async invoke: returns at once). */
   launch(operationId: string): Promise<void>;
+  /** Channel messages, handed to the Slack function (the only one with a route to Slack). */
+  notifier: Notifier;
   /** Run the operation again at this instant (a one-time schedule EventBridge deletes after use). */
   resumeAt(operationId: string, at: Date): Promise<void>;
   docClient: DynamoDBDocumentClient;
@@ -79,6 +82,10 @@ async function build(log: (line: string) => void): Promise<AwsWiring> {
       input: { source: 'resume', operationId },
     });
   };
+  const notifier: Notifier = async (messages) => {
+    if (messages.length === 0 || !config.slackFunctionName) return;
+    await lambda.send(new InvokeCommand({ FunctionName: config.slackFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ notify: messages })) }));
+  };
   const api: ApiContext = { store, ops, schedules, launch, routes: POOL_ROUTES, bmc: ipmiBmcReads(secrets), secrets, log };
-  return { config, store, secrets, ops, schedules, scheduler, api, launch, resumeAt, docClient, lambda };
+  return { config, store, secrets, ops, schedules, scheduler, api, launch, resumeAt, notifier, docClient, lambda };
 }

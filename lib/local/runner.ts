@@ -27,6 +27,8 @@ import { makeSlackHandler } from '../aws/slack-handler.ts';
 import { memoryReplayGuard, responseUrlPoster, runSlackJob, SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH, type SlackDeps } from '../slack/index.ts';
 import { loadSlackUsers } from './slack-users.ts';
 import { dashboardDir, dashboardHandler } from './static-files.ts';
+import { messagesAfterOperation, messagesForAlerts, type Notifier } from '../ops/notifications.ts';
+import { notify, webhookChannel } from '../slack/index.ts';
 import { loadOrCreateApiKeys } from './api-keys.ts';
 import { ipmiBmcReads } from '../ops/bmc-reads.ts';
 import type { ApiContext, Role } from '../api/router.ts';
@@ -53,6 +55,8 @@ export interface LocalRunnerOptions {
   runBudgetMs?: number;
   /** Show a night at once: sleep the pool this long after start, wake it a little later (off by default). */
   demoAfterMs?: number;
+  /** Where channel messages go (default: $SLACK_WEBHOOK_URL, else the log). */
+  notifier?: Notifier;
   /** Refuse requests without an API key (default: they act as admin, the machine's operator). */
   requireKeys?: boolean;
   /** Handlers for paths outside /v1 (the dashboard, Slack). */
@@ -137,6 +141,16 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   };
   const ops: PoolOpsDeps = { store, driver, log, confirmMs: 10_000, hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), downTimeoutMs: 30_000, liveTimeoutMs: 30_000 };
   const running = new Set<Promise<void>>();
+  // Channel messages: to a Slack incoming webhook when $SLACK_WEBHOOK_URL is set, else to the log.
+  const webhook = process.env.SLACK_WEBHOOK_URL ? webhookChannel(process.env.SLACK_WEBHOOK_URL, { allowLoopback: true }) : undefined;
+  const notifier: Notifier =
+    o.notifier ??
+    (async (messages) => {
+      for (const m of messages) {
+        if (webhook) await notify(webhook, m, log);
+        else log(`slack (no webhook): ${m.text}`);
+      }
+    });
   let stopping = false;
 
   /** Run an operation in the background; one that pauses ("resume") runs again a second later. */
@@ -147,6 +161,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
       const op = state === 'resume' ? undefined : await store.getOperation(operationId);
       // A wake taught lowpower how long this pool takes: the next wake timer starts that early.
       if (op?.kind === POOL_WAKE) await schedules.refreshWakeTimers(op.poolId);
+      if (op) await notifier(messagesAfterOperation(op, (await store.getPool(op.poolId))?.policy?.timeZone));
       if (state === 'resume' && !stopping) {
         log(`operation ${tag} paused; resuming in 1 s`);
         await new Promise((r) => setTimeout(r, 1000));
@@ -174,6 +189,8 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     if (!r.ran) log(`schedule ${name}: not run (${r.reason}: ${r.detail})`);
     else if ('poll' in r) {
       const p = r.poll;
+      const opened = new Set([...p.alertsOpened, ...p.drift]);
+      if (opened.size) await notifier(messagesForAlerts((await store.listAlerts(poolId, { open: true })).filter((a) => opened.has(a.hostId) && (a.kind === 'thermal' || a.kind === 'drift'))));
       log(`schedule ${name}: polled ${p.ok} hosts${p.failed ? `, ${p.failed} failed` : ''}${p.alertsOpened.length ? `, thermal alert on ${p.alertsOpened.join(', ')}` : ''}`);
     } else {
       log(`schedule ${name}: ${r.action}, operation ${r.operationId.slice(0, 8)}`);

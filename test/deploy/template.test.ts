@@ -259,8 +259,8 @@ describe('IAM: one least-privilege role per function', () => {
     for (const fn of FUNCTIONS) {
       for (const s of statementsOf(roleIdOf(fn))) {
         if (s.Effect === 'Deny') {
-          // The one Deny: the VPC functions may not read the Slack secret that their prefix covers.
-          expect(s, fn).toEqual({ Sid: 'NotTheSlackSigningSecret', Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'SlackSigningSecret' } });
+          // The one Deny: the VPC functions may not read the Slack secrets that their prefix covers.
+          expect(s, fn).toEqual({ Sid: 'NotTheSlackSecrets', Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: 'SlackSigningSecret' }, { Ref: 'SlackWebhookSecret' }] });
           continue;
         }
         expect(s.Effect, `${fn} ${s.Sid}`).toBe('Allow');
@@ -332,25 +332,25 @@ describe('IAM: one least-privilege role per function', () => {
       expect(actionsOf(allow[0])).toEqual(['secretsmanager:GetSecretValue']);
       expect(resourcesOf(allow[0])).toEqual([BMC_SECRETS_ARN]);
       const deny = st.filter((s) => s.Effect === 'Deny');
-      expect(resourcesOf(deny[0])).toEqual([{ Ref: 'SlackSigningSecret' }]);
+      expect(resourcesOf(deny[0])).toEqual([{ Ref: 'SlackSigningSecret' }, { Ref: 'SlackWebhookSecret' }]);
     }
     const slack = stmtsWith('slack', 'secretsmanager:');
     expect(slack).toHaveLength(1);
     expect(slack[0].Effect).toBe('Allow');
     expect(actionsOf(slack[0])).toEqual(['secretsmanager:GetSecretValue']);
-    expect(resourcesOf(slack[0])).toEqual([{ Ref: 'SlackSigningSecret' }]);
+    expect(resourcesOf(slack[0])).toEqual([{ Ref: 'SlackSigningSecret' }, { Ref: 'SlackWebhookSecret' }]);
     // The slack function reads it through the Secrets port: <SECRETS_PREFIX><SLACK_SECRET_REF>.
     const env = lambdaOf('slack').Properties!.Environment.Variables;
     expect(res('SlackSigningSecret').Properties!.Name).toBe(`${env.SECRETS_PREFIX}${env.SLACK_SECRET_REF}`);
     expect(env.SLACK_SIGNING_SECRET_ARN).toEqual({ Ref: 'SlackSigningSecret' });
   });
 
-  it('invokes only the worker (slack: the http function, for everything that needs XAPI or a BMC, and itself, for the deferred answer)', () => {
+  it('invokes only the worker (scheduled and worker also slack, for channel messages; slack: the http function and itself)', () => {
     for (const fn of FUNCTIONS) {
       const st = stmtsWith(fn, 'lambda:');
       expect(st, fn).toHaveLength(1);
       expect(actionsOf(st[0])).toEqual(['lambda:InvokeFunction']);
-      const expected = fn === 'slack' ? [functionArnSub('http'), functionArnSub('slack')] : [functionArnSub('worker')];
+      const expected = fn === 'slack' ? [functionArnSub('http'), functionArnSub('slack')] : fn === 'http' ? [functionArnSub('worker')] : [functionArnSub('worker'), functionArnSub('slack')];
       expect(resourcesOf(st[0])).toEqual(expected);
     }
   });

@@ -67,6 +67,7 @@ beforeAll(async () => {
     SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/lowpower-test-scheduler',
     WORKER_FUNCTION_NAME: 'lowpower-test-worker',
     HTTP_FUNCTION_NAME: 'lowpower-test-http',
+    SLACK_FUNCTION_NAME: 'lowpower-test-slack',
     SLACK_SECRET_REF: 'slack',
     SLACK_ROLES: JSON.stringify({ UOPS: 'operator' }),
     POWERTOOLS_LOG_LEVEL: 'ERROR',
@@ -105,6 +106,10 @@ describe('Lambda handlers', () => {
     // The worker, invoked with that payload, runs it to the end.
     const { handler: worker } = await import('../../functions/worker.ts');
     expect(await worker({ operationId: id }, context('worker'))).toEqual({ state: 'succeeded' });
+    // The night report goes to the slack function (the worker has no route to Slack), marked as planned.
+    const note = lambdaMock.commandCalls(InvokeCommand).map((c) => c.args[0].input).find((i) => i.FunctionName === 'lowpower-test-slack');
+    expect(note?.InvocationType).toBe('Event');
+    expect(Buffer.from(note?.Payload as Uint8Array).toString()).toMatch(/planned: nightly sleep, no action needed/);
     for (const h of ['host-004', 'host-005', 'host-006']) expect(fleet.bmcs.find((b) => b.name === h)?.state.host.powerOn, h).toBe(false);
     expect(JSON.stringify(await store.listAudit(new Date().toISOString().slice(0, 10)))).not.toMatch(/fn-bmc|fn-xapi/);
   }, 60_000);

@@ -12,9 +12,10 @@ import { signSlackRequest } from '../../lib/slack/index.ts';
 
 let runner: LocalRunner;
 const lines: string[] = [];
+const channel: string[] = [];
 
 beforeAll(async () => {
-  runner = await startLocalRunner({ port: 0, bmcBasePort: (await freePort()) - 10, log: (l) => lines.push(l), migrateMsPerGiB: 2 });
+  runner = await startLocalRunner({ port: 0, bmcBasePort: (await freePort()) - 10, log: (l) => lines.push(l), migrateMsPerGiB: 2, notifier: async (ms) => void channel.push(...ms.map((m) => JSON.stringify(m))) });
 }, 60_000);
 afterAll(async () => {
   await runner?.stop();
@@ -124,6 +125,8 @@ describe('local runner', () => {
     await runner.fire('night-sleep');
     for (const h of ['host-004', 'host-005', 'host-006']) expect(bmc(h).state.host.powerOn, h).toBe(false);
     for (const h of ['host-001', 'host-002', 'host-003']) expect(bmc(h).state.host.powerOn, h).toBe(true);
+    // The night report reached the channel, marked as planned.
+    expect(channel.filter((m) => /Night of .*pool-1: 3 hosts asleep/.test(m) && /planned: nightly sleep/.test(m)).length).toBeGreaterThan(0);
     const energy = await api('GET', `/v1/pools/${runner.poolId}/energy`);
     expect((energy.json.asleepNow as unknown[]).length).toBe(3);
     await runner.fire('morning-wake');

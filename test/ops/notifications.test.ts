@@ -1,0 +1,54 @@
+/** What lowpower tells a channel after an operation or a poll, from the records alone. */
+import { describe, expect, it } from 'vitest';
+import { messagesAfterOperation, messagesForAlerts, POOL_SLEEP, POOL_WAKE, HOST_POWER } from '../../lib/ops/index.ts';
+import type { Alert, OperationWithSteps } from '../../lib/store/index.ts';
+
+const op = (o: Partial<OperationWithSteps>): OperationWithSteps => ({
+  operationId: 'op-12345678',
+  poolId: 'pool-1',
+  kind: POOL_SLEEP,
+  actor: 'schedule:night-sleep',
+  source: 'schedule',
+  reason: 'schedule night-sleep',
+  state: 'succeeded',
+  idempotencyKey: 'k',
+  steps: [],
+  version: 3,
+  createdAt: '2026-11-25T22:30:00.000Z',
+  updatedAt: '2026-11-25T22:35:00.000Z',
+  ...o,
+});
+
+describe('channel messages', () => {
+  it('a finished sleep is a night report marked as planned, with the watts, dated by the pool time zone', () => {
+    const [m, ...rest] = messagesAfterOperation(op({ result: { hosts: [{ hostId: 'host-004', result: 'done', detail: 'asleep', wattsSaved: 250 }, { hostId: 'host-001', result: 'skipped', detail: 'pool master' }], wattsSwitchedOff: 250 }, createdAt: '2026-11-25T23:30:00.000Z' }), 'Europe/Berlin');
+    expect(rest).toEqual([]);
+    expect(m.text).toMatch(/Night of 2026-11-26, pool pool-1: 1 host asleep, 250 W switched off/);
+    expect(JSON.stringify(m)).toMatch(/planned: nightly sleep, no action needed/);
+  });
+
+  it('a wake with a host not ready: one alert naming the host and the step it stopped at', () => {
+    const ms = messagesAfterOperation(op({ kind: POOL_WAKE, state: 'failed', result: { readyBy: '2026-11-26T06:00:00.000Z', hosts: [{ hostId: 'host-005', result: 'failed', detail: 'host-005 is not ready by 2026-11-26T06:00:00.000Z: stopped at wait-live (not live)' }, { hostId: 'host-004', result: 'done' }] } }));
+    expect(ms).toHaveLength(1);
+    expect(ms[0].text).toMatch(/host-005 not ready by 2026-11-26T06:00:00.000Z/);
+    expect(JSON.stringify(ms[0])).toMatch(/wait-live/);
+  });
+
+  it('a failed host power operation is an alert; a succeeded one says nothing', () => {
+    expect(messagesAfterOperation(op({ kind: HOST_POWER, state: 'succeeded' }))).toEqual([]);
+    const [m] = messagesAfterOperation(op({ kind: HOST_POWER, state: 'failed', result: { hosts: [{ hostId: 'h1', result: 'failed', detail: 'chassis is on, not off' }] } }));
+    expect(m.text).toMatch(/host-power failed in pool pool-1/);
+    expect(JSON.stringify(m)).toMatch(/chassis is on, not off/);
+  });
+
+  it('drift and heat from a poll become alerts', () => {
+    const base = { poolId: 'pool-1', state: 'open' as const, openedAt: 'x', lastSeenAt: 'x', count: 1, version: 1, createdAt: 'x', updatedAt: 'x' };
+    const alerts: Alert[] = [
+      { ...base, hostId: 'host-006', kind: 'drift', message: 'host-006 was put to sleep by lowpower but is on', detail: { found: 'on' } },
+      { ...base, hostId: 'host-002', kind: 'thermal', message: 'CPU1 Temp 97.5 C over critical' },
+    ];
+    const [drift, heat] = messagesForAlerts(alerts);
+    expect(drift.text).toMatch(/Drift: host host-006 is on, expected asleep/);
+    expect(heat.text).toMatch(/Heat: host host-002 at 98 °C/);
+  });
+});
