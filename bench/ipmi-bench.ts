@@ -42,9 +42,12 @@ async function main(): Promise<void> {
   try {
     const warm = openBmc(opts);
     await warm.connect();
-    const ourWarm = await time(RUNS * 10, () => warm.chassisStatus());
-    const ourWarmId = await time(RUNS * 10, () => warm.deviceId());
-    const ourTemps = await time(RUNS * 5, () => warm.sensors({ type: 'temperature' }));
+    // One session may send the same request at most 64 times in five seconds (the request
+    // sequence number must not carry it twice in that window): warm runs stay within that.
+    const WARM = Math.min(RUNS * 10, 60);
+    const ourWarm = await time(WARM, () => warm.chassisStatus());
+    const ourWarmId = await time(WARM, () => warm.deviceId());
+    const ourTemps = await time(Math.min(RUNS * 5, 60), () => warm.sensors({ type: 'temperature' }));
     const ourTempsCold = await time(RUNS, async () => {
       clearSdrCache();
       const b = openBmc(opts);

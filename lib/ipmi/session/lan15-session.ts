@@ -12,7 +12,7 @@ import { completionCodeName } from '../codec/completion-codes.ts';
 import { exchange, type Peer } from '../transport/exchange.ts';
 import { IpmiAuthError, IpmiInsecureError, IpmiProtocolError, IpmiTimeoutError } from '../errors.ts';
 import { probeAuthCapabilities } from './lanplus-session.ts';
-import { randomNonZero32, RqSeq, type Credentials, type IpmiSession, type SendOptions } from './session.ts';
+import { randomNonZero32, requestKey, RqSeq, type Credentials, type IpmiSession, type SendOptions } from './session.ts';
 
 export interface Lan15Options {
   privilege: number;
@@ -133,9 +133,9 @@ export class Lan15Session implements IpmiSession {
     return rsp.netFn === (netFn | 1) && rsp.cmd === cmd && rsp.rqSeq === rqSeq ? rsp : undefined;
   }
 
-  send(netFn: number, cmd: number, data: Uint8Array, o: SendOptions): Promise<IpmiResponse> {
+  async send(netFn: number, cmd: number, data: Uint8Array, o: SendOptions): Promise<IpmiResponse> {
     if (!this.sessionId) return Promise.reject(new IpmiProtocolError('session is not open'));
-    const rqSeq = this.rqSeq.next();
+    const rqSeq = await this.rqSeq.take(requestKey(netFn, cmd, data));
     const message = encodeRequest({ netFn, cmd, data, rqSeq });
     const sessionId = this.sessionId;
     return exchange(this.peer, {

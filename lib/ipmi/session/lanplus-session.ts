@@ -27,7 +27,7 @@ import { exchange, type Peer } from '../transport/exchange.ts';
 import { IpmiAuthError, IpmiCompletionCodeError, IpmiInsecureError, IpmiProtocolError, IpmiTimeoutError } from '../errors.ts';
 import { completionCodeName } from '../codec/completion-codes.ts';
 import type { BmcQuirks } from '../quirks.ts';
-import { randomNonZero32, RqSeq, type Credentials, type IpmiSession, type SendOptions } from './session.ts';
+import { randomNonZero32, requestKey, RqSeq, type Credentials, type IpmiSession, type SendOptions } from './session.ts';
 
 /** RAKP status 0x0F, "invalid integrity check value": our refusal of a RAKP 2 we cannot verify. */
 const RAKP_INVALID_INTEGRITY_CHECK = 0x0f;
@@ -272,10 +272,10 @@ export class LanPlusSession implements IpmiSession {
     return this.sequence;
   }
 
-  send(netFn: number, cmd: number, data: Uint8Array, o: SendOptions): Promise<IpmiResponse> {
+  async send(netFn: number, cmd: number, data: Uint8Array, o: SendOptions): Promise<IpmiResponse> {
     const crypto = this.crypto;
     if (!crypto || !this.bmcSessionId) return Promise.reject(new IpmiProtocolError('session is not open'));
-    const rqSeq = this.rqSeq.next();
+    const rqSeq = await this.rqSeq.take(requestKey(netFn, cmd, data));
     const message = encodeRequest({ netFn, cmd, data, rqSeq });
     const bmcSessionId = this.bmcSessionId;
     return exchange(this.peer, {
