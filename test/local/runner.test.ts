@@ -3,6 +3,7 @@
  * scheduler over schedules in the store, the HTTP API and the Slack endpoint, driven over HTTP as a
  * user with curl would.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRunner, type LocalRunner } from '../../lib/local/runner.ts';
 import { freePort } from '../support/peers.ts';
@@ -251,6 +252,81 @@ describe('local runner', () => {
     for (const h of await runner.store.listHosts(runner.poolId)) expect(h.lockOperationId === id && (h.lockExpiresAt ?? 0) > Date.now()).toBe(false);
     expect((await api('POST', `/v1/operations/${id}/cancel`, { reason: 'again' })).json.error).toMatchObject({ code: 'finished' });
     await runner.fire('morning-wake');
+  }, 60_000);
+
+  it('every Slack command answers from the local runner; disruptive ones ask first, and a confirm click starts the work', async () => {
+    const post = async (path: string, fields: Record<string, string>) => {
+      const body = new URLSearchParams(fields).toString();
+      const ts = Math.floor(Date.now() / 1000);
+      const res = await fetch(`${runner.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signSlackRequest(runner.slackSigningSecret, body, ts) },
+        body,
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    const command = (text: string) => post('/slack/commands', { command: '/lowpower', text, user_id: 'ULOCALADMIN', user_name: 'admin', response_url: 'http://127.0.0.1:1/none', team_id: 'T1', channel_id: 'C1' });
+    const reads: Array<[string, RegExp]> = [
+      ['help', /status/],
+      ['status', /pool-1/],
+      [`status ${runner.poolId}`, /host-00[1-6]/],
+      ['status host-002', /host-002/],
+      ['sensors host-002', /CPU1/i],
+      [`plan ${runner.poolId}`, /host-00[456]/],
+      [`schedule list ${runner.poolId}`, /night-sleep/],
+      [`skip-tonight ${runner.poolId}`, /skip/i],
+      [`hold ${runner.poolId} until 08:00`, /08:00/],
+    ];
+    for (const [text, want] of reads) {
+      const r = await command(text);
+      expect(r.status, text).toBe(200);
+      expect(r.text, text).toMatch(want);
+      expect(r.text, text).not.toMatch(/:warning:.*(did not|failed|error)/i);
+    }
+    const ops = (await runner.store.listOperations(runner.poolId)).length;
+    let confirm: { text: string } | undefined;
+    for (const text of ['on host-006', 'off host-006', 'soft host-006', 'cycle host-006', `sleep ${runner.poolId}`]) {
+      const r = await command(text);
+      expect(r.status, text).toBe(200);
+      expect(r.text, text).toMatch(/Confirm/);
+      if (text === `sleep ${runner.poolId}`) confirm = r;
+    }
+    // Nothing is asleep now: wake says so instead of asking.
+    expect((await command(`wake ${runner.poolId}`)).text).toMatch(/nothing to wake/);
+    // Asking changed nothing.
+    expect((await runner.store.listOperations(runner.poolId)).length).toBe(ops);
+    // The click on "sleep": an interaction payload with the button's value.
+    const blocks = (JSON.parse(confirm!.text) as { blocks: Array<{ elements?: Array<{ action_id?: string; value?: string }> }> }).blocks;
+    const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.value && /confirm/i.test(e.action_id ?? ''));
+    expect(button).toBeDefined();
+    const payload = { type: 'block_actions', user: { id: 'ULOCALADMIN', username: 'admin' }, team: { id: 'T1' }, channel: { id: 'C1' }, container: { message_ts: '1.2' }, response_url: 'http://127.0.0.1:1/none', actions: [{ action_id: button!.action_id, value: button!.value }] };
+    const click = await post('/slack/interactions', { payload: JSON.stringify(payload) });
+    expect(click.status).toBe(200);
+    for (let i = 0; i < 50 && (await runner.store.listOperations(runner.poolId)).length === ops; i++) await new Promise((r) => setTimeout(r, 100));
+    const started = (await runner.store.listOperations(runner.poolId))[0];
+    expect(started.kind).toBe('pool-sleep');
+    expect(started.source).toBe('slack');
+    expect(started.actor).toBe('slack:admin');
+    await runner.idle();
+    await runner.fire('morning-wake');
+    await api('PATCH', '/v1/schedules/night-sleep', { exceptions: {} });
+  }, 60_000);
+
+  it('every documented route answers against the runner (no 5xx, none unrouted)', async () => {
+    const doc = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+    const opId = (await runner.store.listOperations(runner.poolId))[0].operationId;
+    const fill = (path: string): string =>
+      path.replace('{id}', path.startsWith('/v1/pools') ? runner.poolId : path.startsWith('/v1/operations') ? opId : 'host-002').replace('{name}', 'poll');
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(ops)) {
+        // Bodies that are valid where it is harmless, and a missing reason where it would act.
+        const body = method === 'get' || method === 'delete' ? undefined : { dryRun: true };
+        const target = method === 'delete' ? fill(path).replace('host-002', 'no-such-host').replace('/poll', '/no-such-schedule') : fill(path);
+        const r = await api(method.toUpperCase(), `${target}${path.startsWith('/v1/schedules') || path === '/v1/operations' || path === '/v1/alerts' ? `?pool=${runner.poolId}` : ''}`, body);
+        expect(r.status, `${method} ${path}`).toBeLessThan(500);
+        expect((r.json.error as { code?: string } | undefined)?.code ?? 'none', `${method} ${path}`).not.toMatch(/^(not_found|method_not_allowed)$/);
+      }
+    }
   }, 60_000);
 
   it('bad requests are clear 4xx answers and change nothing', async () => {
