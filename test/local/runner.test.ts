@@ -190,7 +190,7 @@ describe('local runner', () => {
     expect((sel.json.entries as unknown[]).length).toBeGreaterThan(0);
   });
 
-  it('a signed Slack command is answered; a forged one is 401 and starts nothing', async () => {
+  it('a signed Slack command is answered; forged, replayed and stale ones are 401 and start nothing', async () => {
     const body = new URLSearchParams({ command: '/lowpower', text: `plan ${runner.poolId}`, user_id: 'ULOCALADMIN', user_name: 'admin', response_url: 'http://127.0.0.1:1/none', team_id: 'T1', channel_id: 'C1' }).toString();
     const ts = String(Math.floor(Date.now() / 1000));
     const post = (sig: string) => fetch(`${runner.url}/slack/commands`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': ts, 'x-slack-signature': sig }, body });
@@ -202,6 +202,10 @@ describe('local runner', () => {
     expect(forged.status).toBe(401);
     const replay = await post(signSlackRequest(runner.slackSigningSecret, body, Number(ts)));
     expect(replay.status).toBe(401);
+    // Stale: correctly signed, but 301 s old.
+    const old = String(Number(ts) - 301);
+    const stale = await fetch(`${runner.url}/slack/commands`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': old, 'x-slack-signature': signSlackRequest(runner.slackSigningSecret, body, Number(old)) }, body });
+    expect(stale.status).toBe(401);
     expect((await runner.store.listOperations(runner.poolId)).length).toBe(before);
   });
 
