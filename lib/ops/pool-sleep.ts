@@ -82,6 +82,36 @@ export async function lockPool(deps: OpsDeps, poolId: string, operationId: strin
   return hosts;
 }
 
+/**
+ * Lock every host of the pool and write the operation, once per idempotency key: the same request
+ * again (a retried schedule or click) gets the operation it started, with `created: false`.
+ */
+export async function startPoolOperation(
+  deps: OpsDeps,
+  r: PoolRequest & { kind: string; params: Record<string, unknown> },
+): Promise<{ operationId: string; created: boolean; params?: Record<string, unknown> }> {
+  const operationId = randomUUID();
+  let hostIds: string[];
+  try {
+    hostIds = await lockPool(deps, r.poolId, operationId);
+  } catch (e) {
+    if (e instanceof HostBusyError) {
+      const holder = await deps.store.getOperation(e.operationId);
+      if (holder?.idempotencyKey === r.idempotencyKey) return { operationId: holder.operationId, created: false, params: holder.params };
+    }
+    throw e;
+  }
+  const { operation, created } = await deps.store.createOperation(
+    { operationId, poolId: r.poolId, kind: r.kind, actor: r.actor, source: r.source, reason: r.reason, hostIds, params: r.params },
+    r.idempotencyKey,
+  );
+  if (!created) {
+    await Promise.all(hostIds.map((h) => deps.store.releaseHostLock(r.poolId, h, operationId)));
+    return { operationId: operation.operationId, created: false, params: operation.params };
+  }
+  return { operationId, created: true, params: r.params };
+}
+
 /** Plan, and unless it is a dry run, lock the pool and write the operation with its steps. */
 export async function requestPoolSleep(deps: PoolOpsDeps, r: PoolRequest & { dryRun?: boolean }): Promise<SleepAnswer> {
   if (!r.reason.trim()) throw new Error('a reason is required');
@@ -92,25 +122,9 @@ export async function requestPoolSleep(deps: PoolOpsDeps, r: PoolRequest & { dry
     await deps.store.appendAudit({ poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'sleep pool', result: r.dryRun ? 'dry-run' : 'ok', message: plan.sleep.length ? `would sleep ${plan.sleep.join(', ')}` : `nothing to sleep: ${plan.why ?? 'every host is needed'}` });
     return { plan };
   }
-  const operationId = randomUUID();
-  let hostIds: string[];
-  try {
-    hostIds = await lockPool(deps, r.poolId, operationId);
-  } catch (e) {
-    if (e instanceof HostBusyError) {
-      const holder = await deps.store.getOperation(e.operationId);
-      if (holder?.idempotencyKey === r.idempotencyKey) return { plan: holder.params?.plan as SleepPlan, operationId: holder.operationId, created: false };
-    }
-    throw e;
-  }
-  const { operation, created } = await deps.store.createOperation(
-    { operationId, poolId: r.poolId, kind: POOL_SLEEP, actor: r.actor, source: r.source, reason: r.reason, hostIds, params: { plan } },
-    r.idempotencyKey,
-  );
-  if (!created) {
-    await Promise.all(hostIds.map((h) => deps.store.releaseHostLock(r.poolId, h, operationId)));
-    return { plan: operation.params?.plan as SleepPlan, operationId: operation.operationId, created: false };
-  }
+  const started = await startPoolOperation(deps, { ...r, kind: POOL_SLEEP, params: { plan } });
+  if (!started.created) return { plan: started.params?.plan as SleepPlan, operationId: started.operationId, created: false };
+  const { operationId } = started;
   let index = 0;
   const step = (name: string, hostId?: string, detail?: Record<string, unknown>) => deps.store.createStep(operationId, { index: index++, name, hostId, state: 'pending', detail });
   for (const h of plan.sleep) await step('disable', h);

@@ -5,15 +5,13 @@
  * pool must be ready, every host is live and enabled, or it is retried once and an alert names
  * the host and the step where it stopped.
  */
-import { randomUUID } from 'node:crypto';
 import { planWake, type WakePlan } from '../planner/index.ts';
 import type { Hypervisor } from '../xen/hypervisor.ts';
-import { HostBusyError } from '../store/errors.ts';
 import type { Host, OperationStep, OperationWithSteps } from '../store/types.ts';
 import type { Store } from '../store/store.ts';
 import { recordPower } from './host-power.ts';
 import { readPoolView } from './pool-view.ts';
-import { loadPool, lockPool, type PoolOpsDeps, type PoolRequest } from './pool-sleep.ts';
+import { loadPool, startPoolOperation, type PoolOpsDeps, type PoolRequest } from './pool-sleep.ts';
 import { localDate } from '../schedules/zoned.ts';
 import { runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepOutcome } from './step-machine.ts';
 import type { OpsDeps } from './host-power.ts';
@@ -74,25 +72,9 @@ export async function requestPoolWake(deps: PoolOpsDeps, r: WakeRequest): Promis
   const stored = new Map(view.stored.map((h) => [h.hostId, h]));
   const lead = Math.max(...plan.wake.map((h) => wakeLeadMs(stored.get(h) ?? {})));
   const readyBy = r.readyBy ?? new Date((deps.now ?? Date.now)() + lead).toISOString();
-  const operationId = randomUUID();
-  let hostIds: string[];
-  try {
-    hostIds = await lockPool(deps, r.poolId, operationId);
-  } catch (e) {
-    if (e instanceof HostBusyError) {
-      const holder = await deps.store.getOperation(e.operationId);
-      if (holder?.idempotencyKey === r.idempotencyKey) return { plan: holder.params?.plan as WakePlan, operationId: holder.operationId, created: false };
-    }
-    throw e;
-  }
-  const { operation, created } = await deps.store.createOperation(
-    { operationId, poolId: r.poolId, kind: POOL_WAKE, actor: r.actor, source: r.source, reason: r.reason, hostIds, params: { plan, readyBy } },
-    r.idempotencyKey,
-  );
-  if (!created) {
-    await Promise.all(hostIds.map((h) => deps.store.releaseHostLock(r.poolId, h, operationId)));
-    return { plan: operation.params?.plan as WakePlan, operationId: operation.operationId, created: false };
-  }
+  const started = await startPoolOperation(deps, { ...r, kind: POOL_WAKE, params: { plan, readyBy } });
+  if (!started.created) return { plan: started.params?.plan as WakePlan, operationId: started.operationId, created: false };
+  const { operationId } = started;
   const group = Math.max(1, pool.policy?.wakeGroupSize ?? 2);
   let index = 0;
   const step = (name: string, hostId?: string) => deps.store.createStep(operationId, { index: index++, name, hostId, state: 'pending' });

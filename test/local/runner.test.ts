@@ -269,7 +269,9 @@ describe('local runner', () => {
       });
       return { status: res.status, text: await res.text() };
     };
-    const command = (text: string) => post('/slack/commands', { command: '/lowpower', text, user_id: 'ULOCALADMIN', user_name: 'admin', response_url: 'http://127.0.0.1:1/none', team_id: 'T1', channel_id: 'C1' });
+    // Each request carries its own trigger id, as Slack's do: two identical bodies in one second would be a replay.
+    let trigger = 0;
+    const command = (text: string) => post('/slack/commands', { command: '/lowpower', text, user_id: 'ULOCALADMIN', user_name: 'admin', response_url: 'http://127.0.0.1:1/none', team_id: 'T1', channel_id: 'C1', trigger_id: `t-${Date.now()}-${++trigger}` });
     const reads: Array<[string, RegExp]> = [
       ['help', /status/],
       ['status', /pool-1/],
