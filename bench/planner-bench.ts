@@ -22,7 +22,7 @@ import {
   type PlannerVm,
   type SleepPlan,
 } from '../lib/planner/index.ts';
-import { seededRandom, type Random } from '../lib/planner/prng.ts';
+import { seededRandom, type Random } from '../lib/util/prng.ts';
 
 const GIB = 1024 ** 3;
 

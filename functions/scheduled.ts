@@ -4,13 +4,11 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { onScheduleFired, type FireResult } from '../lib/ops/scheduled.ts';
-import { requestPoolSleep } from '../lib/ops/pool-sleep.ts';
-import { requestPoolWake } from '../lib/ops/pool-wake.ts';
+import { onScheduleFired, poolActionsFor, type FireResult } from '../lib/ops/scheduled.ts';
 import { scheduleNameOfTimer } from '../lib/schedules/service.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
 import { logger } from '../lib/aws/logger.ts';
-import { messagesForAlerts } from '../lib/ops/notifications.ts';
+import { alertMessagesAfterPoll } from '../lib/ops/notifications.ts';
 
 export type ScheduledEvent =
   | { source: 'schedule'; scheduleName: string; poolId: string; scheduledTime: string }
@@ -25,27 +23,11 @@ export const handler = middy<ScheduledEvent, FireResult | { resumed: string }, E
   if (event.source !== 'schedule' || !event.poolId || !event.scheduleName) throw new Error('scheduled: not a schedule or resume event');
   const at = new Date(event.scheduledTime);
   const fired = await onScheduleFired(
-    {
-      ...w.ops,
-      secrets: w.secrets,
-      pools: {
-        requestSleep: async (poolId, o) => {
-          const a = await requestPoolSleep(w.ops, { ...o, poolId });
-          return { operationId: a.operationId, created: a.created, note: a.plan.why };
-        },
-        requestWake: async (poolId, o) => {
-          const a = await requestPoolWake(w.ops, { ...o, poolId });
-          return { operationId: a.operationId, created: a.created };
-        },
-      },
-    },
+    { ...w.ops, secrets: w.secrets, pools: poolActionsFor(w.ops) },
     { poolId: event.poolId, scheduleName: scheduleNameOfTimer(event.poolId, event.scheduleName), at: Number.isNaN(at.getTime()) ? new Date() : at },
   );
   if (fired.ran && 'operationId' in fired && fired.created) await w.launch(fired.operationId);
-  if (fired.ran && 'poll' in fired) {
-    const opened = new Set([...fired.poll.alertsOpened, ...fired.poll.drift]);
-    if (opened.size) await w.notifier(messagesForAlerts((await w.store.listAlerts(event.poolId, { open: true })).filter((a) => opened.has(a.hostId) && (a.kind === 'thermal' || a.kind === 'drift'))));
-  }
+  if (fired.ran && 'poll' in fired) await w.notifier(await alertMessagesAfterPoll(w.store, event.poolId, fired.poll));
   logger.info('schedule fired', { pool: event.poolId, schedule: event.scheduleName, ran: fired.ran });
   return fired;
 });

@@ -13,15 +13,24 @@ import { httpEvent } from '../lib/aws/http-handler.ts';
 import { logger } from '../lib/aws/logger.ts';
 import { SecretsManagerSecrets } from '../lib/store/secrets-manager.ts';
 import type { ApiRequest, ApiResponse } from '../lib/api/router.ts';
+import { configFromEnv, type AwsConfig } from '../lib/aws/config.ts';
 import { dynamoReplayGuard, responseUrlPoster, webhookChannel, type SlackChannel, type SlackDeps } from '../lib/slack/index.ts';
 
 let deps: Promise<SlackDeps> | undefined;
 const lambda = new LambdaClient({});
 
-function need(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`environment variable ${name} is not set`);
-  return v;
+// Read once per container: the configuration (named errors for what is missing) and the secrets.
+let config: AwsConfig | undefined;
+let secrets: SecretsManagerSecrets | undefined;
+const configured = (): { config: AwsConfig; secrets: SecretsManagerSecrets } => {
+  config ??= configFromEnv();
+  secrets ??= new SecretsManagerSecrets({ client: new SecretsManagerClient({}), prefix: config.secretsPrefix });
+  return { config, secrets };
+};
+
+function need<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`environment variable ${name} is not set`);
+  return value;
 }
 
 /** The API, through the http function: same router, same roles, inside the VPC. */
@@ -36,19 +45,18 @@ async function viaHttpFunction(req: ApiRequest): Promise<ApiResponse> {
     body: req.body === undefined ? '' : JSON.stringify(req.body),
     claims: { sub: req.actor, 'lowpower:role': req.role, 'lowpower:source': 'slack' },
   });
-  const out = await lambda.send(new InvokeCommand({ FunctionName: need('HTTP_FUNCTION_NAME'), Payload: Buffer.from(JSON.stringify(event)) }));
+  const out = await lambda.send(new InvokeCommand({ FunctionName: need(configured().config.httpFunctionName, 'HTTP_FUNCTION_NAME'), Payload: Buffer.from(JSON.stringify(event)) }));
   if (out.FunctionError) throw new Error(`the http function failed (${out.FunctionError})`);
   const result = JSON.parse(Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8')) as { statusCode?: number; body?: string };
   return { status: result.statusCode ?? 500, body: JSON.parse(result.body ?? '{}') as unknown };
 }
 
 async function buildDeps(): Promise<SlackDeps> {
-  const secrets = new SecretsManagerSecrets({ client: new SecretsManagerClient({}), prefix: process.env.SECRETS_PREFIX ?? 'lowpower/' });
-  const roles = JSON.parse(process.env.SLACK_ROLES || '{}') as Record<string, SlackDeps extends { roleOf(u: string): infer R } ? R : never>;
+  const { config, secrets } = configured();
   return {
-    signingSecret: await secrets.get(need('SLACK_SECRET_REF')),
-    replay: dynamoReplayGuard({ client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: need('TABLE_NAME') }),
-    roleOf: (userId) => roles[userId] ?? 'viewer',
+    signingSecret: await secrets.get(need(config.slackSecretRef, 'SLACK_SECRET_REF')),
+    replay: dynamoReplayGuard({ client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: config.tableName }),
+    roleOf: (userId) => config.slackRoles[userId] ?? 'viewer',
     api: viaHttpFunction,
     postToResponseUrl: responseUrlPoster(),
     log: (l) => logger.info(l),
@@ -60,10 +68,8 @@ let channel: Promise<SlackChannel | undefined> | undefined;
 export const handler = makeSlackHandler({
   channel: () =>
     (channel ??= (async () => {
-      const ref = process.env.SLACK_WEBHOOK_REF;
-      if (!ref) return undefined;
-      const secrets = new SecretsManagerSecrets({ client: new SecretsManagerClient({}), prefix: process.env.SECRETS_PREFIX ?? 'lowpower/' });
-      return webhookChannel(await secrets.get(ref));
+      const { config, secrets } = configured();
+      return config.slackWebhookRef ? webhookChannel(await secrets.get(config.slackWebhookRef)) : undefined;
     })().catch((e: unknown) => ((channel = undefined), Promise.reject(e)))),
   deps: () => (deps ??= buildDeps().catch((e: unknown) => ((deps = undefined), Promise.reject(e)))),
   handOff: async (job, context) => {

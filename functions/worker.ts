@@ -5,8 +5,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { runOperation } from '../lib/ops/dispatch.ts';
-import { POOL_WAKE } from '../lib/ops/pool-wake.ts';
-import { messagesAfterOperation } from '../lib/ops/notifications.ts';
+import { afterOperation, type Notifier } from '../lib/ops/notifications.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
 import { logger, operationsFailed } from '../lib/aws/logger.ts';
 
@@ -22,9 +21,8 @@ export const handler = middy<WorkerEvent, { state: string }, Error, Context>().h
   if (state === 'resume') await w.resumeAt(event.operationId, new Date(Date.now() + 30_000));
   if (state === 'failed') operationsFailed(event.operationId);
   if (state !== 'resume') {
-    const op = await w.store.getOperation(event.operationId);
-    if (op?.kind === POOL_WAKE) await w.schedules.refreshWakeTimers(op.poolId);
-    if (op) await w.notifier(messagesAfterOperation(op, (await w.store.getPool(op.poolId))?.policy?.timeZone)).catch((e: unknown) => logger.error('notify failed', { error: String(e) }));
+    const notifier: Notifier = (m) => w.notifier(m).catch((e: unknown) => logger.error('notify failed', { error: String(e) }));
+    await afterOperation({ store: w.store, schedules: w.schedules, notifier }, event.operationId);
   }
   logger.info('operation', { operationId: event.operationId, state });
   return { state };

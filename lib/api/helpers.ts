@@ -2,12 +2,12 @@
 import type { Host, Pool } from '../store/types.ts';
 import type { Secrets } from '../store/secrets.ts';
 import { ApiError } from './errors.ts';
-import type { ApiContext, ApiRequest, Role } from './router.ts';
-
-const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+import { StoreValidationError } from '../store/errors.ts';
+import type { ApiContext, ApiRequest } from './router.ts';
+import { ROLES, type Role } from './roles.ts';
 
 export function requireRole(req: ApiRequest, role: Role): void {
-  if (RANK[req.role] < RANK[role]) throw new ApiError(403, 'forbidden', `${req.method} ${req.path} needs the ${role} role; you have ${req.role}`);
+  if (ROLES.indexOf(req.role) < ROLES.indexOf(role)) throw new ApiError(403, 'forbidden', `${req.method} ${req.path} needs the ${role} role; you have ${req.role}`);
 }
 
 export function objectBody(req: ApiRequest): Record<string, unknown> {
@@ -36,10 +36,17 @@ export async function poolOf(ctx: ApiContext, named: string | undefined): Promis
 
 export async function findHost(ctx: ApiContext, hostId: string, pool?: string): Promise<Host> {
   const pools = pool ? [pool] : (await ctx.store.listPools()).map((p) => p.poolId);
-  for (const p of pools) {
-    const h = await ctx.store.getHost(p, hostId).catch(() => undefined);
-    if (h) return h;
-  }
+  // One read per pool, at once; an id the store refuses is simply not there, other failures are not a 404.
+  const found = await Promise.all(
+    pools.map((p) =>
+      ctx.store.getHost(p, hostId).catch((e: unknown) => {
+        if (e instanceof StoreValidationError) return undefined;
+        throw e;
+      }),
+    ),
+  );
+  const host = found.find((h) => h !== undefined);
+  if (host) return host;
   throw new ApiError(404, 'unknown_host', `no host ${hostId}${pool ? ` in pool ${pool}` : ''}`);
 }
 

@@ -12,7 +12,8 @@ import { CORE_ROUTES } from './core-routes.ts';
 import type { BmcReads } from '../ops/bmc-reads.ts';
 import type { Secrets } from '../store/secrets.ts';
 
-export type Role = 'viewer' | 'operator' | 'admin';
+import type { Role } from './roles.ts';
+export { ROLES, isRole, type Role } from './roles.ts';
 
 export interface ApiRequest {
   method: string;
@@ -56,8 +57,6 @@ export interface ApiContext {
   log?: (line: string) => void;
   now?: () => number;
 }
-
-export { requireRole, objectBody, requireReason, poolOf, findHost, publicHost, secretsOf, isoQuery } from './helpers.ts';
 
 /** Match a path against the table: the route, its parameters, or the methods the path allows. */
 export function matchRoute(routes: readonly Route[], method: string, path: string): { route?: Route; params: Record<string, string>; allowed: string[] } {

@@ -2,7 +2,7 @@
  * The Lambda functions' configuration, from their environment. A missing variable is named in the
  * error at the first invocation, never guessed.
  */
-import type { Role } from '../api/router.ts';
+import { isRole, type Role } from '../api/roles.ts';
 
 export interface AwsConfig {
   tableName: string;
@@ -22,6 +22,8 @@ export interface AwsConfig {
   slackWebhookRef?: string;
   /** The Slack function, which posts channel messages for the functions inside the VPC (optional). */
   slackFunctionName?: string;
+  /** The http function, through which the Slack function reaches the API (slack function only). */
+  httpFunctionName?: string;
 }
 
 function need(env: NodeJS.ProcessEnv, name: string): string {
@@ -38,6 +40,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     } catch {
       throw new Error('environment variable SLACK_ROLES is not JSON ({"U123": "operator"})');
     }
+    for (const [user, role] of Object.entries(slackRoles)) if (!isRole(role)) throw new Error(`environment variable SLACK_ROLES: ${user} has no valid role (viewer, operator or admin)`);
   }
   return {
     tableName: need(env, 'TABLE_NAME'),
@@ -50,5 +53,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     slackRoles,
     slackWebhookRef: env.SLACK_WEBHOOK_REF,
     slackFunctionName: env.SLACK_FUNCTION_NAME,
+    httpFunctionName: env.HTTP_FUNCTION_NAME,
   };
 }

@@ -8,17 +8,16 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { handleApiRequest, type ApiContext, type Role } from '../api/router.ts';
+import { handleApiRequest, isRole, ROLES, type ApiContext, type Role } from '../api/router.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
-const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
 
 export function roleFromClaims(claims: Record<string, string | number | boolean | string[]> | undefined): Role {
   if (!claims) return 'viewer';
   const direct = claims['lowpower:role'];
-  if (typeof direct === 'string' && ROLES.includes(direct as Role)) return direct as Role;
+  if (isRole(direct)) return direct;
   const raw = claims['cognito:groups'];
   const groups = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.replace(/^\[|\]$/g, '').split(/[ ,]+/) : [];
   let best: Role = 'viewer';

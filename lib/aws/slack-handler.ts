@@ -33,8 +33,12 @@ export interface SlackLambdaEvent {
 
 export interface SlackHandlerWiring {
   deps(): Promise<SlackDeps>;
-  /** Run the job after the answer has gone out. */
-  handOff(job: SlackJob, context: Context): Promise<void>;
+  /**
+   * Run the job after the answer has gone out. In one process the work already under way is
+   * `after` (the job would run the command a second time); a Lambda cannot keep working after it
+   * answers, so it hands the job to a new invocation.
+   */
+  handOff(job: SlackJob, context: Context, after?: () => Promise<void>): Promise<void>;
   /** The alerts channel (an incoming webhook), if one is configured. */
   channel?(): Promise<SlackChannel | undefined>;
 }
@@ -53,7 +57,7 @@ export function makeSlackHandler(w: SlackHandlerWiring) {
     }
     const req = slackRequestFromApiGateway(event);
     const out = event.rawPath === SLACK_INTERACTIONS_PATH ? await handleSlackInteraction(deps, req) : await handleSlackCommand(deps, req);
-    if (out.job) await w.handOff(out.job, context);
+    if (out.job) await w.handOff(out.job, context, out.after);
     return apiGatewayResultOf(out);
   });
 }

@@ -10,7 +10,6 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { createStore, SecretsManagerSecrets, type Store } from '../store/index.ts';
 import type { Secrets } from '../store/secrets.ts';
-import type { Pool } from '../store/types.ts';
 import { EventBridgeScheduler } from '../schedules/eventbridge.ts';
 import { ScheduleService, eventBridgeSchedulerPort } from '../schedules/service.ts';
 import { IpmiPowerDriver } from '../ops/power-driver.ts';
@@ -18,8 +17,7 @@ import { xenPowerGuard } from '../ops/xen-guard.ts';
 import { ipmiBmcReads } from '../ops/bmc-reads.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
 import { poolWakeLeadMinutes } from '../ops/pool-wake.ts';
-import { XapiHypervisor } from '../xen/hypervisor.ts';
-import type { Hypervisor } from '../xen/hypervisor.ts';
+import { hypervisorCache } from '../ops/hypervisors.ts';
 import { POOL_ROUTES } from '../api/pool-routes.ts';
 import type { ApiContext } from '../api/router.ts';
 import { configFromEnv, type AwsConfig } from './config.ts';
@@ -60,15 +58,7 @@ async function build(log: (line: string) => void): Promise<AwsWiring> {
   const secrets = new SecretsManagerSecrets({ client: new SecretsManagerClient({}), prefix: config.secretsPrefix });
   const lambda = new LambdaClient({});
   const scheduler = new EventBridgeScheduler({ client: new SchedulerClient({}), groupName: config.scheduleGroup, targetArn: config.scheduledFunctionArn, roleArn: config.schedulerRoleArn });
-  const hypervisors = new Map<string, Hypervisor>();
-  const hypervisorFor = async (pool: Pool): Promise<Hypervisor> => {
-    let hv = hypervisors.get(pool.poolId);
-    if (!hv) {
-      hv = XapiHypervisor.connect({ url: pool.xapiUrl, user: pool.xapiUser ?? 'root', password: await secrets.get(pool.secretRef), originator: 'lowpower' });
-      hypervisors.set(pool.poolId, hv);
-    }
-    return hv;
-  };
+  const { hypervisorFor } = hypervisorCache(secrets);
   const ops: PoolOpsDeps = { store, driver: new IpmiPowerDriver(secrets, { timeoutMs: 2000, retries: 3 }), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
   const schedules = new ScheduleService(store, eventBridgeSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   const launch = async (operationId: string): Promise<void> => {

@@ -3,6 +3,9 @@
  * the BMC and what to check, and never carry a password or key material.
  */
 
+/** Completion codes that mean "this BMC does not implement it": 0xC1 invalid command, 0xC2 invalid for this LUN, 0xD6 sub-function disabled. */
+export const NOT_SUPPORTED_CODES: ReadonlySet<number> = new Set([0xc1, 0xc2, 0xd6]);
+
 export class IpmiError extends Error {
   constructor(message: string) {
     super(message);
@@ -52,9 +55,9 @@ export class IpmiCompletionCodeError extends IpmiError {
     );
   }
 
-  /** 0xC1 / 0xC2 / 0xD6: the BMC does not implement what was asked (DCMI, FRU, ...). */
+  /** The BMC does not implement what was asked (DCMI, FRU, ...): see NOT_SUPPORTED_CODES. */
   get notSupported(): boolean {
-    return this.code === 0xc1 || this.code === 0xc2 || this.code === 0xd6;
+    return NOT_SUPPORTED_CODES.has(this.code);
   }
 }
 

@@ -2,6 +2,7 @@
  * BMC quirks as data: the ways real BMCs stray from the specification, and what lowpower does
  * about each. Code asks this table; it does not branch on vendors.
  */
+import { NOT_SUPPORTED_CODES } from './errors.ts';
 
 export interface BmcQuirks {
   /**
@@ -46,7 +47,7 @@ export const DEFAULT_QUIRKS: BmcQuirks = {
   cipherSuitesBeforeLogin: false,
   zeroPrivilegeEchoInOpenSession: true,
   replyFixes: [pyghmiWideDeviceIds],
-  notSupportedCodes: new Set([0xc1, 0xc2, 0xd6]),
+  notSupportedCodes: NOT_SUPPORTED_CODES,
 };
 
 /** Reply data as the decoders expect it, after any known fix. */

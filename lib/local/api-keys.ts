@@ -5,7 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import type { Role } from '../api/router.ts';
+import { isRole, ROLES, type Role } from '../api/router.ts';
 
 export interface ApiKeyEntry {
   role: Role;
@@ -19,7 +19,6 @@ export interface ApiKeys {
   check(key: string): ApiKeyEntry | undefined;
 }
 
-const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
 
 export async function loadOrCreateApiKeys(path: string): Promise<ApiKeys> {
   let table: Record<string, ApiKeyEntry> = {};
@@ -39,7 +38,7 @@ export async function loadOrCreateApiKeys(path: string): Promise<ApiKeys> {
     }
   }
   for (const [k, v] of Object.entries(table)) {
-    if (!ROLES.includes(v.role) || typeof v.name !== 'string') throw new Error(`${path}: key ${k.slice(0, 6)}… has no valid role and name`);
+    if (!isRole(v.role) || typeof v.name !== 'string') throw new Error(`${path}: key ${k.slice(0, 6)}… has no valid role and name`);
   }
   await writeFile(path, `${JSON.stringify(table, null, 2)}\n`, { mode: 0o600 });
   await chmod(path, 0o600);

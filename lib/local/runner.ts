@@ -16,9 +16,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createStore, createTable, FileSecrets, type Store } from '../store/index.ts';
 import { startSimFleet, type SimFleet } from '../ipmi/sim/fleet.ts';
 import { IpmiPowerDriver } from '../ops/power-driver.ts';
-import type { OpsDeps } from '../ops/host-power.ts';
 import { runOperation } from '../ops/dispatch.ts';
-import { onScheduleFired, type PoolActions } from '../ops/scheduled.ts';
+import { onScheduleFired, poolActionsFor } from '../ops/scheduled.ts';
 import { pollPool } from '../ops/sensor-poll.ts';
 import { LocalScheduler, ScheduleService, localSchedulerPort, scheduleNameOfTimer, type Schedule } from '../schedules/index.ts';
 import { localLambdaContext, startHttpServer, type ExtraHandler } from './http-server.ts';
@@ -27,19 +26,18 @@ import { makeSlackHandler } from '../aws/slack-handler.ts';
 import { memoryReplayGuard, responseUrlPoster, runSlackJob, SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH, type SlackDeps } from '../slack/index.ts';
 import { loadSlackUsers } from './slack-users.ts';
 import { dashboardDir, dashboardHandler } from './static-files.ts';
-import { messagesAfterOperation, messagesForAlerts, type Notifier } from '../ops/notifications.ts';
+import { afterOperation, alertMessagesAfterPoll, type Notifier } from '../ops/notifications.ts';
 import { notify, webhookChannel } from '../slack/index.ts';
 import { loadOrCreateApiKeys } from './api-keys.ts';
 import { ipmiBmcReads } from '../ops/bmc-reads.ts';
 import type { ApiContext, Role } from '../api/router.ts';
 import { POOL_ROUTES } from '../api/pool-routes.ts';
 import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../xen/sim/index.ts';
-import { XapiHypervisor, type Hypervisor } from '../xen/index.ts';
+import { hypervisorCache } from '../ops/hypervisors.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
 import { xenPowerGuard } from '../ops/xen-guard.ts';
 import { requestPoolSleep } from '../ops/pool-sleep.ts';
-import { requestPoolWake, poolWakeLeadMinutes, POOL_WAKE } from '../ops/pool-wake.ts';
-import type { Pool } from '../store/types.ts';
+import { requestPoolWake, poolWakeLeadMinutes } from '../ops/pool-wake.ts';
 
 export interface LocalRunnerOptions {
   /** HTTP port on 127.0.0.1 (0 picks a free one). */
@@ -130,15 +128,8 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   }
 
   const driver = new IpmiPowerDriver(secrets, { timeoutMs: 1500, retries: 3 });
-  const hypervisors = new Map<string, Hypervisor>();
-  const hypervisorFor = async (pool: Pool): Promise<Hypervisor> => {
-    let hv = hypervisors.get(pool.poolId);
-    if (!hv) {
-      hv = XapiHypervisor.connect({ url: pool.xapiUrl, user: pool.xapiUser ?? 'root', password: await secrets.get(pool.secretRef), taskPollMs: 100, originator: 'lowpower-local' });
-      hypervisors.set(pool.poolId, hv);
-    }
-    return hv;
-  };
+  const hypervisors = hypervisorCache(secrets, { taskPollMs: 100, originator: 'lowpower-local' });
+  const { hypervisorFor } = hypervisors;
   const ops: PoolOpsDeps = { store, driver, log, confirmMs: 10_000, hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), downTimeoutMs: 30_000, liveTimeoutMs: 30_000 };
   const running = new Set<Promise<void>>();
   // Channel messages: to a Slack incoming webhook when $SLACK_WEBHOOK_URL is set, else to the log.
@@ -158,10 +149,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     const tag = operationId.slice(0, 8);
     const once = async (): Promise<void> => {
       const state = await runOperation(ops, operationId, { deadlineAt: Date.now() + (o.runBudgetMs ?? 600_000) });
-      const op = state === 'resume' ? undefined : await store.getOperation(operationId);
-      // A wake taught lowpower how long this pool takes: the next wake timer starts that early.
-      if (op?.kind === POOL_WAKE) await schedules.refreshWakeTimers(op.poolId);
-      if (op) await notifier(messagesAfterOperation(op, (await store.getPool(op.poolId))?.policy?.timeZone));
+      if (state !== 'resume') await afterOperation({ store, schedules, notifier }, operationId);
       if (state === 'resume' && !stopping) {
         log(`operation ${tag} paused; resuming in 1 s`);
         await new Promise((r) => setTimeout(r, 1000));
@@ -175,22 +163,11 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   };
 
   const fireNow = async (poolId: string, name: string, at: Date): Promise<void> => {
-    const pools: PoolActions = {
-      requestSleep: async (p, x) => {
-        const a = await requestPoolSleep(ops, { ...x, poolId: p });
-        return { operationId: a.operationId, created: a.created, note: a.plan.why ?? 'every host is needed' };
-      },
-      requestWake: async (p, x) => {
-        const a = await requestPoolWake(ops, { ...x, poolId: p });
-        return { operationId: a.operationId, created: a.created, note: 'every host is awake' };
-      },
-    };
-    const r = await onScheduleFired({ ...ops, secrets, pools }, { poolId, scheduleName: name, at });
+    const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops) }, { poolId, scheduleName: name, at });
     if (!r.ran) log(`schedule ${name}: not run (${r.reason}: ${r.detail})`);
     else if ('poll' in r) {
       const p = r.poll;
-      const opened = new Set([...p.alertsOpened, ...p.drift]);
-      if (opened.size) await notifier(messagesForAlerts((await store.listAlerts(poolId, { open: true })).filter((a) => opened.has(a.hostId) && (a.kind === 'thermal' || a.kind === 'drift'))));
+      await notifier(await alertMessagesAfterPoll(store, poolId, p));
       log(`schedule ${name}: polled ${p.ok} hosts${p.failed ? `, ${p.failed} failed` : ''}${p.alertsOpened.length ? `, thermal alert on ${p.alertsOpened.join(', ')}` : ''}`);
     } else {
       log(`schedule ${name}: ${r.action}, operation ${r.operationId.slice(0, 8)}`);
@@ -223,7 +200,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   };
   const slack = makeSlackHandler({
     deps: async () => slackDeps,
-    handOff: async (job) => void runSlackJob(slackDeps, job).catch((e: unknown) => log(`slack: ${e instanceof Error ? e.message : String(e)}`)),
+    handOff: async (job, _context, after) => void (after ? after() : runSlackJob(slackDeps, job)).catch((e: unknown) => log(`slack: ${e instanceof Error ? e.message : String(e)}`)),
   });
   const slackRoute: ExtraHandler = async (r) => {
     if (r.method !== 'POST' || (r.path !== SLACK_COMMANDS_PATH && r.path !== SLACK_INTERACTIONS_PATH)) return undefined;
@@ -282,7 +259,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections?.();
       await driver.close();
-      await Promise.all([...hypervisors.values()].map((h) => h.close().catch(() => undefined)));
+      await hypervisors.closeAll();
       await xapi.stop();
       await fleet.stop();
       await new Promise<void>((r) => db.close(() => r()));

@@ -4,17 +4,16 @@
  * `ULOCALADMIN`, for trying signed commands with scripts/slack-sign.mjs. Unknown users are viewers.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import type { Role } from '../api/router.ts';
+import { isRole, type Role } from '../api/router.ts';
 
-const ROLES: readonly string[] = ['viewer', 'operator', 'admin'];
 
 export async function loadSlackUsers(path: string): Promise<Record<string, Role>> {
   try {
     const table = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
     const out: Record<string, Role> = {};
     for (const [user, role] of Object.entries(table)) {
-      if (typeof role !== 'string' || !ROLES.includes(role)) throw new Error(`${path}: ${user} has no valid role`);
-      out[user] = role as Role;
+      if (!isRole(role)) throw new Error(`${path}: ${user} has no valid role`);
+      out[user] = role;
     }
     return out;
   } catch (e) {

@@ -2,7 +2,8 @@
  * Live reads from a host's BMC for the API and Slack: sensors with their thresholds, and the event
  * log. One short session per call; the password comes from the Secrets port and goes nowhere else.
  */
-import { openBmc, type Bmc } from '../ipmi/client.ts';
+import type { Bmc } from '../ipmi/client.ts';
+import { openHostBmc } from './power-driver.ts';
 import type { Secrets } from '../store/secrets.ts';
 import type { Host } from '../store/types.ts';
 
@@ -31,7 +32,7 @@ export interface BmcReads {
 
 export function ipmiBmcReads(secrets: Secrets, o: { timeoutMs?: number } = {}): BmcReads {
   const withBmc = async <T>(host: Host, f: (b: Bmc) => Promise<T>): Promise<T> => {
-    const bmc = openBmc({ host: host.bmcAddress, port: host.bmcPort, username: host.bmcUser, password: await secrets.get(host.secretRef), cipherSuite: host.cipherSuite, timeoutMs: o.timeoutMs ?? 2000, retries: 2 });
+    const bmc = await openHostBmc(host, secrets, { timeoutMs: o.timeoutMs ?? 2000, retries: 2 });
     try {
       return await f(bmc);
     } finally {

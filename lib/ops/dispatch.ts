@@ -15,11 +15,6 @@ const runners = new Map<string, OperationRunner>([
   [POOL_WAKE, runPoolWake],
 ]);
 
-/** Kinds defined elsewhere (pool sleep and wake) register their runner here. */
-export function registerOperationKind(kind: string, runner: OperationRunner): void {
-  runners.set(kind, runner);
-}
-
 export async function runOperation(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> {
   const op = await deps.store.getOperation(operationId);
   if (!op) throw new Error(`operation ${operationId} not found`);

@@ -8,10 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.ts';
 import { HostBusyError } from '../store/errors.ts';
-import type { ActionSource, Host, OperationStep, OperationWithSteps, PowerState } from '../store/types.ts';
+import type { ActionSource, Host, OperationWithSteps, PowerState } from '../store/types.ts';
 import type { HostPowerAction, PowerDriver } from './power-driver.ts';
 import { IpmiError } from '../ipmi/errors.ts';
-import { isCancelled, runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepMachineDeps, type StepOutcome } from './step-machine.ts';
+import { hostOf, isCancelled, runStepMachine, sleep, stepsOfHost, type RunOptions, type RunResult, type StepExecution, type StepMachineDeps, type StepOutcome } from './step-machine.ts';
 
 export { OperationBusyError, type RunOptions } from './step-machine.ts';
 
@@ -129,7 +129,6 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
   return { operationId, created: true };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Read the chassis until it shows `target` or `ms` pass; a BMC that stops answering is `unknown`. */
 export async function waitForPower(deps: OpsDeps, host: Host, target: 'on' | 'off', ms: number): Promise<PowerState> {
@@ -157,12 +156,7 @@ function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
   const action = op0.params?.action as HostPowerAction;
   const target = TARGET[action];
   const force = op0.params?.force === true;
-  const hostOf = async (poolId: string, hostId: string): Promise<Host> => {
-    const h = await deps.store.getHost(poolId, hostId);
-    if (!h) throw new Error(`host ${hostId} vanished from pool ${poolId}`);
-    return h;
-  };
-  const stepsOf = (op: OperationWithSteps, hostId: string): OperationStep[] => op.steps.filter((s) => s.hostId === hostId).sort((a, b) => a.index - b.index);
+  const stepsOf = stepsOfHost;
 
   /** Send one command unless an interrupted run may already have sent it; the guard goes first. */
   const send = async (x: StepExecution, host: Host, what: HostPowerAction): Promise<StepOutcome | undefined> => {
@@ -193,7 +187,7 @@ function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
       const check = mine.find((s) => s.name === 'check');
       if (mine.some((s) => s.index < step.index && s.state === 'failed')) return { state: 'skipped', detail: { why: 'an earlier step failed' } };
       if (step.name !== 'check' && check?.detail?.already === true) return { state: 'skipped', detail: { why: `already ${target}` } };
-      const host = await hostOf(op.poolId, hostId);
+      const host = await hostOf(deps.store, op.poolId, hostId);
 
       if (step.name === 'check') {
         const power = await deps.driver.readPower(host);
@@ -269,8 +263,6 @@ function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
  * Run (or resume) a host power operation until it is done, or until the deadline comes before a
  * step: then the answer is "resume" (the caller schedules the next run).
  */
-export async function runHostPower(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> {
-  const op = await deps.store.getOperation(operationId);
-  if (!op) throw new Error(`operation ${operationId} not found`);
-  return runStepMachine(deps, operationId, hostMachine(deps, op), run);
+export function runHostPower(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> {
+  return runStepMachine(deps, operationId, (op) => hostMachine(deps, op), run);
 }

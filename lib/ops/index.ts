@@ -14,7 +14,7 @@ export {
 export { runStepMachine, requestCancel, isCancelled, OperationFinishedError, OperationBusyError, type RunOptions, type RunResult, type StepMachine, type StepMachineDeps, type StepOutcome, type StepExecution } from './step-machine.ts';
 export { IpmiPowerDriver, type PowerDriver, type HostPowerAction } from './power-driver.ts';
 export { pollPool, thermalExcess, type PollResult, type PollOptions } from './sensor-poll.ts';
-export { runOperation, registerOperationKind, type OperationRunner } from './dispatch.ts';
+export { runOperation, type OperationRunner } from './dispatch.ts';
 export { onScheduleFired, type ScheduledFire, type FireResult, type PoolActions } from './scheduled.ts';
 export { xenPowerGuard } from './xen-guard.ts';
 export { requestPoolSleep, runPoolSleep, sleepPlanOf, lockPool, POOL_SLEEP, type PoolOpsDeps, type PoolRequest, type SleepAnswer } from './pool-sleep.ts';

@@ -5,6 +5,9 @@
  * caller posts the messages (locally to a webhook, on AWS through the Slack function).
  */
 import type { Alert, OperationWithSteps } from '../store/types.ts';
+import type { Store } from '../store/store.ts';
+import type { ScheduleService } from '../schedules/service.ts';
+import type { PollResult } from './sensor-poll.ts';
 import { driftMessage, failedOperationMessage, nightReportMessage, nightReportOf, thermalMessage, wakeLateMessage } from '../slack/notify.ts';
 import type { SlackMessage } from '../slack/blocks.ts';
 import { localDate } from '../schedules/zoned.ts';
@@ -59,4 +62,22 @@ export function messagesForAlerts(alerts: Alert[]): SlackMessage[] {
     }
     return failedOperationMessage({ operationId: String(a.detail?.operationId ?? '-'), kind: a.kind, poolId: a.poolId, error: a.message });
   });
+}
+
+/**
+ * What follows a finished operation, wherever it ran: a wake taught lowpower the pool's lead
+ * time (its next wake timer starts that early), and the channel hears how it went.
+ */
+export async function afterOperation(d: { store: Store; schedules: ScheduleService; notifier: Notifier }, operationId: string): Promise<void> {
+  const op = await d.store.getOperation(operationId);
+  if (!op) return;
+  if (op.kind === POOL_WAKE) await d.schedules.refreshWakeTimers(op.poolId);
+  await d.notifier(messagesAfterOperation(op, (await d.store.getPool(op.poolId))?.policy?.timeZone));
+}
+
+/** The heat and drift a poll has just found, as channel messages (none when it found none). */
+export async function alertMessagesAfterPoll(store: Store, poolId: string, poll: PollResult): Promise<SlackMessage[]> {
+  const opened = new Set([...poll.alertsOpened, ...poll.drift]);
+  if (opened.size === 0) return [];
+  return messagesForAlerts((await store.listAlerts(poolId, { open: true })).filter((a) => opened.has(a.hostId) && (a.kind === 'thermal' || a.kind === 'drift')));
 }

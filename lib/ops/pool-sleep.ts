@@ -12,7 +12,7 @@ import { HostBusyError } from '../store/errors.ts';
 import type { ActionSource, Host, OperationStep, OperationWithSteps, Pool } from '../store/types.ts';
 import { recordPower, type OpsDeps } from './host-power.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';
-import { isCancelled, runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepOutcome } from './step-machine.ts';
+import { errorText, hostOf, isCancelled, runStepMachine, sleep, stepsOfHost, type RunOptions, type RunResult, type StepExecution, type StepMachine, type StepOutcome } from './step-machine.ts';
 
 export const POOL_SLEEP = 'pool-sleep';
 
@@ -42,7 +42,6 @@ export interface SleepAnswer {
   created?: boolean;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function loadPool(deps: PoolOpsDeps, poolId: string): Promise<{ pool: Pool; hv: Hypervisor }> {
   const pool = await deps.store.getPool(poolId);
@@ -140,15 +139,11 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
   const plan = op0.params?.plan as SleepPlan;
   const poolId = op0.poolId;
   const now = deps.now ?? Date.now;
-  const stepsOf = (op: OperationWithSteps, hostId: string): OperationStep[] => op.steps.filter((s) => s.hostId === hostId).sort((a, b) => a.index - b.index);
-  const host = async (hostId: string): Promise<Host> => {
-    const h = await deps.store.getHost(poolId, hostId);
-    if (!h) throw new Error(`host ${hostId} vanished from pool ${poolId}`);
-    return h;
-  };
+  const stepsOf = stepsOfHost;
+  const host = (hostId: string): Promise<Host> => hostOf(deps.store, poolId, hostId);
   const failed = (op: OperationWithSteps, hostId: string, before: number): OperationStep | undefined =>
     stepsOf(op, hostId).find((s) => s.index < before && (s.state === 'failed' || isCancelled(s)));
-  const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+  const message = errorText;
 
   async function migrateWave(x: StepExecution): Promise<StepOutcome> {
     const wave = Number(x.step.detail?.wave);
@@ -161,8 +156,7 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
         if (vm.hostId === m.to) return { vm: m.vmId, result: 'done', detail: `already on ${m.to}` };
         if (vm.hostId !== m.from) return { vm: m.vmId, result: 'skipped', detail: `now on ${vm.hostId}, not ${m.from}` };
         // A host that failed before this wave keeps its VMs: it will be re-enabled and left on.
-        const op = await deps.store.getOperation(x.op.operationId);
-        if (op && failed(op, m.from, x.step.index)) return { vm: m.vmId, result: 'skipped', detail: `${m.from} is being left on` };
+        if (failed(x.op, m.from, x.step.index)) return { vm: m.vmId, result: 'skipped', detail: `${m.from} is being left on` };
         try {
           await hv.migrateVm(m.vmId, m.to);
           return { vm: m.vmId, result: 'done', detail: `${m.from} -> ${m.to}` };
@@ -301,11 +295,16 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
   };
 }
 
-export async function runPoolSleep(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> {
+/** Run a pool operation's step machine with the pool's hypervisor (sleep and wake both). */
+export async function runPoolMachine(
+  deps: OpsDeps,
+  operationId: string,
+  run: RunOptions,
+  machine: (deps: PoolOpsDeps, hv: Hypervisor, op: OperationWithSteps) => StepMachine,
+): Promise<RunResult> {
   const pd = deps as PoolOpsDeps;
   if (typeof pd.hypervisorFor !== 'function') throw new Error('pool operations need a hypervisor (hypervisorFor)');
-  const op = await deps.store.getOperation(operationId);
-  if (!op) throw new Error(`operation ${operationId} not found`);
-  const { hv } = await loadPool(pd, op.poolId);
-  return runStepMachine(deps, operationId, sleepMachine(pd, hv, op), run);
+  return runStepMachine(deps, operationId, async (op) => machine(pd, (await loadPool(pd, op.poolId)).hv, op), run);
 }
+
+export const runPoolSleep = (deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> => runPoolMachine(deps, operationId, run, sleepMachine);

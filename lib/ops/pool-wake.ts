@@ -7,14 +7,13 @@
  */
 import { planWake, type WakePlan } from '../planner/index.ts';
 import type { Hypervisor } from '../xen/hypervisor.ts';
-import type { Host, OperationStep, OperationWithSteps } from '../store/types.ts';
+import type { Host, OperationWithSteps } from '../store/types.ts';
 import type { Store } from '../store/store.ts';
-import { recordPower } from './host-power.ts';
+import { recordPower, waitForPower, type OpsDeps } from './host-power.ts';
 import { readPoolView } from './pool-view.ts';
-import { loadPool, startPoolOperation, type PoolOpsDeps, type PoolRequest } from './pool-sleep.ts';
+import { loadPool, runPoolMachine, startPoolOperation, type PoolOpsDeps, type PoolRequest } from './pool-sleep.ts';
 import { localDate } from '../schedules/zoned.ts';
-import { runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepOutcome } from './step-machine.ts';
-import type { OpsDeps } from './host-power.ts';
+import { errorText, hostOf, sleep, stepsOfHost, type RunOptions, type RunResult, type StepExecution, type StepOutcome } from './step-machine.ts';
 
 export const POOL_WAKE = 'pool-wake';
 
@@ -41,7 +40,6 @@ export function wakeLeadMs(h: Pick<Host, 'wakeLeadsMs'>): number {
   return leads.length === 0 ? DEFAULT_WAKE_LEAD_MS : Math.round(Math.max(...leads) * 1.25);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * How many minutes before its ready time a pool's wake must start: the slowest host's lead time,
@@ -98,13 +96,9 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
   const poolId = op0.poolId;
   const now = deps.now ?? Date.now;
   const iso = (): string => new Date(now()).toISOString();
-  const stepsOf = (op: OperationWithSteps, hostId: string): OperationStep[] => op.steps.filter((s) => s.hostId === hostId).sort((a, b) => a.index - b.index);
-  const host = async (hostId: string): Promise<Host> => {
-    const h = await deps.store.getHost(poolId, hostId);
-    if (!h) throw new Error(`host ${hostId} vanished from pool ${poolId}`);
-    return h;
-  };
-  const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+  const stepsOf = stepsOfHost;
+  const host = (hostId: string): Promise<Host> => hostOf(deps.store, poolId, hostId);
+  const message = errorText;
 
   async function powerOn(hostId: string, interrupted: boolean): Promise<StepOutcome> {
     const h = await host(hostId);
@@ -113,15 +107,9 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
     if (power === 'unknown') return { state: 'failed', error: 'the BMC does not answer' };
     // A power-on that may have left in a dead run is not sent twice: the chassis shows it soon.
     if (!interrupted) await deps.driver.sendOnce(h, 'on').catch(() => undefined);
-    const until = now() + (deps.confirmMs ?? 30_000);
-    for (;;) {
-      const p = await deps.driver.readPower(h).catch(() => 'unknown' as const);
-      if (p === 'on') {
-        await recordPower(deps.store, poolId, hostId, 'on');
-        return { state: 'done', detail: { at: iso() } };
-      }
-      if (now() > until) break;
-      await sleep(deps.pollMs ?? 200);
+    if ((await waitForPower(deps, h, 'on', deps.confirmMs ?? 30_000)) === 'on') {
+      await recordPower(deps.store, poolId, hostId, 'on');
+      return { state: 'done', detail: { at: iso() } };
     }
     if (interrupted) {
       await deps.driver.sendOnce(h, 'on').catch(() => undefined);
@@ -181,8 +169,9 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
     const report: Array<{ hostId: string; result: string; detail: string }> = [];
     for (const hostId of plan.wake) {
       const failedStep = stepsOf(op, hostId).find((s) => s.state === 'failed');
-      const live = await hv.hostLive(hostId).catch(() => false);
-      const enabled = (await hv.hosts().catch(() => [])).find((h) => h.hostId === hostId)?.enabled === true;
+      const xen = (await hv.hosts().catch(() => [])).find((h) => h.hostId === hostId);
+      const live = xen?.live === true;
+      const enabled = xen?.enabled === true;
       if (!failedStep && live && enabled) {
         report.push({ hostId, result: 'done', detail: 'live and enabled' });
         continue;
@@ -251,11 +240,4 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
   };
 }
 
-export async function runPoolWake(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> {
-  const pd = deps as PoolOpsDeps;
-  if (typeof pd.hypervisorFor !== 'function') throw new Error('pool operations need a hypervisor (hypervisorFor)');
-  const op = await deps.store.getOperation(operationId);
-  if (!op) throw new Error(`operation ${operationId} not found`);
-  const { hv } = await loadPool(pd, op.poolId);
-  return runStepMachine(deps, operationId, wakeMachine(pd, hv, op), run);
-}
+export const runPoolWake = (deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> => runPoolMachine(deps, operationId, run, wakeMachine);

@@ -20,28 +20,27 @@ export interface PowerDriver {
   close(): Promise<void>;
 }
 
+/** A BMC handle for a host of the store, its password read through the Secrets port. */
+export async function openHostBmc(host: Host, secrets: Secrets, o: { timeoutMs?: number; retries?: number } = {}): Promise<Bmc> {
+  return openBmc({ host: host.bmcAddress, port: host.bmcPort, username: host.bmcUser, password: await secrets.get(host.secretRef), cipherSuite: host.cipherSuite, timeoutMs: o.timeoutMs, retries: o.retries });
+}
+
 export class IpmiPowerDriver implements PowerDriver {
-  private readonly handles = new Map<string, Bmc>();
+  private readonly handles = new Map<string, Promise<Bmc>>();
 
   constructor(
     private readonly secrets: Secrets,
     private readonly o: { timeoutMs?: number; retries?: number } = {},
   ) {}
 
-  private async bmc(host: Host): Promise<Bmc> {
+  private bmc(host: Host): Promise<Bmc> {
     const key = `${host.poolId}/${host.hostId}`;
     let b = this.handles.get(key);
     if (!b) {
-      b = openBmc({
-        host: host.bmcAddress,
-        port: host.bmcPort,
-        username: host.bmcUser,
-        password: await this.secrets.get(host.secretRef),
-        cipherSuite: host.cipherSuite,
-        timeoutMs: this.o.timeoutMs,
-        retries: this.o.retries,
-      });
+      // The promise is kept, not the handle: two calls at once share one session.
+      b = openHostBmc(host, this.secrets, this.o);
       this.handles.set(key, b);
+      b.catch(() => this.handles.delete(key));
     }
     return b;
   }
@@ -63,7 +62,7 @@ export class IpmiPowerDriver implements PowerDriver {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.handles.values()].map((b) => b.close()));
+    await Promise.all([...this.handles.values()].map(async (b) => (await b).close()));
     this.handles.clear();
   }
 }

@@ -9,6 +9,8 @@ import { nextFireTime } from '../schedules/next-fire.ts';
 import type { Secrets } from '../store/secrets.ts';
 import { requestHostPower, type OpsDeps } from './host-power.ts';
 import { pollPool, type PollResult } from './sensor-poll.ts';
+import { requestPoolSleep, type PoolOpsDeps } from './pool-sleep.ts';
+import { requestPoolWake } from './pool-wake.ts';
 
 export interface ScheduledFire {
   poolId: string;
@@ -65,8 +67,7 @@ export async function onScheduleFired(deps: OpsDeps & { secrets: Secrets; pools?
     if (!r.operationId) return { ran: false, reason: 'nothing-to-do', detail: r.note ?? `nothing to ${d.action}` };
     return { ran: true, action: d.action, operationId: r.operationId, created: r.created === true };
   }
-  const all = (await deps.store.listHosts(fire.poolId)).map((h) => h.hostId);
-  const hostIds = (d.hostIds ?? all).filter((h) => !d.excludeHostIds.includes(h));
+  const hostIds = (d.hostIds ?? (await deps.store.listHosts(fire.poolId)).map((h) => h.hostId)).filter((h) => !d.excludeHostIds.includes(h));
   const r = await requestHostPower(deps, {
     poolId: fire.poolId,
     hostIds,
@@ -79,4 +80,18 @@ export async function onScheduleFired(deps: OpsDeps & { secrets: Secrets; pools?
     idempotencyKey,
   });
   return { ran: true, action: d.action, ...r };
+}
+
+/** Pool sleep and wake for schedules, on a deployment that reaches XAPI. */
+export function poolActionsFor(ops: PoolOpsDeps): PoolActions {
+  return {
+    requestSleep: async (poolId, o) => {
+      const a = await requestPoolSleep(ops, { ...o, poolId });
+      return { operationId: a.operationId, created: a.created, note: a.plan.why ?? 'every host is needed' };
+    },
+    requestWake: async (poolId, o) => {
+      const a = await requestPoolWake(ops, { ...o, poolId });
+      return { operationId: a.operationId, created: a.created, note: 'every host is awake' };
+    },
+  };
 }

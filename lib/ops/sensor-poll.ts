@@ -7,7 +7,7 @@ import type { Store } from '../store/store.ts';
 import type { Secrets } from '../store/secrets.ts';
 import type { Host } from '../store/types.ts';
 import { mapBounded, readBmc, type Temperature } from '../fleet/sweep.ts';
-import { openBmc } from '../ipmi/client.ts';
+import { openHostBmc } from './power-driver.ts';
 
 export interface PollResult {
   ok: number;
@@ -60,7 +60,7 @@ export async function pollPool(store: Store, secrets: Secrets, poolId: string, o
   const hosts = await store.listHosts(poolId);
   const result: PollResult = { ok: 0, failed: 0, alertsOpened: [], alertsClosed: [], drift: [] };
   await mapBounded(hosts, o.concurrency ?? 16, async (h: Host) => {
-    const bmc = openBmc({ host: h.bmcAddress, port: h.bmcPort, username: h.bmcUser, password: await secrets.get(h.secretRef), cipherSuite: h.cipherSuite, timeoutMs: o.timeoutMs ?? 1500, retries: 2 });
+    const bmc = await openHostBmc(h, secrets, { timeoutMs: o.timeoutMs ?? 1500, retries: 2 });
     try {
       const r = await readBmc(bmc, { name: h.hostId, host: h.bmcAddress, port: h.bmcPort }).catch(() => ({ ok: false as const }));
       const at = new Date().toISOString();

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.ts';
 import { VersionConflictError } from '../store/errors.ts';
-import type { OperationStep, OperationWithSteps, StepPatch } from '../store/types.ts';
+import type { Host, OperationStep, OperationWithSteps, StepPatch } from '../store/types.ts';
 
 export interface StepMachineDeps {
   store: Store;
@@ -65,6 +65,20 @@ export interface StepMachine {
   alwaysRun?: readonly string[];
 }
 
+/** One host's steps, in order. */
+export const stepsOfHost = (op: OperationWithSteps, hostId: string): OperationStep[] => op.steps.filter((s) => s.hostId === hostId).sort((a, b) => a.index - b.index);
+
+/** The host an operation acts on, read fresh; gone from the store is an error that stops the run. */
+export async function hostOf(store: Store, poolId: string, hostId: string): Promise<Host> {
+  const h = await store.getHost(poolId, hostId);
+  if (!h) throw new Error(`host ${hostId} vanished from pool ${poolId}`);
+  return h;
+}
+
+export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 /** A step skipped because the operation was cancelled: compensating steps treat it as not done. */
 export const isCancelled = (s: OperationStep): boolean => s.state === 'skipped' && s.detail?.cancelled === true;
 
@@ -72,19 +86,24 @@ const defaultWorker = `worker-${randomUUID().slice(0, 8)}`;
 
 const isFinished = (s: OperationStep): boolean => s.state === 'done' || s.state === 'skipped' || s.state === 'failed';
 
-async function takeLease(deps: StepMachineDeps, operationId: string, worker: string): Promise<void> {
-  const now = (deps.now ?? Date.now)();
-  const op = await deps.store.getOperation(operationId);
-  if (!op) throw new Error(`operation ${operationId} not found`);
-  if (op.leaseOwner && op.leaseOwner !== worker && (op.leaseExpiresAt ?? 0) > now) throw new OperationBusyError(operationId, op.leaseOwner);
-  try {
-    await deps.store.updateOperation(operationId, op.version, { leaseOwner: worker, leaseExpiresAt: now + (deps.operationLeaseMs ?? 120_000) });
-  } catch (e) {
-    if (e instanceof VersionConflictError) {
-      const other = await deps.store.getOperation(operationId);
-      throw new OperationBusyError(operationId, other?.leaseOwner ?? 'another worker');
+/**
+ * Take (or renew) this worker's lease on the operation as just read: a conditional write on its
+ * version, so two workers never run it at once; a lease left by a dead worker lapses. A write that
+ * lost to something other than a lease (a cancel request) is tried again on a fresh read.
+ */
+async function takeLease(deps: StepMachineDeps, read: OperationWithSteps, worker: string): Promise<OperationWithSteps> {
+  let op = read;
+  for (let attempt = 0; ; attempt++) {
+    const now = (deps.now ?? Date.now)();
+    if (op.leaseOwner && op.leaseOwner !== worker && (op.leaseExpiresAt ?? 0) > now) throw new OperationBusyError(op.operationId, op.leaseOwner);
+    try {
+      const meta = await deps.store.updateOperation(op.operationId, op.version, { leaseOwner: worker, leaseExpiresAt: now + (deps.operationLeaseMs ?? 120_000) });
+      return { ...op, ...meta, steps: op.steps };
+    } catch (e) {
+      if (!(e instanceof VersionConflictError)) throw e;
+      op = await load(deps, op.operationId);
+      if (attempt >= 2) throw new OperationBusyError(op.operationId, op.leaseOwner ?? 'another worker');
     }
-    throw e;
   }
 }
 
@@ -115,30 +134,39 @@ function stepAudit(machine: StepMachine, op: OperationWithSteps, step: Operation
  * Run (or resume) an operation until it is done, or until the deadline comes before a step:
  * then the lease is let go and the answer is "resume" (the caller schedules the next run).
  */
-export async function runStepMachine(deps: StepMachineDeps, operationId: string, machine: StepMachine, run: RunOptions = {}): Promise<RunResult> {
+export async function runStepMachine(
+  deps: StepMachineDeps,
+  operationId: string,
+  machineOf: StepMachine | ((op: OperationWithSteps) => StepMachine | Promise<StepMachine>),
+  run: RunOptions = {},
+): Promise<RunResult> {
   const log = deps.log ?? (() => undefined);
   const worker = deps.workerId ?? defaultWorker;
   const now = deps.now ?? Date.now;
   const tag = operationId.slice(0, 8);
   let op = await load(deps, operationId);
   if (op.state === 'succeeded' || op.state === 'failed' || op.state === 'cancelled') return op.state === 'succeeded' ? 'succeeded' : 'failed';
-  await takeLease(deps, operationId, worker);
-  op = await load(deps, operationId);
+  // Built only for an unfinished operation (a pool's machine logs in to XAPI).
+  const machine = typeof machineOf === 'function' ? await machineOf(op) : machineOf;
+  op = await takeLease(deps, op, worker);
   if (op.state === 'pending') await deps.store.updateOperation(operationId, op.version, { state: 'running' });
 
+  // Steps found finished may lack their audit record (a worker died between the two writes).
+  const foundFinished: OperationStep[] = [];
   const indexes = [...op.steps].sort((a, b) => a.index - b.index).map((s) => s.index);
   for (const index of indexes) {
     op = await load(deps, operationId);
     let step = op.steps.find((s) => s.index === index) as OperationStep;
-    if (isFinished(step)) continue;
+    if (isFinished(step)) {
+      foundFinished.push(step);
+      continue;
+    }
     if (run.deadlineAt !== undefined && now() >= run.deadlineAt) {
       await deps.store.updateOperation(operationId, op.version, { leaseOwner: worker, leaseExpiresAt: 0 });
       log(`${tag} paused before ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: time is up, resume later`);
       return 'resume';
     }
-    await takeLease(deps, operationId, worker);
-    op = await load(deps, operationId);
-    step = op.steps.find((s) => s.index === index) as OperationStep;
+    op = await takeLease(deps, op, worker);
     const interrupted = step.state === 'running';
     if (op.cancelRequested && !(machine.alwaysRun ?? []).includes(step.name)) {
       // Cancelled: what is left is skipped, never half-run; the safety steps still follow.
@@ -156,8 +184,7 @@ export async function runStepMachine(deps: StepMachineDeps, operationId: string,
     }
     const outcome = await machine.execute({ op, step, interrupted });
     const patch: StepPatch = { state: outcome.state, finishedAt: new Date(now()).toISOString() };
-    // Details are plain JSON: undefined fields are dropped here, not refused by the table.
-    if (outcome.detail !== undefined) patch.detail = JSON.parse(JSON.stringify(outcome.detail)) as Record<string, unknown>;
+    if (outcome.detail !== undefined) patch.detail = outcome.detail;
     if (outcome.error !== undefined) patch.error = outcome.error;
     step = await deps.store.updateStep(operationId, index, step.version, patch);
     log(`${tag} ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: ${step.state}${step.error ? ` (${step.error})` : ''}`);
@@ -169,8 +196,7 @@ export async function runStepMachine(deps: StepMachineDeps, operationId: string,
   }
 
   op = await load(deps, operationId);
-  // Backfill: a worker that died between saving a step and auditing it left a gap.
-  for (const s of op.steps) if (isFinished(s) && s.finishedAt) await deps.store.appendAudit(stepAudit(machine, op, s));
+  for (const s of foundFinished) if (s.finishedAt) await deps.store.appendAudit(stepAudit(machine, op, s));
   const { state, result } = await machine.finish(op);
   op = await load(deps, operationId);
   const final = op.cancelRequested ? 'cancelled' : state;

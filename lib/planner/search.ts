@@ -7,7 +7,7 @@
 import { repair } from './exchange.ts';
 import type { PackModel } from './model.ts';
 import { EPSILON, type Packing } from './packing.ts';
-import type { Random } from './prng.ts';
+import type { Random } from '../util/prng.ts';
 
 /** Hosts that give up their guests and take the pool at the end of a repair. */
 const RESERVED_HOSTS = 2;

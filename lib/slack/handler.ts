@@ -6,7 +6,9 @@
  * process that lives on after its answer; `job` for a Lambda that must hand the rest to itself).
  */
 import { createHash } from 'node:crypto';
-import type { ApiRequest, ApiResponse, Role } from '../api/router.ts';
+import type { ApiRequest, ApiResponse } from '../api/router.ts';
+import { isRole, type Role } from '../api/roles.ts';
+import { rec, str } from './api-call.ts';
 import { answerCommand, startConfirmed, type IntentContext, type SlackUser } from './answers.ts';
 import { CANCEL_ACTION, CONFIRM_ACTION, ephemeral, replaceOriginal, type SlackMessage } from './blocks.ts';
 import { commandText, intentFromValue, needsConfirm, parseCommand } from './commands.ts';
@@ -61,7 +63,7 @@ const nowOf = (deps: SlackDeps): number => deps.now?.() ?? Date.now();
 function roleFor(deps: SlackDeps, userId: string): Role {
   try {
     const r = deps.roleOf(userId);
-    return r === 'admin' || r === 'operator' ? r : 'viewer';
+    return isRole(r) ? r : 'viewer';
   } catch {
     return 'viewer';
   }
@@ -169,9 +171,6 @@ interface BlockActions {
   place: string;
 }
 
-type Json = Record<string, unknown>;
-const rec = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function readBlockActions(payloadText: string | null): BlockActions | undefined {
   if (!payloadText) return undefined;

@@ -70,11 +70,24 @@ export async function getItem(ctx: Ctx, key: ItemKey): Promise<Item | undefined>
   return res.Item;
 }
 
+/**
+ * A value as the table keeps it: undefined fields inside nested objects and lists are dropped
+ * (DynamoDB has no undefined; at the top level an undefined field means "remove", see
+ * updateVersioned). Done here once, whatever client options the caller chose.
+ */
+export function tableValue(v: unknown): unknown {
+  if (Array.isArray(v)) return v.filter((x) => x !== undefined).map(tableValue);
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array || v instanceof Set) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = tableValue(x);
+  return out;
+}
+
 /** Puts an item that must not exist yet. */
 export async function createItem(ctx: Ctx, item: Item & ItemKey): Promise<void> {
   try {
     await ctx.client.send(
-      new PutCommand({ TableName: ctx.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
+      new PutCommand({ TableName: ctx.tableName, Item: tableValue(item) as Item, ConditionExpression: 'attribute_not_exists(PK)' }),
     );
   } catch (err) {
     if (!isConditionalCheckFailed(err)) throw err;
@@ -108,7 +121,7 @@ export async function updateVersioned(ctx: Ctx, key: ItemKey, expectedVersion: n
     names[`#f${i}`] = field;
     if (value === undefined) removes.push(`#f${i}`);
     else {
-      values[`:f${i}`] = value;
+      values[`:f${i}`] = tableValue(value);
       sets.push(`#f${i} = :f${i}`);
     }
   });

@@ -37,19 +37,12 @@ import {
 } from '../../lib/ipmi/commands/dcmi-capabilities.ts';
 import { COMMANDS, CRYPTO, fixChecksums, lanPlusWithIv, PASSWORD, sealedSessions, sealLanPlus, seeds, type AnyCommand, type Seed } from './fuzz-seeds.ts';
 
+import { seededRandom } from '../../lib/util/prng.ts';
+
 export type Rng = () => number;
 
-/** mulberry32: a small, fast 32-bit seeded PRNG with values in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the seeded PRNG the whole project uses. */
+export const mulberry32: (seed: number) => Rng = seededRandom;
 
 /** The seed of packet `index` of a run: each packet replays on its own with fuzzOnce(mulberry32(packetSeed(seed, i))). */
 export function packetSeed(runSeed: number, index: number): number {

@@ -56,7 +56,8 @@ export function acceptPlainResponse(packet: Buffer, netFn: number, cmd: number, 
 
 /** Get Channel Authentication Capabilities, before any session, as IPMI v1.5 with auth type none. */
 export async function probeAuthCapabilities(peer: Peer, privilege: number, v2: boolean, timeoutMs: number, retries: number): Promise<ChannelAuthCapabilities> {
-  const rqSeq = new RqSeq().next();
+  // A handshake-time request, sent once: any number will do, a random one avoids old answers.
+  const rqSeq = Math.floor(Math.random() * 64);
   const data = getChannelAuthCapabilities.encode({ privilege, v2 });
   const rsp = await exchange(peer, {
     what: 'Get Channel Authentication Capabilities',

@@ -24,11 +24,13 @@ import { NetFn } from '../codec/ipmi-message.ts';
 import type { BmcState, SimUser } from './bmc-state.ts';
 import { dispatch, type SessionView } from './handlers.ts';
 import { IpmiError } from '../errors.ts';
+import { requestKey, RQSEQ_REUSE_MS } from '../session/session.ts';
 
 const IDLE_TIMEOUT_MS = 60_000;
 /** A handshake not finished by then frees its slot (a console that gave up on it). */
 const HANDSHAKE_TIMEOUT_MS = 3_000;
-const DUPLICATE_WINDOW_MS = 5_000;
+/** A request with the number and contents of one seen this recently is its retry (the client's window). */
+const DUPLICATE_WINDOW_MS = RQSEQ_REUSE_MS;
 const SEQUENCE_WINDOW = 16;
 
 interface BaseSession {
@@ -168,7 +170,7 @@ export class BmcEngine {
 
   /** Run a request, or answer a retried one from cache so it never executes twice. */
   private execute(s: BaseSession | undefined, req: IpmiRequest): Buffer {
-    const key = `${req.rqSeq}:${req.netFn}:${req.cmd}:${Buffer.from(req.data).toString('hex')}`;
+    const key = `${req.rqSeq}:${requestKey(req.netFn, req.cmd, req.data)}`;
     const now = this.now();
     if (s) {
       const hit = s.cache.get(key);

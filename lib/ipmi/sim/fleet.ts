@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { seededRandom } from './clock.ts';
+import { seededRandom } from '../../util/prng.ts';
 import { FAST_TIMINGS, REALISTIC_TIMINGS, type HostTimings } from './host-model.ts';
 import { SimulatedBmc } from './server.ts';
 import type { Faults } from './faults.ts';

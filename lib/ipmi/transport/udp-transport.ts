@@ -13,7 +13,6 @@ export class UdpTransport {
   private socket6?: dgram.Socket;
   private readonly listeners = new Map<string, Set<DatagramListener>>();
   private users = 0;
-  private closed = false;
 
   private static key(address: string, port: number): string {
     return `${address}|${port}`;
@@ -57,7 +56,6 @@ export class UdpTransport {
   }
 
   send(address: string, family: 4 | 6, port: number, packet: Uint8Array): Promise<void> {
-    if (this.closed) return Promise.reject(new Error('UDP transport is closed'));
     const s = this.socketFor(family);
     return new Promise((resolve) => {
       // A send error surfaces as a timeout of the exchange; the callback never rejects.

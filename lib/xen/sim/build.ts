@@ -4,7 +4,7 @@
  * host; one network; per VM its disk (VBD → VDI → SR), an empty CD drive, a VIF, and PCI / vGPU
  * records when asked; two default templates; snapshots when asked.
  */
-import { seededRandom } from '../../ipmi/sim/clock.ts';
+import { seededRandom } from '../../util/prng.ts';
 import { NULL_REF, xapiDateTime, type Ref, type VmRecord } from '../records.ts';
 import type { XapiDb } from './database.ts';
 import { GiB, type HostPowerLink, type SimVmSpec, type XapiSimOptions } from './options.ts';

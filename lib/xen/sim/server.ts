@@ -42,8 +42,6 @@ interface Session {
   originator: string;
 }
 
-const UNAUTHENTICATED = new Set(['session.login_with_password', 'system.listMethods']);
-
 export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
   const clock = o.clock ?? systemClock;
   const now = (): number => clock.now();

@@ -1,4 +1,7 @@
-/** A small seeded PRNG (mulberry32): the planner's only source of "randomness", so plans repeat. */
+/**
+ * A small seeded PRNG (mulberry32), values in [0, 1): for whatever must come out the same on
+ * every run (a simulated fleet, the planner's tie-breaking, the fuzzer's packets).
+ */
 export type Random = () => number;
 
 export function seededRandom(seed: number): Random {
