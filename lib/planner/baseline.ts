@@ -5,7 +5,7 @@
  * VMs of kept hosts too, so kept hosts both send and receive; its waves are scheduled so that each
  * migration finds room when it starts.
  */
-import { simpleLowerBound } from './capacity.ts';
+import { haCapacity, haFailures, simpleLowerBound } from './capacity.ts';
 import { buildModel, sharesAnti, type PackModel } from './model.ts';
 import { EPSILON } from './packing.ts';
 import { keepReasons, whyNothingSleeps } from './plan.ts';
@@ -97,11 +97,7 @@ export function firstFitDecreasing(hosts: PlannerHost[], vms: PlannerVm[], polic
 function haHoldsFor(model: PackModel, open: Uint8Array): boolean {
   const caps: number[] = [];
   model.capMem.forEach((c, h) => open[h] === 1 && caps.push(c));
-  caps.sort((a, b) => b - a);
-  const failures = Math.max(0, Math.floor(model.policy.haFailuresToTolerate));
-  let sum = 0;
-  for (let k = failures; k < caps.length; k++) sum += caps[k];
-  return sum >= model.demandMem - EPSILON;
+  return haCapacity(caps, haFailures(model.policy)) >= model.demandMem - EPSILON;
 }
 
 /**

@@ -91,3 +91,6 @@ export function binPackingL2(sizes: readonly number[], capacity: number): number
   }
   return best;
 }
+
+/** Memory for people: `12.5 GiB`. */
+export const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;

@@ -3,7 +3,7 @@
  * order they empty, migrations in waves, one reason for every host that stays on, and why nothing
  * sleeps when nothing does.
  */
-import { haFailures, simpleLowerBound } from './capacity.ts';
+import { gib, haFailures, simpleLowerBound } from './capacity.ts';
 import type { PackModel } from './model.ts';
 import type { Packing } from './packing.ts';
 import type { KeepReason, Migration, SleepPlan } from './types.ts';
@@ -98,8 +98,6 @@ export function keepReasons(model: PackModel, open: Uint8Array, loadMem: Float64
     .map(([h, reason]) => ({ hostId: model.hostIds[h], reason }));
 }
 
-const GIB = 1024 ** 3;
-const gib = (bytes: number): string => `${(bytes / GIB).toFixed(1)} GiB`;
 
 export function whyNothingSleeps(model: PackModel, keep: readonly KeepReason[]): string {
   if (keep.length === 0) return 'no host is on and enabled';

@@ -4,12 +4,10 @@
  * (never woken first), then id. For a memory demand it wakes the fewest hosts whose usable memory,
  * with the HA spare, covers what runs now plus the demand, and among those the most preferred.
  */
-import { haCapacity, haFailures, usableMemory } from './capacity.ts';
+import { gib, haCapacity, haFailures, usableMemory } from './capacity.ts';
 import { validateInput } from './model.ts';
 import type { PlannerHost, PlannerPolicy, PlannerVm, WakeDemand, WakePlan } from './types.ts';
 
-const GIB = 1024 ** 3;
-const gib = (bytes: number): string => `${(bytes / GIB).toFixed(1)} GiB`;
 
 /** Coolest first, then least recently woken, then id. */
 export function wakeOrder(hosts: readonly PlannerHost[]): PlannerHost[] {

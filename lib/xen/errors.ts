@@ -65,32 +65,3 @@ export class XenLookupError extends Error {
   }
 }
 
-/** Error codes lowpower branches on, spelled as XAPI spells them (ocaml/idl/datamodel_errors.ml). */
-export const XapiErrorCode = {
-  sessionAuthenticationFailed: 'SESSION_AUTHENTICATION_FAILED',
-  sessionInvalid: 'SESSION_INVALID',
-  hostIsSlave: 'HOST_IS_SLAVE',
-  messageMethodUnknown: 'MESSAGE_METHOD_UNKNOWN',
-  messageParameterCountMismatch: 'MESSAGE_PARAMETER_COUNT_MISMATCH',
-  handleInvalid: 'HANDLE_INVALID',
-  uuidInvalid: 'UUID_INVALID',
-  hostNotDisabled: 'HOST_NOT_DISABLED',
-  hostDisabled: 'HOST_DISABLED',
-  hostDisabledUntilReboot: 'HOST_DISABLED_UNTIL_REBOOT',
-  hostNotLive: 'HOST_NOT_LIVE',
-  hostOffline: 'HOST_OFFLINE',
-  hostNotEnoughFreeMemory: 'HOST_NOT_ENOUGH_FREE_MEMORY',
-  cannotEvacuateHost: 'CANNOT_EVACUATE_HOST',
-  noHostsAvailable: 'NO_HOSTS_AVAILABLE',
-  vmRequiresSr: 'VM_REQUIRES_SR',
-  vmHasPciAttached: 'VM_HAS_PCI_ATTACHED',
-  vmHasVgpu: 'VM_HAS_VGPU',
-  vmBadPowerState: 'VM_BAD_POWER_STATE',
-  vmMigrateFailed: 'VM_MIGRATE_FAILED',
-  otherOperationInProgress: 'OTHER_OPERATION_IN_PROGRESS',
-  operationNotAllowed: 'OPERATION_NOT_ALLOWED',
-  haOperationWouldBreakFailoverPlan: 'HA_OPERATION_WOULD_BREAK_FAILOVER_PLAN',
-  eventsLost: 'EVENTS_LOST',
-  eventFromTokenParseFailure: 'EVENT_FROM_TOKEN_PARSE_FAILURE',
-  taskCancelled: 'TASK_CANCELLED',
-} as const;

@@ -5,7 +5,7 @@
  */
 import { XapiClient, type XapiClientOptions } from './client.ts';
 import { XenLookupError } from './errors.ts';
-import type { HostMetricsRecord, HostRecord, PoolRecord, Ref, SrRecord, VbdRecord, VdiRecord, VmRecord } from './records.ts';
+import { isGuest, type HostMetricsRecord, type HostRecord, type PoolRecord, type Ref, type SrRecord, type VbdRecord, type VdiRecord, type VmRecord } from './records.ts';
 
 export interface XenPoolInfo {
   name: string;
@@ -80,7 +80,19 @@ export interface Hypervisor {
 type Records<T> = Record<Ref, Partial<T>>;
 
 export class XapiHypervisor implements Hypervisor {
+  /** `<class>.get_all_records` requests in flight: callers asking at once share one answer. */
+  private readonly reading = new Map<string, Promise<unknown>>();
+
   constructor(readonly client: XapiClient) {}
+
+  private allRecords<T>(cls: string): Promise<Records<T>> {
+    let p = this.reading.get(cls);
+    if (!p) {
+      p = this.client.call<Records<T>>(`${cls}.get_all_records`).finally(() => this.reading.delete(cls));
+      this.reading.set(cls, p);
+    }
+    return p as Promise<Records<T>>;
+  }
 
   static connect(o: XapiClientOptions): XapiHypervisor {
     return new XapiHypervisor(new XapiClient(o));
@@ -99,9 +111,9 @@ export class XapiHypervisor implements Hypervisor {
   async hosts(): Promise<XenHostInfo[]> {
     const [p, hosts, metrics, vms] = await Promise.all([
       this.poolRecord(),
-      this.client.call<Records<HostRecord>>('host.get_all_records'),
-      this.client.call<Records<HostMetricsRecord>>('host_metrics.get_all_records'),
-      this.client.call<Records<VmRecord>>('VM.get_all_records'),
+      this.allRecords<HostRecord>('host'),
+      this.allRecords<HostMetricsRecord>('host_metrics'),
+      this.allRecords<VmRecord>('VM'),
     ]);
     return Object.entries(hosts)
       .map(([ref, h]) => {
@@ -125,11 +137,11 @@ export class XapiHypervisor implements Hypervisor {
 
   async vms(): Promise<XenVmInfo[]> {
     const [vms, hosts, vbds, vdis, srs] = await Promise.all([
-      this.client.call<Records<VmRecord>>('VM.get_all_records'),
-      this.client.call<Records<HostRecord>>('host.get_all_records'),
-      this.client.call<Records<VbdRecord>>('VBD.get_all_records'),
-      this.client.call<Records<VdiRecord>>('VDI.get_all_records'),
-      this.client.call<Records<SrRecord>>('SR.get_all_records'),
+      this.allRecords<VmRecord>('VM'),
+      this.allRecords<HostRecord>('host'),
+      this.allRecords<VbdRecord>('VBD'),
+      this.allRecords<VdiRecord>('VDI'),
+      this.allRecords<SrRecord>('SR'),
     ]);
     const onLocalStorage = (v: Partial<VmRecord>): boolean =>
       (v.VBDs ?? []).some((b) => {
@@ -216,7 +228,7 @@ export class XapiHypervisor implements Hypervisor {
   }
 
   private async poolRecord(): Promise<Partial<PoolRecord>> {
-    const pools = await this.client.call<Records<PoolRecord>>('pool.get_all_records');
+    const pools = await this.allRecords<PoolRecord>('pool');
     const first = Object.values(pools)[0];
     if (!first) throw new Error('XAPI returned no pool record');
     return first;
@@ -238,9 +250,6 @@ export class XapiHypervisor implements Hypervisor {
   }
 }
 
-function isGuest(v: Partial<VmRecord>): boolean {
-  return v.is_control_domain !== true && v.is_a_template !== true && v.is_a_snapshot !== true;
-}
 
 /** XAPI ints are JSON numbers over JSON-RPC and decimal strings over XML-RPC. */
 function num(v: unknown): number {

@@ -4,7 +4,7 @@
  * wake pool hosts. The pool simulator lives in lib/xen/sim.
  */
 export { XapiClient, masterUrl, decodeTaskResult, errorDescription, type XapiClientOptions } from './client.ts';
-export { XapiError, XapiTransportError, XapiTaskTimeoutError, XenLookupError, XapiErrorCode, type XapiTransportFailure } from './errors.ts';
+export { XapiError, XapiTransportError, XapiTaskTimeoutError, XenLookupError, type XapiTransportFailure } from './errors.ts';
 export { XapiHypervisor, type Hypervisor, type XenPoolInfo, type XenHostInfo, type XenVmInfo } from './hypervisor.ts';
 export type { TlsOptions } from './transport.ts';
 export { NULL_REF, type Ref } from './records.ts';

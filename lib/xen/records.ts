@@ -243,3 +243,8 @@ export function xapiDateTime(ms: number): string {
   const iso = new Date(ms).toISOString(); // 2026-11-25T22:00:00.000Z
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 19)}Z`;
 }
+
+/** A guest: not the control domain, a template or a snapshot. */
+export function isGuest(v: Partial<Pick<VmRecord, 'is_control_domain' | 'is_a_template' | 'is_a_snapshot'>>): boolean {
+  return v.is_control_domain !== true && v.is_a_template !== true && v.is_a_snapshot !== true;
+}

@@ -181,7 +181,7 @@ export function genericMethod(method: string, db: XapiDb): MethodSpec | undefine
         },
       };
     case 'get_by_name_label':
-      if (!records().length || !records().some(([, rec]) => 'name_label' in rec)) return undefined;
+      if (!records().some(([, rec]) => 'name_label' in rec)) return undefined;
       return { arity: [1, 1], handler: (_c, a) => records().filter(([, rec]) => rec.name_label === a[0]).map(([r]) => r) };
     case 'add_tags':
     case 'remove_tags':

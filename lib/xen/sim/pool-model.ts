@@ -281,8 +281,9 @@ export class PoolModel {
 
   /** host.evacuate: every guest to its planned host, one after the other. */
   async evacuate(hostRef: Ref): Promise<void> {
-    for (const plan of this.evacuationPlan(hostRef).values()) if ('error' in plan) throw new XapiError(plan.error[0], plan.error.slice(1));
-    for (const [vm, plan] of this.evacuationPlan(hostRef)) if ('host' in plan) await this.migrate(vm, plan.host, undefined);
+    const plans = this.evacuationPlan(hostRef);
+    for (const plan of plans.values()) if ('error' in plan) throw new XapiError(plan.error[0], plan.error.slice(1));
+    for (const [vm, plan] of plans) if ('host' in plan) await this.migrate(vm, plan.host, undefined);
   }
 
   /** Cancel timers; in-flight migrations fail. */

@@ -1,5 +1,5 @@
 /** A read-only window on the simulated pool's records, by name, for tests and the local runner. */
-import { NULL_REF, type HostMetricsRecord, type HostRecord, type PoolRecord, type Ref, type TaskRecord, type VmRecord } from '../records.ts';
+import { isGuest, NULL_REF, type HostMetricsRecord, type HostRecord, type PoolRecord, type Ref, type TaskRecord, type VmRecord } from '../records.ts';
 import type { ClassName, RecordsOf, XapiDb } from './database.ts';
 import type { PoolModel } from './pool-model.ts';
 
@@ -33,7 +33,7 @@ export class SimState {
 
   /** The guest VM (not a template, snapshot or control domain) of that name. */
   vmRef(name: string): Ref {
-    const hit = this.db.all('VM').find(([, v]) => v.name_label === name && !v.is_a_template && !v.is_a_snapshot && !v.is_control_domain);
+    const hit = this.db.all('VM').find(([, v]) => v.name_label === name && isGuest(v));
     if (!hit) throw new Error(`no VM named ${name}`);
     return hit[0];
   }
@@ -53,7 +53,7 @@ export class SimState {
   }
 
   guests(): Array<Readonly<VmRecord>> {
-    return this.db.all('VM').map(([, v]) => v).filter((v) => !v.is_a_template && !v.is_a_snapshot && !v.is_control_domain);
+    return this.db.all('VM').map(([, v]) => v).filter(isGuest);
   }
 
   tasks(): Array<Readonly<TaskRecord>> {
