@@ -9,16 +9,23 @@ import { scheduleNameOfTimer } from '../lib/schedules/service.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
 import { logger } from '../lib/aws/logger.ts';
 import { alertMessagesAfterPoll } from '../lib/ops/notifications.ts';
+import { sweep, type SweepResult } from '../lib/ops/sweeper.ts';
 
 export type ScheduledEvent =
   | { source: 'schedule'; scheduleName: string; poolId: string; scheduledTime: string }
-  | { source: 'resume'; operationId: string };
+  | { source: 'resume'; operationId: string }
+  | { source: 'sweep' };
 
-export const handler = middy<ScheduledEvent, FireResult | { resumed: string }, Error, Context>().handler(async (event) => {
+export const handler = middy<ScheduledEvent, FireResult | { resumed: string } | SweepResult, Error, Context>().handler(async (event) => {
   const w = await awsWiring((l) => logger.info(l));
   if (event.source === 'resume') {
     await w.launch(event.operationId);
     return { resumed: event.operationId };
+  }
+  if (event.source === 'sweep') {
+    const swept = await sweep({ ...w.ops, launch: w.launch });
+    logger.info('sweep', { relaunched: swept.relaunched.length, givenUp: swept.givenUp.length, lateAlerts: swept.lateAlerts.length, enabled: swept.enabled.length });
+    return swept;
   }
   if (event.source !== 'schedule' || !event.poolId || !event.scheduleName) throw new Error('scheduled: not a schedule or resume event');
   const at = new Date(event.scheduledTime);

@@ -10,7 +10,13 @@ import type { Schedule } from '../schedules/model.ts';
 import { isHostPowerAction, requestHostPower } from '../ops/host-power.ts';
 import { requestCancel, OperationFinishedError } from '../ops/step-machine.ts';
 import { ApiError } from './errors.ts';
-import { findHost, isoQuery, objectBody, poolOf, publicHost, requireReason, secretsOf } from './helpers.ts';
+import { findHost, isoQuery, objectBody, poolOf, publicBinding, publicHost, requireReason, secretsOf } from './helpers.ts';
+import { assertBmcFree, readBinding, rebindHost, type BindDeps } from '../ops/bind-host.ts';
+import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
+import type { ApiContext } from './router.ts';
+
+/** What binding a BMC needs: its driver (identity) and the pool's XAPI (serials). */
+const bindDeps = (ctx: ApiContext): BindDeps => ({ store: ctx.store, driver: ctx.ops.driver, hypervisorFor: (ctx.ops as Partial<PoolOpsDeps>).hypervisorFor, now: ctx.now, log: ctx.log });
 import type { Route } from './router.ts';
 
 /** Host fields from a request body, checked: a 400 names the first wrong field. */
@@ -93,9 +99,22 @@ export const CORE_ROUTES: Route[] = [
       const hostId = input.hostId as string;
       if (await ctx.store.getHost(pool.poolId, hostId)) throw new ApiError(409, 'exists', `host ${hostId} exists in pool ${pool.poolId}`);
       const secretRef = `bmc.${pool.poolId}.${hostId}`;
+      const candidate = { poolId: pool.poolId, hostId, bmcAddress: input.bmcAddress as string, bmcPort: input.bmcPort ?? 623, bmcUser: input.bmcUser as string, secretRef, cipherSuite: input.cipherSuite ?? 17 };
+      // One BMC serves one host: the same address refused before a packet is sent, the same
+      // identity (GUID, serial) under another address once the BMC has answered.
+      await assertBmcFree(ctx.store, candidate);
+      const previous = await secretsOf(ctx).get(secretRef).catch(() => undefined);
       await secretsOf(ctx).put(secretRef, b.bmcPassword);
-      const created = await ctx.store.createHost({ poolId: pool.poolId, hostId, bmcAddress: input.bmcAddress as string, bmcPort: input.bmcPort ?? 623, bmcUser: input.bmcUser as string, secretRef, cipherSuite: input.cipherSuite ?? 17, power: 'unknown', neverSleep: input.neverSleep, sleepState: 'awake' });
-      await ctx.store.appendAudit({ poolId: pool.poolId, hostId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'add host', result: 'ok' });
+      let binding;
+      try {
+        binding = await readBinding(bindDeps(ctx), candidate);
+        await assertBmcFree(ctx.store, { ...candidate, binding });
+      } catch (e) {
+        if (previous !== undefined) await secretsOf(ctx).put(secretRef, previous).catch(() => undefined);
+        throw e;
+      }
+      const created = await ctx.store.createHost({ ...candidate, power: 'unknown', neverSleep: input.neverSleep, sleepState: 'awake', binding });
+      await ctx.store.appendAudit({ poolId: pool.poolId, hostId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'add host', result: 'ok', message: `BMC ${binding.state}: ${binding.why}` });
       return { status: 201, body: { host: publicHost(created, now(ctx)) } };
     },
   },
@@ -107,7 +126,16 @@ export const CORE_ROUTES: Route[] = [
     async run(ctx, req, p) {
       const host = await findHost(ctx, p.id, req.query.pool);
       const readings = await ctx.store.listReadings(host.hostId, { since: new Date(now(ctx) - 3600_000).toISOString() });
-      return { status: 200, body: { host: publicHost(host, now(ctx)), readings: readings.slice(-10).reverse() } };
+      // XAPI's own view (enabled, live) when the pool can be asked; null when it cannot.
+      let xapi: { enabled: boolean; live: boolean } | null = null;
+      const hypervisorFor = (ctx.ops as Partial<PoolOpsDeps>).hypervisorFor;
+      const pool = await ctx.store.getPool(host.poolId);
+      if (hypervisorFor && pool) {
+        const xen = await hypervisorFor(pool).then((hv) => hv.hosts()).catch(() => undefined);
+        const mine = xen?.find((h) => h.hostId === host.hostId);
+        if (mine) xapi = { enabled: mine.enabled, live: mine.live };
+      }
+      return { status: 200, body: { host: { ...publicHost(host, now(ctx)), enabled: xapi?.enabled ?? null, live: xapi?.live ?? null }, readings: readings.slice(-10).reverse() } };
     },
   },
   {
@@ -120,10 +148,34 @@ export const CORE_ROUTES: Route[] = [
       const b = objectBody(req);
       const patch = hostInput(b, false);
       delete patch.hostId;
+      if (b.identity !== undefined) {
+        // Trusting a BMC that gives no usable serial is an admin's decision, with a reason, audited.
+        if (b.identity !== 'trust' && b.identity !== 'verify') throw new ApiError(400, 'invalid_host', 'identity must be "trust" or "verify"', { field: 'identity' });
+        requireReason(b);
+        patch.identity = b.identity;
+      }
+      const moved = ['bmcAddress', 'bmcPort', 'bmcUser', 'cipherSuite'].some((k) => k in patch && (patch as Record<string, unknown>)[k] !== (host as unknown as Record<string, unknown>)[k]);
+      if (moved) await assertBmcFree(ctx.store, { ...host, ...patch, binding: undefined });
       if (typeof b.bmcPassword === 'string' && b.bmcPassword) await secretsOf(ctx).put(host.secretRef, b.bmcPassword);
-      const saved = Object.keys(patch).length ? await ctx.store.updateHost(host.poolId, host.hostId, host.version, patch) : host;
-      await ctx.store.appendAudit({ poolId: host.poolId, hostId: host.hostId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'change host', result: 'ok', message: [...Object.keys(patch), ...(b.bmcPassword ? ['bmcPassword'] : [])].join(', ') });
+      let saved = Object.keys(patch).length ? await ctx.store.updateHost(host.poolId, host.hostId, host.version, patch) : host;
+      const who = { actor: req.actor, source: req.source ?? ('api' as const), reason: typeof b.reason === 'string' && b.reason.trim() ? b.reason.trim() : 'inventory' };
+      // A changed BMC address (or user) is another BMC until it is read again.
+      if (moved) saved = await rebindHost(bindDeps(ctx), host.poolId, host.hostId, who);
+      await ctx.store.appendAudit({ poolId: host.poolId, hostId: host.hostId, actor: req.actor, source: req.source ?? 'api', reason: who.reason, action: b.identity === 'trust' ? 'trust BMC identity' : 'change host', result: 'ok', message: [...Object.keys(patch), ...(b.bmcPassword ? ['bmcPassword'] : [])].join(', ') });
       return { status: 200, body: { host: publicHost(saved, now(ctx)) } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/hosts/{id}/rebind',
+    role: 'admin',
+    summary: "read the BMC's identity again and bind it to the host (a replaced board or BMC); a reason is required",
+    async run(ctx, req, p) {
+      const host = await findHost(ctx, p.id, req.query.pool);
+      const reason = requireReason(objectBody(req));
+      const saved = await rebindHost(bindDeps(ctx), host.poolId, host.hostId, { actor: req.actor, source: req.source ?? 'api', reason });
+      await ctx.store.closeAlert(host.poolId, 'bmc-identity', host.hostId).catch(() => false);
+      return { status: 200, body: { host: publicHost(saved, now(ctx)), binding: publicBinding(saved) } };
     },
   },
   {

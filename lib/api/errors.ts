@@ -4,6 +4,7 @@
  */
 import { HostBusyError, StoreValidationError } from '../store/errors.ts';
 import { PowerRefusedError } from '../ops/host-power.ts';
+import { BmcTakenError } from '../ops/bind-host.ts';
 import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from '../schedules/errors.ts';
 
 export class ApiError extends Error {
@@ -21,7 +22,8 @@ export class ApiError extends Error {
 export function apiErrorOf(e: unknown): ApiError | undefined {
   if (e instanceof ApiError) return e;
   if (e instanceof HostBusyError) return new ApiError(409, 'busy', `host ${e.hostId} is busy with operation ${e.operationId}`, { operation: e.operationId });
-  if (e instanceof PowerRefusedError) return new ApiError(409, 'refused', e.message, { host: e.hostId, why: e.why });
+  if (e instanceof PowerRefusedError) return new ApiError(409, 'refused', e.message, { host: e.hostId, why: e.why, forceable: e.forceable });
+  if (e instanceof BmcTakenError) return new ApiError(409, 'bmc_taken', e.message, { host: e.otherHostId, pool: e.otherPoolId, by: e.by });
   if (e instanceof ScheduleValidationError) return new ApiError(400, 'invalid_schedule', e.message, { field: e.field });
   if (e instanceof ScheduleNotFoundError) return new ApiError(404, 'unknown_schedule', e.message);
   if (e instanceof ScheduleConflictError) return new ApiError(409, 'schedule_conflict', e.message);

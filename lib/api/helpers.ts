@@ -5,6 +5,7 @@ import { ApiError } from './errors.ts';
 import { StoreValidationError } from '../store/errors.ts';
 import type { ApiContext, ApiRequest } from './router.ts';
 import { ROLES, type Role } from './roles.ts';
+import { bindingView } from '../ops/binding.ts';
 
 export function requireRole(req: ApiRequest, role: Role): void {
   if (ROLES.indexOf(req.role) < ROLES.indexOf(role)) throw new ApiError(403, 'forbidden', `${req.method} ${req.path} needs the ${role} role; you have ${req.role}`);
@@ -62,6 +63,22 @@ export function publicHost(h: Host, now = Date.now()) {
     xenState: h.xenState ?? null,
     isMaster: h.isMaster === true,
     operation: h.lockOperationId && (h.lockExpiresAt ?? 0) > now ? h.lockOperationId : null,
+    binding: publicBinding(h),
+    awaitingEnable: h.awaitingEnable ?? null,
+  };
+}
+
+/** The binding as the API shows it: state (bound, mismatch, unverified, trusted, unbound), why, what each side said. */
+export function publicBinding(h: Host) {
+  const b = h.binding;
+  return {
+    state: bindingView(h),
+    why: b?.why ?? 'the BMC has not been read yet',
+    checkedAt: b?.checkedAt ?? null,
+    identity: h.identity ?? 'verify',
+    bmc: b ? { at: b.bmcAt, protocol: b.bmc.protocol, guid: b.bmc.guid ?? null, productSerial: b.bmc.productSerial ?? null, chassisSerial: b.bmc.chassisSerial ?? null, boardSerial: b.bmc.boardSerial ?? null } : null,
+    xapi: b ? { serial: b.xapi.serial ?? null, boardSerial: b.xapi.boardSerial ?? null } : null,
+    restorePolicy: h.restorePolicy ?? null,
   };
 }
 

@@ -16,6 +16,8 @@ commands:
            a pool through the lowpower API: its plan for the night, sleep, wake, energy saved
   sim --count N [--base-port P] [--seed S] [--inventory FILE]
            N simulated BMCs on 127.0.0.1 and their inventory, until stopped
+  sim fault NAME on|off [--host ID]
+           switch a fault of the local runner's simulators (xapi-down, bmc-silent, bmc-foreign, ...)
 `;
 
 export async function main(argv: string[]): Promise<number> {

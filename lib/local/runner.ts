@@ -38,6 +38,10 @@ import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
 import { xenPowerGuard } from '../ops/xen-guard.ts';
 import { requestPoolSleep } from '../ops/pool-sleep.ts';
 import { requestPoolWake, poolWakeLeadMinutes } from '../ops/pool-wake.ts';
+import { rebindHost } from '../ops/bind-host.ts';
+import { sweep, type SweepResult } from '../ops/sweeper.ts';
+import { simIdentityFor } from '../ipmi/sim/identity.ts';
+import { LocalFaults, simFaultRoutes, WorkerKilledError } from './sim-faults.ts';
 
 export interface LocalRunnerOptions {
   /** HTTP port on 127.0.0.1 (0 picks a free one). */
@@ -61,6 +65,10 @@ export interface LocalRunnerOptions {
   extra?: ExtraHandler[];
   /** Simulated live-migration speed (default 20 ms per GiB: a night in seconds). */
   migrateMsPerGiB?: number;
+  /** How often the sweeper runs (default 30 s; it also runs at start). */
+  sweepEveryMs?: number;
+  /** A worker's lease on an operation without renewal (default 2 min; the fault matrix makes it short). */
+  operationLeaseMs?: number;
 }
 
 export interface LocalRunner {
@@ -78,6 +86,10 @@ export interface LocalRunner {
   scheduler: LocalScheduler;
   schedules: ScheduleService;
   ops: PoolOpsDeps;
+  /** The simulator fault control (also `GET|POST /v1/sim/faults`). */
+  faults: LocalFaults;
+  /** Run the sweeper now (it also runs every sweepEveryMs). */
+  sweep(): Promise<SweepResult>;
   /** Run a schedule's action now, as its timer would, and wait for its operation. */
   fire(name: string): Promise<void>;
   /** Resolves when every operation started so far has finished or stopped. */
@@ -114,7 +126,13 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   // The pool master's XAPI, each host's life tied to its simulated BMC's chassis.
   const links = new Map<string, HostPowerLink>(fleet.bmcs.map((b) => [b.name, b.state.host]));
   const xapiPassword = randomBytes(12).toString('base64url');
-  const xapi = await startXapiSim({ ...demoPool(links, { user: 'root', password: xapiPassword }), migrateMsPerGiB: o.migrateMsPerGiB ?? 20, agentStartMs: 500 });
+  // The simulated XAPI hosts carry the same serials as their simulated BMCs: the demo pool binds.
+  const serialOf = (name: string) => {
+    const id = simIdentityFor(name);
+    return { serial: id.productSerial, boardSerial: id.boardSerial };
+  };
+  const xapi = await startXapiSim({ ...demoPool(links, { user: 'root', password: xapiPassword }, { serialOf }), migrateMsPerGiB: o.migrateMsPerGiB ?? 20, agentStartMs: 500 });
+  const faults = new LocalFaults(fleet, xapi);
   await secrets.put('xapi', xapiPassword);
   const existingPool = await store.getPool(POOL_ID);
   const policy = { headroomPercent: 10, neverSleep: ['host-002'], wakeGroupSize: 2, wakeStaggerMs: 500, timeZone: 'Europe/Berlin' };
@@ -130,7 +148,22 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   const driver = new IpmiPowerDriver(secrets, { timeoutMs: 1500, retries: 3 });
   const hypervisors = hypervisorCache(secrets, { taskPollMs: 100, originator: 'lowpower-local' });
   const { hypervisorFor } = hypervisors;
-  const ops: PoolOpsDeps = { store, driver, log, confirmMs: 10_000, hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), downTimeoutMs: 30_000, liveTimeoutMs: 30_000 };
+  const ops: PoolOpsDeps = {
+    store,
+    driver,
+    log,
+    confirmMs: 10_000,
+    hypervisorFor,
+    guard: xenPowerGuard(store, hypervisorFor),
+    downTimeoutMs: 30_000,
+    liveTimeoutMs: 30_000,
+    operationLeaseMs: o.operationLeaseMs,
+    inStep: (step) => {
+      if (faults.worker.strike(step.hostId)) throw new WorkerKilledError(`${step.name}${step.hostId ? ` ${step.hostId}` : ''}`);
+    },
+  };
+  // Every host's BMC is read and bound to its XAPI host before anything may cut its power.
+  for (const b of fleet.bmcs) await rebindHost(ops, POOL_ID, b.name, { actor: 'local-runner', source: 'cli', reason: 'local runner start' });
   const running = new Set<Promise<void>>();
   // Channel messages: to a Slack incoming webhook when $SLACK_WEBHOOK_URL is set, else to the log.
   const webhook = process.env.SLACK_WEBHOOK_URL ? webhookChannel(process.env.SLACK_WEBHOOK_URL, { allowLoopback: true }) : undefined;
@@ -185,7 +218,16 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }
 
-  const ctx: ApiContext = { store, ops, schedules, launch, log, routes: POOL_ROUTES, bmc: ipmiBmcReads(secrets), secrets };
+  const ctx: ApiContext = { store, ops, schedules, launch, log, routes: [...POOL_ROUTES, ...simFaultRoutes(faults)], bmc: ipmiBmcReads(secrets), secrets };
+  // The sweeper: operations left pending or without a live worker, late wakes, hosts waiting for XAPI.
+  let sweeping: Promise<SweepResult> | undefined;
+  const sweepNow = (): Promise<SweepResult> =>
+    (sweeping ??= sweep({ ...ops, launch }).finally(() => {
+      sweeping = undefined;
+    }));
+  const sweepTimer = setInterval(() => void sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`)), o.sweepEveryMs ?? 30_000);
+  sweepTimer.unref?.();
+  await sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`));
   const keys = await loadOrCreateApiKeys(join(stateDir, 'api-keys.json'));
   // Slack: the same handler as the Lambda, its secret from the environment or made here.
   const slackSecret = process.env.SLACK_SIGNING_SECRET ?? randomBytes(16).toString('hex');
@@ -246,6 +288,8 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     scheduler,
     schedules,
     ops,
+    faults,
+    sweep: sweepNow,
     async fire(name: string) {
       await fireNow(POOL_ID, name, new Date());
       await idle();
@@ -253,7 +297,9 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     idle,
     async stop() {
       stopping = true;
+      clearInterval(sweepTimer);
       if (demoTimer) clearTimeout(demoTimer);
+      await sweeping?.catch(() => undefined);
       scheduler.stop();
       await idle();
       await new Promise<void>((r) => server.close(() => r()));

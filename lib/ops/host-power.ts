@@ -11,13 +11,21 @@ import { HostBusyError } from '../store/errors.ts';
 import type { ActionSource, Host, OperationWithSteps, PowerState } from '../store/types.ts';
 import type { HostPowerAction, PowerDriver } from './power-driver.ts';
 import { IpmiError } from '../ipmi/errors.ts';
-import { hostOf, isCancelled, runStepMachine, sleep, stepsOfHost, type RunOptions, type RunResult, type StepExecution, type StepMachineDeps, type StepOutcome } from './step-machine.ts';
+import { checkLease, errorText, hostOf, isCancelled, runStepMachine, sleep, stepsOfHost, waitUntil, type RunOptions, type RunResult, type StepExecution, type StepMachineDeps, type StepOutcome } from './step-machine.ts';
+import { bindingRefusal } from './binding.ts';
+import { bmcCutRefusal } from './bind-host.ts';
 
 export { OperationBusyError, type RunOptions } from './step-machine.ts';
 
-/** Safety rules 1, 2 and 5 before power is cut: a reason to refuse, or undefined to go ahead. */
+/** Safety rules 1 to 5 from the hypervisor before power is cut: a reason to refuse, or undefined to go ahead. */
 export interface PowerGuard {
   refuseCut(host: Host, action: HostPowerAction): Promise<string | undefined>;
+  /** Disable the host in XAPI before its cut (nothing lands on it meanwhile); true when it was enabled. */
+  disable?(host: Host): Promise<boolean>;
+  /** Enable it again (an abandoned cut, or a cycled host back live). */
+  enable?(host: Host): Promise<void>;
+  /** XAPI's `live`, or undefined when XAPI cannot be asked (never a guess). */
+  live?(host: Host): Promise<boolean | undefined>;
 }
 
 export interface OpsDeps extends StepMachineDeps {
@@ -30,6 +38,8 @@ export interface OpsDeps extends StepMachineDeps {
   confirmMs?: number;
   /** How often `confirm` reads the chassis (default 200 ms). */
   pollMs?: number;
+  /** How long a cycled host may take to be live again before it is enabled (default 10 min). */
+  liveTimeoutMs?: number;
 }
 
 export interface HostPowerRequest {
@@ -60,8 +70,9 @@ export class PowerRefusedError extends Error {
   constructor(
     readonly hostId: string,
     readonly why: string,
+    readonly forceable = true,
   ) {
-    super(`refused to cut power to ${hostId}: ${why} (a person may force it, with a reason)`);
+    super(`refused to cut power to ${hostId}: ${why}${forceable ? ' (a person may force it, with a reason)' : ''}`);
   }
 }
 
@@ -70,11 +81,13 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
   if (r.hostIds.length === 0) throw new Error('no hosts given');
   if (!r.reason.trim()) throw new Error('a reason is required');
   if (!isHostPowerAction(r.action)) throw new Error(`action '${String(r.action)}' is not one of on, off, soft, cycle`);
-  if (CUTS.includes(r.action) && deps.guard && !r.force && r.hostIds.length === 1) {
+  if (CUTS.includes(r.action) && r.hostIds.length === 1) {
     // One host asked for by a person: say no at once. (Several hosts: each is checked in its own
     // step, so one refused host does not block the others.) The step checks again before the cut.
     const host = await deps.store.getHost(r.poolId, r.hostIds[0]);
-    const why = host && (await deps.guard.refuseCut(host, r.action));
+    const unbound = host && bindingRefusal(host);
+    if (unbound) throw new PowerRefusedError(r.hostIds[0], unbound.why, false);
+    const why = host && deps.guard && !r.force && (await deps.guard.refuseCut(host, r.action));
     if (why) throw new PowerRefusedError(r.hostIds[0], why);
   }
   const now = deps.now ?? Date.now;
@@ -111,7 +124,8 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
     return { operationId: operation.operationId, created: false };
   }
   let index = 0;
-  const names = r.action === 'soft' ? ['check', 'command', 'confirm', 'escalate'] : ['check', 'command', 'confirm'];
+  // A cut disables the host in XAPI first and enables it again when the cut is abandoned (or a cycled host is back).
+  const names = r.action === 'on' ? ['check', 'command', 'confirm'] : r.action === 'soft' ? ['check', 'disable', 'command', 'confirm', 'escalate', 'reenable'] : ['check', 'disable', 'command', 'confirm', 'reenable'];
   for (const hostId of r.hostIds) {
     for (const name of names) await deps.store.createStep(operationId, { index: index++, name, hostId, state: 'pending' });
   }
@@ -130,11 +144,15 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
 }
 
 
-/** Read the chassis until it shows `target` or `ms` pass; a BMC that stops answering is `unknown`. */
-export async function waitForPower(deps: OpsDeps, host: Host, target: 'on' | 'off', ms: number): Promise<PowerState> {
+/**
+ * Read the chassis until it shows `target` or `ms` pass (or, inside a step, the worker's time is
+ * up, or its lease is lost); a BMC that stops answering is `unknown`.
+ */
+export async function waitForPower(deps: OpsDeps, host: Host, target: 'on' | 'off', ms: number, x?: Pick<StepExecution, 'deadlineAt' | 'signal' | 'op'>): Promise<PowerState> {
   const now = deps.now ?? Date.now;
-  const until = now() + ms;
+  const until = x ? waitUntil(x, now() + ms).until : now() + ms;
   for (;;) {
+    if (x) checkLease(x, x.op.operationId);
     const power: PowerState = await deps.driver.readPower(host).catch(() => 'unknown' as const);
     if (power === target || now() > until) return power;
     await sleep(deps.pollMs ?? 200);
@@ -161,6 +179,11 @@ function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
   /** Send one command unless an interrupted run may already have sent it; the guard goes first. */
   const send = async (x: StepExecution, host: Host, what: HostPowerAction): Promise<StepOutcome | undefined> => {
     if (x.interrupted) return { state: 'done', detail: { sent: 'unknown (not repeated)' } };
+    if (CUTS.includes(what)) {
+      // Rule 2: only through a BMC bound to this host, and still answering as itself. Never forced.
+      const foreign = await bmcCutRefusal(deps, host);
+      if (foreign) return { state: 'failed', detail: { refused: true, why: foreign }, error: `refused: ${foreign}` };
+    }
     if (CUTS.includes(what) && deps.guard) {
       const refusal = await deps.guard.refuseCut(host, what);
       if (refusal && !force) return { state: 'failed', detail: { refused: true, why: refusal }, error: `refused: ${refusal}` };
@@ -177,17 +200,61 @@ function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
     return undefined;
   };
 
+  /**
+   * After a cut: a host that is still live (the cut was refused, failed or cancelled) is enabled
+   * again if it was enabled before; a cycled host is enabled once it is live again. What XAPI does
+   * not answer is not guessed: the host is left for the sweeper to enable once XAPI is back.
+   */
+  async function reenable(x: StepExecution, hostId: string): Promise<StepOutcome> {
+    const mine = stepsOf(x.op, hostId);
+    const disable = mine.find((s) => s.name === 'disable');
+    if (disable?.detail?.wasEnabled !== true || !deps.guard?.enable) return { state: 'skipped', detail: { why: 'the host was not disabled by this operation' } };
+    const host = await hostOf(deps.store, x.op.poolId, hostId);
+    const cutDone = mine.filter((s) => s.name === 'confirm' || s.name === 'escalate').some((s) => s.state === 'done' && s.detail?.escalate !== true);
+    if (cutDone && action !== 'cycle') return { state: 'skipped', detail: { why: 'the host is off: it stays disabled until it is woken' } };
+    const now = deps.now ?? Date.now;
+    const began = x.step.startedAt ? Date.parse(x.step.startedAt) : now();
+    const { until, cutShort } = waitUntil(x, began + (action === 'cycle' ? (deps.liveTimeoutMs ?? 600_000) : 60_000));
+    let live: boolean | undefined;
+    for (;;) {
+      checkLease(x, x.op.operationId);
+      live = deps.guard.live ? await deps.guard.live(host) : true;
+      if (live === true || now() > until) break;
+      await sleep(deps.pollMs ?? 200);
+    }
+    if (live === true) {
+      await deps.guard.enable(host);
+      return { state: 'done', detail: { enabled: true } };
+    }
+    if (cutShort) return { state: 'wait', detail: { live } };
+    const fresh = await hostOf(deps.store, x.op.poolId, hostId);
+    await deps.store.updateHost(x.op.poolId, hostId, fresh.version, { awaitingEnable: { operationId: x.op.operationId, since: new Date(now()).toISOString() } });
+    const why = live === undefined ? 'XAPI does not answer: the host is left disabled and is enabled once XAPI is back and calls it live' : 'not live in XAPI yet: it is enabled once it is live';
+    return { state: 'done', detail: { enabled: false, why } };
+  }
+
   return {
-    alwaysRun: ['release'],
+    alwaysRun: ['reenable', 'release'],
     async execute(x: StepExecution): Promise<StepOutcome> {
       const { op, step } = x;
       if (step.name === 'release') return { state: 'done', detail: { hosts: await release(op) } };
       const hostId = step.hostId as string;
       const mine = stepsOf(op, hostId);
       const check = mine.find((s) => s.name === 'check');
+      if (step.name === 'reenable') return reenable(x, hostId);
       if (mine.some((s) => s.index < step.index && s.state === 'failed')) return { state: 'skipped', detail: { why: 'an earlier step failed' } };
       if (step.name !== 'check' && check?.detail?.already === true) return { state: 'skipped', detail: { why: `already ${target}` } };
       const host = await hostOf(deps.store, op.poolId, hostId);
+
+      if (step.name === 'disable') {
+        if (!deps.guard?.disable) return { state: 'skipped', detail: { why: 'no hypervisor configured' } };
+        try {
+          return { state: 'done', detail: { wasEnabled: await deps.guard.disable(host) } };
+        } catch (e) {
+          if (force) return { state: 'done', detail: { wasEnabled: false, why: `forced past: could not disable in XAPI (${errorText(e)})` } };
+          return { state: 'failed', detail: { refused: true, why: `could not disable ${hostId} in XAPI before the cut: ${errorText(e)}` }, error: `refused: could not disable ${hostId} in XAPI before the cut: ${errorText(e)}` };
+        }
+      }
 
       if (step.name === 'check') {
         const power = await deps.driver.readPower(host);
@@ -197,9 +264,14 @@ function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
       if (step.name === 'command') return (await send(x, host, action)) ?? { state: 'done', detail: { sent: true } };
       if (step.name === 'confirm') {
         const soft = action === 'soft';
-        const power = await waitForPower(deps, host, target, soft ? Number(op.params?.softTimeoutMs ?? 120_000) : (deps.confirmMs ?? 30_000));
+        const budget = soft ? Number(op.params?.softTimeoutMs ?? 120_000) : (deps.confirmMs ?? 30_000);
+        // The wait counts from the step's start, across runs: a resumed wait does not start over.
+        const began = step.startedAt ? Date.parse(step.startedAt) : (deps.now ?? Date.now)();
+        const left = Math.max(0, began + budget - (deps.now ?? Date.now)());
+        const power = await waitForPower(deps, host, target, left, x);
         await recordPower(deps.store, op.poolId, hostId, power, 'ipmi-command');
         if (power === target) return { state: 'done', detail: { power } };
+        if ((deps.now ?? Date.now)() < began + budget) return { state: 'wait', detail: { power } };
         if (soft && power === 'on' && op.params?.escalate === true) return { state: 'done', detail: { power, escalate: true } };
         const why = soft ? `still ${power} after the soft-off wait${op.params?.escalate === true ? '' : '; escalation to a hard off was not allowed'}` : `chassis is ${power}, not ${target}`;
         return { state: 'failed', detail: { power }, error: why };
@@ -209,7 +281,7 @@ function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
         if (confirm?.detail?.escalate !== true) return { state: 'skipped', detail: { why: 'the soft off finished' } };
         const refused = await send(x, host, 'off');
         if (refused?.state === 'failed') return refused;
-        const power = await waitForPower(deps, host, 'off', deps.confirmMs ?? 30_000);
+        const power = await waitForPower(deps, host, 'off', deps.confirmMs ?? 30_000, x);
         await recordPower(deps.store, op.poolId, hostId, power);
         return power === 'off' ? { state: 'done', detail: { power, hard: true } } : { state: 'failed', detail: { power }, error: `hard off after soft: chassis is ${power}` };
       }

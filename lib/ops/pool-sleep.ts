@@ -12,7 +12,10 @@ import { HostBusyError } from '../store/errors.ts';
 import type { ActionSource, Host, OperationStep, OperationWithSteps, Pool } from '../store/types.ts';
 import { recordPower, type OpsDeps } from './host-power.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';
-import { errorText, hostOf, isCancelled, runStepMachine, sleep, stepsOfHost, type RunOptions, type RunResult, type StepExecution, type StepMachine, type StepOutcome } from './step-machine.ts';
+import { checkLease, errorText, LeaseLostError, hostOf, isCancelled, runStepMachine, sleep, stepsOfHost, waitUntil, type RunOptions, type RunResult, type StepExecution, type StepMachine, type StepOutcome } from './step-machine.ts';
+import { bindingRefusal } from './binding.ts';
+import { bmcCutRefusal } from './bind-host.ts';
+import { entryHostOf } from './xen-guard.ts';
 
 export const POOL_SLEEP = 'pool-sleep';
 
@@ -51,34 +54,48 @@ export async function loadPool(deps: PoolOpsDeps, poolId: string): Promise<{ poo
 
 /** The plan for a pool, from XAPI and the store as they are now. Changes nothing. */
 export function sleepPlanOf(view: PoolView, only?: string[]): SleepPlan {
-  const hosts = only ? view.hosts.map((h) => (only.includes(h.id) ? h : { ...h, neverSleep: true })) : view.hosts;
+  const stored = new Map(view.stored.map((h) => [h.hostId, h]));
+  const entry = entryHostOf(view);
+  // Hosts that must stay on whatever the load says, with the operator's words for why.
+  const held = new Map<string, string>();
+  for (const h of view.hosts) {
+    const s = stored.get(h.id);
+    const unbound = s ? bindingRefusal(s) : undefined;
+    if (!s) held.set(h.id, 'no BMC known to lowpower: it could not be woken');
+    else if (h.id === entry && !h.isMaster) held.set(h.id, `lowpower reaches the pool's XAPI through it (${view.pool.xapiUrl})`);
+    else if (unbound) held.set(h.id, `its BMC is not bound to it: ${unbound.why}`);
+    else if (only && !only.includes(h.id)) held.set(h.id, 'not a target of this request');
+  }
+  const hosts = view.hosts.map((h) => (held.has(h.id) ? { ...h, neverSleep: true } : h));
   const plan = planSleep(hosts, view.plannerVms, view.policy);
-  const known = new Set(view.stored.map((h) => h.hostId));
   // Say why in the operator's words where the planner only saw a never-sleep flag.
-  plan.keep = plan.keep.map((k) =>
-    !known.has(k.hostId)
-      ? { hostId: k.hostId, reason: 'no BMC known to lowpower: it could not be woken' }
-      : only && !only.includes(k.hostId) && /never-sleep/.test(k.reason)
-        ? { hostId: k.hostId, reason: 'not a target of this request' }
-        : k,
-  );
+  plan.keep = plan.keep.map((k) => (held.has(k.hostId) && /never-sleep/.test(k.reason) ? { hostId: k.hostId, reason: held.get(k.hostId) as string } : k));
   return plan;
 }
 
-/** Lock every host of the pool for one operation; all or none. */
-export async function lockPool(deps: OpsDeps, poolId: string, operationId: string): Promise<string[]> {
+/**
+ * Lock every host of the pool for one operation; all or none. With `busyOk` (a wake), a host that
+ * another operation holds is left out and named in `busy` instead of refusing the whole request.
+ */
+export async function lockPool(deps: OpsDeps, poolId: string, operationId: string, o: { busyOk?: string[] } = {}): Promise<{ hostIds: string[]; busy: Array<{ hostId: string; operationId: string }> }> {
   const hosts = (await deps.store.listHosts(poolId)).map((h) => h.hostId);
   const taken: string[] = [];
+  const busy: Array<{ hostId: string; operationId: string }> = [];
   try {
     for (const h of hosts) {
-      await deps.store.acquireHostLock(poolId, h, operationId, deps.leaseMs ?? 60 * 60_000, (deps.now ?? Date.now)());
-      taken.push(h);
+      try {
+        await deps.store.acquireHostLock(poolId, h, operationId, deps.leaseMs ?? 60 * 60_000, (deps.now ?? Date.now)());
+        taken.push(h);
+      } catch (e) {
+        if (!(e instanceof HostBusyError) || !o.busyOk?.includes(h)) throw e;
+        busy.push({ hostId: h, operationId: e.operationId });
+      }
     }
   } catch (e) {
     await Promise.all(taken.map((h) => deps.store.releaseHostLock(poolId, h, operationId)));
     throw e;
   }
-  return hosts;
+  return { hostIds: taken, busy };
 }
 
 /**
@@ -87,12 +104,21 @@ export async function lockPool(deps: OpsDeps, poolId: string, operationId: strin
  */
 export async function startPoolOperation(
   deps: OpsDeps,
-  r: PoolRequest & { kind: string; params: Record<string, unknown> },
-): Promise<{ operationId: string; created: boolean; params?: Record<string, unknown> }> {
+  r: PoolRequest & { kind: string; params: Record<string, unknown>; busyOk?: string[] },
+): Promise<{ operationId: string; created: boolean; params?: Record<string, unknown>; busy?: Array<{ hostId: string; operationId: string }> }> {
   const operationId = randomUUID();
   let hostIds: string[];
+  let busy: Array<{ hostId: string; operationId: string }> = [];
   try {
-    hostIds = await lockPool(deps, r.poolId, operationId);
+    ({ hostIds, busy } = await lockPool(deps, r.poolId, operationId, { busyOk: r.busyOk }));
+    if (busy.length) {
+      // The same request again finds its own operation holding the hosts.
+      const holder = await deps.store.getOperation(busy[0].operationId);
+      if (holder?.idempotencyKey === r.idempotencyKey) {
+        await Promise.all(hostIds.map((h) => deps.store.releaseHostLock(r.poolId, h, operationId)));
+        return { operationId: holder.operationId, created: false, params: holder.params };
+      }
+    }
   } catch (e) {
     if (e instanceof HostBusyError) {
       const holder = await deps.store.getOperation(e.operationId);
@@ -100,15 +126,16 @@ export async function startPoolOperation(
     }
     throw e;
   }
+  const params = busy.length ? { ...r.params, busy } : r.params;
   const { operation, created } = await deps.store.createOperation(
-    { operationId, poolId: r.poolId, kind: r.kind, actor: r.actor, source: r.source, reason: r.reason, hostIds, params: r.params },
+    { operationId, poolId: r.poolId, kind: r.kind, actor: r.actor, source: r.source, reason: r.reason, hostIds, params },
     r.idempotencyKey,
   );
   if (!created) {
     await Promise.all(hostIds.map((h) => deps.store.releaseHostLock(r.poolId, h, operationId)));
     return { operationId: operation.operationId, created: false, params: operation.params };
   }
-  return { operationId, created: true, params: r.params };
+  return { operationId, created: true, params, busy };
 }
 
 /** Plan, and unless it is a dry run, lock the pool and write the operation with its steps. */
@@ -162,8 +189,9 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
           return { vm: m.vmId, result: 'done', detail: `${m.from} -> ${m.to}` };
         } catch (e) {
           // An interrupted run may find the first attempt still under way: let it finish, look again.
-          const until = now() + (/OTHER_OPERATION_IN_PROGRESS/.test(message(e)) ? 60_000 : 500);
+          const { until } = waitUntil(x, now() + (/OTHER_OPERATION_IN_PROGRESS/.test(message(e)) ? 60_000 : 500));
           while (now() < until) {
+            checkLease(x, x.op.operationId);
             await sleep(250);
             const again = (await hv.vms()).find((v) => v.vmId === m.vmId);
             if (again?.hostId === m.to) return { vm: m.vmId, result: 'done', detail: `${m.from} -> ${m.to}` };
@@ -177,13 +205,19 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
     return { state: 'done', detail: { wave, moves: results } };
   }
 
-  async function waitDown(hostId: string): Promise<{ live: boolean; power: 'on' | 'off' | 'unknown' }> {
-    const until = now() + (deps.downTimeoutMs ?? 300_000);
+  /** XAPI's `live`, or undefined when XAPI cannot be asked: never guessed either way. */
+  const liveOrUnknown = (hostId: string): Promise<boolean | undefined> => hv.hostLive(hostId).catch(() => undefined);
+
+  /** Wait (from the step's start, across runs) until XAPI says not live and the BMC says off. */
+  async function waitDown(x: StepExecution, hostId: string): Promise<{ live: boolean | undefined; power: 'on' | 'off' | 'unknown'; cutShort: boolean }> {
+    const began = x.step.startedAt ? Date.parse(x.step.startedAt) : now();
+    const { until, cutShort } = waitUntil(x, began + (deps.downTimeoutMs ?? 300_000));
     const h = await host(hostId);
     for (;;) {
-      const live = await hv.hostLive(hostId).catch(() => true);
+      checkLease(x, x.op.operationId);
+      const live = await liveOrUnknown(hostId);
       const power = await deps.driver.readPower(h).catch(() => 'unknown' as const);
-      if ((!live && power === 'off') || now() > until) return { live, power };
+      if ((live === false && power === 'off') || now() > until) return { live, power, cutShort: cutShort && now() > until };
       await sleep(deps.pollMs ?? 250);
     }
   }
@@ -210,7 +244,15 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
       return { state: 'done', detail: { asleep: true, wattsBefore, wattsAsleep } };
     }
     // Rule 4: enabled again only when live. A host that went down anyway is recorded as it is.
-    const live = await hv.hostLive(hostId).catch(() => false);
+    const live = await liveOrUnknown(hostId);
+    if (live === undefined) {
+      // XAPI does not answer: neither enabled nor marked asleep on a guess. The sweeper enables
+      // it once XAPI is back and calls it live; the alert says so meanwhile.
+      const h = await host(hostId);
+      await deps.store.updateHost(poolId, hostId, h.version, { awaitingEnable: { operationId: x.op.operationId, since: new Date(now()).toISOString() } });
+      await deps.store.openAlert({ poolId, hostId, kind: 'sleep-failed', message: `${hostId}: ${bad.name} failed (${bad.error ?? '?'}) and XAPI does not answer: the host may be live and disabled; lowpower enables it when XAPI is back`, detail: { operationId: x.op.operationId } });
+      return { state: 'failed', detail: { leftOn: true, awaitingXapi: true }, error: `${bad.name} failed and XAPI does not answer: left for the sweeper to enable once XAPI is back` };
+    }
     if (live) {
       await hv.enableHost(hostId);
       const h = await host(hostId);
@@ -252,28 +294,53 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
           if (x.interrupted) {
             // An earlier run may have sent it: give the host time to go down before sending again.
             const until = now() + 30_000;
-            while (now() < until && (await hv.hostLive(hostId).catch(() => true))) await sleep(deps.pollMs ?? 250);
-            if (!(await hv.hostLive(hostId).catch(() => true))) return { state: 'done', detail: { sent: 'by an earlier run; the host is going down' } };
+            while (now() < until && (await liveOrUnknown(hostId)) !== false) {
+              checkLease(x, x.op.operationId);
+              await sleep(deps.pollMs ?? 250);
+            }
+            if ((await liveOrUnknown(hostId)) === false) return { state: 'done', detail: { sent: 'by an earlier run; the host is going down' } };
           }
+          // Rule 2 first: the BMC that will prove the host off (and wake it) must be this host's.
+          const h = await host(hostId);
+          const foreign = await bmcCutRefusal(deps, h);
+          if (foreign) return { state: 'failed', detail: { refused: true, why: foreign }, error: `refused: ${foreign}` };
           // Rules 1 and 2, right before the cut: XAPI's own shutdown would kill what still runs.
-          const [left, xen] = await Promise.all([hv.residentGuestVms(hostId), hv.pool()]);
+          const [left, incoming, xen] = await Promise.all([hv.residentGuestVms(hostId), hv.incomingGuestVms(hostId), hv.pool()]);
           if (xen.masterHostId === hostId) return { state: 'failed', detail: { refused: true }, error: 'refused: the host is the pool master' };
           if (left.length) return { state: 'failed', detail: { refused: true, vms: left }, error: `refused: ${left.join(', ')} arrived on the host` };
+          if (incoming.length) return { state: 'failed', detail: { refused: true, vms: incoming }, error: `refused: ${incoming.join(', ')} migrating to the host` };
+          // A power-feed outage tonight must not bring the host up unmanaged.
+          const policy = (await deps.store.getPool(poolId))?.policy?.powerRestorePolicy ?? 'previous';
+          const restore = await deps.driver.setRestorePolicy(h, policy).then(() => policy, (e: unknown) => `not set (${message(e)})`);
+          if (restore === policy) {
+            const fresh = await host(hostId);
+            await deps.store.updateHost(poolId, hostId, fresh.version, { restorePolicy: { policy, setAt: new Date(now()).toISOString() } });
+          }
           await hv.shutdownHost(hostId);
-          return { state: 'done', detail: { sent: true } };
+          return { state: 'done', detail: { sent: true, restorePolicy: restore } };
         }
         if (step.name === 'wait-down') {
-          let seen = await waitDown(hostId);
-          if (!seen.live && seen.power === 'on' && (await deps.store.getPool(poolId))?.policy?.hardOffWhenEmpty === true) {
-            // Shut down as far as XAPI knows, yet the chassis stays on: empty, so policy may cut it.
-            await deps.driver.sendOnce(await host(hostId), 'off').catch(() => undefined);
-            seen = await waitDown(hostId);
+          let seen = await waitDown(x, hostId);
+          if (seen.live === false && seen.power === 'on' && !seen.cutShort && step.detail?.hardOff === undefined && (await deps.store.getPool(poolId))?.policy?.hardOffWhenEmpty === true) {
+            // Shut down as far as XAPI knows, yet the chassis stays on: empty, so policy may cut it
+            // (through its bound BMC only).
+            const h = await host(hostId);
+            const foreign = await bmcCutRefusal(deps, h);
+            if (foreign) return { state: 'failed', detail: { refused: true, why: foreign }, error: `refused: ${foreign}` };
+            await deps.driver.sendOnce(h, 'off').catch(() => undefined);
+            seen = await waitDown({ ...x, step: { ...step, startedAt: new Date(now()).toISOString() } }, hostId);
           }
           await recordPower(deps.store, poolId, hostId, seen.power);
-          if (!seen.live && seen.power === 'off') return { state: 'done', detail: seen };
-          return { state: 'failed', detail: seen, error: `after shutdown: ${seen.live ? 'still live in XAPI' : 'not live'}, chassis ${seen.power}` };
+          if (seen.live === false && seen.power === 'off') return { state: 'done', detail: { live: seen.live, power: seen.power } };
+          if (seen.cutShort) return { state: 'wait', detail: { live: seen.live ?? null, power: seen.power } };
+          // XAPI silent, but the BMC (bound, checked before the cut) shows the chassis off: that is
+          // a measurement, not a guess, and the host must be woken in the morning like the others.
+          if (seen.live === undefined && seen.power === 'off') return { state: 'done', detail: { live: null, power: seen.power, why: 'XAPI does not answer; the BMC shows the chassis off' } };
+          const xen = seen.live === undefined ? 'XAPI does not answer (liveness unknown)' : seen.live ? 'still live in XAPI' : 'not live';
+          return { state: 'failed', detail: { live: seen.live ?? null, power: seen.power }, error: `after shutdown: ${xen}, chassis ${seen.power}` };
         }
       } catch (e) {
+        if (e instanceof LeaseLostError) throw e;
         return { state: 'failed', error: message(e) };
       }
       throw new Error(`unknown step ${step.name}`);

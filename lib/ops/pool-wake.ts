@@ -13,7 +13,9 @@ import { recordPower, waitForPower, type OpsDeps } from './host-power.ts';
 import { readPoolView } from './pool-view.ts';
 import { loadPool, runPoolMachine, startPoolOperation, type PoolOpsDeps, type PoolRequest } from './pool-sleep.ts';
 import { localDate } from '../schedules/zoned.ts';
-import { errorText, hostOf, sleep, stepsOfHost, type RunOptions, type RunResult, type StepExecution, type StepOutcome } from './step-machine.ts';
+import { checkLease, errorText, LeaseLostError, hostOf, sleep, stepsOfHost, waitUntil, type RunOptions, type RunResult, type StepExecution, type StepOutcome } from './step-machine.ts';
+import { XapiUnreachableError } from '../xen/errors.ts';
+import { HostBusyError } from '../store/errors.ts';
 
 export const POOL_WAKE = 'pool-wake';
 
@@ -56,37 +58,62 @@ export async function poolWakeLeadMinutes(store: Store, poolId: string): Promise
 export async function requestPoolWake(deps: PoolOpsDeps, r: WakeRequest): Promise<WakeAnswer> {
   if (!r.reason.trim()) throw new Error('a reason is required');
   const { pool, hv } = await loadPool(deps, r.poolId);
-  const view = await readPoolView(deps.store, hv, pool);
+  const stored = await deps.store.listHosts(r.poolId);
+  const byId = new Map(stored.map((h) => [h.hostId, h]));
   const exclude = new Set(r.excludeHostIds ?? []);
-  const known = new Set(view.stored.map((h) => h.hostId));
-  // Only hosts lowpower can power on (a BMC is known) and was asked about.
-  const candidates = view.hosts.filter((h) => known.has(h.id) && !exclude.has(h.id) && (!r.hostIds || r.hostIds.includes(h.id)));
-  const plan = planWake(candidates, view.plannerVms, view.policy, { all: true });
-  for (const h of exclude) if (known.has(h)) plan.why.push(`${h}: kept off by a schedule exception`);
+  // A person naming hosts may wake any of them; otherwise (and always for a schedule) only the
+  // hosts lowpower put to sleep wake: a host off for maintenance stays off.
+  const named = r.source !== 'schedule' && r.hostIds !== undefined;
+  const wanted = (id: string): boolean => byId.has(id) && !exclude.has(id) && (r.hostIds === undefined || r.hostIds.includes(id)) && (named || byId.get(id)?.sleepState === 'asleep');
+  let plan: WakePlan;
+  try {
+    const view = await readPoolView(deps.store, hv, pool);
+    plan = planWake(view.hosts.filter((h) => wanted(h.id)), view.plannerVms, view.policy, { all: true });
+    for (const h of view.hosts) {
+      const s = byId.get(h.id);
+      if (s && h.state === 'off' && !exclude.has(h.id) && !wanted(h.id) && (r.hostIds === undefined || r.hostIds.includes(h.id))) plan.why.push(`${h.id}: off, but lowpower did not put it to sleep (maintenance?): left off`);
+    }
+  } catch (e) {
+    if (!(e instanceof XapiUnreachableError)) throw e;
+    // Rule 4: the morning goes on through the BMCs when XAPI is down; nothing is guessed from
+    // XAPI's silence: the hosts are enabled once XAPI is back and calls them live.
+    const wake = stored.filter((h) => wanted(h.hostId) && h.power !== 'on').map((h) => h.hostId);
+    plan = { wake, why: [...wake.map((h) => `${h}: put to sleep by lowpower; woken through its BMC`), `XAPI does not answer (${errorText(e)}): the hosts are powered on through their BMCs and enabled once XAPI is back`] };
+  }
+  for (const h of exclude) if (byId.has(h)) plan.why.push(`${h}: kept off by a schedule exception`);
   if (r.dryRun || plan.wake.length === 0) {
     await deps.store.appendAudit({ poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'wake pool', result: r.dryRun ? 'dry-run' : 'ok', message: plan.wake.length ? `would wake ${plan.wake.join(', ')}` : 'nothing to wake' });
     return { plan };
   }
-  const stored = new Map(view.stored.map((h) => [h.hostId, h]));
-  const lead = Math.max(...plan.wake.map((h) => wakeLeadMs(stored.get(h) ?? {})));
+  const lead = Math.max(...plan.wake.map((h) => wakeLeadMs(byId.get(h) ?? {})));
   const readyBy = r.readyBy ?? new Date((deps.now ?? Date.now)() + lead).toISOString();
-  const started = await startPoolOperation(deps, { ...r, kind: POOL_WAKE, params: { plan, readyBy } });
+  // A host that another operation holds does not stop the morning: it is woken after that ends.
+  const started = await startPoolOperation(deps, { ...r, kind: POOL_WAKE, params: { plan, readyBy }, busyOk: plan.wake });
   if (!started.created) return { plan: started.params?.plan as WakePlan, operationId: started.operationId, created: false };
   const { operationId } = started;
+  const busy = new Set((started.busy ?? []).map((b) => b.hostId));
+  for (const b of started.busy ?? []) plan.why.push(`${b.hostId}: busy with operation ${b.operationId}; woken once that ends`);
   const group = Math.max(1, pool.policy?.wakeGroupSize ?? 2);
+  const free = plan.wake.filter((h) => !busy.has(h));
   let index = 0;
   const step = (name: string, hostId?: string) => deps.store.createStep(operationId, { index: index++, name, hostId, state: 'pending' });
-  for (let i = 0; i < plan.wake.length; i += group) {
+  for (let i = 0; i < free.length; i += group) {
     if (i > 0) await step('stagger');
-    for (const h of plan.wake.slice(i, i + group)) await step('power-on', h);
+    for (const h of free.slice(i, i + group)) await step('power-on', h);
   }
-  for (const h of plan.wake) {
+  for (const h of free) {
+    await step('wait-live', h);
+    await step('enable', h);
+  }
+  for (const h of plan.wake.filter((x) => busy.has(x))) {
+    await step('await-lock', h);
+    await step('power-on', h);
     await step('wait-live', h);
     await step('enable', h);
   }
   await step('ready-check');
   await step('release');
-  await deps.store.appendAudit({ operationId, poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'wake pool requested', result: 'ok', message: `wake ${plan.wake.join(', ')}; ready by ${readyBy}` });
+  await deps.store.appendAudit({ operationId, poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'wake pool requested', result: 'ok', message: `wake ${plan.wake.join(', ')}; ready by ${readyBy}${busy.size ? `; busy now: ${[...busy].join(', ')}` : ''}` });
   return { plan, operationId, created: true };
 }
 
@@ -100,14 +127,14 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
   const host = (hostId: string): Promise<Host> => hostOf(deps.store, poolId, hostId);
   const message = errorText;
 
-  async function powerOn(hostId: string, interrupted: boolean): Promise<StepOutcome> {
+  async function powerOn(x: StepExecution | undefined, hostId: string, interrupted: boolean): Promise<StepOutcome> {
     const h = await host(hostId);
     const power = await deps.driver.readPower(h).catch(() => 'unknown' as const);
     if (power === 'on') return { state: 'done', detail: { already: true, at: iso() } };
     if (power === 'unknown') return { state: 'failed', error: 'the BMC does not answer' };
     // A power-on that may have left in a dead run is not sent twice: the chassis shows it soon.
     if (!interrupted) await deps.driver.sendOnce(h, 'on').catch(() => undefined);
-    if ((await waitForPower(deps, h, 'on', deps.confirmMs ?? 30_000)) === 'on') {
+    if ((await waitForPower(deps, h, 'on', deps.confirmMs ?? 30_000, x)) === 'on') {
       await recordPower(deps.store, poolId, hostId, 'on');
       return { state: 'done', detail: { at: iso() } };
     }
@@ -118,12 +145,42 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
     return { state: 'failed', error: 'the chassis did not turn on' };
   }
 
-  async function waitLive(hostId: string, budgetMs: number): Promise<boolean> {
-    const until = now() + budgetMs;
+  /**
+   * Wait for XAPI to call the host live. `xapi-down` when XAPI did not answer at the end (the
+   * host's liveness is unknown, not false); `wait` when this run's time is up first.
+   */
+  async function waitLive(x: Pick<StepExecution, 'deadlineAt' | 'signal' | 'op'> | undefined, hostId: string, untilAt: number): Promise<'live' | 'not-live' | 'xapi-down' | 'wait'> {
+    const { until, cutShort } = x ? waitUntil(x, untilAt) : { until: untilAt, cutShort: false };
     for (;;) {
-      if (await hv.hostLive(hostId).catch(() => false)) return true;
-      if (now() > until) return false;
+      if (x) checkLease(x, x.op.operationId);
+      const live = await hv.hostLive(hostId).catch(() => undefined);
+      if (live === true) return 'live';
+      if (now() > until) return cutShort ? 'wait' : live === undefined ? 'xapi-down' : 'not-live';
       await sleep(deps.pollMs ?? 250);
+    }
+  }
+
+  /** Powered on through the BMC, but XAPI does not answer: the sweeper enables it once XAPI is back. */
+  async function leaveForXapi(hostId: string, operationId: string): Promise<void> {
+    const h = await host(hostId);
+    await deps.store.updateHost(poolId, hostId, h.version, { awaitingEnable: { operationId, since: iso() } });
+  }
+
+  /** Wait for another operation's lock on the host to go (bounded by readyBy), then take it. */
+  async function awaitLock(x: StepExecution, hostId: string): Promise<StepOutcome> {
+    const holder = (x.op.params?.busy as Array<{ hostId: string; operationId: string }> | undefined)?.find((b) => b.hostId === hostId)?.operationId;
+    const { until, cutShort } = waitUntil(x, Math.max(readyBy, now() + (deps.liveTimeoutMs ?? 600_000)));
+    for (;;) {
+      checkLease(x, x.op.operationId);
+      try {
+        await deps.store.acquireHostLock(poolId, hostId, x.op.operationId, deps.leaseMs ?? 60 * 60_000, now());
+        return { state: 'done', detail: { after: holder ?? null, at: iso() } };
+      } catch (e) {
+        if (!(e instanceof HostBusyError)) throw e;
+        if (e.operationId === x.op.operationId) return { state: 'done', detail: { after: holder ?? null, at: iso() } };
+        if (now() > until) return cutShort ? { state: 'wait' } : { state: 'failed', error: `still busy with operation ${e.operationId}` };
+      }
+      await sleep(Math.max(deps.pollMs ?? 250, 500));
     }
   }
 
@@ -159,30 +216,37 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
       wakeLeadsMs: leads.slice(-5),
       sleptAt: undefined,
       sleptByOperation: undefined,
+      awaitingEnable: undefined,
     });
     await deps.store.closeAlert(poolId, 'wake-late', hostId);
     return { state: 'done', detail: { at, leadMs: poweredOnAt ? Date.parse(at) - Date.parse(poweredOnAt) : undefined } };
   }
 
   /** The morning guard: every host live and enabled by readyBy, or retried once, then alerted. */
-  async function readyCheck(op: OperationWithSteps): Promise<StepOutcome> {
+  async function readyCheck(x: StepExecution): Promise<StepOutcome> {
+    const op = x.op;
     const report: Array<{ hostId: string; result: string; detail: string }> = [];
+    const xenHosts = await hv.hosts().catch(() => undefined);
     for (const hostId of plan.wake) {
       const failedStep = stepsOf(op, hostId).find((s) => s.state === 'failed');
-      const xen = (await hv.hosts().catch(() => [])).find((h) => h.hostId === hostId);
-      const live = xen?.live === true;
-      const enabled = xen?.enabled === true;
-      if (!failedStep && live && enabled) {
+      const xen = xenHosts?.find((h) => h.hostId === hostId);
+      if (!failedStep && xen?.live === true && xen.enabled) {
         report.push({ hostId, result: 'done', detail: 'live and enabled' });
         continue;
       }
       // One retry: power on again if the chassis is off, wait for live (until readyBy), enable.
-      let stoppedAt = failedStep?.name ?? (live ? 'enable' : 'wait-live');
+      let stoppedAt = failedStep?.name ?? (xen?.live ? 'enable' : 'wait-live');
       try {
-        const on = await powerOn(hostId, false);
+        if (failedStep?.name === 'await-lock') throw new Error(failedStep.error ?? 'busy');
+        const on = await powerOn(x, hostId, false);
         if (on.state === 'failed') throw new Error(on.error);
         stoppedAt = 'wait-live';
-        if (!(await waitLive(hostId, Math.max(deps.pollMs ?? 250, readyBy - now())))) throw new Error('not live');
+        const seen = await waitLive(x, hostId, Math.max(now() + (deps.pollMs ?? 250), readyBy));
+        if (seen === 'xapi-down') {
+          await leaveForXapi(hostId, op.operationId);
+          throw new Error('powered on through its BMC, but XAPI does not answer: it is enabled once XAPI is back');
+        }
+        if (seen !== 'live') throw new Error('not live');
         stoppedAt = 'enable';
         await enable(hostId, undefined);
         report.push({ hostId, result: 'done', detail: `ready after a retry (first stop: ${failedStep?.name ?? 'check'})` });
@@ -201,23 +265,33 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
     async execute(x: StepExecution): Promise<StepOutcome> {
       const { step } = x;
       if (step.name === 'release') {
-        for (const h of x.op.hostIds ?? []) await deps.store.releaseHostLock(poolId, h, x.op.operationId);
+        const busy = ((x.op.params?.busy as Array<{ hostId: string }> | undefined) ?? []).map((b) => b.hostId);
+        for (const h of [...(x.op.hostIds ?? []), ...busy]) await deps.store.releaseHostLock(poolId, h, x.op.operationId);
         return { state: 'done' };
       }
       if (step.name === 'stagger') {
         await sleep((await deps.store.getPool(poolId))?.policy?.wakeStaggerMs ?? 10_000);
         return { state: 'done' };
       }
-      if (step.name === 'ready-check') return readyCheck(x.op);
+      if (step.name === 'ready-check') return readyCheck(x);
       const hostId = step.hostId as string;
       const mine = stepsOf(x.op, hostId);
       const bad = mine.find((s) => s.index < step.index && s.state === 'failed');
       if (bad) return { state: 'skipped', detail: { why: `${bad.name} failed` } };
       try {
-        if (step.name === 'power-on') return await powerOn(hostId, x.interrupted);
+        if (step.name === 'await-lock') return await awaitLock(x, hostId);
+        if (step.name === 'power-on') return await powerOn(x, hostId, x.interrupted);
         if (step.name === 'wait-live') {
-          const budget = Math.max(deps.liveTimeoutMs ?? 600_000, readyBy - now());
-          return (await waitLive(hostId, budget)) ? { state: 'done', detail: { at: iso() } } : { state: 'failed', error: `not live after ${Math.round(budget / 1000)} s` };
+          const began = step.startedAt ? Date.parse(step.startedAt) : now();
+          const budget = Math.max(deps.liveTimeoutMs ?? 600_000, readyBy - began);
+          const seen = await waitLive(x, hostId, began + budget);
+          if (seen === 'live') return { state: 'done', detail: { at: iso() } };
+          if (seen === 'wait') return { state: 'wait' };
+          if (seen === 'xapi-down') {
+            await leaveForXapi(hostId, x.op.operationId);
+            return { state: 'failed', detail: { awaitingXapi: true }, error: `XAPI does not answer after ${Math.round(budget / 1000)} s: the host is on (BMC); it is enabled once XAPI is back and calls it live` };
+          }
+          return { state: 'failed', error: `not live after ${Math.round(budget / 1000)} s` };
         }
         if (step.name === 'enable') {
           const on = mine.find((s) => s.name === 'power-on');
@@ -225,6 +299,7 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
           return await enable(hostId, at);
         }
       } catch (e) {
+        if (e instanceof LeaseLostError) throw e;
         return { state: 'failed', error: message(e) };
       }
       throw new Error(`unknown step ${step.name}`);
@@ -235,7 +310,13 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
       for (const h of hosts) {
         await deps.store.appendAudit({ at: check?.finishedAt, once: `host-${h.hostId}`, operationId: op.operationId, poolId, hostId: h.hostId, actor: op.actor, source: op.source, reason: op.reason, action: 'wake host', result: h.result === 'done' ? 'ok' : 'failed', message: h.detail });
       }
-      return { state: hosts.every((h) => h.result === 'done') ? ('succeeded' as const) : ('failed' as const), result: { hosts, readyBy: op.params?.readyBy } };
+      // Late but done is reported too: the pool was not ready when it had to be.
+      const lateByMs = Math.max(0, Date.parse(check?.finishedAt ?? new Date(now()).toISOString()) - readyBy);
+      const busy = (op.params?.busy as Array<{ hostId: string; operationId: string }> | undefined) ?? [];
+      return {
+        state: hosts.every((h) => h.result === 'done') ? ('succeeded' as const) : ('failed' as const),
+        result: { hosts, readyBy: op.params?.readyBy, ...(lateByMs > 0 ? { lateByMs } : {}), ...(busy.length ? { wokenAfterBusy: busy } : {}) },
+      };
     },
   };
 }

@@ -2,10 +2,16 @@
  * What happens when a schedule fires (EventBridge Scheduler in AWS, the local cron runner here):
  * read the schedule back from the store, apply its exceptions for this instant, and start the
  * operation it asks for, once per schedule and fire time (the idempotency key), or say why not.
+ * A wake is keyed by the ready time it is for, not by the instant that fired it: its recurring
+ * timer and a one-time early start (a daylight-saving day, a lead across midnight) may both fire
+ * for one morning, and only one wake starts; a recurring fire that a later one-time start
+ * replaces does nothing. Exceptions apply to the ready time's date.
  */
 import { decide, type ScheduleAction } from '../schedules/model.ts';
 import { fromStored } from '../schedules/service.ts';
 import { nextFireTime } from '../schedules/next-fire.ts';
+import { wakeFireRole } from '../schedules/early-start.ts';
+import { poolWakeLeadMinutes } from './pool-wake.ts';
 import type { Secrets } from '../store/secrets.ts';
 import { requestHostPower, type OpsDeps } from './host-power.ts';
 import { pollPool, type PollResult } from './sensor-poll.ts';
@@ -17,6 +23,8 @@ export interface ScheduledFire {
   scheduleName: string;
   /** The instant the schedule was due (EventBridge's scheduled time). */
   at: Date;
+  /** Set by a one-time early start: the ready time it starts the wake for. */
+  readyAt?: Date;
 }
 
 export type FireResult =
@@ -40,20 +48,44 @@ export function readyByOf(expression: string, timezone: string, at: Date): strin
   return next && next.getTime() > at.getTime() + 60_000 && next.getTime() - at.getTime() < 12 * 3600_000 ? next.toISOString() : undefined;
 }
 
-export async function onScheduleFired(deps: OpsDeps & { secrets: Secrets; pools?: PoolActions }, fire: ScheduledFire): Promise<FireResult> {
+export interface ScheduledDeps extends OpsDeps {
+  secrets: Secrets;
+  pools?: PoolActions;
+  /** The pool's wake lead time, as the schedule service shifted the timers by (default: poolWakeLeadMinutes). */
+  wakeLeadMinutes?: (poolId: string) => Promise<number>;
+}
+
+export async function onScheduleFired(deps: ScheduledDeps, fire: ScheduledFire): Promise<FireResult> {
   const stored = await deps.store.getSchedule(fire.poolId, fire.scheduleName);
   const actor = `schedule:${fire.scheduleName}`;
   if (!stored) return { ran: false, reason: 'unknown-schedule', detail: `schedule ${fire.scheduleName} is not in pool ${fire.poolId} (deleted?)` };
   const schedule = fromStored(stored);
-  const d = decide(schedule, fire.at);
   const audit = (action: string, result: 'ok' | 'refused', message: string) =>
     deps.store.appendAudit({ poolId: fire.poolId, actor, source: 'schedule', reason: 'scheduled', action, result, message });
-  if (!d.run) {
-    await audit(`${schedule.action} not run`, 'refused', `${d.reason}: ${d.detail}`);
-    return { ran: false, reason: d.reason, detail: d.detail };
+  const notRun = async (reason: string, detail: string): Promise<FireResult> => {
+    await audit(`${schedule.action} not run`, 'refused', `${reason}: ${detail}`);
+    return { ran: false, reason, detail };
+  };
+  // A wake: which ready time this fire is for, and whether it is the one to start it.
+  let readyAt: Date | undefined;
+  let after = '';
+  if (schedule.action === 'wake') {
+    const leadMinutes = await (deps.wakeLeadMinutes ?? ((p: string) => poolWakeLeadMinutes(deps.store, p)))(fire.poolId);
+    const role = wakeFireRole({ expression: schedule.expression, timezone: schedule.timezone, leadMinutes }, fire.at, fire.readyAt);
+    if (role.kind === 'covered') {
+      return notRun('early-start-covers', `a one-time start at ${role.startAt.toISOString()} starts the wake for ${role.readyAt.toISOString()} (${role.why})`);
+    }
+    if (role.kind === 'no-ready-time') return notRun('no-ready-time', role.detail);
+    if (role.kind === 'stale') return notRun('stale-early-start', role.detail);
+    if (role.kind === 'start' || role.kind === 'after-early-start') readyAt = role.readyAt;
+    if (role.kind === 'after-early-start') after = `, after its early start at ${role.startAt.toISOString()}`;
   }
-  const idempotencyKey = `schedule:${fire.poolId}:${fire.scheduleName}@${fire.at.toISOString()}`;
-  const reason = `schedule ${fire.scheduleName}${d.replacedBy ? ` (${d.replacedBy})` : ''}`;
+  const d = decide(schedule, readyAt ?? fire.at);
+  if (!d.run) return notRun(d.reason, d.detail);
+  const idempotencyKey = readyAt
+    ? `schedule:${fire.poolId}:${fire.scheduleName}@ready:${readyAt.toISOString()}`
+    : `schedule:${fire.poolId}:${fire.scheduleName}@${fire.at.toISOString()}`;
+  const reason = `schedule ${fire.scheduleName}${d.replacedBy ? ` (${d.replacedBy})` : ''}${after}`;
   if (d.action === 'poll-sensors') return { ran: true, action: 'poll-sensors', poll: await pollPool(deps.store, deps.secrets, fire.poolId, { log: deps.log }) };
   if (d.action === 'sleep' || d.action === 'wake') {
     if (!deps.pools) {
@@ -63,7 +95,7 @@ export async function onScheduleFired(deps: OpsDeps & { secrets: Secrets; pools?
     const r =
       d.action === 'sleep'
         ? await deps.pools.requestSleep(fire.poolId, { reason, actor, source: 'schedule', idempotencyKey, hostIds: d.hostIds })
-        : await deps.pools.requestWake(fire.poolId, { reason, actor, source: 'schedule', idempotencyKey, hostIds: d.hostIds, excludeHostIds: d.excludeHostIds, readyBy: readyByOf(schedule.expression, schedule.timezone, fire.at) });
+        : await deps.pools.requestWake(fire.poolId, { reason, actor, source: 'schedule', idempotencyKey, hostIds: d.hostIds, excludeHostIds: d.excludeHostIds, readyBy: readyAt?.toISOString() ?? readyByOf(schedule.expression, schedule.timezone, fire.at) });
     if (!r.operationId) return { ran: false, reason: 'nothing-to-do', detail: r.note ?? `nothing to ${d.action}` };
     return { ran: true, action: d.action, operationId: r.operationId, created: r.created === true };
   }

@@ -40,7 +40,8 @@ export function thermalExcess(temperatures: readonly Temperature[]): string | un
  */
 async function checkDrift(store: Store, h: Host, power: 'on' | 'off', at: string, result: PollResult, log?: (line: string) => void): Promise<void> {
   const busy = h.lockOperationId !== undefined && (h.lockExpiresAt ?? 0) > Date.now();
-  if (busy) return;
+  // Woken while XAPI was away: on, and waiting to be enabled; the sweeper finishes it.
+  if (busy || h.awaitingEnable) return;
   let message: string | undefined;
   if (h.sleepState === 'asleep' && power === 'on') message = `${h.hostId} was put to sleep by lowpower${h.sleptByOperation ? ` (operation ${h.sleptByOperation.slice(0, 8)})` : ''} but is on`;
   else if (h.sleepState !== 'asleep' && h.power === 'on' && power === 'off') message = `${h.hostId} should be awake but is off; lowpower did not switch it off`;

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.ts';
-import { VersionConflictError } from '../store/errors.ts';
+import { HostBusyError, LockNotHeldError, VersionConflictError } from '../store/errors.ts';
 import type { Host, OperationStep, OperationWithSteps, StepPatch } from '../store/types.ts';
 
 export interface StepMachineDeps {
@@ -18,10 +18,14 @@ export interface StepMachineDeps {
   log?: (line: string) => void;
   /** Test hook: called after each step is saved; throwing here stands for a crash. */
   afterStep?: (step: OperationStep) => void;
+  /** Fault hook: called after a step acted and before its end is recorded; throwing here is a worker killed inside the step. */
+  inStep?: (step: OperationStep) => void;
   /** Who runs operations here (one id per worker process or invocation). */
   workerId?: string;
-  /** How long a worker's lease on an operation lasts without renewal (default 2 min). */
+  /** How long a worker's lease on an operation lasts without renewal (default 2 min); renewed every third of it while a step runs. */
   operationLeaseMs?: number;
+  /** How long the host locks last from each renewal (default 60 min). */
+  lockRenewMs?: number;
 }
 
 /** Another worker holds the operation's lease: this one must not run it. */
@@ -35,14 +39,29 @@ export class OperationBusyError extends Error {
 }
 
 export interface RunOptions {
-  /** Stop before starting a step after this instant (epoch ms) and answer "resume". */
+  /** Stop before starting a step after this instant (epoch ms) and answer "resume"; waits inside steps end before it. */
   deadlineAt?: number;
 }
+
+/** This worker lost its lease (another worker took the operation over): it stops at once. */
+export class LeaseLostError extends Error {
+  constructor(
+    readonly operationId: string,
+    why: string,
+  ) {
+    super(`operation ${operationId}: lease lost (${why}); another worker carries on`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** How long before the worker's deadline a wait gives up its turn, so the resume is booked in time. */
+export const DEADLINE_MARGIN_MS = 5_000;
 
 export type RunResult = 'succeeded' | 'failed' | 'resume';
 
 export interface StepOutcome {
-  state: 'done' | 'skipped' | 'failed';
+  /** `wait`: not finished, time is up for this run; the step is taken up again by the next run. */
+  state: 'done' | 'skipped' | 'failed' | 'wait';
   detail?: Record<string, unknown>;
   error?: string;
 }
@@ -52,6 +71,23 @@ export interface StepExecution {
   step: OperationStep;
   /** The step was found `running`: an earlier worker began it and died before recording its end. */
   interrupted: boolean;
+  /** The step was left waiting by an earlier run that ran out of time (not interrupted: nothing was lost). */
+  resumed: boolean;
+  /** When this run must stop (epoch ms): waits end before it and answer `wait`. */
+  deadlineAt?: number;
+  /** Aborted when this worker's lease could not be renewed: stop, another worker takes over. */
+  signal: AbortSignal;
+}
+
+/** The instant a wait inside a step must end: its own limit, or a little before the worker's deadline. */
+export function waitUntil(x: Pick<StepExecution, 'deadlineAt'>, ownUntil: number): { until: number; cutShort: boolean } {
+  const hard = x.deadlineAt === undefined ? Infinity : x.deadlineAt - DEADLINE_MARGIN_MS;
+  return hard < ownUntil ? { until: hard, cutShort: true } : { until: ownUntil, cutShort: false };
+}
+
+/** Throws when the lease was lost: every loop inside a step calls it. */
+export function checkLease(x: Pick<StepExecution, 'signal'>, operationId: string): void {
+  if (x.signal.aborted) throw new LeaseLostError(operationId, String(x.signal.reason ?? 'renewal failed'));
 }
 
 export interface StepMachine {
@@ -131,6 +167,48 @@ function stepAudit(machine: StepMachine, op: OperationWithSteps, step: Operation
 }
 
 /**
+ * While a step runs, renew the worker's lease on the operation and the operation's host locks
+ * every third of the lease. A renewal that fails (another worker took the lease, a lock is gone)
+ * aborts the signal: the step stops and this worker hands over. A transient store error is
+ * tried again at the next beat; the lease still has two thirds of its time.
+ */
+function heartbeat(deps: StepMachineDeps, op: OperationWithSteps, worker: string): { signal: AbortSignal; stop(): void } {
+  const ctl = new AbortController();
+  const leaseMs = deps.operationLeaseMs ?? 120_000;
+  const now = deps.now ?? Date.now;
+  let busy = false;
+  const beat = async (): Promise<void> => {
+    if (busy || ctl.signal.aborted) return;
+    busy = true;
+    try {
+      const fresh = await load(deps, op.operationId);
+      if (fresh.leaseOwner !== worker && (fresh.leaseExpiresAt ?? 0) > now()) return ctl.abort(`worker ${fresh.leaseOwner} holds it now`);
+      try {
+        await deps.store.updateOperation(op.operationId, fresh.version, { leaseOwner: worker, leaseExpiresAt: now() + leaseMs });
+      } catch (e) {
+        if (!(e instanceof VersionConflictError)) throw e;
+        // Someone wrote the operation meanwhile (a cancel request): the next beat reads it again.
+      }
+      for (const h of op.hostIds ?? []) {
+        try {
+          await deps.store.renewHostLock(op.poolId, h, op.operationId, deps.lockRenewMs ?? 60 * 60_000, now());
+        } catch (e) {
+          if (e instanceof HostBusyError || e instanceof LockNotHeldError) return ctl.abort(`the lock on ${h} is gone (${e.message})`);
+          throw e;
+        }
+      }
+    } catch {
+      // A store hiccup: the lease has time left; the next beat tries again.
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void beat(), Math.max(50, Math.floor(leaseMs / 3)));
+  timer.unref?.();
+  return { signal: ctl.signal, stop: () => clearInterval(timer) };
+}
+
+/**
  * Run (or resume) an operation until it is done, or until the deadline comes before a step:
  * then the lease is let go and the answer is "resume" (the caller schedules the next run).
  */
@@ -179,11 +257,29 @@ export async function runStepMachine(
       }
       continue;
     }
+    const resumed = interrupted && step.detail?.waiting === true;
     if (!interrupted) {
       step = await deps.store.updateStep(operationId, index, step.version, { state: 'running', startedAt: new Date(now()).toISOString() });
     }
-    const outcome = await machine.execute({ op, step, interrupted });
+    const beat = heartbeat(deps, op, worker);
+    let outcome: StepOutcome;
+    try {
+      outcome = await machine.execute({ op, step, interrupted: interrupted && !resumed, resumed, deadlineAt: run.deadlineAt, signal: beat.signal });
+    } finally {
+      beat.stop();
+    }
+    if (beat.signal.aborted) throw new LeaseLostError(operationId, String(beat.signal.reason));
+    deps.inStep?.(step);
+    if (outcome.state === 'wait') {
+      // Time is up inside a wait: the step stays running, marked as waiting, and the next run takes it up.
+      step = await deps.store.updateStep(operationId, index, step.version, { detail: { ...(outcome.detail ?? {}), waiting: true } });
+      const fresh = await load(deps, operationId);
+      await deps.store.updateOperation(operationId, fresh.version, { leaseOwner: worker, leaseExpiresAt: 0 });
+      log(`${tag} paused in ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: time is up, resume later`);
+      return 'resume';
+    }
     const patch: StepPatch = { state: outcome.state, finishedAt: new Date(now()).toISOString() };
+    if (outcome.detail === undefined && step.detail?.waiting === true) patch.detail = {};
     if (outcome.detail !== undefined) patch.detail = outcome.detail;
     if (outcome.error !== undefined) patch.error = outcome.error;
     step = await deps.store.updateStep(operationId, index, step.version, patch);

@@ -79,10 +79,11 @@ const HOST_FIELDS = [
   'bmcAddress', 'bmcPort', 'bmcUser', 'secretRef', 'cipherSuite',
   'power', 'powerObservedAt', 'powerSource', 'xenState', 'isMaster',
   'neverSleep', 'sleepState', 'sleptAt', 'sleptByOperation', 'wattsBeforeSleep', 'wattsAsleep', 'lastWokenAt', 'wakeLeadsMs',
+  'binding', 'identity', 'awaitingEnable', 'restorePolicy',
 ] as const;
 const SCHEDULE_FIELDS = ['cron', 'timeZone', 'action', 'enabled', 'schedulerName', 'hostIds', 'exceptions'] as const;
 const OPERATION_FIELDS = ['kind', 'actor', 'source', 'reason', 'hostIds', 'params'] as const;
-const OPERATION_PATCH = ['state', 'result', 'error', 'cursor', 'leaseOwner', 'leaseExpiresAt', 'cancelRequested'] as const;
+const OPERATION_PATCH = ['state', 'result', 'error', 'cursor', 'leaseOwner', 'leaseExpiresAt', 'cancelRequested', 'sweeps'] as const;
 const STEP_FIELDS = ['name', 'state', 'hostId', 'detail'] as const;
 const STEP_PATCH = ['state', 'detail', 'error', 'startedAt', 'finishedAt'] as const;
 const AUDIT_FIELDS = [

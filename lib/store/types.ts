@@ -34,6 +34,11 @@ export interface PoolPolicy {
   wakeStaggerMs?: number;
   /** The pool's time zone, for "per night" energy figures (default UTC). */
   timeZone?: string;
+  /**
+   * The chassis power restore policy lowpower sets on a host before it sleeps it, so a power-feed
+   * outage at night does not bring slept hosts up unmanaged (default `previous`).
+   */
+  powerRestorePolicy?: 'previous' | 'always-off';
 }
 
 export interface PoolInput {
@@ -76,6 +81,34 @@ export interface HostInput {
   lastWokenAt?: string;
   /** Power-on to enabled, in ms, of the last few wakes (newest last): the lead time. */
   wakeLeadsMs?: number[];
+  /** What lowpower found when it compared the BMC's identity with XAPI's host (see lib/ops/binding.ts). */
+  binding?: HostBinding;
+  /** `trust`: an admin allows power cuts through a BMC that gives no usable serial (audited). */
+  identity?: 'verify' | 'trust';
+  /** Powered on by a wake while XAPI could not be asked: enable it in XAPI once it is live. */
+  awaitingEnable?: { operationId: string; since: string };
+  /** The restore policy lowpower last set on the chassis, and when. */
+  restorePolicy?: { policy: string; setAt: string };
+}
+
+/** A BMC's identity as lowpower read it: the canonical GUID and the FRU serials (IPMI) or UUID and SerialNumber (Redfish). */
+export interface BmcIdentityRecord {
+  protocol: 'ipmi' | 'redfish';
+  guid?: string;
+  productSerial?: string;
+  chassisSerial?: string;
+  boardSerial?: string;
+}
+
+/** The binding of a BMC to its host: bound, mismatch, or unverified (no usable serial), with why. */
+export interface HostBinding {
+  state: 'bound' | 'mismatch' | 'unverified';
+  why: string;
+  checkedAt: string;
+  /** The address and port the identity was read from: a changed address needs a new binding. */
+  bmcAt: string;
+  bmc: BmcIdentityRecord;
+  xapi: { serial?: string; boardSerial?: string };
 }
 /** Lock fields: written only by the lock calls, never by `updateHost`. */
 export interface HostLockFields {
@@ -143,8 +176,10 @@ export interface Operation extends Versioned {
   leaseExpiresAt?: number;
   /** Someone asked to cancel: the worker skips what is left, but still runs the steps that make things safe. */
   cancelRequested?: { by: string; at: string; reason: string };
+  /** How many times the sweeper relaunched or resumed it (bounded; then an alert). */
+  sweeps?: number;
 }
-export type OperationPatch = Partial<Pick<Operation, 'state' | 'result' | 'error' | 'cursor' | 'leaseOwner' | 'leaseExpiresAt' | 'cancelRequested'>>;
+export type OperationPatch = Partial<Pick<Operation, 'state' | 'result' | 'error' | 'cursor' | 'leaseOwner' | 'leaseExpiresAt' | 'cancelRequested' | 'sweeps'>>;
 
 export interface StepInput {
   index: number;
@@ -209,7 +244,7 @@ export interface Reading extends Omit<ReadingInput, 'ttlSeconds'> {
   expiresAt: number;
 }
 
-export type AlertKind = 'thermal' | 'wake-late' | 'sleep-failed' | 'drift';
+export type AlertKind = 'thermal' | 'wake-late' | 'sleep-failed' | 'drift' | 'operation-stuck' | 'bmc-identity';
 export interface AlertInput {
   poolId: string;
   hostId: string;

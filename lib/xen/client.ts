@@ -10,8 +10,11 @@
  * xen-api does (a real pool answers with a bare IP). An address with an explicit port
  * ("127.0.0.1:4711") is honoured too, which is how two simulated pools on one loopback address
  * point at each other.
+ *
+ * Every request has a deadline (requestTimeoutMs); an endpoint that refuses, resets, stays silent
+ * or answers 5xx without JSON-RPC raises XapiUnreachableError, never a guess.
  */
-import { XapiError, XapiTaskTimeoutError } from './errors.ts';
+import { XapiError, XapiTaskTimeoutError, XapiUnreachableError } from './errors.ts';
 import { JsonRpcTransport, type TlsOptions } from './transport.ts';
 import type { TaskStatus } from './records.ts';
 
@@ -21,7 +24,11 @@ export interface XapiClientOptions {
   user: string;
   password: string;
   tls?: TlsOptions;
-  /** Deadline of one HTTP request. Default 30 s. */
+  /**
+   * Deadline of one HTTP request (connect, send, answer). Default 10 s: long work runs as Async
+   * tasks polled with short calls, so only a silent XAPI reaches it; it must stay above xapi's 5 s
+   * delay before answering a failed login. Passing it gives an XapiUnreachableError (timeout).
+   */
   requestTimeoutMs?: number;
   /** Deadline of an asynchronous call's task. Default 1 h (a large VM migrates for minutes). */
   taskTimeoutMs?: number;
@@ -32,6 +39,7 @@ export interface XapiClientOptions {
 }
 
 const API_VERSION = '1.0';
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 export class XapiClient {
   private base: URL;
@@ -82,6 +90,7 @@ export class XapiClient {
     const started = Date.now();
     const deadline = started + (this.o.taskTimeoutMs ?? 3_600_000);
     const pollMs = this.o.taskPollMs ?? 1000;
+    let unreachable = false;
     try {
       for (;;) {
         const status = await this.call<TaskStatus>('task.get_status', task);
@@ -94,9 +103,13 @@ export class XapiClient {
         if (Date.now() >= deadline) throw new XapiTaskTimeoutError(method, task, Date.now() - started);
         await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
       }
+    } catch (e) {
+      unreachable = e instanceof XapiUnreachableError;
+      throw e;
     } finally {
-      // A pending task is left alone (it is still working and XAPI garbage-collects it later).
-      await this.call('task.destroy', task).catch(() => undefined);
+      // A pending task is left alone (it is still working and XAPI garbage-collects it later); an
+      // XAPI that stopped answering is not asked again, so the caller hears of it within one deadline.
+      if (!unreachable) await this.call('task.destroy', task).catch(() => undefined);
     }
   }
 
@@ -145,7 +158,7 @@ export class XapiClient {
 
   /** One request; a JSON-RPC error becomes an XapiError with the password scrubbed from it. */
   private async rpc(method: string, params: unknown[]): Promise<unknown> {
-    const reply = await this.transport.exchange(this.base, method, params, this.o.requestTimeoutMs ?? 30_000);
+    const reply = await this.transport.exchange(this.base, method, params, this.o.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
     if (reply.ok) return reply.result;
     const [code, ...rest] = errorDescription(reply.error);
     const scrub = (s: string): string => (this.o.password ? s.split(this.o.password).join('***') : s);

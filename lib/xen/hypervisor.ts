@@ -14,9 +14,19 @@ export interface XenPoolInfo {
   haFailuresToTolerate: number;
 }
 
-export interface XenHostInfo {
+/** What names the machine under a host: to bind a BMC to it before any power cut (serials against the BMC's FRU). */
+export interface XenHostIdentity {
   hostId: string;
   uuid: string;
+  /** host.address: the management interface's IP (what XAPI itself uses to reach the host). */
+  address: string;
+  /** bios_strings["system-serial-number"] (SMBIOS type 1), trimmed; undefined when absent or empty. */
+  serial?: string;
+  /** bios_strings["baseboard-serial-number"] (SMBIOS type 2), trimmed; undefined when absent or empty. */
+  boardSerial?: string;
+}
+
+export interface XenHostInfo extends XenHostIdentity {
   enabled: boolean;
   live: boolean;
   memoryTotalBytes: number;
@@ -45,6 +55,8 @@ export interface Hypervisor {
   hosts(): Promise<XenHostInfo[]>;
   /** Guests only: no control domain, no templates, no snapshots. */
   vms(): Promise<XenVmInfo[]>;
+  /** A fresh read of one host's address and serials (host.get_record). */
+  hostIdentity(hostId: string): Promise<XenHostIdentity>;
   /** host.compute_free_memory: free memory less what pending starts and migrations reserved. */
   hostFreeMemory(hostId: string): Promise<number>;
   disableHost(hostId: string): Promise<void>;
@@ -63,6 +75,11 @@ export interface Hypervisor {
   migrateVm(vmId: string, toHostId: string): Promise<void>;
   /** Fresh read of the guests resident on the host (control domain excluded): the check right before shutdown. */
   residentGuestVms(hostId: string): Promise<string[]>;
+  /**
+   * Guests on their way to the host: scheduled_to_be_resident_on names it while they run (or are
+   * about to) elsewhere (a pool_migrate copying, a start_on being placed). Read fresh.
+   */
+  incomingGuestVms(hostId: string): Promise<string[]>;
   /** host_metrics.live. */
   hostLive(hostId: string): Promise<boolean>;
   /**
@@ -120,8 +137,7 @@ export class XapiHypervisor implements Hypervisor {
         const m = h.metrics ? metrics[h.metrics] : undefined;
         const guests = Object.values(vms).filter((v) => v.resident_on === ref && isGuest(v));
         return {
-          hostId: h.name_label ?? ref,
-          uuid: h.uuid ?? '',
+          ...identity(ref, h),
           enabled: h.enabled === true,
           live: m?.live === true,
           memoryTotalBytes: num(m?.memory_total),
@@ -172,6 +188,11 @@ export class XapiHypervisor implements Hypervisor {
       .sort((a, b) => a.vmId.localeCompare(b.vmId));
   }
 
+  async hostIdentity(hostId: string): Promise<XenHostIdentity> {
+    const ref = await this.hostRef(hostId);
+    return identity(ref, await this.client.call<Partial<HostRecord>>('host.get_record', ref));
+  }
+
   async hostFreeMemory(hostId: string): Promise<number> {
     return num(await this.client.call<number | string>('host.compute_free_memory', await this.hostRef(hostId)));
   }
@@ -214,6 +235,14 @@ export class XapiHypervisor implements Hypervisor {
     return records.filter(isGuest).map((v) => v.name_label ?? '').sort();
   }
 
+  async incomingGuestVms(hostId: string): Promise<string[]> {
+    const [ref, vms] = await Promise.all([this.hostRef(hostId), this.client.call<Records<VmRecord>>('VM.get_all_records')]);
+    return Object.values(vms)
+      .filter((v) => v.scheduled_to_be_resident_on === ref && v.resident_on !== ref && isGuest(v))
+      .map((v) => v.name_label ?? '')
+      .sort();
+  }
+
   async hostLive(hostId: string): Promise<boolean> {
     const metrics = await this.client.call<Ref>('host.get_metrics', await this.hostRef(hostId));
     return (await this.client.call<boolean>('host_metrics.get_live', metrics)) === true;
@@ -250,9 +279,28 @@ export class XapiHypervisor implements Hypervisor {
   }
 }
 
-
 /** XAPI ints are JSON numbers over JSON-RPC and decimal strings over XML-RPC. */
 function num(v: unknown): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : 0;
+}
+
+function identity(ref: Ref, h: Partial<HostRecord>): XenHostIdentity {
+  const id: XenHostIdentity = { hostId: h.name_label ?? ref, uuid: h.uuid ?? '', address: typeof h.address === 'string' ? h.address.trim() : '' };
+  const serial = biosString(h.bios_strings, 'system-serial-number');
+  const boardSerial = biosString(h.bios_strings, 'baseboard-serial-number');
+  if (serial !== undefined) id.serial = serial;
+  if (boardSerial !== undefined) id.boardSerial = boardSerial;
+  return id;
+}
+
+/**
+ * One SMBIOS string of a host, trimmed; undefined when missing or empty. xapi fills bios_strings
+ * from dmidecode at start-up and stores "" for a field the firmware reports as "Not Specified".
+ */
+function biosString(strings: unknown, key: string): string | undefined {
+  if (typeof strings !== 'object' || strings === null) return undefined;
+  const v = (strings as Record<string, unknown>)[key];
+  const s = typeof v === 'string' ? v.trim() : '';
+  return s === '' ? undefined : s;
 }

@@ -3,8 +3,17 @@
  * polling, typed errors) and the Hypervisor port operations use to disable, drain, shut down and
  * wake pool hosts. The pool simulator lives in lib/xen/sim.
  */
-export { XapiClient, masterUrl, decodeTaskResult, errorDescription, type XapiClientOptions } from './client.ts';
-export { XapiError, XapiTransportError, XapiTaskTimeoutError, XenLookupError, type XapiTransportFailure } from './errors.ts';
-export { XapiHypervisor, type Hypervisor, type XenPoolInfo, type XenHostInfo, type XenVmInfo } from './hypervisor.ts';
+export { XapiClient, masterUrl, decodeTaskResult, errorDescription, DEFAULT_REQUEST_TIMEOUT_MS, type XapiClientOptions } from './client.ts';
+export {
+  XapiError,
+  XapiTransportError,
+  XapiUnreachableError,
+  XapiTaskTimeoutError,
+  XenLookupError,
+  unreachableCause,
+  type XapiTransportFailure,
+  type XapiUnreachableCause,
+} from './errors.ts';
+export { XapiHypervisor, type Hypervisor, type XenPoolInfo, type XenHostInfo, type XenHostIdentity, type XenVmInfo } from './hypervisor.ts';
 export type { TlsOptions } from './transport.ts';
 export { NULL_REF, type Ref } from './records.ts';

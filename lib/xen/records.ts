@@ -56,6 +56,13 @@ export interface HostRecord {
   power_on_mode: string;
   power_on_config: StringMap;
   external_auth_type: string;
+  /**
+   * SMBIOS strings read by xapi at start-up (xapi's bios_strings.ml): bios-vendor, bios-version,
+   * system-manufacturer, system-product-name, system-version, system-serial-number,
+   * baseboard-manufacturer, baseboard-product-name, baseboard-version, baseboard-serial-number,
+   * oem-N, hp-rombios. A field the firmware leaves "Not Specified" is "".
+   */
+  bios_strings: StringMap;
   other_config: StringMap;
   tags: string[];
 }

@@ -1,12 +1,14 @@
 /**
  * One JSON-RPC exchange with XAPI over HTTP(S): POST <base>/jsonrpc, a deadline per request, keep-alive
  * connections, and TLS options for the pool's certificate (XAPI ships self-signed ones; pin a CA
- * rather than turning verification off). Everything that is not a well-formed JSON-RPC reply
- * becomes an XapiTransportError; a JSON-RPC error object is returned to the caller untouched.
+ * rather than turning verification off). A JSON-RPC error object is returned to the caller
+ * untouched. Nobody answering (refused, reset, deadline passed, name not resolved, HTTP 5xx with no
+ * JSON-RPC reply in it) becomes an XapiUnreachableError; anything else that is not a well-formed
+ * JSON-RPC reply (4xx, TLS refusal, garbage) an XapiTransportError.
  */
 import http from 'node:http';
 import https from 'node:https';
-import { XapiTransportError } from './errors.ts';
+import { unreachableCause, XapiTransportError, XapiUnreachableError } from './errors.ts';
 
 export interface TlsOptions {
   /** PEM of the CA (or the pool's own certificate) to trust. */
@@ -34,28 +36,38 @@ export class JsonRpcTransport {
   /** POST one request to `<base>/jsonrpc` and return the reply's result or error object. */
   async exchange(base: URL, method: string, params: unknown[], timeoutMs: number): Promise<JsonRpcReply> {
     const endpoint = new URL('jsonrpc', base.href.endsWith('/') ? base : new URL(`${base.href}/`));
+    const where = displayUrl(endpoint);
     const id = this.nextId++;
     const body = JSON.stringify({ jsonrpc: '2.0', method, params, id });
-    const text = await this.post(endpoint, method, body, timeoutMs);
+    const { status, text } = await this.post(endpoint, method, body, timeoutMs);
+    const ok = status >= 200 && status < 300;
     let reply: unknown;
     try {
       reply = JSON.parse(text);
     } catch {
-      throw new XapiTransportError('protocol', displayUrl(endpoint), method, 'the reply is not JSON');
+      reply = undefined;
     }
-    if (typeof reply !== 'object' || reply === null) throw new XapiTransportError('protocol', displayUrl(endpoint), method, 'the reply is not a JSON-RPC object');
-    const r = reply as { id?: unknown; result?: unknown; error?: unknown };
-    if (r.id !== id) throw new XapiTransportError('protocol', displayUrl(endpoint), method, `the reply answers id ${JSON.stringify(r.id)}, not ${id}`);
+    const r = typeof reply === 'object' && reply !== null ? (reply as { id?: unknown; result?: unknown; error?: unknown }) : undefined;
+    if (!ok) {
+      // A 5xx that still carries the JSON-RPC answer to this request is an answer; one without is an outage.
+      const answered = r !== undefined && r.id === id && ((r.error !== undefined && r.error !== null) || 'result' in r);
+      if (!answered) {
+        if (status >= 500) throw new XapiUnreachableError(endpoint.host, 'http-5xx', where, method, `HTTP ${status}`, status);
+        throw new XapiTransportError('http', where, method, `HTTP ${status}`, status);
+      }
+    }
+    if (reply === undefined) throw new XapiTransportError('protocol', where, method, 'the reply is not JSON');
+    if (!r) throw new XapiTransportError('protocol', where, method, 'the reply is not a JSON-RPC object');
+    if (r.id !== id) throw new XapiTransportError('protocol', where, method, `the reply answers id ${JSON.stringify(r.id)}, not ${id}`);
     if (r.error !== undefined && r.error !== null) return { ok: false, error: r.error };
-    if (!('result' in r)) throw new XapiTransportError('protocol', displayUrl(endpoint), method, 'the reply has neither result nor error');
+    if (!('result' in r)) throw new XapiTransportError('protocol', where, method, 'the reply has neither result nor error');
     return { ok: true, result: r.result };
   }
 
-  private post(endpoint: URL, method: string, body: string, timeoutMs: number): Promise<string> {
+  private post(endpoint: URL, method: string, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
     const secure = endpoint.protocol === 'https:';
     const request = secure ? https.request : http.request;
-    const where = displayUrl(endpoint);
-    return new Promise<string>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const req = request(
         endpoint,
         {
@@ -67,31 +79,28 @@ export class JsonRpcTransport {
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => reject(this.failure(e, where, method, timeoutMs)));
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            if (status < 200 || status >= 300) {
-              reject(new XapiTransportError('http', where, method, `HTTP ${status}`, status));
-              return;
-            }
-            resolve(text);
-          });
+          res.on('error', (e) => reject(transportFailure(e, endpoint, method, timeoutMs)));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
         },
       );
-      req.on('error', (e) => reject(this.failure(e, where, method, timeoutMs)));
+      req.on('error', (e) => reject(transportFailure(e, endpoint, method, timeoutMs)));
       req.end(body);
     });
-  }
-
-  private failure(e: Error, where: string, method: string, timeoutMs: number): XapiTransportError {
-    if (e.name === 'AbortError' || e.name === 'TimeoutError') return new XapiTransportError('timeout', where, method, `no answer within ${timeoutMs} ms`);
-    const code = (e as NodeJS.ErrnoException).code;
-    return new XapiTransportError('network', where, method, code ? `${code}: ${e.message}` : e.message);
   }
 
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+}
+
+/** A socket, lookup, TLS or deadline failure as a typed error (the endpoint without user info). */
+export function transportFailure(e: Error, endpoint: URL, method: string, timeoutMs: number): XapiTransportError {
+  const where = displayUrl(endpoint);
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') return new XapiUnreachableError(endpoint.host, 'timeout', where, method, `no answer within ${timeoutMs} ms`);
+  const code = (e as NodeJS.ErrnoException).code;
+  const detail = code ? `${code}: ${e.message}` : e.message;
+  const cause = unreachableCause(code);
+  if (cause === undefined) return new XapiTransportError('tls', where, method, detail);
+  return new XapiUnreachableError(endpoint.host, cause, where, method, detail);
 }

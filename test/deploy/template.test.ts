@@ -424,6 +424,15 @@ describe('functions', () => {
   });
 });
 
+describe('sweeper', () => {
+  it('a recurring schedule in the group invokes the scheduled function with the sweep input every five minutes', () => {
+    const schedules = ofType('AWS::Scheduler::Schedule').map(([, r]) => r.Properties!);
+    const sweeper = schedules.find((s) => s.Input === '{"source":"sweep"}');
+    expect(sweeper).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', GroupName: { Ref: 'ScheduleGroup' }, FlexibleTimeWindow: { Mode: 'OFF' } });
+    expect(JSON.stringify((sweeper!.Target as { Arn: unknown }).Arn)).toContain('scheduled');
+  });
+});
+
 describe('alarms', () => {
   it('alarm on the OperationsFailed metric of namespace lowpower and on worker errors', () => {
     const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties!);
@@ -431,6 +440,8 @@ describe('alarms', () => {
     expect(failed).toMatchObject({ Namespace: 'lowpower', Dimensions: [{ Name: 'service', Value: 'lowpower' }], Statistic: 'Sum', Threshold: 1 });
     const worker = alarms.find((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors');
     expect(worker).toMatchObject({ Dimensions: [{ Name: 'FunctionName', Value: functionName('worker') }] });
+    const lambdaErrors = alarms.filter((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors').map((a) => (a.Dimensions as Array<{ Value: unknown }>)[0].Value);
+    expect(lambdaErrors).toContainEqual(functionName('scheduled'));
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
   });
 });

@@ -10,6 +10,8 @@ import { freePort } from '../support/peers.ts';
 import { onScheduleFired } from '../../lib/ops/index.ts';
 import { FileSecrets } from '../../lib/store/index.ts';
 import { signSlackRequest } from '../../lib/slack/index.ts';
+import { startSim } from '../ipmi/sim/sim-support.ts';
+import { simIdentityFor } from '../../lib/ipmi/sim/identity.ts';
 
 let runner: LocalRunner;
 const lines: string[] = [];
@@ -211,8 +213,26 @@ describe('local runner', () => {
 
   it('inventory: add a host (its password to the secret store), change it, read its readings, remove it', async () => {
     const pw = 'Inventory-Pass-42';
-    const add = await api('POST', '/v1/hosts', { pool: runner.poolId, id: 'host-new', bmcAddress: '127.0.0.1', bmcPort: runner.fleet.bmcs[5].port, bmcUser: 'admin', bmcPassword: pw, neverSleep: true }, runner.apiKeys.admin);
+    // One BMC serves one host: host-006's BMC address given to a new host is refused, naming it.
+    const taken = await api('POST', '/v1/hosts', { pool: runner.poolId, id: 'host-new', bmcAddress: '127.0.0.1', bmcPort: runner.fleet.bmcs[5].port, bmcUser: 'admin', bmcPassword: pw }, runner.apiKeys.admin);
+    expect(taken.status).toBe(409);
+    expect(taken.json.error).toMatchObject({ code: 'bmc_taken', host: 'host-006' });
+    // ... and so is the same BMC (host-003's GUID and serials) answering on another port.
+    const twin = await startSim({ name: 'twin', adminPassword: pw, identity: simIdentityFor('host-003') });
+    const newBmc = await startSim({ name: 'host-new', adminPassword: pw });
+    try {
+      const same = await api('POST', '/v1/hosts', { pool: runner.poolId, id: 'host-twin', bmcAddress: '127.0.0.1', bmcPort: twin.port, bmcUser: 'admin', bmcPassword: pw }, runner.apiKeys.admin);
+      expect(same.status).toBe(409);
+      expect(same.json.error).toMatchObject({ code: 'bmc_taken', host: 'host-003' });
+      expect(await runner.store.getHost(runner.poolId, 'host-twin')).toBeUndefined();
+    } finally {
+      await twin.stop();
+    }
+    const add = await api('POST', '/v1/hosts', { pool: runner.poolId, id: 'host-new', bmcAddress: '127.0.0.1', bmcPort: newBmc.port, bmcUser: 'admin', bmcPassword: pw, neverSleep: true }, runner.apiKeys.admin);
     expect(add.status).toBe(201);
+    // XAPI has no host-new: nothing proves whose BMC this is, and the answer says so.
+    expect(add.json.host).toMatchObject({ binding: { state: 'unverified', bmc: { productSerial: 'LPSIM-host-new' } } });
+    expect(String((add.json.host as { binding: { why: string } }).binding.why)).toMatch(/XAPI knows no host named host-new/);
     const stored = await runner.store.getHost(runner.poolId, 'host-new');
     expect(stored).toMatchObject({ secretRef: `bmc.${runner.poolId}.host-new`, neverSleep: true });
     expect(JSON.stringify(stored)).not.toContain(pw);
@@ -227,6 +247,7 @@ describe('local runner', () => {
     expect((readings.json.readings as unknown[]).length).toBeGreaterThan(0);
     expect((await api('GET', '/v1/hosts/host-002/readings?since=yesterday')).json.error).toMatchObject({ code: 'invalid_time', field: 'since' });
     expect((await api('DELETE', '/v1/hosts/host-new')).status).toBe(200);
+    await newBmc.stop();
     // Pools: the XAPI password goes to the secret store; a bad policy is a 400 naming the field.
     const pool = await api('POST', '/v1/pools', { id: 'pool-2', xapiUrl: 'https://pool-2.example.invalid', xapiPassword: pw, policy: { headroomPercent: 15 } });
     expect(pool.status).toBe(201);

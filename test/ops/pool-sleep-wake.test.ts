@@ -23,6 +23,8 @@ import {
   xenPowerGuard,
   type PoolOpsDeps,
 } from '../../lib/ops/index.ts';
+import { rebindHost } from '../../lib/ops/bind-host.ts';
+import { simIdentityFor } from '../../lib/ipmi/sim/identity.ts';
 
 const POOL = 'pool-night';
 let db: DynamoFixture;
@@ -43,7 +45,8 @@ beforeAll(async () => {
   await secrets.put('xapi', 'night-xapi-pw');
   fleet = await startSimFleet({ count: 6, basePort: (await freePort()) - 3, password: 'night-bmc-pw', timings: 'fast' });
   const links = new Map<string, HostPowerLink>(fleet.bmcs.map((b) => [b.name, b.state.host]));
-  xapi = await startXapiSim({ ...demoPool(links, { user: 'root', password: 'night-xapi-pw' }), migrateMsPerGiB: 1, agentStartMs: 100 });
+  const serialOf = (n: string) => ({ serial: simIdentityFor(n).productSerial, boardSerial: simIdentityFor(n).boardSerial });
+  xapi = await startXapiSim({ ...demoPool(links, { user: 'root', password: 'night-xapi-pw' }, { serialOf }), migrateMsPerGiB: 1, agentStartMs: 100 });
   for (const vm of xapi.state.guests()) original.set(vm.name_label, xapi.state.vmHost(vm.name_label) as string);
   await store.createPool({
     poolId: POOL,
@@ -59,6 +62,8 @@ beforeAll(async () => {
   hv = XapiHypervisor.connect({ url: xapi.url, user: 'root', password: 'night-xapi-pw', taskPollMs: 20 });
   const hypervisorFor = async () => hv;
   deps = { store, driver, hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), confirmMs: 5000, downTimeoutMs: 10_000, liveTimeoutMs: 10_000, pollMs: 50 };
+  // Each BMC's FRU serials against XAPI's bios_strings: the simulated pool binds.
+  for (const b of fleet.bmcs) expect((await rebindHost(deps, POOL, b.name, { actor: 'tester', source: 'api', reason: 'test setup' })).binding?.state).toBe('bound');
 }, 60_000);
 
 afterAll(async () => {

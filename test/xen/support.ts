@@ -1,7 +1,7 @@
 /** Helpers for the lib/xen tests: hosts with a real HostModel behind them, small pools, polling. */
 import { HostModel, FAST_TIMINGS, type HostTimings } from '../../lib/ipmi/sim/host-model.ts';
 import { systemClock } from '../../lib/ipmi/sim/clock.ts';
-import { GiB, startXapiSim, type SimVmSpec, type XapiSim, type XapiSimOptions } from '../../lib/xen/sim/index.ts';
+import { GiB, startXapiSim, type SimHostSpec, type SimVmSpec, type XapiSim, type XapiSimOptions } from '../../lib/xen/sim/index.ts';
 import { XapiClient, type XapiClientOptions } from '../../lib/xen/index.ts';
 
 export const USER = 'root';
@@ -25,13 +25,18 @@ export interface SmallPool {
   models: Map<string, HostModel>;
 }
 
-/** Three 64 GiB hosts (h1 master) and the VMs given, HA off unless asked. */
-export async function smallPool(vms: SimVmSpec[], extra: Partial<XapiSimOptions> = {}, hostNames = ['h1', 'h2', 'h3']): Promise<SmallPool> {
+/** Three 64 GiB hosts (h1 master) and the VMs given, HA off unless asked; `hostExtras` adds spec fields per host. */
+export async function smallPool(
+  vms: SimVmSpec[],
+  extra: Partial<XapiSimOptions> = {},
+  hostNames = ['h1', 'h2', 'h3'],
+  hostExtras: Record<string, Partial<Omit<SimHostSpec, 'name' | 'power'>>> = {},
+): Promise<SmallPool> {
   const models = new Map(hostNames.map((n) => [n, hostModel()]));
   const sim = await startXapiSim({
     credentials: { user: USER, password: PASSWORD },
     pool: { name: 'test-pool' },
-    hosts: hostNames.map((name, i) => ({ name, memoryBytes: 64 * GiB, cpus: 16, controlDomainMemoryBytes: 4 * GiB, power: models.get(name) as HostModel, master: i === 0 })),
+    hosts: hostNames.map((name, i) => ({ name, memoryBytes: 64 * GiB, cpus: 16, controlDomainMemoryBytes: 4 * GiB, power: models.get(name) as HostModel, master: i === 0, ...hostExtras[name] })),
     vms,
     migrateMs: 30,
     agentStartMs: 100,

@@ -1,13 +1,14 @@
 /**
- * Lays out a simulated pool's objects the way XAPI shows a real one: a pool, per host a host,
- * host_metrics, control domain (dom0) and local SR with its PBD; one shared SR plugged on every
- * host; one network; per VM its disk (VBD → VDI → SR), an empty CD drive, a VIF, and PCI / vGPU
- * records when asked; two default templates; snapshots when asked.
+ * Lays out a simulated pool's objects the way XAPI shows a real one: a pool, per host a host (with
+ * its management address and SMBIOS bios_strings), host_metrics, control domain (dom0) and local
+ * SR with its PBD; one shared SR plugged on every host; one network; per VM its disk (VBD → VDI →
+ * SR), an empty CD drive, a VIF, and PCI / vGPU records when asked; two default templates;
+ * snapshots when asked.
  */
 import { seededRandom } from '../../util/prng.ts';
-import { NULL_REF, xapiDateTime, type Ref, type VmRecord } from '../records.ts';
+import { NULL_REF, xapiDateTime, type Ref, type StringMap, type VmRecord } from '../records.ts';
 import type { XapiDb } from './database.ts';
-import { GiB, type HostPowerLink, type SimVmSpec, type XapiSimOptions } from './options.ts';
+import { GiB, type HostPowerLink, type SimHostSpec, type SimVmSpec, type XapiSimOptions } from './options.ts';
 
 /** What the pool model keeps per host beside its records. */
 export interface HostRuntime {
@@ -23,6 +24,8 @@ export interface HostRuntime {
   autoEnable: boolean;
   /** Set by host.shutdown until the next boot: host.enable refuses (HOST_DISABLED_UNTIL_REBOOT). */
   disabledUntilReboot: boolean;
+  /** Fault "never-live": the osUpSince of the boot whose liveness was last withheld (counted once per boot). */
+  liveWithheldFor?: number;
 }
 
 export interface BuiltPool {
@@ -53,6 +56,7 @@ export function buildPool(db: XapiDb, o: XapiSimOptions, ids: IdSource, now: num
   const hosts = new Map<Ref, HostRuntime>();
   const hostRefByName = new Map<string, Ref>();
   const localSrByHost = new Map<Ref, Ref>();
+  const addresses = new Set<string>();
 
   db.insert('network', networkRef, {
     uuid: ids.uuid(), name_label: 'Pool-wide network associated with eth0', name_description: '', bridge: 'xenbr0', VIFs: [], PIFs: [], other_config: {}, tags: [],
@@ -62,7 +66,10 @@ export function buildPool(db: XapiDb, o: XapiSimOptions, ids: IdSource, now: num
     PBDs: [], VDIs: [], physical_size: 20 * 1024 * GiB, physical_utilisation: 0, other_config: {}, tags: [],
   });
 
-  for (const spec of o.hosts) {
+  for (const [i, spec] of o.hosts.entries()) {
+    const address = spec.address ?? (spec === masterSpec ? '127.0.0.1' : `127.0.1.${i + 1}`);
+    if (addresses.has(address)) throw new Error(`host addresses must be unique: ${address}`);
+    addresses.add(address);
     const ref = ids.ref();
     const metricsRef = ids.ref();
     const dom0Ref = ids.ref();
@@ -75,13 +82,14 @@ export function buildPool(db: XapiDb, o: XapiSimOptions, ids: IdSource, now: num
       uuid: ids.uuid(), live, memory_total: spec.memoryBytes, memory_free: spec.memoryBytes - dom0Bytes, last_updated: xapiDateTime(now), other_config: {},
     });
     db.insert('host', ref, {
-      uuid: ids.uuid(), name_label: spec.name, name_description: 'Default install', hostname: spec.name, address: '127.0.0.1', enabled: live,
+      uuid: ids.uuid(), name_label: spec.name, name_description: 'Default install', hostname: spec.name, address, enabled: live,
       metrics: metricsRef, resident_VMs: [], host_CPUs: [],
       cpu_info: { cpu_count: String(spec.cpus), socket_count: '2', vendor: 'GenuineIntel', speed: '2900.000', modelname: 'Intel(R) Xeon(R) Gold 6226R CPU @ 2.90GHz' },
       memory_overhead: 0, allowed_operations: [], current_operations: {},
       software_version: { product_brand: 'XCP-ng', product_version: '8.3.0', platform_name: 'XCP', xapi: '24.19', xen: '4.17.4', hostname: spec.name },
       API_version_major: 2, API_version_minor: 21, API_version_vendor: 'XenSource',
-      PBDs: [], PIFs: [], PCIs: [], PGPUs: [], power_on_mode: 'IPMI', power_on_config: {}, external_auth_type: '', other_config: {}, tags: [],
+      PBDs: [], PIFs: [], PCIs: [], PGPUs: [], power_on_mode: 'IPMI', power_on_config: {}, external_auth_type: '',
+      bios_strings: biosStrings(spec), other_config: {}, tags: [],
     });
     db.insert('VM', dom0Ref, vmRecord(ids, {
       name_label: `Control domain on host: ${spec.name}`, power_state: 'Running', resident_on: ref, affinity: ref, memory: dom0Bytes, vcpus: Math.min(16, spec.cpus),
@@ -121,7 +129,33 @@ export function buildPool(db: XapiDb, o: XapiSimOptions, ids: IdSource, now: num
   return { poolRef, sharedSrRef, hosts };
 }
 
-function addGuest(db: XapiDb, ids: IdSource, spec: SimVmSpec, hostRef: Ref, srRef: Ref, networkRef: Ref, haEnabled: boolean): void {
+/**
+ * bios_strings as xapi's bios_strings.ml fills them from dmidecode (types 0, 1, 2 and 11): the
+ * keys every host has, "" for a field the firmware leaves "Not Specified", xapi's two standard OEM
+ * strings first, and hp-rombios ("" off HP machines). The serials are stored as the spec gives
+ * them (xapi trims what dmidecode prints; a spec may not, to exercise readers).
+ */
+function biosStrings(spec: SimHostSpec): StringMap {
+  const vendor = 'Simulated Systems';
+  return {
+    'bios-vendor': vendor,
+    'bios-version': '2.19.1',
+    'system-manufacturer': vendor,
+    'system-product-name': 'SimServer R1',
+    'system-version': '',
+    'system-serial-number': spec.serial ?? '',
+    'baseboard-manufacturer': vendor,
+    'baseboard-product-name': 'SimBoard 0A1B',
+    'baseboard-version': 'A01',
+    'baseboard-serial-number': spec.boardSerial ?? '',
+    'oem-1': 'Xen',
+    'oem-2': 'MS_VM_CERT/SHA1/bdbeb6e0a816d43fa6d3fe8aaef04c2bad9d3e3d',
+    'hp-rombios': '',
+  };
+}
+
+/** A guest with its disk, CD drive and VIF (and PCI, vGPU, snapshot when asked); its ref. */
+export function addGuest(db: XapiDb, ids: IdSource, spec: SimVmSpec, hostRef: Ref, srRef: Ref, networkRef: Ref, haEnabled: boolean): Ref {
   const host = db.require('host', hostRef);
   const running = (spec.running ?? true) && db.require('host_metrics', host.metrics).live;
   const vmRef = ids.ref();
@@ -176,6 +210,7 @@ function addGuest(db: XapiDb, ids: IdSource, spec: SimVmSpec, hostRef: Ref, srRe
     vm.snapshots.push(snapRef);
   }
   db.touch(vmRef);
+  return vmRef;
 }
 
 interface VmBasics {

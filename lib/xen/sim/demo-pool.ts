@@ -3,9 +3,10 @@
  * 360 GiB, HA on with one failure to tolerate. One VM lives on host-003's local storage (so
  * host-003 cannot sleep), vm-07 and vm-17 form an anti-affinity pair. Consolidated onto four
  * hosts it still holds every VM with one host failure to spare and 10 % headroom, so at least two
- * hosts can sleep.
+ * hosts can sleep. Hosts carry distinct management addresses (host-001, the master, 127.0.0.1 where
+ * the simulator listens; the others 127.0.1.<n>) and, when asked, the serials of their BMCs.
  */
-import { GiB, type HostPowerLink, type SimVmSpec, type XapiSimOptions } from './options.ts';
+import { GiB, type HostPowerLink, type SimHostIdentity, type SimHostSpec, type SimVmSpec, type XapiSimOptions } from './options.ts';
 
 const HOSTS: Array<{ name: string; cpus: number }> = [
   { name: 'host-001', cpus: 32 },
@@ -52,14 +53,27 @@ const VMS: Array<[number, number, number, Partial<SimVmSpec>?]> = [
 
 export const DEMO_CREDENTIALS = { user: 'root', password: 'lowpower-demo' };
 
-export function demoPool(links: Map<string, HostPowerLink>, credentials = DEMO_CREDENTIALS): XapiSimOptions {
+export interface DemoPoolOptions {
+  /**
+   * The serials of each host's machine, so XAPI's bios_strings match what the host's simulated BMC
+   * reports (the local runner passes the IPMI simulator's identities). Without it, or for a host
+   * it returns undefined for, the serials are "" as xapi stores a field the firmware leaves empty.
+   */
+  serialOf?: (hostName: string) => SimHostIdentity | undefined;
+}
+
+export function demoPool(links: Map<string, HostPowerLink>, credentials = DEMO_CREDENTIALS, o: DemoPoolOptions = {}): XapiSimOptions {
   return {
     credentials,
     pool: { name: 'demo-pool', haEnabled: true, haFailuresToTolerate: 1 },
     hosts: HOSTS.map((h, i) => {
       const power = links.get(h.name);
       if (!power) throw new Error(`demoPool: no power link for ${h.name}`);
-      return { name: h.name, memoryBytes: 256 * GiB, cpus: h.cpus, controlDomainMemoryBytes: 4 * GiB, power, master: i === 0 };
+      const id = o.serialOf?.(h.name);
+      const spec: SimHostSpec = { name: h.name, memoryBytes: 256 * GiB, cpus: h.cpus, controlDomainMemoryBytes: 4 * GiB, power, master: i === 0 };
+      if (id?.serial !== undefined) spec.serial = id.serial;
+      if (id?.boardSerial !== undefined) spec.boardSerial = id.boardSerial;
+      return spec;
     }),
     vms: VMS.map(([gib, vcpus, host, extra], i) => ({
       name: `vm-${String(i + 1).padStart(2, '0')}`,

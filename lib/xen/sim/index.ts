@@ -1,6 +1,7 @@
 /** lib/xen/sim: a stateful XAPI pool master (JSON-RPC on 127.0.0.1) for the local runner and tests. */
 export { startXapiSim, type XapiSim } from './server.ts';
 export { SimState } from './state.ts';
-export { demoPool, DEMO_CREDENTIALS } from './demo-pool.ts';
-export { GiB, type HostPowerLink, type SimHostSpec, type SimVmSpec, type XapiSimOptions } from './options.ts';
+export { demoPool, DEMO_CREDENTIALS, type DemoPoolOptions } from './demo-pool.ts';
+export { XAPI_FAULTS, isXapiFaultName, type XapiFaultName, type XapiFaultEntry, type XapiFaults } from './faults.ts';
+export { GiB, type HostPowerLink, type SimHostIdentity, type SimHostSpec, type SimVmSpec, type XapiSimOptions } from './options.ts';
 export { planExistsFor, type HaHost } from './ha-plan.ts';

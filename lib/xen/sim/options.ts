@@ -23,6 +23,22 @@ export interface SimHostSpec {
   power: HostPowerLink;
   /** The pool master (exactly one host; the first when none says so). */
   master?: boolean;
+  /**
+   * host.address, the management IP. Default: 127.0.0.1 for the master (where the simulator
+   * listens) and 127.0.1.<n> for the n-th host of the list otherwise (record values only: nothing
+   * listens there).
+   */
+  address?: string;
+  /** bios_strings["system-serial-number"] as stored (the product serial a BMC's FRU shows too). Default "" (xapi's "Not Specified"). */
+  serial?: string;
+  /** bios_strings["baseboard-serial-number"]. Default "". */
+  boardSerial?: string;
+}
+
+/** The serials of the machine under a host, as its BMC reports them: what demoPool asks per host. */
+export interface SimHostIdentity {
+  serial?: string;
+  boardSerial?: string;
 }
 
 export interface SimVmSpec {
@@ -73,6 +89,10 @@ export interface XapiSimOptions {
   authFailureDelayMs?: number;
   /** Seed of the object UUIDs and refs, so a pool looks the same on every run. Default 1. */
   seed?: number;
+  /** Fault "migration-fail": how long a doomed migration runs before VM_MIGRATE_FAILED. Default 100 ms (or the migration time, if shorter). */
+  migrationFailMs?: number;
+  /** Fault "vm-start-during-drain": how long after host.disable the late start lands. Default 100 ms. */
+  drainStartDelayMs?: number;
 }
 
 export const GiB = 1024 ** 3;

@@ -9,12 +9,15 @@
  *   migration reserves its VM's memory on the target (host.compute_free_memory subtracts it) and the
  *   VM stays on the source until the copy completes;
  * - host.shutdown only checks that the host is disabled, halts whatever guest still runs there
- *   (the trap) and asks the power link for a soft off.
+ *   (the trap) and asks the power link for a soft off;
+ * - the faults of faults.ts that act on the pool (migration-fail, never-live, vm-start-during-drain)
+ *   are applied here.
  */
 import { XapiError } from '../errors.ts';
 import { NULL_REF, xapiDateTime, type Ref, type VmRecord } from '../records.ts';
-import type { BuiltPool, HostRuntime, IdSource } from './build.ts';
+import { addGuest, type BuiltPool, type HostRuntime, type IdSource } from './build.ts';
 import type { XapiDb } from './database.ts';
+import type { XapiFaultEntry, XapiFaultSet } from './faults.ts';
 import { planExistsFor, type HaHost } from './ha-plan.ts';
 import { GiB } from './options.ts';
 
@@ -22,6 +25,10 @@ export interface PoolTimings {
   agentStartMs: number;
   migrateMsPerGiB: number;
   migrateMs?: number;
+  /** Fault migration-fail: the time before a doomed migration fails (capped by its normal time). */
+  migrationFailMs: number;
+  /** Fault vm-start-during-drain: the time between host.disable and the late start. */
+  drainStartDelayMs: number;
 }
 
 type Plan = { host: Ref } | { error: string[] };
@@ -30,6 +37,8 @@ interface Migration {
   vm: Ref;
   from: Ref;
   to: Ref;
+  /** Date.now() at which the copy completes (timers are real, whatever the liveness clock). */
+  dueAt: number;
   timer: NodeJS.Timeout;
   settle: (error?: XapiError) => void;
 }
@@ -38,6 +47,7 @@ const VM_RUNNING_OPS = ['pool_migrate', 'migrate_send', 'clean_shutdown', 'hard_
 
 export class PoolModel {
   private readonly migrations = new Map<Ref, Migration>();
+  private readonly lateStarts = new Set<NodeJS.Timeout>();
 
   constructor(
     readonly db: XapiDb,
@@ -45,6 +55,7 @@ export class PoolModel {
     private readonly ids: IdSource,
     private readonly now: () => number,
     private readonly t: PoolTimings,
+    private readonly faults: XapiFaultSet,
   ) {
     for (const h of built.hosts.values()) {
       if (h.link.osRunning) h.osUpSince = now() - t.agentStartMs;
@@ -79,7 +90,14 @@ export class PoolModel {
         if (live) this.hostWentDown(h);
       } else {
         if (h.osUpSince === undefined) h.osUpSince = now;
-        if (!live && now - h.osUpSince >= this.t.agentStartMs) this.hostCameUp(h);
+        if (!live && now - h.osUpSince >= this.t.agentStartMs) {
+          const withheld = this.faults.active('never-live', h.name);
+          if (!withheld) this.hostCameUp(h);
+          else if (h.liveWithheldFor !== h.osUpSince) {
+            h.liveWithheldFor = h.osUpSince;
+            this.faults.hit(withheld);
+          }
+        }
       }
     }
   }
@@ -106,9 +124,12 @@ export class PoolModel {
     this.assertHaPreserved({ disable: hostRef });
     if (!this.isLive(hostRef)) throw new XapiError('HOST_OFFLINE', [hostRef]);
     h.autoEnable = autoEnable;
-    if (this.db.require('host', hostRef).enabled) this.db.update('host', hostRef, { enabled: false });
+    const wasEnabled = this.db.require('host', hostRef).enabled;
+    if (wasEnabled) this.db.update('host', hostRef, { enabled: false });
     this.recomputeHost(hostRef);
     this.recomputeHa();
+    const late = wasEnabled ? this.faults.active('vm-start-during-drain', h.name) : undefined;
+    if (late) this.scheduleLateStart(h, late);
   }
 
   enableHost(hostRef: Ref): void {
@@ -213,11 +234,7 @@ export class PoolModel {
     const localMigration = vm.power_state === 'Running' && vm.resident_on === hostRef;
     if (!localMigration && !this.db.require('host', hostRef).enabled) throw new XapiError('HOST_DISABLED', [hostRef]);
     for (const sr of this.requiredSrs(vmRef)) {
-      const plugged = this.db.require('SR', sr).PBDs.some((p) => {
-        const pbd = this.db.require('PBD', p);
-        return pbd.host === hostRef && pbd.currently_attached;
-      });
-      if (!plugged) throw new XapiError('VM_REQUIRES_SR', [vmRef, sr]);
+      if (!this.srPluggedOn(sr, hostRef)) throw new XapiError('VM_REQUIRES_SR', [vmRef, sr]);
     }
     if (memoryCheck && !localMigration) {
       const needed = this.vmBytes(vmRef);
@@ -248,6 +265,7 @@ export class PoolModel {
     this.recomputeHost(hostRef);
     this.recomputeHa();
     const ms = this.t.migrateMs ?? Math.round((this.t.migrateMsPerGiB * this.vmBytes(vmRef)) / GiB);
+    const doomed = this.migrationFault(from, hostRef) !== undefined;
     return new Promise<void>((resolve, reject) => {
       const settle = (error?: XapiError): void => {
         if (this.migrations.get(vmRef) !== m) return;
@@ -263,7 +281,7 @@ export class PoolModel {
         if (error) reject(error);
         else resolve();
       };
-      const m: Migration = { vm: vmRef, from, to: hostRef, settle, timer: setTimeout(() => this.finishMigration(m), ms) };
+      const m: Migration = { vm: vmRef, from, to: hostRef, settle, dueAt: Date.now() + ms, timer: setTimeout(() => this.finishMigration(m), doomed ? Math.min(ms, this.t.migrationFailMs) : ms) };
       this.migrations.set(vmRef, m);
     });
   }
@@ -275,6 +293,17 @@ export class PoolModel {
     const failed = (why: string): void => m.settle(new XapiError('VM_MIGRATE_FAILED', [m.vm, m.from, m.to, why]));
     if (!vm || vm.power_state !== 'Running' || vm.resident_on !== m.from) return failed('the VM stopped during the migration');
     if (!this.isLive(m.to)) return failed('the destination host went offline');
+    const fault = this.migrationFault(m.from, m.to);
+    if (fault) {
+      this.faults.hit(fault);
+      return failed('simulated fault: migration-fail');
+    }
+    // Doomed when it started, the fault went off meanwhile: the copy runs its full time.
+    const left = m.dueAt - Date.now();
+    if (left > 0) {
+      m.timer = setTimeout(() => this.finishMigration(m), left);
+      return;
+    }
     if (m.from !== m.to) this.db.update('VM', m.vm, { resident_on: m.to, affinity: m.to, domid: vm.domid + 1 });
     m.settle();
   }
@@ -286,9 +315,71 @@ export class PoolModel {
     for (const [vm, plan] of plans) if ('host' in plan) await this.migrate(vm, plan.host, undefined);
   }
 
-  /** Cancel timers; in-flight migrations fail. */
+  /** Cancel timers; in-flight migrations fail, late starts never land. */
   stop(): void {
     for (const m of [...this.migrations.values()]) m.settle(new XapiError('VM_MIGRATE_FAILED', [m.vm, m.from, m.to, 'the pool simulator stopped']));
+    for (const t of this.lateStarts) clearTimeout(t);
+    this.lateStarts.clear();
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  /** The migration-fail entry for a move from `from` to `to` (either host's own, else pool-wide). */
+  private migrationFault(from: Ref, to: Ref): XapiFaultEntry | undefined {
+    for (const ref of [from, to]) {
+      const name = this.built.hosts.get(ref)?.name;
+      const own = name === undefined ? undefined : this.faults.active('migration-fail', name);
+      if (own?.host !== undefined) return own;
+    }
+    return this.faults.active('migration-fail');
+  }
+
+  /**
+   * Fault vm-start-during-drain: drainStartDelayMs after the disable, a halted guest that can run
+   * there (its SRs plugged, its memory free; the host's own first) starts on the host, or a new
+   * 1 GiB guest on the shared SR when none can. The start was scheduled before the disable, so
+   * the host being disabled does not stop it.
+   */
+  private scheduleLateStart(h: HostRuntime, entry: XapiFaultEntry): void {
+    const timer = setTimeout(() => {
+      this.lateStarts.delete(timer);
+      this.refresh();
+      if (!this.isLive(h.ref)) return;
+      const vm = this.haltedGuestFor(h.ref) ?? this.newGuest(h);
+      this.startOn(vm, h.ref);
+      this.faults.hit(entry);
+    }, this.t.drainStartDelayMs);
+    this.lateStarts.add(timer);
+  }
+
+  private haltedGuestFor(hostRef: Ref): Ref | undefined {
+    const free = this.computeFreeMemory(hostRef);
+    const fits = this.db.all('VM').filter(([ref, vm]) =>
+      !vm.is_control_domain && !vm.is_a_template && !vm.is_a_snapshot && vm.power_state === 'Halted' && !Object.keys(vm.current_operations).length &&
+      vm.memory_target <= free && this.requiredSrs(ref).every((sr) => this.srPluggedOn(sr, hostRef)));
+    fits.sort(([, a], [, b]) => Number(b.affinity === hostRef) - Number(a.affinity === hostRef) || a.memory_target - b.memory_target);
+    return fits[0]?.[0];
+  }
+
+  private newGuest(h: HostRuntime): Ref {
+    const names = new Set(this.db.all('VM').map(([, vm]) => vm.name_label));
+    let n = 1;
+    while (names.has(`late-start-${n}`)) n++;
+    const network = this.db.all('network')[0]?.[0] ?? NULL_REF;
+    const haEnabled = this.db.require('pool', this.poolRef).ha_enabled;
+    return addGuest(this.db, this.ids, { name: `late-start-${n}`, memoryBytes: GiB, vcpus: 1, host: h.name, running: false }, h.ref, this.built.sharedSrRef, network, haEnabled);
+  }
+
+  /** A halted guest begins running on the host (what VM.start_on leaves). */
+  private startOn(vmRef: Ref, hostRef: Ref): void {
+    const vm = this.db.require('VM', vmRef);
+    const domid = 1 + Math.max(0, ...this.db.all('VM').filter(([, v]) => v.resident_on === hostRef).map(([, v]) => v.domid));
+    this.db.update('VM', vmRef, { power_state: 'Running', resident_on: hostRef, domid, scheduled_to_be_resident_on: NULL_REF });
+    for (const vbd of vm.VBDs) this.db.update('VBD', vbd, { currently_attached: true });
+    for (const vif of vm.VIFs) this.db.update('VIF', vif, { currently_attached: true });
+    this.recomputeVmOperations(vmRef);
+    this.recomputeHost(hostRef);
+    this.recomputeHa();
   }
 
   // ---------------------------------------------------------------- state changes
@@ -387,6 +478,13 @@ export class PoolModel {
 
   vmBytes(vmRef: Ref): number {
     return this.db.require('VM', vmRef).memory_target;
+  }
+
+  private srPluggedOn(sr: Ref, hostRef: Ref): boolean {
+    return this.db.require('SR', sr).PBDs.some((p) => {
+      const pbd = this.db.require('PBD', p);
+      return pbd.host === hostRef && pbd.currently_attached;
+    });
   }
 
   private requiredSrs(vmRef: Ref): Ref[] {

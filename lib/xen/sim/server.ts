@@ -2,17 +2,20 @@
  * The simulated pool master on 127.0.0.1: XAPI's JSON-RPC endpoint (POST /jsonrpc; 2.0 replies to
  * 2.0 requests, 1.0 replies otherwise; errors as xapi's api_server.ml writes them:
  * {"code":1,"message":"<CODE>","data":[params…]}), sessions, Async.* calls with task records,
- * event.from, and test hooks: fault injection, call counters, dropping sessions, supporter mode.
+ * event.from, and test hooks: one-shot error injection, named faults (faults.ts: xapi-down drops
+ * every connection at once while the pool model keeps running), call counters, dropping sessions,
+ * supporter mode.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { systemClock } from '../../ipmi/sim/clock.ts';
 import { XapiError } from '../errors.ts';
 import { xapiDateTime, type Ref, type XapiValue } from '../records.ts';
 import { buildPool, idSource } from './build.ts';
 import { XapiDb } from './database.ts';
 import { METHODS, createTask, genericMethod, listMethods, settleTask, type CallContext, type MethodSpec } from './methods.ts';
+import { XapiFaultSet, type XapiFaults } from './faults.ts';
 import type { XapiSimOptions } from './options.ts';
 import { describe, PoolModel } from './pool-model.ts';
 import { SimState } from './state.ts';
@@ -27,6 +30,8 @@ export interface XapiSim {
   readonly calls: Readonly<Record<string, number>>;
   /** The next call of `method` (exact name as sent) fails with this ErrorDescription, before it runs. */
   failNext(method: string, code: string, params?: string[]): void;
+  /** Named faults, pool-wide or per host (faults.ts): xapi-down, migration-fail, never-live, vm-start-during-drain. */
+  readonly faults: XapiFaults;
   /** Forget every session (as a toolstack restart does): the next call gets SESSION_INVALID. */
   dropSessions(): void;
   readonly sessionCount: number;
@@ -48,10 +53,18 @@ export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
   const ids = idSource(o.seed ?? 1);
   const db = new XapiDb(now);
   const built = buildPool(db, o, ids, now());
-  const model = new PoolModel(db, built, ids, now, { agentStartMs: o.agentStartMs ?? 2000, migrateMsPerGiB: o.migrateMsPerGiB ?? 1000, migrateMs: o.migrateMs });
+  const faults = new XapiFaultSet(new Set(o.hosts.map((h) => h.name)));
+  const model = new PoolModel(
+    db,
+    built,
+    ids,
+    now,
+    { agentStartMs: o.agentStartMs ?? 2000, migrateMsPerGiB: o.migrateMsPerGiB ?? 1000, migrateMs: o.migrateMs, migrationFailMs: o.migrationFailMs ?? 100, drainStartDelayMs: o.drainStartDelayMs ?? 100 },
+    faults,
+  );
   const sessions = new Map<Ref, Session>();
   const calls: Record<string, number> = {};
-  const faults = new Map<string, string[][]>();
+  const nextFailures = new Map<string, string[][]>();
   let slaveOf = o.slaveOf;
   let stopping = false;
 
@@ -59,7 +72,7 @@ export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
 
   async function dispatch(method: string, params: unknown[]): Promise<XapiValue> {
     calls[method] = (calls[method] ?? 0) + 1;
-    const fault = faults.get(method)?.shift();
+    const fault = nextFailures.get(method)?.shift();
     if (fault) throw new XapiError(fault[0], fault.slice(1));
     if (slaveOf !== undefined) throw new XapiError('HOST_IS_SLAVE', [slaveOf]);
     model.refresh();
@@ -107,6 +120,8 @@ export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
   }
 
   const server = http.createServer((req, res) => {
+    // A keep-alive connection opened before xapi-down went on.
+    if (dropWhileDown(req.socket)) return;
     if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== '/jsonrpc') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: this simulator serves POST /jsonrpc only\n');
       return;
@@ -145,6 +160,19 @@ export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
     }
   }
 
+  /** xapi-down: drop the connection at once (the client sees a reset, not a hang). */
+  function dropWhileDown(socket: Socket): boolean {
+    const down = faults.active('xapi-down');
+    if (!down) return false;
+    faults.hit(down);
+    socket.destroy();
+    return true;
+  }
+  server.on('connection', (socket) => void dropWhileDown(socket));
+  faults.onChange((name, on) => {
+    if (name === 'xapi-down' && on) server.closeAllConnections();
+  });
+
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(o.port ?? 0, '127.0.0.1', () => ok());
@@ -159,10 +187,11 @@ export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
     state: new SimState(db, model),
     calls,
     failNext(method, code, params = []) {
-      const q = faults.get(method) ?? [];
+      const q = nextFailures.get(method) ?? [];
       q.push([code, ...params]);
-      faults.set(method, q);
+      nextFailures.set(method, q);
     },
+    faults,
     dropSessions() {
       sessions.clear();
       db.wakeAll();

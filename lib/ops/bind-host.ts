@@ -1,0 +1,118 @@
+/**
+ * Reading a host's binding (I/O around the pure rules of binding.ts): the BMC's identity through
+ * the power driver, the host's serials from XAPI, compared, checked against every other host of
+ * every pool (one BMC may not serve two hosts), stored and audited. Also the check right before a
+ * cut: the stored binding, then the BMC's GUID as it answers now.
+ */
+import type { Hypervisor } from '../xen/hypervisor.ts';
+import type { Store } from '../store/store.ts';
+import type { ActionSource, BmcIdentityRecord, Host, HostBinding, Pool } from '../store/types.ts';
+import type { PowerDriver } from './power-driver.ts';
+import { bindingRefusal, bmcAtOf, decideBinding, describeIdentity, sameBmcAs } from './binding.ts';
+import { errorText } from './step-machine.ts';
+
+export interface BindDeps {
+  store: Store;
+  driver: PowerDriver;
+  hypervisorFor?(pool: Pool): Promise<Hypervisor>;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+/** The BMC is another host's already: 409 at the API. */
+export class BmcTakenError extends Error {
+  constructor(
+    readonly hostId: string,
+    readonly otherPoolId: string,
+    readonly otherHostId: string,
+    readonly by: string,
+  ) {
+    super(`the BMC given for ${hostId} is already ${otherHostId}'s (pool ${otherPoolId}): ${by}`);
+  }
+}
+
+type BmcFields = Pick<Host, 'poolId' | 'hostId' | 'bmcAddress' | 'bmcPort' | 'bmcUser' | 'secretRef' | 'cipherSuite'>;
+
+/** Read both sides and compare; an unreadable side makes the binding unverified, saying why. */
+export async function readBinding(deps: BindDeps, host: BmcFields): Promise<HostBinding> {
+  const at = new Date((deps.now ?? Date.now)()).toISOString();
+  const bmcAt = bmcAtOf(host);
+  let bmc: BmcIdentityRecord;
+  try {
+    bmc = await deps.driver.identity(host);
+  } catch (e) {
+    return { state: 'unverified', why: `could not read the identity of the BMC at ${bmcAt}: ${errorText(e)}`, checkedAt: at, bmcAt, bmc: { protocol: 'ipmi' }, xapi: {} };
+  }
+  const pool = await deps.store.getPool(host.poolId);
+  let xapi: { serial?: string; boardSerial?: string } = {};
+  try {
+    if (!pool || !deps.hypervisorFor) throw new Error('no XAPI is configured for the pool');
+    const xen = (await (await deps.hypervisorFor(pool)).hosts()).find((h) => h.hostId === host.hostId);
+    if (!xen) throw new Error(`XAPI knows no host named ${host.hostId}`);
+    xapi = { serial: xen.serial, boardSerial: xen.boardSerial };
+  } catch (e) {
+    return { state: 'unverified', why: `could not read ${host.hostId}'s serials from XAPI: ${errorText(e)}`, checkedAt: at, bmcAt, bmc, xapi };
+  }
+  return decideBinding(host.hostId, bmcAt, bmc, xapi, at);
+}
+
+/** Every host of every pool: one BMC may not serve two hosts, in one pool or across pools. */
+async function allHosts(store: Store): Promise<Host[]> {
+  const pools = await store.listPools();
+  return (await Promise.all(pools.map((p) => store.listHosts(p.poolId)))).flat();
+}
+
+/** Refuse a BMC (by address, GUID or serial) that another host already has. */
+export async function assertBmcFree(store: Store, candidate: BmcFields & { binding?: HostBinding }): Promise<void> {
+  const other = sameBmcAs(candidate, await allHosts(store));
+  if (other) throw new BmcTakenError(candidate.hostId, other.host.poolId, other.host.hostId, other.by);
+}
+
+export interface Who {
+  actor: string;
+  source: ActionSource;
+  reason: string;
+}
+
+/**
+ * Read the binding of a stored host again and save it (an added host, a changed BMC address, an
+ * admin's rebind after a board or BMC replacement). Audited with what was found.
+ */
+export async function rebindHost(deps: BindDeps, poolId: string, hostId: string, who: Who): Promise<Host> {
+  const host = await deps.store.getHost(poolId, hostId);
+  if (!host) throw new Error(`host ${hostId} is not in pool ${poolId}`);
+  const binding = await readBinding(deps, host);
+  await assertBmcFree(deps.store, { ...host, binding });
+  const fresh = (await deps.store.getHost(poolId, hostId)) ?? host;
+  const saved = await deps.store.updateHost(poolId, hostId, fresh.version, { binding });
+  await deps.store.appendAudit({ poolId, hostId, actor: who.actor, source: who.source, reason: who.reason, action: 'bind BMC', result: binding.state === 'bound' ? 'ok' : 'refused', message: `${binding.state}: ${binding.why}` });
+  deps.log?.(`${hostId}: BMC ${binding.state} (${binding.why})`);
+  return saved;
+}
+
+/**
+ * Right before a cut through the host's BMC: the stored binding must be bound (or trusted), and
+ * the BMC must still answer with the GUID it was bound with. A changed GUID turns the binding into
+ * a mismatch (stored, alerted). The answer is why not, or undefined.
+ */
+export async function bmcCutRefusal(deps: BindDeps, host: Host): Promise<string | undefined> {
+  const stored = bindingRefusal(host);
+  if (stored) return stored.why;
+  const b = host.binding as HostBinding;
+  if (!b.bmc.guid) return undefined;
+  let now: string | undefined;
+  try {
+    now = await deps.driver.guid(host);
+  } catch (e) {
+    return `cannot confirm the identity of ${host.hostId}'s BMC at ${b.bmcAt} before the cut: ${errorText(e)}`;
+  }
+  if (now === undefined || now.toLowerCase() === b.bmc.guid.toLowerCase()) return undefined;
+  const why = `the BMC at ${b.bmcAt} now answers with GUID ${now}, but it was bound to ${host.hostId} with ${describeIdentity(b.bmc)}: another machine answers there`;
+  const fresh = await deps.store.getHost(host.poolId, host.hostId);
+  if (fresh) {
+    const binding: HostBinding = { ...b, state: 'mismatch', why, checkedAt: new Date((deps.now ?? Date.now)()).toISOString() };
+    await deps.store.updateHost(host.poolId, host.hostId, fresh.version, { binding }).catch(() => undefined);
+  }
+  await deps.store.openAlert({ poolId: host.poolId, hostId: host.hostId, kind: 'bmc-identity', message: why }).catch(() => undefined);
+  return why;
+}
