@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { openBmc, pingBmc, type Bmc, type BmcOptions, type PrivilegeLevel } from '../ipmi/client.ts';
 import { IpmiError } from '../ipmi/errors.ts';
 import { POWER_ACTIONS, type PowerAction } from '../ipmi/power.ts';
-import { BootDevice, type BootDeviceName } from '../ipmi/commands/chassis.ts';
+import { BootDevice, RESTORE_POLICIES, type BootDeviceName, type RestorePolicyChoice } from '../ipmi/commands/chassis.ts';
 import type { IpSource } from '../ipmi/commands/lan-config.ts';
 import { setupBmc } from '../ipmi/setup.ts';
 import { Privilege } from '../ipmi/commands/command.ts';
@@ -28,6 +28,8 @@ connection:
 verbs:
   ping (no user or password needed)
   power status|on|off|soft|cycle|reset   chassis status        mc info
+  power restore-policy [always-off|previous|always-on]   (no argument: show the current one)
+  identity                               System GUID (canonical and as sent), FRU serials and names
   identify [SECONDS]                     bootdev pxe|disk|bios
   sensors [--type temperature|fan|voltage|...]
   sel list|clear                         dcmi power
@@ -120,10 +122,17 @@ async function runVerb(bmc: Bmc, words: string[], flags: Record<string, string |
   };
   switch (verb) {
     case 'power': {
+      if (sub === 'restore-policy') return restorePolicyVerb(bmc, rest, out, need);
       need(!!sub && POWER_ACTIONS.includes(sub as PowerAction) && sub !== 'diag', 'power status|on|off|soft|cycle|reset');
       const r = await bmc.power(sub as PowerAction);
       const text = sub === 'status' ? `Chassis Power is ${r.power}` : r.changed ? r.message : `Chassis Power is already ${r.power}`;
       out(text + '\n', sub === 'status' ? { power: r.power } : { power: r.power, changed: r.changed, confirmed: r.confirmed, message: r.message });
+      return;
+    }
+    case 'identity': {
+      need(sub === undefined, 'identity');
+      const id = await bmc.identity();
+      out(fmt.formatIdentity(id), id);
       return;
     }
     case 'chassis': {
@@ -200,6 +209,25 @@ async function runVerb(bmc: Bmc, words: string[], flags: Record<string, string |
     default:
       throw new UsageError(verb === undefined ? 'no verb given' : `unknown verb "${verb}"`);
   }
+}
+
+async function restorePolicyVerb(bmc: Bmc, rest: string[], out: Out, need: (ok: boolean, u: string) => void): Promise<void> {
+  const usage = 'power restore-policy [always-off|previous|always-on]';
+  need(rest.length <= 1 && (rest.length === 0 || RESTORE_POLICIES.includes(rest[0] as RestorePolicyChoice)), usage);
+  if (rest.length === 0) {
+    const policy = await bmc.powerRestorePolicy();
+    out(`Power Restore Policy : ${policy}\n`, { restorePolicy: policy });
+    return;
+  }
+  const policy = rest[0] as RestorePolicyChoice;
+  const { supported } = await bmc.setPowerRestorePolicy(policy);
+  // Read back: the BMC's own word on what it now does, not our request echoed.
+  const now = await bmc.powerRestorePolicy();
+  out(`Set chassis power restore policy to ${policy}\nPower Restore Policy : ${now}\nSupported policies   : ${supported.join(' ') || 'none reported'}\n`, {
+    restorePolicy: now,
+    requested: policy,
+    supported,
+  });
 }
 
 async function lanVerb(bmc: Bmc, sub: string | undefined, rest: string[], out: Out, need: (ok: boolean, u: string) => void): Promise<void> {

@@ -7,6 +7,7 @@ import type { SelEvent } from '../ipmi/sel/event.ts';
 import type { LanConfig } from '../ipmi/lan.ts';
 import type { UserInfo } from '../ipmi/users.ts';
 import type { SetupStep } from '../ipmi/setup.ts';
+import type { BmcIdentity } from '../ipmi/identity.ts';
 
 /** Left column padded, "Label : value" lines. */
 export function fields(rows: Array<[string, string | number | boolean]>): string {
@@ -121,4 +122,18 @@ export function formatUsers(users: UserInfo[]): string {
 
 export function formatSetup(steps: SetupStep[]): string {
   return table(steps.map((s) => [s.result, s.what, s.detail]));
+}
+
+export function formatIdentity(id: BmcIdentity): string {
+  const none = 'not reported';
+  return fields([
+    ['System GUID', id.guid ?? none],
+    ['System GUID (as sent)', id.guidHex ?? none],
+    ['Chassis Serial', id.chassisSerial ?? none],
+    ['Board Serial', id.boardSerial ?? none],
+    ['Product Serial', id.productSerial ?? none],
+    ['Manufacturer', id.manufacturer ?? none],
+    ['Product Name', id.productName ?? none],
+    ['FRU', id.fru ? ['chassis', 'board', 'product'].filter((a) => a in (id.fru ?? {})).join(', ') + ' areas' : 'none'],
+  ]);
 }

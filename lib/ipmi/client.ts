@@ -14,7 +14,17 @@ import { completionCodeName } from './codec/completion-codes.ts';
 import { DEFAULT_QUIRKS, fixReply, type BmcQuirks } from './quirks.ts';
 import { IpmiAuthError, IpmiCompletionCodeError, IpmiError, IpmiNotSupportedError, IpmiTimeoutError } from './errors.ts';
 import { getDeviceId, type DeviceId } from './commands/get-device-id.ts';
-import { bootFlagsNextBoot, chassisIdentify, getChassisStatus, setSystemBootOptions, type BootDeviceName, type ChassisStatus } from './commands/chassis.ts';
+import {
+  bootFlagsNextBoot,
+  chassisIdentify,
+  getChassisStatus,
+  setPowerRestorePolicy,
+  setSystemBootOptions,
+  type BootDeviceName,
+  type ChassisStatus,
+  type RestorePolicy,
+  type RestorePolicyChoice,
+} from './commands/chassis.ts';
 import { getSensorReading } from './commands/get-sensor-reading.ts';
 import { dcmiGetPowerReading, type PowerReading } from './commands/dcmi-power-reading.ts';
 import { clearSel as clearSelCommand, getSelEntry, getSelInfo, reserveSel } from './commands/sel.ts';
@@ -28,6 +38,7 @@ import { decodeSelRecord, type SelEvent } from './sel/event.ts';
 import { readLanConfig, writeLanConfig, type LanConfig, type LanConfigChange } from './lan.ts';
 import { getChannelAccess, setChannelAccess, type ChannelAccess } from './commands/users.ts';
 import { listUsers, setUser, testPassword, type UserChange, type UserInfo } from './users.ts';
+import { readBmcIdentity, type BmcIdentity } from './identity.ts';
 
 export type PrivilegeLevel = 'user' | 'operator' | 'administrator';
 
@@ -244,6 +255,24 @@ export class Bmc {
 
   identify(seconds = 15): Promise<void> {
     return this.run(chassisIdentify, seconds > 255 ? { forceOn: true } : { seconds });
+  }
+
+  /**
+   * The BMC's System GUID (canonical and as sent) and the serials and names of its FRU: what binds
+   * it to a host. A BMC without FRU data gives the GUID alone; one without Get System GUID, the serials.
+   */
+  identity(): Promise<BmcIdentity> {
+    return readBmcIdentity((c, r) => this.run(c, r));
+  }
+
+  /** What the chassis does when mains power returns (Get Chassis Status, power state bits 6:5). */
+  async powerRestorePolicy(): Promise<RestorePolicy> {
+    return (await this.chassisStatus()).restorePolicy;
+  }
+
+  /** Set Power Restore Policy; answers the policies this BMC supports. */
+  async setPowerRestorePolicy(policy: RestorePolicyChoice): Promise<{ supported: RestorePolicyChoice[] }> {
+    return this.run(setPowerRestorePolicy, { policy });
   }
 
   setBootDevice(device: BootDeviceName, o: { efi?: boolean } = {}): Promise<void> {

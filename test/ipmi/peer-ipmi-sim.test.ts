@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ipmitool, readState, secretFile, startIpmiSim, writeSensor, type Peer } from '../support/peers.ts';
 import { openBmc } from '../../lib/ipmi/client.ts';
 import { IpmiAuthError, IpmiNotSupportedError, IpmiTimeoutError } from '../../lib/ipmi/errors.ts';
+import { guidMatches } from '../../lib/ipmi/guid.ts';
 
 let sim: Peer;
 let pw: string;
@@ -339,4 +340,28 @@ describe('sessions', () => {
     const info = await ipmitool(sim.port, ['session', 'info', 'active']);
     expect(info).toMatch(/active sessions\s+: 1\b/);
   }, 240_000);
+});
+
+describe('identity against ipmi_sim (it has a GUID and no FRU data)', () => {
+  it('gives the GUID that ipmitool mc guid prints, and no serials, rather than failing', async () => {
+    const b = openBmc({ host: '127.0.0.1', port: sim.port, username: 'admin', password: 'password', cipherSuite: 3 });
+    try {
+      const id = await b.identity();
+      expect(id.guid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(id.guidHex).toMatch(/^[0-9a-f]{32}$/);
+      const printed = /System GUID\s+: ([0-9a-fA-F-]{36})/.exec(await ipmitool(sim.port, ['mc', 'guid']))?.[1];
+      expect(printed).toBeDefined();
+      expect(guidMatches(printed as string, Buffer.from(id.guidHex as string, 'hex'))).toBe(true);
+      expect([id.chassisSerial, id.boardSerial, id.productSerial, id.fru]).toEqual([undefined, undefined, undefined, undefined]);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('lowpower bmc identity prints the GUID and says the serials are not reported', async () => {
+    const r = await bmc(['identity']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/System GUID\s+: [0-9a-f-]{36}/);
+    expect(r.stdout).toMatch(/Product Serial\s+: not reported/);
+  });
 });

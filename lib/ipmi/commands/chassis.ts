@@ -1,6 +1,6 @@
 /**
  * Chassis commands, IPMI v2.0 chapter 28: Get Chassis Status (0x01), Chassis Control (0x02),
- * Chassis Identify (0x04), Set System Boot Options (0x08).
+ * Chassis Identify (0x04), Set Power Restore Policy (0x06), Set System Boot Options (0x08).
  */
 import { defineCommand, emptyRequest, invalidRequestField, noData, requestLength } from './command.ts';
 import { ByteReader } from '../codec/bytes.ts';
@@ -120,6 +120,41 @@ export const chassisIdentify = defineCommand<{ seconds?: number; forceOn?: boole
     return { seconds: data.length >= 1 ? data[0] : 15, forceOn: data.length >= 2 && (data[1] & 0x01) !== 0 };
   },
   encodeResponse: noData,
+});
+
+/** A power restore policy a BMC can be set to (what the chassis does when mains power comes back). */
+export type RestorePolicyChoice = Exclude<RestorePolicy, 'unknown'>;
+export const RESTORE_POLICIES: readonly RestorePolicyChoice[] = ['always-off', 'previous', 'always-on'];
+
+/**
+ * Section 28.8, table 28-9. Request bits 2:0: 0 always off, 1 previous, 2 always on, 3 no change
+ * (asks only which policies are supported). The reply is that set, as a bit mask (bit 0 always
+ * off, bit 1 previous, bit 2 always on).
+ */
+export const setPowerRestorePolicy = defineCommand<{ policy: RestorePolicyChoice | 'no-change' }, { supported: RestorePolicyChoice[] }>({
+  name: 'Set Power Restore Policy',
+  netFn: NetFn.chassis,
+  cmd: 0x06,
+  encode: (req) => Buffer.from([req.policy === 'no-change' ? 3 : RESTORE_POLICIES.indexOf(req.policy) & 0x07]),
+  decode(data) {
+    const mask = new ByteReader(data, 'Set Power Restore Policy').u8();
+    return { supported: RESTORE_POLICIES.filter((_, i) => (mask & (1 << i)) !== 0) };
+  },
+  decodeRequest(data) {
+    requestLength(data, 'Set Power Restore Policy', 1);
+    const v = data[0] & 0x07;
+    if (v > 3) throw invalidRequestField('Set Power Restore Policy', `policy ${v} is not 0 to 3`);
+    return { policy: v === 3 ? 'no-change' : RESTORE_POLICIES[v] };
+  },
+  encodeResponse(res) {
+    let mask = 0;
+    for (const p of res.supported) {
+      const i = RESTORE_POLICIES.indexOf(p);
+      if (i < 0) throw new IpmiProtocolError(`Set Power Restore Policy: policy "${p}" is unknown`);
+      mask |= 1 << i;
+    }
+    return Buffer.from([mask]);
+  },
 });
 
 /** Boot device selectors (boot flags parameter 5, data 2 bits 5:2). */

@@ -1,14 +1,16 @@
 /**
  * Everything a simulated BMC remembers apart from sessions: users, channel access, LAN
- * parameters, boot flags, identify, the SEL and the sensor repository, over one host model.
+ * parameters, boot flags, identify, the SEL and the sensor repository, its machine's identity
+ * (GUID and FRU) and power restore policy, over one host model.
  */
-import { randomBytes } from 'node:crypto';
 import { encodeSystemEvent } from '../sel/event.ts';
 import { THRESHOLD_BITS, type ThresholdName } from '../sdr/records.ts';
 import { rawToX } from '../sdr/linearize.ts';
 import type { Clock } from './clock.ts';
 import { HostModel, type HostModelOptions } from './host-model.ts';
 import { buildRepository, defaultSensors, valueToRaw, type SimSensor } from './sensors.ts';
+import { simFruImage, simIdentityFor, type SimIdentity } from './identity.ts';
+import type { RestorePolicyChoice } from '../commands/chassis.ts';
 
 export interface SimUser {
   id: number;
@@ -34,7 +36,18 @@ export interface LanState {
 
 export interface SimBmcOptions {
   name: string;
+  /** Serials and GUID of the machine; simIdentityFor(name) by default. */
+  identity?: SimIdentity;
+  /** The System GUID as sent, overriding the identity's. */
   guid?: Buffer;
+  /** False: no FRU device (Get FRU Inventory Area Info answers 0xCB, as on a BMC without one). */
+  fru?: boolean;
+  /** Longest Read FRU Data the BMC answers, in units (longer ones get 0xCA); 32 by default. */
+  maxFruRead?: number;
+  /** The FRU device is accessed by 16-bit words (offsets and counts in words). */
+  fruByWords?: boolean;
+  /** Power restore policy at start ('previous' by default). */
+  restorePolicy?: RestorePolicyChoice;
   adminPassword: string;
   host: Partial<HostModelOptions> & Pick<HostModelOptions, 'timings'>;
   /** How many sessions may be active at once (real BMCs allow few). */
@@ -59,7 +72,12 @@ export const SEL_CAPACITY = 512;
 export class BmcState {
   readonly host: HostModel;
   readonly users: SimUser[] = [];
-  readonly guid: Buffer;
+  private identityValue!: SimIdentity;
+  private fruValue!: Buffer;
+  /** What the chassis does when mains power returns; reported in Get Chassis Status. */
+  restorePolicy: RestorePolicyChoice;
+  /** The last power down came from a power feed outage (Get Chassis Status, last power event bit 0). */
+  acFailed = false;
   readonly sensors: SimSensor[] = defaultSensors();
   readonly repository: Buffer[];
   readonly repositoryAddedAt: number;
@@ -90,7 +108,9 @@ export class BmcState {
       osRefusesSoftOff: false,
       ...o.host,
     });
-    this.guid = o.guid ?? randomBytes(16);
+    const identity = o.identity ?? simIdentityFor(o.name);
+    this.identity = o.guid ? { ...identity, guid: Buffer.from(o.guid) } : identity;
+    this.restorePolicy = o.restorePolicy ?? 'previous';
     const maxUsers = o.maxUsers ?? 16;
     for (let id = 1; id <= maxUsers; id++) {
       this.users.push({ id, name: '', password: Buffer.alloc(0), privilege: 0x0f, enabled: false, ipmiMessaging: false, linkAuth: false });
@@ -118,6 +138,43 @@ export class BmcState {
         this.addEvent(0x09, 0x11, 0x6f, 'assertion', 0x05);
       }
     };
+  }
+
+  /**
+   * The machine's identity. Assigning another one (`state.identity = simIdentityFor('other')`) is
+   * the "bmc-foreign" fault: from the next command on, this BMC answers Get System GUID and Read
+   * FRU Data with another machine's GUID and serials.
+   */
+  get identity(): SimIdentity {
+    return this.identityValue;
+  }
+
+  set identity(id: SimIdentity) {
+    if (id.guid.length !== 16) throw new Error(`simulated BMC ${this.o.name}: a GUID is 16 bytes, not ${id.guid.length}`);
+    this.identityValue = { ...id, guid: Buffer.from(id.guid) };
+    this.fruValue = simFruImage(this.identityValue);
+  }
+
+  /** The System GUID as sent (also the BMC GUID of RAKP message 2). */
+  get guid(): Buffer {
+    return this.identityValue.guid;
+  }
+
+  /** The FRU image of device 0; undefined when this BMC has no FRU device. */
+  get fru(): Buffer | undefined {
+    return this.o.fru === false ? undefined : this.fruValue;
+  }
+
+  /**
+   * Mains power fails and returns: the chassis goes off, then comes back as the restore policy
+   * says (always-off: off; previous: as it was; always-on: on). Logged in the SEL as AC lost.
+   */
+  powerFeedOutage(): 'on' | 'off' {
+    const on = this.host.powerFeedOutage(this.restorePolicy);
+    this.acFailed = true;
+    // Power Unit (0x09) sensor-specific offset 4: AC lost.
+    this.addEvent(0x09, 0x11, 0x6f, 'assertion', 0x04);
+    return on ? 'on' : 'off';
   }
 
   seconds(): number {

@@ -1,6 +1,7 @@
 /**
  * A fleet of simulated BMCs in one process, on consecutive loopback ports, and the inventory file
- * that the other commands and the local runner read.
+ * that the other commands and the local runner read. Each BMC's identity (serials, GUID) is
+ * simIdentityFor(its name), so a simulated pool can report the same serials in bios_strings.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -8,8 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { seededRandom } from '../../util/prng.ts';
 import { FAST_TIMINGS, REALISTIC_TIMINGS, type HostTimings } from './host-model.ts';
 import { SimulatedBmc } from './server.ts';
+import { simIdentityFor } from './identity.ts';
 import type { Faults } from './faults.ts';
 import type { Clock } from './clock.ts';
+export { simIdentityFor, type SimIdentity } from './identity.ts';
 import { writeInventory, type InventoryEntry } from '../../fleet/inventory.ts';
 
 export interface SimFleetOptions {
@@ -45,14 +48,16 @@ export async function startSimFleet(o: SimFleetOptions): Promise<SimFleet> {
   const bmcs: SimulatedBmc[] = [];
   try {
     for (let i = 0; i < o.count; i++) {
-      const guid = Buffer.alloc(16);
-      for (let b = 0; b < 16; b++) guid[b] = Math.floor(rng() * 256);
+      const name = `host-${String(i + 1).padStart(3, '0')}`;
+      // The GUID comes from the name now; the 16 draws that made it before are still taken, so a
+      // seed gives the same loads and temperatures as it did.
+      for (let b = 0; b < 16; b++) rng();
       const bmc = new SimulatedBmc({
-        name: `host-${String(i + 1).padStart(3, '0')}`,
+        name,
         port: o.basePort + i,
         address: o.address ?? '127.0.0.1',
         seed: seed * 100_003 + i,
-        guid,
+        identity: simIdentityFor(name),
         adminPassword: password,
         sessionSlots: o.sessionSlots,
         faults: o.faults ? { ...o.faults } : undefined,

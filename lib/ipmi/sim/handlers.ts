@@ -10,7 +10,9 @@ import { getChannelAuthCapabilities } from '../commands/get-channel-auth-capabil
 import { encodeCipherSuiteRecords, getChannelCipherSuites } from '../commands/get-channel-cipher-suites.ts';
 import { CIPHER_SUITES } from '../crypto/cipher-suites.ts';
 import { closeSession, setSessionPrivilegeLevel } from '../commands/session-control.ts';
-import { ChassisAction, chassisControl, chassisIdentify, getChassisStatus, setSystemBootOptions } from '../commands/chassis.ts';
+import { ChassisAction, chassisControl, chassisIdentify, getChassisStatus, RESTORE_POLICIES, setPowerRestorePolicy, setSystemBootOptions, type ChassisStatus } from '../commands/chassis.ts';
+import { getFruInventoryAreaInfo } from '../commands/get-fru-inventory-area-info.ts';
+import { readFruData } from '../commands/read-fru-data.ts';
 import { getSensorReading } from '../commands/get-sensor-reading.ts';
 import { getSdr, getSdrRepositoryInfo, reserveSdrRepository } from '../commands/sdr-repository.ts';
 import { clearSel, getSelEntry, getSelInfo, reserveSel } from '../commands/sel.ts';
@@ -118,7 +120,7 @@ serve(getDeviceId, USER, () => ({
   firmwareMinor: 42,
   deviceAvailable: true,
   ipmiVersion: '2.0',
-  additionalSupport: 0xa7, // chassis, event generator, SEL, SDR repository, sensors
+  additionalSupport: 0xaf, // chassis, event generator, SEL, SDR repository, FRU inventory, sensors
   manufacturerId: 0,
   productId: 0x10ad,
   auxFirmware: Buffer.from([0, 0, 0, 0]),
@@ -183,7 +185,7 @@ serve(getSessionInfo, USER, (req, ctx) => {
 
 // ---- Chassis ----
 
-serve(getChassisStatus, USER, (_req, ctx) => {
+serve(getChassisStatus, USER, (_req, ctx): ChassisStatus => {
   const s = ctx.state;
   const now = s.clock.now();
   return {
@@ -192,8 +194,8 @@ serve(getChassisStatus, USER, (_req, ctx) => {
     interlock: false,
     powerFault: false,
     powerControlFault: false,
-    restorePolicy: 'previous',
-    lastPowerEvent: { acFailed: false, overload: false, interlock: false, fault: false, commandOn: s.host.controlCounts.on > 0 },
+    restorePolicy: s.restorePolicy,
+    lastPowerEvent: { acFailed: s.acFailed, overload: false, interlock: false, fault: false, commandOn: s.host.controlCounts.on > 0 },
     intrusion: false,
     frontPanelLockout: false,
     driveFault: false,
@@ -215,6 +217,12 @@ serve(chassisControl, OPERATOR, (req, ctx) => {
   const action = ACTIONS[req.action];
   if (!action) throw new Completion(0xcc);
   ctx.state.host.control(action);
+  ctx.state.acFailed = false;
+});
+
+serve(setPowerRestorePolicy, OPERATOR, (req, ctx) => {
+  if (req.policy !== 'no-change') ctx.state.restorePolicy = req.policy;
+  return { supported: [...RESTORE_POLICIES] };
 });
 
 serve(chassisIdentify, OPERATOR, (req, ctx) => {
@@ -285,6 +293,28 @@ serve(getSdr, USER, (req, ctx) => {
   if (req.length !== 0xff && length > (ctx.state.o.maxSdrRead ?? 64)) throw new Completion(0xca);
   const next = i + 1 < repo.length ? repo[i + 1].readUInt16LE(0) : 0xffff;
   return { nextRecordId: next, data: record.subarray(req.offset, req.offset + length) };
+});
+
+// ---- FRU (device 0: the machine's chassis, board and product areas) ----
+
+function fruImage(ctx: HandlerContext, deviceId: number): Buffer {
+  const fru = ctx.state.fru;
+  if (!fru || deviceId !== 0) throw new Completion(0xcb);
+  return fru;
+}
+
+serve(getFruInventoryAreaInfo, USER, (req, ctx) => ({ size: fruImage(ctx, req.deviceId).length, byWords: !!ctx.state.o.fruByWords }));
+
+serve(readFruData, USER, (req, ctx) => {
+  const fru = fruImage(ctx, req.deviceId);
+  const unit = ctx.state.o.fruByWords ? 2 : 1;
+  if (req.count > (ctx.state.o.maxFruRead ?? 32)) throw new Completion(0xca);
+  const start = req.offset * unit;
+  if (start > fru.length) throw new Completion(0xc9);
+  // A count past the end gives what is left (a trailing odd byte of a word device is padded).
+  const data = Buffer.alloc(Math.min(req.count * unit, Math.ceil((fru.length - start) / unit) * unit));
+  fru.copy(data, 0, start, start + data.length);
+  return { count: data.length / unit, data };
 });
 
 // ---- SEL ----

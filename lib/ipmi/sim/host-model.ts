@@ -145,6 +145,21 @@ export class HostModel {
     }
   }
 
+  /**
+   * Mains power is lost and returns at once: whatever was pending is cancelled, the chassis goes
+   * off, then on again when `policy` says so ('previous' means as it was when power failed).
+   * Returns whether the chassis is on afterwards.
+   */
+  powerFeedOutage(policy: 'always-off' | 'previous' | 'always-on'): boolean {
+    this.advance();
+    const now = this.clock.now();
+    const wasOn = this.on;
+    this.pending = [];
+    this.setPower(false, now);
+    if (policy === 'always-on' || (policy === 'previous' && wasOn)) this.setPower(true, now);
+    return this.on;
+  }
+
   private schedule(at: number, apply: () => void): void {
     this.pending.push({ at, apply });
     this.pending.sort((a, b) => a.at - b.at);

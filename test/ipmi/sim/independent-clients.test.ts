@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { startSim } from './sim-support.ts';
 import type { SimulatedBmc } from '../../../lib/ipmi/sim/server.ts';
+import { canonicalGuid, guidMatches } from '../../../lib/ipmi/guid.ts';
 
 const run = promisify(execFile);
 let sim: SimulatedBmc;
@@ -120,5 +121,47 @@ describe('FreeIPMI', () => {
     expect(sensors).toMatch(/Fan1\s+\| Fan/);
     const dcmi = await free('ipmi-dcmi', ['--get-system-power-statistics']);
     expect(dcmi).toMatch(/Current Power\s+: \d+ Watts/);
+  });
+});
+
+describe('ipmitool reads the simulated machine\'s identity and sets its restore policy', () => {
+  it('fru print shows our chassis, board and product serials', async () => {
+    const id = sim.state.identity;
+    const fru = await ipmitool('3', ['fru', 'print']);
+    expect(fru).toMatch(/Builtin FRU Device \(ID 0\)/);
+    expect(fru).toMatch(new RegExp(`Chassis Serial\\s+: ${id.chassisSerial}\\n`));
+    expect(fru).toMatch(new RegExp(`Board Serial\\s+: ${id.boardSerial}\\n`));
+    expect(fru).toMatch(new RegExp(`Product Serial\\s+: ${id.productSerial}\\n`));
+    expect(fru).toMatch(/Product Manufacturer\s+: lowpower-sim/);
+    expect(fru).toMatch(/Board Mfg Date\s+: Mon Jan 15 08:30:00 2024/);
+  });
+
+  it('FreeIPMI ipmi-fru reads the same serials', async () => {
+    const id = sim.state.identity;
+    const fru = await free('ipmi-fru', [`--sdr-cache-directory=${tmpdir()}`]);
+    expect(fru).toMatch(new RegExp(`FRU Chassis Serial Number: ${id.chassisSerial}\\n`));
+    expect(fru).toMatch(new RegExp(`FRU Board Serial Number: ${id.boardSerial}\\n`));
+    expect(fru).toMatch(new RegExp(`FRU Product Serial Number: ${id.productSerial}\\n`));
+    expect(fru).toMatch(/FRU Board Manufacturing Date\/Time: 01\/15\/24 - 08:30:00/);
+  });
+
+  it('mc guid prints a GUID whose canonical form is ours', async () => {
+    const out = await ipmitool('17', ['mc', 'guid']);
+    const printed = /System GUID\s+: ([0-9a-fA-F-]{36})/.exec(out)?.[1];
+    expect(printed, out).toBeDefined();
+    expect((printed as string).toLowerCase()).toBe(canonicalGuid(sim.state.guid));
+    expect(guidMatches(printed as string, sim.state.guid)).toBe(true);
+  });
+
+  it('chassis policy always-off, then chassis status shows it; policy list shows all three', async () => {
+    expect(await ipmitool('3', ['chassis', 'policy', 'always-off'])).toMatch(/always-off/);
+    expect(sim.state.restorePolicy).toBe('always-off');
+    expect(await ipmitool('3', ['chassis', 'status'])).toMatch(/Power Restore Policy\s+: always-off/);
+    expect(await ipmitool('3', ['chassis', 'policy', 'always-on'])).toMatch(/always-on/);
+    expect(await ipmitool('3', ['chassis', 'status'])).toMatch(/Power Restore Policy\s+: always-on/);
+    const list = await ipmitool('3', ['chassis', 'policy', 'list']);
+    for (const p of ['always-off', 'always-on', 'previous']) expect(list).toContain(p);
+    await ipmitool('3', ['chassis', 'policy', 'previous']);
+    expect(sim.state.restorePolicy).toBe('previous');
   });
 });
