@@ -1,11 +1,12 @@
 /**
  * The plain baseline the planner is measured against: first-fit decreasing of every movable VM
  * onto the fewest hosts, under the same rules (pinned VMs stay, hosts that must stay on are opened
- * first, vCPU limits, anti-affinity, HA spare and minimum hosts on). Unlike the planner it re-packs
- * VMs of kept hosts too, so kept hosts both send and receive; its waves are scheduled so that each
- * migration finds room when it starts.
+ * first, vCPU limits, anti-affinity, HA spare by memory sum and by fit, minimum hosts on). Unlike
+ * the planner it re-packs VMs of kept hosts too, so kept hosts both send and receive; its waves are
+ * scheduled so that each migration finds room when it starts.
  */
 import { haCapacity, haFailures, simpleLowerBound } from './capacity.ts';
+import { placementFitHolds } from './ha-placement.ts';
 import { buildModel, sharesAnti, type PackModel } from './model.ts';
 import { EPSILON } from './packing.ts';
 import { keepReasons, whyNothingSleeps } from './plan.ts';
@@ -67,9 +68,9 @@ export function firstFitDecreasing(hosts: PlannerHost[], vms: PlannerVm[], polic
     if (open[bin] === 0) openHost(bin);
     place(i, bin);
   }
-  // HA spare and minimum: open the largest closed hosts, and their own VMs stay at home.
+  // HA spare (sum and fit) and minimum: open the largest closed hosts, and their own VMs stay at home.
   for (const h of [...byCapacity].sort((a, b) => model.capMem[b] - model.capMem[a] || model.baseMem[b] - model.baseMem[a] || a - b)) {
-    if (haHoldsFor(model, open) && opened.length >= policy.minHostsOn) break;
+    if (haHoldsFor(model, open) && opened.length >= policy.minHostsOn && placementFitHolds(model, { open, pos: target }, haFailures(policy))) break;
     if (open[h] === 1) continue;
     openHost(h);
     for (const i of model.homeItems[h]) {
@@ -80,7 +81,7 @@ export function firstFitDecreasing(hosts: PlannerHost[], vms: PlannerVm[], polic
   // Nothing sleeps: a re-pack would only shuffle VMs around.
   if (opened.length === n) for (let i = 0; i < m; i++) target[i] = model.home[i];
   const migrations = scheduleWaves(model, target, policy.concurrentMigrations);
-  const keep = keepReasons(model, open, loadMem, loadMem.reduce((a, b) => a + b, 0));
+  const keep = keepReasons(model, open, loadMem, loadMem.reduce((a, b) => a + b, 0), { open, pos: target });
   const plan: SleepPlan = {
     sleep: model.hostIds.filter((_, h) => open[h] === 0),
     migrations: migrations.moves,

@@ -17,7 +17,10 @@ export function vcpuLimit(host: PlannerHost, policy: PlannerPolicy): number {
   return Math.max(host.cpus, 0) * Math.max(policy.vcpuOvercommit, 0);
 }
 
-/** Capacity left after losing the `failures` largest hosts: what HA can count on. */
+/**
+ * Capacity left after losing the `failures` largest hosts: what HA can count on as a memory sum. It
+ * is a necessary condition only (whole VMs must also fit: ha-fit.ts), used as the quick pre-check.
+ */
 export function haCapacity(capacities: readonly number[], failures: number): number {
   const sorted = [...capacities].sort((a, b) => b - a);
   let sum = 0;

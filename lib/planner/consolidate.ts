@@ -7,7 +7,7 @@
 import { binPackingL2, haCapacity, tightHostBound } from './capacity.ts';
 import type { PackModel } from './model.ts';
 import { EPSILON, Packing } from './packing.ts';
-import { haHolds, insertGreedy, mayClose, repairPool, tryClose, type SearchContext } from './search.ts';
+import { fitHolds, haHolds, insertGreedy, mayClose, repairPool, tryClose, type SearchContext } from './search.ts';
 
 const POOL = -1;
 /** Exchanges per elimination attempt in the first round; doubled each round without progress. */
@@ -35,7 +35,8 @@ export function searchBound(model: PackModel, failures: number): number {
 /**
  * Start A: keep the hosts that must stay plus the largest others (the fullest first among equals,
  * so less memory moves) until HA capacity and the minimum hold, best-fit every other VM into them
- * largest first, and open the next host in that order while something does not fit.
+ * largest first, and open the next host in that order while something does not fit or the HA fit
+ * does not hold.
  */
 export function keepLargestStart(model: PackModel, ctx: SearchContext): Packing {
   const pk = new Packing(model);
@@ -48,13 +49,25 @@ export function keepLargestStart(model: PackModel, ctx: SearchContext): Packing 
   }
   for (let k = kept; k < order.length; k++) pk.close(order[k]);
   insertGreedy(pk, ctx, false);
-  while (pk.pool.length > 0) {
-    const mark = pk.mark();
-    if (repairPool(pk, START_REPAIR_STEPS, ctx)) break;
-    pk.rollback(mark);
-    if (kept >= order.length) break;
+  // A repair may pass a bin to a closed host: the next host to open is the next one still closed.
+  const openNext = (): boolean => {
+    while (kept < order.length && pk.open[order[kept]] === 1) kept++;
+    if (kept >= order.length) return false;
     pk.reopen(order[kept++]);
     insertGreedy(pk, ctx, false);
+    return true;
+  };
+  for (;;) {
+    if (pk.pool.length > 0) {
+      const mark = pk.mark();
+      if (!repairPool(pk, START_REPAIR_STEPS, ctx)) {
+        pk.rollback(mark);
+        if (!openNext()) break;
+        continue;
+      }
+    }
+    // Every VM has a place; the HA fit may still want another host's room.
+    if (fitHolds(pk, ctx) || !openNext()) break;
   }
   pk.commit();
   return pk;
@@ -89,12 +102,12 @@ export function firstFitHomeStart(model: PackModel, ctx: SearchContext): Packing
       opened.push(model.home[i]);
     }
   }
-  // HA spare and minimum hosts: open the largest, fullest closed hosts (their VMs come home).
+  // HA spare (sum and fit) and minimum hosts: open the largest, fullest closed hosts (their VMs come home).
   const closed = candidates(model)
     .filter((h) => pk.open[h] === 0)
     .sort((a, b) => model.capMem[b] - model.capMem[a] || model.baseMem[b] - model.baseMem[a] || a - b);
   for (const h of closed) {
-    if (haHolds(pk, ctx) && pk.openCount >= model.policy.minHostsOn) break;
+    if (haHolds(pk, ctx) && pk.openCount >= model.policy.minHostsOn && fitHolds(pk, ctx)) break;
     pk.reopen(h);
   }
   pk.commit();
@@ -113,14 +126,19 @@ export function better(a: Packing, b: Packing): Packing {
   return b.migratedMem() < a.migratedMem() ? b : a;
 }
 
-/** Rounds of elimination, lightest open host first, with a move limit that doubles when a round fails. */
+/**
+ * Rounds of elimination, lightest open host first, with a move limit that doubles when a round fails.
+ * A host whose VMs found room but broke the HA fit is not tried again until some other host closes:
+ * longer repairs look for room, not for HA holes, so they would only fail the same way.
+ */
 export function eliminateHosts(pk: Packing, bound: number, ctx: SearchContext): void {
   const m = pk.model;
   let steps = FIRST_STEPS;
   const maxSteps = Math.max(FIRST_STEPS, MAX_STEPS_PER_VM * m.itemIds.length);
+  const breaksFit = new Set<number>();
   while (ctx.work > 0 && pk.openCount > bound) {
     const order = candidates(m)
-      .filter((h) => pk.open[h] === 1)
+      .filter((h) => pk.open[h] === 1 && !breaksFit.has(h))
       .sort((a, b) => pk.loadMem[a] - pk.loadMem[b] || m.capMem[a] - m.capMem[b] || a - b);
     let tried = 0;
     let progress = false;
@@ -128,10 +146,12 @@ export function eliminateHosts(pk: Packing, bound: number, ctx: SearchContext): 
       if (pk.openCount <= bound || ctx.work <= 0 || tried >= TRIES_PER_ROUND) break;
       if (!mayClose(pk, ctx, h)) continue;
       tried++;
-      if (tryClose(pk, h, steps, ctx)) {
+      const outcome = tryClose(pk, h, steps, ctx);
+      if (outcome === 'closed') {
         pk.commit();
         progress = true;
-      }
+        breaksFit.clear();
+      } else if (outcome === 'HA fit') breaksFit.add(h);
     }
     if (tried === 0) return;
     if (!progress) {

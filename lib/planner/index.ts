@@ -6,6 +6,7 @@ export { planSleep, bestCaseHostsOn, DEFAULT_EFFORT } from './sleep.ts';
 export { planWake, wakeOrder } from './wake.ts';
 export { firstFitDecreasing } from './baseline.ts';
 export { usableMemory, vcpuLimit, haCapacity, simpleLowerBound } from './capacity.ts';
+export { haFitHolds, canLeavePool, type HaFit, type HaFitOptions } from './ha-check.ts';
 export { PlannerInputError } from './model.ts';
 export type {
   PlannerHost,

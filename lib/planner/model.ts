@@ -41,6 +41,12 @@ export interface PackModel {
   hostClass: Int32Array;
   /** memory of every running VM (on hosts 'on' or 'disabled'): what the hosts left on must hold */
   demandMem: number;
+  /** disabled hosts, in id order: outside the packing, but they may fail and their VMs then need room */
+  disabledIds: string[];
+  /** the VMs of each disabled host, as indices into disabledVmIds / disabledVmMem */
+  disabledItems: number[][];
+  disabledVmIds: string[];
+  disabledVmMem: Float64Array;
 }
 
 const byId = <T extends { id: string }>(a: T, b: T): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -117,7 +123,8 @@ export function buildModel(hosts: readonly PlannerHost[], vms: readonly PlannerV
   validateInput(hosts, vms, policy);
   const onHosts = hosts.filter((h) => h.state === 'on').sort(byId);
   const index = new Map(onHosts.map((h, i) => [h.id, i]));
-  const disabled = new Set(hosts.filter((h) => h.state === 'disabled').map((h) => h.id));
+  const disabledHosts = hosts.filter((h) => h.state === 'disabled').sort(byId);
+  const disabled = new Map(disabledHosts.map((h, k) => [h.id, k]));
   const n = onHosts.length;
   const resident = vms.filter((v) => index.has(v.hostId)).sort(byId);
   let demandMem = 0;
@@ -162,6 +169,9 @@ export function buildModel(hosts: readonly PlannerHost[], vms: readonly PlannerV
   });
   const floating = new Uint8Array(m);
   for (let h = 0; h < n; h++) if (fixedReason[h] === undefined && homeItems[h].length === 1) floating[homeItems[h][0]] = 1;
+  const onDisabled = vms.filter((v) => disabled.has(v.hostId)).sort(byId);
+  const disabledItems: number[][] = disabledHosts.map(() => []);
+  onDisabled.forEach((v, k) => disabledItems[disabled.get(v.hostId) as number].push(k));
   return {
     policy,
     hostIds: onHosts.map((h) => h.id),
@@ -183,5 +193,9 @@ export function buildModel(hosts: readonly PlannerHost[], vms: readonly PlannerV
     floating,
     hostClass,
     demandMem,
+    disabledIds: disabledHosts.map((h) => h.id),
+    disabledItems,
+    disabledVmIds: onDisabled.map((v) => v.id),
+    disabledVmMem: Float64Array.from(onDisabled, (v) => v.memoryBytes),
   };
 }

@@ -2,9 +2,11 @@
  * Emptying one more host. Its VMs go to the pool and best fit puts back what fits; when something
  * is left, a repair search (see exchange.ts) reshuffles guests between open hosts and the pool until
  * the pool fits into a few reserved hosts, within the attempt's step limit. A failed attempt is
- * rolled back exactly. Every closing is checked against HA capacity and the minimum hosts on.
+ * rolled back exactly. Every closing is checked against HA capacity and the minimum hosts on, and
+ * kept only if the HA fit (ha-fit.ts) holds once its VMs have found their places.
  */
 import { repair } from './exchange.ts';
+import { placementFitHolds } from './ha-placement.ts';
 import type { PackModel } from './model.ts';
 import { EPSILON, type Packing } from './packing.ts';
 import type { Random } from '../util/prng.ts';
@@ -43,6 +45,18 @@ function haCapacityOpen(pk: Packing, ctx: SearchContext, without = -1): number {
 
 export function haHolds(pk: Packing, ctx: SearchContext, without = -1): boolean {
   return haCapacityOpen(pk, ctx, without) >= pk.model.demandMem - EPSILON;
+}
+
+/**
+ * The HA fit of the current state: every VM of the worst failed hosts finds room on the others. The
+ * memory sum (haHolds) is its cheap necessary pre-check; this one is paid for only when a closing
+ * has found its VMs places.
+ */
+export function fitHolds(pk: Packing, ctx: SearchContext): boolean {
+  if (ctx.failures === 0) return true;
+  // It looks at every VM once, then at the open hosts.
+  ctx.work -= pk.model.itemIds.length + pk.openCount;
+  return placementFitHolds(pk.model, pk, ctx.failures);
 }
 
 /** May host `h` close at all: a candidate, open, and the rest keep minimum hosts and HA capacity. */
@@ -85,14 +99,24 @@ export function insertGreedy(pk: Packing, ctx: SearchContext, charge = true): bo
   return pk.pool.length === 0;
 }
 
-/** Try to close host `h`: its VMs must all find room elsewhere within `maxSteps` repair steps. */
-export function tryClose(pk: Packing, h: number, maxSteps: number, ctx: SearchContext): boolean {
+/** What became of an attempt to close a host: closed, its VMs found no room, or they did but the HA fit failed. */
+export type CloseOutcome = 'closed' | 'no room' | 'HA fit';
+
+/**
+ * Try to close host `h`: its VMs must all find room elsewhere within `maxSteps` repair steps, and
+ * the HA fit must hold where they land. A failed attempt is rolled back.
+ */
+export function tryClose(pk: Packing, h: number, maxSteps: number, ctx: SearchContext): CloseOutcome {
   const mark = pk.mark();
   ctx.work -= pk.model.hostIds.length;
   pk.close(h);
-  if (insertGreedy(pk, ctx) || (maxSteps > 0 && repairPool(pk, maxSteps, ctx))) return true;
+  let outcome: CloseOutcome = 'no room';
+  if (insertGreedy(pk, ctx) || (maxSteps > 0 && repairPool(pk, maxSteps, ctx))) {
+    if (fitHolds(pk, ctx)) return 'closed';
+    outcome = 'HA fit';
+  }
   pk.rollback(mark);
-  return false;
+  return outcome;
 }
 
 /**

@@ -2,7 +2,8 @@
  * planSleep: which hosts can sleep tonight and which VMs move where. Only VMs on hosts that sleep
  * move, and kept hosts only receive, so every migration is valid whatever runs first. The search
  * keeps as few hosts on as HA, headroom, vCPU and anti-affinity allow, and moves as little memory
- * as that needs.
+ * as that needs. HA holds as a fit, not only as a memory sum: in the plan's final state, every VM
+ * of the worst failed hosts finds room on the others (ha-fit.ts); the sum is its quick pre-check.
  */
 import { haFailures } from './capacity.ts';
 import { better, eliminateHosts, firstFitHomeStart, keepLargestStart, searchBound } from './consolidate.ts';
@@ -20,7 +21,9 @@ export const DEFAULT_EFFORT = 3_000_000;
  * disabled hosts stay as they are (their VMs count in what HA must hold) and off hosts are ignored,
  * as are VMs that name no host that is on or disabled. The master, never-sleep hosts and hosts with
  * a pinned VM never sleep. Every host that stays on is in `keep` with one reason; when nothing can
- * sleep, `why` says why. The same input (in any order) and seed give the same plan.
+ * sleep, `why` says why. A plan that sleeps anything passes haFitHolds in its final state (hosts
+ * that sleep off, VMs where the migrations put them). The same input (in any order) and seed give
+ * the same plan.
  *
  * @throws PlannerInputError on duplicate ids or negative / non-finite amounts
  */

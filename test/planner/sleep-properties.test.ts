@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firstFitDecreasing, planSleep, type PlannerHost, type PlannerPolicy, type PlannerVm, type SleepPlan } from '../../lib/planner/index.ts';
+import { canLeavePool, firstFitDecreasing, haFitHolds, planSleep, usableMemory, type PlannerHost, type PlannerPolicy, type PlannerVm, type SleepPlan } from '../../lib/planner/index.ts';
 
 const GIB = 1024 ** 3;
 /** Small search effort: the rules must hold whatever the budget; it keeps the runs fast. */
@@ -178,9 +178,27 @@ function violations({ hosts, vms, policy }: Pool, plan: SleepPlan, options: { re
       for (const o of end.vms) if (o.id !== v.id && shareTag(o, v)) out.push(`${v.id} ends beside ${o.id} on ${r}`);
     }
   }
+  // Rule 3 as a fit: in the final state every VM of the worst failed hosts finds room elsewhere.
+  if (plan.sleep.length > 0) {
+    const after = finalState({ hosts, vms, policy }, plan);
+    const fit = haFitHolds(after.hosts, after.vms, policy);
+    if (!fit.ok) out.push(`HA fit after the plan: ${fit.why}`);
+  }
   const moved = plan.migrations.reduce((s, m) => s + m.memoryBytes, 0);
   if (moved !== plan.migratedBytes) out.push(`migratedBytes ${plan.migratedBytes} != ${moved}`);
   return out;
+}
+
+/** The pool once the plan has run: sleeping hosts off, every VM where its migration took it. */
+function finalState({ hosts, vms, policy }: Pool, plan: SleepPlan): Pool {
+  const where = new Map(vms.map((v) => [v.id, v.hostId]));
+  for (const m of plan.migrations) where.set(m.vmId, m.to);
+  const asleep = new Set(plan.sleep);
+  return {
+    hosts: hosts.map((h) => (asleep.has(h.id) ? { ...h, state: 'off' } : h)),
+    vms: vms.map((v) => ({ ...v, hostId: where.get(v.id) as string })),
+    policy,
+  };
 }
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {
@@ -195,7 +213,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 }
 
 describe('planSleep on random pools', () => {
-  it('keeps rules 1-6 (who sleeps, pinned VMs, HA, limits, anti-affinity, valid waves)', () => {
+  it('keeps rules 1-6 (who sleeps, pinned VMs, HA as a sum and as a fit, limits, anti-affinity, valid waves)', () => {
     fc.assert(
       fc.property(poolArb, (pool) => {
         const plan = planSleep(pool.hosts, pool.vms, pool.policy, { effort: EFFORT });
@@ -274,6 +292,47 @@ describe('planSleep on tight packings', () => {
   });
 });
 
+/**
+ * Pools where HA is tight as a fit: small hosts, VMs that are large next to the room left, HA 1 or
+ * 2. Here the memory sum often holds where whole VMs do not fit.
+ */
+const haTightPoolArb: fc.Arbitrary<Pool> = fc
+  .record({
+    hosts: fc.array(fc.record({ memGiB: fc.constantFrom(32, 48, 64), fixed: fc.integer({ min: 0, max: 3 }) }), { minLength: 3, maxLength: 9 }),
+    vms: fc.array(fc.record({ memGiB: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 6, max: 24 })), host: fc.nat() }), { maxLength: 30 }),
+    failures: fc.integer({ min: 1, max: 2 }),
+    headroomPercent: fc.constantFrom(0, 10, 20),
+  })
+  .map(({ hosts, vms, failures, headroomPercent }) => {
+    const planned: PlannerHost[] = hosts.map((h, k) => ({ id: `h${k}`, memoryBytes: h.memGiB * GIB, cpus: 64, state: 'on', isMaster: k === 0, neverSleep: h.fixed === 0 }));
+    const placed: PlannerVm[] = vms.map((v, k) => ({ id: `vm-${k}`, memoryBytes: v.memGiB * GIB, vcpus: 1, hostId: planned[v.host % planned.length].id }));
+    const policy: PlannerPolicy = { haFailuresToTolerate: failures, headroomPercent, minHostsOn: 1, vcpuOvercommit: 4, concurrentMigrations: 2 };
+    return { hosts: planned, vms: placed, policy };
+  });
+
+describe('planSleep where HA is tight as a fit', () => {
+  it('keeps the rules: every plan that sleeps a host leaves a state where the failed hosts VMs fit', () => {
+    fc.assert(
+      fc.property(haTightPoolArb, (pool) => {
+        const plan = planSleep(pool.hosts, pool.vms, pool.policy, { effort: EFFORT });
+        expect(violations(pool, plan, { receiveOnly: true })).toEqual([]);
+      }),
+      { numRuns: runs(250), seed: seed(41) },
+    );
+  });
+
+  it('the baseline keeps them too', () => {
+    fc.assert(
+      fc.property(haTightPoolArb, (pool) => {
+        const plan = firstFitDecreasing(pool.hosts, pool.vms, pool.policy);
+        fc.pre(!(plan.why ?? '').startsWith('baseline:'));
+        expect(violations(pool, plan, { receiveOnly: false })).toEqual([]);
+      }),
+      { numRuns: runs(150), seed: seed(43) },
+    );
+  });
+});
+
 describe('firstFitDecreasing (the baseline) on random pools', () => {
   it('keeps the same rules, re-packing kept hosts too', () => {
     fc.assert(
@@ -285,5 +344,89 @@ describe('firstFitDecreasing (the baseline) on random pools', () => {
       }),
       { numRuns: runs(150), seed: seed(3) },
     );
+  });
+});
+
+/**
+ * The HA fit written again from its rule, plainly: every set of `n` live hosts fails in turn, and
+ * their VMs, largest first, each go to the survivor ('on') with the most free usable memory.
+ * Returns the failure sets (host ids) whose VMs do not all find room.
+ */
+function referenceFitFailures({ hosts, vms, policy }: Pool): string[][] {
+  const n = policy.haFailuresToTolerate;
+  const live = hosts.filter((h) => h.state !== 'off').sort((a, b) => (a.id < b.id ? -1 : 1));
+  const on = (id: string): PlannerVm[] => vms.filter((v) => v.hostId === id);
+  if (n === 0) return [];
+  if (n >= live.length) return vms.some((v) => live.some((h) => h.id === v.hostId)) ? [live.map((h) => h.id)] : [];
+  const failing: string[][] = [];
+  const choose = (start: number, picked: PlannerHost[]): void => {
+    if (picked.length === n) {
+      const failed = new Set(picked.map((h) => h.id));
+      const room = live.filter((h) => !failed.has(h.id) && h.state === 'on').map((h) => usableMemory(h, policy) - on(h.id).reduce((s, v) => s + v.memoryBytes, 0));
+      const restart = picked.flatMap((h) => on(h.id)).sort((a, b) => b.memoryBytes - a.memoryBytes);
+      for (const v of restart) {
+        let best = -1;
+        for (let k = 0; k < room.length; k++) if (best < 0 || room[k] > room[best]) best = k;
+        if (best < 0 || room[best] < v.memoryBytes) {
+          failing.push([...failed].sort());
+          return;
+        }
+        room[best] -= v.memoryBytes;
+      }
+      return;
+    }
+    for (let k = start; k < live.length; k++) choose(k + 1, [...picked, live[k]]);
+  };
+  choose(0, []);
+  return failing;
+}
+
+/** "if a and b fail, ..." -> ['a', 'b'] */
+function namedFailureSet(why: string): string[] | undefined {
+  const match = /^if (.+?) fails?, VM /.exec(why);
+  return match ? match[1].split(/, | and /).sort() : undefined;
+}
+
+describe('haFitHolds on random pools', () => {
+  it('agrees with the plain rule (every failure set, biggest fit first), and names a set that really fails', () => {
+    fc.assert(
+      fc.property(poolArb, (pool) => {
+        const failing = referenceFitFailures(pool);
+        const answer = haFitHolds(pool.hosts, pool.vms, pool.policy);
+        expect(answer.ok).toBe(failing.length === 0);
+        if (answer.ok) return;
+        const named = namedFailureSet(answer.why);
+        if (named) expect(failing).toContainEqual(named);
+        else expect(answer.why).toMatch(/cannot tolerate/);
+      }),
+      { numRuns: runs(250), seed: seed(31) },
+    );
+    fc.assert(
+      fc.property(haTightPoolArb, (pool) => {
+        const failing = referenceFitFailures(pool);
+        const answer = haFitHolds(pool.hosts, pool.vms, pool.policy);
+        expect(answer.ok).toBe(failing.length === 0);
+        const named = answer.ok ? undefined : namedFailureSet(answer.why);
+        if (named) expect(failing).toContainEqual(named);
+      }),
+      { numRuns: runs(250), seed: seed(32) },
+    );
+  });
+
+  it('lets each sleeping host leave in turn, as lib/ops asks before each power-off', () => {
+    // The operations disable the hosts to sleep, run the migrations, then power them off in the
+    // plan's order: when host k goes, those before it are off and those after it are disabled and empty.
+    const check = (pool: Pool): void => {
+      const plan = planSleep(pool.hosts, pool.vms, pool.policy, { effort: EFFORT });
+      const after = finalState(pool, plan);
+      plan.sleep.forEach((id, k) => {
+        const gone = new Set(plan.sleep.slice(0, k));
+        const leaving = new Set(plan.sleep.slice(k));
+        const hosts = pool.hosts.map((h) => (gone.has(h.id) ? { ...h, state: 'off' as const } : leaving.has(h.id) ? { ...h, state: 'disabled' as const } : h));
+        expect(canLeavePool(hosts, after.vms, pool.policy, id)).toEqual({ ok: true });
+      });
+    };
+    fc.assert(fc.property(poolArb, check), { numRuns: runs(100), seed: seed(37) });
+    fc.assert(fc.property(haTightPoolArb, check), { numRuns: runs(200), seed: seed(38) });
   });
 });
