@@ -427,7 +427,7 @@ describe('functions', () => {
 describe('sweeper', () => {
   it('a recurring schedule in the group invokes the scheduled function with the sweep input every five minutes', () => {
     const schedules = ofType('AWS::Scheduler::Schedule').map(([, r]) => r.Properties!);
-    const sweeper = schedules.find((s) => s.Input === '{"source":"sweep"}');
+    const sweeper = schedules.find((s) => (s.Target as { Input?: string } | undefined)?.Input === '{"source":"sweep"}');
     expect(sweeper).toMatchObject({ ScheduleExpression: 'rate(5 minutes)', GroupName: { Ref: 'ScheduleGroup' }, FlexibleTimeWindow: { Mode: 'OFF' } });
     expect(JSON.stringify((sweeper!.Target as { Arn: unknown }).Arn)).toContain('scheduled');
   });

@@ -15,6 +15,14 @@ import { freePort } from '../support/peers.ts';
 import { createStore, type Store } from '../../lib/store/index.ts';
 import { startSimFleet, type SimFleet } from '../../lib/ipmi/sim/fleet.ts';
 import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../../lib/xen/sim/index.ts';
+import { simIdentityFor } from '../../lib/ipmi/sim/identity.ts';
+import { rebindHost } from '../../lib/ops/bind-host.ts';
+import { IpmiPowerDriver } from '../../lib/ops/power-driver.ts';
+import { XapiHypervisor } from '../../lib/xen/index.ts';
+import { FileSecrets } from '../../lib/store/index.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { httpEvent } from '../../lib/aws/http-handler.ts';
 import { localLambdaContext } from '../../lib/local/http-server.ts';
 import { signSlackRequest } from '../../lib/slack/index.ts';
@@ -36,9 +44,18 @@ beforeAll(async () => {
   store = createStore({ client: db.client, tableName: db.tableName });
   fleet = await startSimFleet({ count: 6, basePort: (await freePort()) - 3, password: 'fn-bmc', timings: 'fast' });
   const links = new Map<string, HostPowerLink>(fleet.bmcs.map((b) => [b.name, b.state.host]));
-  xapi = await startXapiSim({ ...demoPool(links, { user: 'root', password: 'fn-xapi' }), migrateMsPerGiB: 1, agentStartMs: 100 });
+  const serialOf = (n: string) => ({ serial: simIdentityFor(n).productSerial, boardSerial: simIdentityFor(n).boardSerial });
+  xapi = await startXapiSim({ ...demoPool(links, { user: 'root', password: 'fn-xapi' }, { serialOf }), migrateMsPerGiB: 1, agentStartMs: 100 });
   await store.createPool({ poolId: POOL, xapiUrl: xapi.url, xapiUser: 'root', secretRef: 'xapi', policy: { neverSleep: ['host-002'], wakeStaggerMs: 50 } });
   for (const b of fleet.bmcs) await store.createHost({ poolId: POOL, hostId: b.name, bmcAddress: '127.0.0.1', bmcPort: b.port, bmcUser: 'admin', secretRef: 'bmc', cipherSuite: 17, power: 'on', sleepState: 'awake' });
+  // Each BMC bound to its XAPI host (serials match), as adding a host over the API does.
+  const local = new FileSecrets(mkdtempSync(join(tmpdir(), 'lowpower-fn-bind-')));
+  await local.put('bmc', 'fn-bmc');
+  const driver = new IpmiPowerDriver(local, { timeoutMs: 1000, retries: 2 });
+  const hv = XapiHypervisor.connect({ url: xapi.url, user: 'root', password: 'fn-xapi' });
+  for (const b of fleet.bmcs) expect((await rebindHost({ store, driver, hypervisorFor: async () => hv }, POOL, b.name, { actor: 'tester', source: 'api', reason: 'test setup' })).binding?.state).toBe('bound');
+  await driver.close();
+  await hv.close();
   const secrets: Record<string, string> = { 'lowpower/test/bmc': 'fn-bmc', 'lowpower/test/xapi': 'fn-xapi', 'lowpower/test/slack': SLACK_SECRET };
   secretsMock.on(GetSecretValueCommand).callsFake((input: { SecretId: string }) => {
     if (!(input.SecretId in secrets)) throw new SecretNotFound({ message: 'not found', $metadata: {} });

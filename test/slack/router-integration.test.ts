@@ -33,7 +33,9 @@ beforeAll(async () => {
 
   await store.createPool({ poolId: 'pool-1', xapiUrl: 'https://pool-1.invalid', secretRef: 'xapi' });
   for (const [hostId, power, isMaster] of [['h1', 'on', true], ['h2', 'on', false], ['h3', 'off', false]] as const) {
-    await store.createHost({ poolId: 'pool-1', hostId, bmcAddress: '127.0.0.1', bmcPort: 623, bmcUser: 'admin', secretRef: 'bmc', cipherSuite: 17, power, isMaster, xenState: power === 'on' ? 'enabled' : 'halted' });
+    // No BMC runs in this test: the binding is a trusted unverified one, as an admin would leave it.
+    const binding = { state: 'unverified' as const, why: 'test fixture: no BMC to read', checkedAt: new Date(NOW_MS).toISOString(), bmcAt: '127.0.0.1:623', bmc: { protocol: 'ipmi' as const }, xapi: {} };
+    await store.createHost({ poolId: 'pool-1', hostId, bmcAddress: '127.0.0.1', bmcPort: 623, bmcUser: 'admin', secretRef: 'bmc', cipherSuite: 17, power, isMaster, xenState: power === 'on' ? 'enabled' : 'halted', binding, identity: 'trust' });
   }
   await store.putReading({ hostId: 'h1', poolId: 'pool-1', at: new Date(NOW_MS - 60_000).toISOString(), power: 'on', powerWatts: 230, temperatures: [{ name: 'CPU1 Temp', celsius: 67 }, { name: 'Inlet Temp', celsius: 23 }] });
   await schedules.create({ name: 'nightly', poolId: 'pool-1', action: 'sleep', expression: 'cron(0 22 * * ? *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} });
