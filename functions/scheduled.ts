@@ -12,7 +12,7 @@ import { alertMessagesAfterPoll } from '../lib/ops/notifications.ts';
 import { sweep, type SweepResult } from '../lib/ops/sweeper.ts';
 
 export type ScheduledEvent =
-  | { source: 'schedule'; scheduleName: string; poolId: string; scheduledTime: string }
+  | { source: 'schedule'; scheduleName: string; poolId: string; scheduledTime: string; readyAt?: string }
   | { source: 'resume'; operationId: string }
   | { source: 'sweep' };
 
@@ -31,7 +31,13 @@ export const handler = middy<ScheduledEvent, FireResult | { resumed: string } | 
   const at = new Date(event.scheduledTime);
   const fired = await onScheduleFired(
     { ...w.ops, secrets: w.secrets, pools: poolActionsFor(w.ops) },
-    { poolId: event.poolId, scheduleName: scheduleNameOfTimer(event.poolId, event.scheduleName), at: Number.isNaN(at.getTime()) ? new Date() : at },
+    {
+      poolId: event.poolId,
+      scheduleName: scheduleNameOfTimer(event.poolId, event.scheduleName),
+      at: Number.isNaN(at.getTime()) ? new Date() : at,
+      // A one-time early start names the ready time it is for.
+      ...(event.readyAt && !Number.isNaN(Date.parse(event.readyAt)) ? { readyAt: new Date(event.readyAt) } : {}),
+    },
   );
   if (fired.ran && 'operationId' in fired && fired.created) await w.launch(fired.operationId);
   if (fired.ran && 'poll' in fired) await w.notifier(await alertMessagesAfterPoll(w.store, event.poolId, fired.poll));

@@ -72,6 +72,10 @@ async function build(log: (line: string) => void): Promise<AwsWiring> {
       input: { source: 'resume', operationId },
     });
   };
+  // The sweeper at a wake's ready time: a pool not ready then is alerted then.
+  ops.checkAt = async (at: Date, operationId: string): Promise<void> => {
+    await scheduler.createOneTime({ name: `ready-${operationId.slice(0, 8)}-${at.getTime().toString(36)}`, at: at.toISOString().slice(0, 19), timezone: 'UTC', input: { source: 'sweep' } });
+  };
   const notifier: Notifier = async (messages) => {
     if (messages.length === 0 || !config.slackFunctionName) return;
     await lambda.send(new InvokeCommand({ FunctionName: config.slackFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ notify: messages })) }));

@@ -195,8 +195,8 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     running.add(p);
   };
 
-  const fireNow = async (poolId: string, name: string, at: Date): Promise<void> => {
-    const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops) }, { poolId, scheduleName: name, at });
+  const fireNow = async (poolId: string, name: string, at: Date, readyAt?: Date): Promise<void> => {
+    const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops) }, { poolId, scheduleName: name, at, ...(readyAt ? { readyAt } : {}) });
     if (!r.ran) log(`schedule ${name}: not run (${r.reason}: ${r.detail})`);
     else if ('poll' in r) {
       const p = r.poll;
@@ -208,12 +208,13 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     }
   };
   const scheduler = new LocalScheduler({
-    handler: (timer, at) => fireNow(timer.poolId, scheduleNameOfTimer(timer.poolId, timer.name), at),
+    // A one-time early start (a daylight-saving day, a lead across midnight) carries its ready time.
+    handler: (timer, at, once) => fireNow(timer.poolId, scheduleNameOfTimer(timer.poolId, timer.name), at, typeof once?.payload?.readyAt === 'string' ? new Date(once.payload.readyAt) : undefined),
     onError: (e, s) => log(`schedule ${s.name}: failed: ${e instanceof Error ? e.message : String(e)}`),
   });
   const schedules = new ScheduleService(store, localSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   // Timers for what the store holds (a --state-dir keeps schedules between runs), then samples.
-  for (const s of await schedules.timers()) await localSchedulerPort(scheduler).upsert(s);
+  await schedules.armAll();
   if (o.sampleSchedule !== false && (await store.listSchedules(POOL_ID)).length === 0) {
     for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }
@@ -225,6 +226,15 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     (sweeping ??= sweep({ ...ops, launch }).finally(() => {
       sweeping = undefined;
     }));
+  const readyTimers = new Set<NodeJS.Timeout>();
+  ops.checkAt = async (at: Date): Promise<void> => {
+    const t = setTimeout(() => {
+      readyTimers.delete(t);
+      void sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`));
+    }, Math.max(0, at.getTime() - Date.now()) + 50);
+    t.unref?.();
+    readyTimers.add(t);
+  };
   const sweepTimer = setInterval(() => void sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`)), o.sweepEveryMs ?? 30_000);
   sweepTimer.unref?.();
   await sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`));
@@ -298,6 +308,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     async stop() {
       stopping = true;
       clearInterval(sweepTimer);
+      for (const t of readyTimers) clearTimeout(t);
       if (demoTimer) clearTimeout(demoTimer);
       await sweeping?.catch(() => undefined);
       scheduler.stop();

@@ -8,7 +8,7 @@ import type { Alert, OperationWithSteps } from '../store/types.ts';
 import type { Store } from '../store/store.ts';
 import type { ScheduleService } from '../schedules/service.ts';
 import type { PollResult } from './sensor-poll.ts';
-import { driftMessage, failedOperationMessage, nightReportMessage, nightReportOf, thermalMessage, wakeLateMessage } from '../slack/notify.ts';
+import { driftMessage, failedOperationMessage, nightReportMessage, nightReportOf, thermalMessage, wakeLateMessage, wakeReadyLateMessage } from '../slack/notify.ts';
 import type { SlackMessage } from '../slack/blocks.ts';
 import { localDate } from '../schedules/zoned.ts';
 import { POOL_SLEEP } from './pool-sleep.ts';
@@ -33,6 +33,9 @@ export function messagesAfterOperation(op: OperationWithSteps, timeZone = 'UTC')
       const step = /stopped at ([\w-]+)/.exec(h.detail ?? '')?.[1] ?? 'wake';
       out.push(wakeLateMessage({ poolId: op.poolId, hostId: h.hostId, step, deadline: readyBy, operationId: op.operationId, detail: h.detail }));
     }
+    // Late but done is reported too.
+    const lateByMs = Number(op.result?.lateByMs ?? 0);
+    if (lateByMs > 0 && rows(op).every((r) => r.result !== 'failed')) out.push(wakeReadyLateMessage({ poolId: op.poolId, deadline: readyBy, lateByMs, operationId: op.operationId, hosts: rows(op).map((r) => r.hostId) }));
     return out;
   }
   if (op.state === 'failed') {

@@ -26,6 +26,8 @@ export interface PoolOpsDeps extends OpsDeps {
   downTimeoutMs?: number;
   /** How long to wait for a woken host to be live (default 10 min). */
   liveTimeoutMs?: number;
+  /** Book a sweep at this instant (a wake's ready time: not ready then is alerted then). */
+  checkAt?(at: Date, operationId: string): Promise<void>;
 }
 
 export interface PoolRequest {

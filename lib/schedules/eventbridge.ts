@@ -1,7 +1,8 @@
 /**
  * The Scheduler port on Amazon EventBridge Scheduler: one EventBridge schedule per lowpower schedule
  * in a schedule group, targeting the scheduled Lambda; one-time at() schedules that delete themselves
- * after running (used to resume long operations). AWS errors become ScheduleConflictError,
+ * after running (used to resume long operations, and to start a wake early on the days its recurring
+ * timer cannot: their input carries the ready time they start it for). AWS errors become ScheduleConflictError,
  * ScheduleNotFoundError and ScheduleValidationError.
  */
 import { createHash } from 'node:crypto';
@@ -37,6 +38,8 @@ export interface ScheduledInput {
   action: Schedule['action'];
   hostIds?: string[];
   scheduledTime: string;
+  /** Only on a one-time early start: the ready time (ISO) it starts the wake for. */
+  readyAt?: string;
 }
 
 export interface RemoteScheduleSummary {
@@ -56,6 +59,24 @@ export interface OneTimeSchedule {
 }
 
 export const SCHEDULED_TIME = '<aws.scheduler.scheduled-time>';
+
+/**
+ * The one-time at() schedule that starts a wake early for one ready time. The instant is given in
+ * UTC: a local date-time could be ambiguous (a repeated hour) or missing (a gap) on exactly the
+ * days these schedules exist for.
+ */
+export function earlyStartSchedule(name: string, timer: Schedule, startAt: Date, readyAt: Date): OneTimeSchedule {
+  const input: ScheduledInput = {
+    source: 'schedule',
+    scheduleName: timer.name,
+    poolId: timer.poolId,
+    action: timer.action,
+    ...(timer.hostIds ? { hostIds: timer.hostIds } : {}),
+    scheduledTime: SCHEDULED_TIME,
+    readyAt: readyAt.toISOString(),
+  };
+  return { name, at: startAt.toISOString().slice(0, 19), timezone: 'UTC', input: { ...input } };
+}
 
 /** A deterministic idempotency token: the same request retried carries the same token. */
 export function clientTokenFor(request: object): string {
@@ -193,12 +214,11 @@ export class EventBridgeScheduler {
     return out;
   }
 
-  /** A one-time at() schedule that EventBridge Scheduler deletes after it has run. */
-  async createOneTime(o: OneTimeSchedule): Promise<string | undefined> {
+  private oneTimeBody(o: OneTimeSchedule): Omit<CreateScheduleInput, 'ClientToken'> {
     const expression = `at(${o.at})`;
     parseExpression(expression);
     validateTimezone(o.timezone);
-    const body: Omit<CreateScheduleInput, 'ClientToken'> = {
+    return {
       Name: o.name,
       GroupName: this.options.groupName,
       ScheduleExpression: expression,
@@ -208,8 +228,26 @@ export class EventBridgeScheduler {
       State: 'ENABLED',
       ActionAfterCompletion: 'DELETE',
     };
+  }
+
+  /** A one-time at() schedule that EventBridge Scheduler deletes after it has run. */
+  async createOneTime(o: OneTimeSchedule): Promise<string | undefined> {
+    const body = this.oneTimeBody(o);
     const input: CreateScheduleInput = { ...body, ClientToken: clientTokenFor(body) };
     const out = await this.send(o.name, () => this.options.client.send(new CreateScheduleCommand(input)));
+    return out.ScheduleArn;
+  }
+
+  /** Create the one-time schedule, or replace the whole definition of the one of that name (booking twice is harmless). */
+  async upsertOneTime(o: OneTimeSchedule): Promise<string | undefined> {
+    try {
+      return await this.createOneTime(o);
+    } catch (e) {
+      if (!(e instanceof ScheduleConflictError)) throw e;
+    }
+    const body: Omit<UpdateScheduleInput, 'ClientToken'> = this.oneTimeBody(o);
+    const input: UpdateScheduleInput = { ...body, ClientToken: clientTokenFor({ update: body }) };
+    const out = await this.send(o.name, () => this.options.client.send(new UpdateScheduleCommand(input)));
     return out.ScheduleArn;
   }
 }

@@ -25,8 +25,26 @@ export {
   type ScheduledInput,
   type RemoteScheduleSummary,
   type OneTimeSchedule,
+  earlyStartSchedule,
 } from './eventbridge.ts';
-export { LocalScheduler, systemClock, type RunnerClock, type TimerHandle, type ScheduleHandler, type LocalSchedulerOptions } from './local-runner.ts';
+export { LocalScheduler, systemClock, type RunnerClock, type TimerHandle, type ScheduleHandler, type LocalSchedulerOptions, type OneShot, type OneShotFire } from './local-runner.ts';
 export { wallClockAt, localDate, resolveLocal, startOfLocalDay, type WallClock, type LocalResolution } from './zoned.ts';
 export { shiftCronEarlier, type ShiftResult } from './lead.ts';
-export { ScheduleService, type ScheduleServiceOptions, fromStored, localSchedulerPort, eventBridgeSchedulerPort, type EventBridgeLike, localTimerName, scheduleNameOfTimer, type SchedulerPort, type ScheduleView, type LocalSchedulerLike } from './service.ts';
+export { earlyStarts, wakeFireRole, wakeTimerOf, type WakeTiming, type WakeTimer, type EarlyStart, type EarlyStartWhy, type WakeFireRole } from './early-start.ts';
+export {
+  ScheduleService,
+  type ScheduleServiceOptions,
+  fromStored,
+  localSchedulerPort,
+  eventBridgeSchedulerPort,
+  type EventBridgeLike,
+  localTimerName,
+  scheduleNameOfTimer,
+  earlyStartName,
+  earlyStartPrefix,
+  type SchedulerPort,
+  type OneTimeStart,
+  type EarlyStartPayload,
+  type ScheduleView,
+  type LocalSchedulerLike,
+} from './service.ts';

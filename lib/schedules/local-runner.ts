@@ -1,7 +1,9 @@
 /**
  * The Scheduler port on one machine: runs schedules in-process with timers. Each next fire is
  * computed from the schedule (never by adding intervals to timer callbacks), so it does not drift.
- * Clock and timers are injectable so tests can drive time.
+ * One-shot timers (the local at()) fire a schedule once at an instant of their own, whether or not
+ * its expression would fire then, and are gone afterwards. Clock and timers are injectable so
+ * tests can drive time.
  */
 import { nextFireTime } from './next-fire.ts';
 import { validateSchedule, type Schedule } from './model.ts';
@@ -24,13 +26,31 @@ export const systemClock: RunnerClock = {
   clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
-export type ScheduleHandler = (schedule: Schedule, fireInstant: Date) => Promise<void>;
+/** Set when a one-shot timer fired: its name and the payload it was booked with. */
+export interface OneShotFire {
+  name: string;
+  payload?: Record<string, unknown>;
+}
+
+export type ScheduleHandler = (schedule: Schedule, fireInstant: Date, once?: OneShotFire) => Promise<void>;
+
+/** A one-shot timer: fire `schedule` once at `at`. */
+export interface OneShot {
+  name: string;
+  at: Date;
+  schedule: Schedule;
+  payload?: Record<string, unknown>;
+}
 
 export interface LocalSchedulerOptions {
   handler: ScheduleHandler;
   clock?: RunnerClock;
   /** Called when a handler throws or rejects; the runner carries on either way. */
   onError?: (err: unknown, schedule: Schedule, fireInstant: Date) => void;
+}
+
+interface OneShotEntry extends OneShot {
+  timer: TimerHandle | undefined;
 }
 
 /** Longest single timer; longer waits re-arm (setTimeout caps at ~24.8 days, and clocks jump). */
@@ -46,6 +66,7 @@ interface Entry {
 
 export class LocalScheduler {
   private readonly entries = new Map<string, Entry>();
+  private readonly oneShots = new Map<string, OneShotEntry>();
   private readonly clock: RunnerClock;
   private readonly pending = new Set<Promise<void>>();
 
@@ -83,12 +104,46 @@ export class LocalScheduler {
     return [...this.entries.values()].map((e) => ({ schedule: e.schedule, nextFire: e.next }));
   }
 
-  /** Stop every timer and forget every schedule. */
+  /** Book a one-shot timer, or move the one of the same name. */
+  upsertOnce(o: OneShot): void {
+    validateSchedule(o.schedule);
+    if (Number.isNaN(o.at.getTime())) throw new Error(`one-shot '${o.name}': not an instant`);
+    this.removeOnce(o.name);
+    const entry: OneShotEntry = { ...o, timer: undefined };
+    this.oneShots.set(o.name, entry);
+    this.waitOnce(entry);
+  }
+
+  removeOnce(name: string): boolean {
+    const entry = this.oneShots.get(name);
+    if (!entry) return false;
+    if (entry.timer !== undefined) this.clock.clearTimer(entry.timer);
+    this.oneShots.delete(name);
+    return true;
+  }
+
+  listOnce(): OneShot[] {
+    return [...this.oneShots.values()].map(({ name, at, schedule, payload }) => ({ name, at, schedule, ...(payload ? { payload } : {}) }));
+  }
+
+  /** Stop every timer and forget every schedule and one-shot. */
   stop(): void {
     for (const [name, entry] of this.entries) {
       this.disarm(entry);
       this.entries.delete(name);
     }
+    for (const name of [...this.oneShots.keys()]) this.removeOnce(name);
+  }
+
+  private waitOnce(entry: OneShotEntry): void {
+    const delay = Math.max(0, Math.min(entry.at.getTime() - this.clock.now(), MAX_TIMER_MS));
+    entry.timer = this.clock.setTimer(() => {
+      entry.timer = undefined;
+      if (this.oneShots.get(entry.name) !== entry) return;
+      if (this.clock.now() < entry.at.getTime()) return this.waitOnce(entry); // a capped timer: wait on
+      this.oneShots.delete(entry.name);
+      this.fire(entry.schedule, entry.at, { name: entry.name, ...(entry.payload ? { payload: entry.payload } : {}) });
+    }, delay);
   }
 
   /** Resolves when every handler started so far has settled. */
@@ -129,10 +184,10 @@ export class LocalScheduler {
     this.fire(entry.schedule, due);
   }
 
-  private fire(schedule: Schedule, fireInstant: Date): void {
+  private fire(schedule: Schedule, fireInstant: Date, once?: OneShotFire): void {
     const run = (async () => {
       try {
-        await this.options.handler(schedule, fireInstant);
+        await (once ? this.options.handler(schedule, fireInstant, once) : this.options.handler(schedule, fireInstant));
       } catch (err) {
         try {
           this.options.onError?.(err, schedule, fireInstant);

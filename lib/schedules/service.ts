@@ -4,7 +4,11 @@
  * carries only the pool and the name; the handler reads the schedule back and applies its
  * exceptions at that moment, so skipping tonight or holding a pool awake is one store write.
  * Validation happens before anything is written; a failed timer write undoes the store write.
+ * A wake's timer runs early by the pool's lead time; on the days that one recurring timer cannot
+ * start it on time (daylight-saving days, a cron that cannot be shifted), one-time timers are
+ * booked for a horizon ahead (early-start.ts), and re-booked whenever the wake timers are re-armed.
  */
+import { createHash } from 'node:crypto';
 import type { Store } from '../store/store.ts';
 import { AlreadyExistsError, VersionConflictError } from '../store/errors.ts';
 import type { Schedule as StoredSchedule } from '../store/types.ts';
@@ -12,13 +16,41 @@ import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError }
 import { SLEEP_ACTIONS, validateSchedule, type Schedule, type ScheduleExceptions } from './model.ts';
 import { nextFireTime } from './next-fire.ts';
 import { parseExpression } from './expression.ts';
-import { localDate } from './zoned.ts';
-import { shiftCronEarlier } from './lead.ts';
+import { localDate, wallClockAt } from './zoned.ts';
+import { earlyStarts, wakeTimerOf, type EarlyStart } from './early-start.ts';
+import { earlyStartSchedule, type OneTimeSchedule } from './eventbridge.ts';
+
+/** A one-time timer that starts a wake early for one ready time. */
+export interface OneTimeStart {
+  /** Deterministic per schedule and ready time (earlyStartName): booking it again replaces it. */
+  name: string;
+  /** The schedule as the recurring timer carries it (named `<pool>.<name>`). */
+  timer: Schedule;
+  startAt: Date;
+  readyAt: Date;
+}
 
 /** Where timers live. */
 export interface SchedulerPort {
   upsert(schedule: Schedule): Promise<void>;
   remove(poolId: string, name: string): Promise<void>;
+  /** Book a one-time timer, or move the one of the same name. Ports without one-time timers leave these out. */
+  upsertOnce?(t: OneTimeStart): Promise<void>;
+  removeOnce?(name: string): Promise<void>;
+  /** Names of the one-time timers booked under a prefix. */
+  listOnce?(prefix: string): Promise<string[]>;
+}
+
+/** The prefix of every one-time start of a schedule: `early-<16 hex of pool and name>-`. */
+export function earlyStartPrefix(poolId: string, name: string): string {
+  return `early-${createHash('sha256').update(`${poolId}\u0000${name}`).digest('hex').slice(0, 16)}-`;
+}
+
+/** `early-<hash>-yyyymmddThhmm`, the ready time's local wall clock: at most 36 characters, EventBridge's name alphabet. */
+export function earlyStartName(poolId: string, name: string, readyAt: Date, timezone: string): string {
+  const w = wallClockAt(readyAt, timezone);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${earlyStartPrefix(poolId, name)}${w.year}${two(w.month)}${two(w.day)}T${two(w.hour)}${two(w.minute)}`;
 }
 
 export function fromStored(s: StoredSchedule): Schedule {
@@ -43,6 +75,13 @@ export interface ScheduleServiceOptions {
   now?: () => number;
   /** How many minutes before its ready time a wake must start (the pool's lead time). */
   wakeLeadMinutes?: (poolId: string) => Promise<number>;
+  /**
+   * How far ahead one-time early starts are booked (default 400 days: the next spring and fall
+   * days are always booked, so a pool whose timers are not re-armed for months still wakes on time).
+   */
+  earlyStartHorizonDays?: number;
+  /** At most this many one-time starts per schedule at once (default 40; the rest follow on a later re-arm). */
+  maxEarlyStarts?: number;
   log?: (line: string) => void;
 }
 
@@ -57,19 +96,69 @@ export class ScheduleService {
     this.now = o.now ?? Date.now;
   }
 
-  /** The timer for a schedule: a wake fires earlier by the pool's lead time; the rest as written. */
-  private async timerOf(s: Schedule): Promise<Schedule> {
-    if (s.action !== 'wake' || !this.o.wakeLeadMinutes) return s;
-    const shift = shiftCronEarlier(s.expression, await this.o.wakeLeadMinutes(s.poolId));
-    if ('why' in shift && shift.why !== 'no lead time') this.o.log?.(`schedule ${s.name}: not started early (${shift.why})`);
-    return { ...s, expression: shift.expression };
+  private lead(s: Schedule): Promise<number> {
+    return s.action === 'wake' && this.o.wakeLeadMinutes ? this.o.wakeLeadMinutes(s.poolId) : Promise.resolve(0);
   }
 
-  /** Re-arm a pool's wake timers after its lead time changed (a wake taught lowpower something). */
+  /** The timer for a schedule: a wake fires earlier by the pool's lead time; the rest as written. */
+  private async timerOf(s: Schedule, lead?: number): Promise<Schedule> {
+    if (s.action !== 'wake') return s;
+    const timer = wakeTimerOf({ expression: s.expression, timezone: s.timezone, leadMinutes: lead ?? (await this.lead(s)) });
+    if (timer.why) this.o.log?.(`schedule ${s.name}: its timer is not shifted (${timer.why})`);
+    return { ...s, expression: timer.expression };
+  }
+
+  /** The one-time starts a schedule needs from now over the horizon (none unless it is an enabled wake with a lead). */
+  earlyStartsOf(s: Schedule, leadMinutes: number): EarlyStart[] {
+    if (s.action !== 'wake' || !s.enabled || leadMinutes <= 0) return [];
+    const now = this.now();
+    const horizon = (this.o.earlyStartHorizonDays ?? 400) * 86_400_000;
+    return earlyStarts({ expression: s.expression, timezone: s.timezone, leadMinutes }, new Date(now), new Date(now + horizon), this.o.maxEarlyStarts ?? 40);
+  }
+
+  /**
+   * Book the schedule's one-time starts and remove the ones it no longer needs. A start already
+   * due is neither booked again (a one-time timer in the past) nor removed (it may be running).
+   */
+  private async bookEarlyStarts(s: Schedule, leadMinutes: number): Promise<void> {
+    const { upsertOnce, removeOnce, listOnce } = this.port;
+    if (!upsertOnce || !removeOnce || !listOnce) return;
+    const wanted = this.earlyStartsOf(s, leadMinutes);
+    const names = new Set(wanted.map((e) => earlyStartName(s.poolId, s.name, e.readyAt, s.timezone)));
+    for (const stale of await listOnce.call(this.port, earlyStartPrefix(s.poolId, s.name))) {
+      if (!names.has(stale)) await removeOnce.call(this.port, stale);
+    }
+    const timer = { ...s, name: localTimerName(s.poolId, s.name) };
+    const ahead = wanted.filter((e) => e.startAt.getTime() > this.now());
+    for (const e of ahead) await upsertOnce.call(this.port, { name: earlyStartName(s.poolId, s.name, e.readyAt, s.timezone), timer, startAt: e.startAt, readyAt: e.readyAt });
+    if (ahead.length > 0) {
+      const first = ahead[0];
+      this.o.log?.(`schedule ${s.name}: ${ahead.length} one-time early start(s) booked; the first starts the wake for ${first.readyAt.toISOString()} at ${first.startAt.toISOString()} (${first.detail})`);
+    }
+  }
+
+  /**
+   * Write a schedule's recurring timer and its one-time early starts. Only wakes have early starts,
+   * so only a wake (or a schedule that was one before this change) is looked at for them.
+   */
+  private async arm(s: Schedule, wasWake = false): Promise<void> {
+    const lead = await this.lead(s);
+    await this.port.upsert(await this.timerOf(s, lead));
+    if (s.action === 'wake' || wasWake) await this.bookEarlyStarts(s, lead);
+  }
+
+  /** Re-arm a pool's wake timers after its lead time changed (a wake taught lowpower something), and roll the early starts on. */
   async refreshWakeTimers(poolId: string): Promise<void> {
     for (const s of await this.store.listSchedules(poolId)) {
       const schedule = fromStored(s);
-      if (schedule.action === 'wake') await this.port.upsert(await this.timerOf(schedule));
+      if (schedule.action === 'wake') await this.arm(schedule);
+    }
+  }
+
+  /** Every schedule of every pool armed: recurring timers and one-time early starts (for a runner at start). */
+  async armAll(): Promise<void> {
+    for (const p of await this.store.listPools()) {
+      for (const s of await this.store.listSchedules(p.poolId)) await this.arm(fromStored(s));
     }
   }
 
@@ -121,7 +210,7 @@ export class ScheduleService {
       throw e;
     }
     try {
-      await this.port.upsert(await this.timerOf(input));
+      await this.arm(input);
     } catch (e) {
       await this.store.deleteSchedule(input.poolId, input.name, stored.version).catch(() => undefined);
       throw e;
@@ -148,7 +237,7 @@ export class ScheduleService {
           hostIds: merged.hostIds,
           exceptions: merged.exceptions as Record<string, unknown>,
         });
-        await this.port.upsert(await this.timerOf(merged));
+        await this.arm(merged, current.action === 'wake');
         return this.view(saved);
       } catch (e) {
         if (!(e instanceof VersionConflictError) || expectedVersion !== undefined) throw e;
@@ -161,6 +250,9 @@ export class ScheduleService {
     const current = await this.store.getSchedule(poolId, name);
     if (!current) throw new ScheduleNotFoundError(name);
     await this.port.remove(poolId, name);
+    if (current.action === 'wake' && this.port.listOnce && this.port.removeOnce) {
+      for (const once of await this.port.listOnce(earlyStartPrefix(poolId, name))) await this.port.removeOnce(once);
+    }
     await this.store.deleteSchedule(poolId, name, current.version);
   }
 
@@ -190,6 +282,10 @@ export interface LocalSchedulerLike {
   add(s: Schedule): void;
   update(s: Schedule): void;
   remove(name: string): boolean;
+  /** One-shot timers (LocalScheduler has them). */
+  upsertOnce?(o: { name: string; at: Date; schedule: Schedule; payload?: Record<string, unknown> }): void;
+  removeOnce?(name: string): boolean;
+  listOnce?(): Array<{ name: string }>;
 }
 
 /** Local timers are named `<pool>.<name>` so two pools may use the same schedule name. */
@@ -197,8 +293,13 @@ export const localTimerName = (poolId: string, name: string): string => `${poolI
 /** The schedule's own name back from a local timer's. */
 export const scheduleNameOfTimer = (poolId: string, timer: string): string => (timer.startsWith(`${poolId}.`) ? timer.slice(poolId.length + 1) : timer);
 
+/** What a one-time early start hands its handler besides the schedule: the ready time it is for. */
+export interface EarlyStartPayload {
+  readyAt: string;
+}
+
 export function localSchedulerPort(scheduler: LocalSchedulerLike): SchedulerPort {
-  return {
+  const port: SchedulerPort = {
     async upsert(s) {
       const timer = { ...s, name: localTimerName(s.poolId, s.name) };
       if (scheduler.list().some((e) => e.schedule.name === timer.name)) scheduler.update(timer);
@@ -208,6 +309,21 @@ export function localSchedulerPort(scheduler: LocalSchedulerLike): SchedulerPort
       scheduler.remove(localTimerName(poolId, name));
     },
   };
+  const { upsertOnce, removeOnce, listOnce } = scheduler;
+  if (!upsertOnce || !removeOnce || !listOnce) return port;
+  const payload = (t: OneTimeStart): EarlyStartPayload => ({ readyAt: t.readyAt.toISOString() });
+  return {
+    ...port,
+    async upsertOnce(t) {
+      upsertOnce.call(scheduler, { name: t.name, at: t.startAt, schedule: t.timer, payload: { ...payload(t) } });
+    },
+    async removeOnce(name) {
+      removeOnce.call(scheduler, name);
+    },
+    async listOnce(prefix) {
+      return listOnce.call(scheduler).map((o) => o.name).filter((n) => n.startsWith(prefix));
+    },
+  };
 }
 
 /** The schedule's timer in EventBridge Scheduler: named `<pool>.<name>` in the group; update or create. */
@@ -215,10 +331,20 @@ export interface EventBridgeLike {
   create(s: Schedule): Promise<string | undefined>;
   update(s: Schedule): Promise<string | undefined>;
   delete(name: string): Promise<void>;
+  /** One-time at() schedules (EventBridgeScheduler has them). */
+  upsertOneTime?(o: OneTimeSchedule): Promise<string | undefined>;
+  list?(namePrefix?: string): Promise<Array<{ name: string }>>;
 }
 
 export function eventBridgeSchedulerPort(eb: EventBridgeLike): SchedulerPort {
-  return {
+  const remove = async (name: string): Promise<void> => {
+    try {
+      await eb.delete(name);
+    } catch (e) {
+      if (!(e instanceof ScheduleNotFoundError)) throw e;
+    }
+  };
+  const port: SchedulerPort = {
     async upsert(s) {
       const timer = { ...s, name: localTimerName(s.poolId, s.name) };
       try {
@@ -229,11 +355,19 @@ export function eventBridgeSchedulerPort(eb: EventBridgeLike): SchedulerPort {
       }
     },
     async remove(poolId, name) {
-      try {
-        await eb.delete(localTimerName(poolId, name));
-      } catch (e) {
-        if (!(e instanceof ScheduleNotFoundError)) throw e;
-      }
+      await remove(localTimerName(poolId, name));
+    },
+  };
+  const { upsertOneTime, list } = eb;
+  if (!upsertOneTime || !list) return port;
+  return {
+    ...port,
+    async upsertOnce(t) {
+      await upsertOneTime.call(eb, earlyStartSchedule(t.name, t.timer, t.startAt, t.readyAt));
+    },
+    removeOnce: remove,
+    async listOnce(prefix) {
+      return (await list.call(eb, prefix)).map((r) => r.name).filter((n) => n.startsWith(prefix));
     },
   };
 }

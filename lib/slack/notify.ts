@@ -78,6 +78,15 @@ export function wakeLateMessage(a: WakeLateAlert): SlackMessage {
   ]);
 }
 
+/** Every host woke, but after the deadline: the pool was not ready when it had to be. */
+export function wakeReadyLateMessage(a: { poolId: string; deadline: string; lateByMs: number; operationId: string; hosts: string[] }): SlackMessage {
+  const minutes = Math.max(1, Math.round(a.lateByMs / 60_000));
+  return alert(`Pool ${a.poolId} ready ${minutes} min late`, [
+    `every host is on and enabled, but ${minutes} min after the deadline ${e(a.deadline)} (operation \`${e(a.operationId)}\`)`,
+    `hosts: ${e(a.hosts.join(', '))}; the next wake starts earlier (lead times are learned)`,
+  ]);
+}
+
 export interface DriftAlert {
   poolId: string;
   hostId: string;

@@ -211,6 +211,33 @@ describe('the morning wake cannot fail silently', () => {
     expect((await r.store.listAlerts(r.poolId, { open: true })).filter((a) => a.kind === 'wake-late')).toEqual([]);
   }, 90_000);
 
+  it('not ready by readyBy is alerted at readyBy while the wake still waits; late but done is reported too', async () => {
+    const r = await start();
+    await sleepPool(r);
+    r.ops.liveTimeoutMs = 60_000;
+    r.faults.set('never-live', true, 'host-004');
+    const readyBy = Date.now() + 1500;
+    const w = await requestPoolWake(r.ops, { ...who, poolId: r.poolId, idempotencyKey: key(), readyBy: new Date(readyBy).toISOString() });
+    const run = runOperation(r.ops, w.operationId as string);
+    let alertAt = 0;
+    for (let i = 0; i < 200 && !alertAt; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      if ((await r.store.listAlerts(r.poolId, { open: true })).some((a) => a.kind === 'wake-late' && a.hostId === 'host-004')) alertAt = Date.now();
+    }
+    // At the ready time (booked by the wake itself), not when the wake gives up a minute later.
+    expect(alertAt).toBeGreaterThanOrEqual(readyBy);
+    expect(alertAt - readyBy).toBeLessThan(3000);
+    expect((await r.store.getOperation(w.operationId as string))?.state).toBe('running');
+    r.faults.set('never-live', false, 'host-004');
+    expect(await run).toBe('succeeded');
+    const op = await r.store.getOperation(w.operationId as string);
+    expect(Number(op?.result?.lateByMs)).toBeGreaterThan(0);
+    const { messagesAfterOperation } = await import('../../lib/ops/notifications.ts');
+    expect(messagesAfterOperation(op!).map((m) => m.text).join('\n')).toMatch(/Pool pool-1 ready \d+ min late/);
+    // Enabled: the late alert is closed.
+    expect((await r.store.listAlerts(r.poolId, { open: true })).filter((a) => a.kind === 'wake-late')).toEqual([]);
+  }, 90_000);
+
   it('a busy host does not refuse the wake: the others wake, it wakes after its operation ends, and the result says so', async () => {
     const r = await start();
     await sleepPool(r);

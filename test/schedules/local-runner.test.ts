@@ -1,6 +1,6 @@
 /** The local scheduler driven by a fake clock: fires on time, does not drift, survives failing handlers. */
 import { describe, expect, it } from 'vitest';
-import { LocalScheduler, type RunnerClock } from '../../lib/schedules/local-runner.ts';
+import { LocalScheduler, systemClock, type OneShotFire, type RunnerClock } from '../../lib/schedules/local-runner.ts';
 import type { Schedule } from '../../lib/schedules/model.ts';
 
 /** A clock whose timers run only when the test advances it. */
@@ -179,5 +179,58 @@ describe('LocalScheduler', () => {
     clock.advance(2 * 86_400_000);
     expect(fired).toEqual([{ name: 'poll', at: '2026-07-01T00:00:00.000Z' }]);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a one-shot fires its schedule once at its own instant, with its payload, where the cron would not fire', async () => {
+    const clock = new FakeClock(T0);
+    const fired: Array<{ name: string; at: string; once?: OneShotFire }> = [];
+    const runner = new LocalScheduler({ clock, handler: async (s, at, once) => void fired.push({ name: s.name, at: at.toISOString(), ...(once ? { once } : {}) }) });
+    const wake: Schedule = { ...base, name: 'pool-a.wake', action: 'wake', expression: 'cron(0 7 ? * MON-FRI *)', timezone: 'Europe/Berlin' };
+    runner.add(wake);
+    runner.upsertOnce({ name: 'early-1', at: new Date(T0 + 90 * 60_000 + 17_000), schedule: wake, payload: { readyAt: 'x' } });
+    expect(runner.listOnce().map((o) => o.name)).toEqual(['early-1']);
+    clock.advance(90 * 60_000 + 16_999);
+    expect(fired).toEqual([]);
+    clock.advance(1);
+    await runner.idle();
+    expect(fired).toEqual([{ name: 'pool-a.wake', at: '2026-06-01T13:30:17.000Z', once: { name: 'early-1', payload: { readyAt: 'x' } } }]);
+    expect(runner.listOnce()).toEqual([]);
+    clock.advance(86_400_000);
+    // Only the cron's own fire follows (07:00 Berlin on Tuesday), with no one-shot marker.
+    expect(fired.slice(1)).toEqual([{ name: 'pool-a.wake', at: '2026-06-02T05:00:00.000Z' }]);
+  });
+
+  it('booking a one-shot again under its name moves it; removing it cancels it; stop forgets them', () => {
+    const { clock, runner, fired } = setup();
+    runner.upsertOnce({ name: 'o', at: new Date(T0 + 60_000), schedule: base });
+    runner.upsertOnce({ name: 'o', at: new Date(T0 + 120_000), schedule: base });
+    runner.upsertOnce({ name: 'p', at: new Date(T0 + 180_000), schedule: base });
+    expect(runner.removeOnce('p')).toBe(true);
+    expect(runner.removeOnce('p')).toBe(false);
+    clock.advance(10 * 60_000);
+    expect(fired).toEqual([{ name: 'poll', at: '2026-06-01T12:02:00.000Z' }]);
+    runner.upsertOnce({ name: 'q', at: new Date(T0 + 3600_000), schedule: base });
+    runner.stop();
+    expect(runner.listOnce()).toEqual([]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a one-shot weeks ahead waits in slices and fires on time', () => {
+    const { clock, runner, fired } = setup();
+    runner.upsertOnce({ name: 'far', at: new Date(T0 + 40 * 86_400_000), schedule: base });
+    clock.advance(40 * 86_400_000 - 1);
+    expect(fired).toEqual([]);
+    clock.advance(1);
+    expect(fired).toEqual([{ name: 'poll', at: '2026-07-11T12:00:00.000Z' }]);
+  });
+
+  it('a one-shot on the real clock fires on its own', async () => {
+    const got = new Promise<{ at: Date; once?: OneShotFire }>((resolve) => {
+      const runner = new LocalScheduler({ clock: systemClock, handler: async (_s, at, once) => resolve({ at, once }) });
+      runner.upsertOnce({ name: 'soon', at: new Date(Date.now() + 40), schedule: base, payload: { readyAt: '2026-06-01T13:00:00.000Z' } });
+    });
+    const { at, once } = await got;
+    expect(Date.now()).toBeGreaterThanOrEqual(at.getTime());
+    expect(once).toEqual({ name: 'soon', payload: { readyAt: '2026-06-01T13:00:00.000Z' } });
   });
 });
