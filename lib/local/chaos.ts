@@ -328,6 +328,8 @@ export interface ChaosOptions {
   operationLeaseMs?: number;
   sweepEveryMs?: number;
   migrateMsPerGiB?: number;
+  /** Keep the runner's log of every case (default: only of a case with violations, a timeout or an error). */
+  keepLogs?: boolean;
   /** A line per finished case, and the harness's own progress. */
   progress?: (line: string, result?: CaseResult) => void;
 }
@@ -669,6 +671,7 @@ export async function runCase(c: ChaosCase, o: ChaosOptions = {}): Promise<CaseR
       trigger = 'at-request';
     }
     const until = Date.now() + (o.caseLimitMs ?? 30_000);
+    const cutsBefore = new Map(r.fleet.bmcs.map((b) => [b.name, cutCounts(r, b.name)]));
     const req = await http('POST', `/v1/pools/${r.poolId}/${c.operation}`, who);
     const opId = operationIdOf(req.json);
     if (target === 0 && !atRequest && opId) {
@@ -749,6 +752,15 @@ export async function runCase(c: ChaosCase, o: ChaosOptions = {}): Promise<CaseR
 
     const final = op ?? (opId ? await r.store.getOperation(opId) : undefined);
     const effect = await effectOf(r, c, final, fault.hits, fault.foreignOns);
+    // One night cuts each host once at most: a second cut is a command repeated (noted, not an invariant).
+    const repeated = r.fleet.bmcs
+      .map((b) => {
+        const was = cutsBefore.get(b.name) ?? { off: 0, soft: 0, cycle: 0 };
+        const now = cutCounts(r, b.name);
+        const n = now.off - was.off + now.soft - was.soft + now.cycle - was.cycle;
+        return n > 1 ? `${b.name} cut ${n} times (off ${now.off - was.off}, soft ${now.soft - was.soft}, cycle ${now.cycle - was.cycle})` : '';
+      })
+      .filter(Boolean);
     trigger = fault.onAt === undefined ? 'never' : trigger;
     const violations = rec.violations;
     const state = final?.state ?? (opId ? 'unknown' : `not started (${req.status})`);
@@ -766,8 +778,8 @@ export async function runCase(c: ChaosCase, o: ChaosOptions = {}): Promise<CaseR
       trigger,
       operationState: state,
       wakeState,
-      note: [effect.note, wakeState && wakeState !== 'succeeded' ? `wake after: ${wakeState}` : '', (final?.sweeps ?? 0) > 0 ? `resumed by the sweeper ${final?.sweeps} time(s)` : ''].filter(Boolean).join('; '),
-      log: violations.length || outcome === 'timeout' ? lines : undefined,
+      note: [effect.note, ...repeated, wakeState && wakeState !== 'succeeded' ? `wake after: ${wakeState}` : '', (final?.sweeps ?? 0) > 0 ? `resumed by the sweeper ${final?.sweeps} time(s)` : ''].filter(Boolean).join('; '),
+      log: o.keepLogs || violations.length || outcome === 'timeout' ? lines : undefined,
     };
   } catch (e) {
     return finish('error', `harness: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);

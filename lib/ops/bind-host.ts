@@ -98,13 +98,31 @@ export async function rebindHost(deps: BindDeps, poolId: string, hostId: string,
 export async function bmcCutRefusal(deps: BindDeps, host: Host): Promise<string | undefined> {
   const stored = bindingRefusal(host);
   if (stored) return stored.why;
+  return guidChangedRefusal(deps, host);
+}
+
+/**
+ * Before a power-on: a BMC known to be another machine's is not used (it would start the wrong
+ * server, and the wake would wait for a host that never comes). An unverified binding may power
+ * on: switching a machine on cuts nothing.
+ */
+export async function bmcOnRefusal(deps: BindDeps, host: Host): Promise<string | undefined> {
+  const b = host.binding;
+  if (!b) return undefined;
+  if (b.state === 'mismatch') return `${b.why}; fix the BMC address, or rebind after a board or BMC replacement`;
+  if (b.bmcAt !== bmcAtOf(host)) return `${host.hostId}'s BMC address changed from ${b.bmcAt} to ${bmcAtOf(host)} since it was bound (rebind it)`;
+  return b.state === 'bound' ? guidChangedRefusal(deps, host) : undefined;
+}
+
+/** The BMC must still answer with the GUID it was bound with; a changed one is stored as a mismatch and alerted. */
+async function guidChangedRefusal(deps: BindDeps, host: Host): Promise<string | undefined> {
   const b = host.binding as HostBinding;
   if (!b.bmc.guid) return undefined;
   let now: string | undefined;
   try {
     now = await deps.driver.guid(host);
   } catch (e) {
-    return `cannot confirm the identity of ${host.hostId}'s BMC at ${b.bmcAt} before the cut: ${errorText(e)}`;
+    return `cannot confirm the identity of ${host.hostId}'s BMC at ${b.bmcAt}: ${errorText(e)}`;
   }
   if (now === undefined || now.toLowerCase() === b.bmc.guid.toLowerCase()) return undefined;
   const why = `the BMC at ${b.bmcAt} now answers with GUID ${now}, but it was bound to ${host.hostId} with ${describeIdentity(b.bmc)}: another machine answers there`;

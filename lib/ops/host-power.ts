@@ -13,7 +13,7 @@ import type { HostPowerAction, PowerDriver } from './power-driver.ts';
 import { IpmiError } from '../ipmi/errors.ts';
 import { checkLease, errorText, hostOf, isCancelled, runStepMachine, sleep, stepsOfHost, waitUntil, type RunOptions, type RunResult, type StepExecution, type StepMachineDeps, type StepOutcome } from './step-machine.ts';
 import { bindingRefusal } from './binding.ts';
-import { bmcCutRefusal } from './bind-host.ts';
+import { bmcCutRefusal, bmcOnRefusal } from './bind-host.ts';
 
 export { OperationBusyError, type RunOptions } from './step-machine.ts';
 
@@ -179,11 +179,10 @@ function hostMachine(deps: OpsDeps, op0: OperationWithSteps) {
   /** Send one command unless an interrupted run may already have sent it; the guard goes first. */
   const send = async (x: StepExecution, host: Host, what: HostPowerAction): Promise<StepOutcome | undefined> => {
     if (x.interrupted) return { state: 'done', detail: { sent: 'unknown (not repeated)' } };
-    if (CUTS.includes(what)) {
-      // Rule 2: only through a BMC bound to this host, and still answering as itself. Never forced.
-      const foreign = await bmcCutRefusal(deps, host);
-      if (foreign) return { state: 'failed', detail: { refused: true, why: foreign }, error: `refused: ${foreign}` };
-    }
+    // Rule 2: only through a BMC bound to this host, and still answering as itself. Never forced.
+    // A power-on needs no proof of binding, but never goes through a BMC known to be another's.
+    const foreign = CUTS.includes(what) ? await bmcCutRefusal(deps, host) : await bmcOnRefusal(deps, host);
+    if (foreign) return { state: 'failed', detail: { refused: true, why: foreign }, error: `refused: ${foreign}` };
     if (CUTS.includes(what) && deps.guard) {
       const refusal = await deps.guard.refuseCut(host, what);
       if (refusal && !force) return { state: 'failed', detail: { refused: true, why: refusal }, error: `refused: ${refusal}` };

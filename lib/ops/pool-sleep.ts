@@ -14,6 +14,7 @@ import { recordPower, type OpsDeps } from './host-power.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';
 import { checkLease, errorText, LeaseLostError, hostOf, isCancelled, runStepMachine, sleep, stepsOfHost, waitUntil, type RunOptions, type RunResult, type StepExecution, type StepMachine, type StepOutcome } from './step-machine.ts';
 import { bindingRefusal } from './binding.ts';
+import { XapiUnreachableError } from '../xen/errors.ts';
 import { bmcCutRefusal } from './bind-host.ts';
 import { entryHostOf } from './xen-guard.ts';
 
@@ -26,6 +27,8 @@ export interface PoolOpsDeps extends OpsDeps {
   downTimeoutMs?: number;
   /** How long to wait for a woken host to be live (default 10 min). */
   liveTimeoutMs?: number;
+  /** How long a step waits out an XAPI that does not answer before it gives up on a host (default 20 s). */
+  xapiRetryMs?: number;
   /** Book a sweep at this instant (a wake's ready time: not ready then is alerted then). */
   checkAt?(at: Date, operationId: string): Promise<void>;
 }
@@ -177,7 +180,14 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
   async function migrateWave(x: StepExecution): Promise<StepOutcome> {
     const wave = Number(x.step.detail?.wave);
     const moves = plan.migrations.filter((m) => m.wave === wave);
-    const where = new Map((await hv.vms()).map((v) => [v.vmId, v]));
+    let vms;
+    try {
+      vms = await hv.vms();
+    } catch (e) {
+      // Nothing moves without XAPI; the hosts of this wave then fail verify-empty and stay on.
+      return { state: 'done', detail: { wave, moves: [], error: `no VM moved: ${message(e)}` } };
+    }
+    const where = new Map(vms.map((v) => [v.vmId, v]));
     const results = await Promise.all(
       moves.map(async (m) => {
         const vm = where.get(m.vmId);
@@ -205,6 +215,24 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
     deps.log?.(`${x.op.operationId.slice(0, 8)} wave ${wave}: ${results.map((r) => `${r.vm} ${r.result === 'done' ? r.detail : `${r.result} (${r.detail})`}`).join('; ')}`);
     // A failed migration fails no step here: its source host fails verify-empty and stays on.
     return { state: 'done', detail: { wave, moves: results } };
+  }
+
+  /**
+   * A brief XAPI outage (a master restarting, a dropped connection) is waited out, bounded by
+   * `xapiRetryMs` and the worker's time; a longer one fails the step (the host stays on). Only
+   * for calls that may safely be asked again.
+   */
+  async function xapiRetry<T>(x: StepExecution, f: () => Promise<T>): Promise<T> {
+    const { until } = waitUntil(x, now() + (deps.xapiRetryMs ?? 20_000));
+    for (;;) {
+      try {
+        return await f();
+      } catch (e) {
+        if (!(e instanceof XapiUnreachableError) || now() > until) throw e;
+        checkLease(x, x.op.operationId);
+        await sleep(deps.pollMs ?? 250);
+      }
+    }
   }
 
   /** XAPI's `live`, or undefined when XAPI cannot be asked: never guessed either way. */
@@ -282,13 +310,13 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
       if (bad) return { state: 'skipped', detail: { why: `${bad.name} failed` } };
       try {
         if (step.name === 'disable') {
-          await hv.disableHost(hostId);
+          await xapiRetry(x, () => hv.disableHost(hostId));
           const h = await host(hostId);
           await deps.store.updateHost(poolId, hostId, h.version, { xenState: 'disabled' });
           return { state: 'done' };
         }
         if (step.name === 'verify-empty') {
-          const left = await hv.residentGuestVms(hostId);
+          const left = await xapiRetry(x, () => hv.residentGuestVms(hostId));
           if (left.length) return { state: 'failed', detail: { vms: left }, error: `still runs ${left.length} VM(s): ${left.join(', ')}` };
           return { state: 'done', detail: { vms: [], watts: await deps.driver.readWatts(await host(hostId)) } };
         }
@@ -307,7 +335,7 @@ function sleepMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps
           const foreign = await bmcCutRefusal(deps, h);
           if (foreign) return { state: 'failed', detail: { refused: true, why: foreign }, error: `refused: ${foreign}` };
           // Rules 1 and 2, right before the cut: XAPI's own shutdown would kill what still runs.
-          const [left, incoming, xen] = await Promise.all([hv.residentGuestVms(hostId), hv.incomingGuestVms(hostId), hv.pool()]);
+          const [left, incoming, xen] = await xapiRetry(x, () => Promise.all([hv.residentGuestVms(hostId), hv.incomingGuestVms(hostId), hv.pool()]));
           if (xen.masterHostId === hostId) return { state: 'failed', detail: { refused: true }, error: 'refused: the host is the pool master' };
           if (left.length) return { state: 'failed', detail: { refused: true, vms: left }, error: `refused: ${left.join(', ')} arrived on the host` };
           if (incoming.length) return { state: 'failed', detail: { refused: true, vms: incoming }, error: `refused: ${incoming.join(', ')} migrating to the host` };

@@ -16,6 +16,7 @@ import { localDate } from '../schedules/zoned.ts';
 import { checkLease, errorText, LeaseLostError, hostOf, sleep, stepsOfHost, waitUntil, type RunOptions, type RunResult, type StepExecution, type StepOutcome } from './step-machine.ts';
 import { XapiUnreachableError } from '../xen/errors.ts';
 import { HostBusyError } from '../store/errors.ts';
+import { bmcOnRefusal } from './bind-host.ts';
 
 export const POOL_WAKE = 'pool-wake';
 
@@ -134,6 +135,9 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
     const power = await deps.driver.readPower(h).catch(() => 'unknown' as const);
     if (power === 'on') return { state: 'done', detail: { already: true, at: iso() } };
     if (power === 'unknown') return { state: 'failed', error: 'the BMC does not answer' };
+    // Only through this host's own BMC: a foreign one would start another machine.
+    const foreign = await bmcOnRefusal(deps, h);
+    if (foreign) return { state: 'failed', detail: { refused: true, why: foreign }, error: `refused: ${foreign}` };
     // A power-on that may have left in a dead run is not sent twice: the chassis shows it soon.
     if (!interrupted) await deps.driver.sendOnce(h, 'on').catch(() => undefined);
     if ((await waitForPower(deps, h, 'on', deps.confirmMs ?? 30_000, x)) === 'on') {
@@ -285,7 +289,10 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
         if (step.name === 'power-on') return await powerOn(x, hostId, x.interrupted);
         if (step.name === 'wait-live') {
           const began = step.startedAt ? Date.parse(step.startedAt) : now();
-          const budget = Math.max(deps.liveTimeoutMs ?? 600_000, readyBy - began);
+          // XAPI already found silent for a whole wait in this operation: the next hosts wait
+          // briefly (they are on; the sweeper enables them once XAPI is back).
+          const xapiSilent = x.op.steps.some((s) => s.name === 'wait-live' && s.detail?.awaitingXapi === true);
+          const budget = xapiSilent ? Math.min(30_000, deps.liveTimeoutMs ?? 600_000) : Math.max(deps.liveTimeoutMs ?? 600_000, readyBy - began);
           const seen = await waitLive(x, hostId, began + budget);
           if (seen === 'live') return { state: 'done', detail: { at: iso() } };
           if (seen === 'wait') return { state: 'wait' };

@@ -35,6 +35,14 @@ let seq = 0;
 const key = (): string => `ns-${++seq}-${Date.now()}`;
 const bmc = (r: LocalRunner, name: string) => r.fleet.bmcs.find((b) => b.name === name)!;
 
+/** A person powers a host on (a host power operation) and it comes up live in XAPI. */
+async function powerOnByHand(r: LocalRunner, hostId: string): Promise<void> {
+  const o = await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: [hostId], action: 'on', idempotencyKey: key() });
+  expect(await runHostPower(r.ops, o.operationId)).toBe('succeeded');
+  for (let i = 0; i < 100 && !r.xapi.state.hostMetrics(hostId).live; i++) await new Promise((res) => setTimeout(res, 50));
+  expect(r.xapi.state.hostMetrics(hostId).live).toBe(true);
+}
+
 async function sleepPool(r: LocalRunner): Promise<void> {
   const s = await requestPoolSleep(r.ops, { ...who, poolId: r.poolId, idempotencyKey: key() });
   expect(s.operationId).toBeDefined();
@@ -48,8 +56,7 @@ describe('the BMC bound to its host', () => {
     expect(host.json.host).toMatchObject({ binding: { state: 'bound', bmc: { productSerial: 'LPSIM-host-006', boardSerial: 'LPSIMB-host-006' }, xapi: { serial: 'LPSIM-host-006' } }, enabled: true, live: true });
     // host-006 is emptied by a sleep; then its BMC starts answering with another machine's identity.
     await sleepPool(r);
-    const on = await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-006'], action: 'on', idempotencyKey: key() });
-    expect(await runHostPower(r.ops, on.operationId)).toBe('succeeded');
+    await powerOnByHand(r, 'host-006');
     r.faults.set('bmc-foreign', true, 'host-006');
     const offs = bmc(r, 'host-006').state.host.controlCounts.off;
     const op = await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-006'], action: 'off', idempotencyKey: key() });
@@ -97,6 +104,22 @@ describe('the BMC bound to its host', () => {
     for (const vm of r.xapi.state.guests()) expect(vm.power_state).toBe('Running');
   }, 90_000);
 
+  it('a wake never powers on through a BMC that answers as another machine: the others wake, an alert names it', async () => {
+    const r = await start();
+    await sleepPool(r);
+    r.faults.set('bmc-foreign', true, 'host-005');
+    const ons = bmc(r, 'host-005').state.host.controlCounts.on;
+    r.ops.liveTimeoutMs = 3000;
+    const w = await requestPoolWake(r.ops, { ...who, poolId: r.poolId, idempotencyKey: key(), readyBy: new Date(Date.now() + 2000).toISOString() });
+    expect(await runOperation(r.ops, w.operationId as string)).toBe('failed');
+    expect(bmc(r, 'host-005').state.host.controlCounts.on).toBe(ons);
+    expect(bmc(r, 'host-005').state.host.powerOn).toBe(false);
+    for (const h of ['host-004', 'host-006']) expect(r.xapi.state.host(h).enabled, h).toBe(true);
+    const alerts = await r.store.listAlerts(r.poolId, { open: true });
+    expect(alerts.find((a) => a.kind === 'wake-late' && a.hostId === 'host-005')?.message).toMatch(/another machine answers there/);
+    expect(alerts.some((a) => a.kind === 'bmc-identity' && a.hostId === 'host-005')).toBe(true);
+  }, 90_000);
+
   it('an unverified BMC (no usable serial) may be cut only once an admin trusts it, audited', async () => {
     const r = await start();
     await sleepPool(r);
@@ -105,7 +128,7 @@ describe('the BMC bound to its host', () => {
     b6.state.identity = { ...b6.state.identity, productSerial: 'To be filled by O.E.M.', chassisSerial: 'Default string', boardSerial: '0123456789' };
     const rb = await api(r, 'POST', '/v1/hosts/host-006/rebind', { reason: 'board replaced' });
     expect(rb.json.binding).toMatchObject({ state: 'unverified' });
-    await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-006'], action: 'on', idempotencyKey: key() }).then((o) => runHostPower(r.ops, o.operationId));
+    await powerOnByHand(r, 'host-006');
     const refused = await api(r, 'POST', '/v1/hosts/host-006/power', { action: 'off', reason: 'test' });
     expect(refused.status).toBe(409);
     expect(String((refused.json.error as Json).message)).toMatch(/nothing proves this BMC is host-006's/);
@@ -124,8 +147,7 @@ describe("a single host's power obeys the pool's rules", () => {
   it('refused when the pool would lose its HA headroom without the host (force overrides, audited); disabled before the cut', async () => {
     const r = await start();
     await sleepPool(r);
-    await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-006'], action: 'on', idempotencyKey: key() }).then((o) => runHostPower(r.ops, o.operationId));
-    for (let i = 0; i < 100 && !r.xapi.state.hostMetrics('host-006').live; i++) await new Promise((res) => setTimeout(res, 50));
+    await powerOnByHand(r, 'host-006');
     // With 60 % headroom the three hosts left could not take the loss of the largest one.
     const pool = await r.store.getPool(r.poolId);
     await r.store.updatePool(r.poolId, pool!.version, { policy: { ...pool!.policy, headroomPercent: 60 } });
@@ -145,8 +167,7 @@ describe("a single host's power obeys the pool's rules", () => {
   it('a VM that lands during the drain abandons the cut: no power cut, the host is enabled again', async () => {
     const r = await start();
     await sleepPool(r);
-    await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-006'], action: 'on', idempotencyKey: key() }).then((o) => runHostPower(r.ops, o.operationId));
-    for (let i = 0; i < 100 && !r.xapi.state.hostMetrics('host-006').live; i++) await new Promise((res) => setTimeout(res, 50));
+    await powerOnByHand(r, 'host-006');
     r.faults.set('vm-start-during-drain', true, 'host-006');
     const before = { ...bmc(r, 'host-006').state.host.controlCounts };
     const op = await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-006'], action: 'soft', idempotencyKey: key() });
@@ -171,8 +192,7 @@ describe('the morning wake cannot fail silently', () => {
     const r = await start();
     await sleepPool(r);
     // host-006: woken and switched off again by a person (maintenance).
-    await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-006'], action: 'on', idempotencyKey: key() }).then((o) => runHostPower(r.ops, o.operationId));
-    for (let i = 0; i < 100 && !r.xapi.state.hostMetrics('host-006').live; i++) await new Promise((res) => setTimeout(res, 50));
+    await powerOnByHand(r, 'host-006');
     await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-006'], action: 'off', idempotencyKey: key() }).then((o) => runHostPower(r.ops, o.operationId));
     for (let i = 0; i < 100 && r.xapi.state.hostMetrics('host-006').live; i++) await new Promise((res) => setTimeout(res, 50));
     const w = await requestPoolWake(r.ops, { ...who, source: 'schedule', poolId: r.poolId, idempotencyKey: key() });
