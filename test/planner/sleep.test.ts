@@ -1,8 +1,9 @@
 /** planSleep on small hand-made pools: who stays on and why, where VMs go, in which waves. */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { PlannerInputError, firstFitDecreasing, planSleep, type PlannerHost, type PlannerPolicy, type PlannerVm } from '../../lib/planner/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PlannerInputError, firstFitDecreasing, planSleep, type PlannerHost, type PlannerPolicy, type PlannerVm, type SleepPlan } from '../../lib/planner/index.ts';
+import { seededRandom } from '../../lib/util/prng.ts';
 
 const GIB = 1024 ** 3;
 
@@ -202,19 +203,170 @@ describe('planSleep: the search', () => {
   });
 });
 
-describe('planSleep on published bin-packing instances', () => {
+/** A bin-packing instance read as a pool: hosts are bins of `capacity`, VMs are items. */
+interface BinPacking {
+  name: string;
+  capacity: number;
+  items: number[];
+  optimum: number;
+  /** generated instances only: how they were built */
+  kind?: 'exact fill' | 'slack fill' | 'triplets';
+}
+
+/**
+ * Instances with known optima for a clone without ../shared/bench/bpplib, built from their packing:
+ * the items of each of `bins` bins are cut from that bin's fill, then all are shuffled. The fills
+ * leave less than one capacity free in total, so the items need `bins` bins (their sum exceeds
+ * (bins - 1) x capacity) and the construction shows `bins` suffice: the optimum is `bins`.
+ *   - exact fills: every bin full to the unit (no slack at all: the hardest kind);
+ *   - slack fills: bins short of full by shares of 30% of one capacity (like BPPLIB's u class);
+ *   - Falkenauer-style triplets (his class t): three items strictly between C/4 and C/2 per bin.
+ * Seeded: the same set on every run.
+ */
+function generatedBinPackings(): BinPacking[] {
+  const rand = seededRandom(2024);
+  const between = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+  const shuffled = (items: number[]): number[] => {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [items[i], items[j]] = [items[j], items[i]];
+    }
+    return items;
+  };
+  /** `capacity` cut at `parts - 1` distinct points: positive sizes that sum to it. */
+  const fill = (capacity: number, parts: number): number[] => {
+    const cuts = new Set<number>();
+    while (cuts.size < parts - 1) cuts.add(between(1, capacity - 1));
+    const edges = [0, ...[...cuts].sort((a, b) => a - b), capacity];
+    return edges.slice(1).map((edge, k) => edge - edges[k]);
+  };
+  /** Falkenauer's triplets (class t): three items strictly between C/4 and C/2 fill each bin exactly. */
+  const triplet = (): number[] => {
+    const a = between(380, 490);
+    const b = between(Math.max(251, 1000 - a - 499), Math.floor((1000 - a) / 2));
+    return [a, b, 1000 - a - b];
+  };
+  const set: BinPacking[] = [];
+  for (const bins of [20, 20, 20, 40, 40, 83]) {
+    const items = shuffled(Array.from({ length: bins }, triplet).flat());
+    set.push({ name: `triplets t${bins * 3} #${set.length}`, capacity: 1000, items, optimum: bins, kind: 'triplets' });
+  }
+  // [capacity, bins, fewest items per bin, most items per bin]: small and large capacities, bins of
+  // one big item up to bins of many small ones.
+  const shapes: Array<[number, number, number, number]> = [
+    [100, 10, 2, 4],
+    [150, 25, 2, 5],
+    [120, 60, 1, 4],
+    [500, 35, 2, 4],
+    [1000, 15, 4, 9],
+    [1000, 30, 2, 6],
+    [1000, 50, 3, 8],
+    [10000, 40, 2, 3],
+  ];
+  for (const [capacity, bins, fewest, most] of shapes) {
+    for (let copy = 0; copy < 2; copy++) {
+      const items = shuffled(Array.from({ length: bins }, () => fill(capacity, between(fewest, most))).flat());
+      set.push({ name: `exact fill C=${capacity} ${bins} bins #${set.length}`, capacity, items, optimum: bins, kind: 'exact fill' });
+    }
+    // The same shape with slack: bin k is left weight_k / sum(weights) of 30% of a capacity short.
+    const weights = Array.from({ length: bins }, () => rand());
+    const total = weights.reduce((a, b) => a + b, 0);
+    const slack = weights.map((w) => Math.floor((0.3 * capacity * w) / total));
+    const items = shuffled(slack.flatMap((free) => fill(capacity - free, Math.min(capacity - free, between(fewest, most)))));
+    set.push({ name: `slack fill C=${capacity} ${bins} bins #${set.length}`, capacity, items, optimum: bins, kind: 'slack fill' });
+  }
+  return set;
+}
+
+describe('planSleep on bin-packing instances with known optima', () => {
   const dir = fileURLToPath(new URL('../../../shared/bench/bpplib', import.meta.url));
-  const load = (name: string): { hosts: PlannerHost[]; vms: PlannerVm[]; optimum: number } => {
-    const inst = JSON.parse(readFileSync(`${dir}/${name}.json`, 'utf8')) as { capacity: number; items: number[]; optimum: number };
+  const published = existsSync(dir);
+  const generated = published ? [] : generatedBinPackings();
+  const asPool = (inst: BinPacking): { hosts: PlannerHost[]; vms: PlannerVm[]; optimum: number } => {
     const hosts = inst.items.map((_, k) => ({ id: `h${String(k).padStart(3, '0')}`, memoryBytes: inst.capacity, cpus: 1, state: 'on' as const, isMaster: false }));
     const vms = inst.items.map((size, k) => ({ id: `v${k}`, memoryBytes: size, vcpus: 0, hostId: hosts[k].id }));
     return { hosts, vms, optimum: inst.optimum };
   };
+  const load = (name: string): { hosts: PlannerHost[]; vms: PlannerVm[]; optimum: number } =>
+    asPool(JSON.parse(readFileSync(`${dir}/${name}.json`, 'utf8')) as BinPacking);
   const zero = policy({ minHostsOn: 0 });
 
-  it.skipIf(!existsSync(dir)).each(['t60_00', 'u120_00', 'scholl3_HARD0'])('reaches the proven optimum on %s, where FFD does not', (name) => {
+  beforeAll(() => {
+    console.log(
+      published
+        ? `bin packing: the published BPPLIB instances in ${dir}`
+        : `bin packing: ${dir} is missing, so the planner ran on ${generated.length} generated instances with known optima (exact fills, slack fills, Falkenauer-style triplets)`,
+    );
+  });
+
+  it.runIf(published).each(['t60_00', 'u120_00', 'scholl3_HARD0'])('reaches the proven optimum on %s, where FFD does not', (name) => {
     const { hosts, vms, optimum } = load(name);
     expect(firstFitDecreasing(hosts, vms, zero).hostsOn).toBeGreaterThan(optimum);
     expect(planSleep(hosts, vms, zero).hostsOn).toBe(optimum);
+  });
+
+  describe.runIf(!published)('generated instances (../shared/bench/bpplib is missing)', () => {
+    const set = generated;
+    const results = new Map<string, { plan: SleepPlan; ffd: number }>();
+    const solve = (inst: BinPacking): { plan: SleepPlan; ffd: number } => {
+      let r = results.get(inst.name);
+      if (!r) {
+        const { hosts, vms } = asPool(inst);
+        r = { plan: planSleep(hosts, vms, zero), ffd: firstFitDecreasing(hosts, vms, zero).hostsOn };
+        results.set(inst.name, r);
+      }
+      return r;
+    };
+
+    it('the generated optima hold: no fewer bins can take the items (their sum exceeds one bin less)', () => {
+      expect(set.length).toBeGreaterThanOrEqual(24);
+      for (const inst of set) {
+        const sum = inst.items.reduce((a, b) => a + b, 0);
+        expect(sum, inst.name).toBeGreaterThan((inst.optimum - 1) * inst.capacity);
+        expect(sum, inst.name).toBeLessThanOrEqual(inst.optimum * inst.capacity);
+        if (inst.kind !== 'slack fill') expect(sum, inst.name).toBe(inst.optimum * inst.capacity);
+        expect(Math.min(...inst.items), inst.name).toBeGreaterThan(0);
+        if (inst.kind === 'triplets') {
+          expect(inst.items.every((x) => x > inst.capacity / 4 && x < inst.capacity / 2), inst.name).toBe(true);
+        }
+      }
+    });
+
+    it.each(set.map((inst) => [inst.name, inst] as const))('%s: a valid packing, not below the optimum, not above FFD nor the optimum + 1', (_, inst) => {
+      const { plan, ffd } = solve(inst);
+      // Replay the plan: every host that stays on holds no more than its capacity, sleepers end empty.
+      const { hosts } = asPool(inst);
+      const load = new Map<string, number>(inst.items.map((size, k) => [hosts[k].id, size]));
+      for (const m of plan.migrations) {
+        load.set(m.from, (load.get(m.from) ?? 0) - m.memoryBytes);
+        load.set(m.to, (load.get(m.to) ?? 0) + m.memoryBytes);
+      }
+      for (const id of plan.sleep) expect(load.get(id), id).toBe(0);
+      const used = [...load].filter(([id, bytes]) => bytes > 0 && !plan.sleep.includes(id));
+      for (const [id, bytes] of used) expect(bytes, id).toBeLessThanOrEqual(inst.capacity);
+      expect(used.length).toBe(plan.hostsOn);
+      expect(plan.hostsOn).toBeGreaterThanOrEqual(inst.optimum);
+      expect(plan.hostsOn).toBeLessThanOrEqual(Math.min(ffd, inst.optimum + 1));
+    });
+
+    const triplets = set.filter((inst) => inst.kind === 'triplets').map((inst) => [inst.name, inst] as const);
+    it.each(triplets)('%s: FFD misses the optimum and the planner does better', (_, inst) => {
+      const { plan, ffd } = solve(inst);
+      expect(ffd).toBeGreaterThan(inst.optimum);
+      expect(plan.hostsOn).toBeLessThan(ffd);
+    });
+
+    it.each(triplets.filter(([, inst]) => inst.items.length === 60))('%s: reaches the optimum, as on t60_00', (_, inst) => {
+      expect(solve(inst).plan.hostsOn).toBe(inst.optimum);
+    });
+
+    it('over the whole set: optimal on at least half, mean excess under half a host and under a third of FFD\'s', () => {
+      const excess = set.map((inst) => solve(inst).plan.hostsOn - inst.optimum);
+      const ffdExcess = set.map((inst) => solve(inst).ffd - inst.optimum);
+      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+      expect(excess.filter((e) => e === 0).length).toBeGreaterThanOrEqual(set.length / 2);
+      expect(mean(excess)).toBeLessThan(0.5);
+      expect(mean(excess)).toBeLessThan(mean(ffdExcess) / 3);
+    }, 30_000);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Real BMC peers for tests: OpenIPMI's ipmi_sim and a pyghmi BMC, started on free loopback ports
- * with the scripts in ../shared/peers and stopped by PID.
+ * Real BMC peers for tests: OpenIPMI's ipmi_sim and a pyghmi BMC (both from Debian packages),
+ * started on free loopback ports with the repository's own scripts in test/peers and stopped by
+ * PID, so the suite runs from a lone clone.
  */
 import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
@@ -13,7 +14,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const PEERS = resolve(REPO, '../shared/peers');
+/** The start/stop scripts and configuration of the peers (test/peers/README.md). */
+export const PEERS = resolve(REPO, 'test/peers');
 
 function udpFree(port: number): Promise<boolean> {
   return new Promise((ok) => {
@@ -52,14 +54,15 @@ async function startPeer(kind: 'ipmi-sim' | 'pyghmi-bmc', env: NodeJS.ProcessEnv
     const port = await freePort();
     const state = mkdtempSync(join(tmpdir(), `lowpower-${kind}-`));
     try {
-      const { stdout } = await run(join(PEERS, `start-${kind}.sh`), [String(port), state], { env: { ...process.env, ...env }, timeout: 20_000 });
+      // Through bash, so a checkout that lost the scripts' executable bit still works.
+      const { stdout } = await run('bash', [join(PEERS, `start-${kind}.sh`), String(port), state], { env: { ...process.env, ...env }, timeout: 20_000 });
       const pid = Number(stdout.trim().split('\n').pop());
       return {
         port,
         pid,
         state,
         async stop() {
-          await run(join(PEERS, `stop-${kind}.sh`), [String(port), state]).catch(() => undefined);
+          await run('bash', [join(PEERS, `stop-${kind}.sh`), String(port), state]).catch(() => undefined);
           rmSync(state, { recursive: true, force: true });
         },
       };

@@ -1,6 +1,6 @@
 /**
  * Builds Sensor Data Records byte by byte, the way the ipmi_sim peer's generator
- * (shared/peers/ipmi_sim/gen_sdrs.py) does. Its comments count bytes from 0 (header 0-4, body from
+ * (test/peers/ipmi_sim/configure.py) does. Its comments count bytes from 0 (header 0-4, body from
  * 5); the IPMI v2.0 table 43-1 counts from 1, so the generator's "5 sensor owner id" is the
  * specification's byte 6. Comments here use the specification's numbers.
  */

@@ -3,7 +3,7 @@ import { decodeSelRecord, describeEvent, SEL_RECORD_LENGTH } from '../../../lib/
 import { expectProtocolError } from '../commands/expect-protocol-error.ts';
 
 /**
- * The two events preloaded by the ipmi_sim peer (shared/peers/ipmi_sim/sim.emu.in):
+ * The two events preloaded by the ipmi_sim peer (test/peers/ipmi_sim/configure.py):
  *   sel_add 0x20 0x02 0x00 0x00 0x00 0x66 0x20 0x00 0x04 0x01 0x01 0x01 0x57 0x50 0x55
  *   sel_add 0x20 0x02 0x10 0x00 0x00 0x66 0x20 0x00 0x04 0x01 0x01 0x81 0x57 0x50 0x55
  * After the MC address: record type, then timestamp(4, LE) genid(2) evmrev stype snum edir/type
