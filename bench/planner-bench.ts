@@ -12,7 +12,7 @@
  *
  *   node bin/run-ts.mjs bench/planner-bench.ts [--runs 5] [--bpp-runs 3] [--seed 7] [--effort N] [--only pools|bpplib]
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_EFFORT,
@@ -227,6 +227,10 @@ interface Instance {
 
 function bpplib(): void {
   const dir = fileURLToPath(new URL('../../shared/bench/bpplib', import.meta.url));
+  if (!existsSync(dir)) {
+    console.log(`\n## BPPLIB: skipped (${dir} is not there: it comes with ../shared)`);
+    return;
+  }
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort();
