@@ -8,7 +8,7 @@ import { onScheduleFired, poolActionsFor, type FireResult } from '../lib/ops/sch
 import { scheduleNameOfTimer } from '../lib/schedules/service.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
 import { logger } from '../lib/aws/logger.ts';
-import { alertMessagesAfterPoll } from '../lib/ops/notifications.ts';
+import { alertNoticesAfterPoll } from '../lib/ops/notifications.ts';
 import { sweep, type SweepResult } from '../lib/ops/sweeper.ts';
 
 export type ScheduledEvent =
@@ -40,7 +40,7 @@ export const handler = middy<ScheduledEvent, FireResult | { resumed: string } | 
     },
   );
   if (fired.ran && 'operationId' in fired && fired.created) await w.launch(fired.operationId);
-  if (fired.ran && 'poll' in fired) await w.notifier(await alertMessagesAfterPoll(w.store, event.poolId, fired.poll));
+  if (fired.ran && 'poll' in fired) await w.notifier(await alertNoticesAfterPoll(w.store, event.poolId, fired.poll));
   logger.info('schedule fired', { pool: event.poolId, schedule: event.scheduleName, ran: fired.ran });
   return fired;
 });

@@ -22,6 +22,7 @@ import { POOL_ROUTES } from '../api/pool-routes.ts';
 import type { ApiContext } from '../api/router.ts';
 import { configFromEnv, type AwsConfig } from './config.ts';
 import type { Notifier } from '../ops/notifications.ts';
+import { renderNotice } from '../slack/notify.ts';
 
 export interface AwsWiring {
   config: AwsConfig;
@@ -76,8 +77,10 @@ async function build(log: (line: string) => void): Promise<AwsWiring> {
   ops.checkAt = async (at: Date, operationId: string): Promise<void> => {
     await scheduler.createOneTime({ name: `ready-${operationId.slice(0, 8)}-${at.getTime().toString(36)}`, at: at.toISOString().slice(0, 19), timezone: 'UTC', input: { source: 'sweep' } });
   };
-  const notifier: Notifier = async (messages) => {
-    if (messages.length === 0 || !config.slackFunctionName) return;
+  // Notices rendered here and handed to the slack function (the only one with a route to Slack).
+  const notifier: Notifier = async (notices) => {
+    if (notices.length === 0 || !config.slackFunctionName) return;
+    const messages = notices.map(renderNotice);
     await lambda.send(new InvokeCommand({ FunctionName: config.slackFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ notify: messages })) }));
   };
   const api: ApiContext = { store, ops, schedules, launch, routes: POOL_ROUTES, bmc: ipmiBmcReads(secrets), secrets, log };

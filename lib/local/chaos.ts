@@ -11,6 +11,7 @@
  * made-up sample; the rest is I/O around one LocalRunner.
  */
 import { startLocalRunner, type LocalRunner } from './runner.ts';
+import { noticeText } from '../ops/notices.ts';
 import { FAULT_NAMES, type FaultName } from './sim-faults.ts';
 import { planExistsFor, type HaHost } from '../xen/sim/index.ts';
 import { bindingView } from '../ops/binding.ts';
@@ -507,8 +508,8 @@ async function freshRunner(o: ChaosOptions, log: (line: string) => void): Promis
         bmcBasePort,
         log,
         sampleSchedule: false,
-        notifier: async (messages) => {
-          for (const m of messages) log(`channel: ${m.text}`);
+        notifier: async (notices) => {
+          for (const n of notices) log(`channel: ${noticeText(n)}`);
         },
         operationLeaseMs: o.operationLeaseMs ?? 1500,
         sweepEveryMs: o.sweepEveryMs ?? 500,

@@ -26,8 +26,9 @@ import { makeSlackHandler } from '../aws/slack-handler.ts';
 import { memoryReplayGuard, responseUrlPoster, runSlackJob, SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH, type SlackDeps } from '../slack/index.ts';
 import { loadSlackUsers } from './slack-users.ts';
 import { dashboardDir, dashboardHandler } from './static-files.ts';
-import { afterOperation, alertMessagesAfterPoll, type Notifier } from '../ops/notifications.ts';
-import { notify, webhookChannel } from '../slack/index.ts';
+import { afterOperation, alertNoticesAfterPoll, type Notifier } from '../ops/notifications.ts';
+import { noticeText } from '../ops/notices.ts';
+import { notify, renderNotice, webhookChannel } from '../slack/index.ts';
 import { loadOrCreateApiKeys } from './api-keys.ts';
 import { ipmiBmcReads } from '../ops/bmc-reads.ts';
 import type { ApiContext, Role } from '../api/router.ts';
@@ -169,10 +170,10 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   const webhook = process.env.SLACK_WEBHOOK_URL ? webhookChannel(process.env.SLACK_WEBHOOK_URL, { allowLoopback: true }) : undefined;
   const notifier: Notifier =
     o.notifier ??
-    (async (messages) => {
-      for (const m of messages) {
-        if (webhook) await notify(webhook, m, log);
-        else log(`slack (no webhook): ${m.text}`);
+    (async (notices) => {
+      for (const n of notices) {
+        if (webhook) await notify(webhook, renderNotice(n), log);
+        else log(`notice: ${noticeText(n)}`);
       }
     });
   let stopping = false;
@@ -200,7 +201,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     if (!r.ran) log(`schedule ${name}: not run (${r.reason}: ${r.detail})`);
     else if ('poll' in r) {
       const p = r.poll;
-      await notifier(await alertMessagesAfterPoll(store, poolId, p));
+      await notifier(await alertNoticesAfterPoll(store, poolId, p));
       log(`schedule ${name}: polled ${p.ok} hosts${p.failed ? `, ${p.failed} failed` : ''}${p.alertsOpened.length ? `, thermal alert on ${p.alertsOpened.join(', ')}` : ''}`);
     } else {
       log(`schedule ${name}: ${r.action}, operation ${r.operationId.slice(0, 8)}`);

@@ -22,4 +22,5 @@ export { requestPoolWake, runPoolWake, wakeLeadMs, DEFAULT_WAKE_LEAD_MS, POOL_WA
 export { readPoolView, plannerPolicy, type PoolView } from './pool-view.ts';
 export { energyReport, type EnergyReport } from './energy.ts';
 export { ipmiBmcReads, type BmcReads, type SensorView, type SelView } from './bmc-reads.ts';
-export { messagesAfterOperation, messagesForAlerts, type Notifier } from './notifications.ts';
+export { noticesAfterOperation, noticesForAlerts, alertNoticesAfterPoll, afterOperation } from './notifications.ts';
+export { noticeText, type Notice, type Notifier, type HostOutcome } from './notices.ts';

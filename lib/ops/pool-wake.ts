@@ -231,7 +231,7 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
   /** The morning guard: every host live and enabled by readyBy, or retried once, then alerted. */
   async function readyCheck(x: StepExecution): Promise<StepOutcome> {
     const op = x.op;
-    const report: Array<{ hostId: string; result: string; detail: string }> = [];
+    const report: Array<{ hostId: string; result: string; detail: string; step?: string }> = [];
     const xenHosts = await hv.hosts().catch(() => undefined);
     for (const hostId of plan.wake) {
       const failedStep = stepsOf(op, hostId).find((s) => s.state === 'failed');
@@ -260,7 +260,7 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
         const text = `${hostId} is not ready by ${new Date(readyBy).toISOString()}: stopped at ${stoppedAt} (${message(e)})`;
         await deps.store.openAlert({ poolId, hostId, kind: 'wake-late', message: text, detail: { operationId: op.operationId, step: stoppedAt } });
         deps.log?.(`ALERT wake-late ${text}`);
-        report.push({ hostId, result: 'failed', detail: text });
+        report.push({ hostId, result: 'failed', detail: text, step: stoppedAt });
       }
     }
     return { state: 'done', detail: { hosts: report } };
@@ -315,7 +315,7 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
     },
     async finish(op: OperationWithSteps) {
       const check = op.steps.find((s) => s.name === 'ready-check');
-      const hosts = (check?.detail?.hosts as Array<{ hostId: string; result: string; detail: string }> | undefined) ?? [];
+      const hosts = (check?.detail?.hosts as Array<{ hostId: string; result: string; detail: string; step?: string }> | undefined) ?? [];
       for (const h of hosts) {
         await deps.store.appendAudit({ at: check?.finishedAt, once: `host-${h.hostId}`, operationId: op.operationId, poolId, hostId: h.hostId, actor: op.actor, source: op.source, reason: op.reason, action: 'wake host', result: h.result === 'done' ? 'ok' : 'failed', message: h.detail });
       }

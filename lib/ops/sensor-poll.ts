@@ -46,7 +46,7 @@ async function checkDrift(store: Store, h: Host, power: 'on' | 'off', at: string
   if (h.sleepState === 'asleep' && power === 'on') message = `${h.hostId} was put to sleep by lowpower${h.sleptByOperation ? ` (operation ${h.sleptByOperation.slice(0, 8)})` : ''} but is on`;
   else if (h.sleepState !== 'asleep' && h.power === 'on' && power === 'off') message = `${h.hostId} should be awake but is off; lowpower did not switch it off`;
   if (message) {
-    const { opened } = await store.openAlert({ poolId: h.poolId, hostId: h.hostId, kind: 'drift', message, detail: { found: power, at } });
+    const { opened } = await store.openAlert({ poolId: h.poolId, hostId: h.hostId, kind: 'drift', message, detail: { found: power, expected: h.sleepState === 'asleep' ? 'asleep' : 'awake', at } });
     if (opened) {
       result.drift.push(h.hostId);
       log?.(`ALERT drift ${message}`);
@@ -87,7 +87,9 @@ export async function pollPool(store: Store, secrets: Secrets, poolId: string, o
       }
       const excess = thermalExcess(r.temperatures);
       if (excess) {
-        const { opened } = await store.openAlert({ poolId, hostId: h.hostId, kind: 'thermal', message: excess, detail: { hottest: r.hottest } });
+        // The hottest sensor over its limit, as data for the notice.
+        const over = r.temperatures.filter((t) => OVER.has(t.status) && t.value !== null).sort((a, b) => (b.value as number) - (a.value as number))[0];
+        const { opened } = await store.openAlert({ poolId, hostId: h.hostId, kind: 'thermal', message: excess, detail: { hottest: r.hottest, sensor: over?.name, celsius: over?.value } });
         if (opened) {
           result.alertsOpened.push(h.hostId);
           o.log?.(`ALERT thermal ${h.hostId}: ${excess}`);

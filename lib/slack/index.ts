@@ -80,6 +80,7 @@ export {
   notify,
   failedOperationMessage,
   wakeLateMessage,
+  renderNotice,
   driftMessage,
   thermalMessage,
   nightReportMessage,

@@ -5,6 +5,7 @@
  */
 import { context, escapeMrkdwn, resultBlocks, section, SLACK_LIMITS, type HostResultRow, type SlackMessage } from './blocks.ts';
 import { postSlackJson, type SlackPostOptions } from './response-url.ts';
+import type { Notice } from '../ops/notices.ts';
 
 /** Where channel messages go. */
 export interface SlackChannel {
@@ -151,4 +152,24 @@ export function nightReportOf(op: { operationId: string; poolId: string; result?
     };
   });
   return { poolId: op.poolId, night, operationId: op.operationId, hosts, wattsSwitchedOff: typeof result.wattsSwitchedOff === 'number' ? result.wattsSwitchedOff : undefined };
+}
+
+/** A notice of lib/ops (the notifier port) as a channel message. */
+export function renderNotice(n: Notice): SlackMessage {
+  switch (n.kind) {
+    case 'night-report':
+      return nightReportMessage({ poolId: n.poolId, night: n.night, operationId: n.operationId, wattsSwitchedOff: n.wattsSwitchedOff, hosts: n.hosts.map((h) => ({ host: h.hostId, result: h.result, detail: h.detail, watts: h.watts })) });
+    case 'operation-failed':
+      return failedOperationMessage({ operationId: n.operationId, kind: n.operation, poolId: n.poolId, actor: n.actor, source: n.source, reason: n.reason, error: n.error, hosts: n.hosts.map((h) => ({ host: h.hostId, result: h.result, detail: h.detail })) });
+    case 'wake-late':
+      return wakeLateMessage({ poolId: n.poolId, hostId: n.hostId, step: n.step, deadline: n.deadline, operationId: n.operationId, detail: n.detail });
+    case 'wake-ready-late':
+      return wakeReadyLateMessage(n);
+    case 'drift':
+      return driftMessage(n);
+    case 'heat':
+      return thermalMessage(n);
+    case 'alert':
+      return alert(`${n.alert} in pool ${n.poolId}: host ${n.hostId}`, [e(n.message), ...(n.operationId ? [`operation \`${e(n.operationId)}\``] : [])]);
+  }
 }

@@ -252,8 +252,8 @@ describe('the morning wake cannot fail silently', () => {
     expect(await run).toBe('succeeded');
     const op = await r.store.getOperation(w.operationId as string);
     expect(Number(op?.result?.lateByMs)).toBeGreaterThan(0);
-    const { messagesAfterOperation } = await import('../../lib/ops/notifications.ts');
-    expect(messagesAfterOperation(op!).map((m) => m.text).join('\n')).toMatch(/Pool pool-1 ready \d+ min late/);
+    const { noticesAfterOperation } = await import('../../lib/ops/notifications.ts');
+    expect(noticesAfterOperation(op!)).toContainEqual(expect.objectContaining({ kind: 'wake-ready-late', poolId: 'pool-1', operationId: w.operationId, hosts: expect.arrayContaining(['host-004', 'host-005', 'host-006']) }));
     // Enabled: the late alert is closed.
     expect((await r.store.listAlerts(r.poolId, { open: true })).filter((a) => a.kind === 'wake-late')).toEqual([]);
   }, 90_000);

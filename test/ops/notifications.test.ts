@@ -1,6 +1,11 @@
-/** What lowpower tells a channel after an operation or a poll, from the records alone. */
+/**
+ * What lowpower tells people after an operation or a poll, from the records alone: typed notices
+ * with their fields as data (the notifier port), and the same notices rendered for Slack.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { messagesAfterOperation, messagesForAlerts, POOL_SLEEP, POOL_WAKE, HOST_POWER } from '../../lib/ops/index.ts';
+import { noticesAfterOperation, noticesForAlerts, noticeText, POOL_SLEEP, POOL_WAKE, HOST_POWER, type Notice } from '../../lib/ops/index.ts';
+import { renderNotice } from '../../lib/slack/index.ts';
 import type { Alert, OperationWithSteps } from '../../lib/store/index.ts';
 
 const op = (o: Partial<OperationWithSteps>): OperationWithSteps => ({
@@ -19,6 +24,29 @@ const op = (o: Partial<OperationWithSteps>): OperationWithSteps => ({
   ...o,
 });
 
+const messagesAfterOperation = (o: OperationWithSteps, tz?: string) => noticesAfterOperation(o, tz).map(renderNotice);
+const messagesForAlerts = (a: Alert[]) => noticesForAlerts(a).map(renderNotice);
+
+describe('notices as data', () => {
+  it('a wake with a host not ready names the host and its step as fields, not in text to be parsed', () => {
+    const notices = noticesAfterOperation(op({ kind: POOL_WAKE, state: 'failed', result: { readyBy: '2026-11-26T06:00:00.000Z', hosts: [{ hostId: 'host-005', result: 'failed', step: 'wait-live', detail: 'not live' }, { hostId: 'host-004', result: 'done' }] } }));
+    expect(notices).toEqual([{ kind: 'wake-late', poolId: 'pool-1', hostId: 'host-005', step: 'wait-live', deadline: '2026-11-26T06:00:00.000Z', operationId: 'op-12345678', detail: 'not live' }]);
+    expect(noticeText(notices[0] as Notice)).toBe('host host-005 not ready by 2026-11-26T06:00:00.000Z: stopped at wait-live (not live)');
+  });
+
+  it('drift carries what was expected as a field of the alert', () => {
+    const base = { poolId: 'pool-1', state: 'open' as const, openedAt: 'x', lastSeenAt: 'x', count: 1, version: 1, createdAt: 'x', updatedAt: 'x' };
+    const [n] = noticesForAlerts([{ ...base, hostId: 'host-003', kind: 'drift', message: 'host-003 should be awake but is off', detail: { found: 'off', expected: 'awake' } }]);
+    expect(n).toMatchObject({ kind: 'drift', hostId: 'host-003', expected: 'awake', found: 'off' });
+  });
+
+  it('lib/ops imports nothing from lib/slack (the notifier port)', () => {
+    const dir = new URL('../../lib/ops/', import.meta.url);
+    const offenders = readdirSync(dir).filter((f) => f.endsWith('.ts') && /from '\.\.\/slack\//.test(readFileSync(new URL(f, dir), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+});
+
 describe('channel messages', () => {
   it('a finished sleep is a night report marked as planned, with the watts, dated by the pool time zone', () => {
     const [m, ...rest] = messagesAfterOperation(op({ result: { hosts: [{ hostId: 'host-004', result: 'done', detail: 'asleep', wattsSaved: 250 }, { hostId: 'host-001', result: 'skipped', detail: 'pool master' }], wattsSwitchedOff: 250 }, createdAt: '2026-11-25T23:30:00.000Z' }), 'Europe/Berlin');
@@ -28,7 +56,7 @@ describe('channel messages', () => {
   });
 
   it('a wake with a host not ready: one alert naming the host and the step it stopped at', () => {
-    const ms = messagesAfterOperation(op({ kind: POOL_WAKE, state: 'failed', result: { readyBy: '2026-11-26T06:00:00.000Z', hosts: [{ hostId: 'host-005', result: 'failed', detail: 'host-005 is not ready by 2026-11-26T06:00:00.000Z: stopped at wait-live (not live)' }, { hostId: 'host-004', result: 'done' }] } }));
+    const ms = messagesAfterOperation(op({ kind: POOL_WAKE, state: 'failed', result: { readyBy: '2026-11-26T06:00:00.000Z', hosts: [{ hostId: 'host-005', result: 'failed', step: 'wait-live', detail: 'host-005 is not ready by 2026-11-26T06:00:00.000Z: stopped at wait-live (not live)' }, { hostId: 'host-004', result: 'done' }] } }));
     expect(ms).toHaveLength(1);
     expect(ms[0].text).toMatch(/host-005 not ready by 2026-11-26T06:00:00.000Z/);
     expect(JSON.stringify(ms[0])).toMatch(/wait-live/);
@@ -45,7 +73,7 @@ describe('channel messages', () => {
     const base = { poolId: 'pool-1', state: 'open' as const, openedAt: 'x', lastSeenAt: 'x', count: 1, version: 1, createdAt: 'x', updatedAt: 'x' };
     const alerts: Alert[] = [
       { ...base, hostId: 'host-006', kind: 'drift', message: 'host-006 was put to sleep by lowpower but is on', detail: { found: 'on' } },
-      { ...base, hostId: 'host-002', kind: 'thermal', message: 'CPU1 Temp 97.5 C over critical' },
+      { ...base, hostId: 'host-002', kind: 'thermal', message: 'CPU1 Temp 97.5 C over critical', detail: { sensor: 'CPU1 Temp', celsius: 97.5 } },
     ];
     const [drift, heat] = messagesForAlerts(alerts);
     expect(drift.text).toMatch(/Drift: host host-006 is on, expected asleep/);
