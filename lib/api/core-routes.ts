@@ -13,11 +13,11 @@ import { ApiError } from './errors.ts';
 import { findHost, isoQuery, objectBody, poolOf, publicBinding, publicHost, requireReason, secretsOf } from './helpers.ts';
 import { assertBmcFree, readBinding, rebindHost, type BindDeps } from '../ops/bind-host.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
-import type { ApiContext } from './router.ts';
+import type { ApiContext } from './types.ts';
 
 /** What binding a BMC needs: its driver (identity) and the pool's XAPI (serials). */
 const bindDeps = (ctx: ApiContext): BindDeps => ({ store: ctx.store, driver: ctx.ops.driver, hypervisorFor: (ctx.ops as Partial<PoolOpsDeps>).hypervisorFor, now: ctx.now, log: ctx.log });
-import type { Route } from './router.ts';
+import type { Route } from './types.ts';
 
 /** Host fields from a request body, checked: a 400 names the first wrong field. */
 function hostInput(b: Record<string, unknown>, create: boolean): Partial<HostInput> {

@@ -3,7 +3,7 @@ import type { Host, Pool } from '../store/types.ts';
 import type { Secrets } from '../store/secrets.ts';
 import { ApiError } from './errors.ts';
 import { StoreValidationError } from '../store/errors.ts';
-import type { ApiContext, ApiRequest } from './router.ts';
+import type { ApiContext, ApiRequest } from './types.ts';
 import { ROLES, type Role } from './roles.ts';
 import { bindingView } from '../ops/binding.ts';
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError } from './errors.ts';
 import { objectBody, poolOf, publicHost, requireReason, secretsOf } from './helpers.ts';
 import type { Pool, PoolPatch, PoolPolicy } from '../store/types.ts';
-import type { ApiContext, ApiRequest, ApiResponse, Route } from './router.ts';
+import type { ApiContext, ApiRequest, ApiResponse, Route } from './types.ts';
 import { requestPoolSleep, type PoolOpsDeps } from '../ops/pool-sleep.ts';
 import { requestPoolWake } from '../ops/pool-wake.ts';
 import { readPoolView } from '../ops/pool-view.ts';

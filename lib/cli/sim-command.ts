@@ -2,9 +2,9 @@
  * `lowpower sim`: N simulated BMCs on 127.0.0.1 in one process, and the inventory file that
  * `lowpower fleet` and the local runner read. Runs until stopped (Ctrl-C).
  */
-import { startSimFleet } from '../ipmi/sim/fleet.ts';
-import type { Faults } from '../ipmi/sim/faults.ts';
-import { describeFaults } from '../ipmi/sim/faults.ts';
+import { startSimFleet } from '../sim/ipmi/fleet.ts';
+import type { Faults } from '../sim/ipmi/faults.ts';
+import { describeFaults } from '../sim/ipmi/faults.ts';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args.ts';
 
 export const SIM_USAGE = `usage: lowpower sim --count N [--base-port P] [--seed S] [--inventory FILE]

@@ -13,7 +13,7 @@
 import { startLocalRunner, type LocalRunner } from './runner.ts';
 import { noticeText } from '../ops/notices.ts';
 import { FAULT_NAMES, type FaultName } from './sim-faults.ts';
-import { planExistsFor, type HaHost } from '../xen/sim/index.ts';
+import { planExistsFor, type HaHost } from '../sim/xen/index.ts';
 import { bindingView } from '../ops/binding.ts';
 import { seededRandom, type Random } from '../util/prng.ts';
 import type { OperationStep, OperationWithSteps } from '../store/types.ts';

@@ -14,7 +14,7 @@ import dynalite from 'dynalite';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createStore, createTable, FileSecrets, type Store } from '../store/index.ts';
-import { startSimFleet, type SimFleet } from '../ipmi/sim/fleet.ts';
+import { startSimFleet, type SimFleet } from '../sim/ipmi/fleet.ts';
 import { IpmiPowerDriver } from '../ops/power-driver.ts';
 import { runOperation } from '../ops/dispatch.ts';
 import { onScheduleFired, poolActionsFor } from '../ops/scheduled.ts';
@@ -33,7 +33,7 @@ import { loadOrCreateApiKeys } from './api-keys.ts';
 import { ipmiBmcReads } from '../ops/bmc-reads.ts';
 import type { ApiContext, Role } from '../api/router.ts';
 import { POOL_ROUTES } from '../api/pool-routes.ts';
-import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../xen/sim/index.ts';
+import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../sim/xen/index.ts';
 import { hypervisorCache } from '../ops/hypervisors.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
 import { xenPowerGuard } from '../ops/xen-guard.ts';
@@ -41,7 +41,7 @@ import { requestPoolSleep } from '../ops/pool-sleep.ts';
 import { requestPoolWake, poolWakeLeadMinutes } from '../ops/pool-wake.ts';
 import { rebindHost } from '../ops/bind-host.ts';
 import { sweep, type SweepResult } from '../ops/sweeper.ts';
-import { simIdentityFor } from '../ipmi/sim/identity.ts';
+import { simIdentityFor } from '../sim/ipmi/identity.ts';
 import { LocalFaults, simFaultRoutes, WorkerKilledError } from './sim-faults.ts';
 
 export interface LocalRunnerOptions {

@@ -4,10 +4,10 @@
  * for the fault matrix and for anyone who wants to watch lowpower handle trouble. Served as
  * `GET|POST /v1/sim/faults` by the local runner only, and as `lowpower sim fault`.
  */
-import type { SimFleet } from '../ipmi/sim/fleet.ts';
-import { simIdentityFor } from '../ipmi/sim/identity.ts';
-import { isXapiFaultName, type XapiSim } from '../xen/sim/index.ts';
-import type { Route } from '../api/router.ts';
+import type { SimFleet } from '../sim/ipmi/fleet.ts';
+import { simIdentityFor } from '../sim/ipmi/identity.ts';
+import { isXapiFaultName, type XapiSim } from '../sim/xen/index.ts';
+import type { Route } from '../api/types.ts';
 import { ApiError } from '../api/errors.ts';
 import { objectBody } from '../api/helpers.ts';
 

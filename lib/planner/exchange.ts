@@ -10,7 +10,7 @@
 import { ComboList } from './combos.ts';
 import { EPSILON, type Packing } from './packing.ts';
 import { packIntoReserved, refillDescent, type ReservedSlot } from './refill.ts';
-import type { SearchContext } from './search.ts';
+import type { SearchContext } from './search-context.ts';
 
 const POOL = -1;
 /** Exchanges consider pairs of a host's guests only while it has this many (pools move few VMs per host). */

@@ -4,7 +4,7 @@
  * 8 GiB VMs do not fit into three hosts with 6 GiB free each, though 16 <= 18.
  *
  * The placement rule is biggest fit decreasing: the largest VM first, each onto the survivor with
- * the most room. That is the rule of XAPI's HA failover planner as lib/xen/sim/ha-plan.ts models
+ * the most room. That is the rule of XAPI's HA failover planner as lib/sim/xen/ha-plan.ts models
  * it, so a pool that passes here passes the pool's own check for the same failure sets (and, with
  * headroom taken out of the room, with room to spare). Any greedy placement that succeeds is a
  * sufficient condition: a plan found here exists.

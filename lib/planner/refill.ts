@@ -5,7 +5,7 @@
  */
 import { sharesAnti, type PackModel } from './model.ts';
 import { EPSILON, type Packing } from './packing.ts';
-import type { SearchContext } from './search.ts';
+import type { SearchContext } from './search-context.ts';
 
 const NODE_LIMIT = 4000;
 /** One descent refills 1/REFILL_SHARE of the hosts, from a random start: cheaper, and more varied. */

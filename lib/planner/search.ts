@@ -14,14 +14,8 @@ import type { Random } from '../util/prng.ts';
 /** Hosts that give up their guests and take the pool at the end of a repair. */
 const RESERVED_HOSTS = 2;
 
-export interface SearchContext {
-  /** work left, in evaluated placements; every loop pays for what it looks at */
-  work: number;
-  random: Random;
-  /** the hosts by usable memory, largest first (for HA capacity) */
-  byCapacity: Int32Array;
-  failures: number;
-}
+export type { SearchContext } from './search-context.ts';
+import type { SearchContext } from './search-context.ts';
 
 export function createContext(model: PackModel, work: number, random: Random, failures: number): SearchContext {
   const n = model.hostIds.length;

@@ -1,7 +1,7 @@
 /**
  * lib/xen: XAPI over JSON-RPC. The client (sessions, master following, Async calls with task
  * polling, typed errors) and the Hypervisor port operations use to disable, drain, shut down and
- * wake pool hosts. The pool simulator lives in lib/xen/sim.
+ * wake pool hosts. The pool simulator lives in lib/sim/xen.
  */
 export { XapiClient, masterUrl, decodeTaskResult, errorDescription, DEFAULT_REQUEST_TIMEOUT_MS, type XapiClientOptions } from './client.ts';
 export {

@@ -10,8 +10,8 @@ import { freePort } from '../support/peers.ts';
 import { onScheduleFired } from '../../lib/ops/index.ts';
 import { FileSecrets } from '../../lib/store/index.ts';
 import { signSlackRequest } from '../../lib/slack/index.ts';
-import { startSim } from '../ipmi/sim/sim-support.ts';
-import { simIdentityFor } from '../../lib/ipmi/sim/identity.ts';
+import { startSim } from '../sim/ipmi/sim-support.ts';
+import { simIdentityFor } from '../../lib/sim/ipmi/identity.ts';
 
 let runner: LocalRunner;
 const lines: string[] = [];

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';
 import { createStore, FileSecrets, HostBusyError, type Store } from '../../lib/store/index.ts';
 import { IpmiPowerDriver, OperationBusyError, requestHostPower, runHostPower, type OpsDeps } from '../../lib/ops/index.ts';
-import { startSim } from '../ipmi/sim/sim-support.ts';
+import { startSim } from '../sim/ipmi/sim-support.ts';
 import { rebindHost } from '../../lib/ops/bind-host.ts';
-import type { SimulatedBmc } from '../../lib/ipmi/sim/server.ts';
+import type { SimulatedBmc } from '../../lib/sim/ipmi/server.ts';
 
 let db: DynamoFixture;
 let store: Store;

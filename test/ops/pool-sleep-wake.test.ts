@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';
 import { freePort } from '../support/peers.ts';
 import { createStore, FileSecrets, type Store } from '../../lib/store/index.ts';
-import { startSimFleet, type SimFleet } from '../../lib/ipmi/sim/fleet.ts';
-import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../../lib/xen/sim/index.ts';
+import { startSimFleet, type SimFleet } from '../../lib/sim/ipmi/fleet.ts';
+import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../../lib/sim/xen/index.ts';
 import { XapiHypervisor, type Hypervisor } from '../../lib/xen/index.ts';
 import {
   IpmiPowerDriver,
@@ -24,7 +24,7 @@ import {
   type PoolOpsDeps,
 } from '../../lib/ops/index.ts';
 import { rebindHost } from '../../lib/ops/bind-host.ts';
-import { simIdentityFor } from '../../lib/ipmi/sim/identity.ts';
+import { simIdentityFor } from '../../lib/sim/ipmi/identity.ts';
 
 const POOL = 'pool-night';
 let db: DynamoFixture;

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';
 import { createStore, FileSecrets, type Store } from '../../lib/store/index.ts';
 import { pollPool } from '../../lib/ops/index.ts';
-import { startSim } from '../ipmi/sim/sim-support.ts';
-import { FAST_TIMINGS } from '../../lib/ipmi/sim/host-model.ts';
-import type { SimulatedBmc } from '../../lib/ipmi/sim/server.ts';
+import { startSim } from '../sim/ipmi/sim-support.ts';
+import { FAST_TIMINGS } from '../../lib/sim/ipmi/host-model.ts';
+import type { SimulatedBmc } from '../../lib/sim/ipmi/server.ts';
 import { freePort } from '../support/peers.ts';
 
 let db: DynamoFixture;

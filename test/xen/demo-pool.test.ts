@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XapiHypervisor } from '../../lib/xen/index.ts';
-import { demoPool, GiB, startXapiSim, type XapiSim } from '../../lib/xen/sim/index.ts';
-import type { HostModel } from '../../lib/ipmi/sim/host-model.ts';
+import { demoPool, GiB, startXapiSim, type XapiSim } from '../../lib/sim/xen/index.ts';
+import type { HostModel } from '../../lib/sim/ipmi/host-model.ts';
 import { client, eventually, hostModel, PASSWORD, USER } from './support.ts';
 
 let sim: XapiSim;

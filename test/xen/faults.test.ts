@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { NULL_REF, XapiError, XapiHypervisor, XapiUnreachableError } from '../../lib/xen/index.ts';
-import { XAPI_FAULTS, type SimVmSpec, type XapiFaultName, type XapiSimOptions } from '../../lib/xen/sim/index.ts';
+import { XAPI_FAULTS, type SimVmSpec, type XapiFaultName, type XapiSimOptions } from '../../lib/sim/xen/index.ts';
 import { client, eventually, gib, rejection, smallPool, type SmallPool } from './support.ts';
 
 const pools: SmallPool[] = [];

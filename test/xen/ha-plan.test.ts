@@ -1,6 +1,6 @@
 /** The simulator's HA capacity model: when a plan for n host failures exists. */
 import { describe, expect, it } from 'vitest';
-import { planExistsFor, type HaHost } from '../../lib/xen/sim/index.ts';
+import { planExistsFor, type HaHost } from '../../lib/sim/xen/index.ts';
 
 const host = (id: string, freeBytes: number, vmBytes: number[], enabled = true, live = true): HaHost => ({ id, live, enabled, freeBytes, vmBytes });
 

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { XapiHypervisor } from '../../lib/xen/index.ts';
-import { demoPool, startXapiSim, type XapiSim } from '../../lib/xen/sim/index.ts';
+import { demoPool, startXapiSim, type XapiSim } from '../../lib/sim/xen/index.ts';
 import { client, eventually, gib, hostModel, PASSWORD, smallPool, USER } from './support.ts';
 
 const sims: XapiSim[] = [];

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { NULL_REF, XapiError, XapiHypervisor, XenLookupError } from '../../lib/xen/index.ts';
-import type { SimVmSpec, XapiSimOptions } from '../../lib/xen/sim/index.ts';
+import type { SimVmSpec, XapiSimOptions } from '../../lib/sim/xen/index.ts';
 import { client, eventually, gib, rejection, smallPool, type SmallPool } from './support.ts';
 
 const pools: SmallPool[] = [];

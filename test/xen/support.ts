@@ -1,7 +1,7 @@
 /** Helpers for the lib/xen tests: hosts with a real HostModel behind them, small pools, polling. */
-import { HostModel, FAST_TIMINGS, type HostTimings } from '../../lib/ipmi/sim/host-model.ts';
-import { systemClock } from '../../lib/ipmi/sim/clock.ts';
-import { GiB, startXapiSim, type SimHostSpec, type SimVmSpec, type XapiSim, type XapiSimOptions } from '../../lib/xen/sim/index.ts';
+import { HostModel, FAST_TIMINGS, type HostTimings } from '../../lib/sim/ipmi/host-model.ts';
+import { systemClock } from '../../lib/sim/ipmi/clock.ts';
+import { GiB, startXapiSim, type SimHostSpec, type SimVmSpec, type XapiSim, type XapiSimOptions } from '../../lib/sim/xen/index.ts';
 import { XapiClient, type XapiClientOptions } from '../../lib/xen/index.ts';
 
 export const USER = 'root';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type Xapi, type XenApiError, type XenApiRecord } from 'xen-api';
 import { XapiHypervisor } from '../../lib/xen/index.ts';
-import { demoPool, startXapiSim, type XapiSim } from '../../lib/xen/sim/index.ts';
+import { demoPool, startXapiSim, type XapiSim } from '../../lib/sim/xen/index.ts';
 import { client, eventually, hostModel, PASSWORD, rejection, USER } from './support.ts';
 
 let sim: XapiSim;

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RqSeq, RQSEQ_REUSE_MS, requestKey } from '../../../lib/ipmi/session/session.ts';
 import { openBmc } from '../../../lib/ipmi/client.ts';
-import { startSim } from '../sim/sim-support.ts';
-import type { SimulatedBmc } from '../../../lib/ipmi/sim/server.ts';
+import { startSim } from '../../sim/ipmi/sim-support.ts';
+import type { SimulatedBmc } from '../../../lib/sim/ipmi/server.ts';
 
 describe('RqSeq', () => {
   it('never reuses a number for the same request within five seconds, even after wrapping', () => {

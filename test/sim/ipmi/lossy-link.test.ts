@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim } from './sim-support.ts';
-import type { SimulatedBmc } from '../../../lib/ipmi/sim/server.ts';
+import type { SimulatedBmc } from '../../../lib/sim/ipmi/server.ts';
 import { openBmc } from '../../../lib/ipmi/client.ts';
 import { IpmiProtocolError, IpmiTimeoutError } from '../../../lib/ipmi/errors.ts';
 

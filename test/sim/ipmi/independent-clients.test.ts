@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { startSim } from './sim-support.ts';
-import type { SimulatedBmc } from '../../../lib/ipmi/sim/server.ts';
+import type { SimulatedBmc } from '../../../lib/sim/ipmi/server.ts';
 import { canonicalGuid, guidMatches } from '../../../lib/ipmi/guid.ts';
 
 const run = promisify(execFile);

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, secretFile } from '../../support/peers.ts';
 import { startSim } from './sim-support.ts';
-import type { SimulatedBmc } from '../../../lib/ipmi/sim/server.ts';
+import type { SimulatedBmc } from '../../../lib/sim/ipmi/server.ts';
 import { openBmc, type BmcOptions } from '../../../lib/ipmi/client.ts';
-import { simIdentityFor, SIM_MANUFACTURER, SIM_PRODUCT_NAME } from '../../../lib/ipmi/sim/identity.ts';
+import { simIdentityFor, SIM_MANUFACTURER, SIM_PRODUCT_NAME } from '../../../lib/sim/ipmi/identity.ts';
 import { canonicalGuid, guidMatches } from '../../../lib/ipmi/guid.ts';
 
 let sim: SimulatedBmc;

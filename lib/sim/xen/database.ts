@@ -23,9 +23,9 @@ import type {
   VmRecord,
   XapiEvent,
   XapiValue,
-} from '../records.ts';
-import { xapiDateTime } from '../records.ts';
-import { XapiError } from '../errors.ts';
+} from '../../xen/records.ts';
+import { xapiDateTime } from '../../xen/records.ts';
+import { XapiError } from '../../xen/errors.ts';
 
 export interface RecordsOf {
   pool: PoolRecord;

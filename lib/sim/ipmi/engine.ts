@@ -5,10 +5,10 @@
  * retried request (same rqSeq and data) is answered from cache, never executed twice.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { decodeAsfPing, decodeRmcpHeader, encodeAsfPong, RMCP_CLASS_ASF, RMCP_CLASS_IPMI } from '../codec/rmcp.ts';
-import { AuthType, decodeLan15, encodeLan15, verifyLan15 } from '../codec/lan15.ts';
-import { decodeLanPlus, encodeLanPlus, peekLanPlus, PayloadType, type SessionCrypto } from '../codec/lanplus.ts';
-import { decodeRequest, encodeResponse, type IpmiRequest } from '../codec/ipmi-message.ts';
+import { decodeAsfPing, decodeRmcpHeader, encodeAsfPong, RMCP_CLASS_ASF, RMCP_CLASS_IPMI } from '../../ipmi/codec/rmcp.ts';
+import { AuthType, decodeLan15, encodeLan15, verifyLan15 } from '../../ipmi/codec/lan15.ts';
+import { decodeLanPlus, encodeLanPlus, peekLanPlus, PayloadType, type SessionCrypto } from '../../ipmi/codec/lanplus.ts';
+import { decodeRequest, encodeResponse, type IpmiRequest } from '../../ipmi/codec/ipmi-message.ts';
 import {
   decodeOpenSessionRequest,
   decodeRakp1,
@@ -16,15 +16,15 @@ import {
   encodeOpenSessionResponse,
   encodeRakp2,
   encodeRakp4,
-} from '../codec/rakp.ts';
-import { cipherSuiteByAlgorithms, type CipherSuite } from '../crypto/cipher-suites.ts';
-import { deriveKeys, rakp2AuthCode, rakp3AuthCode, rakp4CheckValue, sessionIntegrityKey, type RakpExchange } from '../crypto/rakp-keys.ts';
-import { activateSession, getSessionChallenge } from '../commands/session-v15.ts';
-import { NetFn } from '../codec/ipmi-message.ts';
+} from '../../ipmi/codec/rakp.ts';
+import { cipherSuiteByAlgorithms, type CipherSuite } from '../../ipmi/crypto/cipher-suites.ts';
+import { deriveKeys, rakp2AuthCode, rakp3AuthCode, rakp4CheckValue, sessionIntegrityKey, type RakpExchange } from '../../ipmi/crypto/rakp-keys.ts';
+import { activateSession, getSessionChallenge } from '../../ipmi/commands/session-v15.ts';
+import { NetFn } from '../../ipmi/codec/ipmi-message.ts';
 import type { BmcState, SimUser } from './bmc-state.ts';
 import { dispatch, type SessionView } from './handlers.ts';
-import { IpmiError } from '../errors.ts';
-import { requestKey, RQSEQ_REUSE_MS } from '../session/session.ts';
+import { IpmiError } from '../../ipmi/errors.ts';
+import { requestKey, RQSEQ_REUSE_MS } from '../../ipmi/session/session.ts';
 
 const IDLE_TIMEOUT_MS = 60_000;
 /** A handshake not finished by then frees its slot (a console that gave up on it). */

@@ -3,10 +3,10 @@
  * the simulator's dispatch, then the command's decoder, with completion codes turned into the
  * client's errors as the client does. Every call is recorded.
  */
-import { BmcState, type SimBmcOptions } from '../../../lib/ipmi/sim/bmc-state.ts';
-import { dispatch, type HandlerContext, type SessionView } from '../../../lib/ipmi/sim/handlers.ts';
-import { FAST_TIMINGS } from '../../../lib/ipmi/sim/host-model.ts';
-import type { Clock } from '../../../lib/ipmi/sim/clock.ts';
+import { BmcState, type SimBmcOptions } from '../../../lib/sim/ipmi/bmc-state.ts';
+import { dispatch, type HandlerContext, type SessionView } from '../../../lib/sim/ipmi/handlers.ts';
+import { FAST_TIMINGS } from '../../../lib/sim/ipmi/host-model.ts';
+import type { Clock } from '../../../lib/sim/ipmi/clock.ts';
 import type { IpmiCommand, RunCommand } from '../../../lib/ipmi/commands/command.ts';
 import { completionCodeName } from '../../../lib/ipmi/codec/completion-codes.ts';
 import { IpmiCompletionCodeError } from '../../../lib/ipmi/errors.ts';

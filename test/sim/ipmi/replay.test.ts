@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim } from './sim-support.ts';
 import { startUdpProxy, type UdpProxy } from '../../support/udp-proxy.ts';
-import type { SimulatedBmc } from '../../../lib/ipmi/sim/server.ts';
+import type { SimulatedBmc } from '../../../lib/sim/ipmi/server.ts';
 import { openBmc } from '../../../lib/ipmi/client.ts';
 
 let sim: SimulatedBmc;

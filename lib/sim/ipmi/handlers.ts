@@ -3,28 +3,28 @@
  * the command modules' own server-side halves (decodeRequest / encodeResponse), so the simulator
  * and the client share one codec. Each command names the privilege it needs.
  */
-import { IpmiRequestError, type IpmiCommand } from '../commands/command.ts';
-import { IpmiError } from '../errors.ts';
-import { getDeviceId } from '../commands/get-device-id.ts';
-import { getChannelAuthCapabilities } from '../commands/get-channel-auth-capabilities.ts';
-import { encodeCipherSuiteRecords, getChannelCipherSuites } from '../commands/get-channel-cipher-suites.ts';
-import { CIPHER_SUITES } from '../crypto/cipher-suites.ts';
-import { closeSession, setSessionPrivilegeLevel } from '../commands/session-control.ts';
-import { ChassisAction, chassisControl, chassisIdentify, getChassisStatus, RESTORE_POLICIES, setPowerRestorePolicy, setSystemBootOptions, type ChassisStatus } from '../commands/chassis.ts';
-import { getFruInventoryAreaInfo } from '../commands/get-fru-inventory-area-info.ts';
-import { readFruData } from '../commands/read-fru-data.ts';
-import { getSensorReading } from '../commands/get-sensor-reading.ts';
-import { getSdr, getSdrRepositoryInfo, reserveSdrRepository } from '../commands/sdr-repository.ts';
-import { clearSel, getSelEntry, getSelInfo, reserveSel } from '../commands/sel.ts';
-import { dcmiGetPowerReading } from '../commands/dcmi-power-reading.ts';
-import { getLanConfig, LanParam, setLanConfig } from '../commands/lan-config.ts';
-import { getChannelAccess, getUserAccess, getUserName, setChannelAccess, setUserAccess, setUserName, setUserPassword, UserPasswordOperation } from '../commands/users.ts';
-import { getChannelInfo, IPMI_FORUM_IANA } from '../commands/get-channel-info.ts';
-import { getSensorThresholds } from '../commands/get-sensor-thresholds.ts';
-import { getSystemBootOptions } from '../commands/get-system-boot-options.ts';
-import { getSelTime } from '../commands/get-sel-time.ts';
-import { getSystemGuid } from '../commands/get-system-guid.ts';
-import { getSessionInfo } from '../commands/get-session-info.ts';
+import { IpmiRequestError, type IpmiCommand } from '../../ipmi/commands/command.ts';
+import { IpmiError } from '../../ipmi/errors.ts';
+import { getDeviceId } from '../../ipmi/commands/get-device-id.ts';
+import { getChannelAuthCapabilities } from '../../ipmi/commands/get-channel-auth-capabilities.ts';
+import { encodeCipherSuiteRecords, getChannelCipherSuites } from '../../ipmi/commands/get-channel-cipher-suites.ts';
+import { CIPHER_SUITES } from '../../ipmi/crypto/cipher-suites.ts';
+import { closeSession, setSessionPrivilegeLevel } from '../../ipmi/commands/session-control.ts';
+import { ChassisAction, chassisControl, chassisIdentify, getChassisStatus, RESTORE_POLICIES, setPowerRestorePolicy, setSystemBootOptions, type ChassisStatus } from '../../ipmi/commands/chassis.ts';
+import { getFruInventoryAreaInfo } from '../../ipmi/commands/get-fru-inventory-area-info.ts';
+import { readFruData } from '../../ipmi/commands/read-fru-data.ts';
+import { getSensorReading } from '../../ipmi/commands/get-sensor-reading.ts';
+import { getSdr, getSdrRepositoryInfo, reserveSdrRepository } from '../../ipmi/commands/sdr-repository.ts';
+import { clearSel, getSelEntry, getSelInfo, reserveSel } from '../../ipmi/commands/sel.ts';
+import { dcmiGetPowerReading } from '../../ipmi/commands/dcmi-power-reading.ts';
+import { getLanConfig, LanParam, setLanConfig } from '../../ipmi/commands/lan-config.ts';
+import { getChannelAccess, getUserAccess, getUserName, setChannelAccess, setUserAccess, setUserName, setUserPassword, UserPasswordOperation } from '../../ipmi/commands/users.ts';
+import { getChannelInfo, IPMI_FORUM_IANA } from '../../ipmi/commands/get-channel-info.ts';
+import { getSensorThresholds } from '../../ipmi/commands/get-sensor-thresholds.ts';
+import { getSystemBootOptions } from '../../ipmi/commands/get-system-boot-options.ts';
+import { getSelTime } from '../../ipmi/commands/get-sel-time.ts';
+import { getSystemGuid } from '../../ipmi/commands/get-system-guid.ts';
+import { getSessionInfo } from '../../ipmi/commands/get-session-info.ts';
 import {
   dcmiGetCapabilities,
   DCMI_CONFORMANCE,
@@ -32,7 +32,7 @@ import {
   encodeDcmiMandatoryAttributes,
   encodeDcmiOptionalAttributes,
   encodeDcmiSupportedCapabilities,
-} from '../commands/dcmi-capabilities.ts';
+} from '../../ipmi/commands/dcmi-capabilities.ts';
 import type { BmcState } from './bmc-state.ts';
 import type { ControlAction } from './host-model.ts';
 

@@ -1,4 +1,4 @@
-/** lib/xen/sim: a stateful XAPI pool master (JSON-RPC on 127.0.0.1) for the local runner and tests. */
+/** lib/sim/xen: a stateful XAPI pool master (JSON-RPC on 127.0.0.1) for the local runner and tests. */
 export { startXapiSim, type XapiSim } from './server.ts';
 export { SimState } from './state.ts';
 export { demoPool, DEMO_CREDENTIALS, type DemoPoolOptions } from './demo-pool.ts';

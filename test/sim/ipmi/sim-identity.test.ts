@@ -5,7 +5,7 @@
  * identity reader run against these handlers, including the chunk shrinking and word access.
  */
 import { describe, expect, it } from 'vitest';
-import { simFruImage, simIdentityFor, SIM_MANUFACTURER, SIM_PRODUCT_NAME } from '../../../lib/ipmi/sim/identity.ts';
+import { simFruImage, simIdentityFor, SIM_MANUFACTURER, SIM_PRODUCT_NAME } from '../../../lib/sim/ipmi/identity.ts';
 import { readFruData } from '../../../lib/ipmi/commands/read-fru-data.ts';
 import { getFruInventoryAreaInfo } from '../../../lib/ipmi/commands/get-fru-inventory-area-info.ts';
 import { ChassisAction, chassisControl, getChassisStatus, setPowerRestorePolicy } from '../../../lib/ipmi/commands/chassis.ts';

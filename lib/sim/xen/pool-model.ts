@@ -13,8 +13,8 @@
  * - the faults of faults.ts that act on the pool (migration-fail, never-live, vm-start-during-drain)
  *   are applied here.
  */
-import { XapiError } from '../errors.ts';
-import { NULL_REF, xapiDateTime, type Ref, type VmRecord } from '../records.ts';
+import { XapiError } from '../../xen/errors.ts';
+import { NULL_REF, xapiDateTime, type Ref, type VmRecord } from '../../xen/records.ts';
 import { addGuest, type BuiltPool, type HostRuntime, type IdSource } from './build.ts';
 import type { XapiDb } from './database.ts';
 import type { XapiFaultEntry, XapiFaultSet } from './faults.ts';

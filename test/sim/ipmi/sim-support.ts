@@ -1,7 +1,7 @@
 /** Starting our simulated BMC in tests, on a free loopback port. */
 import { freePort } from '../../support/peers.ts';
-import { SimulatedBmc, type SimulatedBmcOptions } from '../../../lib/ipmi/sim/server.ts';
-import { FAST_TIMINGS } from '../../../lib/ipmi/sim/host-model.ts';
+import { SimulatedBmc, type SimulatedBmcOptions } from '../../../lib/sim/ipmi/server.ts';
+import { FAST_TIMINGS } from '../../../lib/sim/ipmi/host-model.ts';
 
 export async function startSim(o: Partial<SimulatedBmcOptions> = {}): Promise<SimulatedBmc> {
   for (let attempt = 0; ; attempt++) {

@@ -1,9 +1,9 @@
 /** What a simulated pool is made of: its credentials, hosts (each wired to a power model), VMs and timings. */
-import type { Clock } from '../../ipmi/sim/clock.ts';
+import type { Clock } from '../ipmi/clock.ts';
 
 /**
  * The simulated machine under a host: chassis power and whether its OS runs. The simulated BMC's
- * HostModel (lib/ipmi/sim/host-model.ts) satisfies it, so IPMI and XAPI see the same machine.
+ * HostModel (lib/sim/ipmi/host-model.ts) satisfies it, so IPMI and XAPI see the same machine.
  */
 export interface HostPowerLink {
   readonly powerOn: boolean;

@@ -6,7 +6,7 @@
  * snapshots when asked.
  */
 import { seededRandom } from '../../util/prng.ts';
-import { NULL_REF, xapiDateTime, type Ref, type StringMap, type VmRecord } from '../records.ts';
+import { NULL_REF, xapiDateTime, type Ref, type StringMap, type VmRecord } from '../../xen/records.ts';
 import type { XapiDb } from './database.ts';
 import { GiB, type HostPowerLink, type SimHostSpec, type SimVmSpec, type XapiSimOptions } from './options.ts';
 

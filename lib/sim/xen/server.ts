@@ -9,9 +9,9 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
-import { systemClock } from '../../ipmi/sim/clock.ts';
-import { XapiError } from '../errors.ts';
-import { xapiDateTime, type Ref, type XapiValue } from '../records.ts';
+import { systemClock } from '../ipmi/clock.ts';
+import { XapiError } from '../../xen/errors.ts';
+import { xapiDateTime, type Ref, type XapiValue } from '../../xen/records.ts';
 import { buildPool, idSource } from './build.ts';
 import { XapiDb } from './database.ts';
 import { METHODS, createTask, genericMethod, listMethods, settleTask, type CallContext, type MethodSpec } from './methods.ts';

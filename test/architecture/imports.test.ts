@@ -1,0 +1,94 @@
+/**
+ * The shape of lib/ as its imports show it: no import cycle between files (type imports count),
+ * none between the top folders, the core never importing Slack, and the simulators imported only
+ * by the local runner and the CLI. Read from the sources, so a new cycle fails here first.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const LIB = resolve(dirname(fileURLToPath(import.meta.url)), '../../lib');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Every relative import and re-export of a file, type-only ones included, resolved to a path. */
+export function importsOf(file: string, text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+'(\.{1,2}\/[^']+)'/gm)) out.push(resolve(dirname(file), m[1]));
+  for (const m of text.matchAll(/import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g)) out.push(resolve(dirname(file), m[1]));
+  return out;
+}
+
+/** The strongly connected parts of more than one node (Tarjan): each is a cycle. */
+export function cycles(graph: Map<string, string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+    }
+    if (low.get(v) === index.get(v)) {
+      const part: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop() as string;
+        onStack.delete(w);
+        part.push(w);
+      } while (w !== v);
+      if (part.length > 1 || (graph.get(v) ?? []).includes(v)) found.push(part.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
+const files = sources(LIB);
+const fileGraph = new Map(files.map((f) => [f, importsOf(f, readFileSync(f, 'utf8'))]));
+const top = (f: string): string => relative(LIB, f).split('/')[0];
+const folderGraph = new Map<string, string[]>();
+for (const [f, deps] of fileGraph) {
+  const from = top(f);
+  const to = new Set(folderGraph.get(from) ?? []);
+  for (const d of deps) if (top(d) !== from) to.add(top(d));
+  folderGraph.set(from, [...to]);
+}
+
+describe('imports in lib/', () => {
+  it('the checker finds a cycle when there is one', () => {
+    expect(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).toEqual([['a', 'b', 'c']]);
+    expect(cycles(new Map([['a', ['b']], ['b', []]]))).toEqual([]);
+    expect(importsOf('/x/lib/a/f.ts', "import type { T } from '../b/g.ts';\nexport { y } from './h.ts';\nconst m = await import('./lazy.ts');")).toEqual(['/x/lib/b/g.ts', '/x/lib/a/h.ts', '/x/lib/a/lazy.ts']);
+  });
+
+  it('no import cycle between files (type imports count)', () => {
+    expect(cycles(fileGraph).map((c) => c.map((f) => relative(LIB, f)))).toEqual([]);
+  });
+
+  it('no cycle between the top folders', () => {
+    expect(cycles(folderGraph)).toEqual([]);
+  });
+
+  it('the core does not know Slack, and product code does not import the simulators', () => {
+    const users = (folder: string) => [...fileGraph].filter(([f, deps]) => top(f) !== folder && deps.some((d) => top(d) === folder)).map(([f]) => top(f));
+    expect(new Set(users('slack'))).not.toContain('ops');
+    expect([...new Set(users('sim'))].sort()).toEqual(['cli', 'local']);
+  });
+});
