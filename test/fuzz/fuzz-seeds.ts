@@ -34,6 +34,8 @@ import * as sel from '../../lib/ipmi/commands/sel.ts';
 import * as sessionControl from '../../lib/ipmi/commands/session-control.ts';
 import * as sessionV15 from '../../lib/ipmi/commands/session-v15.ts';
 import * as users from '../../lib/ipmi/commands/users.ts';
+import * as fruAreaInfo from '../../lib/ipmi/commands/get-fru-inventory-area-info.ts';
+import * as fruData from '../../lib/ipmi/commands/read-fru-data.ts';
 import { compactSdr, fullSdr, GEN_SDRS_SENSORS, genSensor } from '../ipmi/sdr/sdr-builder.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -67,6 +69,8 @@ export const COMMAND_MODULES: Readonly<Record<string, Record<string, unknown>>> 
   'get-session-info.ts': sessionInfo,
   'get-system-boot-options.ts': bootOptions,
   'get-system-guid.ts': systemGuid,
+  'get-fru-inventory-area-info.ts': fruAreaInfo,
+  'read-fru-data.ts': fruData,
   'lan-config.ts': lanConfig,
   'sdr-repository.ts': sdrRepository,
   'sel.ts': sel,
@@ -118,6 +122,9 @@ export const REPLY_SAMPLES: Readonly<Record<string, Buffer>> = {
   'Get SEL Time': Buffer.from([0x00, 0x00, 0x00, 0x66]),
   'DCMI Get DCMI Capabilities Info': Buffer.from([0xdc, 0x01, 0x05, 0x02, 0x00, 0x01, 0x05]),
   'Get System GUID': keyBytes(16, 0x40),
+  'Set Power Restore Policy': Buffer.from([0x07]),
+  'Get FRU Inventory Area Info': Buffer.from([0x00, 0x02, 0x00]),
+  'Read FRU Data': Buffer.from([0x08, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0xfe]),
   'Get Session Info': Buffer.from([0x01, 0x04, 0x01, 0x02, 0x04, 0x11, 192, 168, 0, 10, 0x00, 0x1b, 0x21, 0x0a, 0xff, 0x01, 0x6f, 0x02]),
 };
 
@@ -139,6 +146,9 @@ export const REQUEST_SAMPLES: Readonly<Record<string, Buffer>> = {
   'Get Session Info': sessionInfo.getSessionInfo.encode({ sessionId: 0x12345678 }),
   'Get System Boot Options': bootOptions.getSystemBootOptions.encode({ parameter: 5 }),
   'Get System GUID': systemGuid.getSystemGuid.encode(),
+  'Set Power Restore Policy': chassis.setPowerRestorePolicy.encode({ policy: 'always-off' }),
+  'Get FRU Inventory Area Info': fruAreaInfo.getFruInventoryAreaInfo.encode({ deviceId: 0 }),
+  'Read FRU Data': fruData.readFruData.encode({ deviceId: 0, offset: 0, count: 8 }),
   'Get LAN Configuration Parameters': lanConfig.getLanConfig.encode({ channel: 1, parameter: 3 }),
   'Set LAN Configuration Parameters': lanConfig.setLanConfig.encode({ channel: 1, parameter: 3, data: Buffer.from([10, 0, 0, 5]) }),
   'Get SDR Repository Info': sdrRepository.getSdrRepositoryInfo.encode(),

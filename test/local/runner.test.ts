@@ -9,7 +9,7 @@ import { startLocalRunner, type LocalRunner } from '../../lib/local/runner.ts';
 import { freePort } from '../support/peers.ts';
 import { onScheduleFired } from '../../lib/ops/index.ts';
 import { FileSecrets } from '../../lib/store/index.ts';
-import { signSlackRequest } from '../../lib/slack/index.ts';
+import { renderNotice, signSlackRequest } from '../../lib/slack/index.ts';
 import { startSim } from '../sim/ipmi/sim-support.ts';
 import { simIdentityFor } from '../../lib/sim/ipmi/identity.ts';
 
@@ -18,7 +18,7 @@ const lines: string[] = [];
 const channel: string[] = [];
 
 beforeAll(async () => {
-  runner = await startLocalRunner({ port: 0, bmcBasePort: (await freePort()) - 10, log: (l) => lines.push(l), migrateMsPerGiB: 2, notifier: async (ms) => void channel.push(...ms.map((m) => JSON.stringify(m))) });
+  runner = await startLocalRunner({ port: 0, bmcBasePort: (await freePort()) - 10, log: (l) => lines.push(l), migrateMsPerGiB: 2, notifier: async (ns) => void channel.push(...ns.map((n) => JSON.stringify(renderNotice(n)))) });
 }, 60_000);
 afterAll(async () => {
   await runner?.stop();
