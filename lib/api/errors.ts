@@ -2,7 +2,7 @@
  * API errors: every failure is `{ error: { code, message, ...extra } }` with an HTTP status. Domain
  * errors are mapped here, once, for the local server and the Lambda handler alike.
  */
-import { HostBusyError, StoreValidationError } from '../store/errors.ts';
+import { HostBusyError, IdempotencyKeyReusedError, StoreValidationError } from '../store/errors.ts';
 import { PowerRefusedError } from '../ops/host-power.ts';
 import { BmcTakenError } from '../ops/bind-host.ts';
 import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from '../schedules/errors.ts';
@@ -27,6 +27,7 @@ export function apiErrorOf(e: unknown): ApiError | undefined {
   if (e instanceof ScheduleValidationError) return new ApiError(400, 'invalid_schedule', e.message, { field: e.field });
   if (e instanceof ScheduleNotFoundError) return new ApiError(404, 'unknown_schedule', e.message);
   if (e instanceof ScheduleConflictError) return new ApiError(409, 'schedule_conflict', e.message);
+  if (e instanceof IdempotencyKeyReusedError) return new ApiError(422, 'idempotency_key_reused', e.message, { operation: e.operationId });
   if (e instanceof StoreValidationError) return new ApiError(400, 'invalid_request', e.message);
   return undefined;
 }

@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.ts';
-import { HostBusyError } from '../store/errors.ts';
+import { HostBusyError, IdempotencyKeyReusedError } from '../store/errors.ts';
+import { requestHash } from './request-hash.ts';
 import type { ActionSource, Host, OperationWithSteps, PowerState } from '../store/types.ts';
 import type { HostPowerAction, PowerDriver } from './power-driver.ts';
 import { IpmiError } from '../ipmi/errors.ts';
@@ -93,6 +94,9 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
   const now = deps.now ?? Date.now;
   const operationId = randomUUID();
   const taken: string[] = [];
+  // A person's request (not a schedule's, whose key is its fire) is held to its key.
+  const { idempotencyKey: _key, ...asked } = r;
+  const hash = r.source === 'schedule' ? undefined : requestHash({ kind: HOST_POWER, ...asked });
   try {
     for (const hostId of r.hostIds) {
       const host = await deps.store.getHost(r.poolId, hostId);
@@ -105,7 +109,10 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
     if (e instanceof HostBusyError) {
       // The same request again (same idempotency key) gets the operation it already started.
       const holder = await deps.store.getOperation(e.operationId);
-      if (holder?.idempotencyKey === r.idempotencyKey) return { operationId: holder.operationId, created: false };
+      if (holder?.idempotencyKey === r.idempotencyKey) {
+        if (hash && holder.requestHash && holder.requestHash !== hash) throw new IdempotencyKeyReusedError(r.idempotencyKey, holder.operationId);
+        return { operationId: holder.operationId, created: false };
+      }
     }
     throw e;
   }
@@ -116,7 +123,7 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
   }
   if (r.force) params.force = true;
   const { operation, created } = await deps.store.createOperation(
-    { operationId, poolId: r.poolId, kind: HOST_POWER, actor: r.actor, source: r.source, reason: r.reason, hostIds: r.hostIds, params },
+    { operationId, poolId: r.poolId, kind: HOST_POWER, actor: r.actor, source: r.source, reason: r.reason, hostIds: r.hostIds, params, ...(hash ? { requestHash: hash } : {}) },
     r.idempotencyKey,
   );
   if (!created) {

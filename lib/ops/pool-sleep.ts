@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { planSleep, type SleepPlan } from '../planner/index.ts';
 import type { Hypervisor } from '../xen/hypervisor.ts';
-import { HostBusyError } from '../store/errors.ts';
+import { HostBusyError, IdempotencyKeyReusedError } from '../store/errors.ts';
+import { requestHash } from './request-hash.ts';
 import type { ActionSource, Host, OperationStep, OperationWithSteps, Pool } from '../store/types.ts';
 import { recordPower, type OpsDeps } from './host-power.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';
@@ -109,9 +110,14 @@ export async function lockPool(deps: OpsDeps, poolId: string, operationId: strin
  */
 export async function startPoolOperation(
   deps: OpsDeps,
-  r: PoolRequest & { kind: string; params: Record<string, unknown>; busyOk?: string[] },
+  r: PoolRequest & { kind: string; params: Record<string, unknown>; busyOk?: string[]; asked?: Record<string, unknown> },
 ): Promise<{ operationId: string; created: boolean; params?: Record<string, unknown>; busy?: Array<{ hostId: string; operationId: string }> }> {
   const operationId = randomUUID();
+  // A person's request (not a schedule's, whose key is its fire) is held to its key.
+  const hash = r.source === 'schedule' ? undefined : requestHash({ kind: r.kind, poolId: r.poolId, hostIds: r.hostIds, reason: r.reason, actor: r.actor, source: r.source, ...(r.asked ?? {}) });
+  const same = (holder: { operationId: string; requestHash?: string }): void => {
+    if (hash && holder.requestHash && holder.requestHash !== hash) throw new IdempotencyKeyReusedError(r.idempotencyKey, holder.operationId);
+  };
   let hostIds: string[];
   let busy: Array<{ hostId: string; operationId: string }> = [];
   try {
@@ -120,6 +126,7 @@ export async function startPoolOperation(
       // The same request again finds its own operation holding the hosts.
       const holder = await deps.store.getOperation(busy[0].operationId);
       if (holder?.idempotencyKey === r.idempotencyKey) {
+        same(holder);
         await Promise.all(hostIds.map((h) => deps.store.releaseHostLock(r.poolId, h, operationId)));
         return { operationId: holder.operationId, created: false, params: holder.params };
       }
@@ -127,13 +134,16 @@ export async function startPoolOperation(
   } catch (e) {
     if (e instanceof HostBusyError) {
       const holder = await deps.store.getOperation(e.operationId);
-      if (holder?.idempotencyKey === r.idempotencyKey) return { operationId: holder.operationId, created: false, params: holder.params };
+      if (holder?.idempotencyKey === r.idempotencyKey) {
+        same(holder);
+        return { operationId: holder.operationId, created: false, params: holder.params };
+      }
     }
     throw e;
   }
   const params = busy.length ? { ...r.params, busy } : r.params;
   const { operation, created } = await deps.store.createOperation(
-    { operationId, poolId: r.poolId, kind: r.kind, actor: r.actor, source: r.source, reason: r.reason, hostIds, params },
+    { operationId, poolId: r.poolId, kind: r.kind, actor: r.actor, source: r.source, reason: r.reason, hostIds, params, ...(hash ? { requestHash: hash } : {}) },
     r.idempotencyKey,
   );
   if (!created) {

@@ -89,7 +89,7 @@ export async function requestPoolWake(deps: PoolOpsDeps, r: WakeRequest): Promis
   const lead = Math.max(...plan.wake.map((h) => wakeLeadMs(byId.get(h) ?? {})));
   const readyBy = r.readyBy ?? new Date((deps.now ?? Date.now)() + lead).toISOString();
   // A host that another operation holds does not stop the morning: it is woken after that ends.
-  const started = await startPoolOperation(deps, { ...r, kind: POOL_WAKE, params: { plan, readyBy }, busyOk: plan.wake });
+  const started = await startPoolOperation(deps, { ...r, kind: POOL_WAKE, params: { plan, readyBy }, busyOk: plan.wake, asked: { excludeHostIds: r.excludeHostIds, readyBy: r.readyBy } });
   if (!started.created) return { plan: started.params?.plan as WakePlan, operationId: started.operationId, created: false };
   const { operationId } = started;
   const busy = new Set((started.busy ?? []).map((b) => b.hostId));

@@ -34,6 +34,16 @@ export class VersionConflictError extends StoreError {
   }
 }
 
+/** An idempotency key came back with another request than the one it first carried: 422 at the API. */
+export class IdempotencyKeyReusedError extends StoreError {
+  constructor(
+    readonly idempotencyKey: string,
+    readonly operationId: string,
+  ) {
+    super(`idempotency key already used for another request (operation ${operationId}); use a new key for a new request`);
+  }
+}
+
 /** A create found an item with the same key already there. */
 export class AlreadyExistsError extends StoreError {
   constructor(readonly key: ItemKey) {

@@ -8,6 +8,7 @@ import { BatchWriteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClie
 import {
   AlreadyExistsError,
   HostBusyError,
+  IdempotencyKeyReusedError,
   LockNotHeldError,
   NotFoundError,
   StoreError,
@@ -82,7 +83,7 @@ const HOST_FIELDS = [
   'binding', 'identity', 'awaitingEnable', 'restorePolicy',
 ] as const;
 const SCHEDULE_FIELDS = ['cron', 'timeZone', 'action', 'enabled', 'schedulerName', 'hostIds', 'exceptions'] as const;
-const OPERATION_FIELDS = ['kind', 'actor', 'source', 'reason', 'hostIds', 'params'] as const;
+const OPERATION_FIELDS = ['kind', 'actor', 'source', 'reason', 'hostIds', 'params', 'requestHash'] as const;
 const OPERATION_PATCH = ['state', 'result', 'error', 'cursor', 'leaseOwner', 'leaseExpiresAt', 'cancelRequested', 'sweeps'] as const;
 const STEP_FIELDS = ['name', 'state', 'hostId', 'detail'] as const;
 const STEP_PATCH = ['state', 'detail', 'error', 'startedAt', 'finishedAt'] as const;
@@ -409,8 +410,13 @@ export function createStore(opts: StoreOptions): Store {
         if (!first || typeof first.operation !== 'object' || first.operation === null) {
           throw new StoreError(`${keyText(ikey)}: idempotency record unreadable`);
         }
+        const earlier = first.operation as Operation;
+        // The same key with another request is a client bug, not a retry: say so, change nothing.
+        if (input.requestHash !== undefined && earlier.requestHash !== undefined && earlier.requestHash !== input.requestHash) {
+          throw new IdempotencyKeyReusedError(key, earlier.operationId);
+        }
         // The first caller may have stopped between its two writes: finish its create from the record.
-        return { operation: await ensureOperation(first.operation as Operation), created: false };
+        return { operation: await ensureOperation(earlier), created: false };
       }
       return { operation: await ensureOperation(op), created: true };
     },

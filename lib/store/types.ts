@@ -155,6 +155,8 @@ export interface OperationInput {
   params?: Record<string, unknown>;
   /** Creation time; the store's clock when absent. */
   createdAt?: string;
+  /** A hash of the request as its caller made it: the same idempotency key with another request is refused. */
+  requestHash?: string;
 }
 export interface Operation extends Versioned {
   operationId: string;
@@ -165,6 +167,7 @@ export interface Operation extends Versioned {
   reason: string;
   state: OperationState;
   idempotencyKey: string;
+  requestHash?: string;
   hostIds?: string[];
   params?: Record<string, unknown>;
   result?: Record<string, unknown>;

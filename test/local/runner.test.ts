@@ -108,6 +108,22 @@ describe('local runner', () => {
     expect(actions.filter((a) => a.startsWith('step ')).sort()).toEqual(['step check host-005', 'step command host-005', 'step confirm host-005', 'step release'].sort());
   });
 
+  it('an Idempotency-Key again with the same body finds the first operation; with another body it is a 422 and starts nothing', async () => {
+    const key = `idem-${Date.now()}`;
+    const send = (body: unknown) => fetch(`${runner.url}/v1/hosts/host-005/power`, { method: 'POST', headers: { 'idempotency-key': key }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: (await r.json()) as Json }));
+    const first = await send({ action: 'on', reason: 'idempotency' });
+    expect(first.status).toBe(202);
+    const id = (first.json.operation as { id: string }).id;
+    const again = await send({ action: 'on', reason: 'idempotency' });
+    expect((again.json.operation as { id: string }).id).toBe(id);
+    const before = (await runner.store.listOperations(runner.poolId)).length;
+    const other = await send({ action: 'on', reason: 'something else' });
+    expect(other.status).toBe(422);
+    expect(other.json.error).toMatchObject({ code: 'idempotency_key_reused', operation: id });
+    expect((await runner.store.listOperations(runner.poolId)).length).toBe(before);
+    await waitForOperation(id);
+  });
+
   it('the morning-wake schedule fires: every host back on and enabled, each step once in the audit', async () => {
     await runner.fire('morning-wake');
     for (const b of runner.fleet.bmcs) {

@@ -230,6 +230,18 @@ export function storeContract(name: string, factory: DynamoFactory, startTimeout
       );
     });
 
+    it('the same idempotency key with another request is refused (nothing written); with the same request it finds the first', async () => {
+      const poolId = uid('pool');
+      const key = uid('idem');
+      const input = { poolId, kind: 'host-power', actor: 'alice', source: 'api', reason: 'off', requestHash: 'hash-of-off' } as const;
+      const first = await store.createOperation(input, key);
+      expect(first.operation.requestHash).toBe('hash-of-off');
+      await expect(store.createOperation({ ...input, reason: 'on', requestHash: 'hash-of-on' }, key)).rejects.toMatchObject({ name: 'IdempotencyKeyReusedError', operationId: first.operation.operationId });
+      const same = await store.createOperation(input, key);
+      expect(same).toMatchObject({ created: false, operation: { operationId: first.operation.operationId } });
+      expect((await store.listOperations(poolId)).length).toBe(1);
+    });
+
     it('operations: steps in order, saveOperation with version, conflict on a stale copy', async () => {
       const poolId = uid('pool');
       const { operation: op } = await store.createOperation(
