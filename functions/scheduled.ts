@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { onScheduleFired, poolActionsFor, type FireResult } from '../lib/ops/scheduled.ts';
 import { scheduleNameOfTimer } from '../lib/schedules/service.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
-import { logger } from '../lib/aws/logger.ts';
+import { logger, observability } from '../lib/aws/logger.ts';
 import { alertNoticesAfterPoll } from '../lib/ops/notifications.ts';
 import { sweep, type SweepResult } from '../lib/ops/sweeper.ts';
 
@@ -16,7 +16,9 @@ export type ScheduledEvent =
   | { source: 'resume'; operationId: string }
   | { source: 'sweep' };
 
-export const handler = middy<ScheduledEvent, FireResult | { resumed: string } | SweepResult, Error, Context>().handler(async (event) => {
+export const handler = middy<ScheduledEvent, FireResult | { resumed: string } | SweepResult, Error, Context>()
+  .use(observability())
+  .handler(async (event) => {
   const w = await awsWiring((l) => logger.info(l));
   if (event.source === 'resume') {
     await w.launch(event.operationId);

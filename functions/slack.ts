@@ -10,7 +10,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { makeSlackHandler } from '../lib/aws/slack-handler.ts';
 import { httpEvent } from '../lib/aws/http-handler.ts';
-import { logger } from '../lib/aws/logger.ts';
+import { logger, observability } from '../lib/aws/logger.ts';
 import { SecretsManagerSecrets } from '../lib/store/secrets-manager.ts';
 import type { ApiRequest, ApiResponse } from '../lib/api/router.ts';
 import { configFromEnv, type AwsConfig } from '../lib/aws/config.ts';
@@ -75,4 +75,4 @@ export const handler = makeSlackHandler({
   handOff: async (job, context) => {
     await lambda.send(new InvokeCommand({ FunctionName: context.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ slackJob: job })) }));
   },
-});
+}).use(observability());

@@ -7,13 +7,15 @@ import type { Context } from 'aws-lambda';
 import { runOperation } from '../lib/ops/dispatch.ts';
 import { afterOperation, type Notifier } from '../lib/ops/notifications.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
-import { logger, operationsFailed } from '../lib/aws/logger.ts';
+import { logger, observability, operationsFailed } from '../lib/aws/logger.ts';
 
 export interface WorkerEvent {
   operationId: string;
 }
 
-export const handler = middy<WorkerEvent, { state: string }, Error, Context>().handler(async (event, context) => {
+export const handler = middy<WorkerEvent, { state: string }, Error, Context>()
+  .use(observability())
+  .handler(async (event, context) => {
   if (typeof event?.operationId !== 'string' || !event.operationId) throw new Error('worker: the event has no operationId');
   const w = await awsWiring((l) => logger.info(l));
   const deadlineAt = Date.now() + context.getRemainingTimeInMillis() - 60_000;

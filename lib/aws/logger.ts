@@ -3,7 +3,10 @@
  * carry secrets are replaced before a line is written, whatever a caller passes.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type middy from '@middy/core';
 
 const SECRET_KEYS = /pass(word)?|secret|token|authorization|signature|api[-_]?key/i;
 
@@ -29,9 +32,17 @@ export const logger = {
 
 const metrics = new Metrics({ namespace: 'lowpower', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'lowpower' });
 
-/** The alarm in infra/alarms.yml watches this metric. */
+/** The alarm in infra/alarms.yml watches this metric (published when the invocation ends, by logMetrics). */
 export function operationsFailed(operationId: string): void {
   metrics.addMetric('OperationsFailed', MetricUnit.Count, 1);
   metrics.addMetadata('operationId', operationId);
-  metrics.publishStoredMetrics();
+}
+
+/**
+ * What every Lambda handler carries, outermost: the Lambda context (request id, cold start,
+ * function name) in every log line, and the invocation's metrics flushed once at its end (with a
+ * cold-start metric). Only the Lambda entry points use it; the local runner has no Lambda context.
+ */
+export function observability(): Array<middy.MiddlewareObj> {
+  return [injectLambdaContext(base, { resetKeys: true }), logMetrics(metrics, { captureColdStartMetric: true })];
 }

@@ -166,6 +166,12 @@ describe('Lambda handlers', () => {
     expect(fired).toMatchObject({ ran: false, reason: 'skip-once' });
   });
 
+  it('scheduled: a sweep event runs the sweeper', async () => {
+    const { handler: scheduled } = await import('../../functions/scheduled.ts');
+    const swept = await scheduled({ source: 'sweep' }, { ...context('scheduled'), awsRequestId: 'req-sweep-1', functionName: 'lowpower-test-scheduled' });
+    expect(swept).toMatchObject({ relaunched: expect.any(Array), givenUp: [], lateAlerts: expect.any(Array), enabled: [] });
+  });
+
   it('slack: a signed command is answered from the API; forged and replayed ones are 401 and reach nothing', async () => {
     const { handler: slack } = await import('../../functions/slack.ts');
     const body = new URLSearchParams({ command: '/lowpower', text: `plan ${POOL}`, user_id: 'UOPS', user_name: 'ops', response_url: 'https://hooks.slack.com/commands/x', team_id: 'T1', channel_id: 'C1' }).toString();
