@@ -122,7 +122,7 @@ export const CORE_ROUTES: Route[] = [
     method: 'GET',
     path: '/v1/hosts/{id}',
     role: 'viewer',
-    summary: "a host: power, sleep state and the last hour's readings (latest first)",
+    summary: "a host: power, sleep state, XAPI's enabled and live, the BMC binding, and the last hour's readings (latest first)",
     async run(ctx, req, p) {
       const host = await findHost(ctx, p.id, req.query.pool);
       const readings = await ctx.store.listReadings(host.hostId, { since: new Date(now(ctx) - 3600_000).toISOString() });
@@ -142,7 +142,7 @@ export const CORE_ROUTES: Route[] = [
     method: 'PATCH',
     path: '/v1/hosts/{id}',
     role: 'admin',
-    summary: "change a host's BMC address, port, user, password, cipher suite or never-sleep flag",
+    summary: "change a host's BMC address, port, user, password, cipher suite, never-sleep flag or identity trust (a changed BMC address is bound again)",
     async run(ctx, req, p) {
       const host = await findHost(ctx, p.id, req.query.pool);
       const b = objectBody(req);
