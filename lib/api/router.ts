@@ -6,12 +6,10 @@
 import { ApiError, apiErrorOf } from './errors.ts';
 import { requireRole } from './helpers.ts';
 import { CORE_ROUTES } from './core-routes.ts';
-
-import type { Role } from './roles.ts';
-export { ROLES, isRole, type Role } from './roles.ts';
-
-export type { ApiContext, ApiRequest, ApiResponse, Route } from './types.ts';
 import type { ApiContext, ApiRequest, ApiResponse, Route } from './types.ts';
+
+export { ROLES, isRole, type Role } from './roles.ts';
+export type { ApiContext, ApiRequest, ApiResponse, Route } from './types.ts';
 
 /** Match a path against the table: the route, its parameters, or the methods the path allows. */
 export function matchRoute(routes: readonly Route[], method: string, path: string): { route?: Route; params: Record<string, string>; allowed: string[] } {
