@@ -3,6 +3,7 @@
  * concurrently over one UDP socket. A host that fails (timeout, refused login) becomes an error
  * entry in the result; the sweep itself does not fail.
  */
+import { mapBounded } from '../util/bounded.ts';
 import { openBmc, type Bmc } from '../ipmi/client.ts';
 import { IpmiCompletionCodeError, IpmiError } from '../ipmi/errors.ts';
 import type { SensorStatus, SensorValue } from '../ipmi/sdr/sensor-value.ts';
@@ -104,24 +105,7 @@ function notSupported(e: unknown): e is IpmiCompletionCodeError {
   return e instanceof IpmiCompletionCodeError && e.notSupported;
 }
 
-/**
- * Run `fn` over `items` with at most `limit` calls in flight; results keep the items' order.
- * A rejection of `fn` rejects the whole map (callers turn their errors into values first).
- */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i], i);
-    }
-  };
-  // A limit below 1 (or NaN) still makes progress, one at a time.
-  const workers = Math.min(items.length, Math.max(1, Math.floor(limit) || 1));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return out;
-}
+export { mapBounded };
 
 /** What the sweep asks of a BMC handle (a `Bmc`, or a stand-in in tests). */
 export type BmcReader = Pick<Bmc, 'power' | 'sensors' | 'powerReading'>;

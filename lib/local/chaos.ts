@@ -14,6 +14,7 @@
  */
 import { startLocalRunner, type LocalRunner } from './runner.ts';
 import { noticeText } from '../ops/notices.ts';
+import { mapBounded } from '../util/bounded.ts';
 import { bindingView } from '../ops/binding.ts';
 import type { OperationStep, OperationWithSteps } from '../store/types.ts';
 
@@ -86,16 +87,11 @@ export function totalsOf(results: CaseResult[], ms: number): ChaosTotals {
 /** Run the cases (each on a fresh runner, `concurrency` at once), in order of the list. */
 export async function runChaos(cases: ChaosCase[], o: ChaosOptions = {}): Promise<{ results: CaseResult[]; totals: ChaosTotals }> {
   const t0 = Date.now();
-  const results: CaseResult[] = new Array<CaseResult>(cases.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < cases.length) {
-      const i = next++;
-      results[i] = await runCase(cases[i], o);
-      o.progress?.(`${i + 1}/${cases.length} ${describeCase(results[i])}: ${results[i].outcome}${results[i].violations.length ? `, ${results[i].violations.length} violation(s)` : ''} (${results[i].ms} ms)`, results[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 1, cases.length)) }, () => worker()));
+  const results = await mapBounded(cases, o.concurrency ?? 1, async (c, i) => {
+    const r = await runCase(c, o);
+    o.progress?.(`${i + 1}/${cases.length} ${describeCase(r)}: ${r.outcome}${r.violations.length ? `, ${r.violations.length} violation(s)` : ''} (${r.ms} ms)`, r);
+    return r;
+  });
   return { results, totals: totalsOf(results, Date.now() - t0) };
 }
 

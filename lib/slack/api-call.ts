@@ -2,6 +2,7 @@
  * How the Slack side calls the HTTP API: as the Slack user (`actor` slack:<name>, their role),
  * with the reason the audit will show, reading the JSON answers without `any`.
  */
+import { mapBounded } from '../util/bounded.ts';
 import type { ApiRequest, ApiResponse, Role } from '../api/router.ts';
 import { errorMessage, escapeMrkdwn, truncate, type SlackMessage } from './blocks.ts';
 
@@ -62,17 +63,6 @@ export async function call(ctx: IntentContext, method: string, path: string, o: 
 export const seg = encodeURIComponent;
 export const fail = (g: { message: string }): SlackMessage => errorMessage(escapeMrkdwn(g.message));
 
-/** Bounded fan-out: at most `limit` calls at once. */
-export async function mapLimit<T, R>(items: T[], limit: number, f: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
+/** Bounded fan-out: at most `limit` calls at once (the one helper, lib/util/bounded.ts). */
+export const mapLimit = <T, R>(items: T[], limit: number, f: (t: T) => Promise<R>): Promise<R[]> => mapBounded(items, limit, (t) => f(t));
 
