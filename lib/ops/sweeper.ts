@@ -106,14 +106,14 @@ async function lateWake(deps: SweepDeps, op: Operation & { steps: Array<{ name: 
 async function enableWhenXapiIsBack(deps: SweepDeps, pool: Pool, result: SweepResult): Promise<void> {
   const waiting = (await deps.store.listHosts(pool.poolId)).filter((h) => h.awaitingEnable);
   if (waiting.length === 0) return;
+  const hv = await deps.hypervisorFor(pool);
   let hosts;
   try {
-    hosts = await (await deps.hypervisorFor(pool)).hosts();
+    hosts = await hv.hosts();
   } catch (e) {
     deps.log?.(`sweeper: ${waiting.length} host(s) of ${pool.poolId} wait for XAPI to enable them: ${errorText(e)}`);
     return;
   }
-  const hv = await deps.hypervisorFor(pool);
   for (const h of waiting) {
     const xen = hosts.find((x) => x.hostId === h.hostId);
     if (!xen?.live) continue;
