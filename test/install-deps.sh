@@ -4,8 +4,9 @@
 # nothing beside the repository: the peers are started by test/peers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# chromium: the dashboard's browser tests (driven by playwright-core).
-PKGS=(openipmi ipmitool freeipmi-tools python3-pyghmi chromium)
+# chromium: the dashboard's browser tests (driven by playwright-core). redfishtool (DMTF) and
+# python3-sushy (OpenStack Ironic): independent Redfish clients that check our Redfish simulator.
+PKGS=(openipmi ipmitool freeipmi-tools python3-pyghmi chromium redfishtool python3-sushy)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 # DynamoDB Local needs a Java 17 runtime.
