@@ -37,8 +37,8 @@ const isUnsupported = (err: unknown): boolean => err instanceof Error && err.nam
 
 /** `createOnce(op)` writes `op` (already validated, with its idempotencyKey and requestHash) once per key. */
 export function idempotentCreate(ctx: Ctx): (op: Operation) => Promise<CreatedOperation> {
-  // Whether the server runs TransactWriteItems: unknown until the first create asks it.
-  let transactions: boolean | undefined;
+  // Set when the server has answered that it has no TransactWriteItems; it is not asked again.
+  let withoutTransactions = false;
 
   const items = (op: Operation): { idempotency: Item & { PK: string; SK: string }; operation: Item & { PK: string; SK: string } } => ({
     // `updatedAt` of a new operation is the time of this write (its `createdAt` may be the caller's).
@@ -148,14 +148,12 @@ export function idempotentCreate(ctx: Ctx): (op: Operation) => Promise<CreatedOp
   }
 
   return async (op) => {
-    if (transactions !== false) {
+    if (!withoutTransactions) {
       try {
-        const result = await transactional(op);
-        transactions = true;
-        return result;
+        return await transactional(op);
       } catch (err) {
         if (!isUnsupported(err)) throw err;
-        transactions = false;
+        withoutTransactions = true;
       }
     }
     return twoWrites(op);
