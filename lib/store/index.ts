@@ -1,5 +1,13 @@
 // lib/store: lowpower's state in one DynamoDB table (pools, hosts and their locks, schedules, operations, audit, readings) and the Secrets port.
 export { createStore, DEFAULT_READING_TTL_SECONDS, type Store, type StoreOptions } from './store.ts';
+// The narrow repositories the Store is composed of: depend on the one a module uses.
+export type { PoolRepository } from './pools.ts';
+export type { HostRepository, HostLockRepository } from './hosts.ts';
+export type { ScheduleRepository } from './schedules.ts';
+export type { OperationRepository, StepRepository } from './operations.ts';
+export type { AuditRepository } from './audit.ts';
+export type { AlertRepository } from './alerts.ts';
+export type { ReadingRepository, EnergyRepository } from './readings.ts';
 export { createTable, tableDefinition, TTL_ATTRIBUTE, type CreateTableOptions } from './table.ts';
 export {
   StoreError,
@@ -9,6 +17,7 @@ export {
   HostBusyError,
   LockNotHeldError,
   StoreValidationError,
+  IdempotencyKeyReusedError,
   type ItemKey,
 } from './errors.ts';
 export type { StoreLog, StoreLogLine } from './items.ts';

@@ -37,7 +37,21 @@ export interface Ctx {
   tableName: string;
   pageSize: number | undefined;
   log: StoreLog;
+  /** Wall clock: lock leases and reading expiry compare against it. */
+  clock: () => Date;
   nowIso: () => string;
+}
+
+/** A context for the repositories from the store's options. */
+export function storeContext(o: { client: DynamoDBDocumentClient; tableName: string; clock?: () => Date; pageSize?: number; log?: StoreLog }): Ctx {
+  const clock = o.clock ?? (() => new Date());
+  return { client: o.client, tableName: o.tableName, pageSize: o.pageSize, log: o.log ?? (() => {}), clock, nowIso: () => clock().toISOString() };
+}
+
+/** The version fields of a record written for the first time. */
+export function firstVersion(ctx: Ctx): { version: number; createdAt: string; updatedAt: string } {
+  const now = ctx.nowIso();
+  return { version: 1, createdAt: now, updatedAt: now };
 }
 
 const STRUCTURAL = new Set(['PK', 'SK', 'GSI1PK', 'GSI1SK', 'type']);

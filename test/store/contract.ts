@@ -23,6 +23,7 @@ import {
   type StoreOptions,
 } from '../../lib/store/index.ts';
 import type { DynamoFactory, DynamoFixture } from '../support/dynamo.ts';
+import { idempotencyContract, type IdempotencyContractOptions } from './idempotency-contract.ts';
 
 const T0 = Date.parse('2025-03-01T22:00:00.000Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -67,7 +68,7 @@ function strings(v: AttributeValue | Record<string, AttributeValue>): string[] {
   return out;
 }
 
-export function storeContract(name: string, factory: DynamoFactory, startTimeoutMs = 60_000): void {
+export function storeContract(name: string, factory: DynamoFactory, o: IdempotencyContractOptions, startTimeoutMs = 60_000): void {
   describe(`store contract: ${name}`, () => {
     let fx: DynamoFixture;
     let logs: StoreLogLine[];
@@ -229,6 +230,8 @@ export function storeContract(name: string, factory: DynamoFactory, startTimeout
         [first.operation.operationId, results[0].operation.operationId].sort(),
       );
     });
+
+    idempotencyContract(() => ({ fx, make }), o);
 
     it('the same idempotency key with another request is refused (nothing written); with the same request it finds the first', async () => {
       const poolId = uid('pool');

@@ -2,4 +2,4 @@
 import { startDynamoDbLocal } from '../support/dynamo.ts';
 import { storeContract } from './contract.ts';
 
-storeContract('DynamoDB Local', startDynamoDbLocal, 60_000);
+storeContract('DynamoDB Local', startDynamoDbLocal, { transactions: true }, 60_000);
