@@ -132,8 +132,11 @@ export class ThresholdWatch {
       const now = thresholdLevel(r.value, t); // temperatures have upper thresholds only
       const before = this.levels.get(r.def.id) ?? 0;
       this.levels.set(r.def.id, now);
-      for (let level = Math.min(before, now) + 1; level <= Math.max(before, now); level++) {
-        out.push({ sensor: r.def, threshold: LEVEL_NAMES[level - 1], limit: t[LIMIT_KEYS[level - 1]] as number, value: r.value, direction: now > before ? 'Assert' : 'Deassert' });
+      // Going high, the lower thresholds are crossed first; going low, the higher ones.
+      const rising = now > before;
+      for (let i = 0; i < Math.abs(now - before); i++) {
+        const level = rising ? before + 1 + i : before - i;
+        out.push({ sensor: r.def, threshold: LEVEL_NAMES[level - 1], limit: t[LIMIT_KEYS[level - 1]] as number, value: r.value, direction: rising ? 'Assert' : 'Deassert' });
       }
     }
     return out;
