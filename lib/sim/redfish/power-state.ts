@@ -37,7 +37,11 @@ export interface ResetOutcome {
   effect: 'none' | 'on' | 'off' | 'soft-off' | 'soft-off-refused' | 'restart' | 'cycle' | 'nmi';
 }
 
-/** A reset refused because another transition is under way (409 ResourceInUse on the wire). */
+/**
+ * A reset refused because another transition is under way (409 ResourceInUse on the wire): any
+ * but ForceOff while PoweringOn, and any but ForceOff or a power-on (once the power is cut) while
+ * PoweringOff.
+ */
 export class PowerBusyError extends Error {
   constructor(
     readonly state: PowerState,
@@ -102,6 +106,9 @@ export class PowerMachine implements HostPowerLink {
       this.segments = [this.segment('PoweringOff', now, t.forceOffMs)];
       return { target: 'Off', settlesAt: this.transitionEnd(), effect: 'off' };
     }
+    const wantsPower = type === 'On' || type === 'ForceOn' || type === 'PowerCycle' || (type === 'PushPowerButton' && state !== 'On');
+    // Power already cut (a ForceOff or a cycle still showing PoweringOff): a power-on may start at once.
+    if (state === 'PoweringOff' && wantsPower && !this.host.powerOn) return this.applyPower(now);
     const wantsShutdown = type === 'GracefulShutdown' || (type === 'PushPowerButton' && (state === 'On' || state === 'PoweringOff'));
     if (wantsShutdown && state === 'PoweringOff') return { target: 'Off', settlesAt: this.transitionEnd(), effect: 'none' };
     if (state === 'PoweringOn' || state === 'PoweringOff') throw new PowerBusyError(state, type);

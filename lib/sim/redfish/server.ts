@@ -84,8 +84,8 @@ export class RedfishBmc {
   private readonly rng: () => number;
   private server?: http.Server;
   private boundPort = 0;
-  /** Requests answered, by status, for tests and the fault matrix. */
-  readonly counters = { requests: 0, held: 0, serverErrors: 0, unauthorized: 0 };
+  /** What the BMC saw, for tests and the fault matrix: requests, held (silent), server errors, 401s, and how requests authenticated. */
+  readonly counters = { requests: 0, held: 0, serverErrors: 0, unauthorized: 0, byToken: 0, byBasic: 0 };
 
   constructor(readonly o: RedfishBmcOptions) {
     const clock = o.clock ?? systemClock;
@@ -229,11 +229,17 @@ export class RedfishBmc {
     const token = headers['x-auth-token'];
     if (typeof token === 'string' && token) {
       const s = this.state.sessions.useToken(token);
-      if (s) return s;
+      if (s) {
+        this.counters.byToken++;
+        return s;
+      }
     }
     const basic = basicCredentials(headers.authorization);
     if (basic) {
-      if (this.state.checkCredentials(basic.user, basic.password)) return 'basic';
+      if (this.state.checkCredentials(basic.user, basic.password)) {
+        this.counters.byBasic++;
+        return 'basic';
+      }
       throw errors.badCredentials(path);
     }
     throw errors.noValidSession();

@@ -23,6 +23,8 @@ export interface SessionLimits {
 
 export class SessionStore {
   private readonly byId = new Map<string, RedfishSession>();
+  /** Sessions made since start (logins that succeeded). */
+  created = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -47,6 +49,7 @@ export class SessionStore {
     while (this.byId.has(id));
     const s: RedfishSession = { id, token: randomBytes(24).toString('base64url'), userName, createdAt: now, lastUsedAt: now };
     this.byId.set(id, s);
+    this.created++;
     return s;
   }
 

@@ -81,6 +81,18 @@ describe('ComputerSystem.Reset over time', () => {
     expect((await reset(bmc, 'ForceOff')).status).toBe(204);
     clock.advance(FAST_POWER_TIMINGS.forceOffMs);
     expect(await powerState(bmc)).toBe('Off');
+    // Once the power is cut, a power-on need not wait for PoweringOff to end; an OS shutting down must.
+    await reset(bmc, 'On');
+    clock.advance(FAST_POWER_TIMINGS.poweringOnMs);
+    await reset(bmc, 'ForceOff');
+    expect(await powerState(bmc)).toBe('PoweringOff');
+    expect((await reset(bmc, 'On')).status).toBe(204);
+    expect(await powerState(bmc)).toBe('PoweringOn');
+    clock.advance(FAST_POWER_TIMINGS.poweringOnMs);
+    await reset(bmc, 'GracefulShutdown');
+    expect((await reset(bmc, 'On')).status).toBe(409);
+    expect((await reset(bmc, 'GracefulShutdown')).status).toBe(204); // already under way
+    expect(await powerState(bmc)).toBe('PoweringOff');
   });
 
   it('bad reset requests: 400 with the Base message, and the power stays as it was', async () => {
