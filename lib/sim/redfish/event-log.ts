@@ -28,10 +28,13 @@ export class EventLog {
 
   constructor(private readonly clock: Clock) {}
 
-  /** Record an entry; a full log takes no more (as a SEL without overwrite). */
-  add(e: Omit<LogEntry, 'id' | 'created'>): LogEntry | undefined {
+  /**
+   * Record an entry, at `at` (Clock ms) when the event happened earlier than now: the machine
+   * applies its transitions when next looked at. A full log takes no more (a SEL without overwrite).
+   */
+  add(e: Omit<LogEntry, 'id' | 'created'>, at = this.clock.now()): LogEntry | undefined {
     if (this.list.length >= LOG_CAPACITY) return undefined;
-    const entry: LogEntry = { ...e, id: this.nextId++, created: this.clock.now() };
+    const entry: LogEntry = { ...e, id: this.nextId++, created: at };
     this.list.push(entry);
     return entry;
   }

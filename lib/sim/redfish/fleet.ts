@@ -5,6 +5,9 @@
  * Each BMC's `power` is the HostPowerLink a simulated XAPI host lives and dies by.
  */
 import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { writeInventory } from '../../fleet/inventory.ts';
 import { seededRandom } from '../../util/prng.ts';
 import type { Clock } from '../ipmi/clock.ts';
 import type { HostTimings } from '../ipmi/host-model.ts';
@@ -52,6 +55,12 @@ export interface RedfishFleet {
   certificate?: SimCertificate;
   entries(): RedfishFleetEntry[];
   byName(name: string): RedfishBmc | undefined;
+  /**
+   * Write the fleet inventory (lib/fleet/inventory.ts) and its password file (mode 0600) beside it,
+   * as the IPMI fleet does; each entry also says `protocol: "redfish"`, its `url` and the
+   * certificate's `fingerprint256`.
+   */
+  writeInventory(path: string): { inventory: string; passwordFile: string };
   stop(): Promise<void>;
 }
 
@@ -100,12 +109,23 @@ export async function startRedfishFleet(o: RedfishFleetOptions): Promise<Redfish
     await Promise.all(bmcs.map((b) => b.stop()));
     throw e;
   }
+  const entriesOf = (): RedfishFleetEntry[] =>
+    bmcs.map((b) => ({ name: b.name, url: b.url, host: o.address ?? '127.0.0.1', port: b.port, user: 'admin', ...(b.fingerprint256 ? { fingerprint256: b.fingerprint256 } : {}) }));
   return {
     bmcs,
     password,
     certificate,
-    entries: () => bmcs.map((b) => ({ name: b.name, url: b.url, host: o.address ?? '127.0.0.1', port: b.port, user: 'admin', ...(b.fingerprint256 ? { fingerprint256: b.fingerprint256 } : {}) })),
+    entries: entriesOf,
     byName: (name) => bmcs.find((b) => b.name === name),
+    writeInventory(path: string) {
+      const inventory = resolve(path);
+      mkdirSync(dirname(inventory), { recursive: true });
+      const passwordFile = join(dirname(inventory), `${basename(inventory).replace(/\.json$/, '')}.password`);
+      writeFileSync(passwordFile, password + '\n', { mode: 0o600 });
+      chmodSync(passwordFile, 0o600);
+      writeInventory(inventory, entriesOf().map((e) => ({ ...e, protocol: 'redfish', passwordFile: basename(passwordFile) })));
+      return { inventory, passwordFile };
+    },
     async stop() {
       await Promise.all(bmcs.map((b) => b.stop()));
     },

@@ -60,6 +60,22 @@ export function normalizePath(url: string): string {
   return decoded.length > 1 ? decoded.replace(/\/+$/, '') : decoded;
 }
 
+/** The parameters when the path's segments fit the pattern's, else undefined. */
+function matchParts(pattern: string[], parts: string[]): Record<string, string> | undefined {
+  if (pattern.length !== parts.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, seg] of pattern.entries()) {
+    if (!seg.startsWith(':')) {
+      if (seg !== parts[i]) return undefined;
+    } else if (parts[i] === '') {
+      return undefined;
+    } else {
+      params[seg.slice(1)] = parts[i];
+    }
+  }
+  return params;
+}
+
 export class Router {
   private readonly exact = new Map<string, Route>();
   private readonly patterns: Array<{ parts: string[]; route: Route }> = [];
@@ -76,9 +92,8 @@ export class Router {
     if (exact) return { route: exact, params: {} };
     const parts = path.split('/');
     for (const p of this.patterns) {
-      if (p.parts.length !== parts.length) continue;
-      const params: Record<string, string> = {};
-      if (p.parts.every((seg, i) => (seg.startsWith(':') ? ((params[seg.slice(1)] = parts[i]), parts[i] !== '') : seg === parts[i]))) return { route: p.route, params };
+      const params = matchParts(p.parts, parts);
+      if (params) return { route: p.route, params };
     }
     return undefined;
   }

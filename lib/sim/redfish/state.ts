@@ -99,9 +99,9 @@ export class RedfishBmcState {
     this.faults = o.faults;
     this.power.onEvent = (e) => {
       if (e.kind === 'power') {
-        this.log.add({ message: e.on ? 'power on: the system entered S0/G0 (working)' : 'power off: the system entered S5/G2 (soft-off)', severity: 'OK', sensorType: 'System ACPI PowerState', entryCode: 'Assert' });
+        this.log.add({ message: e.on ? 'power on: the system entered S0/G0 (working)' : 'power off: the system entered S5/G2 (soft-off)', severity: 'OK', sensorType: 'System ACPI PowerState', entryCode: 'Assert' }, e.at);
       } else {
-        this.log.add({ message: 'soft power off refused: the operating system did not shut down', severity: 'Warning', sensorType: 'Power Unit', entryCode: 'Assert' });
+        this.log.add({ message: 'soft power off refused: the operating system did not shut down', severity: 'Warning', sensorType: 'Power Unit', entryCode: 'Assert' }, e.at);
       }
     };
   }

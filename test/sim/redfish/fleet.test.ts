@@ -5,6 +5,10 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readInventory } from '../../../lib/fleet/inventory.ts';
 import { simIdentityFor } from '../../../lib/sim/ipmi/identity.ts';
 import { startRedfishFleet, type RedfishFleet } from '../../../lib/sim/redfish/index.ts';
 import { demoPool, startXapiSim, type HostPowerLink, type XapiSim } from '../../../lib/sim/xen/index.ts';
@@ -39,6 +43,21 @@ describe('startRedfishFleet', () => {
     expect(again.bmcs[0].state.hostOptions.peakWatts).toBe(fleet.bmcs[2].state.hostOptions.peakWatts);
     expect(again.entries()[0].url).toMatch(/^http:\/\//);
     expect(again.entries()[0].fingerprint256).toBeUndefined();
+  });
+
+  it('writes an inventory the fleet reader takes, with the password in a 0600 file beside it', async () => {
+    const fleet = await startRedfishFleet({ count: 2, password: 'inv-pw-93' });
+    stops.push(() => fleet.stop());
+    const dir = mkdtempSync(join(tmpdir(), 'rfsim-inv-'));
+    stops.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const { inventory, passwordFile } = fleet.writeInventory(join(dir, 'sub', 'redfish.json'));
+    expect(passwordFile).toBe(join(dir, 'sub', 'redfish.password'));
+    expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(inventory, 'utf8')).not.toContain('inv-pw-93');
+    const hosts = readInventory(inventory);
+    expect(hosts.map((h) => [h.name, h.port, h.user, h.password])).toEqual(fleet.bmcs.map((b) => [b.name, b.port, 'admin', 'inv-pw-93']));
+    const raw = JSON.parse(readFileSync(inventory, 'utf8'));
+    expect(raw[0]).toMatchObject({ protocol: 'redfish', url: fleet.bmcs[0].url, fingerprint256: fleet.bmcs[0].fingerprint256 });
   });
 
   it('consecutive ports from a base port, and clear errors for bad input', async () => {

@@ -54,6 +54,18 @@ describe('ComputerSystem.Reset over time', () => {
     expect(bmc.host.powerOn).toBe(false);
   });
 
+  it('the SEL dates a power event when it happened, not when someone next looked', async () => {
+    const clock = new ManualClock();
+    const t0 = clock.t;
+    bmc = await startBmc({ clock, timings: { ...FAST_TIMINGS, softOffMs: 5_000 } });
+    await reset(bmc, 'GracefulShutdown');
+    clock.advance(60_000); // nobody asks the BMC anything meanwhile
+    const entries = (await call(bmc, 'GET', '/redfish/v1/Managers/1/LogServices/SEL/Entries')).json.Members;
+    expect(entries).toHaveLength(1);
+    expect(entries[0].Message).toMatch(/^power off/);
+    expect(Date.parse(entries[0].Created)).toBe(t0 + 5_000);
+  });
+
   it('PowerCycle goes off, then through PoweringOn back to On', async () => {
     const clock = new ManualClock();
     bmc = await startBmc({ clock, timings: { ...FAST_TIMINGS, cycleOffMs: 1_000 }, powerTimings: { poweringOnMs: 1_000 } });
