@@ -69,6 +69,10 @@ export class RedfishTestServer {
   readonly requests: RecordedRequest[] = [];
   readonly tokens = new Map<string, string>();
   logins = 0;
+  /** False: logins succeed but their tokens are refused (a BMC that loses every session at once). */
+  honourTokens = true;
+  /** Every PowerState the system resource was served with, in order. */
+  readonly servedStates: PowerState[] = [];
   /** Most requests seen in progress at once. */
   maxInFlight = 0;
   private inFlight = 0;
@@ -166,7 +170,7 @@ export class RedfishTestServer {
 
   private authOf(req: IncomingMessage): RecordedRequest['auth'] {
     const token = req.headers['x-auth-token'];
-    if (typeof token === 'string') return this.tokens.has(token) ? 'token' : 'refused';
+    if (typeof token === 'string') return this.honourTokens && this.tokens.has(token) ? 'token' : 'refused';
     const basic = req.headers.authorization;
     if (typeof basic === 'string') return basic === `Basic ${Buffer.from(`${USER}:${TEST_PASSWORD}`).toString('base64')}` ? 'basic' : 'refused';
     return 'none';
@@ -307,6 +311,7 @@ export class RedfishTestServer {
   }
 
   private system(): unknown {
+    this.servedStates.push(this.power);
     const reset: Record<string, unknown> = { target: `${SYS}/Actions/ComputerSystem.Reset` };
     const where = this.o.resetTypesIn ?? 'AllowableValues';
     if (where === 'AllowableValues') reset['ResetType@Redfish.AllowableValues'] = this.resetTypes;
