@@ -85,6 +85,8 @@ export class RedfishTestServer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private dropNext?: RegExp;
   private delayNextMs = 0;
+  private failing?: { status: number; count: number };
+  private touchOnPatch = false;
   port = 0;
 
   private constructor(
@@ -114,14 +116,19 @@ export class RedfishTestServer {
     this.dropNext = path;
   }
 
+  /** The next `count` requests are answered with `status` (and not carried out). */
+  failNext(status: number, count = 1): void {
+    this.failing = { status, count };
+  }
+
   /** The next request is answered this much later. */
   delayNext(ms: number): void {
     this.delayNextMs = ms;
   }
 
-  /** Someone else changes the system (its ETag changes). */
-  touchSystem(): void {
-    this.version++;
+  /** Someone else changes the system (its ETag changes) just before our next PATCH arrives. */
+  changeBeforeNextPatch(): void {
+    this.touchOnPatch = true;
   }
 
   count(method: string, path: RegExp | string): number {
@@ -206,6 +213,10 @@ export class RedfishTestServer {
       if (delay) this.later(delay, send);
       else send();
     };
+    if (this.failing && this.failing.count > 0) {
+      this.failing.count--;
+      return answer(this.failing.status, errorBody('Base.1.8.ServiceTemporarilyUnavailable', 'The service is temporarily unavailable.'), { 'Retry-After': '1' });
+    }
     if (this.dropNext?.test(path)) {
       this.dropNext = undefined;
       this.route(method, path, url, body, auth, ifMatch, () => undefined);
@@ -240,6 +251,10 @@ export class RedfishTestServer {
     if (method === 'GET' && path === '/redfish/v1/Systems') return answer(200, { Members: [{ '@odata.id': SYS }], 'Members@odata.count': 1 });
     if (method === 'GET' && path === SYS) return answer(200, this.system(), o.etag === false ? {} : { ETag: this.etag() });
     if (method === 'PATCH' && path === SYS) {
+      if (this.touchOnPatch) {
+        this.touchOnPatch = false;
+        this.version++;
+      }
       if (o.etag !== false && ifMatch && ifMatch !== this.etag()) return answer(412, errorBody('Base.1.8.PreconditionFailed', 'The ETag supplied did not match the ETag required to change this resource.'));
       if (o.requireIfMatch && !ifMatch) return answer(428, errorBody('Base.1.8.PreconditionRequired', 'A precondition header or annotation is required to change this resource.'));
       const want = (body as { PowerRestorePolicy?: string } | undefined)?.PowerRestorePolicy;
