@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttps } from 'node:https';
+import { createServer as createHttps, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export type PowerState = 'On' | 'Off' | 'PoweringOn' | 'PoweringOff';
@@ -114,6 +114,12 @@ export class RedfishTestServer {
   /** The next request whose path matches is carried out, then its connection is cut without an answer. */
   dropAnswerTo(path: RegExp): void {
     this.dropNext = path;
+  }
+
+  /** The BMC's certificate is renewed: new connections see this one (https only). */
+  useCertificate(key: string, cert: string): void {
+    (this.server as HttpsServer).setSecureContext({ key, cert });
+    this.server.closeAllConnections();
   }
 
   /** The next `count` requests are answered with `status` (and not carried out). */
