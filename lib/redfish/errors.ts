@@ -26,6 +26,9 @@ export class RedfishError extends Error {
   }
 }
 
+/** A duration for a message: "0.2 s", "45 s". */
+export const seconds = (ms: number): string => `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
+
 /** The messages of an error body (`error.@Message.ExtendedInfo[]`, else `error.message`), or of a Task. */
 export function redfishMessages(body: unknown): RedfishMessage[] {
   const error = obj(at(body, 'error'));

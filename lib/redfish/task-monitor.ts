@@ -5,7 +5,7 @@
  * at once. Reading a monitor is a GET, so it may be retried; the request itself is never repeated.
  */
 import type { RedfishClient, RedfishResponse } from './client.ts';
-import { RedfishHttpError, RedfishTaskError, redfishMessages, type RedfishMessage } from './errors.ts';
+import { RedfishHttpError, RedfishTaskError, redfishMessages, seconds, type RedfishMessage } from './errors.ts';
 import { isObject, link, str } from './json.ts';
 
 export interface TaskOutcome {
@@ -47,7 +47,7 @@ export async function followTask(c: RedfishClient, first: RedfishResponse, o: Ta
   let lastState = taskState(first.body) ?? 'Running';
   for (let polls = 1; ; polls++) {
     const left = deadline - Date.now();
-    if (left <= 0) throw new RedfishTaskError(c.label, lastState, `${o.what}: the task is still ${lastState} after ${Math.round((o.deadlineMs ?? 120_000) / 1000)} s (watch ${monitor})`);
+    if (left <= 0) throw new RedfishTaskError(c.label, lastState, `${o.what}: the task is still ${lastState} after ${seconds(o.deadlineMs ?? 120_000)} (watch ${monitor})`);
     // Retry-After is the BMC's hint; it is capped so a long hint cannot outlast the deadline.
     await sleep(Math.min(wait, 5000, left));
     let r: RedfishResponse;

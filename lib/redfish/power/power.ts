@@ -8,7 +8,7 @@
  */
 import type { RedfishClient } from '../client.ts';
 import type { ResetAction, Topology } from '../discovery.ts';
-import { RedfishConnectionError, RedfishNotSupportedError, RedfishStateError, RedfishTimeoutError } from '../errors.ts';
+import { RedfishConnectionError, RedfishNotSupportedError, RedfishStateError, RedfishTimeoutError, seconds } from '../errors.ts';
 import { followTask, type TaskOutcome } from '../task-monitor.ts';
 import { readPowerState, type PowerStateName, type PowerStateReading } from './power-state.ts';
 import { planReset, type RedfishPowerAction } from './reset-plan.ts';
@@ -52,8 +52,6 @@ export async function sendReset(c: RedfishClient, reset: ResetAction | undefined
   const res = await c.post(reset.target, { ResetType: type });
   return followTask(c, res, { what: `ComputerSystem.Reset ${type}`, deadlineMs: o.taskTimeoutMs, pollMs: o.pollMs });
 }
-
-const seconds = (ms: number): string => `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
 
 const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
 
