@@ -192,11 +192,13 @@ describe('names and rules', () => {
     expect(resolveEndpoint({ host: '10.0.0.1' })).toEqual({ host: '10.0.0.1', port: 443, protocol: 'https', label: '10.0.0.1:443' });
   });
 
-  it('links to another host are refused, links to this BMC become paths', () => {
+  it('links become paths on this BMC: an absolute URL counts by its path, whatever host it names', () => {
     const ep = resolveEndpoint({ host: '10.0.0.9' });
     expect(pathOf('/redfish/v1/Systems/1', ep)).toBe('/redfish/v1/Systems/1');
     expect(pathOf('https://10.0.0.9/redfish/v1/TaskService/Tasks/4?x=1', ep)).toBe('/redfish/v1/TaskService/Tasks/4?x=1');
-    expect(() => pathOf('https://pdu.example/redfish/v1/PowerEquipment', ep)).toThrow(/link to another host \(pdu.example\) refused/);
-    expect(() => pathOf('https://10.0.0.9:8443/redfish/v1', ep)).toThrow(/another host/);
+    // iLO writes its own host name into Location headers: the path is taken, the host never contacted.
+    expect(pathOf('https://ilo-rack3.example/redfish/v1/SessionService/Sessions/7', ep)).toBe('/redfish/v1/SessionService/Sessions/7');
+    expect(() => pathOf('ftp://10.0.0.9/x', ep)).toThrow(/not an http\(s\) URL/);
+    expect(() => pathOf('Systems/1', ep)).toThrow(/neither a path nor a URL/);
   });
 });

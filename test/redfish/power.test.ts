@@ -47,6 +47,13 @@ describe('the power round trip', () => {
     expect(Date.parse(on.observedAt)).toBeGreaterThan(Date.parse(off.observedAt));
   });
 
+  it('a 202 whose monitor is only in the Task body is followed too', async () => {
+    const { s, bmc } = await setup({ powerState: 'Off', resetAnswer: 202, taskLocation: false, taskPolls: 1 });
+    expect(await bmc.power('on')).toMatchObject({ power: 'on', confirmed: true });
+    expect(s.count('GET', '/redfish/v1/TaskService/TaskMonitors/1')).toBe(2);
+    expect(await bmc.sendReset('ForceOff')).toMatchObject({ state: 'Completed', polls: 2 });
+  });
+
   it('on for a host that is on, and off for one that is off, succeed without sending anything', async () => {
     const { s, bmc } = await setup({ powerState: 'On' });
     expect(await bmc.power('on')).toMatchObject({ changed: false, confirmed: true, resetTypes: [], message: 'already on' });

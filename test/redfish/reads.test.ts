@@ -77,6 +77,15 @@ describe('watts, event log, identity', () => {
     expect((await bmc.eventLog({ limit: 4 })).entries.length).toBe(4);
   });
 
+  it('the system asked for by Id; one that does not exist is named with those that do', async () => {
+    const { s } = await setup();
+    const named = openRedfish({ host: '127.0.0.1', port: s.port, protocol: 'http', username: 'admin', password: TEST_PASSWORD, systemId: 'sys1' });
+    const wrong = openRedfish({ host: '127.0.0.1', port: s.port, protocol: 'http', username: 'admin', password: TEST_PASSWORD, systemId: 'System.Embedded.1' });
+    handles.push(named, wrong);
+    expect((await named.topology()).systemPath).toBe('/redfish/v1/Systems/sys1');
+    await expect(wrong.powerState()).rejects.toThrow(/no system 'System.Embedded.1' \(it has: sys1\)/);
+  });
+
   it('identity for the binding: serial, UUID, manufacturer, model, chassis serial', async () => {
     const { bmc } = await setup();
     expect(await bmc.identity()).toEqual({

@@ -23,6 +23,8 @@ export interface TestServerOptions {
   resetTypes?: string[];
   /** How a reset is answered: 204 (default), 200, or 202 with a task monitor. */
   resetAnswer?: 204 | 200 | 202;
+  /** Give the task monitor in a Location header (default true) or only in the Task body. */
+  taskLocation?: boolean;
   /** Monitor reads answered 202 before the task completes (default 2). */
   taskPolls?: number;
   /** The task ends in this state (default Completed). */
@@ -280,7 +282,7 @@ export class RedfishTestServer {
         const id = String(++this.taskSeq);
         this.tasks.set(id, { polls: 0 });
         const monitor = `/redfish/v1/TaskService/TaskMonitors/${id}`;
-        return answer(202, { '@odata.id': `/redfish/v1/TaskService/Tasks/${id}`, Id: id, TaskState: 'Running', TaskMonitor: monitor }, { Location: monitor, 'Retry-After': '0' });
+        return answer(202, { '@odata.id': `/redfish/v1/TaskService/Tasks/${id}`, Id: id, TaskState: 'Running', TaskMonitor: monitor }, o.taskLocation === false ? {} : { Location: monitor, 'Retry-After': '0' });
       }
       return o.resetAnswer === 200 ? answer(200, { '@Message.ExtendedInfo': [{ MessageId: 'Base.1.8.Success', Message: 'Successfully Completed Request' }] }) : answer(204);
     }

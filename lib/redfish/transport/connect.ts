@@ -73,7 +73,8 @@ export class BmcAgent extends Agent {
     private readonly connectTimeoutMs: number,
     keepAlive: boolean,
   ) {
-    super({ keepAlive, maxSockets: 1, maxFreeSockets: 1 });
+    // An idle kept-alive connection is closed after 30 s: BMCs have few connection slots.
+    super({ keepAlive, maxSockets: 1, maxFreeSockets: 1, timeout: 30_000 });
   }
 
   override createConnection(_options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex {

@@ -44,8 +44,9 @@ export function resolveEndpoint(e: RedfishEndpoint): ResolvedEndpoint {
 }
 
 /**
- * The path of a link the BMC gave (an `@odata.id`, a `Location` header): relative paths as they are,
- * absolute URLs only when they point at this same BMC, so credentials never go to another host.
+ * The path of a link the BMC gave (an `@odata.id`, a `Location` header). An absolute URL counts by
+ * its path only: BMCs write their own idea of their name into such URLs (iLO its host name, a BMC
+ * behind NAT its inner address), and the client only ever connects to the endpoint it was given.
  */
 export function pathOf(ref: string, ep: ResolvedEndpoint): string {
   if (ref.startsWith('/')) return ref;
@@ -55,10 +56,6 @@ export function pathOf(ref: string, ep: ResolvedEndpoint): string {
   } catch {
     throw new RedfishProtocolError(`${ep.label}: link '${ref}' is neither a path nor a URL`);
   }
-  const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
-  const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host !== ep.host.toLowerCase() || port !== ep.port) {
-    throw new RedfishProtocolError(`${ep.label}: link to another host (${u.host}) refused`);
-  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new RedfishProtocolError(`${ep.label}: link '${ref}' is not an http(s) URL`);
   return `${u.pathname}${u.search}`;
 }
