@@ -6,7 +6,7 @@
  */
 import { retry } from '../util/retry.ts';
 import { RedfishAuthError, RedfishConnectionError, RedfishError, RedfishHttpError, RedfishProtocolError, RedfishTimeoutError, redfishMessages } from './errors.ts';
-import { at, isObject, link, type JsonObject } from './json.ts';
+import { at, isObject, link, str, type JsonObject } from './json.ts';
 import { RedfishAuth, type AuthMode, type AuthOptions, type AuthTicket } from './session.ts';
 import { pathOf, resolveEndpoint, type RedfishEndpoint, type ResolvedEndpoint } from './transport/endpoint.ts';
 import { HttpTransport, type HttpMethod, type RawRequest, type RawResponse } from './transport/http-transport.ts';
@@ -191,7 +191,7 @@ export class RedfishClient {
       return {
         status: res.status,
         body: res.body,
-        etag: headerValue(res, 'etag') ?? (typeof at(res.body, '@odata.etag') === 'string' ? (at(res.body, '@odata.etag') as string) : undefined),
+        etag: headerValue(res, 'etag') ?? str(at(res.body, '@odata.etag')),
         location: location ? this.path(location) : undefined,
         retryAfterMs: retryAfterMs(headerValue(res, 'retry-after')),
       };

@@ -1,7 +1,8 @@
 /**
  * Reading a Redfish collection: its members expanded in one GET where the service root says
  * `$expand` works, else one GET per member; pages followed through `Members@odata.nextLink`
- * (and OData's `@odata.nextLink`), each page once, members counted once.
+ * (and OData's `@odata.nextLink`), each page once, members counted once. Also the reads of an
+ * optional link (a resource or collection a BMC may link without serving).
  */
 import type { RedfishClient } from './client.ts';
 import { RedfishHttpError } from './errors.ts';
@@ -77,4 +78,31 @@ export async function readMembers(c: RedfishClient, path: string, o: MemberOptio
 /** The member links of a collection (no member is read). */
 export async function memberLinks(c: RedfishClient, path: string, o: MemberOptions = {}): Promise<string[]> {
   return (await pages(c, path, { ...o, expand: false })).flatMap((m) => link(m) ?? []);
+}
+
+/** A BMC that links what it does not serve (404, 501) is common: such a link counts as absent. */
+const notServed = (e: unknown): boolean => e instanceof RedfishHttpError && (e.status === 404 || e.status === 501);
+
+/** The resource a navigation property links, or undefined when there is no link or nothing behind it. */
+export async function readLinked(c: RedfishClient, ref: unknown): Promise<JsonObject | undefined> {
+  const p = link(ref);
+  if (!p) return undefined;
+  try {
+    return await c.getObject(c.path(p));
+  } catch (e) {
+    if (notServed(e)) return undefined;
+    throw e;
+  }
+}
+
+/** The members of the collection a navigation property links; none when there is no link or nothing behind it. */
+export async function readLinkedMembers(c: RedfishClient, ref: unknown, o: MemberOptions = {}): Promise<JsonObject[]> {
+  const p = link(ref);
+  if (!p) return [];
+  try {
+    return await readMembers(c, c.path(p), o);
+  } catch (e) {
+    if (notServed(e)) return [];
+    throw e;
+  }
 }

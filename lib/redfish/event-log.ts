@@ -4,8 +4,8 @@
  * else the system's first log service, else the manager's. Entries are read through every page.
  */
 import type { RedfishClient } from './client.ts';
-import { readMembers } from './collection.ts';
-import { RedfishHttpError, RedfishNotSupportedError } from './errors.ts';
+import { readLinkedMembers, readMembers } from './collection.ts';
+import { RedfishNotSupportedError } from './errors.ts';
 import { link, str, type JsonObject } from './json.ts';
 
 export interface SelView {
@@ -45,15 +45,7 @@ const isSel = (s: JsonObject): boolean => str(s.Id)?.toUpperCase() === 'SEL' || 
 export async function chooseLogService(c: RedfishClient, systemPath: string, managerPath: string | undefined): Promise<JsonObject | undefined> {
   const servicesOf = async (path: string | undefined): Promise<JsonObject[]> => {
     if (!path) return [];
-    const owner = await c.getObject(path);
-    const collection = link(owner.LogServices);
-    if (!collection) return [];
-    try {
-      return await readMembers(c, c.path(collection));
-    } catch (e) {
-      if (e instanceof RedfishHttpError && (e.status === 404 || e.status === 501)) return [];
-      throw e;
-    }
+    return readLinkedMembers(c, (await c.getObject(path)).LogServices);
   };
   const system = await servicesOf(systemPath);
   const systemSel = system.find(isSel);

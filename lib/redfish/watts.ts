@@ -4,7 +4,7 @@
  */
 import type { RedfishClient } from './client.ts';
 import { arr, at, isObject, num, str, type JsonObject } from './json.ts';
-import { optionalResource } from './sensors/read-sensors.ts';
+import { readLinked } from './collection.ts';
 
 export interface WattsReading {
   watts: number | null;
@@ -27,10 +27,10 @@ export function powerControlWatts(power: JsonObject): number | undefined {
 
 export async function readWatts(c: RedfishClient, chassisPath: string): Promise<WattsReading> {
   const chassis = await c.getObject(chassisPath);
-  const power = await optionalResource(c, chassis.Power);
+  const power = await readLinked(c, chassis.Power);
   const fromControl = power ? powerControlWatts(power) : undefined;
   if (fromControl !== undefined) return { watts: fromControl, source: 'PowerControl', observedAt: new Date().toISOString() };
-  const env = await optionalResource(c, chassis.EnvironmentMetrics);
+  const env = await readLinked(c, chassis.EnvironmentMetrics);
   const fromEnv = num(at(env, 'PowerWatts', 'Reading'));
   if (fromEnv !== undefined) return { watts: fromEnv, source: 'EnvironmentMetrics', observedAt: new Date().toISOString() };
   return { watts: null, source: null, observedAt: new Date().toISOString() };
