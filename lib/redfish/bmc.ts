@@ -10,7 +10,7 @@ import { readEventLog, type EventLog } from './event-log.ts';
 import { readIdentity, type RedfishIdentity } from './identity.ts';
 import { changePower, sendReset, type PowerOptions, type RedfishPowerResult } from './power/power.ts';
 import { readPowerState, type PowerStateReading } from './power/power-state.ts';
-import type { RedfishPowerAction } from './power/reset-plan.ts';
+import { planReset, type RedfishPowerAction, type ResetPlan } from './power/reset-plan.ts';
 import { readRestorePolicy, setRestorePolicy, type RestorePolicyChange, type RestorePolicyChoice, type RestorePolicyReading } from './restore-policy.ts';
 import { readSensors } from './sensors/read-sensors.ts';
 import type { SensorView } from './sensors/sensor-view.ts';
@@ -54,6 +54,11 @@ export class RedfishBmc {
   /** The reset types the BMC offers, or null when it does not list them. */
   async resetTypes(): Promise<string[] | null> {
     return (await this.topology()).reset?.types ?? null;
+  }
+
+  /** The reset type(s) that carry out `action` on this BMC (for a driver that posts them itself with sendReset). */
+  async resetPlan(action: RedfishPowerAction): Promise<ResetPlan> {
+    return planReset(action, (await this.resetTypes()) ?? null, this.label);
   }
 
   /** on, off (hard), soft or cycle, after reading the state; see power/power.ts. */

@@ -93,6 +93,7 @@ describe('the power round trip', () => {
 
   it('without PowerCycle a cycle is ForceOff, confirmed off, then On; ForceRestart is never used', async () => {
     const { s, bmc } = await setup({ resetTypes: ['On', 'ForceOff', 'ForceRestart', 'GracefulRestart'], resetAnswer: 202, taskPolls: 1, transitionMs: 60 });
+    expect(await bmc.resetPlan('cycle')).toEqual({ kind: 'off-then-on', off: 'ForceOff', on: 'On' });
     const r = await bmc.power('cycle');
     expect(r).toMatchObject({ power: 'on', confirmed: true, resetTypes: ['ForceOff', 'On'] });
     expect(resets(s)).toEqual(['ForceOff', 'On']);
