@@ -114,7 +114,7 @@ export class RedfishClient {
     return this.o.expand !== false;
   }
 
-  /** A link the BMC gave, as a path on this BMC (a link to another host is refused). */
+  /** A link the BMC gave, as a path on this BMC (an absolute URL counts by its path). */
   path(ref: string): string {
     return pathOf(ref, this.endpoint);
   }

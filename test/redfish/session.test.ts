@@ -150,4 +150,16 @@ describe('RedfishHosts: one handle per BMC', () => {
     // The replaced handle's session was deleted.
     expect(s.tokens.size).toBe(0);
   });
+
+  it('a handle keeps its pinned certificate; a different pin (an accepted renewal) gives a new handle', async () => {
+    const hosts = new RedfishHosts();
+    handles.push(hosts);
+    const o = { host: '192.0.2.7', username: 'admin', password: 'p' };
+    const a = hosts.get({ ...o, tls: { fingerprint: 'aa'.repeat(32) } });
+    expect(hosts.get({ ...o, tls: { fingerprint: 'AA:'.repeat(31) + 'AA' } })).toBe(a);
+    expect(hosts.get(o)).toBe(a);
+    const renewed = hosts.get({ ...o, tls: { fingerprint: 'bb'.repeat(32) } });
+    expect(renewed).not.toBe(a);
+    expect(renewed.client.pinnedFingerprint).toBe(Array(32).fill('BB').join(':'));
+  });
 });
