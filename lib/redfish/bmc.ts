@@ -1,0 +1,112 @@
+/**
+ * One BMC over Redfish, with the operations lowpower needs: power state and power changes, the
+ * reset types it offers, watts, sensors, the event log, identity and restore policy. Where things
+ * are is discovered once per handle; every reading is fresh.
+ */
+import { RedfishClient, type RedfishClientOptions } from './client.ts';
+import { discover, type DiscoveryOptions, type Topology } from './discovery.ts';
+import { RedfishNotSupportedError } from './errors.ts';
+import { readEventLog, type EventLog } from './event-log.ts';
+import { readIdentity, type RedfishIdentity } from './identity.ts';
+import { changePower, sendReset, type PowerOptions, type RedfishPowerResult } from './power/power.ts';
+import { readPowerState, type PowerStateReading } from './power/power-state.ts';
+import { planReset, type RedfishPowerAction, type ResetPlan } from './power/reset-plan.ts';
+import { readRestorePolicy, setRestorePolicy, type RestorePolicyChange, type RestorePolicyChoice, type RestorePolicyReading } from './restore-policy.ts';
+import { readSensors } from './sensors/read-sensors.ts';
+import type { SensorView } from './sensors/sensor-view.ts';
+import type { TaskOutcome } from './task-monitor.ts';
+import { readWatts, type WattsReading } from './watts.ts';
+
+export interface RedfishBmcOptions extends RedfishClientOptions, DiscoveryOptions {
+  /** Defaults for power changes (confirmation time, polling, task deadline). */
+  power?: PowerOptions;
+}
+
+export class RedfishBmc {
+  readonly client: RedfishClient;
+  private topo?: Promise<Topology>;
+
+  constructor(private readonly o: RedfishBmcOptions) {
+    this.client = new RedfishClient(o);
+  }
+
+  /** "host:port", for messages. */
+  get label(): string {
+    return this.client.label;
+  }
+
+  /** The SHA-256 fingerprint of the BMC's certificate as last seen, for the caller to store with the host. */
+  get certificateFingerprint(): string | undefined {
+    return this.client.certificateFingerprint;
+  }
+
+  /** The system, chassis, manager and reset action, discovered once. */
+  topology(): Promise<Topology> {
+    this.topo ??= discover(this.client, this.o).then(({ system: _system, ...paths }) => paths);
+    this.topo.catch(() => (this.topo = undefined));
+    return this.topo;
+  }
+
+  async powerState(): Promise<PowerStateReading> {
+    return readPowerState(this.client, (await this.topology()).systemPath);
+  }
+
+  /** The reset types the BMC offers, or null when it does not list them. */
+  async resetTypes(): Promise<string[] | null> {
+    return (await this.topology()).reset?.types ?? null;
+  }
+
+  /** The reset type(s) that carry out `action` on this BMC (for a driver that posts them itself with sendReset). */
+  async resetPlan(action: RedfishPowerAction): Promise<ResetPlan> {
+    return planReset(action, (await this.resetTypes()) ?? null, this.label);
+  }
+
+  /** on, off (hard), soft or cycle, after reading the state; see power/power.ts. */
+  async power(action: RedfishPowerAction, o: PowerOptions = {}): Promise<RedfishPowerResult> {
+    return changePower(this.client, await this.topology(), action, { ...this.o.power, ...o });
+  }
+
+  /** Post exactly one reset of this type (no state check, never repeated) and follow its task. */
+  async sendReset(type: string, o: PowerOptions = {}): Promise<TaskOutcome> {
+    return sendReset(this.client, (await this.topology()).reset, type, { ...this.o.power, ...o });
+  }
+
+  async watts(): Promise<WattsReading> {
+    return readWatts(this.client, await this.chassis());
+  }
+
+  async sensors(): Promise<SensorView[]> {
+    return readSensors(this.client, await this.chassis());
+  }
+
+  async eventLog(o: { limit?: number } = {}): Promise<EventLog> {
+    const t = await this.topology();
+    return readEventLog(this.client, t.systemPath, t.managerPath, o);
+  }
+
+  async identity(): Promise<RedfishIdentity> {
+    const t = await this.topology();
+    return readIdentity(this.client, t.systemPath, t.chassisPath);
+  }
+
+  async restorePolicy(): Promise<RestorePolicyReading> {
+    return readRestorePolicy(this.client, (await this.topology()).systemPath);
+  }
+
+  async setRestorePolicy(policy: RestorePolicyChoice): Promise<RestorePolicyChange> {
+    return setRestorePolicy(this.client, (await this.topology()).systemPath, policy, { taskTimeoutMs: this.o.power?.taskTimeoutMs, pollMs: this.o.power?.pollMs });
+  }
+
+  /** Delete the session and close the connections. */
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  private async chassis(): Promise<string> {
+    const t = await this.topology();
+    if (!t.chassisPath) throw new RedfishNotSupportedError(`${this.label}: no chassis found for ${t.systemPath}`);
+    return t.chassisPath;
+  }
+}
+
+export const openRedfish = (o: RedfishBmcOptions): RedfishBmc => new RedfishBmc(o);
