@@ -1,13 +1,15 @@
 /**
- * The power port of operations: read a host's chassis state, send one chassis command without
- * retransmission, read the BMC's identity (for the binding), set the restore policy. The IPMI
- * adapter reads the BMC password through the Secrets port.
+ * The power port of operations: everything lib/ops needs from a host's BMC, whatever protocol
+ * reaches it: the power state (on, off, or unknown, with when it was seen), one power command
+ * never repeated here, watts, sensors with thresholds, the event log, the identity for the binding,
+ * and the restore policy. Drivers: IPMI (below), Redfish (drivers/redfish-driver.ts), XAPI for
+ * hosts without a usable BMC (drivers/xapi-driver.ts); drivers/by-protocol.ts picks one per host.
  */
 import { openBmc, type Bmc } from '../ipmi/client.ts';
 import { chassisControl, ChassisAction, getChassisStatus } from '../ipmi/commands/chassis.ts';
 import { getSystemGuid } from '../ipmi/commands/get-system-guid.ts';
 import { canonicalGuid } from '../ipmi/guid.ts';
-import type { BmcIdentityRecord, Host } from '../store/types.ts';
+import type { BmcIdentityRecord, BmcProtocol, Host } from '../store/types.ts';
 import type { Secrets } from '../store/secrets.ts';
 import { IpmiNotSupportedError } from '../ipmi/errors.ts';
 
@@ -15,14 +17,55 @@ export type HostPowerAction = 'on' | 'off' | 'soft' | 'cycle';
 
 const CODE = { on: ChassisAction.powerUp, off: ChassisAction.powerDown, soft: ChassisAction.softShutdown, cycle: ChassisAction.powerCycle } as const;
 
+/** What a driver needs of a host to reach its BMC (a host being added has no version yet). */
+export type BmcHost = Pick<Host, 'poolId' | 'hostId' | 'bmcAddress' | 'bmcPort' | 'bmcUser' | 'secretRef' | 'cipherSuite' | 'bmcProtocol' | 'bmcScheme' | 'tlsPin' | 'redfishNoEtag'>;
+
+/** A host's power as a driver saw it. `unknown` is never turned into a guess. */
+export interface PowerStatus {
+  power: 'on' | 'off' | 'unknown';
+  observedAt: string;
+  source: BmcProtocol;
+  /** True when the state is not the BMC's own word (XAPI's `live` for hosts without a BMC). */
+  inferred: boolean;
+  /** Why the state is unknown, or what it was inferred from. */
+  detail?: string;
+}
+
+/** One sensor with its thresholds, the same shape over every protocol. */
+export interface SensorView {
+  name: string;
+  type: string;
+  value: number | null;
+  unit: string;
+  status: string;
+  thresholds: Partial<Record<'lnr' | 'lcr' | 'lnc' | 'unc' | 'ucr' | 'unr', number>>;
+}
+
+/** One event log entry, the same shape over every protocol. */
+export interface SelView {
+  id: number;
+  /** ISO time, or null when the BMC gave none (or a time since its own start). */
+  timestamp: string | null;
+  sensor: string | null;
+  event: string;
+  direction: 'assertion' | 'deassertion' | null;
+}
+
 export interface PowerDriver {
+  /** On or off as the BMC says now; throws when it cannot say (never a guess). */
   readPower(host: Host): Promise<'on' | 'off'>;
-  /** Exactly one Chassis Control: never repeated here, whatever happens to its answer. */
+  /** The power state with when it was seen; unknown (with why) instead of throwing. */
+  status(host: Host): Promise<PowerStatus>;
+  /** Exactly one power command: never repeated here, whatever happens to its answer. */
   sendOnce(host: Host, action: HostPowerAction): Promise<void>;
-  /** The host's power draw (DCMI), or null when the BMC cannot tell. */
+  /** The host's power draw, or null when the BMC cannot tell (never a made-up 0). */
   readWatts(host: Host): Promise<number | null>;
-  /** The BMC's identity (GUID, FRU serials), read afresh over a session of its own. */
-  identity(host: Pick<Host, 'poolId' | 'hostId' | 'bmcAddress' | 'bmcPort' | 'bmcUser' | 'secretRef' | 'cipherSuite'>): Promise<BmcIdentityRecord>;
+  /** Every sensor the BMC reports, with thresholds. */
+  sensors(host: Host): Promise<SensorView[]>;
+  /** The BMC's event log, oldest first. */
+  eventLog(host: Host): Promise<SelView[]>;
+  /** The BMC's identity (GUID / UUID, serials), read afresh. */
+  identity(host: BmcHost): Promise<BmcIdentityRecord>;
   /** The BMC's GUID as it answers now (canonical), or undefined when it has none: the check before a cut. */
   guid(host: Host): Promise<string | undefined>;
   /** Chassis power restore policy after a power-feed outage. */
@@ -43,7 +86,7 @@ export class IpmiPowerDriver implements PowerDriver {
     private readonly o: { timeoutMs?: number; retries?: number } = {},
   ) {}
 
-  private bmc(host: Host): Promise<Bmc> {
+  private bmc(host: BmcHost): Promise<Bmc> {
     // The BMC's address and credentials are part of the key: a changed address is a new BMC.
     const key = `${host.poolId}/${host.hostId}@${host.bmcAddress}:${host.bmcPort}/${host.bmcUser}/${host.secretRef}/${host.cipherSuite}`;
     let b = this.handles.get(key);
@@ -60,6 +103,32 @@ export class IpmiPowerDriver implements PowerDriver {
     return (await (await this.bmc(host)).run(getChassisStatus, undefined)).powerOn ? 'on' : 'off';
   }
 
+  async status(host: Host): Promise<PowerStatus> {
+    try {
+      const power = await this.readPower(host);
+      return { power, observedAt: new Date().toISOString(), source: 'ipmi', inferred: false };
+    } catch (e) {
+      return { power: 'unknown', observedAt: new Date().toISOString(), source: 'ipmi', inferred: false, detail: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  async sensors(host: Host): Promise<SensorView[]> {
+    const b = await this.bmc(host);
+    const [values, records] = await Promise.all([b.sensors(), b.sensorRecords()]);
+    const byNumber = new Map(records.map((r) => [r.sensorNumber, r]));
+    return values.map((v) => ({ name: v.name, type: v.type, value: v.value, unit: v.unit, status: v.status, thresholds: byNumber.get(v.number)?.thresholds ?? {} }));
+  }
+
+  async eventLog(host: Host): Promise<SelView[]> {
+    return (await (await this.bmc(host)).sel()).map((e) => ({
+      id: e.recordId,
+      timestamp: e.timestamp !== null && !e.preInit ? new Date(e.timestamp * 1000).toISOString() : null,
+      sensor: e.sensorType ?? null,
+      event: e.description,
+      direction: e.direction ?? null,
+    }));
+  }
+
   async sendOnce(host: Host, action: HostPowerAction): Promise<void> {
     await (await this.bmc(host)).run(chassisControl, { action: CODE[action] }, { once: true });
   }
@@ -72,7 +141,7 @@ export class IpmiPowerDriver implements PowerDriver {
     }
   }
 
-  async identity(host: Pick<Host, 'poolId' | 'hostId' | 'bmcAddress' | 'bmcPort' | 'bmcUser' | 'secretRef' | 'cipherSuite'>): Promise<BmcIdentityRecord> {
+  async identity(host: BmcHost): Promise<BmcIdentityRecord> {
     const bmc = await openHostBmc(host, this.secrets, this.o);
     try {
       const id = await bmc.identity();

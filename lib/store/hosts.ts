@@ -12,7 +12,7 @@ import type { Host, HostInput, HostLock, HostPatch } from './types.ts';
 import { checkHostFields } from './validate.ts';
 
 const HOST_FIELDS = [
-  'bmcAddress', 'bmcPort', 'bmcUser', 'secretRef', 'cipherSuite',
+  'bmcAddress', 'bmcPort', 'bmcUser', 'secretRef', 'cipherSuite', 'bmcProtocol', 'bmcProtocolFound', 'bmcScheme', 'tlsPin', 'redfishNoEtag',
   'power', 'powerObservedAt', 'powerSource', 'xenState', 'isMaster',
   'neverSleep', 'sleepState', 'sleptAt', 'sleptByOperation', 'wattsBeforeSleep', 'wattsAsleep', 'lastWokenAt', 'wakeLeadsMs',
   'binding', 'identity', 'awaitingEnable', 'restorePolicy',

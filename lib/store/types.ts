@@ -61,7 +61,25 @@ export interface HostInput {
   bmcUser: string;
   /** Reference to the BMC password in `Secrets`; never the password. */
   secretRef: string;
+  /** IPMI cipher suite (3 or 17); kept for Redfish hosts too, where it is unused. */
   cipherSuite: number;
+  /**
+   * How lowpower reaches the host's power: `ipmi` (RMCP+ on bmcPort, 623 by default), `redfish`
+   * (HTTPS on bmcPort, 443 by default), or `xapi` (no usable BMC: on through XAPI's host.power_on,
+   * off through host.shutdown, power inferred from XAPI). Absent means ipmi.
+   */
+  bmcProtocol?: BmcProtocol;
+  /** The host's BMC was added with `auto`: the protocol above is what the probe found. */
+  bmcProtocolFound?: { by: 'auto'; at: string };
+  /** Redfish over plain HTTP (loopback peers only); https otherwise. */
+  bmcScheme?: 'https' | 'http';
+  /**
+   * Redfish TLS trust: the SHA-256 fingerprint pinned on first use (a changed certificate is
+   * refused until an admin accepts it), or `ca` to verify against the deployment's CA bundle.
+   */
+  tlsPin?: { fingerprint256?: string; pinnedAt?: string; ca?: boolean };
+  /** Redfish BMCs that mishandle If-Match: PATCH without it. */
+  redfishNoEtag?: boolean;
   power: PowerState;
   powerObservedAt?: string;
   /** Where the power state came from, e.g. `ipmi`, `xapi`, `operator`. */
@@ -91,9 +109,11 @@ export interface HostInput {
   restorePolicy?: { policy: string; setAt: string };
 }
 
-/** A BMC's identity as lowpower read it: the canonical GUID and the FRU serials (IPMI) or UUID and SerialNumber (Redfish). */
+export type BmcProtocol = 'ipmi' | 'redfish' | 'xapi';
+
+/** A BMC's identity as lowpower read it: the canonical GUID and the FRU serials (IPMI) or UUID and SerialNumber (Redfish); XAPI's own for hosts without a BMC. */
 export interface BmcIdentityRecord {
-  protocol: 'ipmi' | 'redfish';
+  protocol: BmcProtocol;
   guid?: string;
   productSerial?: string;
   chassisSerial?: string;

@@ -16,6 +16,8 @@ function int(what: string, v: unknown, min: number, max: number): void {
 }
 
 /** Checks the host fields present in `f`; `required` lists those that must be there. */
+const PROTOCOLS = ['ipmi', 'redfish', 'xapi'];
+
 export function checkHostFields(f: Item, required: boolean): void {
   const has = (k: string): boolean => required || f[k] !== undefined;
   if (has('bmcAddress')) str('bmcAddress', f.bmcAddress);
@@ -23,6 +25,14 @@ export function checkHostFields(f: Item, required: boolean): void {
   if (has('bmcUser')) str('bmcUser', f.bmcUser);
   if (has('secretRef')) checkId('secretRef', f.secretRef as string);
   if (has('cipherSuite')) int('cipherSuite', f.cipherSuite, 0, 255);
+  if (f.bmcProtocol !== undefined && !PROTOCOLS.includes(f.bmcProtocol as string)) throw new StoreValidationError('bmcProtocol: expected ipmi, redfish or xapi');
+  if (f.bmcScheme !== undefined && f.bmcScheme !== 'https' && f.bmcScheme !== 'http') throw new StoreValidationError('bmcScheme: expected https or http');
+  if (f.tlsPin !== undefined) {
+    const pin = f.tlsPin as { fingerprint256?: unknown };
+    if (typeof pin !== 'object' || pin === null || (pin.fingerprint256 !== undefined && !/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(String(pin.fingerprint256)))) {
+      throw new StoreValidationError('tlsPin.fingerprint256: expected a SHA-256 fingerprint as AB:CD:... (32 pairs)');
+    }
+  }
   if (has('power') && !POWER.includes(f.power as string)) throw new StoreValidationError('power: expected on, off or unknown');
   if (f.powerObservedAt !== undefined) checkIsoTime('powerObservedAt', f.powerObservedAt as string);
 }

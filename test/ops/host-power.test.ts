@@ -133,6 +133,9 @@ describe('host power operations', () => {
     const killed = new Error('worker killed mid-step');
     const dying = {
       readPower: driver.readPower.bind(driver),
+      status: driver.status.bind(driver),
+      sensors: driver.sensors.bind(driver),
+      eventLog: driver.eventLog.bind(driver),
       readWatts: driver.readWatts.bind(driver),
       identity: driver.identity.bind(driver),
       guid: driver.guid.bind(driver),
