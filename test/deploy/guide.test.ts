@@ -5,13 +5,13 @@
  * is left alone), and the values land where the guide says; the secret names, the stack outputs
  * and the retained resources it names are the template's; its `lowpower` lines run.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../lib/aws/config.ts';
 import { runSecretsCommand } from '../../lib/cli/secrets-command.ts';
 import { runSlackCommand } from '../../lib/cli/slack-command.ts';
@@ -68,13 +68,17 @@ describe('the guide\'s osls deploy command', () => {
 describe('osls package with the guide\'s parameters (offline)', () => {
   let t: Template;
   let env: Record<string, Json>;
+  let dir = '';
   beforeAll(async () => {
-    const dir = serviceCopy();
+    dir = serviceCopy();
     const args = ['package', '--stage', stage, '--region', region, ...[...given].map(([k, v]) => `--param=${k}=${v}`)];
     await runPackage(240_000, { args, cwd: dir });
     t = readTemplate(join(dir, '.serverless'));
     env = t.Resources.HttpLambdaFunction.Properties!.Environment.Variables as Record<string, Json>;
   }, 250_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   it('puts the network parameters on the security group and the endpoints', () => {
     const sg = t.Resources.FunctionsSecurityGroup.Properties!;
