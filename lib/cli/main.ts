@@ -12,8 +12,15 @@ commands:
            talk to one BMC over IPMI-over-LAN (run "lowpower bmc --help" for the verbs)
   fleet status --inventory FILE [--json] [--concurrency N] [-t MS] [-R N] [-C 3|17]
            power, temperatures and draw of every BMC in an inventory
-  pool show|plan|sleep|wake|energy POOL [-r REASON] [--dry-run] [--url URL] [--json]
+  pool show|plan|sleep|wake|energy POOL [-r REASON] [--dry-run] [--url URL] [--token-file FILE] [--json]
            a pool through the lowpower API: its plan for the night, sleep, wake, energy saved
+           (a token from --token-file or $LOWPOWER_TOKEN; a deployed API needs one)
+  dashboard --url URL [--port 8081]
+           the dashboard on this machine for a deployed API (the page here, its API calls forwarded)
+  secrets put REF (--file FILE | --stdin) --stage STAGE [--region R]
+           put a password or key into a deployed stack's Secrets Manager (lowpower/STAGE/REF)
+  slack manifest --api-url URL [--name NAME]
+           the Slack app manifest with the deployed API's URLs filled in, to paste into Slack
   sim --count N [--base-port P] [--seed S] [--inventory FILE]
            N simulated BMCs on 127.0.0.1 and their inventory, until stopped
   sim fault NAME on|off [--host ID]
@@ -25,12 +32,18 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'bmc':
       return runBmcCommand(rest);
+    case 'dashboard':
+      return (await import('./dashboard-command.ts')).runDashboardCommand(rest);
     case 'fleet':
       return runFleetCommand(rest);
     case 'pool':
       return (await import('./pool-command.ts')).runPoolCommand(rest);
+    case 'secrets':
+      return (await import('./secrets-command.ts')).runSecretsCommand(rest);
     case 'sim':
       return (await import('./sim-command.ts')).runSimCommand(rest);
+    case 'slack':
+      return (await import('./slack-command.ts')).runSlackCommand(rest);
     case 'start':
       // Loaded on demand: the AWS SDK and dynalite are not needed to talk to one BMC.
       return (await import('./start-command.ts')).runStartCommand(rest);

@@ -3,6 +3,7 @@
  * default). sleep and wake follow the operation and print each host's result; --dry-run prints
  * the plan only. Exit 0 when the work succeeded, 1 otherwise, with one line on stderr.
  */
+import { API_FLAGS, API_OPTIONS_USAGE, apiClient, apiTarget } from './api-client.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { table } from './format.ts';
 
@@ -16,7 +17,7 @@ verbs:
   energy POOL [--days N]     kWh saved per night
 
 options:
-  --url URL        the lowpower API (default $LOWPOWER_URL or http://127.0.0.1:8080)
+${API_OPTIONS_USAGE}
   -r, --reason R   why (required for sleep and wake; recorded in the audit log)
   --dry-run        sleep/wake: show the plan, change nothing
   --no-wait        sleep/wake: print the operation id and return at once
@@ -24,7 +25,7 @@ options:
 `;
 
 const FLAGS: FlagSpec[] = [
-  { names: ['--url'], value: true, key: 'url' },
+  ...API_FLAGS,
   { names: ['-r', '--reason'], value: true, key: 'reason' },
   { names: ['--days'], value: true, key: 'days' },
   { names: ['--dry-run'], key: 'dryRun' },
@@ -44,20 +45,7 @@ interface Plan {
 
 const GiB = 1024 ** 3;
 
-async function call(base: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  let res: Response;
-  try {
-    res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', 'x-actor': `cli:${process.env.USER ?? 'unknown'}` }, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new Error(`cannot reach the lowpower API at ${base} (is "npm start" running? --url sets another)`);
-  }
-  const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) {
-    const e = json.error as { message?: string } | undefined;
-    throw new Error(`${method} ${path}: ${res.status} ${e?.message ?? res.statusText}`);
-  }
-  return json;
-}
+type Call = (method: string, path: string, body?: unknown) => Promise<Record<string, unknown>>;
 
 export function formatPlan(p: Plan): string {
   const out: string[] = [];
@@ -74,10 +62,10 @@ export function formatPlan(p: Plan): string {
   return out.join('\n');
 }
 
-async function follow(base: string, id: string): Promise<Record<string, unknown>> {
+async function follow(call: Call, id: string): Promise<Record<string, unknown>> {
   let seen = 0;
   for (;;) {
-    const { operation } = (await call(base, 'GET', `/v1/operations/${id}`)) as { operation: Record<string, unknown> };
+    const { operation } = (await call('GET', `/v1/operations/${id}`)) as { operation: Record<string, unknown> };
     const steps = (operation.steps as Array<{ name: string; hostId?: string; state: string; error?: string }>) ?? [];
     const finished = steps.filter((s) => s.state !== 'pending' && s.state !== 'running');
     for (const s of finished.slice(seen)) process.stderr.write(`  ${s.name}${s.hostId ? ` ${s.hostId}` : ''}: ${s.state}${s.error ? ` (${s.error})` : ''}\n`);
@@ -96,24 +84,24 @@ export async function runPoolCommand(argv: string[]): Promise<number> {
       return flags.help ? 0 : 1;
     }
     if (!pool) throw new UsageError(`pool ${verb}: name the pool`);
-    const base = String(flags.url ?? process.env.LOWPOWER_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+    const { call } = apiClient(apiTarget(flags));
     const json = flags.json === true;
     const print = (v: unknown, text: () => string): void => void process.stdout.write(`${json ? JSON.stringify(v, null, 2) : text()}\n`);
     const p = encodeURIComponent(pool);
     switch (verb) {
       case 'show': {
-        const r = await call(base, 'GET', `/v1/pools/${p}`);
+        const r = await call('GET', `/v1/pools/${p}`);
         const hosts = r.hosts as Array<{ id: string; power?: string; live: boolean; enabled: boolean; isMaster: boolean; sleepState: string; vms: Array<{ id: string }> }>;
         print(r, () => table([['host', 'power', 'xapi', 'sleep', 'VMs'], ...hosts.map((h) => [h.id + (h.isMaster ? ' (master)' : ''), h.power ?? '?', h.live ? (h.enabled ? 'enabled' : 'disabled') : 'not live', h.sleepState, h.vms.map((v) => v.id).join(' ') || '-'])]));
         return 0;
       }
       case 'plan': {
-        const r = await call(base, 'GET', `/v1/pools/${p}/plan`);
+        const r = await call('GET', `/v1/pools/${p}/plan`);
         print(r, () => formatPlan(r.plan as Plan));
         return 0;
       }
       case 'energy': {
-        const r = await call(base, 'GET', `/v1/pools/${p}/energy${flags.days ? `?days=${encodeURIComponent(String(flags.days))}` : ''}`);
+        const r = await call('GET', `/v1/pools/${p}/energy${flags.days ? `?days=${encodeURIComponent(String(flags.days))}` : ''}`);
         const nights = r.nights as Array<{ night: string; kWhSaved: number; hosts: number }>;
         print(r, () => `${table([['night', 'hosts', 'kWh saved'], ...nights.map((n) => [n.night, String(n.hosts), n.kWhSaved.toFixed(3)])])}\ntotal: ${String(r.totalKWhSaved)} kWh`);
         return 0;
@@ -121,7 +109,7 @@ export async function runPoolCommand(argv: string[]): Promise<number> {
       case 'sleep':
       case 'wake': {
         if (typeof flags.reason !== 'string' || !flags.reason.trim()) throw new UsageError(`pool ${verb}: give a reason with -r`);
-        const r = await call(base, 'POST', `/v1/pools/${p}/${verb}`, { reason: flags.reason, dryRun: flags.dryRun === true });
+        const r = await call('POST', `/v1/pools/${p}/${verb}`, { reason: flags.reason, dryRun: flags.dryRun === true });
         if (flags.dryRun || !r.operation) {
           print(r, () => (verb === 'sleep' ? formatPlan(r.plan as Plan) : `would wake: ${((r.plan as { wake: string[] }).wake ?? []).join(', ') || 'nothing'}`));
           return 0;
@@ -132,7 +120,7 @@ export async function runPoolCommand(argv: string[]): Promise<number> {
           return 0;
         }
         process.stderr.write(`operation ${id}\n`);
-        const op = await follow(base, id);
+        const op = await follow(call, id);
         const hosts = ((op.result as { hosts?: Array<{ hostId: string; result: string; detail: string }> })?.hosts ?? []);
         print(op, () => `${table([['host', 'result', 'detail'], ...hosts.map((h) => [h.hostId, h.result, h.detail])])}\n${verb} ${String(op.state)}`);
         return op.state === 'succeeded' ? 0 : 1;

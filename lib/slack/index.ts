@@ -104,3 +104,4 @@ export {
   type SlackNodeOptions,
   type ApiGatewaySlackEvent,
 } from './http.ts';
+export { renderManifest, manifestBaseUrl, manifestAppName, manifestUrls, ManifestError, MANIFEST_API_URL, MANIFEST_APP_NAME, DEFAULT_APP_NAME, type ManifestUrls } from './manifest.ts';

@@ -5,7 +5,8 @@
  * AWS SDK it leaves out, and time a cold import of a handler in a fresh Node process.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { extractEntry, listZip } from './zip.ts';
@@ -33,12 +34,23 @@ export interface PackageRun {
   output: string;
 }
 
-/** Runs `osls package --stage ci --region eu-central-1` in the repository; rejects on a non-zero exit. */
-export function runPackage(timeoutMs = 120_000): Promise<PackageRun> {
+export interface PackageOptions {
+  /** The osls arguments (default PACKAGE_ARGS, as `npm run package`). */
+  args?: string[];
+  /** The service folder (default the repository; see serviceCopy). */
+  cwd?: string;
+}
+
+/**
+ * Runs `osls package --stage ci --region eu-central-1` (or `o.args`) in the repository (or `o.cwd`);
+ * rejects on a non-zero exit.
+ */
+export function runPackage(timeoutMs = 120_000, o: PackageOptions = {}): Promise<PackageRun> {
   const started = performance.now();
+  const args = o.args ?? PACKAGE_ARGS;
   return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, [join(REPO, 'node_modules/osls/bin/serverless.js'), ...PACKAGE_ARGS], {
-      cwd: REPO,
+    const child = spawn(process.execPath, [join(REPO, 'node_modules/osls/bin/serverless.js'), ...args], {
+      cwd: o.cwd ?? REPO,
       env: offlineEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -54,9 +66,22 @@ export function runPackage(timeoutMs = 120_000): Promise<PackageRun> {
       clearTimeout(timer);
       const ms = performance.now() - started;
       if (code === 0) ok({ ms, output });
-      else fail(new Error(`osls ${PACKAGE_ARGS.join(' ')} failed (${signal ?? `exit ${code}`}) after ${Math.round(ms)} ms:\n${output}`));
+      else fail(new Error(`osls ${args.join(' ')} failed (${signal ?? `exit ${code}`}) after ${Math.round(ms)} ms:\n${output}`));
     });
   });
+}
+
+/**
+ * A copy of the service (serverless.yml, infra, functions, lib, package.json, tsconfig.json) in a
+ * temporary folder, with the repository's node_modules linked in: a second `osls package` there
+ * (another stage, other parameters) cannot overwrite the .serverless/ that another test file is
+ * reading. Returns the folder.
+ */
+export function serviceCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lowpower-service-'));
+  for (const f of ['serverless.yml', 'package.json', 'tsconfig.json', 'infra', 'functions', 'lib']) cpSync(join(REPO, f), join(dir, f), { recursive: true });
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
 }
 
 // ---- the template ----
@@ -75,8 +100,8 @@ export interface Template {
   Outputs?: Record<string, any>;
 }
 
-export function readTemplate(): Template {
-  return JSON.parse(readFileSync(join(SERVERLESS_DIR, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+export function readTemplate(serverlessDir = SERVERLESS_DIR): Template {
+  return JSON.parse(readFileSync(join(serverlessDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }
 
 /** Logical id osls gives a function's resources: `worker` -> `Worker`. */

@@ -259,8 +259,8 @@ describe('IAM: one least-privilege role per function', () => {
     for (const fn of FUNCTIONS) {
       for (const s of statementsOf(roleIdOf(fn))) {
         if (s.Effect === 'Deny') {
-          // The one Deny: the VPC functions may not read the Slack secrets that their prefix covers.
-          expect(s, fn).toEqual({ Sid: 'NotTheSlackSecrets', Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: 'SlackSigningSecret' }, { Ref: 'SlackWebhookSecret' }] });
+          // The one Deny: the VPC functions may not read (nor http overwrite) the Slack secrets that their prefix covers.
+          expect(s, fn).toEqual({ Sid: 'NotTheSlackSecrets', Effect: 'Deny', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: [{ Ref: 'SlackSigningSecret' }, { Ref: 'SlackWebhookSecret' }] });
           continue;
         }
         expect(s.Effect, `${fn} ${s.Sid}`).toBe('Allow');
@@ -323,15 +323,15 @@ describe('IAM: one least-privilege role per function', () => {
     }
   });
 
-  it('reads BMC secrets under lowpower/<stage>/ from the VPC functions; slack reads its signing secret only', () => {
+  it('reads BMC secrets under lowpower/<stage>/ from the VPC functions, writes them from http only; slack reads its signing secret only', () => {
     for (const fn of VPC_FUNCTIONS) {
       const st = stmtsWith(fn, 'secretsmanager:');
-      expect(st, fn).toHaveLength(2);
       const allow = st.filter((s) => s.Effect === 'Allow');
-      expect(allow).toHaveLength(1);
-      expect(actionsOf(allow[0])).toEqual(['secretsmanager:GetSecretValue']);
-      expect(resourcesOf(allow[0])).toEqual([BMC_SECRETS_ARN]);
+      // http stores the XAPI and BMC passwords given to POST /v1/pools and /v1/hosts (SecretsManagerSecrets.put).
+      expect(allow.map(actionsOf), fn).toEqual(fn === 'http' ? [['secretsmanager:GetSecretValue'], ['secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret']] : [['secretsmanager:GetSecretValue']]);
+      for (const a of allow) expect(resourcesOf(a)).toEqual([BMC_SECRETS_ARN]);
       const deny = st.filter((s) => s.Effect === 'Deny');
+      expect(deny, fn).toHaveLength(1);
       expect(resourcesOf(deny[0])).toEqual([{ Ref: 'SlackSigningSecret' }, { Ref: 'SlackWebhookSecret' }]);
     }
     const slack = stmtsWith('slack', 'secretsmanager:');
