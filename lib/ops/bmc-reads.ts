@@ -3,27 +3,11 @@
  * log. One short session per call; the password comes from the Secrets port and goes nowhere else.
  */
 import type { Bmc } from '../ipmi/client.ts';
-import { openHostBmc } from './power-driver.ts';
+import { openHostBmc, type PowerDriver, type SelView, type SensorView } from './power-driver.ts';
 import type { Secrets } from '../store/secrets.ts';
 import type { Host } from '../store/types.ts';
 
-export interface SensorView {
-  name: string;
-  type: string;
-  value: number | null;
-  unit: string;
-  status: string;
-  thresholds: Partial<Record<'lnr' | 'lcr' | 'lnc' | 'unc' | 'ucr' | 'unr', number>>;
-}
-
-export interface SelView {
-  id: number;
-  /** ISO time, or null when the BMC gave none (or a time since its own start). */
-  timestamp: string | null;
-  sensor: string | null;
-  event: string;
-  direction: 'assertion' | 'deassertion' | null;
-}
+export type { SensorView, SelView } from './power-driver.ts';
 
 export interface BmcReads {
   sensors(host: Host): Promise<SensorView[]>;
@@ -57,4 +41,9 @@ export function ipmiBmcReads(secrets: Secrets, o: { timeoutMs?: number } = {}): 
         })),
       ),
   };
+}
+
+/** Live reads through the power port, whatever protocol each host speaks. */
+export function driverBmcReads(driver: Pick<PowerDriver, 'sensors' | 'eventLog'>): BmcReads {
+  return { sensors: (host) => driver.sensors(host), sel: (host) => driver.eventLog(host) };
 }
