@@ -1,91 +1,33 @@
 /**
  * The simulated BMC's protocol engine: one datagram in, zero or more datagrams out. It is the
  * server side of lowpower's own codec (RMCP, IPMI v1.5, RMCP+ and RAKP), so no packet layout is
- * written twice. Sessions have few slots, sequence numbers are checked and replays refused, and a
- * retried request (same rqSeq and data) is answered from cache, never executed twice.
+ * written twice. It tells the packets apart and dispatches them: handshakes to
+ * rmcp-plus-handshake.ts and v15-handshake.ts, commands to the handler table of handlers/.
+ * Sessions have few slots, sequence numbers are checked and replays refused, and a retried
+ * request (same rqSeq and data) is answered from cache, never executed twice.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { decodeAsfPing, decodeRmcpHeader, encodeAsfPong, RMCP_CLASS_ASF, RMCP_CLASS_IPMI } from '../../ipmi/codec/rmcp.ts';
 import { AuthType, decodeLan15, encodeLan15, verifyLan15 } from '../../ipmi/codec/lan15.ts';
-import { decodeLanPlus, encodeLanPlus, peekLanPlus, PayloadType, type SessionCrypto } from '../../ipmi/codec/lanplus.ts';
-import { decodeRequest, encodeResponse, type IpmiRequest } from '../../ipmi/codec/ipmi-message.ts';
-import {
-  decodeOpenSessionRequest,
-  decodeRakp1,
-  decodeRakp3,
-  encodeOpenSessionResponse,
-  encodeRakp2,
-  encodeRakp4,
-} from '../../ipmi/codec/rakp.ts';
-import { cipherSuiteByAlgorithms, type CipherSuite } from '../../ipmi/crypto/cipher-suites.ts';
-import { deriveKeys, rakp2AuthCode, rakp3AuthCode, rakp4CheckValue, sessionIntegrityKey, type RakpExchange } from '../../ipmi/crypto/rakp-keys.ts';
+import { decodeLanPlus, encodeLanPlus, peekLanPlus, PayloadType } from '../../ipmi/codec/lanplus.ts';
+import { decodeRequest, encodeResponse, NetFn, type IpmiRequest } from '../../ipmi/codec/ipmi-message.ts';
 import { activateSession, getSessionChallenge } from '../../ipmi/commands/session-v15.ts';
-import { NetFn } from '../../ipmi/codec/ipmi-message.ts';
-import type { BmcState, SimUser } from './bmc-state.ts';
-import { dispatch, type SessionView } from './handlers.ts';
 import { IpmiError } from '../../ipmi/errors.ts';
 import { requestKey, RQSEQ_REUSE_MS } from '../../ipmi/session/session.ts';
+import type { BmcState } from './bmc-state.ts';
+import { dispatch, SIM_HANDLERS, type HandlerTable, type SessionView } from './handlers/index.ts';
+import { openSession, rakp1, rakp3 } from './rmcp-plus-handshake.ts';
+import { activate, sessionChallenge } from './v15-handshake.ts';
+import { SessionTable, type BaseSession, type EngineCounters, type HandshakeContext } from './session-table.ts';
 
-const IDLE_TIMEOUT_MS = 60_000;
-/** A handshake not finished by then frees its slot (a console that gave up on it). */
-const HANDSHAKE_TIMEOUT_MS = 3_000;
+export type { EngineCounters } from './session-table.ts';
+
 /** A request with the number and contents of one seen this recently is its retry (the client's window). */
 const DUPLICATE_WINDOW_MS = RQSEQ_REUSE_MS;
 const SEQUENCE_WINDOW = 16;
 
-interface BaseSession {
-  kind: '1.5' | '2.0';
-  bmcId: number;
-  from: string;
-  user?: SimUser;
-  maxPrivilege: number;
-  privilege: number;
-  lastActivity: number;
-  outSeq: number;
-  highestIn: number;
-  seenIn: Set<number>;
-  cache: Map<string, { at: number; response: Buffer }>;
-}
-
-interface Session20 extends BaseSession {
-  kind: '2.0';
-  consoleId: number;
-  suite: CipherSuite;
-  state: 'opened' | 'rakp2' | 'active';
-  requestedPrivilege: number;
-  rakp?: RakpExchange;
-  crypto?: SessionCrypto;
-  /** Replies kept so a retransmitted handshake message gets the same answer, not a new one. */
-  openReply?: Buffer;
-  rakp2Reply?: { rm: Buffer; packet: Buffer };
-  rakp4Reply?: { code: Buffer; packet: Buffer };
-}
-
-interface Session15 extends BaseSession {
-  kind: '1.5';
-  authType: number;
-  active: boolean;
-}
-
-interface Challenge {
-  user: SimUser;
-  authType: number;
-  challenge: Buffer;
-  at: number;
-}
-
-export interface EngineCounters {
-  packetsIn: number;
-  packetsDropped: number;
-  replaysRefused: number;
-  duplicatesAnswered: number;
-  authFailures: number;
-  sessionsRefused: number;
-}
-
 export class BmcEngine {
-  private readonly sessions = new Map<number, Session20 | Session15>();
-  private readonly challenges = new Map<number, Challenge>();
+  private readonly table: SessionTable;
+  private readonly handshake: HandshakeContext;
   readonly counters: EngineCounters = { packetsIn: 0, packetsDropped: 0, replaysRefused: 0, duplicatesAnswered: 0, authFailures: 0, sessionsRefused: 0 };
   /** Supported RMCP+ cipher suites, in the order the BMC lists them. */
   readonly suites = [3, 17];
@@ -94,44 +36,33 @@ export class BmcEngine {
 
   constructor(
     readonly state: BmcState,
-    private readonly slots: number,
-  ) {}
+    slots: number,
+    /** The commands it answers: every group of handlers/ unless a test composes fewer. */
+    private readonly handlers: HandlerTable = SIM_HANDLERS,
+  ) {
+    this.table = new SessionTable(() => this.now(), slots);
+    this.handshake = { state, table: this.table, counters: this.counters, suites: this.suites, now: () => this.now(), drop: () => this.drop() };
+  }
 
   get activeSessions(): number {
-    this.expire();
+    this.table.expire();
     let n = 0;
-    for (const s of this.sessions.values()) if (s.kind === '1.5' ? s.active : s.state === 'active') n++;
+    for (const s of this.table.sessions.values()) if (s.kind === '1.5' ? s.active : s.state === 'active') n++;
     return n;
   }
 
   /** Slots taken: active sessions and handshakes under way. */
   get usedSlots(): number {
-    this.expire();
-    return this.sessions.size;
+    this.table.expire();
+    return this.table.sessions.size;
   }
 
   get sessionSlots(): number {
-    return this.slots;
+    return this.table.slots;
   }
 
   private now(): number {
     return this.state.clock.now();
-  }
-
-  private expire(): void {
-    const now = this.now();
-    const cutoff = now - IDLE_TIMEOUT_MS;
-    for (const [id, s] of this.sessions) {
-      const halfOpen = s.kind === '2.0' && s.state !== 'active';
-      if (s.lastActivity < cutoff || (halfOpen && s.lastActivity < now - HANDSHAKE_TIMEOUT_MS)) this.sessions.delete(id);
-    }
-    for (const [id, c] of this.challenges) if (c.at < cutoff) this.challenges.delete(id);
-  }
-
-  private newId(): number {
-    let id = 0;
-    while (id === 0 || this.sessions.has(id) || this.challenges.has(id)) id = randomBytes(4).readUInt32LE(0);
-    return id;
   }
 
   /** Handle one datagram from `from` ("address:port"); returns the datagrams to send back. */
@@ -192,7 +123,7 @@ export class BmcEngine {
           kind: s.kind,
         }
       : undefined;
-    const { cc, data } = dispatch({ state: this.state, engine: this, session: view }, req.netFn, req.cmd, Buffer.from(req.data));
+    const { cc, data } = dispatch(this.handlers, { state: this.state, engine: this, session: view }, req.netFn, req.cmd, Buffer.from(req.data));
     const response = encodeResponse(req, cc, data);
     if (s) {
       s.cache.set(key, { at: now, response });
@@ -202,27 +133,26 @@ export class BmcEngine {
   }
 
   private closeSession(id: number, caller: BaseSession): boolean {
-    const target = id === 0 ? caller : this.sessions.get(id);
+    const target = id === 0 ? caller : this.table.sessions.get(id);
     if (!target) return false;
     if (target !== caller && caller.privilege < 4) return false;
     // The answer to Close Session still goes out under the caller's keys: delete after replying.
-    queueMicrotask(() => this.sessions.delete(target.bmcId));
+    queueMicrotask(() => this.table.sessions.delete(target.bmcId));
     return true;
   }
 
-  // ---- RMCP+ ----
-
+  /** RMCP+: the handshake's messages and discovery outside a session, IPMI requests inside one. */
   private handleLanPlus(packet: Buffer, from: string): Buffer[] {
     const { payloadType, sessionId } = peekLanPlus(packet);
     if (sessionId === 0) {
       const p = decodeLanPlus(packet);
       switch (p.payloadType) {
         case PayloadType.openSessionRequest:
-          return [this.openSession(p.payload, from)];
+          return [openSession(this.handshake, p.payload, from)];
         case PayloadType.rakp1:
-          return this.rakp1(p.payload);
+          return rakp1(this.handshake, p.payload);
         case PayloadType.rakp3:
-          return this.rakp3(p.payload);
+          return rakp3(this.handshake, p.payload);
         case PayloadType.ipmi: {
           // Out of session, only the discovery commands are answered (handlers enforce it).
           const req = decodeRequest(p.payload);
@@ -233,7 +163,7 @@ export class BmcEngine {
           return this.drop();
       }
     }
-    const s = this.sessions.get(sessionId);
+    const s = this.table.sessions.get(sessionId);
     if (!s || s.kind !== '2.0' || s.state !== 'active' || !s.crypto || payloadType !== PayloadType.ipmi) return this.drop();
     const p = decodeLanPlus(packet, s.crypto);
     if (!this.acceptSequence(s, p.sequence)) return [];
@@ -243,151 +173,19 @@ export class BmcEngine {
     return [encodeLanPlus({ payloadType: PayloadType.ipmi, sessionId: s.consoleId, sequence: s.outSeq, payload: rsp }, s.crypto)];
   }
 
-  private openSession(payload: Buffer, from: string): Buffer {
-    this.expire();
-    const req = decodeOpenSessionRequest(payload);
-    const reply = (status: number, extra: Partial<Parameters<typeof encodeOpenSessionResponse>[0]> = {}): Buffer =>
-      encodeLanPlus({
-        payloadType: PayloadType.openSessionResponse,
-        sessionId: 0,
-        sequence: 0,
-        payload: encodeOpenSessionResponse({
-          tag: req.tag,
-          status,
-          privilege: 0,
-          consoleSessionId: req.consoleSessionId,
-          bmcSessionId: 0,
-          algorithms: req.algorithms,
-          ...extra,
-        }),
-      });
-    for (const s of this.sessions.values()) {
-      if (s.kind === '2.0' && s.from === from && s.consoleId === req.consoleSessionId && s.state === 'opened' && s.openReply) return s.openReply;
-    }
-    const a = req.algorithms;
-    if (![1, 3].includes(a.auth)) return reply(0x04);
-    if (![1, 4].includes(a.integrity)) return reply(0x05);
-    if (a.confidentiality !== 1) return reply(0x10);
-    const suite = cipherSuiteByAlgorithms(a.auth, a.integrity, a.confidentiality);
-    if (!suite || !this.suites.includes(suite.id)) return reply(0x11);
-    if (req.privilege > 5) return reply(0x09);
-    if (this.sessions.size >= this.slots) {
-      this.counters.sessionsRefused++;
-      return reply(0x01);
-    }
-    const bmcId = this.newId();
-    const max = req.privilege === 0 ? this.state.channelAccess.privilegeLimit : Math.min(req.privilege, this.state.channelAccess.privilegeLimit);
-    const answer = reply(0, { privilege: max, bmcSessionId: bmcId, algorithms: { auth: suite.auth, integrity: suite.integrity, confidentiality: suite.confidentiality } });
-    this.sessions.set(bmcId, {
-      openReply: answer,
-      kind: '2.0',
-      bmcId,
-      consoleId: req.consoleSessionId,
-      from,
-      suite,
-      state: 'opened',
-      requestedPrivilege: req.privilege,
-      maxPrivilege: max,
-      privilege: 2,
-      lastActivity: this.now(),
-      outSeq: 0,
-      highestIn: 0,
-      seenIn: new Set(),
-      cache: new Map(),
-    });
-    return answer;
-  }
-
-  private rakp1(payload: Buffer): Buffer[] {
-    const m = decodeRakp1(payload);
-    const s = this.sessions.get(m.bmcSessionId);
-    if (!s || s.kind !== '2.0' || s.state === 'active') return this.drop();
-    if (s.rakp2Reply?.rm.equals(m.consoleRandom)) return [s.rakp2Reply.packet];
-    const send = (status: number, body: Partial<Parameters<typeof encodeRakp2>[0]> = {}): Buffer[] => [
-      encodeLanPlus({
-        payloadType: PayloadType.rakp2,
-        sessionId: 0,
-        sequence: 0,
-        payload: encodeRakp2({ tag: m.tag, status, consoleSessionId: s.consoleId, bmcRandom: Buffer.alloc(0), bmcGuid: Buffer.alloc(0), authCode: Buffer.alloc(0), ...body }),
-      }),
-    ];
-    const user = this.state.userByName(m.username.toString('utf8'));
-    const role = m.role & 0x0f;
-    if (!user || !user.enabled || !user.ipmiMessaging) {
-      this.sessions.delete(s.bmcId);
-      this.counters.authFailures++;
-      return send(0x0d);
-    }
-    if (role < 1 || role > 5) return send(0x09);
-    if (role > user.privilege || role > s.maxPrivilege) {
-      this.sessions.delete(s.bmcId);
-      return send(0x0a);
-    }
-    const bmcRandom = randomBytes(16);
-    const x: RakpExchange = {
-      consoleSessionId: s.consoleId,
-      bmcSessionId: s.bmcId,
-      consoleRandom: m.consoleRandom,
-      bmcRandom,
-      bmcGuid: this.state.guid,
-      role: m.role,
-      username: m.username,
-    };
-    s.rakp = x;
-    s.user = user;
-    s.maxPrivilege = Math.min(s.maxPrivilege, user.privilege, role);
-    s.state = 'rakp2';
-    s.lastActivity = this.now();
-    const packets = send(0, { bmcRandom, bmcGuid: this.state.guid, authCode: rakp2AuthCode(s.suite, user.password, x) });
-    s.rakp2Reply = { rm: Buffer.from(m.consoleRandom), packet: packets[0] };
-    return packets;
-  }
-
-  private rakp3(payload: Buffer): Buffer[] {
-    const m = decodeRakp3(payload);
-    const s = this.sessions.get(m.bmcSessionId);
-    if (s?.kind === '2.0' && s.state === 'active' && s.rakp4Reply?.code.equals(m.authCode)) return [s.rakp4Reply.packet];
-    if (!s || s.kind !== '2.0' || s.state !== 'rakp2' || !s.rakp || !s.user) return this.drop();
-    const reply = (status: number, icv: Buffer = Buffer.alloc(0)): Buffer[] => [
-      encodeLanPlus({ payloadType: PayloadType.rakp4, sessionId: 0, sequence: 0, payload: encodeRakp4({ tag: m.tag, status, consoleSessionId: s.consoleId, integrityCheck: icv }) }),
-    ];
-    if (m.status !== 0) {
-      // The console refused our RAKP 2 (wrong password on its side): free the slot.
-      this.sessions.delete(s.bmcId);
-      this.counters.authFailures++;
-      return [];
-    }
-    const expected = rakp3AuthCode(s.suite, s.user.password, s.rakp);
-    if (m.authCode.length !== expected.length || !timingSafeEqual(m.authCode, expected)) {
-      this.sessions.delete(s.bmcId);
-      this.counters.authFailures++;
-      return reply(0x0f);
-    }
-    const sik = sessionIntegrityKey(s.suite, s.user.password, s.rakp);
-    const keys = deriveKeys(s.suite, sik);
-    s.crypto = { suite: s.suite, k1: keys.k1, k2: keys.k2 };
-    s.state = 'active';
-    s.privilege = Math.min(s.maxPrivilege, 2);
-    s.lastActivity = this.now();
-    const packets = reply(0, rakp4CheckValue(s.suite, sik, s.rakp));
-    s.rakp4Reply = { code: Buffer.from(m.authCode), packet: packets[0] };
-    return packets;
-  }
-
-  // ---- IPMI v1.5 ----
-
+  /** IPMI v1.5: the challenge and discovery outside a session, Activate Session under a challenge, requests inside one. */
   private handleLan15(packet: Buffer, from: string): Buffer[] {
     const p = decodeLan15(packet);
     const req = decodeRequest(p.message);
     if (p.sessionId === 0) {
       if (p.authType !== AuthType.none) return this.drop();
-      if (req.netFn === NetFn.app && req.cmd === getSessionChallenge.cmd) return [this.challenge(req)];
+      if (req.netFn === NetFn.app && req.cmd === getSessionChallenge.cmd) return [sessionChallenge(this.handshake, req)];
       const rsp = this.execute(undefined, req);
       return [encodeLan15({ authType: AuthType.none, sequence: 0, sessionId: 0, message: rsp })];
     }
-    const pending = this.challenges.get(p.sessionId);
-    if (pending && req.netFn === NetFn.app && req.cmd === activateSession.cmd) return this.activate(p, req, pending, from);
-    const s = this.sessions.get(p.sessionId);
+    const pending = this.table.challenges.get(p.sessionId);
+    if (pending && req.netFn === NetFn.app && req.cmd === activateSession.cmd) return activate(this.handshake, p, req, pending, from);
+    const s = this.table.sessions.get(p.sessionId);
     if (!s || s.kind !== '1.5' || !s.active || !s.user) return this.drop();
     if (p.authType !== s.authType || !verifyLan15(p, s.user.password)) {
       this.counters.authFailures++;
@@ -398,67 +196,5 @@ export class BmcEngine {
     const rsp = this.execute(s, req);
     s.outSeq = (s.outSeq + 1) >>> 0 || 1;
     return [encodeLan15({ authType: s.authType, sequence: s.outSeq, sessionId: s.bmcId, message: rsp, password: s.user.password })];
-  }
-
-  private challenge(req: IpmiRequest): Buffer {
-    this.expire();
-    let cc = 0;
-    let data: Buffer = Buffer.alloc(0);
-    try {
-      const q = getSessionChallenge.decodeRequest?.(Buffer.from(req.data));
-      const user = q ? this.state.userByName(q.username.toString('latin1').replace(/\0+$/, '')) : undefined;
-      if (!q) cc = 0xc1;
-      else if (q.authType !== AuthType.md5) cc = 0xcc;
-      else if (!user || !user.enabled) cc = 0x81;
-      else {
-        const id = this.newId();
-        const challenge = randomBytes(16);
-        this.challenges.set(id, { user, authType: q.authType, challenge, at: this.now() });
-        data = getSessionChallenge.encodeResponse?.({ temporarySessionId: id, challenge }) ?? data;
-      }
-    } catch (e) {
-      if (!(e instanceof IpmiError)) throw e;
-      cc = 0xc7;
-    }
-    return encodeLan15({ authType: AuthType.none, sequence: 0, sessionId: 0, message: encodeResponse(req, cc, data) });
-  }
-
-  private activate(p: ReturnType<typeof decodeLan15>, req: IpmiRequest, c: Challenge, from: string): Buffer[] {
-    if (p.authType !== c.authType || !verifyLan15(p, c.user.password)) {
-      // Wrong password: the BMC stays silent, as real ones do.
-      this.counters.authFailures++;
-      return this.drop();
-    }
-    const q = activateSession.decodeRequest?.(Buffer.from(req.data));
-    if (!q || !q.challenge.equals(c.challenge)) return this.drop();
-    this.challenges.delete(p.sessionId);
-    const answer = (cc: number, data: Buffer = Buffer.alloc(0)): Buffer[] => [
-      encodeLan15({ authType: c.authType, sequence: 0, sessionId: p.sessionId, message: encodeResponse(req, cc, data), password: c.user.password }),
-    ];
-    if (this.sessions.size >= this.slots) {
-      this.counters.sessionsRefused++;
-      return answer(0x81);
-    }
-    const max = Math.min(q.privilege, c.user.privilege, this.state.channelAccess.privilegeLimit);
-    if (q.privilege > c.user.privilege) return answer(0x86);
-    const bmcId = this.newId();
-    const inbound = randomBytes(4).readUInt32LE(0) || 1;
-    this.sessions.set(bmcId, {
-      kind: '1.5',
-      bmcId,
-      from,
-      user: c.user,
-      authType: c.authType,
-      active: true,
-      maxPrivilege: max,
-      privilege: Math.min(max, 2),
-      lastActivity: this.now(),
-      outSeq: q.initialOutboundSequence,
-      highestIn: inbound - 1,
-      seenIn: new Set(),
-      cache: new Map(),
-    });
-    const data = activateSession.encodeResponse?.({ authType: c.authType, sessionId: bmcId, initialInboundSequence: inbound, maxPrivilege: max }) ?? Buffer.alloc(0);
-    return answer(0, data);
   }
 }
