@@ -28,7 +28,7 @@ export class DriversByProtocol implements PowerDriver {
     return d;
   }
 
-  readPower(host: Host): Promise<'on' | 'off'> {
+  async readPower(host: Host): Promise<'on' | 'off'> {
     return this.for(host).readPower(host);
   }
   async status(host: Host): Promise<PowerStatus> {
@@ -36,25 +36,25 @@ export class DriversByProtocol implements PowerDriver {
     if (!d) return { power: 'unknown', observedAt: new Date().toISOString(), source: protocolOf(host), inferred: false, detail: new NoDriverError(host.hostId, protocolOf(host)).message };
     return d.status(host);
   }
-  sendOnce(host: Host, action: HostPowerAction): Promise<void> {
+  async sendOnce(host: Host, action: HostPowerAction): Promise<void> {
     return this.for(host).sendOnce(host, action);
   }
-  readWatts(host: Host): Promise<number | null> {
+  async readWatts(host: Host): Promise<number | null> {
     return this.for(host).readWatts(host);
   }
-  sensors(host: Host): Promise<SensorView[]> {
+  async sensors(host: Host): Promise<SensorView[]> {
     return this.for(host).sensors(host);
   }
-  eventLog(host: Host): Promise<SelView[]> {
+  async eventLog(host: Host): Promise<SelView[]> {
     return this.for(host).eventLog(host);
   }
-  identity(host: BmcHost): Promise<BmcIdentityRecord> {
+  async identity(host: BmcHost): Promise<BmcIdentityRecord> {
     return this.for(host).identity(host);
   }
-  guid(host: Host): Promise<string | undefined> {
+  async guid(host: Host): Promise<string | undefined> {
     return this.for(host).guid(host);
   }
-  setRestorePolicy(host: Host, policy: 'previous' | 'always-off'): Promise<void> {
+  async setRestorePolicy(host: Host, policy: 'previous' | 'always-off'): Promise<void> {
     return this.for(host).setRestorePolicy(host, policy);
   }
   async close(): Promise<void> {
