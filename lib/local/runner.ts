@@ -35,7 +35,7 @@ import type { ApiContext, Role } from '../api/router.ts';
 import { POOL_ROUTES } from '../api/pool-routes.ts';
 import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../sim/xen/index.ts';
 import { hypervisorCache } from '../ops/hypervisors.ts';
-import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
+import type { PoolOpsDeps } from '../ops/pool-operation.ts';
 import { xenPowerGuard } from '../ops/xen-guard.ts';
 import { requestPoolSleep } from '../ops/pool-sleep.ts';
 import { requestPoolWake, poolWakeLeadMinutes } from '../ops/pool-wake.ts';

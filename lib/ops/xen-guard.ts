@@ -10,7 +10,7 @@ import type { Hypervisor } from '../xen/hypervisor.ts';
 import type { Host, Pool } from '../store/types.ts';
 import type { Store } from '../store/store.ts';
 import { haFitHolds } from '../planner/index.ts';
-import type { PowerGuard } from './host-power.ts';
+import type { PowerGuard } from './ops-deps.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';
 import { errorText } from './step-machine.ts';
 
