@@ -5,7 +5,7 @@
  * error turned into a failed step unless the lease was lost).
  */
 import { randomUUID } from 'node:crypto';
-import type { Hypervisor } from '../xen/hypervisor.ts';
+import type { Hypervisor } from '../xen/hypervisor-port.ts';
 import { HostBusyError, IdempotencyKeyReusedError } from '../store/errors.ts';
 import type { ActionSource, Host, OperationWithSteps, Pool } from '../store/types.ts';
 import { requestHash } from './request-hash.ts';

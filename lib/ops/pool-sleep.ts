@@ -7,7 +7,7 @@
  * functions of sleep-steps.ts; the machine at the end of this file runs them in order.
  */
 import { planSleep, type SleepPlan } from '../planner/index.ts';
-import type { Hypervisor } from '../xen/hypervisor.ts';
+import type { Hypervisor } from '../xen/hypervisor-port.ts';
 import type { OperationWithSteps } from '../store/types.ts';
 import type { OpsDeps } from './ops-deps.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';

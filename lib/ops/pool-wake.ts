@@ -7,7 +7,7 @@
  * the machine at the end of this file runs them in order.
  */
 import { planWake, type WakePlan } from '../planner/index.ts';
-import type { Hypervisor } from '../xen/hypervisor.ts';
+import type { Hypervisor } from '../xen/hypervisor-port.ts';
 import type { Host, OperationWithSteps } from '../store/types.ts';
 import type { Store } from '../store/store.ts';
 import { XapiUnreachableError } from '../xen/errors.ts';

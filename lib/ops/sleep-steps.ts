@@ -5,7 +5,7 @@
  * release the locks. The order they run in is written by requestPoolSleep (pool-sleep.ts).
  */
 import type { SleepPlan } from '../planner/index.ts';
-import type { Hypervisor } from '../xen/hypervisor.ts';
+import type { Hypervisor } from '../xen/hypervisor-port.ts';
 import { XapiUnreachableError } from '../xen/errors.ts';
 import type { OperationStep, OperationWithSteps } from '../store/types.ts';
 import { recordPower } from './chassis-power.ts';

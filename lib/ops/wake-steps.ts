@@ -5,7 +5,7 @@
  * time, and the release. The order they run in is written by requestPoolWake (pool-wake.ts).
  */
 import type { WakePlan } from '../planner/index.ts';
-import type { Hypervisor } from '../xen/hypervisor.ts';
+import type { Hypervisor } from '../xen/hypervisor-port.ts';
 import type { OperationWithSteps } from '../store/types.ts';
 import { HostBusyError } from '../store/errors.ts';
 import { localDate } from '../schedules/zoned.ts';

@@ -6,7 +6,7 @@
  * answer is no: only a person's `force` goes past it. It also disables a host before its cut (so
  * nothing lands on it during a soft-off wait) and enables it again when the cut is abandoned.
  */
-import type { Hypervisor } from '../xen/hypervisor.ts';
+import type { Hypervisor } from '../xen/hypervisor-port.ts';
 import type { Host, Pool } from '../store/types.ts';
 import type { Store } from '../store/store.ts';
 import { haFitHolds } from '../planner/index.ts';
