@@ -2,29 +2,23 @@
  * The local runner: lowpower on one machine with no AWS. Embedded dynalite, a simulated fleet
  * (six hosts in one pool), the local scheduler over schedules kept in the store, and the HTTP API
  * on 127.0.0.1. Operations run in process; one that asks to be resumed is run again shortly.
- * Everything stops on stop().
+ * Everything stops on stop(). The stand-ins for AWS and the machines are in stand-ins.ts, the
+ * Slack endpoint in slack-route.ts, the demo night in demo-night.ts; this file wires them.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import dynalite from 'dynalite';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createStore, createTable, FileSecrets, type Store } from '../store/index.ts';
-import { startSimFleet, type SimFleet } from '../sim/ipmi/fleet.ts';
+import type { Store } from '../store/index.ts';
+import type { SimFleet } from '../sim/ipmi/fleet.ts';
+import type { XapiSim } from '../sim/xen/index.ts';
 import { IpmiPowerDriver } from '../ops/power-driver.ts';
 import { runOperation } from '../ops/dispatch.ts';
 import { onScheduleFired, poolActionsFor } from '../ops/scheduled.ts';
 import { pollPool } from '../ops/sensor-poll.ts';
 import { LocalScheduler, ScheduleService, localSchedulerPort, scheduleNameOfTimer, type Schedule } from '../schedules/index.ts';
-import { localLambdaContext, startHttpServer, type ExtraHandler } from './http-server.ts';
-import { handleApiRequest } from '../api/router.ts';
-import { makeSlackHandler } from '../aws/slack-handler.ts';
-import { memoryReplayGuard, responseUrlPoster, runSlackJob, SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH, type SlackDeps } from '../slack/index.ts';
-import { loadSlackUsers } from './slack-users.ts';
+import { startHttpServer, type ExtraHandler } from './http-server.ts';
 import { dashboardDir, dashboardHandler } from './static-files.ts';
 import { afterOperation, alertNoticesAfterPoll, type Notifier } from '../ops/notifications.ts';
 import { noticeText } from '../ops/notices.ts';
@@ -33,16 +27,16 @@ import { loadOrCreateApiKeys } from './api-keys.ts';
 import { ipmiBmcReads } from '../ops/bmc-reads.ts';
 import type { ApiContext, Role } from '../api/router.ts';
 import { POOL_ROUTES } from '../api/pool-routes.ts';
-import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../sim/xen/index.ts';
 import { hypervisorCache } from '../ops/hypervisors.ts';
-import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
+import type { PoolOpsDeps } from '../ops/pool-operation.ts';
 import { xenPowerGuard } from '../ops/xen-guard.ts';
-import { requestPoolSleep } from '../ops/pool-sleep.ts';
-import { requestPoolWake, poolWakeLeadMinutes } from '../ops/pool-wake.ts';
+import { poolWakeLeadMinutes } from '../ops/pool-wake.ts';
 import { rebindHost } from '../ops/bind-host.ts';
 import { sweep, type SweepResult } from '../ops/sweeper.ts';
-import { simIdentityFor } from '../sim/ipmi/identity.ts';
-import { LocalFaults, simFaultRoutes, WorkerKilledError } from './sim-faults.ts';
+import { type LocalFaults, simFaultRoutes, WorkerKilledError } from './sim-faults.ts';
+import { startStandIns } from './stand-ins.ts';
+import { localSlackRoute } from './slack-route.ts';
+import { scheduleDemoNight } from './demo-night.ts';
 
 export interface LocalRunnerOptions {
   /** HTTP port on 127.0.0.1 (0 picks a free one). */
@@ -109,42 +103,8 @@ const SAMPLE: Array<Omit<Schedule, 'poolId'>> = [
 export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunner> {
   const log = o.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`));
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'lowpower-local-'));
-  mkdirSync(join(stateDir, 'secrets'), { recursive: true, mode: 0o700 });
-
-  const db = dynalite({ path: o.stateDir ? join(stateDir, 'dynamodb') : undefined, createTableMs: 0 });
-  await new Promise<void>((r) => db.listen(0, '127.0.0.1', () => r()));
-  const endpoint = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
-  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const tableName = 'lowpower-local';
-  await createTable(raw, tableName);
-  const store = createStore({ client: DynamoDBDocumentClient.from(raw), tableName });
-  const secrets = new FileSecrets(join(stateDir, 'secrets'));
-
-  const count = o.hosts ?? 6;
-  const password = randomBytes(12).toString('base64url');
-  const fleet = await startSimFleet({ count, basePort: o.bmcBasePort ?? 16230, password, timings: 'fast' });
-  await secrets.put('bmc-admin', password);
-  // The pool master's XAPI, each host's life tied to its simulated BMC's chassis.
-  const links = new Map<string, HostPowerLink>(fleet.bmcs.map((b) => [b.name, b.state.host]));
-  const xapiPassword = randomBytes(12).toString('base64url');
-  // The simulated XAPI hosts carry the same serials as their simulated BMCs: the demo pool binds.
-  const serialOf = (name: string) => {
-    const id = simIdentityFor(name);
-    return { serial: id.productSerial, boardSerial: id.boardSerial };
-  };
-  const xapi = await startXapiSim({ ...demoPool(links, { user: 'root', password: xapiPassword }, { serialOf }), migrateMsPerGiB: o.migrateMsPerGiB ?? 20, agentStartMs: 500 });
-  const faults = new LocalFaults(fleet, xapi);
-  await secrets.put('xapi', xapiPassword);
-  const existingPool = await store.getPool(POOL_ID);
-  const policy = { headroomPercent: 10, neverSleep: ['host-002'], wakeGroupSize: 2, wakeStaggerMs: 500, timeZone: 'Europe/Berlin' };
-  if (existingPool) await store.updatePool(POOL_ID, existingPool.version, { xapiUrl: xapi.url, xapiUser: 'root' });
-  else await store.createPool({ poolId: POOL_ID, name: 'simulated pool', xapiUrl: xapi.url, xapiUser: 'root', secretRef: 'xapi', policy });
-  for (const b of fleet.bmcs) {
-    const existing = await store.getHost(POOL_ID, b.name);
-    const isMaster = xapi.state.pool().master === xapi.state.hostRef(b.name);
-    if (existing) await store.updateHost(POOL_ID, b.name, existing.version, { bmcPort: b.port, power: 'unknown', isMaster, sleepState: 'awake' });
-    else await store.createHost({ poolId: POOL_ID, hostId: b.name, bmcAddress: '127.0.0.1', bmcPort: b.port, bmcUser: 'admin', secretRef: 'bmc-admin', cipherSuite: 17, power: 'unknown', isMaster, sleepState: 'awake' });
-  }
+  const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, migrateMsPerGiB: o.migrateMsPerGiB });
+  const { store, secrets, fleet, xapi, faults } = standIns;
 
   const driver = new IpmiPowerDriver(secrets, { timeoutMs: 1500, retries: 3 });
   const hypervisors = hypervisorCache(secrets, { taskPollMs: 100, originator: 'lowpower-local' });
@@ -241,59 +201,23 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   await sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`));
   const keys = await loadOrCreateApiKeys(join(stateDir, 'api-keys.json'));
   // Slack: the same handler as the Lambda, its secret from the environment or made here.
-  const slackSecret = process.env.SLACK_SIGNING_SECRET ?? randomBytes(16).toString('hex');
-  const slackUsers = await loadSlackUsers(join(stateDir, 'slack-users.json'));
-  const slackDeps: SlackDeps = {
-    signingSecret: slackSecret,
-    replay: memoryReplayGuard(),
-    roleOf: (userId) => slackUsers[userId] ?? 'viewer',
-    api: (req) => handleApiRequest(ctx, { ...req, source: 'slack' }),
-    postToResponseUrl: responseUrlPoster({ allowLoopback: true }),
-    log,
-  };
-  const slack = makeSlackHandler({
-    deps: async () => slackDeps,
-    handOff: async (job, _context, after) => void (after ? after() : runSlackJob(slackDeps, job)).catch((e: unknown) => log(`slack: ${e instanceof Error ? e.message : String(e)}`)),
-  });
-  const slackRoute: ExtraHandler = async (r) => {
-    if (r.method !== 'POST' || (r.path !== SLACK_COMMANDS_PATH && r.path !== SLACK_INTERACTIONS_PATH)) return undefined;
-    const out = await slack({ rawPath: r.path, headers: r.headers, body: r.rawBody, isBase64Encoded: false }, localLambdaContext('slack'));
-    return out ? { status: out.statusCode, headers: out.headers, body: out.body } : { status: 200, headers: {}, body: '' };
-  };
-  const server: Server = await startHttpServer(ctx, o.port, { keys, anonymousRole: o.requireKeys ? null : 'admin', extra: [slackRoute, ...(o.extra ?? []), dashboardHandler(dashboardDir())] });
+  const slack = await localSlackRoute({ ctx, stateDir, log });
+  const server: Server = await startHttpServer(ctx, o.port, { keys, anonymousRole: o.requireKeys ? null : 'admin', extra: [slack.route, ...(o.extra ?? []), dashboardHandler(dashboardDir())] });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   void pollPool(store, secrets, POOL_ID, { log }).catch(() => undefined);
-
-  let demoTimer: NodeJS.Timeout | undefined;
-  if (o.demoAfterMs !== undefined) {
-    // A newcomer's first minute: the pool is drained and put to sleep, then woken again.
-    const demo = async (): Promise<void> => {
-      const who = { actor: 'demo', source: 'cli' as const, reason: 'demo night (npm start)' };
-      const s = await requestPoolSleep(ops, { ...who, poolId: POOL_ID, idempotencyKey: `demo-sleep-${Date.now()}` });
-      if (!s.operationId) return log(`demo: nothing can sleep (${s.plan.why ?? 'every host is needed'})`);
-      log(`demo: sleeping ${s.plan.sleep.join(', ')}; ${s.plan.migrations.length} VMs move; kept on: ${s.plan.keep.map((k) => `${k.hostId} (${k.reason})`).join(', ')}`);
-      await launch(s.operationId);
-      await idle();
-      if (stopping) return;
-      log('demo: the pool sleeps; waking it in 15 s (curl /v1/pools/pool-1/energy meanwhile)');
-      await new Promise<void>((r) => (demoTimer = setTimeout(r, 15_000)));
-      if (stopping) return;
-      const w = await requestPoolWake(ops, { ...who, poolId: POOL_ID, idempotencyKey: `demo-wake-${Date.now()}` });
-      if (w.operationId) await launch(w.operationId);
-    };
-    demoTimer = setTimeout(() => void demo().catch((e: unknown) => log(`demo: ${e instanceof Error ? e.message : String(e)}`)), o.demoAfterMs);
-  }
 
   const idle = async (): Promise<void> => {
     while (running.size > 0) await Promise.allSettled([...running]);
   };
+  // A newcomer's first minute: the pool is drained and put to sleep, then woken again.
+  const demo = o.demoAfterMs === undefined ? undefined : scheduleDemoNight({ ops, poolId: POOL_ID, launch, idle, stopping: () => stopping, log }, o.demoAfterMs);
   return {
     url,
     poolId: POOL_ID,
     store,
     fleet,
     apiKeys: keys.byRole,
-    slackSigningSecret: slackSecret,
+    slackSigningSecret: slack.signingSecret,
     stateDir,
     xapi,
     scheduler,
@@ -310,7 +234,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
       stopping = true;
       clearInterval(sweepTimer);
       for (const t of readyTimers) clearTimeout(t);
-      if (demoTimer) clearTimeout(demoTimer);
+      demo?.cancel();
       await sweeping?.catch(() => undefined);
       scheduler.stop();
       await idle();
@@ -318,9 +242,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
       server.closeAllConnections?.();
       await driver.close();
       await hypervisors.closeAll();
-      await xapi.stop();
-      await fleet.stop();
-      await new Promise<void>((r) => db.close(() => r()));
+      await standIns.stop();
     },
   };
 }

@@ -4,7 +4,7 @@
  * every pool (one BMC may not serve two hosts), stored and audited. Also the check right before a
  * cut: the stored binding, then the BMC's GUID as it answers now.
  */
-import type { Hypervisor } from '../xen/hypervisor.ts';
+import type { Hypervisor } from '../xen/hypervisor-port.ts';
 import type { Store } from '../store/store.ts';
 import type { ActionSource, BmcIdentityRecord, Host, HostBinding, Pool } from '../store/types.ts';
 import type { PowerDriver } from './power-driver.ts';

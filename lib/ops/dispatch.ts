@@ -2,7 +2,8 @@
  * One entry point for workers: run (or resume) any operation by its kind. The local runner and
  * the Lambda worker both call this; neither knows the kinds.
  */
-import { HOST_POWER, runHostPower, type OpsDeps } from './host-power.ts';
+import { HOST_POWER, runHostPower } from './host-power.ts';
+import type { OpsDeps } from './ops-deps.ts';
 import type { RunOptions, RunResult } from './step-machine.ts';
 import { POOL_SLEEP, runPoolSleep } from './pool-sleep.ts';
 import { POOL_WAKE, runPoolWake } from './pool-wake.ts';

@@ -3,7 +3,7 @@
  * (never-sleep flags, last temperatures, last wakes) and the pool's policy. Reading it does no
  * harm; everything that acts lives in the sleep and wake operations.
  */
-import type { Hypervisor, XenHostInfo, XenPoolInfo, XenVmInfo } from '../xen/hypervisor.ts';
+import type { Hypervisor, XenHostInfo, XenPoolInfo, XenVmInfo } from '../xen/hypervisor-port.ts';
 import type { PlannerHost, PlannerPolicy, PlannerVm } from '../planner/index.ts';
 import type { Store } from '../store/store.ts';
 import type { Host, Pool } from '../store/types.ts';

@@ -13,9 +13,11 @@ import { nextFireTime } from '../schedules/next-fire.ts';
 import { wakeFireRole } from '../schedules/early-start.ts';
 import { poolWakeLeadMinutes } from './pool-wake.ts';
 import type { Secrets } from '../store/secrets.ts';
-import { requestHostPower, type OpsDeps } from './host-power.ts';
+import { requestHostPower } from './host-power.ts';
+import type { OpsDeps } from './ops-deps.ts';
 import { pollPool, type PollResult } from './sensor-poll.ts';
-import { requestPoolSleep, type PoolOpsDeps } from './pool-sleep.ts';
+import { requestPoolSleep } from './pool-sleep.ts';
+import type { PoolOpsDeps } from './pool-operation.ts';
 import { requestPoolWake } from './pool-wake.ts';
 
 export interface ScheduledFire {

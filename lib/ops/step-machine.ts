@@ -4,16 +4,19 @@
  * failed after, and appends one audit record per finished step (written at most once, so a
  * resumed worker can backfill safely). A worker that dies anywhere is followed by one that picks
  * up at the first unfinished step; a step found `running` was interrupted, and its executor is
- * told so (a command that may have left must not be sent twice).
+ * told so (a command that may have left must not be sent twice). The lease itself (taken,
+ * renewed while a step runs, lost) is in operation-lease.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store.ts';
-import { HostBusyError, LockNotHeldError, VersionConflictError } from '../store/errors.ts';
+import { VersionConflictError } from '../store/errors.ts';
 import type { Host, OperationStep, OperationWithSteps, StepPatch } from '../store/types.ts';
+import { retry } from '../util/retry.ts';
+import { heartbeat, LeaseLostError, loadOperation as load, takeLease, type LeaseDeps } from './operation-lease.ts';
 
-export interface StepMachineDeps {
-  store: Store;
-  now?: () => number;
+export { checkLease, LeaseLostError, OperationBusyError } from './operation-lease.ts';
+
+export interface StepMachineDeps extends LeaseDeps {
   /** One readable line per step. */
   log?: (line: string) => void;
   /** Test hook: called after each step is saved; throwing here stands for a crash. */
@@ -22,36 +25,11 @@ export interface StepMachineDeps {
   inStep?: (step: OperationStep) => void;
   /** Who runs operations here (one id per worker process or invocation). */
   workerId?: string;
-  /** How long a worker's lease on an operation lasts without renewal (default 2 min); renewed every third of it while a step runs. */
-  operationLeaseMs?: number;
-  /** How long the host locks last from each renewal (default 60 min). */
-  lockRenewMs?: number;
-}
-
-/** Another worker holds the operation's lease: this one must not run it. */
-export class OperationBusyError extends Error {
-  constructor(
-    readonly operationId: string,
-    readonly owner: string,
-  ) {
-    super(`operation ${operationId} is being run by worker ${owner}`);
-  }
 }
 
 export interface RunOptions {
   /** Stop before starting a step after this instant (epoch ms) and answer "resume"; waits inside steps end before it. */
   deadlineAt?: number;
-}
-
-/** This worker lost its lease (another worker took the operation over): it stops at once. */
-export class LeaseLostError extends Error {
-  constructor(
-    readonly operationId: string,
-    why: string,
-  ) {
-    super(`operation ${operationId}: lease lost (${why}); another worker carries on`);
-    this.name = 'LeaseLostError';
-  }
 }
 
 /** How long before the worker's deadline a wait gives up its turn, so the resume is booked in time. */
@@ -83,11 +61,6 @@ export interface StepExecution {
 export function waitUntil(x: Pick<StepExecution, 'deadlineAt'>, ownUntil: number): { until: number; cutShort: boolean } {
   const hard = x.deadlineAt === undefined ? Infinity : x.deadlineAt - DEADLINE_MARGIN_MS;
   return hard < ownUntil ? { until: hard, cutShort: true } : { until: ownUntil, cutShort: false };
-}
-
-/** Throws when the lease was lost: every loop inside a step calls it. */
-export function checkLease(x: Pick<StepExecution, 'signal'>, operationId: string): void {
-  if (x.signal.aborted) throw new LeaseLostError(operationId, String(x.signal.reason ?? 'renewal failed'));
 }
 
 export interface StepMachine {
@@ -122,33 +95,6 @@ const defaultWorker = `worker-${randomUUID().slice(0, 8)}`;
 
 const isFinished = (s: OperationStep): boolean => s.state === 'done' || s.state === 'skipped' || s.state === 'failed';
 
-/**
- * Take (or renew) this worker's lease on the operation as just read: a conditional write on its
- * version, so two workers never run it at once; a lease left by a dead worker lapses. A write that
- * lost to something other than a lease (a cancel request) is tried again on a fresh read.
- */
-async function takeLease(deps: StepMachineDeps, read: OperationWithSteps, worker: string): Promise<OperationWithSteps> {
-  let op = read;
-  for (let attempt = 0; ; attempt++) {
-    const now = (deps.now ?? Date.now)();
-    if (op.leaseOwner && op.leaseOwner !== worker && (op.leaseExpiresAt ?? 0) > now) throw new OperationBusyError(op.operationId, op.leaseOwner);
-    try {
-      const meta = await deps.store.updateOperation(op.operationId, op.version, { leaseOwner: worker, leaseExpiresAt: now + (deps.operationLeaseMs ?? 120_000) });
-      return { ...op, ...meta, steps: op.steps };
-    } catch (e) {
-      if (!(e instanceof VersionConflictError)) throw e;
-      op = await load(deps, op.operationId);
-      if (attempt >= 2) throw new OperationBusyError(op.operationId, op.leaseOwner ?? 'another worker');
-    }
-  }
-}
-
-async function load(deps: StepMachineDeps, operationId: string): Promise<OperationWithSteps> {
-  const op = await deps.store.getOperation(operationId);
-  if (!op) throw new Error(`operation ${operationId} not found`);
-  return op;
-}
-
 /** A step refused by a safety rule carries `detail.refused: true` and is audited as refused. */
 function stepAudit(machine: StepMachine, op: OperationWithSteps, step: OperationStep) {
   return {
@@ -164,48 +110,6 @@ function stepAudit(machine: StepMachine, op: OperationWithSteps, step: Operation
     result: step.detail?.refused === true ? 'refused' : step.state === 'failed' ? 'failed' : 'ok',
     message: step.error ?? (typeof step.detail?.why === 'string' ? step.detail.why : undefined),
   } as const;
-}
-
-/**
- * While a step runs, renew the worker's lease on the operation and the operation's host locks
- * every third of the lease. A renewal that fails (another worker took the lease, a lock is gone)
- * aborts the signal: the step stops and this worker hands over. A transient store error is
- * tried again at the next beat; the lease still has two thirds of its time.
- */
-function heartbeat(deps: StepMachineDeps, op: OperationWithSteps, worker: string): { signal: AbortSignal; stop(): void } {
-  const ctl = new AbortController();
-  const leaseMs = deps.operationLeaseMs ?? 120_000;
-  const now = deps.now ?? Date.now;
-  let busy = false;
-  const beat = async (): Promise<void> => {
-    if (busy || ctl.signal.aborted) return;
-    busy = true;
-    try {
-      const fresh = await load(deps, op.operationId);
-      if (fresh.leaseOwner !== worker && (fresh.leaseExpiresAt ?? 0) > now()) return ctl.abort(`worker ${fresh.leaseOwner} holds it now`);
-      try {
-        await deps.store.updateOperation(op.operationId, fresh.version, { leaseOwner: worker, leaseExpiresAt: now() + leaseMs });
-      } catch (e) {
-        if (!(e instanceof VersionConflictError)) throw e;
-        // Someone wrote the operation meanwhile (a cancel request): the next beat reads it again.
-      }
-      for (const h of op.hostIds ?? []) {
-        try {
-          await deps.store.renewHostLock(op.poolId, h, op.operationId, deps.lockRenewMs ?? 60 * 60_000, now());
-        } catch (e) {
-          if (e instanceof HostBusyError || e instanceof LockNotHeldError) return ctl.abort(`the lock on ${h} is gone (${e.message})`);
-          throw e;
-        }
-      }
-    } catch {
-      // A store hiccup: the lease has time left; the next beat tries again.
-    } finally {
-      busy = false;
-    }
-  };
-  const timer = setInterval(() => void beat(), Math.max(50, Math.floor(leaseMs / 3)));
-  timer.unref?.();
-  return { signal: ctl.signal, stop: () => clearInterval(timer) };
 }
 
 /**
@@ -303,19 +207,18 @@ export async function runStepMachine(
 
 /** Ask an unfinished operation to stop; the worker acts on it before its next step. */
 export async function requestCancel(deps: Pick<StepMachineDeps, 'store' | 'now'>, operationId: string, by: string, reason: string): Promise<OperationWithSteps> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const op = await load(deps as StepMachineDeps, operationId);
-    if (op.state === 'succeeded' || op.state === 'failed' || op.state === 'cancelled') throw new OperationFinishedError(operationId, op.state);
-    if (op.cancelRequested) return op;
-    try {
+  // A write that lost to another (the worker renewing its lease) is tried again on a fresh read.
+  return retry(
+    async () => {
+      const op = await load(deps, operationId);
+      if (op.state === 'succeeded' || op.state === 'failed' || op.state === 'cancelled') throw new OperationFinishedError(operationId, op.state);
+      if (op.cancelRequested) return op;
       await deps.store.updateOperation(operationId, op.version, { cancelRequested: { by, at: new Date((deps.now ?? Date.now)()).toISOString(), reason } });
       await deps.store.appendAudit({ operationId, poolId: op.poolId, actor: by, source: op.source, reason, action: `cancel ${op.kind}`, result: 'ok' });
-      return load(deps as StepMachineDeps, operationId);
-    } catch (e) {
-      if (!(e instanceof VersionConflictError)) throw e;
-    }
-  }
-  throw new Error(`operation ${operationId}: could not record the cancel (busy)`);
+      return load(deps, operationId);
+    },
+    { attempts: 5, retryOn: (e) => e instanceof VersionConflictError, exhausted: () => new Error(`operation ${operationId}: could not record the cancel (busy)`) },
+  );
 }
 
 export class OperationFinishedError extends Error {

@@ -11,7 +11,7 @@
  */
 import type { Operation, Pool } from '../store/types.ts';
 import { VersionConflictError } from '../store/errors.ts';
-import type { PoolOpsDeps } from './pool-sleep.ts';
+import type { PoolOpsDeps } from './pool-operation.ts';
 import { errorText } from './step-machine.ts';
 import { POOL_WAKE } from './pool-wake.ts';
 

@@ -6,11 +6,11 @@
  * answer is no: only a person's `force` goes past it. It also disables a host before its cut (so
  * nothing lands on it during a soft-off wait) and enables it again when the cut is abandoned.
  */
-import type { Hypervisor } from '../xen/hypervisor.ts';
+import type { Hypervisor } from '../xen/hypervisor-port.ts';
 import type { Host, Pool } from '../store/types.ts';
 import type { Store } from '../store/store.ts';
 import { haFitHolds } from '../planner/index.ts';
-import type { PowerGuard } from './host-power.ts';
+import type { PowerGuard } from './ops-deps.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';
 import { errorText } from './step-machine.ts';
 

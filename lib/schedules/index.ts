@@ -31,20 +31,14 @@ export { LocalScheduler, systemClock, type RunnerClock, type TimerHandle, type S
 export { wallClockAt, localDate, resolveLocal, startOfLocalDay, type WallClock, type LocalResolution } from './zoned.ts';
 export { shiftCronEarlier, type ShiftResult } from './lead.ts';
 export { earlyStarts, wakeFireRole, wakeTimerOf, type WakeTiming, type WakeTimer, type EarlyStart, type EarlyStartWhy, type WakeFireRole } from './early-start.ts';
+export { ScheduleService, fromStored, type ScheduleServiceOptions, type ScheduleView } from './service.ts';
 export {
-  ScheduleService,
-  type ScheduleServiceOptions,
-  fromStored,
   localSchedulerPort,
   eventBridgeSchedulerPort,
-  type EventBridgeLike,
-  localTimerName,
-  scheduleNameOfTimer,
-  earlyStartName,
-  earlyStartPrefix,
   type SchedulerPort,
   type OneTimeStart,
   type EarlyStartPayload,
-  type ScheduleView,
   type LocalSchedulerLike,
-} from './service.ts';
+  type EventBridgeLike,
+} from './scheduler-ports.ts';
+export { localTimerName, scheduleNameOfTimer, earlyStartName, earlyStartPrefix } from './timer-names.ts';

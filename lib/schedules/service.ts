@@ -7,51 +7,31 @@
  * A wake's timer runs early by the pool's lead time; on the days that one recurring timer cannot
  * start it on time (daylight-saving days, a cron that cannot be shifted), one-time timers are
  * booked for a horizon ahead (early-start.ts), and re-booked whenever the wake timers are re-armed.
+ * The ports are in scheduler-ports.ts, the timers' names in timer-names.ts.
  */
-import { createHash } from 'node:crypto';
 import type { Store } from '../store/store.ts';
 import { AlreadyExistsError, VersionConflictError } from '../store/errors.ts';
 import type { Schedule as StoredSchedule } from '../store/types.ts';
+import { retry } from '../util/retry.ts';
 import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from './errors.ts';
 import { SLEEP_ACTIONS, validateSchedule, type Schedule, type ScheduleExceptions } from './model.ts';
 import { nextFireTime } from './next-fire.ts';
 import { parseExpression } from './expression.ts';
-import { localDate, wallClockAt } from './zoned.ts';
+import { localDate } from './zoned.ts';
 import { earlyStarts, wakeTimerOf, type EarlyStart } from './early-start.ts';
-import { earlyStartSchedule, type OneTimeSchedule } from './eventbridge.ts';
+import type { SchedulerPort } from './scheduler-ports.ts';
+import { earlyStartName, earlyStartPrefix, localTimerName } from './timer-names.ts';
 
-/** A one-time timer that starts a wake early for one ready time. */
-export interface OneTimeStart {
-  /** Deterministic per schedule and ready time (earlyStartName): booking it again replaces it. */
-  name: string;
-  /** The schedule as the recurring timer carries it (named `<pool>.<name>`). */
-  timer: Schedule;
-  startAt: Date;
-  readyAt: Date;
-}
-
-/** Where timers live. */
-export interface SchedulerPort {
-  upsert(schedule: Schedule): Promise<void>;
-  remove(poolId: string, name: string): Promise<void>;
-  /** Book a one-time timer, or move the one of the same name. Ports without one-time timers leave these out. */
-  upsertOnce?(t: OneTimeStart): Promise<void>;
-  removeOnce?(name: string): Promise<void>;
-  /** Names of the one-time timers booked under a prefix. */
-  listOnce?(prefix: string): Promise<string[]>;
-}
-
-/** The prefix of every one-time start of a schedule: `early-<16 hex of pool and name>-`. */
-export function earlyStartPrefix(poolId: string, name: string): string {
-  return `early-${createHash('sha256').update(`${poolId}\u0000${name}`).digest('hex').slice(0, 16)}-`;
-}
-
-/** `early-<hash>-yyyymmddThhmm`, the ready time's local wall clock: at most 36 characters, EventBridge's name alphabet. */
-export function earlyStartName(poolId: string, name: string, readyAt: Date, timezone: string): string {
-  const w = wallClockAt(readyAt, timezone);
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return `${earlyStartPrefix(poolId, name)}${w.year}${two(w.month)}${two(w.day)}T${two(w.hour)}${two(w.minute)}`;
-}
+export {
+  localSchedulerPort,
+  eventBridgeSchedulerPort,
+  type SchedulerPort,
+  type OneTimeStart,
+  type EarlyStartPayload,
+  type LocalSchedulerLike,
+  type EventBridgeLike,
+} from './scheduler-ports.ts';
+export { localTimerName, scheduleNameOfTimer, earlyStartName, earlyStartPrefix } from './timer-names.ts';
 
 export function fromStored(s: StoredSchedule): Schedule {
   return {
@@ -220,15 +200,16 @@ export class ScheduleService {
 
   /** Change fields of a schedule (a read, a validated merge, a conditional write, then the timer). */
   async update(poolId: string, name: string, patch: Partial<Omit<Schedule, 'name' | 'poolId'>>, expectedVersion?: number): Promise<ScheduleView> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const current = await this.store.getSchedule(poolId, name);
-      if (!current) throw new ScheduleNotFoundError(name);
-      if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        throw new ScheduleConflictError(name, `schedule '${name}' is at version ${current.version}, not ${expectedVersion}`);
-      }
-      const merged: Schedule = { ...fromStored(current), ...patch, name, poolId };
-      validateSchedule(merged);
-      try {
+    // A write that lost to another is merged again on a fresh read, unless the caller named the version.
+    return retry(
+      async () => {
+        const current = await this.store.getSchedule(poolId, name);
+        if (!current) throw new ScheduleNotFoundError(name);
+        if (expectedVersion !== undefined && current.version !== expectedVersion) {
+          throw new ScheduleConflictError(name, `schedule '${name}' is at version ${current.version}, not ${expectedVersion}`);
+        }
+        const merged: Schedule = { ...fromStored(current), ...patch, name, poolId };
+        validateSchedule(merged);
         const saved = await this.store.updateSchedule(poolId, name, current.version, {
           cron: merged.expression,
           timeZone: merged.timezone,
@@ -239,11 +220,9 @@ export class ScheduleService {
         });
         await this.arm(merged, current.action === 'wake');
         return this.view(saved);
-      } catch (e) {
-        if (!(e instanceof VersionConflictError) || expectedVersion !== undefined) throw e;
-      }
-    }
-    throw new ScheduleConflictError(name);
+      },
+      { attempts: 3, retryOn: (e) => e instanceof VersionConflictError && expectedVersion === undefined, exhausted: () => new ScheduleConflictError(name) },
+    );
   }
 
   async remove(poolId: string, name: string): Promise<void> {
@@ -274,100 +253,4 @@ export class ScheduleService {
     }
     return out;
   }
-}
-
-/** The local cron runner as a scheduler port. */
-export interface LocalSchedulerLike {
-  list(): Array<{ schedule: Schedule }>;
-  add(s: Schedule): void;
-  update(s: Schedule): void;
-  remove(name: string): boolean;
-  /** One-shot timers (LocalScheduler has them). */
-  upsertOnce?(o: { name: string; at: Date; schedule: Schedule; payload?: Record<string, unknown> }): void;
-  removeOnce?(name: string): boolean;
-  listOnce?(): Array<{ name: string }>;
-}
-
-/** Local timers are named `<pool>.<name>` so two pools may use the same schedule name. */
-export const localTimerName = (poolId: string, name: string): string => `${poolId}.${name}`;
-/** The schedule's own name back from a local timer's. */
-export const scheduleNameOfTimer = (poolId: string, timer: string): string => (timer.startsWith(`${poolId}.`) ? timer.slice(poolId.length + 1) : timer);
-
-/** What a one-time early start hands its handler besides the schedule: the ready time it is for. */
-export interface EarlyStartPayload {
-  readyAt: string;
-}
-
-export function localSchedulerPort(scheduler: LocalSchedulerLike): SchedulerPort {
-  const port: SchedulerPort = {
-    async upsert(s) {
-      const timer = { ...s, name: localTimerName(s.poolId, s.name) };
-      if (scheduler.list().some((e) => e.schedule.name === timer.name)) scheduler.update(timer);
-      else scheduler.add(timer);
-    },
-    async remove(poolId, name) {
-      scheduler.remove(localTimerName(poolId, name));
-    },
-  };
-  const { upsertOnce, removeOnce, listOnce } = scheduler;
-  if (!upsertOnce || !removeOnce || !listOnce) return port;
-  const payload = (t: OneTimeStart): EarlyStartPayload => ({ readyAt: t.readyAt.toISOString() });
-  return {
-    ...port,
-    async upsertOnce(t) {
-      upsertOnce.call(scheduler, { name: t.name, at: t.startAt, schedule: t.timer, payload: { ...payload(t) } });
-    },
-    async removeOnce(name) {
-      removeOnce.call(scheduler, name);
-    },
-    async listOnce(prefix) {
-      return listOnce.call(scheduler).map((o) => o.name).filter((n) => n.startsWith(prefix));
-    },
-  };
-}
-
-/** The schedule's timer in EventBridge Scheduler: named `<pool>.<name>` in the group; update or create. */
-export interface EventBridgeLike {
-  create(s: Schedule): Promise<string | undefined>;
-  update(s: Schedule): Promise<string | undefined>;
-  delete(name: string): Promise<void>;
-  /** One-time at() schedules (EventBridgeScheduler has them). */
-  upsertOneTime?(o: OneTimeSchedule): Promise<string | undefined>;
-  list?(namePrefix?: string): Promise<Array<{ name: string }>>;
-}
-
-export function eventBridgeSchedulerPort(eb: EventBridgeLike): SchedulerPort {
-  const remove = async (name: string): Promise<void> => {
-    try {
-      await eb.delete(name);
-    } catch (e) {
-      if (!(e instanceof ScheduleNotFoundError)) throw e;
-    }
-  };
-  const port: SchedulerPort = {
-    async upsert(s) {
-      const timer = { ...s, name: localTimerName(s.poolId, s.name) };
-      try {
-        await eb.update(timer);
-      } catch (e) {
-        if (!(e instanceof ScheduleNotFoundError)) throw e;
-        await eb.create(timer);
-      }
-    },
-    async remove(poolId, name) {
-      await remove(localTimerName(poolId, name));
-    },
-  };
-  const { upsertOneTime, list } = eb;
-  if (!upsertOneTime || !list) return port;
-  return {
-    ...port,
-    async upsertOnce(t) {
-      await upsertOneTime.call(eb, earlyStartSchedule(t.name, t.timer, t.startAt, t.readyAt));
-    },
-    removeOnce: remove,
-    async listOnce(prefix) {
-      return (await list.call(eb, prefix)).map((r) => r.name).filter((n) => n.startsWith(prefix));
-    },
-  };
 }

@@ -3,7 +3,7 @@
  * (roles, safety, which schedules a hold covers) stays in the API: the Slack side only calls it as
  * the Slack user and renders what comes back. Never throws.
  */
-import { ephemeral, errorMessage, type SlackMessage } from './blocks.ts';
+import { ephemeral, errorMessage, type SlackMessage } from './blocks/kit.ts';
 import { commandText, usage, type SlackIntent } from './commands.ts';
 import type { IntentContext } from './api-call.ts';
 import { operation, plan, sensors, status } from './read-answers.ts';

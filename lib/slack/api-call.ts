@@ -4,7 +4,7 @@
  */
 import { mapBounded } from '../util/bounded.ts';
 import type { ApiRequest, ApiResponse, Role } from '../api/router.ts';
-import { errorMessage, escapeMrkdwn, truncate, type SlackMessage } from './blocks.ts';
+import { errorMessage, escapeMrkdwn, truncate, type SlackMessage } from './blocks/kit.ts';
 
 export type SlackApi = (req: ApiRequest) => Promise<ApiResponse>;
 

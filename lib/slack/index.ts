@@ -31,14 +31,6 @@ export {
   ephemeral,
   replaceOriginal,
   errorMessage,
-  confirmMessage,
-  resultMessage,
-  statusMessage,
-  planMessage,
-  resultBlocks,
-  statusBlocks,
-  planBlocks,
-  tableBlocks,
   textSections,
   fitMessage,
   section,
@@ -47,8 +39,6 @@ export {
   escapeMrkdwn,
   truncate,
   SLACK_LIMITS,
-  CONFIRM_ACTION,
-  CANCEL_ACTION,
   type SlackMessage,
   type SlackBlock,
   type ButtonElement,
@@ -56,12 +46,9 @@ export {
   type TextObject,
   type PlainText,
   type Mrkdwn,
-  type Column,
-  type HostResultRow,
-  type HostStatusRow,
-  type PlanView,
-  type ConfirmOptions,
-} from './blocks.ts';
+} from './blocks/kit.ts';
+export { tableBlocks, resultBlocks, statusBlocks, type Column, type HostResultRow, type HostStatusRow } from './blocks/tables.ts';
+export { confirmMessage, resultMessage, statusMessage, planMessage, planBlocks, CONFIRM_ACTION, CANCEL_ACTION, type PlanView, type ConfirmOptions } from './blocks/views.ts';
 export { answerCommand, startConfirmed, actorOf, reasonOf, STATUS_READINGS_LIMIT, type IntentContext, type SlackApi, type SlackUser } from './answers.ts';
 export {
   handleSlackCommand,

@@ -3,7 +3,8 @@
  * a person (an operation failed, a host not ready by the wake deadline, drift, heat) and the
  * night report, which is marked as planned so that nobody is paged for a sleep that went to plan.
  */
-import { context, escapeMrkdwn, resultBlocks, section, SLACK_LIMITS, type HostResultRow, type SlackMessage } from './blocks.ts';
+import { context, escapeMrkdwn, section, SLACK_LIMITS, type SlackMessage } from './blocks/kit.ts';
+import { resultBlocks, type HostResultRow } from './blocks/tables.ts';
 import { postSlackJson, type SlackPostOptions } from './response-url.ts';
 import type { Notice } from '../ops/notices.ts';
 

@@ -14,6 +14,7 @@ export {
   type XapiTransportFailure,
   type XapiUnreachableCause,
 } from './errors.ts';
-export { XapiHypervisor, type Hypervisor, type XenPoolInfo, type XenHostInfo, type XenHostIdentity, type XenVmInfo } from './hypervisor.ts';
+export { XapiHypervisor } from './hypervisor.ts';
+export type { Hypervisor, XenPoolInfo, XenHostInfo, XenHostIdentity, XenVmInfo } from './hypervisor-port.ts';
 export type { TlsOptions } from './transport.ts';
 export { NULL_REF, type Ref } from './records.ts';

@@ -23,7 +23,9 @@ import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';
 import { createStore, type Store } from '../../lib/store/index.ts';
 import { LocalScheduler, type OneShotFire, type RunnerClock } from '../../lib/schedules/local-runner.ts';
 import { EventBridgeScheduler } from '../../lib/schedules/eventbridge.ts';
-import { ScheduleService, earlyStartName, earlyStartPrefix, eventBridgeSchedulerPort, localSchedulerPort } from '../../lib/schedules/service.ts';
+import { ScheduleService } from '../../lib/schedules/service.ts';
+import { eventBridgeSchedulerPort, localSchedulerPort } from '../../lib/schedules/scheduler-ports.ts';
+import { earlyStartName, earlyStartPrefix } from '../../lib/schedules/timer-names.ts';
 import { wakeFireRole } from '../../lib/schedules/early-start.ts';
 import type { Schedule } from '../../lib/schedules/model.ts';
 

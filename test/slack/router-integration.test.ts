@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleApiRequest, type ApiContext } from '../../lib/api/router.ts';
 import { POOL_ROUTES } from '../../lib/api/pool-routes.ts';
-import type { OpsDeps } from '../../lib/ops/host-power.ts';
+import type { OpsDeps } from '../../lib/ops/ops-deps.ts';
 import type { PowerDriver } from '../../lib/ops/power-driver.ts';
 import { ScheduleService } from '../../lib/schedules/service.ts';
 import { createStore, type Store } from '../../lib/store/index.ts';

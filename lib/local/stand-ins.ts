@@ -1,0 +1,92 @@
+/**
+ * What the local runner stands on in place of AWS and real machines: the embedded DynamoDB-API
+ * server (dynalite) with the table, secrets in a folder, one simulated BMC per host on loopback,
+ * the simulated XAPI pool whose hosts live and die with those BMCs, the fault control of both,
+ * and the pool with its hosts in the store (kept, and brought up to date, under a --state-dir).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import dynalite from 'dynalite';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createStore, createTable, FileSecrets, type Store } from '../store/index.ts';
+import { startSimFleet, type SimFleet } from '../sim/ipmi/fleet.ts';
+import { simIdentityFor } from '../sim/ipmi/identity.ts';
+import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../sim/xen/index.ts';
+import { LocalFaults } from './sim-faults.ts';
+
+export interface StandInOptions {
+  /** Where the secrets (and, when `keep`, the table) live. */
+  stateDir: string;
+  /** Keep the table on disk in the state folder (a --state-dir); in memory otherwise. */
+  keep: boolean;
+  poolId: string;
+  hosts?: number;
+  bmcBasePort?: number;
+  migrateMsPerGiB?: number;
+}
+
+export interface StandIns {
+  store: Store;
+  secrets: FileSecrets;
+  fleet: SimFleet;
+  xapi: XapiSim;
+  faults: LocalFaults;
+  /** The pool's XAPI, its BMCs, then the table, in that order. */
+  stop(): Promise<void>;
+}
+
+export async function startStandIns(o: StandInOptions): Promise<StandIns> {
+  const { stateDir, poolId } = o;
+  mkdirSync(join(stateDir, 'secrets'), { recursive: true, mode: 0o700 });
+
+  const db = dynalite({ path: o.keep ? join(stateDir, 'dynamodb') : undefined, createTableMs: 0 });
+  await new Promise<void>((r) => db.listen(0, '127.0.0.1', () => r()));
+  const endpoint = `http://127.0.0.1:${(db.address() as AddressInfo).port}`;
+  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const tableName = 'lowpower-local';
+  await createTable(raw, tableName);
+  const store = createStore({ client: DynamoDBDocumentClient.from(raw), tableName });
+  const secrets = new FileSecrets(join(stateDir, 'secrets'));
+
+  const count = o.hosts ?? 6;
+  const password = randomBytes(12).toString('base64url');
+  const fleet = await startSimFleet({ count, basePort: o.bmcBasePort ?? 16230, password, timings: 'fast' });
+  await secrets.put('bmc-admin', password);
+  // The pool master's XAPI, each host's life tied to its simulated BMC's chassis.
+  const links = new Map<string, HostPowerLink>(fleet.bmcs.map((b) => [b.name, b.state.host]));
+  const xapiPassword = randomBytes(12).toString('base64url');
+  // The simulated XAPI hosts carry the same serials as their simulated BMCs: the demo pool binds.
+  const serialOf = (name: string) => {
+    const id = simIdentityFor(name);
+    return { serial: id.productSerial, boardSerial: id.boardSerial };
+  };
+  const xapi = await startXapiSim({ ...demoPool(links, { user: 'root', password: xapiPassword }, { serialOf }), migrateMsPerGiB: o.migrateMsPerGiB ?? 20, agentStartMs: 500 });
+  const faults = new LocalFaults(fleet, xapi);
+  await secrets.put('xapi', xapiPassword);
+  const existingPool = await store.getPool(poolId);
+  const policy = { headroomPercent: 10, neverSleep: ['host-002'], wakeGroupSize: 2, wakeStaggerMs: 500, timeZone: 'Europe/Berlin' };
+  if (existingPool) await store.updatePool(poolId, existingPool.version, { xapiUrl: xapi.url, xapiUser: 'root' });
+  else await store.createPool({ poolId, name: 'simulated pool', xapiUrl: xapi.url, xapiUser: 'root', secretRef: 'xapi', policy });
+  for (const b of fleet.bmcs) {
+    const existing = await store.getHost(poolId, b.name);
+    const isMaster = xapi.state.pool().master === xapi.state.hostRef(b.name);
+    if (existing) await store.updateHost(poolId, b.name, existing.version, { bmcPort: b.port, power: 'unknown', isMaster, sleepState: 'awake' });
+    else await store.createHost({ poolId, hostId: b.name, bmcAddress: '127.0.0.1', bmcPort: b.port, bmcUser: 'admin', secretRef: 'bmc-admin', cipherSuite: 17, power: 'unknown', isMaster, sleepState: 'awake' });
+  }
+
+  return {
+    store,
+    secrets,
+    fleet,
+    xapi,
+    faults,
+    async stop() {
+      await xapi.stop();
+      await fleet.stop();
+      await new Promise<void>((r) => db.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** What a host's chassis shows: read until it reaches a state, and recorded on the host as observed. */
+import type { Store } from '../store/store.ts';
+import type { Host, PowerState } from '../store/types.ts';
+import type { OpsDeps } from './ops-deps.ts';
+import { checkLease, sleep, waitUntil, type StepExecution } from './step-machine.ts';
+
+/**
+ * Read the chassis until it shows `target` or `ms` pass (or, inside a step, the worker's time is
+ * up, or its lease is lost); a BMC that stops answering is `unknown`.
+ */
+export async function waitForPower(deps: OpsDeps, host: Host, target: 'on' | 'off', ms: number, x?: Pick<StepExecution, 'deadlineAt' | 'signal' | 'op'>): Promise<PowerState> {
+  const now = deps.now ?? Date.now;
+  const until = x ? waitUntil(x, now() + ms).until : now() + ms;
+  for (;;) {
+    if (x) checkLease(x, x.op.operationId);
+    const power: PowerState = await deps.driver.readPower(host).catch(() => 'unknown' as const);
+    if (power === target || now() > until) return power;
+    await sleep(deps.pollMs ?? 200);
+  }
+}
+
+/**
+ * Record what the chassis showed, when and from where. A sleeping host that a person switched on
+ * is awake from then on (so the drift check does not flag it).
+ */
+export async function recordPower(store: Store, poolId: string, hostId: string, power: PowerState, source = 'ipmi'): Promise<void> {
+  const fresh = await store.getHost(poolId, hostId);
+  if (!fresh) return;
+  const woke = power === 'on' && fresh.sleepState === 'asleep' && source === 'ipmi-command';
+  await store.updateHost(poolId, hostId, fresh.version, { power, powerObservedAt: new Date().toISOString(), powerSource: source === 'ipmi-command' ? 'ipmi' : source, ...(woke ? { sleepState: 'awake' as const, sleptAt: undefined, sleptByOperation: undefined } : {}) });
+}

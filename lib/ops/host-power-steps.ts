@@ -1,0 +1,178 @@
+/**
+ * The steps of a host power operation, per host: check (already there?), disable in XAPI before a
+ * cut, command (the guards first: the BMC bound to this host, then the hypervisor's safety rules
+ * unless forced), confirm on the chassis, escalate a soft off that did not finish (when allowed),
+ * re-enable what is still live; and release the locks with one audit record per host.
+ */
+import type { Host, OperationWithSteps } from '../store/types.ts';
+import type { HostPowerAction } from './power-driver.ts';
+import { IpmiError } from '../ipmi/errors.ts';
+import { checkLease, errorText, hostOf, isCancelled, sleep, stepsOfHost, waitUntil, type StepExecution, type StepMachine, type StepOutcome } from './step-machine.ts';
+import { bmcCutRefusal, bmcOnRefusal } from './bind-host.ts';
+import { recordPower, waitForPower } from './chassis-power.ts';
+import type { OpsDeps } from './ops-deps.ts';
+
+/** The chassis state each action ends in. */
+export const TARGET: Record<HostPowerAction, 'on' | 'off'> = { on: 'on', off: 'off', soft: 'off', cycle: 'on' };
+/** The actions that cut power: the guards apply to them. */
+export const CUTS: readonly HostPowerAction[] = ['off', 'soft', 'cycle'];
+
+export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMachine {
+  const action = op0.params?.action as HostPowerAction;
+  const target = TARGET[action];
+  const force = op0.params?.force === true;
+  const stepsOf = stepsOfHost;
+
+  /** Send one command unless an interrupted run may already have sent it; the guard goes first. */
+  const send = async (x: StepExecution, host: Host, what: HostPowerAction): Promise<StepOutcome | undefined> => {
+    if (x.interrupted) return { state: 'done', detail: { sent: 'unknown (not repeated)' } };
+    // Rule 2: only through a BMC bound to this host, and still answering as itself. Never forced.
+    // A power-on needs no proof of binding, but never goes through a BMC known to be another's.
+    const foreign = CUTS.includes(what) ? await bmcCutRefusal(deps, host) : await bmcOnRefusal(deps, host);
+    if (foreign) return { state: 'failed', detail: { refused: true, why: foreign }, error: `refused: ${foreign}` };
+    if (CUTS.includes(what) && deps.guard) {
+      const refusal = await deps.guard.refuseCut(host, what);
+      if (refusal && !force) return { state: 'failed', detail: { refused: true, why: refusal }, error: `refused: ${refusal}` };
+      if (refusal) deps.log?.(`${x.op.operationId.slice(0, 8)} ${host.hostId}: forced past "${refusal}"`);
+    }
+    try {
+      await deps.driver.sendOnce(host, what);
+    } catch (e) {
+      // A lost or refused answer leaves the outcome to the confirm step; anything else (the
+      // worker dying) leaves this step "running", so it is never sent again.
+      if (!(e instanceof IpmiError)) throw e;
+      return { state: 'done', detail: { sent: true, answer: e.message } };
+    }
+    return undefined;
+  };
+
+  /**
+   * After a cut: a host that is still live (the cut was refused, failed or cancelled) is enabled
+   * again if it was enabled before; a cycled host is enabled once it is live again. What XAPI does
+   * not answer is not guessed: the host is left for the sweeper to enable once XAPI is back.
+   */
+  async function reenable(x: StepExecution, hostId: string): Promise<StepOutcome> {
+    const mine = stepsOf(x.op, hostId);
+    const disable = mine.find((s) => s.name === 'disable');
+    if (disable?.detail?.wasEnabled !== true || !deps.guard?.enable) return { state: 'skipped', detail: { why: 'the host was not disabled by this operation' } };
+    const host = await hostOf(deps.store, x.op.poolId, hostId);
+    const cutDone = mine.filter((s) => s.name === 'confirm' || s.name === 'escalate').some((s) => s.state === 'done' && s.detail?.escalate !== true);
+    if (cutDone && action !== 'cycle') return { state: 'skipped', detail: { why: 'the host is off: it stays disabled until it is woken' } };
+    const now = deps.now ?? Date.now;
+    const began = x.step.startedAt ? Date.parse(x.step.startedAt) : now();
+    const { until, cutShort } = waitUntil(x, began + (action === 'cycle' ? (deps.liveTimeoutMs ?? 600_000) : 60_000));
+    let live: boolean | undefined;
+    for (;;) {
+      checkLease(x, x.op.operationId);
+      live = deps.guard.live ? await deps.guard.live(host) : true;
+      if (live === true || now() > until) break;
+      await sleep(deps.pollMs ?? 200);
+    }
+    if (live === true) {
+      await deps.guard.enable(host);
+      return { state: 'done', detail: { enabled: true } };
+    }
+    if (cutShort) return { state: 'wait', detail: { live } };
+    const fresh = await hostOf(deps.store, x.op.poolId, hostId);
+    await deps.store.updateHost(x.op.poolId, hostId, fresh.version, { awaitingEnable: { operationId: x.op.operationId, since: new Date(now()).toISOString() } });
+    const why = live === undefined ? 'XAPI does not answer: the host is left disabled and is enabled once XAPI is back and calls it live' : 'not live in XAPI yet: it is enabled once it is live';
+    return { state: 'done', detail: { enabled: false, why } };
+  }
+
+  return {
+    alwaysRun: ['reenable', 'release'],
+    async execute(x: StepExecution): Promise<StepOutcome> {
+      const { op, step } = x;
+      if (step.name === 'release') return { state: 'done', detail: { hosts: await release(op) } };
+      const hostId = step.hostId as string;
+      const mine = stepsOf(op, hostId);
+      const check = mine.find((s) => s.name === 'check');
+      if (step.name === 'reenable') return reenable(x, hostId);
+      if (mine.some((s) => s.index < step.index && s.state === 'failed')) return { state: 'skipped', detail: { why: 'an earlier step failed' } };
+      if (step.name !== 'check' && check?.detail?.already === true) return { state: 'skipped', detail: { why: `already ${target}` } };
+      const host = await hostOf(deps.store, op.poolId, hostId);
+
+      if (step.name === 'disable') {
+        if (!deps.guard?.disable) return { state: 'skipped', detail: { why: 'no hypervisor configured' } };
+        try {
+          return { state: 'done', detail: { wasEnabled: await deps.guard.disable(host) } };
+        } catch (e) {
+          if (force) return { state: 'done', detail: { wasEnabled: false, why: `forced past: could not disable in XAPI (${errorText(e)})` } };
+          return { state: 'failed', detail: { refused: true, why: `could not disable ${hostId} in XAPI before the cut: ${errorText(e)}` }, error: `refused: could not disable ${hostId} in XAPI before the cut: ${errorText(e)}` };
+        }
+      }
+
+      if (step.name === 'check') {
+        const power = await deps.driver.readPower(host);
+        if (action === 'cycle' && power === 'off') return { state: 'failed', detail: { power }, error: 'the host is off: a power cycle needs it on (use on)' };
+        return { state: 'done', detail: { power, already: action !== 'cycle' && power === target } };
+      }
+      if (step.name === 'command') return (await send(x, host, action)) ?? { state: 'done', detail: { sent: true } };
+      if (step.name === 'confirm') {
+        const soft = action === 'soft';
+        const budget = soft ? Number(op.params?.softTimeoutMs ?? 120_000) : (deps.confirmMs ?? 30_000);
+        // The wait counts from the step's start, across runs: a resumed wait does not start over.
+        const began = step.startedAt ? Date.parse(step.startedAt) : (deps.now ?? Date.now)();
+        const left = Math.max(0, began + budget - (deps.now ?? Date.now)());
+        const power = await waitForPower(deps, host, target, left, x);
+        await recordPower(deps.store, op.poolId, hostId, power, 'ipmi-command');
+        if (power === target) return { state: 'done', detail: { power } };
+        if ((deps.now ?? Date.now)() < began + budget) return { state: 'wait', detail: { power } };
+        if (soft && power === 'on' && op.params?.escalate === true) return { state: 'done', detail: { power, escalate: true } };
+        const why = soft ? `still ${power} after the soft-off wait${op.params?.escalate === true ? '' : '; escalation to a hard off was not allowed'}` : `chassis is ${power}, not ${target}`;
+        return { state: 'failed', detail: { power }, error: why };
+      }
+      if (step.name === 'escalate') {
+        const confirm = mine.find((s) => s.name === 'confirm');
+        if (confirm?.detail?.escalate !== true) return { state: 'skipped', detail: { why: 'the soft off finished' } };
+        const refused = await send(x, host, 'off');
+        if (refused?.state === 'failed') return refused;
+        const power = await waitForPower(deps, host, 'off', deps.confirmMs ?? 30_000, x);
+        await recordPower(deps.store, op.poolId, hostId, power);
+        return power === 'off' ? { state: 'done', detail: { power, hard: true } } : { state: 'failed', detail: { power }, error: `hard off after soft: chassis is ${power}` };
+      }
+      throw new Error(`unknown step ${step.name}`);
+    },
+    async finish(op: OperationWithSteps) {
+      const hosts = results(op);
+      return { state: hosts.some((r) => r.result === 'failed') ? ('failed' as const) : ('succeeded' as const), result: { hosts } };
+    },
+  };
+
+  function results(op: OperationWithSteps) {
+    return (op.hostIds ?? []).map((h) => {
+      const s = stepsOf(op, h);
+      const failed = s.find((x) => x.state === 'failed');
+      const cancelled = s.find((x) => isCancelled(x));
+      const already = s[0]?.detail?.already === true;
+      const hard = s.some((x) => x.name === 'escalate' && x.state === 'done');
+      return {
+        hostId: h,
+        result: failed ? 'failed' : cancelled || already ? 'skipped' : 'done',
+        detail: failed?.error ?? (cancelled ? `cancelled before ${cancelled.name}` : already ? `already ${target}` : hard ? 'now off (hard, after the soft-off wait)' : `now ${action === 'cycle' ? 'cycled' : target}`),
+      };
+    });
+  }
+
+  async function release(op: OperationWithSteps) {
+    const hosts = results(op);
+    for (const r of hosts) {
+      await deps.store.releaseHostLock(op.poolId, r.hostId, op.operationId);
+      await deps.store.appendAudit({
+        at: op.steps.find((s) => s.name === 'release')?.startedAt,
+        once: `host-${r.hostId}`,
+        operationId: op.operationId,
+        poolId: op.poolId,
+        hostId: r.hostId,
+        actor: op.actor,
+        source: op.source,
+        reason: op.reason,
+        action: `power ${action}`,
+        result: r.result === 'failed' ? 'failed' : 'ok',
+        message: r.detail,
+        forced: force ? true : undefined,
+      });
+    }
+    return hosts;
+  }
+}
