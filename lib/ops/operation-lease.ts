@@ -80,9 +80,10 @@ export async function takeLease(deps: LeaseDeps, read: OperationWithSteps, worke
  * While a step runs, renew the worker's lease on the operation and the operation's host locks
  * every third of the lease. A renewal that fails (another worker took the lease, a lock is gone)
  * aborts the signal: the step stops and this worker hands over. A transient store error is
- * tried again at the next beat; the lease still has two thirds of its time.
+ * tried again at the next beat; the lease still has two thirds of its time. During the step that
+ * releases the host locks, only the lease is renewed.
  */
-export function heartbeat(deps: LeaseDeps, op: OperationWithSteps, worker: string): { signal: AbortSignal; stop(): void } {
+export function heartbeat(deps: LeaseDeps, op: OperationWithSteps, worker: string, o: { renewLocks?: boolean } = {}): { signal: AbortSignal; stop(): void } {
   const ctl = new AbortController();
   const leaseMs = deps.operationLeaseMs ?? 120_000;
   const now = deps.now ?? Date.now;
@@ -99,7 +100,8 @@ export function heartbeat(deps: LeaseDeps, op: OperationWithSteps, worker: strin
         if (!(e instanceof VersionConflictError)) throw e;
         // Someone wrote the operation meanwhile (a cancel request): the next beat reads it again.
       }
-      for (const h of op.hostIds ?? []) {
+      // The release step lets the locks go itself: renewing them then would find them gone.
+      for (const h of o.renewLocks === false ? [] : (op.hostIds ?? [])) {
         try {
           await deps.store.renewHostLock(op.poolId, h, op.operationId, deps.lockRenewMs ?? 60 * 60_000, now());
         } catch (e) {

@@ -165,7 +165,7 @@ export async function runStepMachine(
     if (!interrupted) {
       step = await deps.store.updateStep(operationId, index, step.version, { state: 'running', startedAt: new Date(now()).toISOString() });
     }
-    const beat = heartbeat(deps, op, worker);
+    const beat = heartbeat(deps, op, worker, { renewLocks: step.name !== 'release' });
     let outcome: StepOutcome;
     try {
       outcome = await machine.execute({ op, step, interrupted: interrupted && !resumed, resumed, deadlineAt: run.deadlineAt, signal: beat.signal });
