@@ -12,9 +12,9 @@ import { createStore, SecretsManagerSecrets, type Store } from '../store/index.t
 import type { Secrets } from '../store/secrets.ts';
 import { EventBridgeScheduler } from '../schedules/eventbridge.ts';
 import { ScheduleService, eventBridgeSchedulerPort } from '../schedules/service.ts';
-import { IpmiPowerDriver } from '../ops/power-driver.ts';
+import { hostDrivers } from '../ops/drivers/index.ts';
 import { xenPowerGuard } from '../ops/xen-guard.ts';
-import { ipmiBmcReads } from '../ops/bmc-reads.ts';
+import { driverBmcReads } from '../ops/bmc-reads.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
 import { poolWakeLeadMinutes } from '../ops/pool-wake.ts';
 import { hypervisorCache } from '../ops/hypervisors.ts';
@@ -60,7 +60,7 @@ async function build(log: (line: string) => void): Promise<AwsWiring> {
   const lambda = new LambdaClient({});
   const scheduler = new EventBridgeScheduler({ client: new SchedulerClient({}), groupName: config.scheduleGroup, targetArn: config.scheduledFunctionArn, roleArn: config.schedulerRoleArn });
   const { hypervisorFor } = hypervisorCache(secrets);
-  const ops: PoolOpsDeps = { store, driver: new IpmiPowerDriver(secrets, { timeoutMs: 2000, retries: 3 }), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
+  const ops: PoolOpsDeps = { store, driver: hostDrivers(store, secrets, { timeoutMs: 2000, retries: 3, log }), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
   const schedules = new ScheduleService(store, eventBridgeSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   const launch = async (operationId: string): Promise<void> => {
     await lambda.send(new InvokeCommand({ FunctionName: config.workerFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ operationId })) }));
@@ -83,6 +83,6 @@ async function build(log: (line: string) => void): Promise<AwsWiring> {
     const messages = notices.map(renderNotice);
     await lambda.send(new InvokeCommand({ FunctionName: config.slackFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ notify: messages })) }));
   };
-  const api: ApiContext = { store, ops, schedules, launch, routes: POOL_ROUTES, bmc: ipmiBmcReads(secrets), secrets, log };
+  const api: ApiContext = { store, ops, schedules, launch, routes: POOL_ROUTES, bmc: driverBmcReads(ops.driver), secrets, log };
   return { config, store, secrets, ops, schedules, scheduler, api, launch, resumeAt, notifier, docClient, lambda };
 }

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Store } from '../store/index.ts';
 import type { SimFleet } from '../sim/ipmi/fleet.ts';
 import type { XapiSim } from '../sim/xen/index.ts';
-import { IpmiPowerDriver } from '../ops/power-driver.ts';
+import { hostDrivers } from '../ops/drivers/index.ts';
 import { runOperation } from '../ops/dispatch.ts';
 import { onScheduleFired, poolActionsFor } from '../ops/scheduled.ts';
 import { pollPool } from '../ops/sensor-poll.ts';
@@ -24,7 +24,7 @@ import { afterOperation, alertNoticesAfterPoll, type Notifier } from '../ops/not
 import { noticeText } from '../ops/notices.ts';
 import { notify, renderNotice, webhookChannel } from '../slack/index.ts';
 import { loadOrCreateApiKeys } from './api-keys.ts';
-import { ipmiBmcReads } from '../ops/bmc-reads.ts';
+import { driverBmcReads } from '../ops/bmc-reads.ts';
 import type { ApiContext, Role } from '../api/router.ts';
 import { POOL_ROUTES } from '../api/pool-routes.ts';
 import { hypervisorCache } from '../ops/hypervisors.ts';
@@ -106,7 +106,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, migrateMsPerGiB: o.migrateMsPerGiB });
   const { store, secrets, fleet, xapi, faults } = standIns;
 
-  const driver = new IpmiPowerDriver(secrets, { timeoutMs: 1500, retries: 3 });
+  const driver = hostDrivers(store, secrets, { timeoutMs: 1500, retries: 3, pollMs: 200, log });
   const hypervisors = hypervisorCache(secrets, { taskPollMs: 100, originator: 'lowpower-local' });
   const { hypervisorFor } = hypervisors;
   const ops: PoolOpsDeps = {
@@ -180,7 +180,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }
 
-  const ctx: ApiContext = { store, ops, schedules, launch, log, routes: [...POOL_ROUTES, ...simFaultRoutes(faults)], bmc: ipmiBmcReads(secrets), secrets };
+  const ctx: ApiContext = { store, ops, schedules, launch, log, routes: [...POOL_ROUTES, ...simFaultRoutes(faults)], bmc: driverBmcReads(driver), secrets };
   // The sweeper: operations left pending or without a live worker, late wakes, hosts waiting for XAPI.
   let sweeping: Promise<SweepResult> | undefined;
   const sweepNow = (): Promise<SweepResult> =>
@@ -204,7 +204,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   const slack = await localSlackRoute({ ctx, stateDir, log });
   const server: Server = await startHttpServer(ctx, o.port, { keys, anonymousRole: o.requireKeys ? null : 'admin', extra: [slack.route, ...(o.extra ?? []), dashboardHandler(dashboardDir())] });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  void pollPool(store, secrets, POOL_ID, { log }).catch(() => undefined);
+  void pollPool(store, driver, POOL_ID, { log }).catch(() => undefined);
 
   const idle = async (): Promise<void> => {
     while (running.size > 0) await Promise.allSettled([...running]);

@@ -88,7 +88,7 @@ export async function onScheduleFired(deps: ScheduledDeps, fire: ScheduledFire):
     ? `schedule:${fire.poolId}:${fire.scheduleName}@ready:${readyAt.toISOString()}`
     : `schedule:${fire.poolId}:${fire.scheduleName}@${fire.at.toISOString()}`;
   const reason = `schedule ${fire.scheduleName}${d.replacedBy ? ` (${d.replacedBy})` : ''}${after}`;
-  if (d.action === 'poll-sensors') return { ran: true, action: 'poll-sensors', poll: await pollPool(deps.store, deps.secrets, fire.poolId, { log: deps.log }) };
+  if (d.action === 'poll-sensors') return { ran: true, action: 'poll-sensors', poll: await pollPool(deps.store, deps.driver, fire.poolId, { log: deps.log }) };
   if (d.action === 'sleep' || d.action === 'wake') {
     if (!deps.pools) {
       await audit(d.action, 'refused', 'no hypervisor is configured for this pool');

@@ -4,10 +4,12 @@
  * host's thermal alert (safety rule 8), and a poll with every temperature back under it closes it.
  */
 import type { Store } from '../store/store.ts';
-import type { Secrets } from '../store/secrets.ts';
 import type { Host } from '../store/types.ts';
-import { mapBounded, readBmc, type Temperature } from '../fleet/sweep.ts';
-import { openHostBmc } from './power-driver.ts';
+import { hottestOf, type Temperature } from '../fleet/sweep.ts';
+import { mapBounded } from '../util/bounded.ts';
+import type { PowerDriver } from './power-driver.ts';
+import { protocolOf } from './drivers/by-protocol.ts';
+import type { SensorStatus } from '../ipmi/sdr/sensor-value.ts';
 
 export interface PollResult {
   ok: number;
@@ -21,7 +23,6 @@ export interface PollResult {
 
 export interface PollOptions {
   concurrency?: number;
-  timeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -57,51 +58,58 @@ async function checkDrift(store: Store, h: Host, power: 'on' | 'off', at: string
   }
 }
 
-export async function pollPool(store: Store, secrets: Secrets, poolId: string, o: PollOptions = {}): Promise<PollResult> {
+/** One host's BMC, read through the port: power (unknown when it cannot say), temperatures, watts. */
+async function readHost(driver: Pick<PowerDriver, 'status' | 'sensors' | 'readWatts'>, h: Host): Promise<{ ok: false } | { ok: true; power: 'on' | 'off'; temperatures: Temperature[]; hottest: number | null; watts: number | null }> {
+  const status = await driver.status(h);
+  if (status.power === 'unknown') return { ok: false };
+  // Sensors and watts are extra: a BMC without them still tells the power state.
+  const sensors = await driver.sensors(h).catch(() => []);
+  const temperatures: Temperature[] = sensors.filter((s) => s.type === 'temperature').map((s) => ({ name: s.name, value: s.value, unit: s.unit, status: s.status as SensorStatus }));
+  const watts = await driver.readWatts(h).catch(() => null);
+  return { ok: true, power: status.power, temperatures, hottest: hottestOf(temperatures), watts };
+}
+
+export async function pollPool(store: Store, driver: Pick<PowerDriver, 'status' | 'sensors' | 'readWatts'>, poolId: string, o: PollOptions = {}): Promise<PollResult> {
   const hosts = await store.listHosts(poolId);
   const result: PollResult = { ok: 0, failed: 0, alertsOpened: [], alertsClosed: [], drift: [] };
   await mapBounded(hosts, o.concurrency ?? 16, async (h: Host) => {
-    const bmc = await openHostBmc(h, secrets, { timeoutMs: o.timeoutMs ?? 1500, retries: 2 });
-    try {
-      const r = await readBmc(bmc, { name: h.hostId, host: h.bmcAddress, port: h.bmcPort }).catch(() => ({ ok: false as const }));
-      const at = new Date().toISOString();
-      if (!r.ok) {
-        // A BMC that stops answering makes the power state unknown, never a guess.
-        const fresh = await store.getHost(poolId, h.hostId);
-        if (fresh && fresh.power !== 'unknown') await store.updateHost(poolId, h.hostId, fresh.version, { power: 'unknown', powerObservedAt: at, powerSource: 'ipmi-poll' });
-        result.failed++;
-        return;
-      }
-      await store.putReading({
-        hostId: h.hostId,
-        poolId,
-        at,
-        power: r.power,
-        powerWatts: r.watts ?? undefined,
-        temperatures: r.temperatures.filter((t) => t.value !== null).map((t) => ({ name: t.name, celsius: t.value as number })),
-      });
+    const source = `${protocolOf(h)}-poll`;
+    const r = await readHost(driver, h).catch(() => ({ ok: false as const }));
+    const at = new Date().toISOString();
+    if (!r.ok) {
+      // A BMC that stops answering makes the power state unknown, never a guess.
       const fresh = await store.getHost(poolId, h.hostId);
-      if (fresh) {
-        await checkDrift(store, fresh, r.power, at, result, o.log);
-        await store.updateHost(poolId, h.hostId, fresh.version, { power: r.power, powerObservedAt: at, powerSource: 'ipmi-poll' });
-      }
-      const excess = thermalExcess(r.temperatures);
-      if (excess) {
-        // The hottest sensor over its limit, as data for the notice.
-        const over = r.temperatures.filter((t) => OVER.has(t.status) && t.value !== null).sort((a, b) => (b.value as number) - (a.value as number))[0];
-        const { opened } = await store.openAlert({ poolId, hostId: h.hostId, kind: 'thermal', message: excess, detail: { hottest: r.hottest, sensor: over?.name, celsius: over?.value } });
-        if (opened) {
-          result.alertsOpened.push(h.hostId);
-          o.log?.(`ALERT thermal ${h.hostId}: ${excess}`);
-        }
-      } else if (r.temperatures.length > 0 && (await store.closeAlert(poolId, 'thermal', h.hostId))) {
-        result.alertsClosed.push(h.hostId);
-        o.log?.(`thermal alert closed ${h.hostId}: temperatures back under critical`);
-      }
-      result.ok++;
-    } finally {
-      await bmc.close();
+      if (fresh && fresh.power !== 'unknown') await store.updateHost(poolId, h.hostId, fresh.version, { power: 'unknown', powerObservedAt: at, powerSource: source });
+      result.failed++;
+      return;
     }
+    await store.putReading({
+      hostId: h.hostId,
+      poolId,
+      at,
+      power: r.power,
+      powerWatts: r.watts ?? undefined,
+      temperatures: r.temperatures.filter((t) => t.value !== null).map((t) => ({ name: t.name, celsius: t.value as number })),
+    });
+    const fresh = await store.getHost(poolId, h.hostId);
+    if (fresh) {
+      await checkDrift(store, fresh, r.power, at, result, o.log);
+      await store.updateHost(poolId, h.hostId, fresh.version, { power: r.power, powerObservedAt: at, powerSource: source });
+    }
+    const excess = thermalExcess(r.temperatures);
+    if (excess) {
+      // The hottest sensor over its limit, as data for the notice.
+      const over = r.temperatures.filter((t) => OVER.has(t.status) && t.value !== null).sort((a, b) => (b.value as number) - (a.value as number))[0];
+      const { opened } = await store.openAlert({ poolId, hostId: h.hostId, kind: 'thermal', message: excess, detail: { hottest: r.hottest, sensor: over?.name, celsius: over?.value } });
+      if (opened) {
+        result.alertsOpened.push(h.hostId);
+        o.log?.(`ALERT thermal ${h.hostId}: ${excess}`);
+      }
+    } else if (r.temperatures.length > 0 && (await store.closeAlert(poolId, 'thermal', h.hostId))) {
+      result.alertsClosed.push(h.hostId);
+      o.log?.(`thermal alert closed ${h.hostId}: temperatures back under critical`);
+    }
+    result.ok++;
   });
   return result;
 }

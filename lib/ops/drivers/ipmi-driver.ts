@@ -1,0 +1,111 @@
+/**
+ * The PowerDriver port over IPMI (lib/ipmi): one session per BMC for the life of the process (two
+ * callers at once share it); the password comes from the Secrets port and goes nowhere else.
+ */
+import { openBmc, type Bmc } from '../../ipmi/client.ts';
+import { chassisControl, ChassisAction, getChassisStatus } from '../../ipmi/commands/chassis.ts';
+import { getSystemGuid } from '../../ipmi/commands/get-system-guid.ts';
+import { canonicalGuid } from '../../ipmi/guid.ts';
+import { IpmiNotSupportedError } from '../../ipmi/errors.ts';
+import type { BmcIdentityRecord, Host } from '../../store/types.ts';
+import type { Secrets } from '../../store/secrets.ts';
+import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../power-driver.ts';
+
+const CODE = { on: ChassisAction.powerUp, off: ChassisAction.powerDown, soft: ChassisAction.softShutdown, cycle: ChassisAction.powerCycle } as const;
+
+/** A BMC handle for a host of the store, its password read through the Secrets port. */
+export async function openHostBmc(host: Pick<Host, 'bmcAddress' | 'bmcPort' | 'bmcUser' | 'secretRef' | 'cipherSuite'>, secrets: Secrets, o: { timeoutMs?: number; retries?: number } = {}): Promise<Bmc> {
+  return openBmc({ host: host.bmcAddress, port: host.bmcPort, username: host.bmcUser, password: await secrets.get(host.secretRef), cipherSuite: host.cipherSuite, timeoutMs: o.timeoutMs, retries: o.retries });
+}
+
+export class IpmiPowerDriver implements PowerDriver {
+  private readonly handles = new Map<string, Promise<Bmc>>();
+
+  constructor(
+    private readonly secrets: Secrets,
+    private readonly o: { timeoutMs?: number; retries?: number } = {},
+  ) {}
+
+  private bmc(host: BmcHost): Promise<Bmc> {
+    // The BMC's address and credentials are part of the key: a changed address is a new BMC.
+    const key = `${host.poolId}/${host.hostId}@${host.bmcAddress}:${host.bmcPort}/${host.bmcUser}/${host.secretRef}/${host.cipherSuite}`;
+    let b = this.handles.get(key);
+    if (!b) {
+      // The promise is kept, not the handle: two calls at once share one session.
+      b = openHostBmc(host, this.secrets, this.o);
+      this.handles.set(key, b);
+      b.catch(() => this.handles.delete(key));
+    }
+    return b;
+  }
+
+  async readPower(host: Host): Promise<'on' | 'off'> {
+    return (await (await this.bmc(host)).run(getChassisStatus, undefined)).powerOn ? 'on' : 'off';
+  }
+
+  async status(host: Host): Promise<PowerStatus> {
+    try {
+      const power = await this.readPower(host);
+      return { power, observedAt: new Date().toISOString(), source: 'ipmi', inferred: false };
+    } catch (e) {
+      return { power: 'unknown', observedAt: new Date().toISOString(), source: 'ipmi', inferred: false, detail: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  async sensors(host: Host): Promise<SensorView[]> {
+    const b = await this.bmc(host);
+    const [values, records] = await Promise.all([b.sensors(), b.sensorRecords()]);
+    const byNumber = new Map(records.map((r) => [r.sensorNumber, r]));
+    return values.map((v) => ({ name: v.name, type: v.type, value: v.value, unit: v.unit, status: v.status, thresholds: byNumber.get(v.number)?.thresholds ?? {} }));
+  }
+
+  async eventLog(host: Host): Promise<SelView[]> {
+    return (await (await this.bmc(host)).sel()).map((e) => ({
+      id: e.recordId,
+      timestamp: e.timestamp !== null && !e.preInit ? new Date(e.timestamp * 1000).toISOString() : null,
+      sensor: e.sensorType ?? null,
+      event: e.description,
+      direction: e.direction ?? null,
+    }));
+  }
+
+  async sendOnce(host: Host, action: HostPowerAction): Promise<void> {
+    await (await this.bmc(host)).run(chassisControl, { action: CODE[action] }, { once: true });
+  }
+
+  async readWatts(host: Host): Promise<number | null> {
+    try {
+      return (await (await this.bmc(host)).powerReading()).watts;
+    } catch {
+      return null;
+    }
+  }
+
+  async identity(host: BmcHost): Promise<BmcIdentityRecord> {
+    const bmc = await openHostBmc(host, this.secrets, this.o);
+    try {
+      const id = await bmc.identity();
+      return { protocol: 'ipmi', guid: id.guid, productSerial: id.productSerial, chassisSerial: id.chassisSerial, boardSerial: id.boardSerial };
+    } finally {
+      await bmc.close().catch(() => undefined);
+    }
+  }
+
+  async guid(host: Host): Promise<string | undefined> {
+    try {
+      return canonicalGuid((await (await this.bmc(host)).run(getSystemGuid, undefined)).guid);
+    } catch (e) {
+      if (e instanceof IpmiNotSupportedError) return undefined;
+      throw e;
+    }
+  }
+
+  async setRestorePolicy(host: Host, policy: 'previous' | 'always-off'): Promise<void> {
+    await (await this.bmc(host)).setPowerRestorePolicy(policy);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.handles.values()].map(async (b) => (await b).close()));
+    this.handles.clear();
+  }
+}
