@@ -9,8 +9,8 @@ export class FaultSwitch {
   onAt?: number;
   offAt?: number;
   hits = 0;
-  /** Packets the silent BMC swallowed (counted on the simulator's silent flag). */
-  private dropped = 0;
+  /** Requests the silent BMCs had swallowed when the fault went on (IPMI packets, Redfish requests). */
+  private droppedBefore = 0;
   private foreignBefore?: CutCounts;
   private foreignOnsBefore = 0;
   /** Power-ons sent through the BMC while it answered as another machine (not a cut: no invariant, but worth a note). */
@@ -42,16 +42,7 @@ export class FaultSwitch {
       this.foreignBefore = cutCounts(this.runner, host);
       this.foreignOnsBefore = onCount(this.runner, host);
     }
-    if (fault === 'bmc-silent') {
-      for (const b of this.runner.fleet.bmcs.filter((x) => host === null || x.name === host)) {
-        const rest = { ...b.faults };
-        const count = (): true => {
-          this.dropped++;
-          return true;
-        };
-        b.faults = Object.defineProperty(rest, 'silent', { get: count, enumerable: true, configurable: true });
-      }
-    }
+    if (fault === 'bmc-silent') this.droppedBefore = this.droppedNow();
     this.log(`chaos: ${fault} on${host ? ` for ${host}` : ''} (${how})`);
   }
 
@@ -59,7 +50,7 @@ export class FaultSwitch {
   currentHits(): number {
     const { fault } = this.c;
     const host = this.host;
-    if (fault === 'bmc-silent') return this.dropped;
+    if (fault === 'bmc-silent') return this.droppedNow() - this.droppedBefore;
     return this.runner.faults
       .list()
       .filter((f) => f.fault === fault && f.host === host)
@@ -78,5 +69,9 @@ export class FaultSwitch {
       this.foreignOns = onCount(this.runner, host) - this.foreignOnsBefore;
     }
     this.log(`chaos: ${fault} off after ${this.offAt - (this.onAt ?? this.offAt)} ms, ${this.hits} hit(s)`);
+  }
+
+  private droppedNow(): number {
+    return this.runner.fleet.bmcs.filter((x) => this.host === null || x.name === this.host).reduce((n, b) => n + b.dropped, 0);
   }
 }

@@ -16,7 +16,7 @@ export function samplePool(runner: LocalRunner, atMs: number): PoolSample {
     const live = st.hostMetrics(b.name).live;
     return {
       id: b.name,
-      chassisOn: b.state.host.powerOn,
+      chassisOn: b.host.powerOn,
       live,
       enabled: st.host(b.name).enabled,
       freeBytes: live ? st.freeMemory(b.name) : 0,
@@ -29,12 +29,12 @@ export function samplePool(runner: LocalRunner, atMs: number): PoolSample {
 
 export function cutCounts(runner: LocalRunner, host: string): CutCounts {
   const b = runner.fleet.bmcs.find((x) => x.name === host);
-  const c = b?.state.host.controlCounts;
+  const c = b?.host.controlCounts;
   return { off: c?.off ?? 0, soft: c?.soft ?? 0, cycle: c?.cycle ?? 0 };
 }
 
 export function onCount(runner: LocalRunner, host: string): number {
-  return runner.fleet.bmcs.find((x) => x.name === host)?.state.host.controlCounts.on ?? 0;
+  return runner.fleet.bmcs.find((x) => x.name === host)?.host.controlCounts.on ?? 0;
 }
 
 export async function readEnd(runner: LocalRunner, slept: Iterable<string>): Promise<EndState> {
@@ -45,7 +45,7 @@ export async function readEnd(runner: LocalRunner, slept: Iterable<string>): Pro
   return {
     now: Date.now(),
     xapiUp: !runner.faults.list().some((f) => f.fault === 'xapi-down'),
-    hosts: runner.fleet.bmcs.map((b) => ({ id: b.name, chassisOn: b.state.host.powerOn, live: st.hostMetrics(b.name).live, enabled: st.host(b.name).enabled, awaitingEnable: stored.get(b.name)?.awaitingEnable !== undefined })),
+    hosts: runner.fleet.bmcs.map((b) => ({ id: b.name, chassisOn: b.host.powerOn, live: st.hostMetrics(b.name).live, enabled: st.host(b.name).enabled, awaitingEnable: stored.get(b.name)?.awaitingEnable !== undefined })),
     operations: operations.map((o) => ({ id: o.operationId, kind: o.kind, state: o.state, leaseOwner: o.leaseOwner, leaseExpiresAt: o.leaseExpiresAt })),
     openAlerts: alerts.map((a) => ({ hostId: a.hostId, kind: a.kind, message: a.message })),
     slept: [...slept],

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Store } from '../store/index.ts';
-import type { SimFleet } from '../sim/ipmi/fleet.ts';
+import type { FleetProtocol, MixedFleet } from '../sim/fleet.ts';
 import type { XapiSim } from '../sim/xen/index.ts';
 import { hostDrivers } from '../ops/drivers/index.ts';
 import { runOperation } from '../ops/dispatch.ts';
@@ -44,6 +44,8 @@ export interface LocalRunnerOptions {
   /** Keep the table and secrets here between runs; a fresh temporary folder otherwise. */
   stateDir?: string;
   hosts?: number;
+  /** Which protocol the simulated BMCs speak: ipmi, redfish, or mixed (default: every second host on Redfish). */
+  protocol?: FleetProtocol;
   bmcBasePort?: number;
   log?: (line: string) => void;
   /** Install the sample schedules when the pool has none (default true). */
@@ -70,7 +72,8 @@ export interface LocalRunner {
   url: string;
   poolId: string;
   store: Store;
-  fleet: SimFleet;
+  /** The simulated BMCs, IPMI and Redfish (one per host). */
+  fleet: MixedFleet;
   /** The Slack signing secret in use ($SLACK_SIGNING_SECRET, or made at start). */
   slackSigningSecret: string;
   /** One key per role (also in <state dir>/api-keys.json). */
@@ -103,7 +106,7 @@ const SAMPLE: Array<Omit<Schedule, 'poolId'>> = [
 export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunner> {
   const log = o.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`));
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'lowpower-local-'));
-  const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, migrateMsPerGiB: o.migrateMsPerGiB });
+  const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, protocol: o.protocol, migrateMsPerGiB: o.migrateMsPerGiB });
   const { store, secrets, fleet, xapi, faults } = standIns;
 
   const driver = hostDrivers(store, secrets, { timeoutMs: 1500, retries: 3, pollMs: 200, log });

@@ -4,8 +4,7 @@
  * for the fault matrix and for anyone who wants to watch lowpower handle trouble. Served as
  * `GET|POST /v1/sim/faults` by the local runner only, and as `lowpower sim fault`.
  */
-import type { SimFleet } from '../sim/ipmi/fleet.ts';
-import { simIdentityFor } from '../sim/ipmi/identity.ts';
+import type { MixedFleet } from '../sim/fleet.ts';
 import { isXapiFaultName, type XapiSim } from '../sim/xen/index.ts';
 import type { Route } from '../api/types.ts';
 import { ApiError } from '../api/errors.ts';
@@ -55,7 +54,7 @@ export class LocalFaults {
   readonly worker = new WorkerKillSwitch();
 
   constructor(
-    private readonly fleet: SimFleet,
+    private readonly fleet: MixedFleet,
     private readonly xapi: XapiSim,
   ) {}
 
@@ -67,11 +66,11 @@ export class LocalFaults {
 
   set(fault: FaultName, on: boolean, host: string | null): void {
     if (fault === 'bmc-silent') {
-      for (const b of this.bmcsOf(host)) b.faults = { ...b.faults, silent: on };
+      for (const b of this.bmcsOf(host)) b.silent = on;
     } else if (fault === 'bmc-foreign') {
       // The host's BMC answers with another machine's identity (serials and GUID).
       for (const b of this.bmcsOf(host)) {
-        b.state.identity = simIdentityFor(on ? `foreign-${b.name}` : b.name);
+        b.foreign = on;
         if (on) this.foreign.add(b.name);
         else this.foreign.delete(b.name);
       }
@@ -89,7 +88,7 @@ export class LocalFaults {
 
   list(): FaultEntry[] {
     const out: FaultEntry[] = this.xapi.faults.list().map((f) => ({ fault: f.name, host: f.host ?? null, hits: f.hits }));
-    for (const b of this.fleet.bmcs) if (b.faults.silent) out.push({ fault: 'bmc-silent', host: b.name });
+    for (const b of this.fleet.bmcs) if (b.silent) out.push({ fault: 'bmc-silent', host: b.name });
     for (const h of this.foreign) out.push({ fault: 'bmc-foreign', host: h });
     return [...out, ...this.worker.list()];
   }

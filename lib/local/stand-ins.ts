@@ -12,7 +12,7 @@ import dynalite from 'dynalite';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createStore, createTable, FileSecrets, type Store } from '../store/index.ts';
-import { startSimFleet, type SimFleet } from '../sim/ipmi/fleet.ts';
+import { startMixedFleet, type FleetProtocol, type MixedFleet } from '../sim/fleet.ts';
 import { simIdentityFor } from '../sim/ipmi/identity.ts';
 import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../sim/xen/index.ts';
 import { LocalFaults } from './sim-faults.ts';
@@ -25,13 +25,15 @@ export interface StandInOptions {
   poolId: string;
   hosts?: number;
   bmcBasePort?: number;
+  /** Which protocol the simulated BMCs speak (default mixed: every second host on Redfish). */
+  protocol?: FleetProtocol;
   migrateMsPerGiB?: number;
 }
 
 export interface StandIns {
   store: Store;
   secrets: FileSecrets;
-  fleet: SimFleet;
+  fleet: MixedFleet;
   xapi: XapiSim;
   faults: LocalFaults;
   /** The pool's XAPI, its BMCs, then the table, in that order. */
@@ -53,10 +55,10 @@ export async function startStandIns(o: StandInOptions): Promise<StandIns> {
 
   const count = o.hosts ?? 6;
   const password = randomBytes(12).toString('base64url');
-  const fleet = await startSimFleet({ count, basePort: o.bmcBasePort ?? 16230, password, timings: 'fast' });
+  const fleet = await startMixedFleet({ count, basePort: o.bmcBasePort ?? 16230, password, timings: 'fast', protocol: o.protocol ?? 'mixed' });
   await secrets.put('bmc-admin', password);
   // The pool master's XAPI, each host's life tied to its simulated BMC's chassis.
-  const links = new Map<string, HostPowerLink>(fleet.bmcs.map((b) => [b.name, b.state.host]));
+  const links = new Map<string, HostPowerLink>(fleet.bmcs.map((b) => [b.name, b.host]));
   const xapiPassword = randomBytes(12).toString('base64url');
   // The simulated XAPI hosts carry the same serials as their simulated BMCs: the demo pool binds.
   const serialOf = (name: string) => {
@@ -73,8 +75,10 @@ export async function startStandIns(o: StandInOptions): Promise<StandIns> {
   for (const b of fleet.bmcs) {
     const existing = await store.getHost(poolId, b.name);
     const isMaster = xapi.state.pool().master === xapi.state.hostRef(b.name);
-    if (existing) await store.updateHost(poolId, b.name, existing.version, { bmcPort: b.port, power: 'unknown', isMaster, sleepState: 'awake' });
-    else await store.createHost({ poolId, hostId: b.name, bmcAddress: '127.0.0.1', bmcPort: b.port, bmcUser: 'admin', secretRef: 'bmc-admin', cipherSuite: 17, power: 'unknown', isMaster, sleepState: 'awake' });
+    // A Redfish BMC's certificate is new each start: its pin is taken afresh when the runner binds it.
+    const bmc = { bmcPort: b.port, bmcProtocol: b.protocol, ...(b.protocol === 'redfish' ? { bmcScheme: 'https' as const, tlsPin: { fingerprint256: b.fingerprint256, pinnedAt: new Date().toISOString() } } : {}) };
+    if (existing) await store.updateHost(poolId, b.name, existing.version, { ...bmc, power: 'unknown', isMaster, sleepState: 'awake' });
+    else await store.createHost({ poolId, hostId: b.name, bmcAddress: '127.0.0.1', ...bmc, bmcUser: 'admin', secretRef: 'bmc-admin', cipherSuite: 17, power: 'unknown', isMaster, sleepState: 'awake' });
   }
 
   return {

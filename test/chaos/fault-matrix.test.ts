@@ -80,7 +80,7 @@ describe('the invariant checks', () => {
       expect(before.failuresToTolerate).toBe(1);
       expect(checkSample(before)).toEqual([]);
       // Behind lowpower's back: host-004's chassis off, its VMs still running as far as XAPI knows.
-      runner.fleet.bmcs.find((b) => b.name === 'host-004')?.state.host.control('off');
+      runner.fleet.bmcs.find((b) => b.name === 'host-004')?.host.control('off');
       const cut = samplePool(runner, 1);
       expect(checkSample(cut, before).filter((f) => f.invariant === 1).map((f) => f.text)).toContain('vm-16 is Running on host-004, whose chassis is off');
       runner.xapi.refresh();

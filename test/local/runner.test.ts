@@ -62,7 +62,7 @@ describe('local runner', () => {
     expect(r.status).toBe(409);
     expect(r.json.error).toMatchObject({ code: 'refused', host: 'host-004', why: expect.stringMatching(/host-004 runs \d+ VM/) });
     expect((await runner.store.listOperations(runner.poolId)).length).toBe(before);
-    expect(bmc('host-004').state.host.powerOn).toBe(true);
+    expect(bmc('host-004').host.powerOn).toBe(true);
   });
 
   it('the plan over HTTP keeps the master, the local-storage host and the never-sleep host, each with its reason', async () => {
@@ -82,18 +82,18 @@ describe('local runner', () => {
     expect(r.status).toBe(202);
     const op = await waitForOperation((r.json.operation as { id: string }).id);
     expect(op.state).toBe('succeeded');
-    for (const h of ['host-004', 'host-005', 'host-006']) expect(bmc(h).state.host.powerOn, h).toBe(false);
+    for (const h of ['host-004', 'host-005', 'host-006']) expect(bmc(h).host.powerOn, h).toBe(false);
     for (const vm of runner.xapi.state.guests()) expect(vm.power_state, vm.name_label).toBe('Running');
     const on = await api('POST', '/v1/hosts/host-006/power', { action: 'on', reason: 'test' });
     expect(on.status).toBe(202);
     expect((await waitForOperation((on.json.operation as { id: string }).id)).state).toBe('succeeded');
-    expect(bmc('host-006').state.host.powerOn).toBe(true);
+    expect(bmc('host-006').host.powerOn).toBe(true);
     expect(lines.some((l) => l.includes('command host-006: done'))).toBe(true);
   }, 60_000);
 
   it('50 concurrent power requests for one host: one 202, 49 409 naming the running operation, one command, a complete audit', async () => {
     const b = bmc('host-005');
-    const ons = b.state.host.controlCounts.on;
+    const ons = b.host.controlCounts.on;
     const all = await Promise.all(Array.from({ length: 50 }, () => api('POST', '/v1/hosts/host-005/power', { action: 'on', reason: 'load' })));
     const accepted = all.filter((r) => r.status === 202);
     const busy = all.filter((r) => r.status === 409);
@@ -102,7 +102,7 @@ describe('local runner', () => {
     const id = (accepted[0].json.operation as { id: string }).id;
     for (const x of busy) expect(x.json.error).toMatchObject({ code: 'busy', operation: id });
     await waitForOperation(id);
-    expect(b.state.host.controlCounts.on).toBe(ons + 1);
+    expect(b.host.controlCounts.on).toBe(ons + 1);
     const actions = (await runner.store.listAudit(today())).filter((a) => a.operationId === id).map((a) => a.action);
     expect(actions.filter((a) => !a.startsWith('step '))).toEqual(['power on requested', 'power on']);
     expect(actions.filter((a) => a.startsWith('step ')).sort()).toEqual(['step check host-005', 'step command host-005', 'step confirm host-005', 'step release'].sort());
@@ -127,7 +127,7 @@ describe('local runner', () => {
   it('the morning-wake schedule fires: every host back on and enabled, each step once in the audit', async () => {
     await runner.fire('morning-wake');
     for (const b of runner.fleet.bmcs) {
-      expect(b.state.host.powerOn, b.name).toBe(true);
+      expect(b.host.powerOn, b.name).toBe(true);
       expect(runner.xapi.state.hostMetrics(b.name).live, b.name).toBe(true);
       expect(runner.xapi.state.host(b.name).enabled, b.name).toBe(true);
     }
@@ -142,8 +142,8 @@ describe('local runner', () => {
 
   it('the night-sleep schedule fires: the hosts the plan allows are drained and off', async () => {
     await runner.fire('night-sleep');
-    for (const h of ['host-004', 'host-005', 'host-006']) expect(bmc(h).state.host.powerOn, h).toBe(false);
-    for (const h of ['host-001', 'host-002', 'host-003']) expect(bmc(h).state.host.powerOn, h).toBe(true);
+    for (const h of ['host-004', 'host-005', 'host-006']) expect(bmc(h).host.powerOn, h).toBe(false);
+    for (const h of ['host-001', 'host-002', 'host-003']) expect(bmc(h).host.powerOn, h).toBe(true);
     // The night report reached the channel, marked as planned.
     expect(channel.filter((m) => /Night of .*pool-1: 3 hosts asleep/.test(m) && /planned: nightly sleep/.test(m)).length).toBeGreaterThan(0);
     const energy = await api('GET', `/v1/pools/${runner.poolId}/energy`);
@@ -164,7 +164,7 @@ describe('local runner', () => {
     const hold = await api('POST', `/v1/pools/${runner.poolId}/hold`, { until: new Date(next.getTime() + 86_400_000 * 2).toISOString(), reason: 'release weekend' });
     expect(hold.json).toMatchObject({ held: ['night-sleep'] });
     expect(await fire(new Date(next.getTime() + 86_400_000))).toMatchObject({ ran: false, reason: 'held-awake' });
-    for (const b of runner.fleet.bmcs) expect(b.state.host.powerOn).toBe(true);
+    for (const b of runner.fleet.bmcs) expect(b.host.powerOn).toBe(true);
     const audit = await runner.store.listAudit(today());
     expect(audit.filter((a) => a.action === 'sleep not run').map((a) => a.message?.split(':')[0])).toEqual(['skip-once', 'held-awake']);
     expect((await api('PATCH', '/v1/schedules/night-sleep', { exceptions: {} })).status).toBe(200);
@@ -286,7 +286,7 @@ describe('local runner', () => {
     const op = await waitForOperation(id);
     expect(op.state).toBe('cancelled');
     for (const b of runner.fleet.bmcs) {
-      if (!b.state.host.powerOn) continue;
+      if (!b.host.powerOn) continue;
       expect(runner.xapi.state.host(b.name).enabled, b.name).toBe(true);
     }
     for (const vm of runner.xapi.state.guests()) expect(vm.power_state, vm.name_label).toBe('Running');

@@ -52,13 +52,17 @@ async function sleepPool(r: LocalRunner): Promise<void> {
 describe('the BMC bound to its host', () => {
   it('the demo pool binds by serial; a BMC that answers as another machine is refused naming both identities, never forced; rebind reads it again', async () => {
     const r = await start();
+    // Both protocols bind: host-005's IPMI BMC by its FRU (product and board serials), host-006's
+    // Redfish BMC by its system SerialNumber (Redfish has no board serial to compare).
+    const ipmiHost = await api(r, 'GET', '/v1/hosts/host-005');
+    expect(ipmiHost.json.host).toMatchObject({ binding: { state: 'bound', bmc: { protocol: 'ipmi', productSerial: 'LPSIM-host-005', boardSerial: 'LPSIMB-host-005' }, xapi: { serial: 'LPSIM-host-005' } } });
     const host = await api(r, 'GET', '/v1/hosts/host-006');
-    expect(host.json.host).toMatchObject({ binding: { state: 'bound', bmc: { productSerial: 'LPSIM-host-006', boardSerial: 'LPSIMB-host-006' }, xapi: { serial: 'LPSIM-host-006' } }, enabled: true, live: true });
+    expect(host.json.host).toMatchObject({ binding: { state: 'bound', bmc: { protocol: 'redfish', productSerial: 'LPSIM-host-006', boardSerial: null }, xapi: { serial: 'LPSIM-host-006' } }, enabled: true, live: true });
     // host-006 is emptied by a sleep; then its BMC starts answering with another machine's identity.
     await sleepPool(r);
     await powerOnByHand(r, 'host-006');
     r.faults.set('bmc-foreign', true, 'host-006');
-    const offs = bmc(r, 'host-006').state.host.controlCounts.off;
+    const offs = bmc(r, 'host-006').host.controlCounts.off;
     const op = await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-006'], action: 'off', idempotencyKey: key() });
     expect(await runHostPower(r.ops, op.operationId)).toBe('failed');
     const done = await r.store.getOperation(op.operationId);
@@ -66,8 +70,8 @@ describe('the BMC bound to its host', () => {
     expect(command?.error).toMatch(/now answers with GUID [0-9a-f-]{36}, but it was bound to host-006 with product serial 'LPSIM-host-006'/);
     // Force does not pass a foreign BMC: the stored mismatch refuses at once.
     await expect(requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-006'], action: 'off', force: true, idempotencyKey: key() })).rejects.toThrow(/another machine answers there/);
-    expect(bmc(r, 'host-006').state.host.controlCounts.off).toBe(offs);
-    expect(bmc(r, 'host-006').state.host.powerOn).toBe(true);
+    expect(bmc(r, 'host-006').host.controlCounts.off).toBe(offs);
+    expect(bmc(r, 'host-006').host.powerOn).toBe(true);
     // The mismatch is stored, shown and refused at once from then on.
     const shown = await api(r, 'GET', '/v1/hosts/host-006');
     expect(shown.json.host).toMatchObject({ binding: { state: 'mismatch' } });
@@ -85,7 +89,7 @@ describe('the BMC bound to its host', () => {
     const off = await api(r, 'POST', '/v1/hosts/host-006/power', { action: 'off', reason: 'test' });
     expect(off.status).toBe(202);
     await r.idle();
-    expect(bmc(r, 'host-006').state.host.powerOn).toBe(false);
+    expect(bmc(r, 'host-006').host.powerOn).toBe(false);
     const audit = JSON.stringify(await r.store.listAudit(new Date().toISOString().slice(0, 10)));
     expect(audit).toContain('bind BMC');
   }, 90_000);
@@ -98,9 +102,9 @@ describe('the BMC bound to its host', () => {
     const op = await r.store.getOperation(s.operationId as string);
     const shutdown = op?.steps.find((x) => x.name === 'shutdown' && x.hostId === 'host-005');
     expect(shutdown?.error).toMatch(/refused: .*now answers with GUID/);
-    expect(bmc(r, 'host-005').state.host.powerOn).toBe(true);
+    expect(bmc(r, 'host-005').host.powerOn).toBe(true);
     expect(r.xapi.state.host('host-005').enabled).toBe(true);
-    for (const h of ['host-004', 'host-006']) expect(bmc(r, h).state.host.powerOn, h).toBe(false);
+    for (const h of ['host-004', 'host-006']) expect(bmc(r, h).host.powerOn, h).toBe(false);
     for (const vm of r.xapi.state.guests()) expect(vm.power_state).toBe('Running');
   }, 90_000);
 
@@ -108,12 +112,12 @@ describe('the BMC bound to its host', () => {
     const r = await start();
     await sleepPool(r);
     r.faults.set('bmc-foreign', true, 'host-005');
-    const ons = bmc(r, 'host-005').state.host.controlCounts.on;
+    const ons = bmc(r, 'host-005').host.controlCounts.on;
     r.ops.liveTimeoutMs = 3000;
     const w = await requestPoolWake(r.ops, { ...who, poolId: r.poolId, idempotencyKey: key(), readyBy: new Date(Date.now() + 2000).toISOString() });
     expect(await runOperation(r.ops, w.operationId as string)).toBe('failed');
-    expect(bmc(r, 'host-005').state.host.controlCounts.on).toBe(ons);
-    expect(bmc(r, 'host-005').state.host.powerOn).toBe(false);
+    expect(bmc(r, 'host-005').host.controlCounts.on).toBe(ons);
+    expect(bmc(r, 'host-005').host.powerOn).toBe(false);
     for (const h of ['host-004', 'host-006']) expect(r.xapi.state.host(h).enabled, h).toBe(true);
     const alerts = await r.store.listAlerts(r.poolId, { open: true });
     expect(alerts.find((a) => a.kind === 'wake-late' && a.hostId === 'host-005')?.message).toMatch(/another machine answers there/);
@@ -125,7 +129,7 @@ describe('the BMC bound to its host', () => {
     await sleepPool(r);
     // host-006's BMC ships placeholder FRU serials (as many boards do): nothing can be proved.
     const b6 = bmc(r, 'host-006');
-    b6.state.identity = { ...b6.state.identity, productSerial: 'To be filled by O.E.M.', chassisSerial: 'Default string', boardSerial: '0123456789' };
+    b6.identity = { ...b6.identity, productSerial: 'To be filled by O.E.M.', chassisSerial: 'Default string', boardSerial: '0123456789' };
     const rb = await api(r, 'POST', '/v1/hosts/host-006/rebind', { reason: 'board replaced' });
     expect(rb.json.binding).toMatchObject({ state: 'unverified' });
     await powerOnByHand(r, 'host-006');
@@ -138,7 +142,7 @@ describe('the BMC bound to its host', () => {
     const off = await api(r, 'POST', '/v1/hosts/host-006/power', { action: 'off', reason: 'test' });
     expect(off.status).toBe(202);
     await r.idle();
-    expect(bmc(r, 'host-006').state.host.powerOn).toBe(false);
+    expect(bmc(r, 'host-006').host.powerOn).toBe(false);
     expect(JSON.stringify(await r.store.listAudit(new Date().toISOString().slice(0, 10)))).toContain('trust BMC identity');
   }, 90_000);
 });
@@ -159,7 +163,7 @@ describe("a single host's power obeys the pool's rules", () => {
     const op = await r.store.getOperation(forced.operationId);
     expect(op?.steps.find((s) => s.name === 'disable')?.detail).toMatchObject({ wasEnabled: true });
     expect(r.xapi.state.host('host-006').enabled).toBe(false);
-    expect(bmc(r, 'host-006').state.host.powerOn).toBe(false);
+    expect(bmc(r, 'host-006').host.powerOn).toBe(false);
     const audit = (await r.store.listAudit(new Date().toISOString().slice(0, 10))).filter((a) => a.operationId === forced.operationId && a.action === 'power off');
     expect(audit[0]).toMatchObject({ forced: true });
   }, 90_000);
@@ -169,7 +173,7 @@ describe("a single host's power obeys the pool's rules", () => {
     await sleepPool(r);
     await powerOnByHand(r, 'host-006');
     r.faults.set('vm-start-during-drain', true, 'host-006');
-    const before = { ...bmc(r, 'host-006').state.host.controlCounts };
+    const before = { ...bmc(r, 'host-006').host.controlCounts };
     const op = await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-006'], action: 'soft', idempotencyKey: key() });
     // The worker stops right after the disable (a crash) and is resumed a moment later: by then the
     // start that was on its way has landed on the host.
@@ -182,8 +186,8 @@ describe("a single host's power obeys the pool's rules", () => {
     expect(done?.steps.find((s) => s.name === 'command')?.error).toMatch(/refused: host-006 runs 1 VM|VM\(s\) are migrating to host-006/);
     expect(done?.steps.find((s) => s.name === 'reenable')?.detail).toMatchObject({ enabled: true });
     expect(r.xapi.state.host('host-006').enabled).toBe(true);
-    expect(bmc(r, 'host-006').state.host.powerOn).toBe(true);
-    expect(bmc(r, 'host-006').state.host.controlCounts).toEqual(before);
+    expect(bmc(r, 'host-006').host.powerOn).toBe(true);
+    expect(bmc(r, 'host-006').host.controlCounts).toEqual(before);
   }, 90_000);
 });
 
@@ -199,7 +203,7 @@ describe('the morning wake cannot fail silently', () => {
     expect(w.plan.wake.sort()).toEqual(['host-004', 'host-005']);
     expect(w.plan.why.join('\n')).toMatch(/host-006: off, but lowpower did not put it to sleep \(maintenance\?\): left off/);
     expect(await runOperation(r.ops, w.operationId as string)).toBe('succeeded');
-    expect(bmc(r, 'host-006').state.host.powerOn).toBe(false);
+    expect(bmc(r, 'host-006').host.powerOn).toBe(false);
     for (const h of ['host-004', 'host-005']) expect(r.xapi.state.host(h).enabled, h).toBe(true);
   }, 90_000);
 
@@ -213,7 +217,7 @@ describe('the morning wake cannot fail silently', () => {
     expect(w.plan.why.join('\n')).toMatch(/XAPI does not answer/);
     expect(await runOperation(r.ops, w.operationId as string)).toBe('failed');
     for (const h of ['host-004', 'host-005', 'host-006']) {
-      expect(bmc(r, h).state.host.powerOn, h).toBe(true);
+      expect(bmc(r, h).host.powerOn, h).toBe(true);
       const stored = await r.store.getHost(r.poolId, h);
       expect(stored?.awaitingEnable?.operationId, h).toBe(w.operationId);
     }
@@ -316,12 +320,12 @@ describe('power restore policy', () => {
     await r.store.updatePool(r.poolId, pool!.version, { policy: { ...pool!.policy, powerRestorePolicy: 'always-off' } });
     await sleepPool(r);
     const b = bmc(r, 'host-005');
-    expect(b.state.restorePolicy).toBe('always-off');
-    expect(b.state.powerFeedOutage()).toBe('off');
+    expect(b.restorePolicy).toBe('always-off');
+    expect(b.powerFeedOutage()).toBe('off');
     const host = await api(r, 'GET', '/v1/hosts/host-005');
     expect(host.json.host).toMatchObject({ binding: { restorePolicy: { policy: 'always-off' } } });
     // The hosts left on keep their own policy.
-    expect(bmc(r, 'host-001').state.restorePolicy).toBe('previous');
+    expect(bmc(r, "host-001").restorePolicy).toBe('previous');
   }, 90_000);
 });
 
@@ -330,7 +334,7 @@ describe('leases hold while a step runs', () => {
     const r = await start({ operationLeaseMs: 300 });
     await sleepPool(r);
     r.faults.set('never-live', true, 'host-004');
-    const ons = bmc(r, 'host-004').state.host.controlCounts.on;
+    const ons = bmc(r, 'host-004').host.controlCounts.on;
     const w = await requestPoolWake(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-004'], idempotencyKey: key() });
     const first = runOperation({ ...r.ops, workerId: 'worker-a' }, w.operationId as string);
     // A second delivery of the same work, again and again while the first waits: always refused.
@@ -343,7 +347,7 @@ describe('leases hold while a step runs', () => {
     r.faults.set('never-live', false, 'host-004');
     expect(await first).toBe('succeeded');
     expect(refused).toBe(12);
-    expect(bmc(r, 'host-004').state.host.controlCounts.on).toBe(ons + 1);
+    expect(bmc(r, 'host-004').host.controlCounts.on).toBe(ons + 1);
     const audit = (await r.store.listAudit(new Date().toISOString().slice(0, 10))).filter((a) => a.operationId === w.operationId && a.action === 'step power-on host-004');
     expect(audit).toHaveLength(1);
   }, 90_000);
