@@ -1,0 +1,7 @@
+/** Who is asking, with which role. */
+import * as z from 'zod/mini';
+import { ROLES } from '../roles.ts';
+
+export const MeAnswer = z.strictObject({ actor: z.string(), role: z.enum(ROLES) });
+
+export type MeAnswer = z.output<typeof MeAnswer>;
