@@ -125,7 +125,9 @@ function parametersOf(json: Json | undefined, where: 'path' | 'query'): Json[] {
 function operationOf(r: Route, json: Generated['use']): Json {
   const responses: Json = {};
   for (const [status, schema] of Object.entries(r.responses ?? {})) {
-    responses[status] = { description: z.globalRegistry.get(schema)?.description ?? 'ok', content: { 'application/json': { schema: json(schema) } } };
+    // A lazily built schema carries its description on what it builds.
+    const described: z.core.$ZodType = schema instanceof z.ZodMiniLazy ? schema._zod.innerType : schema;
+    responses[status] = { description: z.globalRegistry.get(described)?.description ?? 'ok', content: { 'application/json': { schema: json(schema) } } };
   }
   for (const status of Object.keys(COMMON_ERRORS)) responses[status] = { $ref: '#/components/responses/Error' };
   for (const [status, description] of Object.entries(r.errors ?? {})) responses[status] = { $ref: '#/components/responses/Error', description };
