@@ -1,6 +1,6 @@
 /** Alerts: one record per pool, host and kind: opened, seen again (count), closed. */
 import * as z from 'zod/mini';
-import { inner, lazy } from './lazy.ts';
+import { lazy } from './lazy.ts';
 import { AnyRecord } from './common.ts';
 
 export const ALERT_KINDS = ['thermal', 'wake-late', 'sleep-failed', 'drift', 'operation-stuck', 'bmc-identity'] as const;

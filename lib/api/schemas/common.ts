@@ -4,7 +4,7 @@
  * zod/mini only: these files are bundled into the Lambdas and typed into the dashboard.
  */
 import * as z from 'zod/mini';
-import { inner, lazy } from './lazy.ts';
+import { lazy } from './lazy.ts';
 
 /** Host and pool ids as the inventory accepts them. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,99}$/;

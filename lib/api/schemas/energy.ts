@@ -1,6 +1,6 @@
 /** Energy: kWh saved per night, and what the hosts asleep now have saved so far. */
 import * as z from 'zod/mini';
-import { inner, lazy } from './lazy.ts';
+import { lazy } from './lazy.ts';
 import { queryInt } from './common.ts';
 
 export const EnergyReport = lazy(() =>

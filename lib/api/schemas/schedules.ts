@@ -1,6 +1,6 @@
 /** Schedules: cron (EventBridge Scheduler syntax) with a time zone, their exceptions, and the bodies that set them. */
 import * as z from 'zod/mini';
-import { inner, lazy } from './lazy.ts';
+import { lazy } from './lazy.ts';
 import { SCHEDULE_ACTIONS } from '../../schedules/model.ts';
 import { PoolQuery, Reason } from './common.ts';
 
