@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Every API answer a test receives is held against its route's documented schema (lib/api/router.ts).
+    env: { LOWPOWER_CHECK_RESPONSES: '1' },
   },
 });

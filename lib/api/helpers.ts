@@ -1,4 +1,4 @@
-/** Small pieces every route uses: roles, bodies, reasons, pools and hosts by id, query times. */
+/** Small pieces every route uses: roles, pools and hosts by id, the public views of hosts; a raw body for routes without a schema. */
 import type { Host, Pool } from '../store/types.ts';
 import type { Secrets } from '../store/secrets.ts';
 import { ApiError } from './errors.ts';
@@ -11,16 +11,11 @@ export function requireRole(req: ApiRequest, role: Role): void {
   if (ROLES.indexOf(req.role) < ROLES.indexOf(role)) throw new ApiError(403, 'forbidden', `${req.method} ${req.path} needs the ${role} role; you have ${req.role}`);
 }
 
+/** A route without a body schema (the local runner's simulator controls) reads its body as an object with this. */
 export function objectBody(req: ApiRequest): Record<string, unknown> {
   if (req.body === undefined) return {};
   if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw new ApiError(400, 'bad_json', 'the body must be a JSON object');
   return req.body as Record<string, unknown>;
-}
-
-export function requireReason(b: Record<string, unknown>): string {
-  if (typeof b.reason !== 'string' || !b.reason.trim()) throw new ApiError(400, 'reason_required', 'give a reason: who asked, and why');
-  if (b.reason.length > 500) throw new ApiError(400, 'reason_too_long', 'the reason is over 500 characters');
-  return b.reason.trim();
 }
 
 /** The pool a request names, or the only pool there is. */
@@ -86,11 +81,3 @@ export function secretsOf(ctx: ApiContext): Secrets {
   if (!ctx.secrets) throw new ApiError(501, 'no_secrets', 'this deployment cannot store BMC credentials');
   return ctx.secrets;
 }
-
-export function isoQuery(v: string | undefined, field: string): string | undefined {
-  if (v === undefined) return undefined;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new ApiError(400, 'invalid_time', `${field} must be an ISO 8601 time`, { field });
-  return new Date(t).toISOString();
-}
-

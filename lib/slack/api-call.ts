@@ -1,7 +1,9 @@
 /**
  * How the Slack side calls the HTTP API: as the Slack user (`actor` slack:<name>, their role),
- * with the reason the audit will show, reading the JSON answers without `any`.
+ * with the reason the audit will show, each answer parsed by the schema of what the caller reads
+ * (lib/slack/api-answers.ts, picked from the API's own schemas).
  */
+import type * as z from 'zod/mini';
 import { mapBounded } from '../util/bounded.ts';
 import type { ApiRequest, ApiResponse, Role } from '../api/router.ts';
 import { errorMessage, escapeMrkdwn, truncate, type SlackMessage } from './blocks/kit.ts';
@@ -28,15 +30,14 @@ export interface IntentContext {
 export const actorOf = (user: SlackUser): string => `slack:${user.name}`;
 export const reasonOf = (user: SlackUser, text: string): string => truncate(`slack: ${user.name}: ${text.trim()}`, 500);
 
-// ---- reading the API's JSON without `any` ----
+// ---- reading JSON without `any` (Slack's own payloads, and error bodies from any layer) ----
 
 export type Json = Record<string, unknown>;
 export const rec = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
-export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-export type Got = { ok: true; status: number; body: Json } | { ok: false; status: number; code: string; message: string };
+export type Failed = { ok: false; status: number; code: string; message: string };
+export type Got<T> = { ok: true; status: number; body: T } | Failed;
 
 export interface CallOptions {
   query?: Record<string, string | undefined>;
@@ -44,7 +45,8 @@ export interface CallOptions {
   headers?: Record<string, string | undefined>;
 }
 
-export async function call(ctx: IntentContext, method: string, path: string, o: CallOptions = {}): Promise<Got> {
+/** Call the API as the Slack user; a success is read through `answer` (what this caller uses of it). */
+export async function call<S extends z.ZodMiniType>(ctx: IntentContext, answer: S, method: string, path: string, o: CallOptions = {}): Promise<Got<z.output<S>>> {
   let res: ApiResponse;
   try {
     res = await ctx.api({ method, path, query: o.query ?? {}, headers: o.headers ?? {}, body: o.body, actor: actorOf(ctx.user), role: ctx.role });
@@ -52,12 +54,17 @@ export async function call(ctx: IntentContext, method: string, path: string, o: 
     ctx.log?.(`slack: api ${method} ${path} threw: ${e instanceof Error ? e.message : String(e)}`);
     return { ok: false, status: 500, code: 'internal', message: 'lowpower could not answer (see its log)' };
   }
-  const body = rec(res.body);
   if (res.status >= 400) {
-    const err = rec(body.error);
+    const err = rec(rec(res.body).error);
     return { ok: false, status: res.status, code: str(err.code) ?? 'error', message: str(err.message) ?? `the API answered ${res.status}` };
   }
-  return { ok: true, status: res.status, body };
+  const read = answer.safeParse(res.body);
+  if (!read.success) {
+    const issue = read.error.issues[0];
+    ctx.log?.(`slack: api ${method} ${path} answered ${res.status} without what Slack reads: ${issue.path.join('.') || '(body)'}: ${issue.code}`);
+    return { ok: false, status: 502, code: 'bad_answer', message: 'lowpower answered in a shape this command cannot read (see its log)' };
+  }
+  return { ok: true, status: res.status, body: read.data };
 }
 
 export const seg = encodeURIComponent;

@@ -2,41 +2,41 @@
  * Answers that only read: pool and host status (power, hottest temperature, draw), a host's
  * sensors, the night's plan, and an operation with its per-host results.
  */
-import { context, ephemeral, errorMessage, escapeMrkdwn, planMessage, resultMessage, section, statusMessage, tableBlocks, type HostResultRow, type HostStatusRow, type PlanView, type SlackMessage } from './blocks.ts';
-import { arr, call, fail, mapLimit, num, rec, seg, str, type IntentContext, type Json } from './api-call.ts';
+import { context, ephemeral, errorMessage, escapeMrkdwn, planMessage, resultMessage, section, statusMessage, tableBlocks, type HostStatusRow, type PlanView, type SlackMessage } from './blocks.ts';
+import { call, fail, mapLimit, seg, type IntentContext } from './api-call.ts';
+import { HostRead, HostsRead, OperationRead, PlanRead, PoolsRead, type HostRow, type PlanRow, type ReadingRow } from './api-answers.ts';
 
 /** Hosts whose latest reading a pool status fetches (one API read each). */
 export const STATUS_READINGS_LIMIT = 200;
 
-function hottest(reading: Json): number | undefined {
-  const temps = arr(reading.temperatures).map((t) => num(rec(t).celsius)).filter((c): c is number => c !== undefined);
+function hottest(reading: ReadingRow): number | undefined {
+  const temps = (reading.temperatures ?? []).map((t) => t.celsius).filter((c) => Number.isFinite(c));
   return temps.length ? Math.max(...temps) : undefined;
 }
 
-function statusRow(host: Json, reading?: Json): HostStatusRow {
+function statusRow(host: HostRow, reading?: ReadingRow): HostStatusRow {
   const notes: string[] = [];
-  if (host.isMaster === true) notes.push('master');
-  const op = str(host.operation);
-  if (op) notes.push(`busy: ${op}`);
+  if (host.isMaster) notes.push('master');
+  if (host.operation) notes.push(`busy: ${host.operation}`);
   return {
-    host: str(host.id) ?? '?',
-    pool: str(host.pool),
-    power: str(host.power) ?? 'unknown',
-    xen: str(host.xenState) ?? null,
+    host: host.id,
+    pool: host.pool,
+    power: host.power,
+    xen: host.xenState,
     temperature: reading ? hottest(reading) : undefined,
-    watts: reading ? num(reading.powerWatts) : undefined,
+    watts: reading?.powerWatts,
     note: notes.join(', ') || undefined,
   };
 }
 
 async function poolStatus(ctx: IntentContext, poolId: string): Promise<SlackMessage> {
-  const got = await call(ctx, 'GET', '/v1/hosts', { query: { pool: poolId } });
+  const got = await call(ctx, HostsRead, 'GET', '/v1/hosts', { query: { pool: poolId } });
   if (!got.ok) return fail(got);
-  const hosts = arr(got.body.hosts).map(rec);
+  const hosts = got.body.hosts;
   const withReadings = hosts.slice(0, STATUS_READINGS_LIMIT);
   const readings = await mapLimit(withReadings, 8, async (h) => {
-    const one = await call(ctx, 'GET', `/v1/hosts/${seg(str(h.id) ?? '')}`, { query: { pool: poolId } });
-    return one.ok ? rec(arr(one.body.readings)[0]) : undefined;
+    const one = await call(ctx, HostRead, 'GET', `/v1/hosts/${seg(h.id)}`, { query: { pool: poolId } });
+    return one.ok ? one.body.readings[0] : undefined;
   });
   const rows = hosts.map((h, i) => statusRow(h, readings[i]));
   const footer = hosts.length > STATUS_READINGS_LIMIT ? `temperatures for the first ${STATUS_READINGS_LIMIT} hosts only` : undefined;
@@ -44,80 +44,63 @@ async function poolStatus(ctx: IntentContext, poolId: string): Promise<SlackMess
 }
 
 export async function status(ctx: IntentContext, target: string | undefined): Promise<SlackMessage> {
-  const got = await call(ctx, 'GET', '/v1/pools');
+  const got = await call(ctx, PoolsRead, 'GET', '/v1/pools');
   if (!got.ok) return fail(got);
-  const pools = arr(got.body.pools).map(rec);
+  const pools = got.body.pools;
   if (!target) {
     if (pools.length === 0) return ephemeral('No pools yet.');
-    if (pools.length === 1) return poolStatus(ctx, str(pools[0].id) ?? '');
+    if (pools.length === 1) return poolStatus(ctx, pools[0].id);
     return ephemeral(`${pools.length} pools`, [
       section(`*${pools.length} pools*`),
       ...tableBlocks(
         [{ title: 'pool', max: 40 }, { title: 'hosts', align: 'right' }, { title: 'on', align: 'right' }, { title: 'asleep', align: 'right' }],
-        pools.map((p) => [str(p.id), num(p.hosts), num(p.on), num(p.asleep)]),
+        pools.map((p) => [p.id, p.hosts, p.on, p.asleep]),
         48,
       ),
       context('`/lowpower status POOL` for its hosts'),
     ]);
   }
   if (pools.some((p) => p.id === target)) return poolStatus(ctx, target);
-  const host = await call(ctx, 'GET', `/v1/hosts/${seg(target)}`);
+  const host = await call(ctx, HostRead, 'GET', `/v1/hosts/${seg(target)}`);
   if (!host.ok) return host.code === 'unknown_host' ? errorMessage(`No pool or host called \`${escapeMrkdwn(target)}\`.`) : fail(host);
-  const reading = rec(arr(host.body.readings)[0]);
-  const at = str(reading.at);
-  return statusMessage(`Host ${target}`, [statusRow(rec(host.body.host), reading)], at ? `latest reading ${at}` : 'no reading in the last hour');
+  const reading = host.body.readings[0];
+  return statusMessage(`Host ${target}`, [statusRow(host.body.host, reading)], reading ? `latest reading ${reading.at}` : 'no reading in the last hour');
 }
 
 export async function sensors(ctx: IntentContext, hostId: string): Promise<SlackMessage> {
-  const got = await call(ctx, 'GET', `/v1/hosts/${seg(hostId)}`);
+  const got = await call(ctx, HostRead, 'GET', `/v1/hosts/${seg(hostId)}`);
   if (!got.ok) return fail(got);
-  const host = rec(got.body.host);
-  const reading = arr(got.body.readings).map(rec)[0];
-  const power = str(host.power) ?? 'unknown';
-  if (!reading) return ephemeral(`*${escapeMrkdwn(hostId)}*: power ${power}; no sensor reading in the last hour.`);
-  const w = num(reading.powerWatts);
-  const head = `*${escapeMrkdwn(hostId)}* (pool ${escapeMrkdwn(str(host.pool) ?? '?')}): power ${escapeMrkdwn(str(reading.power) ?? power)}${w !== undefined ? `, drawing ${Math.round(w)} W` : ''}`;
-  const temps = arr(reading.temperatures).map(rec);
+  const { host, readings } = got.body;
+  const reading = readings[0];
+  if (!reading) return ephemeral(`*${escapeMrkdwn(hostId)}*: power ${host.power}; no sensor reading in the last hour.`);
+  const w = reading.powerWatts;
+  const head = `*${escapeMrkdwn(hostId)}* (pool ${escapeMrkdwn(host.pool)}): power ${escapeMrkdwn(reading.power ?? host.power)}${w !== undefined ? `, drawing ${Math.round(w)} W` : ''}`;
+  const temps = reading.temperatures ?? [];
   return ephemeral(`${hostId}: ${temps.length} temperatures`, [
     section(head),
-    ...tableBlocks([{ title: 'sensor', max: 40 }, { title: '°C', align: 'right' }], temps.map((t) => [str(t.name), num(t.celsius)]), 47),
-    context(`read at ${str(reading.at) ?? '?'}`),
+    ...tableBlocks([{ title: 'sensor', max: 40 }, { title: '°C', align: 'right' }], temps.map((t) => [t.name, t.celsius]), 47),
+    context(`read at ${reading.at}`),
   ]);
 }
 
-export function planView(plan: Json): PlanView {
-  return {
-    sleep: arr(plan.sleep).map(String),
-    migrations: arr(plan.migrations).length,
-    keep: arr(plan.keep).map(rec).map((k) => ({ hostId: str(k.hostId) ?? '?', reason: str(k.reason) ?? '' })),
-    hostsOn: num(plan.hostsOn),
-    why: str(plan.why),
-  };
+export function planView(plan: PlanRow): PlanView {
+  return { sleep: plan.sleep, migrations: plan.migrations.length, keep: plan.keep, hostsOn: plan.hostsOn, why: plan.why };
 }
 
 export async function plan(ctx: IntentContext, poolId: string): Promise<SlackMessage> {
-  const got = await call(ctx, 'GET', `/v1/pools/${seg(poolId)}/plan`);
+  const got = await call(ctx, PlanRead, 'GET', `/v1/pools/${seg(poolId)}/plan`);
   if (!got.ok) return fail(got);
-  return planMessage(poolId, planView(rec(got.body.plan)));
-}
-
-function resultRows(result: Json): HostResultRow[] {
-  return arr(result.hosts)
-    .map(rec)
-    .map((h) => ({ host: str(h.hostId) ?? '?', result: str(h.result) ?? '?', detail: str(h.detail), watts: num(h.wattsSaved) }));
+  return planMessage(poolId, planView(got.body.plan));
 }
 
 export async function operation(ctx: IntentContext, id: string): Promise<SlackMessage> {
-  const got = await call(ctx, 'GET', `/v1/operations/${seg(id)}`);
+  const got = await call(ctx, OperationRead, 'GET', `/v1/operations/${seg(id)}`);
   if (!got.ok) return fail(got);
-  const op = rec(got.body.operation);
-  const title = `Operation ${id} (${str(op.kind) ?? '?'}, ${str(op.state) ?? '?'})`;
-  const footer = `asked by ${str(op.actor) ?? '?'} (${str(op.source) ?? '?'}): ${str(op.reason) ?? ''}`;
-  const rows = resultRows(rec(op.result));
+  const op = got.body.operation;
+  const title = `Operation ${id} (${op.kind}, ${op.state})`;
+  const footer = `asked by ${op.actor} (${op.source}): ${op.reason}`;
+  const rows = (op.result?.hosts ?? []).map((h) => ({ host: h.hostId, result: h.result, detail: h.detail, watts: h.wattsSaved }));
   if (rows.length) return resultMessage(title, rows, footer);
-  const steps = arr(op.steps).map(rec);
-  const done = steps.filter((s) => s.state === 'done' || s.state === 'skipped').length;
-  const error = str(op.error);
-  return ephemeral(title, [section(`*${escapeMrkdwn(title)}*: ${done} of ${steps.length} steps done${error ? `\n:warning: ${escapeMrkdwn(error)}` : ''}`), context(escapeMrkdwn(footer))]);
+  const done = op.steps.filter((s) => s.state === 'done' || s.state === 'skipped').length;
+  return ephemeral(title, [section(`*${escapeMrkdwn(title)}*: ${done} of ${op.steps.length} steps done${op.error ? `\n:warning: ${escapeMrkdwn(op.error)}` : ''}`), context(escapeMrkdwn(footer))]);
 }
-

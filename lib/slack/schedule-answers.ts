@@ -5,12 +5,13 @@
  */
 import { SLEEP_ACTIONS, type ScheduleAction } from '../schedules/model.ts';
 import { ephemeral, errorMessage, escapeMrkdwn, context, section, tableBlocks, type HostResultRow, type SlackMessage } from './blocks.ts';
-import { arr, call, fail, reasonOf, rec, seg, str, type IntentContext } from './api-call.ts';
+import { call, fail, reasonOf, seg, type IntentContext } from './api-call.ts';
+import { HoldRead, SchedulesRead, SkipRead } from './api-answers.ts';
 import { describeLocal, nextLocalTime, parseTimeOfDay } from './local-time.ts';
 
 interface ScheduleRow {
   name: string;
-  action: string;
+  action: ScheduleAction;
   expression: string;
   timezone: string;
   enabled: boolean;
@@ -20,25 +21,22 @@ interface ScheduleRow {
 }
 
 async function schedulesOf(ctx: IntentContext, poolId: string | undefined): Promise<{ ok: true; rows: ScheduleRow[] } | { ok: false; message: SlackMessage }> {
-  const got = await call(ctx, 'GET', '/v1/schedules', { query: { pool: poolId } });
+  const got = await call(ctx, SchedulesRead, 'GET', '/v1/schedules', { query: { pool: poolId } });
   if (!got.ok) return { ok: false, message: fail(got) };
-  const rows = arr(got.body.schedules).map(rec).map((s) => {
-    const ex = rec(s.exceptions);
-    return {
-      name: str(s.name) ?? '?',
-      action: str(s.action) ?? '?',
-      expression: str(s.expression) ?? '',
-      timezone: str(s.timezone) ?? 'UTC',
-      enabled: s.enabled !== false,
-      nextFire: str(s.nextFire),
-      skipDate: str(rec(ex.skipOnce).date),
-      holdUntil: str(rec(ex.holdAwakeUntil).until),
-    };
-  });
+  const rows = got.body.schedules.map((s) => ({
+    name: s.name,
+    action: s.action,
+    expression: s.expression,
+    timezone: s.timezone,
+    enabled: s.enabled,
+    nextFire: s.nextFire ?? undefined,
+    skipDate: s.exceptions.skipOnce?.date,
+    holdUntil: s.exceptions.holdAwakeUntil?.until,
+  }));
   return { ok: true, rows };
 }
 
-const isSleepAction = (a: string): boolean => SLEEP_ACTIONS.includes(a as ScheduleAction);
+const isSleepAction = (a: ScheduleAction): boolean => SLEEP_ACTIONS.includes(a);
 
 function localShort(iso: string | undefined, timeZone: string): string | undefined {
   if (!iso || Number.isNaN(Date.parse(iso))) return undefined;
@@ -73,8 +71,8 @@ export async function skipTonight(ctx: IntentContext, poolId: string): Promise<S
   if (sleepers.length === 0) return ephemeral(`Pool *${escapeMrkdwn(poolId)}* has no enabled sleep schedule: nothing to skip.`);
   const rows: HostResultRow[] = [];
   for (const s of sleepers) {
-    const r = await call(ctx, 'POST', `/v1/schedules/${seg(s.name)}/skip`, { query: { pool: poolId }, body: { reason: reasonOf(ctx.user, ctx.text) } });
-    const date = r.ok ? str(rec(rec(rec(r.body.schedule).exceptions).skipOnce).date) : undefined;
+    const r = await call(ctx, SkipRead, 'POST', `/v1/schedules/${seg(s.name)}/skip`, { query: { pool: poolId }, body: { reason: reasonOf(ctx.user, ctx.text) } });
+    const date = r.ok ? r.body.schedule.exceptions.skipOnce?.date : undefined;
     rows.push(r.ok ? { host: s.name, result: 'skipped', detail: date ? `next run on ${date} will not run` : 'next run skipped' } : { host: s.name, result: 'failed', detail: r.message });
   }
   const failed = rows.filter((r) => r.result === 'failed').length;
@@ -97,9 +95,9 @@ export async function hold(ctx: IntentContext, poolId: string, untilText: string
   } catch {
     return errorMessage(`Pool ${escapeMrkdwn(poolId)}'s schedules name an unknown time zone \`${escapeMrkdwn(zone)}\`.`);
   }
-  const r = await call(ctx, 'POST', `/v1/pools/${seg(poolId)}/hold`, { body: { until: new Date(until).toISOString(), reason: reasonOf(ctx.user, ctx.text) } });
+  const r = await call(ctx, HoldRead, 'POST', `/v1/pools/${seg(poolId)}/hold`, { body: { until: new Date(until).toISOString(), reason: reasonOf(ctx.user, ctx.text) } });
   if (!r.ok) return fail(r);
-  const held = arr(r.body.held).map(String);
+  const held = r.body.held;
   const zones = new Set(sleepers.map((s) => s.timezone));
   const text = `Pool *${escapeMrkdwn(poolId)}* held awake until ${escapeMrkdwn(describeLocal(until, zone))}: ${held.length ? held.map(escapeMrkdwn).join(', ') : 'no schedule'} will not put it to sleep before then.`;
   return ephemeral(text, [section(text), ...(zones.size > 1 ? [context(`the sleep schedules use ${zones.size} time zones; the time was read in ${escapeMrkdwn(zone)}`)] : [])]);

@@ -5,17 +5,21 @@
 import type {
   Alert,
   EnergyReport,
+  HoldAnswer,
+  HostDetail,
   HostPowerAction,
   HostSummary,
   Me,
   Operation,
+  OperationRef,
   PoolDetail,
   PoolSummary,
-  Reading,
   ScheduleView,
   SelEntry,
   Sensor,
+  SleepAnswer,
   SleepPlan,
+  WakeAnswer,
 } from './types.ts';
 
 export class ApiFailure extends Error {
@@ -101,7 +105,7 @@ export class Api {
   plan = async (id: string): Promise<SleepPlan> => (await this.call<{ plan: SleepPlan }>('GET', `/v1/pools/${q(id)}/plan`)).plan;
   energy = (id: string, days: number): Promise<EnergyReport> => this.call('GET', `/v1/pools/${q(id)}/energy?days=${days}`);
   hosts = async (): Promise<HostSummary[]> => (await this.call<{ hosts: HostSummary[] }>('GET', '/v1/hosts')).hosts;
-  host = (id: string): Promise<{ host: HostSummary; readings: Reading[] }> => this.call('GET', `/v1/hosts/${q(id)}`);
+  host = (id: string): Promise<HostDetail> => this.call('GET', `/v1/hosts/${q(id)}`);
   sensors = async (id: string): Promise<Sensor[]> => (await this.call<{ sensors: Sensor[] }>('GET', `/v1/hosts/${q(id)}/sensors`)).sensors;
   sel = async (id: string): Promise<SelEntry[]> => (await this.call<{ entries: SelEntry[] }>('GET', `/v1/hosts/${q(id)}/sel`)).entries;
   operation = async (id: string): Promise<Operation> => (await this.call<{ operation: Operation }>('GET', `/v1/operations/${q(id)}`)).operation;
@@ -109,15 +113,15 @@ export class Api {
   schedules = async (pool: string): Promise<ScheduleView[]> => (await this.call<{ schedules: ScheduleView[] }>('GET', `/v1/schedules?pool=${q(pool)}`)).schedules;
   alerts = async (pool: string): Promise<Alert[]> => (await this.call<{ alerts: Alert[] }>('GET', `/v1/alerts?pool=${q(pool)}`)).alerts;
 
-  power = (host: string, action: HostPowerAction, reason: string): Promise<{ operation: { id: string; state: string } }> =>
+  power = (host: string, action: HostPowerAction, reason: string): Promise<{ operation: OperationRef }> =>
     this.call('POST', `/v1/hosts/${q(host)}/power`, { action, reason });
-  sleepPool = (pool: string, reason: string): Promise<{ operation: { id: string; state: string } | null; plan: SleepPlan }> =>
+  sleepPool = (pool: string, reason: string): Promise<SleepAnswer> =>
     this.call('POST', `/v1/pools/${q(pool)}/sleep`, { reason });
-  wakePool = (pool: string, reason: string): Promise<{ operation: { id: string; state: string } | null; plan: unknown }> =>
+  wakePool = (pool: string, reason: string): Promise<WakeAnswer> =>
     this.call('POST', `/v1/pools/${q(pool)}/wake`, { reason });
   skipNext = (pool: string, schedule: string, reason: string): Promise<{ schedule: ScheduleView }> =>
     this.call('POST', `/v1/schedules/${q(schedule)}/skip?pool=${q(pool)}`, { reason });
-  hold = (pool: string, until: string, reason: string): Promise<{ held: string[]; until: string }> => this.call('POST', `/v1/pools/${q(pool)}/hold`, { until, reason });
+  hold = (pool: string, until: string, reason: string): Promise<HoldAnswer> => this.call('POST', `/v1/pools/${q(pool)}/hold`, { until, reason });
   patchSchedule = (pool: string, schedule: string, patch: Record<string, unknown>): Promise<{ schedule: ScheduleView }> =>
     this.call('PATCH', `/v1/schedules/${q(schedule)}?pool=${q(pool)}`, patch);
 }
