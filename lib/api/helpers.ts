@@ -52,6 +52,8 @@ export function publicHost(h: Host, now = Date.now()) {
     id: h.hostId,
     pool: h.poolId,
     bmc: `${h.bmcAddress}:${h.bmcPort}`,
+    protocol: h.bmcProtocol ?? ('ipmi' as const),
+    tls: h.bmcProtocol === 'redfish' ? { fingerprint256: h.tlsPin?.fingerprint256 ?? null, pinnedAt: h.tlsPin?.pinnedAt ?? null, ca: h.tlsPin?.ca === true } : null,
     power: h.power,
     powerObservedAt: h.powerObservedAt ?? null,
     powerSource: h.powerSource ?? null,

@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { requestHostPower } from '../ops/host-power.ts';
 import { assertBmcFree, readBinding, rebindHost, type BindDeps } from '../ops/bind-host.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
-import type { HostPatch } from '../store/types.ts';
+import type { BmcProtocol, HostInput, HostPatch } from '../store/types.ts';
+import { isLoopback } from '../redfish/index.ts';
+import { probeCertificate, probeProtocol } from '../onboard/probe.ts';
 import { ApiError } from './errors.ts';
 import { findHost, poolOf, publicBinding, publicHost, secretsOf } from './helpers.ts';
 import { IdParams, PoolQuery } from './schemas/common.ts';
@@ -17,6 +19,33 @@ import { defineRoute, type ApiContext, type Route } from './types.ts';
 const bindDeps = (ctx: ApiContext): BindDeps => ({ store: ctx.store, driver: ctx.ops.driver, hypervisorFor: (ctx.ops as Partial<PoolOpsDeps>).hypervisorFor, now: ctx.now, log: ctx.log });
 
 const now = (ctx: { now?: () => number }): number => (ctx.now ?? Date.now)();
+
+type Reach = Pick<HostInput, 'bmcPort' | 'bmcProtocol' | 'bmcProtocolFound' | 'bmcScheme' | 'tlsPin'> & { bmcProtocol: BmcProtocol };
+
+/**
+ * How a new host's BMC is reached: the protocol asked for, or the one `auto` finds (the Redfish
+ * service root first, then the IPMI presence ping: nothing with credentials), its port, and for
+ * Redfish the certificate pinned now, before a credential goes to the BMC (trust on first use).
+ */
+async function bmcReach(body: { protocol?: 'ipmi' | 'redfish' | 'auto'; bmcAddress: string; bmcPort?: number; bmcScheme?: 'https' | 'http' }): Promise<Reach> {
+  const scheme = body.bmcScheme ?? 'https';
+  if (scheme === 'http' && !isLoopback(body.bmcAddress)) throw new ApiError(400, 'invalid_host', 'bmcScheme http is allowed only to a loopback address: a BMC password never crosses a network in clear', { field: 'bmcScheme' });
+  let protocol: BmcProtocol = body.protocol === 'redfish' ? 'redfish' : 'ipmi';
+  let found: Reach['bmcProtocolFound'];
+  if (body.protocol === 'auto') {
+    const r = await probeProtocol(body.bmcAddress, { redfishPort: body.bmcPort, redfishScheme: scheme, ipmiPort: body.bmcPort });
+    if (r.protocol === 'none') throw new ApiError(502, 'no_bmc', `no BMC answered at ${body.bmcAddress}: tried the ${r.tried.join(' and the ')}`);
+    protocol = r.protocol;
+    found = { by: 'auto', at: new Date().toISOString() };
+  }
+  if (protocol === 'ipmi') return { bmcProtocol: 'ipmi', bmcPort: body.bmcPort ?? 623, bmcProtocolFound: found };
+  const port = body.bmcPort ?? (scheme === 'https' ? 443 : 80);
+  if (scheme === 'http') return { bmcProtocol: 'redfish', bmcPort: port, bmcScheme: 'http', bmcProtocolFound: found };
+  const fingerprint256 = await probeCertificate(body.bmcAddress, port).catch((e: unknown) => {
+    throw new ApiError(502, 'bmc_unreachable', `${body.bmcAddress}:${port}: no TLS answer (${e instanceof Error ? e.message : String(e)})`);
+  });
+  return { bmcProtocol: 'redfish', bmcPort: port, bmcScheme: 'https', bmcProtocolFound: found, tlsPin: { fingerprint256, pinnedAt: new Date().toISOString() } };
+}
 
 const IDEMPOTENCY = 'the Idempotency-Key was already used for another request';
 const NO_SECRETS = 'this deployment cannot store BMC credentials';
@@ -43,14 +72,15 @@ export const HOST_ROUTES: Route[] = [
     query: PoolQuery,
     body: s.HostCreateBody,
     responses: { 201: s.HostAnswer },
-    errors: { 409: "the host exists, or its BMC is another host's (same address, GUID or serial)", 501: NO_SECRETS },
+    errors: { 409: "the host exists, or its BMC is another host's (same address, GUID or serial)", 501: NO_SECRETS, 502: 'no BMC answered (auto), or the Redfish BMC gave no TLS handshake' },
     invalid: { code: 'invalid_host' },
     async run(ctx, req, { query, body }) {
       const pool = await poolOf(ctx, body.pool ?? query.pool);
       const hostId = body.id;
       if (await ctx.store.getHost(pool.poolId, hostId)) throw new ApiError(409, 'exists', `host ${hostId} exists in pool ${pool.poolId}`);
       const secretRef = `bmc.${pool.poolId}.${hostId}`;
-      const candidate = { poolId: pool.poolId, hostId, bmcAddress: body.bmcAddress, bmcPort: body.bmcPort ?? 623, bmcUser: body.bmcUser, secretRef, cipherSuite: body.cipherSuite ?? 17 };
+      const reach = await bmcReach(body);
+      const candidate = { poolId: pool.poolId, hostId, bmcAddress: body.bmcAddress, bmcUser: body.bmcUser, secretRef, cipherSuite: body.cipherSuite ?? 17, redfishNoEtag: body.redfishNoEtag, ...reach };
       // One BMC serves one host: the same address refused before a packet is sent, the same
       // identity (GUID, serial) under another address once the BMC has answered.
       await assertBmcFree(ctx.store, candidate);
@@ -65,7 +95,8 @@ export const HOST_ROUTES: Route[] = [
         throw e;
       }
       const created = await ctx.store.createHost({ ...candidate, power: 'unknown', neverSleep: body.neverSleep, sleepState: 'awake', binding });
-      await ctx.store.appendAudit({ poolId: pool.poolId, hostId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'add host', result: 'ok', message: `BMC ${binding.state}: ${binding.why}` });
+      const over = `${reach.bmcProtocol}${reach.bmcProtocolFound ? ' (found by auto)' : ''}${reach.tlsPin?.fingerprint256 ? `, certificate pinned ${reach.tlsPin.fingerprint256}` : ''}`;
+      await ctx.store.appendAudit({ poolId: pool.poolId, hostId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'add host', result: 'ok', message: `BMC over ${over}; ${binding.state}: ${binding.why}` });
       return { status: 201, body: { host: publicHost(created, now(ctx)) } };
     },
   }),
@@ -101,13 +132,13 @@ export const HOST_ROUTES: Route[] = [
     query: PoolQuery,
     body: s.HostPatchBody,
     responses: { 200: s.HostAnswer },
-    errors: { 409: "the new BMC is another host's, or the host changed meanwhile", 501: NO_SECRETS },
+    errors: { 409: "the new BMC is another host's, or the host changed meanwhile", 501: NO_SECRETS, 502: 'a Redfish BMC at its new address gave no TLS handshake' },
     invalid: { code: 'invalid_host' },
     async run(ctx, req, { params, query, body }) {
       const host = await findHost(ctx, params.id, query.pool);
       const { identity, bmcPassword } = body;
       const patch: HostPatch = {};
-      for (const k of ['bmcAddress', 'bmcPort', 'bmcUser', 'cipherSuite', 'neverSleep'] as const) if (body[k] !== undefined) Object.assign(patch, { [k]: body[k] });
+      for (const k of ['bmcAddress', 'bmcPort', 'bmcUser', 'cipherSuite', 'neverSleep', 'redfishNoEtag'] as const) if (body[k] !== undefined) Object.assign(patch, { [k]: body[k] });
       const reason = body.reason?.trim();
       if (identity !== undefined) {
         // Trusting a BMC that gives no usable serial is an admin's decision, with a reason, audited.
@@ -116,6 +147,16 @@ export const HOST_ROUTES: Route[] = [
       }
       const moved = (['bmcAddress', 'bmcPort', 'bmcUser', 'cipherSuite'] as const).some((k) => k in patch && patch[k] !== host[k]);
       if (moved) await assertBmcFree(ctx.store, { ...host, ...patch, binding: undefined });
+      // A Redfish BMC at a new address is another server: its certificate is pinned afresh.
+      const readdressed = host.bmcProtocol === 'redfish' && host.bmcScheme !== 'http' && host.tlsPin?.ca !== true && (patch.bmcAddress ?? host.bmcAddress) + (patch.bmcPort ?? host.bmcPort) !== host.bmcAddress + host.bmcPort;
+      if (readdressed) {
+        const address = patch.bmcAddress ?? host.bmcAddress;
+        const port = patch.bmcPort ?? host.bmcPort;
+        const fingerprint256 = await probeCertificate(address, port).catch((e: unknown) => {
+          throw new ApiError(502, 'bmc_unreachable', `${address}:${port}: no TLS answer (${e instanceof Error ? e.message : String(e)})`);
+        });
+        patch.tlsPin = { fingerprint256, pinnedAt: new Date(now(ctx)).toISOString() };
+      }
       if (bmcPassword) await secretsOf(ctx).put(host.secretRef, bmcPassword);
       let saved = Object.keys(patch).length ? await ctx.store.updateHost(host.poolId, host.hostId, host.version, patch) : host;
       const who = { actor: req.actor, source: req.source ?? ('api' as const), reason: reason || 'inventory' };
@@ -140,6 +181,35 @@ export const HOST_ROUTES: Route[] = [
       const saved = await rebindHost(bindDeps(ctx), host.poolId, host.hostId, { actor: req.actor, source: req.source ?? 'api', reason: body.reason });
       await ctx.store.closeAlert(host.poolId, 'bmc-identity', host.hostId).catch(() => false);
       return { status: 200, body: { host: publicHost(saved, now(ctx)), binding: publicBinding(saved) } };
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/hosts/{id}/accept-certificate',
+    role: 'admin',
+    summary: "pin the certificate a Redfish BMC presents now, in place of the one pinned before (a renewed certificate or a replaced BMC); the BMC is bound again; a reason is required",
+    params: IdParams,
+    query: PoolQuery,
+    body: s.AcceptCertificateBody,
+    responses: { 200: s.AcceptCertificateAnswer },
+    errors: { 409: 'not a Redfish host over HTTPS, or the BMC presents another certificate than the fingerprint given', 502: 'the BMC did not answer' },
+    async run(ctx, req, { params, query, body }) {
+      const host = await findHost(ctx, params.id, query.pool);
+      if (host.bmcProtocol !== 'redfish' || host.bmcScheme === 'http') throw new ApiError(409, 'not_tls', `${host.hostId}'s BMC is not reached over Redfish HTTPS: there is no certificate to accept`);
+      const presented = await probeCertificate(host.bmcAddress, host.bmcPort).catch((e: unknown) => {
+        throw new ApiError(502, 'bmc_unreachable', `${host.hostId}'s BMC: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      const given = body.fingerprint256?.replace(/:/g, '').toUpperCase();
+      if (given !== undefined && given !== presented.replace(/:/g, '')) {
+        throw new ApiError(409, 'certificate_mismatch', `${host.hostId}'s BMC presents ${presented}, not the ${body.fingerprint256} you checked: nothing was changed`);
+      }
+      const previous = host.tlsPin?.fingerprint256 ?? null;
+      await ctx.store.updateHost(host.poolId, host.hostId, host.version, { tlsPin: { fingerprint256: presented, pinnedAt: new Date(now(ctx)).toISOString() } });
+      const who = { actor: req.actor, source: req.source ?? ('api' as const), reason: body.reason };
+      await ctx.store.appendAudit({ poolId: host.poolId, hostId: host.hostId, ...who, action: 'accept BMC certificate', result: 'ok', message: `${previous ?? 'none'} -> ${presented}` });
+      // The new certificate may belong to another machine: read its identity again before anything is cut through it.
+      const saved = await rebindHost(bindDeps(ctx), host.poolId, host.hostId, who);
+      return { status: 200, body: { host: publicHost(saved, now(ctx)), previous, accepted: presented } };
     },
   }),
   defineRoute({

@@ -13,8 +13,11 @@ import { Privilege } from '../ipmi/commands/command.ts';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import * as fmt from './format.ts';
 import { connection, readSecretFile } from './bmc-connection.ts';
+import { openRedfishFromFlags, runRedfishVerb } from './bmc-redfish-command.ts';
+import { RedfishError, type RedfishBmc } from '../redfish/index.ts';
 
 export const BMC_USAGE = `usage: lowpower bmc VERB -H HOST [-p PORT] -U USER (-E | -f PASSWORD_FILE) [options]
+       lowpower bmc VERB --protocol redfish -H https://HOST[:PORT] -U USER (-E | -f FILE) [--fingerprint FP]
 
 connection:
   -H HOST            BMC address            -p PORT       UDP port (623)
@@ -25,8 +28,11 @@ connection:
   -L user|operator|administrator         session privilege (administrator)
   -t MS              deadline per request (2000)   -R N   retransmissions (3)
   --json             JSON output
+  --protocol ipmi|redfish   (ipmi) Redfish: -H is the BMC's base URL (http:// only to loopback);
+                     --fingerprint SHA256 pins its certificate (without it, the one seen is shown)
 
-verbs:
+verbs (over Redfish: power status|on|off|soft|cycle, power restore-policy, identity, sensors,
+       sel list, dcmi power):
   ping (no user or password needed)
   power status|on|off|soft|cycle|reset   chassis status        mc info
   power restore-policy [always-off|previous|always-on]   (no argument: show the current one)
@@ -53,6 +59,8 @@ const FLAGS: FlagSpec[] = [
   { names: ['-R', '--retries'], value: true, key: 'retries' },
   { names: ['--lan15'], key: 'lan15' },
   { names: ['--json'], key: 'json' },
+  { names: ['--protocol'], value: true, key: 'protocol' },
+  { names: ['--fingerprint'], value: true, key: 'fingerprint' },
   { names: ['--type'], value: true, key: 'type' },
   { names: ['--new-password-file'], value: true, key: 'newPasswordFile' },
   { names: ['--user-id'], value: true, key: 'userId' },
@@ -242,7 +250,7 @@ function readStdinLine(): string {
 }
 
 function describe(e: unknown): string {
-  if (e instanceof IpmiError || e instanceof UsageError) return e.message;
+  if (e instanceof IpmiError || e instanceof UsageError || e instanceof RedfishError) return e.message;
   if (e instanceof Error) return `unexpected error: ${e.message}`;
   return `unexpected error: ${String(e)}`;
 }
@@ -266,9 +274,12 @@ export async function runBmcCommand(argv: string[]): Promise<number> {
       process.stdout.write(json ? JSON.stringify({ host: flags.host, port, ipmi: pong.ipmiSupported, ms: pong.ms }) + '\n' : text);
       return 0;
     }
+    const out: Out = (text, value) => process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : text);
+    const protocol = flags.protocol ?? 'ipmi';
+    if (protocol === 'redfish') return await runRedfish(positional, flags, out);
+    if (protocol !== 'ipmi') throw new UsageError('--protocol must be ipmi or redfish');
     const options = connection(flags);
     bmc = openBmc(options);
-    const out: Out = (text, value) => process.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : text);
     await runVerb(bmc, positional, flags, out);
     return 0;
   } catch (e) {
@@ -278,5 +289,18 @@ export async function runBmcCommand(argv: string[]): Promise<number> {
     return 1;
   } finally {
     await bmc?.close();
+  }
+}
+
+async function runRedfish(positional: string[], flags: Record<string, string | boolean>, out: Out): Promise<number> {
+  let seen: string | undefined;
+  const rf: RedfishBmc = openRedfishFromFlags(flags, (fp) => (seen = fp));
+  try {
+    await runRedfishVerb(rf, positional, flags, out);
+    // Shown once, on stderr, so a script's --json output stays clean: pin it with --fingerprint next time.
+    if (seen && flags.fingerprint === undefined) process.stderr.write(`lowpower bmc: ${rf.label} presented certificate SHA-256 ${seen} (pin it with --fingerprint)\n`);
+    return 0;
+  } finally {
+    await rf.close().catch(() => undefined);
   }
 }

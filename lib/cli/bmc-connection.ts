@@ -21,6 +21,11 @@ export function readSecretFile(path: string, what: string): string {
   return line;
 }
 
+/** The BMC password from -E ($IPMI_PASSWORD, as ipmitool reads it, for either protocol), -f FILE or -P. */
+export function redfishPassword(flags: Record<string, string | boolean>): string {
+  return password(flags);
+}
+
 function password(flags: Record<string, string | boolean>): string {
   const sources = ['envPassword', 'passwordFile', 'password'].filter((k) => flags[k] !== undefined);
   if (sources.length === 0) throw new UsageError('no password: use -E (from $IPMI_PASSWORD) or -f PASSWORD_FILE');

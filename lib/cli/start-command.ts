@@ -1,7 +1,8 @@
 /**
  * `lowpower start` (npm start): the whole service on this machine, on embedded defaults.
  */
-import { startLocalRunner } from '../local/runner.ts';
+import { startLocalRunner, type LocalRunner, type LocalRunnerOptions } from '../local/runner.ts';
+import type { FleetProtocol } from '../sim/fleet.ts';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args.ts';
 
 const FLAGS: FlagSpec[] = [
@@ -9,13 +10,19 @@ const FLAGS: FlagSpec[] = [
   { names: ['--state-dir'], value: true, key: 'stateDir' },
   { names: ['--hosts'], value: true, key: 'hosts' },
   { names: ['--bmc-base-port'], value: true, key: 'bmcBasePort' },
+  { names: ['--protocol'], value: true, key: 'protocol' },
   { names: ['--no-demo'], key: 'noDemo' },
   { names: ['--require-keys'], key: 'requireKeys' },
   { names: ['-h', '--help'], key: 'help' },
 ];
 
-export const START_USAGE = `usage: lowpower start [--port 8080] [--state-dir DIR] [--bmc-base-port 16230] [--no-demo] [--require-keys]
+export const START_USAGE = `usage: lowpower start [--port 8080] [--state-dir DIR] [--bmc-base-port 16230] [--protocol mixed]
+                      [--no-demo] [--require-keys]
 
+  --protocol       what the simulated BMCs speak: ipmi, redfish, or mixed (every second host on
+                   Redfish over HTTPS; the default)
+  --bmc-base-port  the first simulated BMC's port (host i on port + i); with --port and without it,
+                   free ports are found
   --no-demo        do not put the pool to sleep and wake it again right after start
   --require-keys   refuse API requests without a key (keys in <state dir>/api-keys.json)
 `;
@@ -28,22 +35,28 @@ export async function runStartCommand(argv: string[]): Promise<number> {
       return 0;
     }
     if (positional.length) throw new UsageError(`unexpected argument "${positional[0]}"`);
-    const runner = await startLocalRunner({
+    const protocol = flags.protocol ?? 'mixed';
+    if (protocol !== 'ipmi' && protocol !== 'redfish' && protocol !== 'mixed') throw new UsageError('--protocol must be ipmi, redfish or mixed');
+    const options: LocalRunnerOptions = {
       port: intFlag(flags.port, '--port', 0, 65535) ?? 8080,
       stateDir: typeof flags.stateDir === 'string' ? flags.stateDir : undefined,
       hosts: intFlag(flags.hosts, '--hosts', 6, 6),
       bmcBasePort: intFlag(flags.bmcBasePort, '--bmc-base-port', 1024, 65000),
+      protocol: protocol as FleetProtocol,
       demoAfterMs: flags.noDemo ? undefined : 10_000,
       requireKeys: flags.requireKeys === true,
-    });
+    };
+    // A second runner beside a first: with its own --port and no --bmc-base-port, find free BMC ports.
+    const runner = flags.port !== undefined && flags.bmcBasePort === undefined ? await startOnFreeBmcPorts(options) : await startLocalRunner(options);
     const first = runner.fleet.bmcs[0].port;
+    const speaks = (p: string) => runner.fleet.bmcs.filter((b) => b.protocol === p).length;
     const u = runner.url;
     const schedules = (await runner.schedules.list(runner.poolId)).map((x) => x.name).join(', ') || 'none';
     process.stdout.write(
       `lowpower local runner\n` +
         `  dashboard      ${u}/   (read-only link: ${u}/#key=${runner.apiKeys.viewer})\n` +
         `  HTTP API       ${u}/v1/pools  (API keys per role in ${runner.stateDir}/api-keys.json)\n` +
-        `  pool           ${runner.poolId}: ${runner.fleet.bmcs.length} simulated hosts, BMCs on 127.0.0.1:${first}-${first + runner.fleet.bmcs.length - 1}, XAPI at ${runner.xapi.url}\n` +
+        `  pool           ${runner.poolId}: ${runner.fleet.bmcs.length} simulated hosts, BMCs on 127.0.0.1:${first}-${first + runner.fleet.bmcs.length - 1} (${speaks('ipmi')} IPMI over UDP, ${speaks('redfish')} Redfish over HTTPS), XAPI at ${runner.xapi.url}\n` +
         `  DynamoDB       embedded dynalite${flags.stateDir ? ` (state in ${flags.stateDir})` : ' (in a temporary folder)'}\n` +
         `  schedules      ${schedules}\n` +
         `  Slack          POST ${u}/slack/commands (signing secret ${process.env.SLACK_SIGNING_SECRET ? 'from $SLACK_SIGNING_SECRET' : runner.slackSigningSecret}; users in ${runner.stateDir}/slack-users.json)\n` +
@@ -65,5 +78,17 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     const msg = code === 'EADDRINUSE' ? 'the port is in use: choose another with --port N (or --bmc-base-port N)' : e instanceof Error ? e.message : String(e);
     process.stderr.write(`lowpower start: ${msg}\n`);
     return 1;
+  }
+}
+
+/** Start on the first free range of BMC ports from 16230 up, in steps of 100. */
+async function startOnFreeBmcPorts(o: LocalRunnerOptions): Promise<LocalRunner> {
+  for (let base = 16230; ; base += 100) {
+    try {
+      return await startLocalRunner({ ...o, bmcBasePort: base });
+    } catch (e) {
+      const inUse = e instanceof Error && /in use: choose another --bmc-base-port/.test(e.message);
+      if (!inUse || base + 100 > 65000) throw e;
+    }
   }
 }

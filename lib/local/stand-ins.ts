@@ -55,7 +55,12 @@ export async function startStandIns(o: StandInOptions): Promise<StandIns> {
 
   const count = o.hosts ?? 6;
   const password = randomBytes(12).toString('base64url');
-  const fleet = await startMixedFleet({ count, basePort: o.bmcBasePort ?? 16230, password, timings: 'fast', protocol: o.protocol ?? 'mixed' });
+  const closeDb = () => new Promise<void>((r) => db.close(() => r()));
+  // A taken BMC port leaves nothing running behind it: the caller may try another range.
+  const fleet = await startMixedFleet({ count, basePort: o.bmcBasePort ?? 16230, password, timings: 'fast', protocol: o.protocol ?? 'mixed' }).catch(async (e: unknown) => {
+    await closeDb();
+    throw e;
+  });
   await secrets.put('bmc-admin', password);
   // The pool master's XAPI, each host's life tied to its simulated BMC's chassis.
   const links = new Map<string, HostPowerLink>(fleet.bmcs.map((b) => [b.name, b.host]));

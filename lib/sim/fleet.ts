@@ -53,6 +53,8 @@ export interface MixedFleetOptions {
   timings?: HostTimings | 'fast' | 'realistic';
   /** One password for every BMC, user admin (random per fleet by default). */
   password?: string;
+  /** Faults of the whole fleet: drop (IPMI packets), delay (both), busy (IPMI 0xC0; Redfish 503). */
+  faults?: { drop?: number; delayMs?: number; busy?: number };
 }
 
 export interface MixedFleet {
@@ -191,11 +193,13 @@ export async function startMixedFleet(o: MixedFleetOptions): Promise<MixedFleet>
       const machine = { load: 0.15 + rng() * 0.5, inletC: 20 + rng() * 5, peakWatts: 350 + Math.round(rng() * 150), initiallyOn: true };
       const port = o.basePort + i;
       if (protocolAt(kind, i) === 'ipmi') {
-        const bmc = new SimulatedBmc({ name, port, address, seed: seed * 100_003 + i, identity: simIdentityFor(name), adminPassword: password, ip: `192.0.2.${(i % 250) + 2}`, host: { timings: hostTimings, ...machine } });
+        const faults = o.faults ? { drop: o.faults.drop, delayMs: o.faults.delayMs, busy: o.faults.busy } : undefined;
+        const bmc = new SimulatedBmc({ name, port, address, seed: seed * 100_003 + i, identity: simIdentityFor(name), adminPassword: password, ip: `192.0.2.${(i % 250) + 2}`, host: { timings: hostTimings, ...machine }, faults });
         await bmc.start();
         bmcs.push(ipmiFace(bmc, address));
       } else {
-        const bmc = new RedfishBmc({ name, password, port, address, certificate, timings: o.timings ?? 'fast', host: machine, seed: seed * 100_003 + i });
+        const faults = o.faults ? { delayMs: o.faults.delayMs, serverErrors: o.faults.busy, serverErrorStatus: 503 as const } : undefined;
+        const bmc = new RedfishBmc({ name, password, port, address, certificate, timings: o.timings ?? 'fast', host: machine, seed: seed * 100_003 + i, faults });
         await bmc.start();
         bmcs.push(redfishFace(bmc, address));
       }

@@ -6,6 +6,8 @@ import { ID_PATTERN, isoTime, OperationRef, PoolQuery, queryInt, Reason } from '
 import { phrase } from './phrase.ts';
 
 export const POWER_STATES = ['on', 'off', 'unknown'] as const;
+/** How lowpower reaches a host's power: IPMI over LAN, Redfish over HTTPS, or XAPI alone (no usable BMC). */
+export const BMC_PROTOCOLS = ['ipmi', 'redfish', 'xapi'] as const;
 export const HOST_POWER_ACTIONS = ['on', 'off', 'soft', 'cycle'] as const;
 
 /** The BMC binding as the API shows it: bound, mismatch, unverified, trusted (unverified, but an admin said trust) or unbound. */
@@ -18,7 +20,7 @@ export const BindingView = lazy(() =>
     bmc: z.nullable(
       z.strictObject({
         at: z.string().check(z.describe('the address:port the identity was read from')),
-        protocol: z.enum(['ipmi', 'redfish']),
+        protocol: z.enum(BMC_PROTOCOLS),
         guid: z.nullable(z.string()),
         productSerial: z.nullable(z.string()),
         chassisSerial: z.nullable(z.string()),
@@ -36,6 +38,10 @@ export const HostView = lazy(() =>
     id: z.string(),
     pool: z.string(),
     bmc: z.string().check(z.describe('address:port')),
+    protocol: z.enum(BMC_PROTOCOLS).check(z.describe("how lowpower reaches the host's power")),
+    tls: z.nullable(
+      z.strictObject({ fingerprint256: z.nullable(z.string()), pinnedAt: z.nullable(z.string()), ca: z.boolean() }).check(z.describe("Redfish: the BMC certificate pinned on first use (or ca: verified against the deployment's CA bundle)")),
+    ),
     power: z.enum(POWER_STATES),
     powerObservedAt: z.nullable(z.string()),
     powerSource: z.nullable(z.string()),
@@ -91,6 +97,7 @@ const bmcFields = () => ({
   bmcUser: z.string().check(z.minLength(1, phrase('is required'))),
   cipherSuite: z.literal([3, 17], phrase('must be 3 or 17')),
   neverSleep: z.boolean(phrase('must be true or false')),
+  redfishNoEtag: z.boolean(phrase('must be true or false')).check(z.describe('Redfish: PATCH without If-Match (for BMCs whose ETags are broken)')),
 });
 
 /** Add a host: its BMC is read and bound to it before it is stored. */
@@ -98,8 +105,13 @@ export const HostCreateBody = lazy(() => {
   const f = bmcFields();
   return z.object({
     id: z.string().check(z.regex(ID_PATTERN, phrase('must be letters, digits and ._:@+=- (up to 100)'))),
+    protocol: z.optional(
+      z.enum(['ipmi', 'redfish', 'auto'], 'protocol must be "ipmi", "redfish" or "auto"').check(z.describe('default ipmi; auto asks the Redfish service root (HTTPS, no credentials) and falls back to an IPMI presence ping, and stores what it found')),
+    ),
     bmcAddress: f.bmcAddress,
-    bmcPort: z.optional(f.bmcPort.check(z.describe('default 623'))),
+    bmcPort: z.optional(f.bmcPort.check(z.describe('default 623 for IPMI, 443 for Redfish'))),
+    bmcScheme: z.optional(z.enum(['https', 'http'], 'bmcScheme must be "https" or "http"').check(z.describe('Redfish: https (default); http only to a loopback address'))),
+    redfishNoEtag: z.optional(f.redfishNoEtag),
     bmcUser: f.bmcUser,
     cipherSuite: z.optional(f.cipherSuite.check(z.describe('default 17'))),
     neverSleep: z.optional(f.neverSleep),
@@ -117,6 +129,7 @@ export const HostPatchBody = lazy(() => {
     bmcUser: z.optional(f.bmcUser),
     cipherSuite: z.optional(f.cipherSuite),
     neverSleep: z.optional(f.neverSleep),
+    redfishNoEtag: z.optional(f.redfishNoEtag),
     bmcPassword: z.optional(z.string().check(meta({ writeOnly: true, description: 'stored in the secret store; an empty one changes nothing' }))),
     identity: z.optional(z.enum(['verify', 'trust'], 'identity must be "trust" or "verify"').check(z.describe('trust: an admin allows power cuts through a BMC that gives no usable serial (needs a reason; audited)'))),
     reason: z.optional(z.string().check(z.maxLength(500, 'the reason is over 500 characters'), z.describe('why (required with identity; kept in the audit)'))),
@@ -134,6 +147,15 @@ export const PowerBody = lazy(() =>
 );
 
 export const RebindBody = lazy(() => z.object({ reason: Reason }));
+
+/** Accept the certificate a Redfish BMC presents now (a replaced or renewed certificate); the fingerprint, when given, must be the one presented. */
+export const AcceptCertificateBody = lazy(() =>
+  z.object({
+    reason: Reason,
+    fingerprint256: z.optional(z.string().check(z.regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'fingerprint256 must be a SHA-256 fingerprint (AB:CD:... or 64 hex digits)'), z.describe('the fingerprint you checked out of band; refused when the BMC presents another'))),
+  }),
+);
+export const AcceptCertificateAnswer = lazy(() => z.strictObject({ host: HostView, previous: z.nullable(z.string()), accepted: z.string() }));
 
 export const ReadingsQuery = lazy(() =>
   z.object({
