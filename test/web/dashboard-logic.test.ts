@@ -10,7 +10,7 @@ import { splitKey } from '../../web/src/api.ts';
 import { nightsOf } from '../../web/src/views/energy.ts';
 import type { Alert, HostSummary, Operation, PoolHost, ScheduleView, SleepPlan } from '../../web/src/types.ts';
 
-const host = (o: Partial<HostSummary> = {}): HostSummary => ({ id: 'host-004', pool: 'pool-1', bmc: '127.0.0.1:623', power: 'on', powerObservedAt: '2026-11-26T10:00:00.000Z', xenState: null, isMaster: false, operation: null, ...o });
+const host = (o: Partial<HostSummary> = {}): HostSummary => ({ id: 'host-004', pool: 'pool-1', bmc: '127.0.0.1:623', protocol: 'ipmi', power: 'on', powerObservedAt: '2026-11-26T10:00:00.000Z', xenState: null, isMaster: false, operation: null, ...o });
 const op = (o: Partial<Operation>): Operation => ({ operationId: 'op-1', poolId: 'pool-1', kind: 'host-power', state: 'running', actor: 'a', source: 'api', reason: 'r', createdAt: '', updatedAt: '', ...o });
 
 describe('tile state', () => {

@@ -16,6 +16,7 @@ const pageErrors: string[] = [];
 interface ApiHost {
   id: string;
   power: 'on' | 'off' | 'unknown';
+  protocol: string;
 }
 
 beforeAll(async () => {
@@ -66,7 +67,9 @@ describe('dashboard in chromium', () => {
       expect(await t.locator('.state-label').textContent()).toBe('On');
       expect(await t.getAttribute('aria-label')).toMatch(new RegExp(`^${h.id}, .*On, hottest \\d+ °C, drawing \\d+ W`));
     }
-    expect(await tile(page, 'host-001').locator('.badge').textContent()).toBe('master');
+    expect(await tile(page, 'host-001').locator('.badge:not(.protocol)').textContent()).toBe('master');
+    // Each tile says which protocol reaches the host's power, as the API does.
+    for (const h of hosts) expect(await tile(page, h.id).locator('.badge.protocol').textContent(), h.id).toBe(h.protocol);
     pageErrors.push(...errors);
   });
 

@@ -10,7 +10,7 @@ export type Role = Me['role'];
 export type Power = api.HostView['power'];
 
 export type PoolSummary = api.PoolSummary;
-export type HostSummary = Pick<api.HostView, 'id' | 'pool' | 'bmc' | 'power' | 'powerObservedAt' | 'xenState' | 'isMaster' | 'operation'> & Partial<Pick<api.HostView, 'powerSource'>>;
+export type HostSummary = Pick<api.HostView, 'id' | 'pool' | 'bmc' | 'protocol' | 'power' | 'powerObservedAt' | 'xenState' | 'isMaster' | 'operation'> & Partial<Pick<api.HostView, 'powerSource' | 'tls'>>;
 export type Vm = api.Vm;
 /** A host of the pool as XAPI reports it, with what the store knows of it (nothing for a host it does not know). */
 export type PoolHost = Pick<api.PoolHost, 'id' | 'pool' | 'live' | 'enabled' | 'isMaster' | 'memoryTotalBytes' | 'memoryFreeBytes' | 'cpus' | 'sleepState' | 'vms' | 'power' | 'xenState' | 'operation'>;

@@ -9,6 +9,9 @@ import { ago, celsius, plural, watts } from '../format.ts';
 import { tileView, type TileView } from '../host-state.ts';
 import type { Alert, HostSummary, Operation, PoolSummary, Reading } from '../types.ts';
 
+/** How a host's power is reached, in words. */
+export const protocolName = (p: string): string => (p === 'redfish' ? 'Redfish' : p === 'xapi' ? 'XAPI (no BMC)' : 'IPMI');
+
 interface Tile {
   el: HTMLAnchorElement;
   sym: HTMLElement;
@@ -28,7 +31,13 @@ export function makeTile(host: HostSummary): Tile {
   const el = h(
     'a',
     { class: 'tile', href: `#/hosts/${encodeURIComponent(host.id)}`, 'data-host': host.id },
-    h('span', { class: 'tile-head' }, h('span', { class: 'host-id' }, host.id), host.isMaster ? h('span', { class: 'badge' }, 'master') : null),
+    h(
+      'span',
+      { class: 'tile-head' },
+      h('span', { class: 'host-id' }, host.id),
+      h('span', { class: 'badge protocol', title: `power through ${protocolName(host.protocol)}` }, host.protocol),
+      host.isMaster ? h('span', { class: 'badge' }, 'master') : null,
+    ),
     h('span', { class: 'tile-state' }, sym, ' ', label),
     h('span', { class: 'tile-metrics' }, h('span', { class: 'metric temp' }, temp, h('span', { class: 'metric-name' }, 'hottest')), h('span', { class: 'metric draw' }, draw, h('span', { class: 'metric-name' }, 'draw'))),
     note,
@@ -46,7 +55,7 @@ export function paintTile(t: Tile, host: HostSummary, v: TileView): void {
   t.note.textContent = v.note ?? '';
   t.note.hidden = !v.note;
   t.el.title = v.readingAt ? `reading ${ago(v.readingAt)}; power seen ${ago(host.powerObservedAt)}` : `power seen ${ago(host.powerObservedAt)}`;
-  const parts = [host.id, host.isMaster ? 'pool master' : '', v.label, v.hottestC !== undefined ? `hottest ${celsius(v.hottestC)}` : '', v.watts !== undefined ? `drawing ${watts(v.watts)}` : '', v.hot ? 'too hot' : '', v.note ?? ''];
+  const parts = [host.id, protocolName(host.protocol), host.isMaster ? 'pool master' : '', v.label, v.hottestC !== undefined ? `hottest ${celsius(v.hottestC)}` : '', v.watts !== undefined ? `drawing ${watts(v.watts)}` : '', v.hot ? 'too hot' : '', v.note ?? ''];
   t.el.setAttribute('aria-label', parts.filter(Boolean).join(', '));
   t.view = v;
 }

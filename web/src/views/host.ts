@@ -9,6 +9,7 @@ import { askReason } from '../dialog.ts';
 import { errorBox, fill, h } from '../dom.ts';
 import { ago, celsius, watts } from '../format.ts';
 import { hottest, tileView } from '../host-state.ts';
+import { protocolName } from './fleet.ts';
 import { followOperation, isFinished, renderOperation } from '../operation-panel.ts';
 import type { Lifetime } from '../poll.ts';
 import type { Alert, HostPowerAction, HostSummary, Operation, Reading, Sensor } from '../types.ts';
@@ -183,6 +184,7 @@ export const hostView: View = (app, root, life, params) => {
       fact('Pool', host.pool),
       fact('Role', host.isMaster ? 'pool master' : 'member'),
       fact('BMC', host.bmc ?? '—'),
+      fact('Protocol', `${protocolName(host.protocol)}${host.tls?.fingerprint256 ? ` (certificate ${host.tls.fingerprint256.slice(0, 23)}…, pinned ${ago(host.tls.pinnedAt)})` : ''}`),
       fact('Power', `${host.power}, seen ${ago(host.powerObservedAt)}${host.powerSource ? ` (${host.powerSource})` : ''}`),
       fact('XAPI', host.xenState ?? '—'),
       fact('Hottest', celsius(v.hottestC)),
