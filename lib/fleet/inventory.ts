@@ -6,7 +6,9 @@
  * [{ "name": "node-01", "host": "127.0.0.1", "port": 9623, "user": "admin", "passwordFile": "pw/node-01" }]
  * ```
  *
- * Extra fields (the simulator's "cipherSuite", for instance) are allowed and ignored. A
+ * A Redfish BMC says `"protocol": "redfish"`, with `"url": "https://host:port"` (else https on
+ * host and port) and optionally the certificate's `"fingerprint256"` to pin; IPMI is the default.
+ * Other extra fields (the simulator's "cipherSuite", for instance) are allowed and ignored. A
  * `passwordFile` is resolved relative to the inventory's folder; the password is the first line of
  * that file. Errors name the file, the entry and the field; they never carry a password.
  */
@@ -35,6 +37,12 @@ export interface FleetHost {
   user: string;
   /** Absolute path of the password file. */
   passwordFile: string;
+  /** How the BMC is reached (absent: ipmi). */
+  protocol?: 'ipmi' | 'redfish';
+  /** Redfish: the service's base URL (https://host:port, or http:// to loopback). */
+  url?: string;
+  /** Redfish: the certificate's SHA-256 fingerprint to pin; without it, the first one seen is trusted for the sweep. */
+  fingerprint256?: string;
   /**
    * The password. `readInventory` makes it non-enumerable, so that printing or serialising a host
    * (console.log, JSON.stringify, a spread) never shows it.
@@ -103,6 +111,9 @@ export function validateInventory(data: unknown, path: string): InventoryEntry[]
         if (v.trim() === '') throw new InventoryError(path, `${where}: "${field}" is empty`);
       }
     }
+    if (entry.protocol !== undefined && entry.protocol !== 'ipmi' && entry.protocol !== 'redfish') throw new InventoryError(path, `${where}: "protocol" must be "ipmi" or "redfish", found ${kind(entry.protocol)}`);
+    if (entry.url !== undefined && (typeof entry.url !== 'string' || !/^https?:\/\/[^/\s]+\/?$/.test(entry.url))) throw new InventoryError(path, `${where}: "url" must be the BMC's base URL (https://host:port), found ${kind(entry.url)}`);
+    if (entry.fingerprint256 !== undefined && (typeof entry.fingerprint256 !== 'string' || !/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/.test(entry.fingerprint256))) throw new InventoryError(path, `${where}: "fingerprint256" must be a SHA-256 fingerprint, found ${kind(entry.fingerprint256)}`);
     const name = entry.name as string;
     const first = seen.get(name);
     if (first !== undefined) throw new InventoryError(path, `${where}: name ${JSON.stringify(name)} is already used by entry [${first}]`);
@@ -151,7 +162,8 @@ export function readInventory(path: string): FleetHost[] {
   return validateInventory(data, file).map((entry, index) => {
     const passwordFile = resolve(folder, entry.passwordFile);
     const password = readPassword(passwordFile, file, entryLabel(index, entry));
-    const host: Omit<FleetHost, 'password'> = { name: entry.name, host: entry.host, port: entry.port, user: entry.user, passwordFile };
+    const redfish = entry.protocol === 'redfish' ? { url: typeof entry.url === 'string' ? entry.url : undefined, fingerprint256: typeof entry.fingerprint256 === 'string' ? entry.fingerprint256 : undefined } : {};
+    const host: Omit<FleetHost, 'password'> = { name: entry.name, host: entry.host, port: entry.port, user: entry.user, passwordFile, protocol: entry.protocol === 'redfish' ? 'redfish' : 'ipmi', ...redfish };
     Object.defineProperty(host, 'password', { value: password, enumerable: false });
     return host as FleetHost;
   });

@@ -53,11 +53,11 @@ describe('readInventory: a valid file', () => {
     const path = inventory([good(), good({ name: 'node-02', port: 9624, cipherSuite: 3, rack: 'B7' })]);
     const hosts = readInventory(path);
     expect(hosts).toHaveLength(2);
-    expect(hosts[0]).toEqual({ name: 'node-01', host: '127.0.0.1', port: 9623, user: 'admin', passwordFile: join(dir, 'secrets', 'pw') });
+    expect(hosts[0]).toEqual({ name: 'node-01', host: '127.0.0.1', port: 9623, user: 'admin', passwordFile: join(dir, 'secrets', 'pw'), protocol: 'ipmi' });
     expect(hosts[0].password).toBe(SECRET);
     expect(hosts[1]).toMatchObject({ name: 'node-02', port: 9624 });
-    // Extra fields are allowed and ignored.
-    expect(Object.keys(hosts[1])).toEqual(['name', 'host', 'port', 'user', 'passwordFile']);
+    // Extra fields are allowed and ignored; an entry without a protocol is IPMI.
+    expect(Object.keys(hosts[1])).toEqual(['name', 'host', 'port', 'user', 'passwordFile', 'protocol']);
   });
 
   it('an absolute passwordFile is used as is; a relative inventory path works from the current folder', () => {
@@ -165,5 +165,16 @@ describe('writeInventory', () => {
     const path = join(dir, 'never.json');
     expect(() => writeInventory(path, [{ name: 'a', host: 'h', port: 0, user: 'u', passwordFile: 'p' }])).toThrow(/entry \[0\] \("a"\): "port" must be a whole number from 1 to 65535, found 0/);
     expect(readdirSync(dir)).not.toContain('never.json');
+  });
+});
+
+describe('Redfish entries', () => {
+  it('carry their protocol, URL and certificate fingerprint; bad ones are refused by field', () => {
+    const fp = 'AB:'.repeat(31) + 'AB';
+    const path = inventory([good({ name: 'rf', protocol: 'redfish', url: 'https://127.0.0.1:16231', fingerprint256: fp })]);
+    expect(readInventory(path)[0]).toMatchObject({ protocol: 'redfish', url: 'https://127.0.0.1:16231', fingerprint256: fp });
+    expect(() => readInventory(inventory([good({ protocol: 'snmp' })]))).toThrow(/"protocol" must be "ipmi" or "redfish"/);
+    expect(() => readInventory(inventory([good({ protocol: 'redfish', url: 'https://127.0.0.1:16231/redfish/v1/Systems' })]))).toThrow(/"url" must be the BMC's base URL/);
+    expect(() => readInventory(inventory([good({ protocol: 'redfish', fingerprint256: 'AB:CD' })]))).toThrow(/"fingerprint256" must be a SHA-256 fingerprint/);
   });
 });

@@ -8,7 +8,6 @@ import { SIM_MANUFACTURER } from '../../ipmi/identity.ts';
 import { errors } from '../errors.ts';
 import { ok, type RedfishRequest, type Route } from '../router.ts';
 import { FAN_MAX_RPM, type SensorDef, type SensorReading } from '../sensors.ts';
-import type { RedfishBmcState } from '../state.ts';
 import { PSU, status } from './chassis.ts';
 import { collection, link, resource, type Json } from './odata.ts';
 
