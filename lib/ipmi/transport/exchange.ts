@@ -29,17 +29,11 @@ export interface ExchangeOptions<T> {
   retries: number;
 }
 
-/**
- * Waits per attempt, summing to the whole deadline: half of it split evenly, half doubling. The
- * even half keeps the first waits long enough for a BMC to answer (a pure doubling schedule of
- * seven tries waits 1/127 of the deadline first: 12 ms of 1.5 s), so a slow BMC is not sent
- * copies of a request before it could answer the first (a BMC without a retry cache executes
- * each copy again, and falls further behind); the doubling half leaves the longest wait for last.
- */
+/** Waits per attempt: doubling, summing to the whole deadline. */
 export function backoffSchedule(timeoutMs: number, retries: number): number[] {
   const n = retries + 1;
   const unit = timeoutMs / (2 ** n - 1);
-  return Array.from({ length: n }, (_, i) => (timeoutMs / n + unit * 2 ** i) / 2);
+  return Array.from({ length: n }, (_, i) => unit * 2 ** i);
 }
 
 export function exchange<T>(peer: Peer, o: ExchangeOptions<T>): Promise<T> {
