@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { openBmc } from '../lib/ipmi/client.ts';
-import { clearSdrCache } from '../lib/ipmi/sdr/repository.ts';
+import { clearSdrCache } from '../lib/ipmi/sdr/read-repository.ts';
 import { PEERS, startIpmiSim } from '../test/support/peers.ts';
 
 const run = promisify(execFile);

@@ -2,7 +2,7 @@
  * lib/ipmi: a native IPMI-over-LAN client (RMCP+ with cipher suites 3 and 17, IPMI v1.5 MD5).
  * The public face: open a BMC, ask it things, close it.
  */
-export { openBmc, pingBmc, Bmc, type BmcOptions, type PrivilegeLevel, type SensorQuery } from './client.ts';
+export { openBmc, pingBmc, Bmc, type BmcOptions, type PrivilegeLevel, type SensorQuery, type CommandRunner, type RunOptions } from './client.ts';
 export { IpmiError, IpmiTimeoutError, IpmiAuthError, IpmiCompletionCodeError, IpmiNotSupportedError, IpmiProtocolError, IpmiInsecureError } from './errors.ts';
 export type { PowerAction, PowerResult } from './power.ts';
 export type { SensorValue, SensorStatus } from './sdr/sensor-value.ts';

@@ -1,5 +1,9 @@
-/** A BMC's LAN channel settings as one record, read and written through the LAN configuration parameters. */
+/**
+ * A BMC's LAN channel settings as one record, read and written through the LAN configuration
+ * parameters; and the channel's access settings, written to both of their copies.
+ */
 import type { RunCommand } from './commands/command.ts';
+import { setChannelAccess, type ChannelAccess } from './commands/users.ts';
 import {
   decodeIPv4,
   decodeIpSource,
@@ -104,3 +108,12 @@ export async function writeLanConfig(run: RunCommand, channel: number, c: LanCon
 const SET_COMPLETE = 0;
 const SET_IN_PROGRESS = 1;
 const COMMIT_WRITE = 2;
+
+/**
+ * Channel access, both copies: the non-volatile one (what the BMC starts with) first, then the
+ * volatile one (what it uses now), so the change holds now and after a BMC restart.
+ */
+export async function writeChannelAccess(run: RunCommand, channel: number, access: ChannelAccess): Promise<void> {
+  await run(setChannelAccess, { channel, access, volatile: false });
+  await run(setChannelAccess, { channel, access, volatile: true });
+}

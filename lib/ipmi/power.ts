@@ -6,6 +6,7 @@
 import { ChassisAction, chassisControl, getChassisStatus, type ChassisActionCode, type ChassisStatus } from './commands/chassis.ts';
 import type { IpmiCommand } from './commands/command.ts';
 import { IpmiCompletionCodeError, IpmiError, IpmiTimeoutError } from './errors.ts';
+import { retry } from '../util/retry.ts';
 
 export type PowerAction = 'status' | 'on' | 'off' | 'soft' | 'cycle' | 'reset' | 'diag';
 export const POWER_ACTIONS: readonly PowerAction[] = ['status', 'on', 'off', 'soft', 'cycle', 'reset', 'diag'];
@@ -44,21 +45,22 @@ const ACTION_CODE: Record<Exclude<PowerAction, 'status'>, ChassisActionCode> = {
   diag: ChassisAction.diagnosticInterrupt,
 };
 
+/** Status reads before a timeout is final (each with the handle's own retransmissions). */
+const STATUS_READS = 3;
+
 const state = (s: ChassisStatus): 'on' | 'off' => (s.powerOn ? 'on' : 'off');
 
 /**
  * The power state, read again when a read times out: a read changes nothing, and the decision
- * that follows must rest on an answer, not on a guess.
+ * that follows must rest on an answer, not on a guess. Three reads at most, back to back.
  */
-async function readPower(port: PowerPort): Promise<'on' | 'off'> {
-  for (let round = 0; ; round++) {
-    try {
-      return state(await port.run(getChassisStatus, undefined));
-    } catch (e) {
-      // A BMC that never answered is down or misaddressed: the caller's deadline stands.
-      if (!(e instanceof IpmiTimeoutError) || round >= 2 || !port.hasAnswered) throw e;
-    }
-  }
+function readPower(port: PowerPort): Promise<'on' | 'off'> {
+  return retry(async () => state(await port.run(getChassisStatus, undefined)), {
+    attempts: STATUS_READS,
+    // A BMC that never answered is down or misaddressed: the caller's deadline stands.
+    retryOn: (e) => e instanceof IpmiTimeoutError && port.hasAnswered,
+    baseMs: 0,
+  });
 }
 
 export async function changePower(port: PowerPort, action: PowerAction): Promise<PowerResult> {

@@ -9,6 +9,7 @@ import type { RunCommand } from '../commands/command.ts';
 import { getFruInventoryAreaInfo, type FruAreaInfo } from '../commands/get-fru-inventory-area-info.ts';
 import { readFruData, type ReadFruDataResponse } from '../commands/read-fru-data.ts';
 import { IpmiCompletionCodeError, IpmiError, IpmiProtocolError } from '../errors.ts';
+import { retry } from '../../util/retry.ts';
 import { decodeFru, decodeFruHeader, FRU_HEADER_SIZE, isBlankFru, type FruInventory } from './fru-format.ts';
 
 export interface ReadFruOptions {
@@ -23,6 +24,8 @@ const TOO_LONG = new Set([0xc7, 0xc8, 0xca]);
 /** Read FRU Data's own "FRU device busy". */
 const FRU_BUSY = 0x81;
 const BUSY_RETRIES = 3;
+/** The first busy back-off cap, doubled for each next try. */
+const BUSY_BASE_MS = 20;
 
 /** Reads byte ranges of one FRU device into a sparse image of its full size. */
 export class FruReader {
@@ -59,20 +62,20 @@ export class FruReader {
 
   /** One Read FRU Data from `pos` (aligned to the unit) toward `end`; returns the bytes it got. */
   private async fetch(pos: number, end: number): Promise<number> {
-    for (let busy = 0; ; ) {
+    for (;;) {
       const want = Math.min(this.chunk, Math.ceil((end - pos) / this.unit) * this.unit, this.info.size - pos);
       const units = Math.max(1, Math.floor(want / this.unit));
       let r: ReadFruDataResponse;
       try {
-        r = await this.run(readFruData, { deviceId: this.deviceId, offset: pos / this.unit, count: units });
+        r = await retry(() => this.run(readFruData, { deviceId: this.deviceId, offset: pos / this.unit, count: units }), {
+          attempts: BUSY_RETRIES + 1,
+          retryOn: (e) => e instanceof IpmiCompletionCodeError && e.code === FRU_BUSY,
+          baseMs: BUSY_BASE_MS,
+          maxMs: BUSY_BASE_MS * 2 ** (BUSY_RETRIES - 1),
+        });
       } catch (e) {
-        if (!(e instanceof IpmiCompletionCodeError)) throw e;
-        if (TOO_LONG.has(e.code) && this.chunk > this.unit) {
+        if (e instanceof IpmiCompletionCodeError && TOO_LONG.has(e.code) && this.chunk > this.unit) {
           this.chunk = Math.max(this.unit, Math.floor(this.chunk / 2 / this.unit) * this.unit);
-          continue;
-        }
-        if (e.code === FRU_BUSY && busy < BUSY_RETRIES) {
-          await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** busy++));
           continue;
         }
         throw e;

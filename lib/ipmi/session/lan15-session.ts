@@ -11,7 +11,7 @@ import { closeSession, setSessionPrivilegeLevel } from '../commands/session-cont
 import { completionCodeName } from '../codec/completion-codes.ts';
 import { exchange, type Peer } from '../transport/exchange.ts';
 import { IpmiAuthError, IpmiInsecureError, IpmiProtocolError, IpmiTimeoutError } from '../errors.ts';
-import { probeAuthCapabilities } from './lanplus-session.ts';
+import { probeAuthCapabilities } from './auth-capabilities.ts';
 import { randomNonZero32, requestKey, RqSeq, type Credentials, type IpmiSession, type SendOptions } from './session.ts';
 
 export interface Lan15Options {
@@ -29,6 +29,7 @@ export class Lan15Session implements IpmiSession {
   private authType: number = AuthType.md5;
   private sessionId = 0;
   private outbound = 0;
+  private heard = false;
   private readonly rqSeq = new RqSeq();
 
   constructor(
@@ -39,6 +40,9 @@ export class Lan15Session implements IpmiSession {
 
   get isOpen(): boolean {
     return this.sessionId !== 0;
+  }
+  get handshakeAnswered(): boolean {
+    return this.heard;
   }
   get security(): string {
     return `IPMI 1.5 ${AUTH_NAMES[this.authType] ?? this.authType}`;
@@ -51,6 +55,7 @@ export class Lan15Session implements IpmiSession {
   async open(): Promise<void> {
     this.sessionId = 0;
     const caps = await probeAuthCapabilities(this.peer, this.o.privilege, false, this.o.timeoutMs, this.o.retries);
+    this.heard = true;
     if (caps.authTypes.md5) this.authType = AuthType.md5;
     else if (caps.authTypes.password && this.o.allowPlainPassword) this.authType = AuthType.password;
     else if (caps.authTypes.none && this.o.insecure) this.authType = AuthType.none;

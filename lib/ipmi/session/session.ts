@@ -13,6 +13,11 @@ export interface IpmiSession {
   /** Cipher suite in use (RMCP+), or the 1.5 auth type name. */
   readonly security: string;
   readonly isOpen: boolean;
+  /**
+   * True once the BMC answered any message of the last handshake: it is there, so a handshake
+   * that then timed out lost a packet on the way, and another may well succeed.
+   */
+  readonly handshakeAnswered: boolean;
   open(): Promise<void>;
   send(netFn: number, cmd: number, data: Uint8Array, o: SendOptions): Promise<IpmiResponse>;
   /** Close Session on the BMC; never throws. */

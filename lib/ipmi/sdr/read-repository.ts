@@ -4,7 +4,8 @@
  * addition and erase timestamps, so a warm sensor read costs one Get SDR Repository Info.
  */
 import { getSdr, getSdrRepositoryInfo, reserveSdrRepository, SDR_LAST_RECORD, type SdrRepositoryInfo } from '../commands/sdr-repository.ts';
-import type { RunCommand } from '../commands/command.ts';
+import type { CommandRunner } from '../command-runner.ts';
+import { retry } from '../../util/retry.ts';
 import { IpmiCompletionCodeError, IpmiProtocolError } from '../errors.ts';
 import { decodeSdr, decodeSdrHeader, SDR_HEADER_LENGTH, type SdrRecord } from './records.ts';
 
@@ -23,13 +24,16 @@ const SMALLEST_CHUNK = 8;
 const TOO_LONG = new Set([0xca, 0xc7, 0xc8, 0xff]);
 const chunkSizes = new Map<string, number>();
 const MAX_RESERVATION_RETRIES = 12;
+/** "Reservation cancelled". */
+const RESERVATION_CANCELLED = 0xc5;
+/** Back-off caps before reserving again: the pause grows with each cancellation, as readers collide more. */
+const RESERVE_BASE_MS = 25;
+const RESERVE_MAX_MS = 250;
 const MAX_RECORDS = 4096;
 
 function stampOf(info: SdrRepositoryInfo): string {
   return `${info.lastAddition}/${info.lastErase}/${info.recordCount}`;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Forget cached records (all BMCs, or one). */
 export function clearSdrCache(bmcKey?: string): void {
@@ -41,14 +45,14 @@ export function clearSdrCache(bmcKey?: string): void {
  * The repository's records, from cache when its timestamps are unchanged. Concurrent callers for
  * the same BMC share one read, so they do not cancel each other's reservations.
  */
-export async function readSdrRepository(bmcKey: string, run: RunCommand): Promise<SdrRecord[]> {
-  const info = await run(getSdrRepositoryInfo, undefined);
+export async function readSdrRepository(bmcKey: string, bmc: CommandRunner): Promise<SdrRecord[]> {
+  const info = await bmc.run(getSdrRepositoryInfo, undefined);
   const stamp = stampOf(info);
   const hit = cache.get(bmcKey);
   if (hit && hit.stamp === stamp) return hit.records;
   const pending = inFlight.get(bmcKey);
   if (pending) return pending;
-  const p = readAll(bmcKey, run)
+  const p = readAll(bmcKey, bmc)
     .then((records) => {
       cache.set(bmcKey, { stamp, records });
       return records;
@@ -58,21 +62,21 @@ export async function readSdrRepository(bmcKey: string, run: RunCommand): Promis
   return p;
 }
 
-async function readAll(bmcKey: string, run: RunCommand): Promise<SdrRecord[]> {
+async function readAll(bmcKey: string, bmc: CommandRunner): Promise<SdrRecord[]> {
   let chunk = chunkSizes.get(bmcKey) ?? FIRST_CHUNK;
-  const reservation = { id: (await run(reserveSdrRepository, undefined)).reservationId, retries: 0 };
-  const read = async (recordId: number, offset: number, length: number) => {
-    for (;;) {
-      try {
-        return await run(getSdr, { reservationId: reservation.id, recordId, offset, length });
-      } catch (e) {
-        if (!(e instanceof IpmiCompletionCodeError) || e.code !== 0xc5 || ++reservation.retries > MAX_RESERVATION_RETRIES) throw e;
-        // Another reader reserved the repository: wait a little (randomised) and reserve again.
-        await sleep(5 + Math.random() * 20 * reservation.retries);
-        reservation.id = (await run(reserveSdrRepository, undefined)).reservationId;
-      }
-    }
-  };
+  const reservation = { id: (await bmc.run(reserveSdrRepository, undefined)).reservationId, retries: 0 };
+  // Another reader reserving the repository cancels ours (0xC5): reserve again after a short,
+  // jittered pause, at most MAX_RESERVATION_RETRIES times over the whole walk.
+  const cancelled = (e: unknown): boolean =>
+    e instanceof IpmiCompletionCodeError && e.code === RESERVATION_CANCELLED && ++reservation.retries <= MAX_RESERVATION_RETRIES;
+  const read = (recordId: number, offset: number, length: number) =>
+    retry(
+      async (attempt) => {
+        if (attempt > 0) reservation.id = (await bmc.run(reserveSdrRepository, undefined)).reservationId;
+        return bmc.run(getSdr, { reservationId: reservation.id, recordId, offset, length });
+      },
+      { attempts: MAX_RESERVATION_RETRIES + 1, retryOn: cancelled, baseMs: RESERVE_BASE_MS, maxMs: RESERVE_MAX_MS },
+    );
   const records: SdrRecord[] = [];
   let recordId = 0;
   while (recordId !== SDR_LAST_RECORD) {
