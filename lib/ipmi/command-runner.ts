@@ -89,7 +89,8 @@ export class SessionRunner implements CommandRunner {
 
   /**
    * One command on the current session: a timeout on a reused session (the BMC may have dropped
-   * it) logs in again and asks once more, unless the command must not be repeated.
+   * it) logs in again and asks once more, unless the command must not be repeated (then the
+   * session is kept for the next command to test).
    */
   private async sendOnce<Req, Res>(command: IpmiCommand<Req, Res>, data: Buffer, o: RunOptions, state: { reopened: boolean }): Promise<Res> {
     for (;;) {
@@ -106,8 +107,12 @@ export class SessionRunner implements CommandRunner {
         return command.decode(fixReply(this.o.quirks, command.netFn, command.cmd, rsp.data));
       } catch (e) {
         if (!(e instanceof IpmiTimeoutError)) throw e;
+        // A command sent once that got no answer is one lost exchange, not proof of a dead session:
+        // the session is kept, and the next command (a status read, never the power change again)
+        // finds out whether it still lives, logging in again if it does not.
+        if (o.once) throw e;
         this.dropSession(session);
-        if (fresh || state.reopened || o.once) throw e;
+        if (fresh || state.reopened) throw e;
         state.reopened = true;
       }
     }

@@ -35,7 +35,8 @@ describe('lowpower sim', () => {
     expect(out).toContain(`inventory: ${inventory}`);
     const entries = JSON.parse(readFileSync(inventory, 'utf8')) as Array<Record<string, unknown>>;
     expect(entries).toHaveLength(5);
-    for (const e of entries) expect(Object.keys(e).sort()).toEqual(['host', 'name', 'passwordFile', 'port', 'user']);
+    for (const e of entries) expect(Object.keys(e).sort()).toEqual(['host', 'name', 'passwordFile', 'port', 'protocol', 'user']);
+    expect(entries.every((e) => e.protocol === 'ipmi')).toBe(true);
     expect(entries[0]).toMatchObject({ host: '127.0.0.1', user: 'admin' });
     const pwFile = join(dirname(inventory), String(entries[0].passwordFile));
     expect(statSync(pwFile).mode & 0o777).toBe(0o600);
