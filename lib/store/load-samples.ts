@@ -6,9 +6,12 @@
  * and time range (GSI1: `LOAD#<pool>` / `<bucket start>#<host>`; no new index). A bucket written
  * again (a later poll of the same 5 minutes) is replaced whole.
  *
- * Stored as: h = [cpu %, memory used, memory total]; v = { uuid: [cpu %, host cpu %, memory
- * used, memory, vmId?] }; n = rows averaged; null where a figure is unknown. Percentages keep two
- * decimals, bytes are whole.
+ * Stored as: h = [cpu %, memory used, memory total]; n = rows averaged; v = one string, a VM per
+ * `;`-separated entry of `uuid,cpu %,host cpu %,memory used,memory[,vmId]` (a field left empty
+ * where the figure is unknown). Percentages keep two decimals, bytes are whole. The VMs are one
+ * string rather than a map of lists because the item is written every poll for every host: a
+ * single attribute is a fraction of the marshalling (Lambda CPU) and of the server's work that a
+ * hundred small ones are, for the same bytes; ids cannot hold `,` or `;` (checkId).
  */
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mapBounded } from '../util/bounded.ts';
@@ -108,18 +111,20 @@ export function loadSampleRepository(ctx: Ctx, ttlSeconds = DEFAULT_LOAD_SAMPLE_
     if (s.rows !== undefined && (!Number.isInteger(s.rows) || s.rows < 0)) throw new StoreValidationError('rows: expected a whole number');
     if (typeof s.host !== 'object' || s.host === null) throw new StoreValidationError('host: expected {cpuPercent, memoryUsedBytes, memoryTotalBytes}');
     if (!Array.isArray(s.vms)) throw new StoreValidationError('vms: expected a list');
-    const v: Record<string, Array<number | string | null>> = {};
-    s.vms.forEach((vm, i) => {
+    const seen = new Set<string>();
+    const v = s.vms.map((vm, i) => {
       const uuid = checkId(`vms[${i}].uuid`, vm?.uuid);
-      if (Object.hasOwn(v, uuid)) throw new StoreValidationError(`vms: uuid ${uuid} appears twice`);
-      const row: Array<number | string | null> = [
-        pct(`vms[${i}].cpuPercent`, vm.cpuPercent),
-        pct(`vms[${i}].hostCpuPercent`, vm.hostCpuPercent),
-        bytes(`vms[${i}].memoryUsedBytes`, vm.memoryUsedBytes),
-        bytes(`vms[${i}].memoryBytes`, vm.memoryBytes),
+      if (seen.has(uuid)) throw new StoreValidationError(`vms: uuid ${uuid} appears twice`);
+      seen.add(uuid);
+      const fields = [
+        uuid,
+        field(pct(`vms[${i}].cpuPercent`, vm.cpuPercent)),
+        field(pct(`vms[${i}].hostCpuPercent`, vm.hostCpuPercent)),
+        field(bytes(`vms[${i}].memoryUsedBytes`, vm.memoryUsedBytes)),
+        field(bytes(`vms[${i}].memoryBytes`, vm.memoryBytes)),
       ];
-      if (vm.vmId !== undefined) row.push(checkId(`vms[${i}].vmId`, vm.vmId));
-      v[uuid] = row;
+      if (vm.vmId !== undefined) fields.push(checkId(`vms[${i}].vmId`, vm.vmId));
+      return fields.join(',');
     });
     const item: Item = {
       PK: `${PK_PREFIX}${poolId}#${hostId}`,
@@ -131,9 +136,10 @@ export function loadSampleRepository(ctx: Ctx, ttlSeconds = DEFAULT_LOAD_SAMPLE_
       hostId,
       at,
       h: [pct('host.cpuPercent', s.host.cpuPercent), bytes('host.memoryUsedBytes', s.host.memoryUsedBytes), bytes('host.memoryTotalBytes', s.host.memoryTotalBytes)],
-      v,
       expiresAt: Math.floor(Date.parse(at) / 1000) + keep,
     };
+    // A host that runs no VM has no `v` (an empty string is no value to every DynamoDB server).
+    if (v.length) item.v = v.join(';');
     if (s.rows !== undefined) item.n = s.rows;
     return item;
   }
@@ -222,19 +228,18 @@ function until(o: ListLoadOptions): string {
 
 function fromItem(i: Item): LoadSample {
   const h = (i.h ?? []) as Array<number | null>;
-  const v = (i.v ?? {}) as Record<string, Array<number | string | null>>;
+  const v = typeof i.v === 'string' && i.v !== '' ? i.v.split(';') : [];
   const sample: LoadSample = {
     poolId: String(i.poolId),
     hostId: String(i.hostId),
     at: String(i.at),
     host: { cpuPercent: num(h[0]), memoryUsedBytes: num(h[1]), memoryTotalBytes: num(h[2]) },
-    vms: Object.entries(v)
-      .map(([uuid, r]) => {
-        const vm: VmLoadFigures = { uuid, cpuPercent: num(r[0]), hostCpuPercent: num(r[1]), memoryUsedBytes: num(r[2]), memoryBytes: num(r[3]) };
-        if (typeof r[4] === 'string') vm.vmId = r[4];
-        return vm;
-      })
-      .sort((a, b) => a.uuid.localeCompare(b.uuid)),
+    vms: v.map((entry) => {
+      const [uuid, cpu, hostCpu, used, memory, vmId] = entry.split(',');
+      const vm: VmLoadFigures = { uuid, cpuPercent: parsed(cpu), hostCpuPercent: parsed(hostCpu), memoryUsedBytes: parsed(used), memoryBytes: parsed(memory) };
+      if (vmId) vm.vmId = vmId;
+      return vm;
+    }),
     expiresAt: Number(i.expiresAt),
   };
   if (typeof i.n === 'number') sample.rows = i.n;
@@ -243,6 +248,15 @@ function fromItem(i: Item): LoadSample {
 
 function num(x: unknown): number | null {
   return typeof x === 'number' ? x : null;
+}
+
+/** A figure as a field of `v`: empty when unknown. */
+function field(x: number | null): string {
+  return x === null ? '' : String(x);
+}
+
+function parsed(text: string | undefined): number | null {
+  return text === undefined || text === '' ? null : Number(text);
 }
 
 /** A percentage kept to two decimals; null stays null. */

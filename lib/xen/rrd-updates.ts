@@ -128,20 +128,53 @@ export function rrdSourceNames(o: RrdObject, cf = 'AVERAGE'): string[] {
 
 /** An RRD value as text ("0.0123", "1.718e+10", "NaN", "Infinity") or a JSON number: a number, or null when not finite. */
 export function rrdValue(where: string, v: unknown): RrdValue {
+  const x = readValue(v);
+  if (x === undefined) throw new RrdFormatError(`${where}: ${notANumber(v)}`);
+  return x;
+}
+
+/** The value, or undefined when it is not one (an export holds hundreds of thousands: no throw, no regex on the common path). */
+function readValue(v: unknown): RrdValue | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (typeof v !== 'string') throw new RrdFormatError(`${where}: expected a number, got ${v === null ? 'null' : typeof v}`);
+  if (typeof v !== 'string') return undefined;
+  const fast = plainNumber(v);
+  if (fast !== undefined) return fast;
   const s = v.trim();
   if (/^[+-]?(?:nan|inf|infinity)$/i.test(s)) return null;
-  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(s)) throw new RrdFormatError(`${where}: "${s.slice(0, 30)}" is not a number`);
+  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(s)) return undefined;
   return Number(s);
+}
+
+function notANumber(v: unknown): string {
+  return typeof v === 'string' ? `"${v.trim().slice(0, 30)}" is not a number` : `expected a number, got ${v === null ? 'null' : typeof v}`;
+}
+
+/**
+ * A decimal number written plainly (a sign, digits, a point, an exponent: what xapi prints), read
+ * with Number(); undefined sends anything else (spaces, words, hex) to the careful path.
+ */
+function plainNumber(s: string): RrdValue | undefined {
+  const c0 = s.charCodeAt(0);
+  const leads = (c0 >= 48 && c0 <= 57) || c0 === 45 || c0 === 43 || c0 === 46;
+  if (!leads) return undefined;
+  // Number() also reads 0x.., 0b.., 0o..: not a figure xapi writes.
+  const c1 = s.charCodeAt(1);
+  if (c0 === 48 && (c1 === 120 || c1 === 88 || c1 === 98 || c1 === 66 || c1 === 111 || c1 === 79)) return undefined;
+  const c = s.charCodeAt(s.length - 1);
+  if (c === 32 || c === 9 || c === 10 || c === 13) return undefined;
+  const n = Number(s);
+  if (Number.isNaN(n)) return undefined;
+  return Number.isFinite(n) ? n : null;
 }
 
 /** A legend entry split; RrdFormatError unless it is CF:KIND:UUID:NAME. */
 export function rrdColumn(entry: string): RrdColumn {
-  const parts = entry.split(':');
-  if (parts.length < 4 || parts.some((p) => p === '')) throw new RrdFormatError(`legend entry "${entry.slice(0, 120)}" is not CF:KIND:UUID:NAME`);
   // A data source name has no colon; the uuid is what lies between the kind and the name.
-  return { cf: parts[0], kind: parts[1], uuid: parts.slice(2, -1).join(':').toLowerCase(), name: parts[parts.length - 1] };
+  const a = entry.indexOf(':');
+  const b = entry.indexOf(':', a + 1);
+  const z = entry.lastIndexOf(':');
+  if (a <= 0 || b <= a + 1 || z <= b + 1 || z === entry.length - 1) throw new RrdFormatError(`legend entry "${entry.slice(0, 120)}" is not CF:KIND:UUID:NAME`);
+  return { cf: entry.slice(0, a), kind: entry.slice(a + 1, b), uuid: entry.slice(b + 1, z).toLowerCase(), name: entry.slice(z + 1) };
 }
 
 interface Meta {
@@ -162,12 +195,25 @@ function build(meta: Meta, legend: string[], rows: Array<{ t: number; values: un
   });
   const order = rows.map((r, i) => ({ t: r.t, i })).sort((a, b) => a.t - b.t || a.i - b.i);
   const objects = new Map<string, RrdObject>();
-  columns.forEach((c, ci) => {
-    const key = `${c.kind}:${c.uuid}`;
-    let o = objects.get(key);
-    if (!o) objects.set(key, (o = { kind: c.kind, uuid: c.uuid, series: new Map() }));
-    const values = order.map(({ i }) => rrdValue(`row t=${rows[i].t} ${legend[ci]}`, rows[i].values[ci]));
+  let o: RrdObject | undefined;
+  const series = columns.map((c) => {
+    // A legend lists an object's sources together: look the object up only when it changes.
+    if (!o || o.kind !== c.kind || o.uuid !== c.uuid) {
+      const key = `${c.kind}:${c.uuid}`;
+      o = objects.get(key);
+      if (!o) objects.set(key, (o = { kind: c.kind, uuid: c.uuid, series: new Map() }));
+    }
+    const values = new Array<RrdValue>(order.length);
     o.series.set(`${c.cf}:${c.name}`, values);
+    return values;
+  });
+  order.forEach(({ i }, r) => {
+    const row = rows[i].values;
+    for (let ci = 0; ci < series.length; ci++) {
+      const x = readValue(row[ci]);
+      if (x === undefined) throw new RrdFormatError(`row t=${rows[i].t} ${legend[ci]}: ${notANumber(row[ci])}`);
+      series[ci][r] = x;
+    }
   });
   return { start: meta.start, step: meta.step, end: meta.end, times: order.map((o) => o.t), columns, objects };
 }
