@@ -116,8 +116,8 @@ export interface VmRecord {
 }
 
 /**
- * A VM's metrics object. Current xapi leaves VCPUs_utilisation empty (per-vCPU load comes from
- * the RRDs); keys are vCPU numbers as strings over JSON-RPC.
+ * A VM's metrics object. lowpower reads per-vCPU load from the RRD export (rrd-updates.ts), not
+ * from VCPUs_utilisation; its keys are vCPU numbers, as strings over JSON-RPC.
  */
 export interface VmMetricsRecord {
   uuid: string;

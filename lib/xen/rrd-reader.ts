@@ -14,7 +14,6 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { mapBounded } from '../util/bounded.ts';
-import { masterUrl } from './client.ts';
 import { unreachableCause } from './errors.ts';
 import { parseRrdUpdates, RrdFormatError, type RrdUpdates } from './rrd-updates.ts';
 import type { TlsOptions } from './transport.ts';
@@ -48,7 +47,7 @@ export interface RrdReadOptions extends RrdQuery {
   concurrency?: number;
 }
 
-export type RrdFailure = 'unreachable' | 'timeout' | 'unauthorised' | 'http' | 'format' | 'tls' | 'insecure' | 'no-address' | 'too-large';
+export type RrdFailure = 'unreachable' | 'timeout' | 'unauthorised' | 'http' | 'format' | 'tls' | 'insecure' | 'no-address' | 'bad-address' | 'too-large';
 
 /** Why one member gave no export. Never carries the session id. */
 export class RrdReadError extends Error {
@@ -104,7 +103,12 @@ export class RrdReader {
 
   private async readOne(m: RrdMember, o: RrdReadOptions): Promise<RrdUpdates> {
     if (!m.address.trim()) throw new RrdReadError('no-address', m.hostId, '', 'XAPI gives the host no address');
-    const endpoint = memberEndpoint(o.baseUrl, m.address);
+    let endpoint: URL;
+    try {
+      endpoint = memberEndpoint(o.baseUrl, m.address);
+    } catch {
+      throw new RrdReadError('bad-address', m.hostId, '', `"${m.address.slice(0, 100)}" is not an address to reach`);
+    }
     const where = `${endpoint.protocol}//${endpoint.host}${endpoint.pathname}`;
     if (endpoint.protocol !== 'https:' && !isLoopback(endpoint.hostname)) {
       throw new RrdReadError('insecure', m.hostId, where, 'refusing to send the session id over plain http to a non-loopback address: use https');
@@ -146,16 +150,30 @@ export class RrdReader {
   }
 }
 
-/** The member's /rrd_updates URL: its address in place of the host of the base URL (scheme and port kept). */
+/**
+ * The member's /rrd_updates URL: its address in place of the host of the base URL (scheme and port
+ * kept; a port in the address wins). "a.b.c.d", "name", "fe80::1", "[fe80::1]:443" and
+ * "127.0.0.1:4711" are read; anything else throws rather than fall back to the base URL's host
+ * (URL's hostname setter ignores a value it cannot use, which would ask the master instead).
+ */
 export function memberEndpoint(baseUrl: string, address: string): URL {
   const base = new URL(baseUrl);
-  base.username = '';
-  base.password = '';
-  base.search = '';
-  base.hash = '';
-  const at = masterUrl(base, address);
-  at.pathname = '/rrd_updates';
-  return at;
+  const a = address.trim();
+  let host = a;
+  let port = base.port;
+  const bracketed = /^\[([0-9A-Fa-f:.%]+)\](?::(\d+))?$/.exec(a);
+  const colons = a.split(':').length - 1;
+  if (bracketed) {
+    host = `[${bracketed[1]}]`;
+    if (bracketed[2]) port = bracketed[2];
+  } else if (colons > 1) {
+    host = `[${a}]`;
+  } else if (colons === 1) {
+    [host, port] = a.split(':');
+    if (!/^\d+$/.test(port)) throw new Error(`bad port in ${a}`);
+  }
+  if (!/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.%]+\])$/.test(host)) throw new Error(`not a host: ${host}`);
+  return new URL(`${base.protocol}//${host}${port ? `:${port}` : ''}/rrd_updates`);
 }
 
 /** The query xapi's handler reads (start, cf, host, interval, json), the session first. */

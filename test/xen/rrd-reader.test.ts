@@ -111,10 +111,11 @@ describe('rrd reader', () => {
           { hostId: 'broken', address: failing },
           { hostId: 'odd', address: garbage },
           { hostId: 'nowhere', address: '  ' },
+          { hostId: 'garbled', address: 'host name with spaces' },
         ],
         options,
       );
-      expect(results.map((r) => r.hostId)).toEqual(['good', 'off', 'hung', 'no-session', 'broken', 'odd', 'nowhere']);
+      expect(results.map((r) => r.hostId)).toEqual(['good', 'off', 'hung', 'no-session', 'broken', 'odd', 'nowhere', 'garbled']);
       expect(results[0].ok).toBe(true);
       expect(failure(results[1]).kind).toBe('unreachable');
       expect(failure(results[1]).message).toMatch(/ECONNREFUSED/);
@@ -123,6 +124,7 @@ describe('rrd reader', () => {
       expect(failure(results[4])).toMatchObject({ kind: 'http', message: expect.stringMatching(/HTTP 500/) });
       expect(failure(results[5])).toMatchObject({ kind: 'format', message: expect.stringMatching(/root element is <html>/) });
       expect(failure(results[6]).kind).toBe('no-address');
+      expect(failure(results[7]).kind).toBe('bad-address');
       for (const r of results.slice(1)) {
         const f = failure(r);
         expect(f.message).toContain(r.hostId);
@@ -181,6 +183,8 @@ describe('rrd reader', () => {
     expect(memberEndpoint('https://root:pw@10.0.0.1', '10.0.0.12').href).toBe('https://10.0.0.12/rrd_updates');
     expect(memberEndpoint('http://127.0.0.1:4711', '127.0.0.1:4712').href).toBe('http://127.0.0.1:4712/rrd_updates');
     expect(memberEndpoint('https://10.0.0.1', 'fd00::12').href).toBe('https://[fd00::12]/rrd_updates');
+    expect(memberEndpoint('http://127.0.0.1:4711', '[::1]:4713').href).toBe('http://[::1]:4713/rrd_updates');
+    for (const bad of ['host name', 'a/b', 'h:port', '10.0.0.1:', '[zz]']) expect(() => memberEndpoint('https://10.0.0.1', bad), bad).toThrow();
     expect(rrdQueryString({ start: -600.7 }, 'OpaqueRef:x')).toBe('session_id=OpaqueRef%3Ax&start=-600&cf=AVERAGE&host=true&interval=60&json=true');
   });
 });

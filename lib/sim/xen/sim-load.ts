@@ -2,8 +2,8 @@
  * The simulated pool's load control and its metrics objects: push a VM (by name or uuid) or all
  * to a fixed load and reset to the model (load-model.ts), checked before anything changes; and
  * the VM_metrics objects (memory_actual, VCPUs_number, VCPUs_utilisation), created for every VM
- * and refreshed from the model when read, in place (a figure moving is not an event, as in xapi,
- * which leaves these fields out of event.from's interest).
+ * and refreshed from the model when read, in place and without an event (figures that move every
+ * minute would otherwise keep every event.from watcher busy).
  */
 import { isGuest, NULL_REF, xapiDateTime, type Ref, type VmRecord } from '../../xen/records.ts';
 import type { IdSource } from './build.ts';
