@@ -4,6 +4,11 @@
  * host and VM load of each answer (load.ts), VMs named by lowpower's vmId. A member that is not
  * live is not asked (`notLive`); one that does not answer is a named failure (`failed`), never
  * an empty load.
+ *
+ * For a 5-minute bucket ask start = the bucket's start and interval = 60, and average the window
+ * { after: start, upTo: start + 300 }: xcp-rrdd keeps 5 s, 1 min, 1 h and 1 day archives, so an
+ * interval of 300 gets hourly rows. A member's report goes into the store's putLoadSamples as it
+ * is ({ poolId, hostId, at, rows: host.rows, host, vms }).
  */
 import type { XapiHypervisor } from './hypervisor.ts';
 import { loadFromUpdates, type HostLoad, type LoadWindow, type VmLoad } from './load.ts';
