@@ -8,6 +8,7 @@ export type { OperationRepository, StepRepository } from './operations.ts';
 export type { AuditRepository } from './audit.ts';
 export type { AlertRepository } from './alerts.ts';
 export type { ReadingRepository, EnergyRepository } from './readings.ts';
+export { LOAD_BUCKET_MS, DEFAULT_LOAD_SAMPLE_TTL_SECONDS, type LoadSampleRepository, type LoadSampleInput, type LoadSample, type HostLoadFigures, type VmLoadFigures, type ListLoadOptions } from './load-samples.ts';
 export { createTable, tableDefinition, TTL_ATTRIBUTE, type CreateTableOptions } from './table.ts';
 export {
   StoreError,

@@ -9,6 +9,7 @@ import { alertRepository, type AlertRepository } from './alerts.ts';
 import { auditRepository, type AuditRepository } from './audit.ts';
 import { hostRepository, type HostLockRepository, type HostRepository } from './hosts.ts';
 import { storeContext, type StoreLog } from './items.ts';
+import { loadSampleRepository, type LoadSampleRepository } from './load-samples.ts';
 import { operationRepository, type OperationRepository, type StepRepository } from './operations.ts';
 import { poolRepository, type PoolRepository } from './pools.ts';
 import { energyRepository, readingRepository, type EnergyRepository, type ReadingRepository } from './readings.ts';
@@ -38,7 +39,8 @@ export interface Store
     AuditRepository,
     AlertRepository,
     EnergyRepository,
-    ReadingRepository {}
+    ReadingRepository,
+    LoadSampleRepository {}
 
 export function createStore(opts: StoreOptions): Store {
   const ctx = storeContext(opts);
@@ -51,5 +53,6 @@ export function createStore(opts: StoreOptions): Store {
     ...alertRepository(ctx),
     ...energyRepository(ctx),
     ...readingRepository(ctx, opts.readingTtlSeconds),
+    ...loadSampleRepository(ctx),
   };
 }

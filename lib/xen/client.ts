@@ -113,6 +113,15 @@ export class XapiClient {
     }
   }
 
+  /**
+   * The session ref, logging in first if need be: for XAPI's HTTP handlers (`/rrd_updates`), which
+   * take it as the `session_id` query parameter. Sessions are pool-wide, so every member accepts it.
+   */
+  async sessionId(): Promise<string> {
+    if (this.closed) throw new Error('the XAPI client is closed');
+    return this.ensureSession();
+  }
+
   /** Log out and close connections. Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -92,6 +92,8 @@ export interface VmRecord {
   memory_overhead: number;
   VCPUs_max: number;
   VCPUs_at_startup: number;
+  /** Its VM_metrics object. */
+  metrics: Ref;
   is_a_template: boolean;
   is_default_template: boolean;
   is_control_domain: boolean;
@@ -110,6 +112,22 @@ export interface VmRecord {
   current_operations: StringMap;
   blocked_operations: StringMap;
   tags: string[];
+  other_config: StringMap;
+}
+
+/**
+ * A VM's metrics object. lowpower reads per-vCPU load from the RRD export (rrd-updates.ts), not
+ * from VCPUs_utilisation; its keys are vCPU numbers, as strings over JSON-RPC.
+ */
+export interface VmMetricsRecord {
+  uuid: string;
+  memory_actual: number;
+  VCPUs_number: number;
+  VCPUs_utilisation: Record<string, number>;
+  state: string[];
+  start_time: string;
+  install_time: string;
+  last_updated: string;
   other_config: StringMap;
 }
 

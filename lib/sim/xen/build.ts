@@ -32,6 +32,10 @@ export interface BuiltPool {
   poolRef: Ref;
   sharedSrRef: Ref;
   hosts: Map<Ref, HostRuntime>;
+  /** Guests that run no guest agent (their RRD lacks memory_internal_free). */
+  noAgent: Set<Ref>;
+  /** Hosts whose spec set host.address (the simulator does not move them to an endpoint of their own). */
+  fixedAddress: Set<Ref>;
 }
 
 export type IdSource = { ref(): Ref; uuid(): string };
@@ -57,6 +61,8 @@ export function buildPool(db: XapiDb, o: XapiSimOptions, ids: IdSource, now: num
   const hostRefByName = new Map<string, Ref>();
   const localSrByHost = new Map<Ref, Ref>();
   const addresses = new Set<string>();
+  const noAgent = new Set<Ref>();
+  const fixedAddress = new Set<Ref>();
 
   db.insert('network', networkRef, {
     uuid: ids.uuid(), name_label: 'Pool-wide network associated with eth0', name_description: '', bridge: 'xenbr0', VIFs: [], PIFs: [], other_config: {}, tags: [],
@@ -106,6 +112,7 @@ export function buildPool(db: XapiDb, o: XapiSimOptions, ids: IdSource, now: num
       db.require('host', ref).PBDs.push(pbd);
     }
     hosts.set(ref, { ref, name: spec.name, metricsRef, dom0Ref, dom0Bytes, link: spec.power, autoEnable: true, disabledUntilReboot: false });
+    if (spec.address !== undefined) fixedAddress.add(ref);
   }
 
   db.insert('pool', poolRef, {
@@ -124,9 +131,10 @@ export function buildPool(db: XapiDb, o: XapiSimOptions, ids: IdSource, now: num
     vmNames.add(spec.name);
     const hostRef = hostRefByName.get(spec.host);
     if (!hostRef) throw new Error(`VM ${spec.name}: no host named ${spec.host}`);
-    addGuest(db, ids, spec, hostRef, spec.localStorage ? (localSrByHost.get(hostRef) as Ref) : sharedSrRef, networkRef, o.pool.haEnabled ?? false);
+    const vmRef = addGuest(db, ids, spec, hostRef, spec.localStorage ? (localSrByHost.get(hostRef) as Ref) : sharedSrRef, networkRef, o.pool.haEnabled ?? false);
+    if (spec.guestAgent === false) noAgent.add(vmRef);
   }
-  return { poolRef, sharedSrRef, hosts };
+  return { poolRef, sharedSrRef, hosts, noAgent, fixedAddress };
 }
 
 /**
@@ -230,7 +238,7 @@ function vmRecord(ids: IdSource, b: VmBasics): VmRecord {
   return {
     uuid: ids.uuid(), name_label: b.name_label, name_description: '', power_state: b.power_state, resident_on: b.resident_on, scheduled_to_be_resident_on: NULL_REF,
     affinity: b.affinity, memory_static_max: b.memory, memory_static_min: b.memory, memory_dynamic_max: b.memory, memory_dynamic_min: b.memory,
-    memory_target: b.memory, memory_overhead: 0, VCPUs_max: b.vcpus, VCPUs_at_startup: b.vcpus, is_a_template: b.is_a_template ?? false,
+    memory_target: b.memory, memory_overhead: 0, VCPUs_max: b.vcpus, VCPUs_at_startup: b.vcpus, metrics: NULL_REF, is_a_template: b.is_a_template ?? false,
     is_default_template: b.is_default_template ?? false, is_control_domain: b.is_control_domain ?? false, is_a_snapshot: false, snapshot_of: NULL_REF,
     snapshots: [], domid: b.domid ?? -1, domain_type: b.is_control_domain ? 'pv' : 'hvm', VBDs: [], VIFs: [], VGPUs: [], attached_PCIs: [],
     ha_restart_priority: '', ha_always_run: false, allowed_operations: [], current_operations: {}, blocked_operations: {}, tags: [], other_config: {},

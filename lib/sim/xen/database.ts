@@ -20,6 +20,7 @@ import type {
   VdiRecord,
   VgpuRecord,
   VifRecord,
+  VmMetricsRecord,
   VmRecord,
   XapiEvent,
   XapiValue,
@@ -32,6 +33,7 @@ export interface RecordsOf {
   host: HostRecord;
   host_metrics: HostMetricsRecord;
   VM: VmRecord;
+  VM_metrics: VmMetricsRecord;
   VBD: VbdRecord;
   VDI: VdiRecord;
   SR: SrRecord;
@@ -43,7 +45,7 @@ export interface RecordsOf {
   task: TaskRecord;
 }
 export type ClassName = keyof RecordsOf;
-export const CLASSES: ClassName[] = ['pool', 'host', 'host_metrics', 'VM', 'VBD', 'VDI', 'SR', 'PBD', 'network', 'VIF', 'PCI', 'VGPU', 'task'];
+export const CLASSES: ClassName[] = ['pool', 'host', 'host_metrics', 'VM', 'VM_metrics', 'VBD', 'VDI', 'SR', 'PBD', 'network', 'VIF', 'PCI', 'VGPU', 'task'];
 
 interface RowMeta {
   cls: ClassName;

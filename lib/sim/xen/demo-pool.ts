@@ -4,7 +4,9 @@
  * host-003 cannot sleep), vm-07 and vm-17 form an anti-affinity pair. Consolidated onto four
  * hosts it still holds every VM with one host failure to spare and 10 % headroom, so at least two
  * hosts can sleep. Hosts carry distinct management addresses (host-001, the master, 127.0.0.1 where
- * the simulator listens; the others 127.0.1.<n>) and, when asked, the serials of their BMCs.
+ * the simulator listens; the others "127.0.0.1:<port>" of their own endpoints, where each serves
+ * its RRD export) and, when asked, the serials of their BMCs. vm-14 runs no guest agent, so its
+ * RRD lacks memory_internal_free as such a VM's does.
  */
 import { GiB, type HostPowerLink, type SimHostIdentity, type SimHostSpec, type SimVmSpec, type XapiSimOptions } from './options.ts';
 
@@ -32,7 +34,7 @@ const VMS: Array<[number, number, number, Partial<SimVmSpec>?]> = [
   [16, 4, 3],
   [8, 2, 3, { tags: ['env:prod'] }],
   [16, 4, 3, { localStorage: true, tags: ['backup:nightly'] }],
-  [4, 2, 3],
+  [4, 2, 3, { guestAgent: false }],
   [8, 2, 3],
   [32, 8, 4, { tags: ['env:prod'] }],
   [32, 8, 4, { tags: ['anti-affinity:db', 'env:prod', 'backup:nightly'] }],
@@ -66,6 +68,7 @@ export function demoPool(links: Map<string, HostPowerLink>, credentials = DEMO_C
   return {
     credentials,
     pool: { name: 'demo-pool', haEnabled: true, haFailuresToTolerate: 1 },
+    hostEndpoints: true,
     hosts: HOSTS.map((h, i) => {
       const power = links.get(h.name);
       if (!power) throw new Error(`demoPool: no power link for ${h.name}`);

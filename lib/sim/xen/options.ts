@@ -1,5 +1,6 @@
 /** What a simulated pool is made of: its credentials, hosts (each wired to a power model), VMs and timings. */
 import type { Clock } from '../ipmi/clock.ts';
+import type { LoadModelOptions } from './load-model.ts';
 
 /**
  * The simulated machine under a host: chassis power and whether its OS runs. The simulated BMC's
@@ -26,7 +27,7 @@ export interface SimHostSpec {
   /**
    * host.address, the management IP. Default: 127.0.0.1 for the master (where the simulator
    * listens) and 127.0.1.<n> for the n-th host of the list otherwise (record values only: nothing
-   * listens there).
+   * listens there), or, with `hostEndpoints`, "127.0.0.1:<port>" of the host's own endpoint.
    */
   address?: string;
   /** bios_strings["system-serial-number"] as stored (the product serial a BMC's FRU shows too). Default "" (xapi's "Not Specified"). */
@@ -61,6 +62,8 @@ export interface SimVmSpec {
   haProtected?: boolean;
   /** Also create a snapshot of it (is_a_snapshot, same name_label, as users often leave it). */
   snapshot?: boolean;
+  /** It runs a guest agent, so its RRD has memory_internal_free. Default true. */
+  guestAgent?: boolean;
 }
 
 export interface XapiSimOptions {
@@ -93,6 +96,15 @@ export interface XapiSimOptions {
   migrationFailMs?: number;
   /** Fault "vm-start-during-drain": how long after host.disable the late start lands. Default 100 ms. */
   drainStartDelayMs?: number;
+  /**
+   * Give every host but the master an HTTP endpoint of its own (GET /rrd_updates) on a free
+   * 127.0.0.1 port, and make its host.address "127.0.0.1:<port>" (unless its spec sets an
+   * address), so that readers ask each member where XAPI says it is. The master serves
+   * /rrd_updates beside /jsonrpc either way. Default false.
+   */
+  hostEndpoints?: boolean;
+  /** The daily load model behind /rrd_updates and VM_metrics (seed defaults to `seed`). */
+  load?: LoadModelOptions;
 }
 
 export const GiB = 1024 ** 3;

@@ -4,7 +4,9 @@
  * {"code":1,"message":"<CODE>","data":[params…]}), sessions, Async.* calls with task records,
  * event.from, and test hooks: one-shot error injection, named faults (faults.ts: xapi-down drops
  * every connection at once while the pool model keeps running), call counters, dropping sessions,
- * supporter mode.
+ * supporter mode. The master also serves its RRD export (GET /rrd_updates, rrd-http.ts); with
+ * `hostEndpoints` every other host serves its own on a port of its own. Load comes from a daily
+ * model a test or demo can push (setLoad / resetLoad).
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -17,7 +19,10 @@ import { XapiDb } from './database.ts';
 import { METHODS, createTask, genericMethod, listMethods, settleTask, type CallContext, type MethodSpec } from './methods.ts';
 import { XapiFaultSet, type XapiFaults } from './faults.ts';
 import type { XapiSimOptions } from './options.ts';
+import { LoadModel } from './load-model.ts';
 import { describe, PoolModel } from './pool-model.ts';
+import { serveRrdUpdates, startHostEndpoint, type HostEndpoint, type RrdHttpContext } from './rrd-http.ts';
+import { SimLoad, type SimLoadPush } from './sim-load.ts';
 import { SimState } from './state.ts';
 
 export interface XapiSim {
@@ -39,6 +44,16 @@ export interface XapiSim {
   setSlaveOf(masterAddress: string | undefined): void;
   /** Look at the power links now (the sim also does it every tickMs). */
   refresh(): void;
+  /**
+   * From now on, run a guest (by name or uuid) or "all" at this CPU percent of each vCPU (and
+   * memory percent, if given) instead of the daily model; the names it applies to. A bad request
+   * throws and changes nothing.
+   */
+  setLoad(push: SimLoadPush): string[];
+  /** Every guest follows the daily model again, from now on. */
+  resetLoad(): void;
+  /** The daily load model (read-only use: its profiles and values at a time). */
+  readonly loadModel: LoadModel;
   stop(): Promise<void>;
 }
 
@@ -62,11 +77,24 @@ export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
     { agentStartMs: o.agentStartMs ?? 2000, migrateMsPerGiB: o.migrateMsPerGiB ?? 1000, migrateMs: o.migrateMs, migrationFailMs: o.migrationFailMs ?? 100, drainStartDelayMs: o.drainStartDelayMs ?? 100 },
     faults,
   );
+  const load = new SimLoad(db, new LoadModel({ seed: o.seed ?? 1, ...o.load }), now, idSource(((o.seed ?? 1) ^ 0x6d657472) >>> 0));
+  load.attachMetrics();
   const sessions = new Map<Ref, Session>();
   const calls: Record<string, number> = {};
   const nextFailures = new Map<string, string[][]>();
   let slaveOf = o.slaveOf;
   let stopping = false;
+
+  const rrd: RrdHttpContext = {
+    pool: model,
+    load: load.model,
+    now,
+    startedAt: now(),
+    noAgent: built.noAgent,
+    sessionValid: (id) => !stopping && sessions.has(id),
+    credentials: o.credentials,
+    refresh: () => model.refresh(),
+  };
 
   const context = (session: Ref, task?: Ref): CallContext => ({ model, db, session, task, sessionValid: () => !stopping && sessions.has(session) });
 
@@ -76,6 +104,7 @@ export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
     if (fault) throw new XapiError(fault[0], fault.slice(1));
     if (slaveOf !== undefined) throw new XapiError('HOST_IS_SLAVE', [slaveOf]);
     model.refresh();
+    if (method.startsWith('VM_metrics.')) load.attachMetrics();
     if (method === 'system.listMethods') return listMethods(db);
     if (method === 'session.login_with_password') return login(params);
     const session = params[0];
@@ -122,6 +151,10 @@ export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
   const server = http.createServer((req, res) => {
     // A keep-alive connection opened before xapi-down went on.
     if (dropWhileDown(req.socket)) return;
+    if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/rrd_updates') {
+      serveRrdUpdates(rrd, model.masterRef, req, res);
+      return;
+    }
     if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== '/jsonrpc') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: this simulator serves POST /jsonrpc only\n');
       return;
@@ -178,6 +211,21 @@ export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
     server.listen(o.port ?? 0, '127.0.0.1', () => ok());
   });
   const port = (server.address() as AddressInfo).port;
+  const endpoints: HostEndpoint[] = [];
+  if (o.hostEndpoints) {
+    try {
+      for (const h of built.hosts.values()) {
+        if (h.ref === model.masterRef) continue;
+        const ep = await startHostEndpoint(rrd, h.ref);
+        endpoints.push(ep);
+        if (!built.fixedAddress.has(h.ref)) db.update('host', h.ref, { address: ep.address });
+      }
+    } catch (e) {
+      await Promise.all(endpoints.map((ep) => ep.close()));
+      server.close();
+      throw e;
+    }
+  }
   const tick = setInterval(() => model.refresh(), o.tickMs ?? 50);
   tick.unref();
 
@@ -203,16 +251,22 @@ export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
       slaveOf = address;
     },
     refresh: () => model.refresh(),
+    setLoad: (push) => load.set(push),
+    resetLoad: () => load.reset(),
+    loadModel: load.model,
     async stop() {
       if (stopping) return;
       stopping = true;
       clearInterval(tick);
       model.stop();
       db.wakeAll();
-      await new Promise<void>((ok) => {
-        server.close(() => ok());
-        server.closeAllConnections();
-      });
+      await Promise.all([
+        new Promise<void>((ok) => {
+          server.close(() => ok());
+          server.closeAllConnections();
+        }),
+        ...endpoints.map((ep) => ep.close()),
+      ]);
     },
   };
 }
