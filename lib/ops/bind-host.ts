@@ -7,7 +7,7 @@
 import type { Hypervisor } from '../xen/hypervisor-port.ts';
 import type { Store } from '../store/store.ts';
 import type { ActionSource, BmcIdentityRecord, Host, HostBinding, Pool } from '../store/types.ts';
-import type { PowerDriver } from './power-driver.ts';
+import type { BmcHost, PowerDriver } from './power-driver.ts';
 import { bindingRefusal, bmcAtOf, decideBinding, describeIdentity, sameBmcAs } from './binding.ts';
 import { errorText } from './step-machine.ts';
 
@@ -31,7 +31,7 @@ export class BmcTakenError extends Error {
   }
 }
 
-type BmcFields = Pick<Host, 'poolId' | 'hostId' | 'bmcAddress' | 'bmcPort' | 'bmcUser' | 'secretRef' | 'cipherSuite'>;
+type BmcFields = BmcHost;
 
 /** Read both sides and compare; an unreadable side makes the binding unverified, saying why. */
 export async function readBinding(deps: BindDeps, host: BmcFields): Promise<HostBinding> {
@@ -41,7 +41,7 @@ export async function readBinding(deps: BindDeps, host: BmcFields): Promise<Host
   try {
     bmc = await deps.driver.identity(host);
   } catch (e) {
-    return { state: 'unverified', why: `could not read the identity of the BMC at ${bmcAt}: ${errorText(e)}`, checkedAt: at, bmcAt, bmc: { protocol: 'ipmi' }, xapi: {} };
+    return { state: 'unverified', why: `could not read the identity of the BMC at ${bmcAt}: ${errorText(e)}`, checkedAt: at, bmcAt, bmc: { protocol: host.bmcProtocol ?? 'ipmi' }, xapi: {} };
   }
   const pool = await deps.store.getPool(host.poolId);
   let xapi: { serial?: string; boardSerial?: string } = {};
@@ -53,6 +53,8 @@ export async function readBinding(deps: BindDeps, host: BmcFields): Promise<Host
   } catch (e) {
     return { state: 'unverified', why: `could not read ${host.hostId}'s serials from XAPI: ${errorText(e)}`, checkedAt: at, bmcAt, bmc, xapi };
   }
+  // No BMC: power goes through XAPI's own record of this very host, so there is nothing to mix up.
+  if (bmc.protocol === 'xapi') return { state: 'bound', why: `${host.hostId} has no BMC: power goes through XAPI's own host record (host.power_on, host.shutdown)`, checkedAt: at, bmcAt, bmc, xapi };
   return decideBinding(host.hostId, bmcAt, bmc, xapi, at);
 }
 
