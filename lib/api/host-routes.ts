@@ -6,14 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { requestHostPower } from '../ops/host-power.ts';
 import { assertBmcFree, readBinding, rebindHost, type BindDeps } from '../ops/bind-host.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
-import type { BmcProtocol, HostInput, HostPatch } from '../store/types.ts';
+import type { BmcProtocol, HostInput, HostPatch, Pool } from '../store/types.ts';
 import { isLoopback } from '../redfish/index.ts';
 import { probeCertificate, probeProtocol } from '../onboard/probe.ts';
 import { ApiError } from './errors.ts';
 import { findHost, poolOf, publicBinding, publicHost, secretsOf } from './helpers.ts';
 import { IdParams, PoolQuery } from './schemas/common.ts';
 import * as s from './schemas/hosts.ts';
-import { defineRoute, type ApiContext, type Route } from './types.ts';
+import { defineRoute, type ApiContext, type ApiRequest, type Route } from './types.ts';
 
 /** What binding a BMC needs: its driver (identity) and the pool's XAPI (serials). */
 const bindDeps = (ctx: ApiContext): BindDeps => ({ store: ctx.store, driver: ctx.ops.driver, hypervisorFor: (ctx.ops as Partial<PoolOpsDeps>).hypervisorFor, now: ctx.now, log: ctx.log });
@@ -27,7 +27,7 @@ type Reach = Pick<HostInput, 'bmcPort' | 'bmcProtocol' | 'bmcProtocolFound' | 'b
  * service root first, then the IPMI presence ping: nothing with credentials), its port, and for
  * Redfish the certificate pinned now, before a credential goes to the BMC (trust on first use).
  */
-async function bmcReach(body: { protocol?: 'ipmi' | 'redfish' | 'auto'; bmcAddress: string; bmcPort?: number; bmcScheme?: 'https' | 'http' }): Promise<Reach> {
+async function bmcReach(body: { protocol?: 'ipmi' | 'redfish' | 'auto' | 'xapi'; bmcAddress: string; bmcPort?: number; bmcScheme?: 'https' | 'http' }): Promise<Reach> {
   const scheme = body.bmcScheme ?? 'https';
   if (scheme === 'http' && !isLoopback(body.bmcAddress)) throw new ApiError(400, 'invalid_host', 'bmcScheme http is allowed only to a loopback address: a BMC password never crosses a network in clear', { field: 'bmcScheme' });
   let protocol: BmcProtocol = body.protocol === 'redfish' ? 'redfish' : 'ipmi';
@@ -49,6 +49,27 @@ async function bmcReach(body: { protocol?: 'ipmi' | 'redfish' | 'auto'; bmcAddre
 
 const IDEMPOTENCY = 'the Idempotency-Key was already used for another request';
 const NO_SECRETS = 'this deployment cannot store BMC credentials';
+
+/**
+ * A host without a usable BMC: nothing to reach but the pool's XAPI, which must know the host.
+ * Its "BMC" fields name the host's management address and the pool's own XAPI credentials, so
+ * the one-BMC-per-host rule and the records keep their shape; no password is taken.
+ */
+async function addXapiHost(ctx: ApiContext, req: ApiRequest, pool: Pool, body: { id: string; neverSleep?: boolean }): Promise<{ status: 201; body: { host: ReturnType<typeof publicHost> } }> {
+  const hypervisorFor = (ctx.ops as Partial<PoolOpsDeps>).hypervisorFor;
+  if (!hypervisorFor) throw new ApiError(501, 'no_xapi', 'this deployment cannot reach XAPI');
+  const hv = await hypervisorFor(pool);
+  const xen = await hv.hostIdentity(body.id).catch((e: unknown) => {
+    throw new ApiError(409, 'unknown_to_xapi', `XAPI of pool ${pool.poolId} has no host named ${body.id}: ${e instanceof Error ? e.message : String(e)}`);
+  });
+  const mode = await hv.hostPowerOnMode(body.id).catch(() => '');
+  const candidate = { poolId: pool.poolId, hostId: body.id, bmcAddress: xen.address || body.id, bmcPort: 443, bmcUser: pool.xapiUser ?? 'root', secretRef: pool.secretRef, cipherSuite: 17, bmcProtocol: 'xapi' as const };
+  const binding = await readBinding(bindDeps(ctx), candidate);
+  const created = await ctx.store.createHost({ ...candidate, power: 'unknown', neverSleep: body.neverSleep, sleepState: 'awake', binding });
+  const warning = mode ? `power on through XAPI's ${mode} mode` : "XAPI's power_on_mode is empty for this host: it cannot be woken until a mode (wake-on-lan, DRAC, iLO) is set in the pool";
+  await ctx.store.appendAudit({ poolId: pool.poolId, hostId: body.id, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'add host', result: 'ok', message: `no BMC: ${warning}` });
+  return { status: 201, body: { host: publicHost(created, now(ctx)) } };
+}
 
 export const HOST_ROUTES: Route[] = [
   defineRoute({
@@ -75,17 +96,27 @@ export const HOST_ROUTES: Route[] = [
     errors: { 409: "the host exists, or its BMC is another host's (same address, GUID or serial)", 501: NO_SECRETS, 502: 'no BMC answered (auto), or the Redfish BMC gave no TLS handshake' },
     invalid: { code: 'invalid_host' },
     async run(ctx, req, { query, body }) {
+      // A BMC's fields are required unless the host has none (protocol xapi): checked before anything is read.
+      const need = (field: 'bmcAddress' | 'bmcUser' | 'bmcPassword', why = 'is required'): string => {
+        const v = body[field];
+        if (body.protocol !== 'xapi' && (v === undefined || v === '')) throw new ApiError(400, 'invalid_host', `${field} ${why}`, { field });
+        return v ?? '';
+      };
+      const bmcAddress = need('bmcAddress');
+      const bmcUser = need('bmcUser');
+      const bmcPassword = need('bmcPassword', 'is required (it goes to the secret store, never the table)');
       const pool = await poolOf(ctx, body.pool ?? query.pool);
       const hostId = body.id;
       if (await ctx.store.getHost(pool.poolId, hostId)) throw new ApiError(409, 'exists', `host ${hostId} exists in pool ${pool.poolId}`);
+      if (body.protocol === 'xapi') return addXapiHost(ctx, req, pool, body);
       const secretRef = `bmc.${pool.poolId}.${hostId}`;
-      const reach = await bmcReach(body);
-      const candidate = { poolId: pool.poolId, hostId, bmcAddress: body.bmcAddress, bmcUser: body.bmcUser, secretRef, cipherSuite: body.cipherSuite ?? 17, redfishNoEtag: body.redfishNoEtag, ...reach };
+      const reach = await bmcReach({ ...body, bmcAddress });
+      const candidate = { poolId: pool.poolId, hostId, bmcAddress, bmcUser, secretRef, cipherSuite: body.cipherSuite ?? 17, redfishNoEtag: body.redfishNoEtag, ...reach };
       // One BMC serves one host: the same address refused before a packet is sent, the same
       // identity (GUID, serial) under another address once the BMC has answered.
       await assertBmcFree(ctx.store, candidate);
       const previous = await secretsOf(ctx).get(secretRef).catch(() => undefined);
-      await secretsOf(ctx).put(secretRef, body.bmcPassword);
+      await secretsOf(ctx).put(secretRef, bmcPassword);
       let binding;
       try {
         binding = await readBinding(bindDeps(ctx), candidate);
