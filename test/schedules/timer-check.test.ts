@@ -93,7 +93,7 @@ describe('through EventBridge Scheduler (GetSchedule)', () => {
     service = new ScheduleService(store, eventBridgeSchedulerPort(eb));
     poolId = await newPool();
     // create: GetSchedule says none, then CreateSchedule.
-    mock.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule nightly does not exist.', $metadata: {} }));
+    mock.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule nightly does not exist.', Message: 'Schedule nightly does not exist.', $metadata: {} }));
     mock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:eu-central-1:123456789012:schedule/lowpower-prod/x' });
     await service.create(schedule(poolId));
     mock.resetHistory();
@@ -108,7 +108,7 @@ describe('through EventBridge Scheduler (GetSchedule)', () => {
   });
 
   it('ResourceNotFoundException: missing; DISABLED or no time zone (UTC) where the store wants otherwise: differs', async () => {
-    mock.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule does not exist.', $metadata: {} }));
+    mock.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'Schedule does not exist.', Message: 'Schedule does not exist.', $metadata: {} }));
     expect(await eb.get(`${poolId}.nightly`)).toBeUndefined();
     expect(await service.checkTimers(poolId)).toMatchObject([{ name: 'nightly', state: 'missing' }]);
     mock.on(GetScheduleCommand).resolves({ Name: `${poolId}.nightly`, ScheduleExpression: 'cron(30 23 ? * MON-FRI *)', ScheduleExpressionTimezone: 'Europe/Berlin', State: 'DISABLED' });
