@@ -70,6 +70,7 @@ async function scheduleChecks(ctx: ApiContext, run: Run, pool: Pool): Promise<Do
   try {
     const timers = await ctx.schedules.checkTimers(pool.poolId, (work) => withDeadline(work, ms));
     const took = run.clock() - t0;
+    if (timers.length === 0) return [line(subject, { status: 'warn', detail: 'no schedules: nothing puts this pool to sleep or wakes it on its own', fix: `add them: POST /v1/schedules?pool=${pool.poolId} (a sleep and a wake)` }, took)];
     return timers.map((c) => line({ kind: 'schedule', name: `schedule ${pool.poolId}/${c.name}`, pool: pool.poolId, schedule: c.name }, checkTimer(pool.poolId, c), took));
   } catch (e) {
     return [line(subject, { status: 'fail', detail: `the schedules could not be read: ${e instanceof Error ? e.message : String(e)}`, fix: "see the API's log" }, run.clock() - t0)];
