@@ -206,8 +206,8 @@ async function startSim(count: number, dir: string): Promise<Sim> {
   return { pid: child.pid ?? 0, inventory, passwordFile: join(dir, 'fleet.password'), startMs: performance.now() - t0, stop };
 }
 
-/** Peak open descriptors of this process and the simulator's, sampled every 100 ms. */
-function watchDescriptors(simPid: number): { stop: () => { ours: number; sim: number } } {
+/** Peak open descriptors of this process and the simulator's, sampled every 100 ms, per phase. */
+function watchDescriptors(simPid: number): { phase: (name: string) => void; stop: () => string } {
   const count = (pid: number | 'self'): number => {
     try {
       return readdirSync(`/proc/${pid}/fd`).length;
@@ -215,12 +215,24 @@ function watchDescriptors(simPid: number): { stop: () => { ours: number; sim: nu
       return 0;
     }
   };
-  const peak = { ours: count('self'), sim: count(simPid) };
+  const done: string[] = [];
+  let name = 'idle';
+  let peak = { ours: count('self'), sim: count(simPid) };
   const timer = setInterval(() => {
     peak.ours = Math.max(peak.ours, count('self'));
     peak.sim = Math.max(peak.sim, count(simPid));
   }, 100);
-  return { stop: () => (clearInterval(timer), peak) };
+  const close = (): void => {
+    done.push(`${name} ${peak.ours}/${peak.sim}`);
+  };
+  return {
+    phase: (next) => {
+      close();
+      name = next;
+      peak = { ours: count('self'), sim: count(simPid) };
+    },
+    stop: () => (clearInterval(timer), close(), done.join(', ')),
+  };
 }
 
 const peakRssMb = (pid: number): number => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -235,8 +247,9 @@ async function redfishtoolHost(h: FleetHost, config: string): Promise<void> {
 
 async function fleet(dir: string): Promise<void> {
   const limit = Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? 1024);
-  // The simulator holds one descriptor per BMC and one per open connection; the sweep, one per BMC in flight.
-  if (limit < COUNT + 4 * CONCURRENCY + 256) throw new Error(`ulimit -n is ${limit}: the fleet bench needs about ${COUNT + 4 * CONCURRENCY + 256}; raise it (ulimit -n 4096)`);
+  // The simulator holds a socket per BMC, and at the kept handles' close two connections per Redfish BMC (kept + logout).
+  const need = 2 * COUNT + 4 * CONCURRENCY + 64;
+  if (limit < need) throw new Error(`ulimit -n is ${limit}: the fleet bench needs about ${need} descriptors; raise it (ulimit -n 4096)`);
   const sim = await startSim(COUNT, dir);
   try {
     const hosts = readInventory(sim.inventory);
@@ -247,9 +260,11 @@ async function fleet(dir: string): Promise<void> {
       const r = await sweepFleet(list, { concurrency: CONCURRENCY, cipherSuite: 3 });
       return { r, ms: performance.now() - t0 };
     };
+    watch.phase('sweeps');
     const cold = await sweep(hosts);
     const started = await sweep(hosts);
     const half = await sweep(redfish);
+    watch.phase('kept handles');
 
     // Kept handles, one per Redfish BMC, as the scheduler's RedfishHosts keeps them.
     const kept = new RedfishHosts();
@@ -263,9 +278,12 @@ async function fleet(dir: string): Promise<void> {
     t0 = performance.now();
     const reads = await mapBounded(redfish, CONCURRENCY, (h) => handle(h).sensors());
     const warmSensorsMs = performance.now() - t0;
+    // RedfishHosts.close() logs every handle out at once: each DELETE on a connection of its own.
+    watch.phase('closing them');
+    t0 = performance.now();
     await kept.close();
-    const peaks = watch.stop();
-    const simRss = peakRssMb(sim.pid);
+    const closeMs = performance.now() - t0;
+    watch.phase('redfishtool');
 
     const config = join(dir, 'redfishtool-fleet.json');
     writeFileSync(config, JSON.stringify({ user: 'admin', password: readFileSync(sim.passwordFile, 'utf8').split('\n')[0] }), { mode: 0o600 });
@@ -274,6 +292,8 @@ async function fleet(dir: string): Promise<void> {
     await mapBounded(sample, TOOL_CONCURRENCY, (h) => redfishtoolHost(h, config));
     const toolPerHost = (performance.now() - t0) / sample.length;
     const toolHalf = toolPerHost * redfish.length;
+    const peaks = watch.stop();
+    const simRss = peakRssMb(sim.pid);
 
     const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
     const okOf = (r: SweepResult): string => `${r.ok} ok, ${r.failed} failed`;
@@ -282,12 +302,12 @@ async function fleet(dir: string): Promise<void> {
     console.log(`lowpower sweepFleet, ${COUNT} mixed, cold (first contact):      ${s(cold.ms)}  (${okOf(cold.r)})`);
     console.log(`lowpower sweepFleet, ${COUNT} mixed, everything started:       ${s(started.ms)}  (${okOf(started.r)})`);
     console.log(`lowpower sweepFleet, the ${redfish.length} Redfish BMCs alone:          ${s(half.ms)}  (${okOf(half.r)})`);
-    console.log(`lowpower kept handles, ${redfish.length} Redfish: open + first status ${s(openMs)}; warm power status ${s(warmPowerMs)} (${states.filter((x) => x.power === 'on').length} on); warm full sensor read ${s(warmSensorsMs)} (${reads.reduce((n, r) => n + r.length, 0)} sensors)`);
+    console.log(`lowpower kept handles, ${redfish.length} Redfish: open + first status ${s(openMs)}; warm power status ${s(warmPowerMs)} (${states.filter((x) => x.power === 'on').length} on); warm full sensor read ${s(warmSensorsMs)} (${reads.reduce((n, r) => n + r.length, 0)} sensors); close all ${s(closeMs)}`);
     console.log(
       `redfishtool, ${sample.length} Redfish BMCs ${TOOL_CONCURRENCY} at a time (Systems get + Chassis Thermal + Chassis Power, a process each): ${toolPerHost.toFixed(0)} ms per BMC` +
         ` -> EXTRAPOLATED to ${redfish.length}: ${s(toolHalf)} (${(toolHalf / half.ms).toFixed(0)}x lowpower's sweep of the same ${redfish.length}, measured; ${(toolHalf / cold.ms).toFixed(0)}x its cold sweep of all ${COUNT})`,
     );
-    console.log(`descriptors (ulimit -n ${limit}): peak ${peaks.ours} in the bench process, ${peaks.sim} in the simulator; peak memory: bench ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB, simulator ${simRss.toFixed(0)} MB`);
+    console.log(`peak descriptors, bench/simulator (ulimit -n ${limit}): ${peaks}; peak memory: bench ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB, simulator ${simRss.toFixed(0)} MB`);
   } finally {
     await sim.stop();
   }
