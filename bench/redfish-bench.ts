@@ -304,7 +304,7 @@ async function fleet(dir: string): Promise<void> {
     console.log(`lowpower sweepFleet, the ${redfish.length} Redfish BMCs alone:          ${s(half.ms)}  (${okOf(half.r)})`);
     console.log(`lowpower kept handles, ${redfish.length} Redfish: open + first status ${s(openMs)}; warm power status ${s(warmPowerMs)} (${states.filter((x) => x.power === 'on').length} on); warm full sensor read ${s(warmSensorsMs)} (${reads.reduce((n, r) => n + r.length, 0)} sensors); close all ${s(closeMs)}`);
     console.log(
-      `redfishtool, ${sample.length} Redfish BMCs ${TOOL_CONCURRENCY} at a time (Systems get + Chassis Thermal + Chassis Power, a process each): ${toolPerHost.toFixed(0)} ms per BMC` +
+      `redfishtool, ${sample.length} Redfish BMCs ${TOOL_CONCURRENCY} at a time (Systems get + Chassis Thermal + Chassis Power, a process each): ${toolPerHost.toFixed(0)} ms per BMC (wall time / BMCs)` +
         ` -> EXTRAPOLATED to ${redfish.length}: ${s(toolHalf)} (${(toolHalf / half.ms).toFixed(0)}x lowpower's sweep of the same ${redfish.length}, measured; ${(toolHalf / cold.ms).toFixed(0)}x its cold sweep of all ${COUNT})`,
     );
     console.log(`peak descriptors, bench/simulator (ulimit -n ${limit}): ${peaks}; peak memory: bench ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB, simulator ${simRss.toFixed(0)} MB`);
