@@ -37,6 +37,8 @@ import { type LocalFaults, simFaultRoutes, WorkerKilledError } from './sim-fault
 import { startStandIns } from './stand-ins.ts';
 import { localSlackRoute } from './slack-route.ts';
 import { scheduleDemoNight } from './demo-night.ts';
+import { simLoadRoutes } from './sim-load.ts';
+import { startWatchLoop, type WatchLoop } from './watch-loop.ts';
 
 export interface LocalRunnerOptions {
   /** HTTP port on 127.0.0.1 (0 picks a free one). */
@@ -66,6 +68,10 @@ export interface LocalRunnerOptions {
   sweepEveryMs?: number;
   /** A worker's lease on an operation without renewal (default 2 min; the fault matrix makes it short). */
   operationLeaseMs?: number;
+  /** How often the night watch checks (default 10 s; 0: only with the minute's load poll). */
+  watchEveryMs?: number;
+  /** How long the awake CPU must stay above the ceiling before the watch wakes hosts, where the pool's policy names none (default 20 s). */
+  spikeSeconds?: number;
 }
 
 export interface LocalRunner {
@@ -86,6 +92,8 @@ export interface LocalRunner {
   ops: PoolOpsDeps;
   /** The simulator fault control (also `GET|POST /v1/sim/faults`). */
   faults: LocalFaults;
+  /** The night watch's loop (absent when watchEveryMs is 0). */
+  watch?: WatchLoop;
   /** Run the sweeper now (it also runs every sweepEveryMs). */
   sweep(): Promise<SweepResult>;
   /** Run a schedule's action now, as its timer would, and wait for its operation. */
@@ -101,10 +109,13 @@ const SAMPLE: Array<Omit<Schedule, 'poolId'>> = [
   { name: 'night-sleep', action: 'sleep', expression: 'cron(30 23 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} },
   { name: 'morning-wake', action: 'wake', expression: 'cron(0 6 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} },
   { name: 'poll', action: 'poll-sensors', expression: 'rate(1 minute)', timezone: 'UTC', enabled: true, exceptions: {} },
+  { name: 'load', action: 'poll-load', expression: 'rate(1 minute)', timezone: 'UTC', enabled: true, exceptions: {} },
 ];
 
 export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunner> {
   const log = o.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`));
+  const spikeSeconds = o.spikeSeconds ?? 20;
+  const watchEveryMs = o.watchEveryMs ?? 10_000;
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'lowpower-local-'));
   const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, protocol: o.protocol, migrateMsPerGiB: o.migrateMsPerGiB });
   const { store, secrets, fleet, xapi, faults } = standIns;
@@ -160,8 +171,15 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   };
 
   const fireNow = async (poolId: string, name: string, at: Date, readyAt?: Date): Promise<void> => {
-    const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops) }, { poolId, scheduleName: name, at, ...(readyAt ? { readyAt } : {}) });
+    const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops, watchEveryMs > 0 ? 'own-timer' : { spikeSeconds, lookSeconds: 60 }) }, { poolId, scheduleName: name, at, ...(readyAt ? { readyAt } : {}) });
     if (!r.ran) log(`schedule ${name}: not run (${r.reason}: ${r.detail})`);
+    else if ('load' in r) {
+      const failed = r.load.failed.map((f) => `${f.hostId} (${f.reason})`);
+      if (failed.length) log(`schedule ${name}: load of ${r.load.written.length} hosts kept; no answer from ${failed.join(', ')}`);
+      if (r.watch.state === 'woke') log(`night watch: ${r.watch.why}`);
+      await notifier(r.notices);
+      if (r.operationId && r.created) await launch(r.operationId);
+    }
     else if ('poll' in r) {
       const p = r.poll;
       await notifier(await alertNoticesAfterPoll(store, poolId, p));
@@ -183,7 +201,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }
 
-  const ctx: ApiContext = { store, ops, schedules, launch, log, routes: [...POOL_ROUTES, ...simFaultRoutes(faults)], bmc: driverBmcReads(driver), secrets };
+  const ctx: ApiContext = { store, ops, schedules, launch, log, routes: [...POOL_ROUTES, ...simFaultRoutes(faults), ...simLoadRoutes(xapi)], bmc: driverBmcReads(driver), secrets };
   // The sweeper: operations left pending or without a live worker, late wakes, hosts waiting for XAPI.
   let sweeping: Promise<SweepResult> | undefined;
   const sweepNow = (): Promise<SweepResult> =>
@@ -209,6 +227,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   void pollPool(store, driver, POOL_ID, { log }).catch(() => undefined);
 
+  const watch = watchEveryMs > 0 ? startWatchLoop({ ops, poolId: POOL_ID, everyMs: watchEveryMs, spikeSeconds, launch, notifier, log }) : undefined;
   const idle = async (): Promise<void> => {
     while (running.size > 0) await Promise.allSettled([...running]);
   };
@@ -227,6 +246,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     schedules,
     ops,
     faults,
+    ...(watch ? { watch } : {}),
     sweep: sweepNow,
     async fire(name: string) {
       await fireNow(POOL_ID, name, new Date());
@@ -236,6 +256,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     async stop() {
       stopping = true;
       clearInterval(sweepTimer);
+      watch?.stop();
       for (const t of readyTimers) clearTimeout(t);
       demo?.cancel();
       await sweeping?.catch(() => undefined);

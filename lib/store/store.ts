@@ -10,6 +10,7 @@ import { auditRepository, type AuditRepository } from './audit.ts';
 import { hostRepository, type HostLockRepository, type HostRepository } from './hosts.ts';
 import { storeContext, type StoreLog } from './items.ts';
 import { loadSampleRepository, type LoadSampleRepository } from './load-samples.ts';
+import { nightWatchRepository, type NightWatchRepository } from './night-watch.ts';
 import { operationRepository, type OperationRepository, type StepRepository } from './operations.ts';
 import { poolRepository, type PoolRepository } from './pools.ts';
 import { energyRepository, readingRepository, type EnergyRepository, type ReadingRepository } from './readings.ts';
@@ -40,7 +41,8 @@ export interface Store
     AlertRepository,
     EnergyRepository,
     ReadingRepository,
-    LoadSampleRepository {}
+    LoadSampleRepository,
+    NightWatchRepository {}
 
 export function createStore(opts: StoreOptions): Store {
   const ctx = storeContext(opts);
@@ -54,5 +56,6 @@ export function createStore(opts: StoreOptions): Store {
     ...energyRepository(ctx),
     ...readingRepository(ctx, opts.readingTtlSeconds),
     ...loadSampleRepository(ctx),
+    ...nightWatchRepository(ctx),
   };
 }

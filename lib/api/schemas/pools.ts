@@ -35,6 +35,9 @@ export const PoolPolicyInput = lazy(() =>
       neverSleep: z.optional(z.array(z.string(), phrase('must be a list of host ids'))),
       hardOffWhenEmpty: z.optional(z.boolean(phrase('must be true or false'))),
       timeZone: z.optional(z.string(phrase('must be an IANA time zone')).check(z.refine(isTimeZone, phrase('is not a known IANA time zone')))),
+      cpuCeilingPercent: z.optional(between(10, 100, false)),
+      spikeSeconds: z.optional(between(10, 3600, true)),
+      maxWakesPerNight: z.optional(between(0, 100, true)),
     },
     { error: (iss) => (iss.code === 'unrecognized_keys' ? phrase('is not a policy setting') : phrase('must be an object')) },
   ),
@@ -54,6 +57,9 @@ export const PoolPolicy = lazy(() =>
     hardOffWhenEmpty: z.optional(z.boolean()),
     timeZone: z.optional(z.string()),
     powerRestorePolicy: z.optional(z.enum(['previous', 'always-off'])),
+    cpuCeilingPercent: z.optional(z.number()),
+    spikeSeconds: z.optional(z.number()),
+    maxWakesPerNight: z.optional(z.number()),
   }),
 );
 

@@ -1,0 +1,44 @@
+/**
+ * The local runner's night watch: a check every few seconds (10 s by default, where AWS checks
+ * once a minute with the load poll), one at a time, its wake run like any operation and its alerts
+ * sent to the channel.
+ */
+import { checkNightWatch, type WatchCheck } from '../ops/night-watch.ts';
+import type { Notifier } from '../ops/notices.ts';
+import type { PoolOpsDeps } from '../ops/pool-operation.ts';
+
+export interface WatchLoopOptions {
+  ops: PoolOpsDeps;
+  poolId: string;
+  everyMs: number;
+  spikeSeconds: number;
+  launch(operationId: string): Promise<void>;
+  notifier: Notifier;
+  log(line: string): void;
+}
+
+export interface WatchLoop {
+  /** One check now (or the one under way). */
+  check(): Promise<WatchCheck>;
+  stop(): void;
+}
+
+export function startWatchLoop(o: WatchLoopOptions): WatchLoop {
+  let running: Promise<WatchCheck> | undefined;
+  let last = '';
+  const check = (): Promise<WatchCheck> =>
+    (running ??= (async () => {
+      const c = await checkNightWatch(o.ops, o.poolId, { spikeSeconds: o.spikeSeconds, lookSeconds: o.everyMs / 1000 });
+      if (c.state === 'woke') o.log(`night watch: ${c.why}; waking ${(c.hostIds ?? []).join(', ')}${c.operationId ? ` (operation ${c.operationId.slice(0, 8)})` : ''}`);
+      else if (c.state === 'watching' && c.why !== last) o.log(`night watch: ${c.why}`);
+      last = c.why;
+      if (c.operationId && c.created) await o.launch(c.operationId);
+      if (c.notices.length) await o.notifier(c.notices);
+      return c;
+    })().finally(() => {
+      running = undefined;
+    }));
+  const timer = setInterval(() => void check().catch((e: unknown) => o.log(`night watch: ${e instanceof Error ? e.message : String(e)}`)), o.everyMs);
+  timer.unref?.();
+  return { check, stop: () => clearInterval(timer) };
+}
