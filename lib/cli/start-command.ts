@@ -13,11 +13,13 @@ const FLAGS: FlagSpec[] = [
   { names: ['--protocol'], value: true, key: 'protocol' },
   { names: ['--no-demo'], key: 'noDemo' },
   { names: ['--require-keys'], key: 'requireKeys' },
+  { names: ['--watch-every'], value: true, key: 'watchEvery' },
+  { names: ['--spike-seconds'], value: true, key: 'spikeSeconds' },
   { names: ['-h', '--help'], key: 'help' },
 ];
 
 export const START_USAGE = `usage: lowpower start [--port 8080] [--state-dir DIR] [--bmc-base-port 16230] [--protocol mixed]
-                      [--no-demo] [--require-keys]
+                      [--no-demo] [--require-keys] [--watch-every 10] [--spike-seconds 20]
 
   --protocol       what the simulated BMCs speak: ipmi, redfish, or mixed (every second host on
                    Redfish over HTTPS; the default)
@@ -25,6 +27,10 @@ export const START_USAGE = `usage: lowpower start [--port 8080] [--state-dir DIR
                    free ports are found
   --no-demo        do not put the pool to sleep and wake it again right after start
   --require-keys   refuse API requests without a key (keys in <state dir>/api-keys.json)
+  --watch-every    seconds between the night watch's checks (default 10; 0: once a minute, with
+                   the load poll)
+  --spike-seconds  how long the awake hosts' CPU must stay above the ceiling before the watch
+                   wakes hosts, where the pool's policy names none (default 20)
 `;
 
 export async function runStartCommand(argv: string[]): Promise<number> {
@@ -45,6 +51,8 @@ export async function runStartCommand(argv: string[]): Promise<number> {
       protocol: protocol as FleetProtocol,
       demoAfterMs: flags.noDemo ? undefined : 10_000,
       requireKeys: flags.requireKeys === true,
+      watchEveryMs: (intFlag(flags.watchEvery, '--watch-every', 0, 3600) ?? 10) * 1000,
+      spikeSeconds: intFlag(flags.spikeSeconds, '--spike-seconds', 1, 3600) ?? 20,
     };
     // A second runner beside a first: with its own --port and no --bmc-base-port, find free BMC ports.
     const runner = flags.port !== undefined && flags.bmcBasePort === undefined ? await startOnFreeBmcPorts(options) : await startLocalRunner(options);
