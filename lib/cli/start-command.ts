@@ -81,11 +81,23 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     await runner.stop();
     return 0;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const msg = code === 'EADDRINUSE' ? 'the port is in use: choose another with --port N (or --bmc-base-port N)' : e instanceof Error ? e.message : String(e);
-    process.stderr.write(`lowpower start: ${msg}\n`);
+    process.stderr.write(`lowpower start: ${startFailure(e, argv)}\n`);
     return 1;
   }
+}
+
+/**
+ * Why the runner did not start, naming the flag that helps. The simulated XAPI always takes a free
+ * port; the HTTP port and the BMC ports are the ones a second runner collides on, and --port alone
+ * is the fix for both (with it, free BMC ports are found).
+ */
+export function startFailure(e: unknown, argv: readonly string[]): string {
+  const gave = (flag: string): boolean => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const message = e instanceof Error ? e.message : String(e);
+  if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') return `the HTTP port is in use (another lowpower runner?): choose another with --port N`;
+  const bmc = /^port (\d+) is in use: choose another --bmc-base-port/.exec(message);
+  if (bmc && !gave('--port') && !gave('--bmc-base-port')) return `port ${bmc[1]}, the first simulated BMC's, is in use (another lowpower runner?): start this one with its own --port N; it then finds free BMC ports by itself`;
+  return message;
 }
 
 /** What a --no-pool runner started, and the import to try (a dry run, then the real one). */
