@@ -15,7 +15,6 @@ import { energyReport } from '../ops/energy.ts';
 import { IdParams } from './schemas/common.ts';
 import { EnergyQuery, EnergyReport } from './schemas/energy.ts';
 import * as s from './schemas/pools.ts';
-import { IMPORT_ROUTES } from './import-routes.ts';
 
 function poolDeps(ctx: ApiContext): PoolOpsDeps {
   const d = ctx.ops as Partial<PoolOpsDeps>;
@@ -196,5 +195,4 @@ export const POOL_ROUTES: Route[] = [
       return { status: 200, body: await energyReport(ctx.store, pool, query.days, (ctx.now ?? Date.now)()) };
     },
   }),
-  ...IMPORT_ROUTES,
 ];
