@@ -50,4 +50,16 @@ describe('lowpower start --no-pool', () => {
       await first.stop();
     }
   });
+
+  it('pool import and host add take passwords from files or the environment only, and say what is missing', async () => {
+    const noPassword = await cli(['pool', 'import', 'pool-1', '--bmc-range', '127.0.0.1:1-2', '--bmc-user', 'admin', '--url', 'http://127.0.0.1:9']);
+    expect(noPassword.code).toBe(1);
+    expect(noPassword.stderr).toMatch(/no BMC password \(--bmc-password-file FILE or --bmc-password-env\)/);
+    const onArgv = await cli(['pool', 'import', 'pool-1', '--bmc-range', '127.0.0.1:1-2', '--bmc-user', 'admin', '-P', 'secret']);
+    expect(onArgv.stderr).toMatch(/unknown option -P/);
+    const envUnset = await cli(['host', 'add', 'h1', '--bmc', '[fd00::7]:623', '--bmc-user', 'admin', '--bmc-password-env'], { IPMI_PASSWORD: '' });
+    expect(envUnset.stderr).toMatch(/\$IPMI_PASSWORD is not set/);
+    const help = await cli(['pool', 'import', '--help']);
+    expect(help.stdout).toMatch(/^usage: lowpower pool import POOL --xapi URL -U USER \(-f FILE \| -E\) --bmc-range RANGE --bmc-user USER/);
+  }, 60_000);
 });

@@ -159,5 +159,10 @@ describe('import: what it finds and writes', () => {
     expect(again.counts['already-bound']).toBe(5);
     expect(again.counts['bound-elsewhere']).toBe(1);
     expect((await s.store.listHosts('pool-1')).map((h) => h.version)).toEqual(hosts.map((h) => h.version));
+
+    // An existing pool keeps its XAPI: another URL in the request is named, not used.
+    const other = await importPool(deps, request({ xapi: { url: 'http://127.0.0.1:9', password: 'ignored' } }));
+    expect(other.pool).toEqual({ existed: true, xapiUrl: s.xapi.url, note: `pool pool-1 exists: its stored XAPI ${s.xapi.url} was used, not http://127.0.0.1:9` });
+    expect(other.counts['already-bound']).toBe(5);
   });
 });
