@@ -18,7 +18,8 @@ export const POOL_IMPORT_USAGE = `usage: lowpower pool import POOL --xapi URL -U
   -U USER                    the XAPI user (default root)
   -f FILE | -E               the XAPI password: the first line of FILE, or $XAPI_PASSWORD
                              (needed for a new pool only)
-  --bmc-range RANGE          where the BMCs are: a CIDR (10.20.0.0/24), addresses (10.20.0.7,bmc-7.lan:623)
+  --bmc-range RANGE          where the BMCs are: a CIDR (10.20.0.0/24), FIRST-LAST (10.20.0.21-10.20.0.36),
+                             addresses (10.20.0.7,bmc-7.lan:623)
                              or HOST:PORT-PORT (127.0.0.1:16230-16240); at most 1,024 addresses without --force
   --bmc-user USER            the BMCs' user
   --bmc-password-file FILE   the BMCs' password: the first line of FILE
@@ -72,7 +73,7 @@ export function importBody(flags: Record<string, string | boolean>): Record<stri
   for (const k of ['xapi', 'xapiUser', 'xapiPasswordFile', 'bmcRange', 'bmcUser', 'bmcPasswordFile', 'protocol'] as const) {
     if (flags[k] === true) throw new UsageError(`an option needs a value (${k})`);
   }
-  if (typeof flags.bmcRange !== 'string') throw new UsageError('pool import: give --bmc-range (a CIDR, addresses, or HOST:PORT-PORT)');
+  if (typeof flags.bmcRange !== 'string') throw new UsageError('pool import: give --bmc-range (a CIDR, FIRST-LAST, addresses, or HOST:PORT-PORT)');
   if (typeof flags.bmcUser !== 'string') throw new UsageError('pool import: give --bmc-user');
   const protocol = flags.protocol ?? 'auto';
   if (protocol !== 'ipmi' && protocol !== 'redfish' && protocol !== 'auto') throw new UsageError('--protocol must be ipmi, redfish or auto');

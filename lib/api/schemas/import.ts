@@ -31,10 +31,10 @@ export const ImportBody = lazy(() =>
         })
         .check(z.describe("the pool's XAPI: required for a new pool; an existing pool's stored XAPI is used as it is")),
     ),
-    bmcRange: z.string(phrase('is required: a CIDR (10.20.0.0/24), addresses, or HOST:PORT-PORT')).check(
+    bmcRange: z.string(phrase('is required: a CIDR (10.20.0.0/24), FIRST-LAST, addresses, or HOST:PORT-PORT')).check(
       z.trim(),
-      z.minLength(1, phrase('is required: a CIDR (10.20.0.0/24), addresses, or HOST:PORT-PORT')),
-      z.describe('where to look for BMCs: a CIDR, a list of addresses (with :PORT), or HOST:PORT-PORT; at most 1,024 addresses without force'),
+      z.minLength(1, phrase('is required: a CIDR (10.20.0.0/24), FIRST-LAST, addresses, or HOST:PORT-PORT')),
+      z.describe('where to look for BMCs: a CIDR, FIRST-LAST IPv4 addresses, a list of addresses (with :PORT), or HOST:PORT-PORT; at most 1,024 addresses without force'),
     ),
     bmcUser: z.string(phrase('is required')).check(z.minLength(1, phrase('is required'))),
     bmcPassword: secret('the BMC password'),

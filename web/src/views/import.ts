@@ -85,7 +85,7 @@ export const importView: View = (app, root) => {
       'fieldset',
       {},
       h('legend', {}, 'The BMCs'),
-      field('imp-range', 'BMC range', range, 'A network (10.20.0.0/24), addresses (10.20.0.7, bmc-7.lan:623) or HOST:PORT-PORT; at most 1,024 addresses. Each gets a presence ping first; the credentials go only to those that answer as a BMC.'),
+      field('imp-range', 'BMC range', range, 'A network (10.20.0.0/24), a span (10.20.0.21-10.20.0.36), addresses (10.20.0.7, bmc-7.lan:623) or HOST:PORT-PORT; at most 1,024 addresses. Each gets a presence ping first; the credentials go only to those that answer as a BMC.'),
       field('imp-bmc-user', 'BMC user', bmcUser),
       field('imp-bmc-password', 'BMC password', bmcPassword, 'Kept in the secret store, one copy per host added.'),
       field('imp-protocol', 'Protocol', protocol, 'auto asks the Redfish service root first, then the IPMI presence ping.'),
