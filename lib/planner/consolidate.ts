@@ -21,15 +21,20 @@ const TRIES_PER_ROUND = 3;
 
 /** The fewest open hosts any plan could reach: the search stops there. */
 export function searchBound(model: PackModel, failures: number): number {
-  const fixed: number[] = [];
-  const others: number[] = [];
-  model.capMem.forEach((cap, h) => (model.fixedReason[h] === undefined ? others : fixed).push(cap));
   const policy = { ...model.policy, haFailuresToTolerate: failures };
-  let bound = tightHostBound(model.demandMem, fixed, others, policy);
+  const bySum = (caps: Float64Array, demand: number): number => {
+    const fixed: number[] = [];
+    const others: number[] = [];
+    caps.forEach((cap, h) => (model.fixedReason[h] === undefined ? others : fixed).push(cap));
+    return tightHostBound(demand, fixed, others, policy);
+  };
+  let bound = bySum(model.capMem, model.demandMem);
+  if (model.coresActive) bound = Math.max(bound, bySum(model.capCores, model.demandCores));
   const caps = model.capMem;
   const identical = caps.length > 0 && caps.every((c) => c === caps[0]);
   if (identical) bound = Math.max(bound, binPackingL2(Array.from(model.mem), caps[0]));
-  return Math.max(bound, fixed.length);
+  const fixedCount = model.fixedReason.filter((r) => r !== undefined).length;
+  return Math.max(bound, fixedCount);
 }
 
 /**
@@ -42,10 +47,20 @@ export function keepLargestStart(model: PackModel, ctx: SearchContext): Packing 
   const pk = new Packing(model);
   const order = candidates(model).sort((a, b) => model.capMem[b] - model.capMem[a] || model.baseMem[b] - model.baseMem[a] || a - b);
   const caps: number[] = [];
-  model.capMem.forEach((cap, h) => model.fixedReason[h] !== undefined && caps.push(cap));
+  const cores: number[] = [];
+  model.capMem.forEach((cap, h) => {
+    if (model.fixedReason[h] === undefined) return;
+    caps.push(cap);
+    cores.push(model.capCores[h]);
+  });
+  const short = (): boolean =>
+    haCapacity(caps, ctx.failures) < model.demandMem - EPSILON ||
+    (model.coresActive && haCapacity(cores, ctx.failures) < model.demandCores - EPSILON) ||
+    caps.length < model.policy.minHostsOn;
   let kept = 0;
-  while (kept < order.length && (haCapacity(caps, ctx.failures) < model.demandMem - EPSILON || caps.length < model.policy.minHostsOn)) {
-    caps.push(model.capMem[order[kept++]]);
+  while (kept < order.length && short()) {
+    caps.push(model.capMem[order[kept]]);
+    cores.push(model.capCores[order[kept++]]);
   }
   for (let k = kept; k < order.length; k++) pk.close(order[k]);
   insertGreedy(pk, ctx, false);
