@@ -5,6 +5,7 @@
  * cut: the stored binding, then the BMC's GUID as it answers now.
  */
 import type { Hypervisor } from '../xen/hypervisor-port.ts';
+import type { HostRepository, PoolRepository } from '../store/index.ts';
 import type { Store } from '../store/store.ts';
 import type { ActionSource, BmcIdentityRecord, Host, HostBinding, Pool } from '../store/types.ts';
 import type { BmcHost, PowerDriver } from './power-driver.ts';
@@ -59,13 +60,13 @@ export async function readBinding(deps: BindDeps, host: BmcFields): Promise<Host
 }
 
 /** Every host of every pool: one BMC may not serve two hosts, in one pool or across pools. */
-async function allHosts(store: Store): Promise<Host[]> {
+async function allHosts(store: PoolRepository & HostRepository): Promise<Host[]> {
   const pools = await store.listPools();
   return (await Promise.all(pools.map((p) => store.listHosts(p.poolId)))).flat();
 }
 
 /** Refuse a BMC (by address, GUID or serial) that another host already has. */
-export async function assertBmcFree(store: Store, candidate: BmcFields & { binding?: HostBinding }): Promise<void> {
+export async function assertBmcFree(store: PoolRepository & HostRepository, candidate: BmcFields & { binding?: HostBinding }): Promise<void> {
   const other = sameBmcAs(candidate, await allHosts(store));
   if (other) throw new BmcTakenError(candidate.hostId, other.host.poolId, other.host.hostId, other.by);
 }

@@ -9,7 +9,7 @@
  * booked for a horizon ahead (early-start.ts), and re-booked whenever the wake timers are re-armed.
  * The ports are in scheduler-ports.ts, the timers' names in timer-names.ts.
  */
-import type { Store } from '../store/store.ts';
+import type { PoolRepository, ScheduleRepository } from '../store/index.ts';
 import { AlreadyExistsError, VersionConflictError } from '../store/errors.ts';
 import type { Schedule as StoredSchedule } from '../store/types.ts';
 import { retry } from '../util/retry.ts';
@@ -85,7 +85,7 @@ export class ScheduleService {
   private readonly now: () => number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: PoolRepository & ScheduleRepository,
     private readonly port: SchedulerPort,
     private readonly o: ScheduleServiceOptions = {},
   ) {
