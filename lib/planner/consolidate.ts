@@ -14,6 +14,8 @@ const POOL = -1;
 const FIRST_STEPS = 40;
 /** Repair steps a start spends before it opens one more host. */
 const START_REPAIR_STEPS = 200;
+/** The start repairs a pool of at most this many VMs; a larger one opens the next host first. */
+const START_REPAIR_POOL = 64;
 /** The step limit stops growing at this many steps per VM (small pools give up early). */
 const MAX_STEPS_PER_VM = 40;
 /** Hosts a round tries to empty, the lightest first. */
@@ -74,6 +76,13 @@ export function keepLargestStart(model: PackModel, ctx: SearchContext): Packing 
   };
   for (;;) {
     if (pk.pool.length > 0) {
+      // A repair cannot beat the sums, one step over a large pool costs millions of combinations,
+      // and past the budget the start only opens hosts: with CPU binding, futile repairs here
+      // took seconds on 1,000 hosts.
+      if (ctx.work <= 0 || pk.pool.length > START_REPAIR_POOL || !coresCanFit(pk)) {
+        if (!openNext()) break;
+        continue;
+      }
       const mark = pk.mark();
       if (!repairPool(pk, START_REPAIR_STEPS, ctx)) {
         pk.rollback(mark);
@@ -86,6 +95,17 @@ export function keepLargestStart(model: PackModel, ctx: SearchContext): Packing 
   }
   pk.commit();
   return pk;
+}
+
+/** Could the open hosts take the pool's CPU demand at all, by the sum of their room under the ceiling? */
+function coresCanFit(pk: Packing): boolean {
+  const m = pk.model;
+  if (!m.coresActive) return true;
+  let need = 0;
+  for (const i of pk.pool) need += m.cores[i];
+  let room = 0;
+  for (let h = 0; h < m.hostIds.length; h++) if (pk.open[h] === 1) room += m.capCores[h] - pk.loadCores[h];
+  return need <= room + EPSILON;
 }
 
 /**

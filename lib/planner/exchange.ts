@@ -84,7 +84,13 @@ export function repair(pk: Packing, maxSteps: number, ctx: SearchContext, reserv
           const k = ins.order[pos];
           const delta = ins.mem[k] - outMem;
           if (delta < bestDelta - EPSILON) break;
-          if (!allowed(pk, ins, k, outs, o, h, slackCpu, slackCores, poolSize, tabu, step)) continue;
+          // Sets too busy for the host's CPU are passed over without the memory order's early stop:
+          // each is work, or a pool where CPU binds runs far past its budget.
+          if (ins.cores[k] - outs.cores[o] > slackCores + EPSILON) {
+            ctx.work--;
+            continue;
+          }
+          if (!allowed(pk, ins, k, outs, o, h, slackCpu, poolSize, tabu, step)) continue;
           const count = ins.size[k] - outs.size[o];
           let better = false;
           if (delta > bestDelta + EPSILON || count > bestCount) {
@@ -120,10 +126,9 @@ export function repair(pk: Packing, maxSteps: number, ctx: SearchContext, reserv
   return packIntoReserved(pk, slots, ctx);
 }
 
-/** May the pool set `k` replace the host's set `o` on host `h`? vCPUs, CPU demand, no-op, tabu, anti-affinity, heir. */
-function allowed(pk: Packing, ins: ComboList, k: number, outs: ComboList, o: number, h: number, slackCpu: number, slackCores: number, poolSize: number, tabu: Map<number, number>, step: number): boolean {
+/** May the pool set `k` replace the host's set `o` on host `h`? vCPUs, no-op, tabu, anti-affinity, heir (CPU demand: the caller). */
+function allowed(pk: Packing, ins: ComboList, k: number, outs: ComboList, o: number, h: number, slackCpu: number, poolSize: number, tabu: Map<number, number>, step: number): boolean {
   if (ins.cpu[k] - outs.cpu[o] > slackCpu + EPSILON) return false;
-  if (ins.cores[k] - outs.cores[o] > slackCores + EPSILON) return false;
   // Swapping VMs for VMs of the same sizes changes nothing; on a plateau it would be all the search does.
   if (sameSizes(pk, ins, k, outs, o)) return false;
   const emptiesPool = ins.size[k] === poolSize && outs.size[o] === 0;

@@ -19,12 +19,8 @@
  * the sets built from the top of those orders are the ones that push each of those the hardest. The
  * n hosts with the most VM memory (what the simulator tries past its limit) are always among them.
  *
- * CPU is not part of the fit, on purpose. XAPI's HA planner places restarted VMs by memory alone,
- * onto the survivors with the most free memory as it sees it (not ours, with headroom taken out),
- * so which survivor a VM's CPU lands on is XAPI's choice: no plan can promise one survivor's CPU
- * after a failure, and a CPU-aware placement here would check a placement XAPI would not make. What
- * the plan does promise is the sum (search.ts haHolds): after losing the `n` hosts that carry the
- * most CPU under the ceiling, the others' ceilings still hold every running VM's CPU demand.
+ * CPU is not part of the fit, on purpose: XAPI restarts VMs by memory alone, so which survivor a
+ * VM's CPU lands on is XAPI's choice; the plan promises CPU for failures as a sum (search.ts haHolds).
  *
  * Most sets are cleared without placing anything: if a set's VM memory is at most its largest VM
  * plus the sum over the survivors of max(0, room - that VM), the placement succeeds (see checkSet).
