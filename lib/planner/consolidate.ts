@@ -1,12 +1,14 @@
 /**
  * Choosing which hosts stay open: two greedy starts (keep the largest hosts and best-fit the rest
- * into them; and first-fit decreasing where a new bin is the VM's own host), the better one kept,
+ * into them; and first-fit decreasing where a new bin is the VM's own host), and a third, minimum
+ * bin slack (slack-start.ts), when those two leave hosts above the bound; the best one kept,
  * then rounds of host elimination with a growing step limit until the bound is reached, the step
  * limit outgrows the pool, or the work budget is spent.
  */
 import { binPackingL2, haCapacity, tightHostBound } from './capacity.ts';
 import type { PackModel } from './model.ts';
 import { EPSILON, Packing } from './packing.ts';
+import { minSlackFill } from './slack-start.ts';
 import { fitHolds, haHolds, insertGreedy, mayClose, repairPool, tryClose, type SearchContext } from './search.ts';
 
 const POOL = -1;
@@ -137,7 +139,23 @@ export function firstFitHomeStart(model: PackModel, ctx: SearchContext): Packing
       opened.push(model.home[i]);
     }
   }
-  // HA spare (sum and fit) and minimum hosts: open the largest, fullest closed hosts (their VMs come home).
+  openForSafety(pk, ctx);
+  return pk;
+}
+
+/**
+ * Start C: minimum bin slack (slack-start.ts), then hosts for HA and the minimum as in start B;
+ * undefined when its search outgrew its limit.
+ */
+export function minSlackStart(model: PackModel, ctx: SearchContext): Packing | undefined {
+  const pk = minSlackFill(model);
+  if (pk) openForSafety(pk, ctx);
+  return pk;
+}
+
+/** HA spare (sum and fit) and minimum hosts: open the largest, fullest closed hosts (their VMs come home). */
+function openForSafety(pk: Packing, ctx: SearchContext): void {
+  const model = pk.model;
   const closed = candidates(model)
     .filter((h) => pk.open[h] === 0)
     .sort((a, b) => model.capMem[b] - model.capMem[a] || model.baseMem[b] - model.baseMem[a] || a - b);
@@ -146,7 +164,6 @@ export function firstFitHomeStart(model: PackModel, ctx: SearchContext): Packing
     pk.reopen(h);
   }
   pk.commit();
-  return pk;
 }
 
 function candidates(model: PackModel): number[] {
