@@ -37,6 +37,7 @@ import { type LocalFaults, simFaultRoutes, WorkerKilledError } from './sim-fault
 import { startStandIns } from './stand-ins.ts';
 import { localSlackRoute } from './slack-route.ts';
 import { scheduleDemoNight } from './demo-night.ts';
+import { errorField, lineLog } from '../util/log.ts';
 
 export interface LocalRunnerOptions {
   /** HTTP port on 127.0.0.1 (0 picks a free one). */
@@ -113,7 +114,9 @@ const SAMPLE: Array<Omit<Schedule, 'poolId'>> = [
 ];
 
 export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunner> {
-  const log = o.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`));
+  // Lines for the terminal: the library's events as `event key=value`, the demo's story and notices as prose.
+  const line = o.log ?? ((text: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`));
+  const log = lineLog(line);
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'lowpower-local-'));
   const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, protocol: o.protocol, migrateMsPerGiB: o.migrateMsPerGiB, noPool: o.noPool });
   const { store, secrets, fleet, xapi, faults } = standIns;
@@ -146,7 +149,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     (async (notices) => {
       for (const n of notices) {
         if (webhook) await notify(webhook, renderNotice(n), log);
-        else log(`notice: ${noticeText(n)}`);
+        else line(`notice: ${noticeText(n)}`);
       }
     });
   let stopping = false;
@@ -158,33 +161,33 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
       const state = await runOperation(ops, operationId, { deadlineAt: Date.now() + (o.runBudgetMs ?? 600_000) });
       if (state !== 'resume') await afterOperation({ store, schedules, notifier }, operationId);
       if (state === 'resume' && !stopping) {
-        log(`operation ${tag} paused; resuming in 1 s`);
+        log('operation-paused', { operation: tag, resumeInMs: 1000 });
         await new Promise((r) => setTimeout(r, 1000));
         if (!stopping) return once();
       }
     };
     const p = once()
-      .catch((e: unknown) => log(`operation ${tag} stopped: ${e instanceof Error ? e.message : String(e)} (resumable)`))
+      .catch((e: unknown) => log('operation-stopped', { operation: tag, error: errorField(e), resumable: true }))
       .finally(() => running.delete(p));
     running.add(p);
   };
 
   const fireNow = async (poolId: string, name: string, at: Date, readyAt?: Date): Promise<void> => {
     const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops) }, { poolId, scheduleName: name, at, ...(readyAt ? { readyAt } : {}) });
-    if (!r.ran) log(`schedule ${name}: not run (${r.reason}: ${r.detail})`);
+    if (!r.ran) log('schedule-not-run', { pool: poolId, schedule: name, reason: r.reason, detail: r.detail });
     else if ('poll' in r) {
       const p = r.poll;
       await notifier(await alertNoticesAfterPoll(store, poolId, p));
-      log(`schedule ${name}: polled ${p.ok} hosts${p.failed ? `, ${p.failed} failed` : ''}${p.alertsOpened.length ? `, thermal alert on ${p.alertsOpened.join(', ')}` : ''}`);
+      log('schedule-poll', { pool: poolId, schedule: name, polled: p.ok, failed: p.failed || undefined, thermalAlerts: p.alertsOpened.length ? p.alertsOpened : undefined });
     } else {
-      log(`schedule ${name}: ${r.action}, operation ${r.operationId.slice(0, 8)}`);
+      log('schedule-fired', { pool: poolId, schedule: name, action: r.action, operation: r.operationId.slice(0, 8) });
       if (r.created) await launch(r.operationId);
     }
   };
   const scheduler = new LocalScheduler({
     // A one-time early start (a daylight-saving day, a lead across midnight) carries its ready time.
     handler: (timer, at, once) => fireNow(timer.poolId, scheduleNameOfTimer(timer.poolId, timer.name), at, typeof once?.payload?.readyAt === 'string' ? new Date(once.payload.readyAt) : undefined),
-    onError: (e, s) => log(`schedule ${s.name}: failed: ${e instanceof Error ? e.message : String(e)}`),
+    onError: (e, s) => log('schedule-failed', { schedule: s.name, error: errorField(e) }),
   });
   const schedules = new ScheduleService(store, localSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   // Timers for what the store holds (a --state-dir keeps schedules between runs), then samples.
@@ -204,14 +207,14 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   ops.checkAt = async (at: Date): Promise<void> => {
     const t = setTimeout(() => {
       readyTimers.delete(t);
-      void sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`));
+      void sweepNow().catch((e: unknown) => log('sweeper-failed', { error: errorField(e) }));
     }, Math.max(0, at.getTime() - Date.now()) + 50);
     t.unref?.();
     readyTimers.add(t);
   };
-  const sweepTimer = setInterval(() => void sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`)), o.sweepEveryMs ?? 30_000);
+  const sweepTimer = setInterval(() => void sweepNow().catch((e: unknown) => log('sweeper-failed', { error: errorField(e) })), o.sweepEveryMs ?? 30_000);
   sweepTimer.unref?.();
-  await sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`));
+  await sweepNow().catch((e: unknown) => log('sweeper-failed', { error: errorField(e) }));
   const keys = await loadOrCreateApiKeys(join(stateDir, 'api-keys.json'));
   // Slack: the same handler as the Lambda, its secret from the environment or made here.
   const slack = await localSlackRoute({ ctx, stateDir, log });
@@ -223,7 +226,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     while (running.size > 0) await Promise.allSettled([...running]);
   };
   // A newcomer's first minute: the pool is drained and put to sleep, then woken again.
-  const demo = o.demoAfterMs === undefined || o.noPool ? undefined : scheduleDemoNight({ ops, poolId: POOL_ID, launch, idle, stopping: () => stopping, log }, o.demoAfterMs);
+  const demo = o.demoAfterMs === undefined || o.noPool ? undefined : scheduleDemoNight({ ops, poolId: POOL_ID, launch, idle, stopping: () => stopping, log: line }, o.demoAfterMs);
   return {
     url,
     poolId: POOL_ID,

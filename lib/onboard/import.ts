@@ -16,6 +16,7 @@ import type { Store } from '../store/store.ts';
 import type { Secrets } from '../store/secrets.ts';
 import { AlreadyExistsError } from '../store/errors.ts';
 import type { ActionSource, Host, Pool } from '../store/types.ts';
+import type { Log } from '../util/log.ts';
 
 export const MATCH_STATES: readonly MatchState[] = ['matched', 'placeholder-serial', 'no-bmc', 'no-host', 'duplicate-serial', 'already-bound', 'bound-elsewhere', 'unreadable'];
 
@@ -50,7 +51,7 @@ export interface ImportDeps {
   /** The address limit without `force` (default 1,024). */
   maxTargets?: number;
   now?: () => number;
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 export type ImportErrorCode = 'invalid_range' | 'xapi_required' | 'xapi_failed' | 'no_hypervisor';
@@ -151,7 +152,7 @@ export async function importPool(deps: ImportDeps, req: ImportRequest): Promise<
     const protocol = req.protocol ?? 'auto';
     const t0 = Date.now();
     const { found, probed } = await discoverBmcs({ targets, protocol, bmcUser: req.bmcUser, bmcPassword: req.bmcPassword, driversFor: deps.driversFor, probes: deps.probes, concurrency: deps.concurrency, probeTimeoutMs: deps.probeTimeoutMs, redact: hide });
-    deps.log?.(`import ${req.poolId}: probed ${probed} addresses in ${Date.now() - t0} ms, ${found.length} answered as a BMC; XAPI lists ${hosts.length} hosts`);
+    deps.log?.('import-probed', { pool: req.poolId, probed, ms: Date.now() - t0, bmcs: found.length, xapiHosts: hosts.length });
     const at = new Date((deps.now ?? Date.now)()).toISOString();
     const stored = existing ? await deps.store.listHosts(req.poolId) : [];
     const mine = stored.map((h) => ({ hostId: h.hostId, bmcAddress: h.bmcAddress, bmcPort: h.bmcPort, bindingState: bindingView(h) }));
@@ -176,7 +177,7 @@ export async function importPool(deps: ImportDeps, req: ImportRequest): Promise<
       ...(existing ? [] : [{ what: 'pool' as const, id: req.poolId, change: `${dryRun ? 'add' : 'added'} pool ${req.poolId} (XAPI ${xapi.url}, user ${xapi.user})` }]),
       ...rows.filter((r) => r.hostId && (dryRun ? r.match === 'matched' : /^added /.test(r.write))).map((r) => ({ what: 'host' as const, id: r.hostId as string, change: r.write })),
     ];
-    deps.log?.(`import ${req.poolId}${dryRun ? ' (dry run)' : ''}: ${summaryLine(counts)}; ${changes.length ? `${changes.length} change${changes.length === 1 ? '' : 's'}` : 'nothing changed'}`);
+    deps.log?.('import', { pool: req.poolId, dryRun, ...counts, changes: changes.length });
     return { poolId: req.poolId, dryRun, pool: { existed: existing !== undefined, xapiUrl: xapi.url, note }, probed, answered: found.length, rows, counts, changes };
   } finally {
     if (xapi.own) await xapi.hv.close().catch(() => undefined);
