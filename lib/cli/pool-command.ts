@@ -15,6 +15,7 @@ verbs:
   sleep POOL -r REASON       empty and power off the hosts the plan allows
   wake POOL -r REASON        power the sleeping hosts on and enable them
   energy POOL [--days N]     kWh saved per night
+  import POOL ...            onboard a pool from XAPI and a BMC range (lowpower pool import --help)
 
 options:
 ${API_OPTIONS_USAGE}
@@ -76,6 +77,7 @@ async function follow(call: Call, id: string): Promise<Record<string, unknown>> 
 }
 
 export async function runPoolCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'import') return (await import('./pool-import-command.ts')).runPoolImportCommand(argv.slice(1));
   try {
     const { flags, positional } = parseArgs(argv, FLAGS);
     const [verb, pool] = positional;

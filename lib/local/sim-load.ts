@@ -39,7 +39,7 @@ export function simLoadRoutes(xapi: XapiSim): Route[] {
         const r = parseSimLoad(objectBody(req));
         if ('reset' in r) {
           xapi.resetLoad();
-          ctx.log?.(`sim load reset to the model (by ${req.actor})`);
+          ctx.log?.('sim-load', { reset: true, by: req.actor });
           return { status: 200, body: { reset: true } };
         }
         let vms: string[];
@@ -49,7 +49,7 @@ export function simLoadRoutes(xapi: XapiSim): Route[] {
           const message = e instanceof Error ? e.message : String(e);
           throw new ApiError(/no VM named/.test(message) ? 404 : 400, /no VM named/.test(message) ? 'unknown_vm' : 'bad_load', message, { field: 'vm' });
         }
-        ctx.log?.(`sim load: ${r.vm === 'all' ? 'every VM' : r.vm} at ${r.cpuPercent}% CPU${r.memoryPercent === undefined ? '' : `, ${r.memoryPercent}% memory`} (by ${req.actor})`);
+        ctx.log?.('sim-load', { vm: r.vm, cpuPercent: r.cpuPercent, memoryPercent: r.memoryPercent, vms: vms.length, by: req.actor });
         return { status: 200, body: { vms, cpuPercent: r.cpuPercent, ...(r.memoryPercent === undefined ? {} : { memoryPercent: r.memoryPercent }) } };
       },
     },

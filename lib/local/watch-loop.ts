@@ -6,6 +6,7 @@
 import { checkNightWatch, type WatchCheck } from '../ops/night-watch.ts';
 import type { Notifier } from '../ops/notices.ts';
 import type { PoolOpsDeps } from '../ops/pool-operation.ts';
+import { errorField, type Log } from '../util/log.ts';
 
 export interface WatchLoopOptions {
   ops: PoolOpsDeps;
@@ -14,7 +15,7 @@ export interface WatchLoopOptions {
   spikeSeconds: number;
   launch(operationId: string): Promise<void>;
   notifier: Notifier;
-  log(line: string): void;
+  log: Log;
 }
 
 export interface WatchLoop {
@@ -29,8 +30,9 @@ export function startWatchLoop(o: WatchLoopOptions): WatchLoop {
   const check = (): Promise<WatchCheck> =>
     (running ??= (async () => {
       const c = await checkNightWatch(o.ops, o.poolId, { spikeSeconds: o.spikeSeconds, lookSeconds: o.everyMs / 1000 });
-      if (c.state === 'woke') o.log(`night watch: ${c.why}; waking ${(c.hostIds ?? []).join(', ')}${c.operationId ? ` (operation ${c.operationId.slice(0, 8)})` : ''}`);
-      else if (c.state === 'watching' && c.why !== last) o.log(`night watch: ${c.why}`);
+      if (c.state === 'woke') o.log('night-watch-wake', { pool: o.poolId, hosts: c.hostIds, operation: c.operationId, created: c.created, reason: c.why });
+      // A changed reason only: a quiet night is not a line every few seconds.
+      else if (c.state === 'watching' && c.why !== last) o.log('night-watch', { pool: o.poolId, state: c.state, why: c.why });
       last = c.why;
       if (c.operationId && c.created) await o.launch(c.operationId);
       if (c.notices.length) await o.notifier(c.notices);
@@ -38,7 +40,7 @@ export function startWatchLoop(o: WatchLoopOptions): WatchLoop {
     })().finally(() => {
       running = undefined;
     }));
-  const timer = setInterval(() => void check().catch((e: unknown) => o.log(`night watch: ${e instanceof Error ? e.message : String(e)}`)), o.everyMs);
+  const timer = setInterval(() => void check().catch((e: unknown) => o.log('night-watch-failed', { pool: o.poolId, error: errorField(e) })), o.everyMs);
   timer.unref?.();
   return { check, stop: () => clearInterval(timer) };
 }

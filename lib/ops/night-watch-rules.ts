@@ -4,12 +4,13 @@
  * which hosts the watch may not wake (flapping), and the bound of wakes per night. The I/O (XAPI,
  * the store, the wake operation) is in night-watch.ts.
  */
-import { planWake, wakeOrder, type PlannerHost, type PlannerPolicy, type PlannerVm } from '../planner/index.ts';
+import { DEFAULT_CPU_CEILING_PERCENT, planWake, wakeOrder, type PlannerHost, type PlannerPolicy, type PlannerVm } from '../planner/index.ts';
 import { localDate } from '../schedules/zoned.ts';
 import type { PoolPolicy } from '../store/types.ts';
 
 export const NIGHT_WATCH_ACTOR = 'night-watch';
-export const DEFAULT_CPU_CEILING_PERCENT = 80;
+/** The planner's ceiling: the watch wakes hosts at the load the planner packs nights to. */
+export { DEFAULT_CPU_CEILING_PERCENT };
 export const DEFAULT_MAX_WAKES_PER_NIGHT = 3;
 /** On AWS the watch looks once a minute: a spike must outlast a few looks. */
 export const DEFAULT_SPIKE_SECONDS = 300;
