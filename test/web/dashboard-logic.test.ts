@@ -155,8 +155,8 @@ describe('energy nights', () => {
     );
     expect(nights).toEqual([
       { night: '2026-11-24', kWhSaved: 3.5, hosts: 3, moneySaved: null, co2KgSaved: null },
-      { night: '2026-11-25', kWhSaved: 0, hosts: 0 },
-      { night: '2026-11-26', kWhSaved: 0, hosts: 0 },
+      { night: '2026-11-25', kWhSaved: 0, hosts: 0, moneySaved: null, co2KgSaved: null },
+      { night: '2026-11-26', kWhSaved: 0, hosts: 0, moneySaved: null, co2KgSaved: null },
     ]);
   });
 });
