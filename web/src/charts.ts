@@ -32,6 +32,8 @@ export interface LineOptions {
   empty?: string;
   /** The SVG's class beside `chart` (default line-chart). */
   className?: string;
+  /** The time range drawn (e.g. the days asked for), instead of the data's own. */
+  span?: [number, number];
 }
 
 const W = 320;
@@ -56,8 +58,8 @@ export function linesChart(series: LineSeries[], o: LineOptions): SVGSVGElement 
     svg.append(s('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle', class: 'chart-empty' }, empty));
     return svg;
   }
-  const t0 = Math.min(...pts.map((p) => p.t));
-  const t1 = Math.max(Math.max(...pts.map((p) => p.t)), t0 + 60_000);
+  const t0 = o.span ? Math.min(o.span[0], ...pts.map((p) => p.t)) : Math.min(...pts.map((p) => p.t));
+  const t1 = Math.max(o.span?.[1] ?? -Infinity, ...pts.map((p) => p.t), t0 + 60_000);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: cls, role: 'img', 'aria-label': all.map((x) => summaryOf(x, o)).join('; ') });
   const values = [...pts.map((p) => p.v), ...(o.refs ?? []).map((r) => r.value)];
   const ticks = o.range ? niceTicks(o.range[0], o.range[1], 4) : niceTicks(Math.min(...values), Math.max(...values), 4);

@@ -49,7 +49,8 @@ export function hostHistory(app: App, life: Lifetime, hostId: string, poolOf: ()
   const poller = life.poll(async () => {
     const pool = poolOf();
     if (!pool) return;
-    const since = new Date(Date.now() - HISTORY_DAYS * 86_400_000).toISOString();
+    const now = Date.now();
+    const since = new Date(now - HISTORY_DAYS * 86_400_000).toISOString();
     let load: LoadAnswer;
     let readings: Reading[];
     try {
@@ -62,7 +63,7 @@ export function hostHistory(app: App, life: Lifetime, hostId: string, poolOf: ()
     const draw = bucketed(readings.filter((r) => typeof r.powerWatts === 'number').map((r) => ({ t: Date.parse(r.at), v: r.powerWatts as number })));
     const temp = bucketed(readings.map((r) => ({ t: Date.parse(r.at), v: hottest(r) })).filter((p): p is LinePoint => p.v !== undefined));
     const chart = (series: Parameters<typeof linesChart>[0], label: string, unit: string, range?: [number, number]) =>
-      h('figure', {}, linesChart(series, { label, unit, range, empty, className: 'history-chart' }), h('figcaption', {}, `${label}, last ${HISTORY_DAYS} days`));
+      h('figure', {}, linesChart(series, { label, unit, range, empty, className: 'history-chart', span: [Date.parse(since), now] }), h('figcaption', {}, `${label}, last ${HISTORY_DAYS} days`));
     fill(
       box,
       chart([{ name: 'CPU', points: cpu }, { name: 'Memory', points: memory }], 'CPU and memory used', '%', [0, 100]),
