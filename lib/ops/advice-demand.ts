@@ -53,7 +53,8 @@ export function hourOfWeek(t: number, timeZone: string): number {
 /** The nearest-rank percentile of the values (p in 0..100); null for none. */
 export function percentile(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator: several times faster over 168 hours x every VM.
+  const sorted = Float64Array.from(values).sort();
   const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
   return sorted[rank - 1];
 }
@@ -63,7 +64,8 @@ export function percentile(values: readonly number[], p: number): number | null 
  * for VMs whose samples carry only their share of the host's CPU.
  */
 export function weekDemand(samples: readonly LoadSample[], vms: readonly VmShape[], hostCpus: ReadonlyMap<string, number>, timeZone: string, p = 95): WeekDemand {
-  const vcpusOf = new Map(vms.map((v) => [v.uuid.toLowerCase(), v.vcpus]));
+  const indexOf = new Map(vms.map((v, i) => [v.uuid.toLowerCase(), i]));
+  const uuids = vms.map((v) => v.uuid.toLowerCase());
   const hourOfQuarter = new Map<number, number>();
   const hourOf = (t: number): number => {
     const q = Math.floor(t / QUARTER_MS);
@@ -75,8 +77,9 @@ export function weekDemand(samples: readonly LoadSample[], vms: readonly VmShape
     return h;
   };
   const bucketsOf: Array<Set<string>> = Array.from({ length: HOURS_PER_WEEK }, () => new Set());
-  const cores: Array<Map<string, number[]>> = Array.from({ length: HOURS_PER_WEEK }, () => new Map());
-  const memory: Array<Map<string, number[]>> = Array.from({ length: HOURS_PER_WEEK }, () => new Map());
+  // Figures keyed by hour x VM in flat columns: millions of them for a large pool, and no small array each.
+  const cores = new Column();
+  const memory = new Column();
   const all = new Set<string>();
   for (const s of samples) {
     const t = Date.parse(s.at);
@@ -86,20 +89,26 @@ export function weekDemand(samples: readonly LoadSample[], vms: readonly VmShape
     all.add(s.at);
     const cpus = hostCpus.get(s.hostId);
     for (const vm of s.vms) {
-      const uuid = vm.uuid.toLowerCase();
-      const vcpus = vcpusOf.get(uuid);
-      if (vcpus === undefined) continue;
+      const i = indexOf.get(vm.uuid) ?? indexOf.get(vm.uuid.toLowerCase());
+      if (i === undefined) continue;
+      const key = h * vms.length + i;
       let c: number | null = null;
-      if (vm.cpuPercent !== null) c = (vm.cpuPercent / 100) * vcpus;
+      if (vm.cpuPercent !== null) c = (vm.cpuPercent / 100) * vms[i].vcpus;
       else if (vm.hostCpuPercent !== null && cpus !== undefined) c = (vm.hostCpuPercent / 100) * cpus;
-      if (c !== null) push(cores[h], uuid, c);
-      if (vm.memoryBytes !== null) push(memory[h], uuid, vm.memoryBytes);
+      if (c !== null) cores.add(key, c);
+      if (vm.memoryBytes !== null) memory.add(key, vm.memoryBytes);
     }
   }
+  const keys = HOURS_PER_WEEK * vms.length;
+  const coreP = cores.percentiles(keys, p);
+  const memoryP = memory.percentiles(keys, p);
   const hours = bucketsOf.map((b, h) => {
     const byVm = new Map<string, VmHourDemand>();
-    for (const uuid of new Set([...cores[h].keys(), ...memory[h].keys()])) {
-      byVm.set(uuid, { cores: percentile(cores[h].get(uuid) ?? [], p), memoryBytes: percentile(memory[h].get(uuid) ?? [], p) });
+    for (let i = 0; i < vms.length; i++) {
+      const key = h * vms.length + i;
+      const c = Number.isNaN(coreP[key]) ? null : coreP[key];
+      const m = Number.isNaN(memoryP[key]) ? null : memoryP[key];
+      if (c !== null || m !== null) byVm.set(uuids[i], { cores: c, memoryBytes: m });
     }
     return { buckets: b.size, vms: byVm };
   });
@@ -112,14 +121,47 @@ export function weekDemand(samples: readonly LoadSample[], vms: readonly VmShape
   return out;
 }
 
+/** Values under integer keys, grown in place; then the percentile of each key's values (NaN for none). */
+class Column {
+  private keys = new Int32Array(1024);
+  private vals = new Float64Array(1024);
+  private n = 0;
+
+  add(key: number, v: number): void {
+    if (this.n === this.keys.length) {
+      const keys = new Int32Array(this.n * 2);
+      keys.set(this.keys);
+      this.keys = keys;
+      const vals = new Float64Array(this.n * 2);
+      vals.set(this.vals);
+      this.vals = vals;
+    }
+    this.keys[this.n] = key;
+    this.vals[this.n] = v;
+    this.n++;
+  }
+
+  percentiles(keyCount: number, p: number): Float64Array {
+    // A counting sort by key, then each key's run sorted in place.
+    const start = new Int32Array(keyCount + 1);
+    for (let i = 0; i < this.n; i++) start[this.keys[i] + 1]++;
+    for (let k = 0; k < keyCount; k++) start[k + 1] += start[k];
+    const at = start.slice(0, keyCount);
+    const ordered = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) ordered[at[this.keys[i]]++] = this.vals[i];
+    const out = new Float64Array(keyCount).fill(Number.NaN);
+    for (let k = 0; k < keyCount; k++) {
+      const len = start[k + 1] - start[k];
+      if (!len) continue;
+      const run = ordered.subarray(start[k], start[k + 1]).sort();
+      out[k] = run[Math.min(len, Math.max(1, Math.ceil((p / 100) * len))) - 1];
+    }
+    return out;
+  }
+}
+
 /** Days between the first and the last bucket (the last one's 5 minutes included). */
 export function daysCovered(d: WeekDemand): number {
   if (!d.first || !d.last) return 0;
   return (Date.parse(d.last) + 300_000 - Date.parse(d.first)) / (24 * HOUR_MS);
-}
-
-function push(m: Map<string, number[]>, key: string, v: number): void {
-  const list = m.get(key);
-  if (list) list.push(v);
-  else m.set(key, [v]);
 }
