@@ -116,6 +116,13 @@ describe('schedule advice and load in chromium', () => {
     errors.push(...e);
   });
 
+  it('on a phone the week grid scrolls inside its box, not the page', async () => {
+    const { page, errors: e } = await d.open('viewer', '#/energy', { viewport: { width: 390, height: 844 } });
+    await page.locator('table.advice-grid').first().waitFor({ timeout: 30_000 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    errors.push(...e);
+  }, 45_000);
+
   it('no script errors', () => {
     expect(errors).toEqual([]);
   });
