@@ -157,7 +157,7 @@ export function scheduleAdvice(input: AdviceInput): ScheduleAdvice {
     notes: [],
   };
   if (!enough) {
-    base.summary = `Schedule advice needs ${needs.days} days of load samples covering at least ${needs.hoursCovered} of the ${HOURS_PER_WEEK} hours of the week; the last ${input.days} days hold ${days} days covering ${covered} hours. The load poll stores a sample per host every 5 minutes.`;
+    base.summary = `Schedule advice needs ${needs.days} days of load samples covering at least ${needs.hoursCovered} of the ${HOURS_PER_WEEK} hours of the week; the last ${input.days} days hold ${days} days covering ${covered} hours. Load samples are stored per host in 5-minute buckets and kept 14 days.`;
     return base;
   }
   const week = hourCounts(input, demand.hours, watts);
