@@ -19,6 +19,7 @@ verbs:
   energy POOL [--days N]     kWh saved per night (money and CO2 where the pool has a price and an intensity)
   advice POOL [--days N]     when to sleep, from the stored load of the last N days (default 14):
                              hosts that can sleep per hour of the week, the window, its savings
+  import POOL ...            onboard a pool from XAPI and a BMC range (lowpower pool import --help)
 
 options:
 ${API_OPTIONS_USAGE}
@@ -80,6 +81,7 @@ async function follow(call: Call, id: string): Promise<Record<string, unknown>> 
 }
 
 export async function runPoolCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'import') return (await import('./pool-import-command.ts')).runPoolImportCommand(argv.slice(1));
   try {
     const { flags, positional } = parseArgs(argv, FLAGS);
     const [verb, pool] = positional;

@@ -66,6 +66,11 @@ export interface LocalRunnerOptions {
   sweepEveryMs?: number;
   /** A worker's lease on an operation without renewal (default 2 min; the fault matrix makes it short). */
   operationLeaseMs?: number;
+  /**
+   * Run the simulators (the pool's XAPI and BMCs) but put no pool and no hosts in the store, for
+   * `lowpower pool import`; no sample schedules, no timers, no demo night, no sensor poll at start.
+   */
+  noPool?: boolean;
 }
 
 export interface LocalRunner {
@@ -79,6 +84,10 @@ export interface LocalRunner {
   /** One key per role (also in <state dir>/api-keys.json). */
   apiKeys: Record<Role, string>;
   stateDir: string;
+  /** Started with noPool: the store began without the simulated pool. */
+  noPool: boolean;
+  /** With noPool: the files (0600) with the simulated XAPI's and BMCs' passwords, for the import. */
+  passwordFiles?: { xapi: string; bmc: string };
   /** The simulated pool master (XAPI JSON-RPC on 127.0.0.1). */
   xapi: XapiSim;
   scheduler: LocalScheduler;
@@ -106,7 +115,7 @@ const SAMPLE: Array<Omit<Schedule, 'poolId'>> = [
 export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunner> {
   const log = o.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`));
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'lowpower-local-'));
-  const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, protocol: o.protocol, migrateMsPerGiB: o.migrateMsPerGiB });
+  const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, protocol: o.protocol, migrateMsPerGiB: o.migrateMsPerGiB, noPool: o.noPool });
   const { store, secrets, fleet, xapi, faults } = standIns;
 
   const hypervisors = hypervisorCache(secrets, { taskPollMs: 100, originator: 'lowpower-local' });
@@ -127,7 +136,8 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     },
   };
   // Every host's BMC is read and bound to its XAPI host before anything may cut its power.
-  for (const b of fleet.bmcs) await rebindHost(ops, POOL_ID, b.name, { actor: 'local-runner', source: 'cli', reason: 'local runner start' });
+  const hostIds = o.noPool ? (await store.listHosts(POOL_ID)).map((h) => h.hostId) : fleet.bmcs.map((b) => b.name);
+  for (const id of hostIds) await rebindHost(ops, POOL_ID, id, { actor: 'local-runner', source: 'cli', reason: 'local runner start' });
   const running = new Set<Promise<void>>();
   // Channel messages: to a Slack incoming webhook when $SLACK_WEBHOOK_URL is set, else to the log.
   const webhook = process.env.SLACK_WEBHOOK_URL ? webhookChannel(process.env.SLACK_WEBHOOK_URL, { allowLoopback: true }) : undefined;
@@ -178,8 +188,8 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   });
   const schedules = new ScheduleService(store, localSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   // Timers for what the store holds (a --state-dir keeps schedules between runs), then samples.
-  await schedules.armAll();
-  if (o.sampleSchedule !== false && (await store.listSchedules(POOL_ID)).length === 0) {
+  if (!o.noPool) await schedules.armAll();
+  if (!o.noPool && o.sampleSchedule !== false && (await store.listSchedules(POOL_ID)).length === 0) {
     for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }
 
@@ -207,13 +217,13 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   const slack = await localSlackRoute({ ctx, stateDir, log });
   const server: Server = await startHttpServer(ctx, o.port, { keys, anonymousRole: o.requireKeys ? null : 'admin', extra: [slack.route, ...(o.extra ?? []), dashboardHandler(dashboardDir())] });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  void pollPool(store, driver, POOL_ID, { log }).catch(() => undefined);
+  if (!o.noPool) void pollPool(store, driver, POOL_ID, { log }).catch(() => undefined);
 
   const idle = async (): Promise<void> => {
     while (running.size > 0) await Promise.allSettled([...running]);
   };
   // A newcomer's first minute: the pool is drained and put to sleep, then woken again.
-  const demo = o.demoAfterMs === undefined ? undefined : scheduleDemoNight({ ops, poolId: POOL_ID, launch, idle, stopping: () => stopping, log }, o.demoAfterMs);
+  const demo = o.demoAfterMs === undefined || o.noPool ? undefined : scheduleDemoNight({ ops, poolId: POOL_ID, launch, idle, stopping: () => stopping, log }, o.demoAfterMs);
   return {
     url,
     poolId: POOL_ID,
@@ -222,6 +232,8 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     apiKeys: keys.byRole,
     slackSigningSecret: slack.signingSecret,
     stateDir,
+    noPool: o.noPool === true,
+    passwordFiles: standIns.passwordFiles,
     xapi,
     scheduler,
     schedules,
