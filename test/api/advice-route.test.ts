@@ -129,14 +129,16 @@ describe('GET /v1/pools/{id}/advice', () => {
     expect(a.history).toMatchObject({ enough: true, hoursCovered: 168 });
     expect(a.hostWatts).toEqual(HOSTS.map((hostId) => ({ hostId, watts: 110, source: 'energy' })));
     expect(a.proposal.length).toBeGreaterThanOrEqual(1);
-    // The window holds every hour the model keeps quiet (no VM with a daily rhythm active) and none it keeps busy.
+    // The window holds every hour the model keeps quiet (no VM with a daily rhythm active) and none where all are busy.
     const activity = (h: number) => {
       const out: number[] = [];
       for (const v of vmHost.values()) for (let m = 0; m < 60; m += 5) if (!model.profile(v.uuid).steady) out.push(model.activity(h * HOUR + m * 60_000, model.profile(v.uuid).phaseHours));
       return out.sort((x, y) => x - y);
     };
     const quiet = Array.from({ length: 24 }, (_, h) => h).filter((h) => Math.max(...activity(h)) === 0);
-    const busy = Array.from({ length: 24 }, (_, h) => h).filter((h) => activity(h)[Math.floor(activity(h).length / 2)] > 0.3);
+    // Busy: every VM with a rhythm at least half busy through the hour (the samples' times vary from run to run: the edges of the day are left out).
+    const busy = Array.from({ length: 24 }, (_, h) => h).filter((h) => activity(h)[0] >= 0.5);
+    expect(busy.length).toBeGreaterThanOrEqual(4);
     expect(quiet.length).toBeGreaterThanOrEqual(4);
     expect(a.proposal).toHaveLength(1);
     const w = a.proposal[0];
