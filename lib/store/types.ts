@@ -40,6 +40,12 @@ export interface PoolPolicy {
    * outage at night does not bring slept hosts up unmanaged (default `previous`).
    */
   powerRestorePolicy?: 'previous' | 'always-off';
+  /** What a kWh costs this pool, in `electricityCurrency`: energy and advice show savings in money. */
+  electricityPricePerKwh?: number;
+  /** ISO 4217 code of the price, e.g. EUR. */
+  electricityCurrency?: string;
+  /** The grid's carbon intensity (g CO2 per kWh): energy and advice show savings in CO2. */
+  gridCarbonGramsPerKwh?: number;
 }
 
 export interface PoolInput {
