@@ -46,6 +46,12 @@ export interface PoolPolicy {
   spikeSeconds?: number;
   /** Wakes the watch may start in one pool per night (default 3). */
   maxWakesPerNight?: number;
+  /** What a kWh costs this pool, in `electricityCurrency`: energy and advice show savings in money. */
+  electricityPricePerKwh?: number;
+  /** ISO 4217 code of the price, e.g. EUR. */
+  electricityCurrency?: string;
+  /** The grid's carbon intensity (g CO2 per kWh): energy and advice show savings in CO2. */
+  gridCarbonGramsPerKwh?: number;
 }
 
 export interface PoolInput {

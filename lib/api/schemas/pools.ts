@@ -38,6 +38,9 @@ export const PoolPolicyInput = lazy(() =>
       cpuCeilingPercent: z.optional(between(10, 100, false)),
       spikeSeconds: z.optional(between(10, 3600, true)),
       maxWakesPerNight: z.optional(between(0, 100, true)),
+      electricityPricePerKwh: z.optional(between(0, 100, false).check(z.describe('what a kWh costs, in electricityCurrency: savings are shown in money'))),
+      electricityCurrency: z.optional(z.string(phrase('must be a currency code such as EUR')).check(z.regex(/^[A-Z]{3}$/, phrase('must be a three-letter currency code such as EUR')))),
+      gridCarbonGramsPerKwh: z.optional(between(0, 2000, false).check(z.describe('g CO2 per kWh of the grid: savings are shown in CO2'))),
     },
     { error: (iss) => (iss.code === 'unrecognized_keys' ? phrase('is not a policy setting') : phrase('must be an object')) },
   ),
@@ -60,6 +63,9 @@ export const PoolPolicy = lazy(() =>
     cpuCeilingPercent: z.optional(z.number()),
     spikeSeconds: z.optional(z.number()),
     maxWakesPerNight: z.optional(z.number()),
+    electricityPricePerKwh: z.optional(z.number()),
+    electricityCurrency: z.optional(z.string()),
+    gridCarbonGramsPerKwh: z.optional(z.number()),
   }),
 );
 
