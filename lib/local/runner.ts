@@ -69,7 +69,11 @@ export interface LocalRunnerOptions {
   sweepEveryMs?: number;
   /** A worker's lease on an operation without renewal (default 2 min; the fault matrix makes it short). */
   operationLeaseMs?: number;
-  /** How often the night watch checks (default 10 s; 0: only with the minute's load poll). */
+  /**
+   * How often the night watch checks: `lowpower start` asks for every 10 s; 0 is once a minute with
+   * the load poll, as on AWS. Absent, there is no watch (tests and the fault matrix that sleep the
+   * pool by day, when the model's load would wake hosts again).
+   */
   watchEveryMs?: number;
   /** How long the awake CPU must stay above the ceiling before the watch wakes hosts, where the pool's policy names none (default 20 s). */
   spikeSeconds?: number;
@@ -102,7 +106,7 @@ export interface LocalRunner {
   ops: PoolOpsDeps;
   /** The simulator fault control (also `GET|POST /v1/sim/faults`). */
   faults: LocalFaults;
-  /** The night watch's loop (absent when watchEveryMs is 0). */
+  /** The night watch's loop (when watchEveryMs is above 0). */
   watch?: WatchLoop;
   /** Run the sweeper now (it also runs every sweepEveryMs). */
   sweep(): Promise<SweepResult>;
@@ -128,7 +132,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   const log = lineLog(line);
   const spikeSeconds = o.spikeSeconds ?? 20;
   // No pool, no watch: there is nothing to look at until an import.
-  const watchEveryMs = o.noPool ? 0 : (o.watchEveryMs ?? 10_000);
+  const watchEveryMs = o.noPool ? undefined : o.watchEveryMs;
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'lowpower-local-'));
   const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, protocol: o.protocol, migrateMsPerGiB: o.migrateMsPerGiB, noPool: o.noPool });
   const { store, secrets, fleet, xapi, faults } = standIns;
@@ -185,7 +189,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   };
 
   const fireNow = async (poolId: string, name: string, at: Date, readyAt?: Date): Promise<void> => {
-    const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops, watchEveryMs > 0 ? 'own-timer' : { spikeSeconds, lookSeconds: 60 }) }, { poolId, scheduleName: name, at, ...(readyAt ? { readyAt } : {}) });
+    const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops, watchEveryMs === 0 ? { spikeSeconds, lookSeconds: 60 } : 'own-timer') }, { poolId, scheduleName: name, at, ...(readyAt ? { readyAt } : {}) });
     if (!r.ran) log('schedule-not-run', { pool: poolId, schedule: name, reason: r.reason, detail: r.detail });
     else if ('load' in r) {
       if (r.load.failed.length) log('load-poll', { pool: poolId, schedule: name, written: r.load.written.length, failed: r.load.failed.map((f) => `${f.hostId}: ${f.reason}`) });
@@ -240,7 +244,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (!o.noPool) void pollPool(store, driver, POOL_ID, { log }).catch(() => undefined);
 
-  const watch = watchEveryMs > 0 ? startWatchLoop({ ops, poolId: POOL_ID, everyMs: watchEveryMs, spikeSeconds, launch, notifier, log }) : undefined;
+  const watch = watchEveryMs ? startWatchLoop({ ops, poolId: POOL_ID, everyMs: watchEveryMs, spikeSeconds, launch, notifier, log }) : undefined;
   const idle = async (): Promise<void> => {
     while (running.size > 0) await Promise.allSettled([...running]);
   };

@@ -131,14 +131,14 @@ export async function onScheduleFired(deps: ScheduledDeps, fire: ScheduledFire):
 /**
  * Pool sleep, wake and the load poll for schedules, on a deployment that reaches XAPI. The load
  * poll's schedule (once a minute) carries the night watch too: one timer per pool, and a watch
- * that looks at the minute the poll has just read. A deployment that checks more often (the local
- * runner) passes 'own-timer'.
+ * that looks at the minute the poll has just read. A deployment whose watch runs on a timer of its
+ * own, or not at all (the local runner), passes 'own-timer'.
  */
 export function poolActionsFor(ops: PoolOpsDeps, watch: NightWatchOptions | 'own-timer' = {}): PoolActions {
   return {
     pollLoad: async (poolId) => ({
       load: await pollPoolLoad(ops, poolId),
-      watch: watch === 'own-timer' ? { poolId, night: '', state: 'idle', why: 'the night watch checks on its own timer here', notices: [] } : await checkNightWatch(ops, poolId, watch),
+      watch: watch === 'own-timer' ? { poolId, night: '', state: 'idle', why: 'the night watch does not run with the load poll here', notices: [] } : await checkNightWatch(ops, poolId, watch),
     }),
     requestSleep: async (poolId, o) => {
       const a = await requestPoolSleep(ops, { ...o, poolId });

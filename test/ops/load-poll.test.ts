@@ -11,6 +11,9 @@ import { createStore, LOAD_BUCKET_MS, type Store } from '../../lib/store/index.t
 import { GiB } from '../../lib/sim/xen/index.ts';
 import { XapiHypervisor } from '../../lib/xen/index.ts';
 import { loadBucketAt, pollPoolLoad } from '../../lib/ops/load-poll.ts';
+import { onScheduleFired, poolActionsFor } from '../../lib/ops/scheduled.ts';
+import type { PowerDriver } from '../../lib/ops/power-driver.ts';
+import { FileSecrets } from '../../lib/store/index.ts';
 import { PASSWORD, USER, smallPool, type SmallPool } from '../xen/support.ts';
 
 let db: DynamoFixture;
@@ -91,5 +94,21 @@ describe('load poll', () => {
     writes.length = 0;
     await expect(pollPoolLoad(deps(Date.now()), 'no-such-pool')).rejects.toThrow(/not known/);
     expect(writes.filter((w) => /Write|Put|Update/.test(w))).toEqual([]);
+  });
+
+  it('the poll-load schedule runs the poll, then the watch (idle: no host asleep); without XAPI it is refused', async () => {
+    await store.createHost({ poolId: POOL, hostId: 'h1', bmcAddress: '127.0.0.1', bmcPort: 1, bmcUser: 'admin', secretRef: 'bmc', cipherSuite: 17, power: 'on', sleepState: 'awake' });
+    await store.createSchedule({ poolId: POOL, scheduleId: 'load', cron: 'rate(1 minute)', timeZone: 'UTC', action: 'poll-load', enabled: true, exceptions: {} });
+    const ops = { store, driver: {} as PowerDriver, hypervisorFor: async () => hv };
+    const deps = { ...ops, secrets: new FileSecrets('/nonexistent') };
+    writes.length = 0;
+    const r = await onScheduleFired({ ...deps, pools: poolActionsFor(ops, { spikeSeconds: 20, lookSeconds: 60 }) }, { poolId: POOL, scheduleName: 'load', at: new Date() });
+    expect(r).toMatchObject({ ran: true, action: 'poll-load', notices: [] });
+    if (!r.ran || !('load' in r)) throw new Error('not a load poll');
+    expect(r.load.written.sort()).toEqual(['h1', 'h2', 'h3']);
+    expect(r.watch).toMatchObject({ state: 'idle', why: 'no host is asleep' });
+    expect(writes.filter((w) => w === 'BatchWriteCommand')).toHaveLength(1);
+    const refused = await onScheduleFired(deps, { poolId: POOL, scheduleName: 'load', at: new Date() });
+    expect(refused).toMatchObject({ ran: false, reason: 'no-hypervisor' });
   });
 });
