@@ -128,6 +128,11 @@ class Loads {
 
   /** Points above (mean + limit), summed over hosts, CPU and memory; with one VM moved when asked. */
   excess(limit: number, move?: { vm: RebalanceVm; from: string; to: string }): number {
+    return this.excessByHost(limit, move).reduce((a, b) => a + b, 0);
+  }
+
+  /** Points above (mean + limit) of each host (in `on` order), CPU and memory summed; with one VM moved when asked. */
+  excessByHost(limit: number, move?: { vm: RebalanceVm; from: string; to: string }): number[] {
     const at = (h: RebalanceHost): [number, number] => {
       const sign = move?.from === h.id ? -1 : move?.to === h.id ? 1 : 0;
       return sign === 0 || !move ? [this.cpuPercent(h), this.memoryPercent(h)] : [this.cpuPercent(h, sign * demand(move.vm)), this.memoryPercent(h, sign * move.vm.memoryBytes)];
@@ -135,7 +140,7 @@ class Loads {
     const figures = this.on.map(at);
     const cpuMean = mean(figures.map((f) => f[0]));
     const memMean = mean(figures.map((f) => f[1]));
-    return figures.reduce((sum, [c, m]) => sum + Math.max(0, c - cpuMean - limit) + Math.max(0, m - memMean - limit), 0);
+    return figures.map(([c, m]) => Math.max(0, c - cpuMean - limit) + Math.max(0, m - memMean - limit));
   }
 
   /** How far the host is above (mean + limit), in CPU and in memory points. */
@@ -219,7 +224,8 @@ export function planRestore(hosts: readonly RebalanceHost[], vms: readonly Rebal
 /**
  * Balance: while some live host is more than (spread − margin) points above the pool's mean CPU
  * or memory, the one move that lowers the total excess most (ties: the smaller VM), among each
- * hot host's VMs and the coolest hosts, that passes the wave checks.
+ * hot host's VMs and the coolest hosts, that passes the wave checks; a move that leaves its
+ * target hot only when no other helps.
  *
  * @throws PlannerInputError on duplicate ids or negative / non-finite amounts
  */
@@ -247,19 +253,22 @@ export function planBalance(hosts: readonly RebalanceHost[], vms: readonly Rebal
       return a.cpu > EPSILON || a.memory > EPSILON;
     });
     const cool = [...loads.on].sort((a, b) => loads.cpuPercent(a) + loads.memoryPercent(a) - loads.cpuPercent(b) - loads.memoryPercent(b) || byId(a, b));
-    const candidates: Array<{ vm: RebalanceVm; from: string; to: string; after: number }> = [];
+    const candidates: Array<{ vm: RebalanceVm; from: string; to: string; after: number; heats: boolean }> = [];
+    const index = new Map(loads.on.map((h, i) => [h.id, i]));
     for (const h of hot) {
       const movable = placement.vmsOn(h.id).filter((v) => !v.pinned && !placement.hasMoved(v.id));
       if (movable.length === 0) blocked.set(h.id, 'none of its VMs can move (pinned, or moved once already)');
       for (const v of movable) {
         const vm = vmById.get(v.id) as RebalanceVm;
         for (const t of cool.filter((x) => x.id !== h.id).slice(0, targets)) {
-          const after = loads.excess(limit, { vm, from: h.id, to: t.id });
-          if (after < now - EPSILON) candidates.push({ vm, from: h.id, to: t.id, after });
+          const byHost = loads.excessByHost(limit, { vm, from: h.id, to: t.id });
+          const after = byHost.reduce((a, b) => a + b, 0);
+          // A move that makes its target hot is a last resort: the VM moves once, so it could not be undone.
+          if (after < now - EPSILON) candidates.push({ vm, from: h.id, to: t.id, after, heats: byHost[index.get(t.id) as number] > EPSILON });
         }
       }
     }
-    candidates.sort((a, b) => a.after - b.after || a.vm.memoryBytes - b.vm.memoryBytes || byId(a.vm, b.vm) || (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+    candidates.sort((a, b) => Number(a.heats) - Number(b.heats) || a.after - b.after || a.vm.memoryBytes - b.vm.memoryBytes || byId(a.vm, b.vm) || (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
     let moved = false;
     for (const c of candidates.slice(0, 64)) {
       const why = placement.tryMove(c.vm.id, c.to);
