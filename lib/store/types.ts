@@ -39,6 +39,11 @@ export interface PoolPolicy {
    * outage at night does not bring slept hosts up unmanaged (default `previous`).
    */
   powerRestorePolicy?: 'previous' | 'always-off';
+  /**
+   * After a wake succeeds: each VM back to where it ran before the sleep (`restore`), the measured
+   * load evened out (`balance`), or nothing (`none`, the default: the VMs stay where the night put them).
+   */
+  afterWake?: 'restore' | 'balance' | 'none';
 }
 
 export interface PoolInput {
