@@ -6,6 +6,7 @@
 import { DOCTOR_ROUTES } from './doctor-routes.ts';
 import { HOST_ROUTES } from './host-routes.ts';
 import { OPERATION_ROUTES } from './operation-routes.ts';
+import { REBALANCE_ROUTES } from './rebalance-routes.ts';
 import { SCHEDULE_ROUTES } from './schedule-routes.ts';
 import { MeAnswer } from './schemas/me.ts';
 import { defineRoute, type Route } from './types.ts';
@@ -19,4 +20,4 @@ const ME = defineRoute({
   run: async (_ctx, req) => ({ status: 200, body: { actor: req.actor, role: req.role } }),
 });
 
-export const CORE_ROUTES: Route[] = [ME, ...HOST_ROUTES, ...OPERATION_ROUTES, ...SCHEDULE_ROUTES, ...DOCTOR_ROUTES];
+export const CORE_ROUTES: Route[] = [ME, ...HOST_ROUTES, ...OPERATION_ROUTES, ...SCHEDULE_ROUTES, ...DOCTOR_ROUTES, ...REBALANCE_ROUTES];

@@ -35,6 +35,7 @@ export const PoolPolicyInput = lazy(() =>
       neverSleep: z.optional(z.array(z.string(), phrase('must be a list of host ids'))),
       hardOffWhenEmpty: z.optional(z.boolean(phrase('must be true or false'))),
       timeZone: z.optional(z.string(phrase('must be an IANA time zone')).check(z.refine(isTimeZone, phrase('is not a known IANA time zone')))),
+      afterWake: z.optional(z.enum(['restore', 'balance', 'none'], phrase('must be restore, balance or none'))),
     },
     { error: (iss) => (iss.code === 'unrecognized_keys' ? phrase('is not a policy setting') : phrase('must be an object')) },
   ),
@@ -54,6 +55,7 @@ export const PoolPolicy = lazy(() =>
     hardOffWhenEmpty: z.optional(z.boolean()),
     timeZone: z.optional(z.string()),
     powerRestorePolicy: z.optional(z.enum(['previous', 'always-off'])),
+    afterWake: z.optional(z.enum(['restore', 'balance', 'none'])),
   }),
 );
 
