@@ -59,20 +59,15 @@ export function rebalanceSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: Operation
         try {
           await hv.assertCanMigrate(m.vmId, m.to);
         } catch (e) {
+          // An interrupted run may find its first attempt still under way: it lands, or it is refused.
+          if (await landed(x, m.vmId, m.to, e)) return { ...base, result: 'done', detail: `${m.from} -> ${m.to}` };
           return { ...base, result: 'skipped', detail: `XAPI refuses it: ${errorText(e)}` };
         }
         try {
           await hv.migrateVm(m.vmId, m.to);
           return { ...base, result: 'done', detail: `${m.from} -> ${m.to}` };
         } catch (e) {
-          // An interrupted run may find the first attempt still under way: let it finish, look again.
-          const { until } = waitUntil(x, now() + (/OTHER_OPERATION_IN_PROGRESS/.test(errorText(e)) ? 60_000 : 500));
-          while (now() < until) {
-            checkLease(x, x.op.operationId);
-            await sleep(250);
-            const again = (await hv.vms().catch(() => [])).find((v) => v.vmId === m.vmId);
-            if (again?.hostId === m.to) return { ...base, result: 'done', detail: `${m.from} -> ${m.to}` };
-          }
+          if (await landed(x, m.vmId, m.to, e)) return { ...base, result: 'done', detail: `${m.from} -> ${m.to}` };
           return { ...base, result: 'failed', detail: `the migration failed: ${errorText(e)}` };
         }
       }),
@@ -80,6 +75,18 @@ export function rebalanceSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: Operation
     deps.log?.(`${x.op.operationId.slice(0, 8)} rebalance wave ${wave}: ${results.map((r) => `${r.vmId} ${r.result === 'done' ? r.detail : `${r.result} (${r.detail})`}`).join('; ')}`);
     // A move that did not happen fails no step: the VM stays where it runs, which is safe.
     return { state: 'done', detail: { wave, moves: results } };
+  }
+
+  /** After an error: whether the VM reaches its target anyway (a minute when XAPI says another operation is under way, else half a second). */
+  async function landed(x: StepExecution, vmId: string, to: string, e: unknown): Promise<boolean> {
+    const { until } = waitUntil(x, now() + (/OTHER_OPERATION_IN_PROGRESS/.test(errorText(e)) ? 60_000 : 500));
+    while (now() < until) {
+      checkLease(x, x.op.operationId);
+      await sleep(250);
+      const again = (await hv.vms().catch(() => [])).find((v) => v.vmId === vmId);
+      if (again?.hostId === to) return true;
+    }
+    return false;
   }
 
   async function release(x: StepExecution): Promise<StepOutcome> {

@@ -81,11 +81,15 @@ async function setPolicy(afterWake: 'restore' | 'balance' | 'none'): Promise<voi
 }
 
 /** Sleep the pool; the VMs the sleep moved, with where they ran before. */
+/** Where the last sleep left each VM. */
+let nightPlacement = new Map<string, string>();
+
 async function sleepPool(): Promise<{ operationId: string; moved: Map<string, string> }> {
   const before = placement();
   const r = await requestPoolSleep(deps, { ...who, poolId: POOL, idempotencyKey: `s-${++seq}` });
   expect(await runOperation(deps, r.operationId as string)).toBe('succeeded');
   const after = placement();
+  nightPlacement = after;
   const moved = new Map([...before].filter(([vm, host]) => after.get(vm) !== host));
   expect(moved.size).toBeGreaterThan(0);
   return { operationId: r.operationId as string, moved };
@@ -181,6 +185,43 @@ describe('the morning rebalance', () => {
     await setPolicy('none');
   }, 60_000);
 
+  it('a move XAPI refuses and one whose migration fails are skipped with why; the others go on', async () => {
+    const { origins } = await lastSleepOrigins(store, POOL);
+    // Back where the night put them, so the restore has moves to make.
+    for (const [vm] of Object.entries(origins)) if (placement().get(vm) !== nightPlacement.get(vm)) await hv.migrateVm(vm, nightPlacement.get(vm) as string);
+    const away = Object.entries(origins).filter(([vm, home]) => placement().get(vm) !== home);
+    expect(away.length).toBeGreaterThan(2);
+    xapi.failNext('VM.assert_can_boot_here', 'HOST_NOT_ENOUGH_FREE_MEMORY', ['1', '2']);
+    xapi.failNext('Async.VM.pool_migrate', 'VM_MIGRATE_FAILED', ['x', 'y', 'z']);
+    const r = await requestRebalance(deps, { ...who, poolId: POOL, mode: 'restore', idempotencyKey: `r-${++seq}` });
+    expect(await runOperation(deps, r.operationId as string)).toBe('failed');
+    const op = (await store.getOperation(r.operationId as string))!;
+    const stayed = op.result?.stayed as Array<{ vmId: string; why: string }>;
+    expect(stayed.map((x) => x.why).sort()).toEqual([expect.stringMatching(/^XAPI refuses it: .*HOST_NOT_ENOUGH_FREE_MEMORY/), expect.stringMatching(/^the migration failed: .*VM_MIGRATE_FAILED/)].sort());
+    const after = placement();
+    for (const [vm, home] of away) expect(after.get(vm), vm).toBe(stayed.some((x) => x.vmId === vm) ? nightPlacement.get(vm) : home);
+    expect(noticesAfterOperation(op).map((n) => n.kind)).toEqual(['rebalance-report']);
+    expect((await store.listHosts(POOL)).filter((h) => h.lockOperationId === r.operationId)).toEqual([]);
+  }, 60_000);
+
+  it('a worker killed after each step of a restore: the next run brings every VM home and lets the locks go', async () => {
+    const { origins } = await lastSleepOrigins(store, POOL);
+    let points = Infinity;
+    for (let crashAfter = 0; crashAfter < points; crashAfter++) {
+      for (const [vm] of Object.entries(origins)) if (placement().get(vm) !== nightPlacement.get(vm)) await hv.migrateVm(vm, nightPlacement.get(vm) as string);
+      const r = await requestRebalance(deps, { ...who, poolId: POOL, mode: 'restore', idempotencyKey: `k-${++seq}` });
+      points = Math.min(points, (await store.getOperation(r.operationId as string))!.steps.length - 1);
+      let done = 0;
+      const crash = new Error('worker killed');
+      await expect(runOperation({ ...deps, workerId: `a${crashAfter}`, afterStep: () => { if (done++ === crashAfter) throw crash; } }, r.operationId as string)).rejects.toBe(crash);
+      expect(await runOperation({ ...deps, workerId: `b${crashAfter}`, now: () => clock.now() + 180_000 }, r.operationId as string)).toBe('succeeded');
+      const after = placement();
+      for (const [vm, home] of Object.entries(origins)) expect(after.get(vm), `${vm}, crash after step ${crashAfter}`).toBe(home);
+      expect((await store.listHosts(POOL)).filter((h) => h.lockOperationId === r.operationId)).toEqual([]);
+    }
+    expect(points).toBeGreaterThan(1);
+  }, 120_000);
+
   it('balance leaves no host more than 15 points of CPU above the mean over the 10 minutes after it ends', async () => {
     // Everything quiet, then the VMs of host-001 and host-003 busy: two hot hosts.
     xapi.setLoad({ vm: 'all', cpuPercent: 5 });
@@ -203,6 +244,7 @@ describe('the morning rebalance', () => {
     ahead += 11 * 60_000;
     const after = spread((await measure(endedAt, 10 * 60_000)).cpu);
     expect(after.worst).toBeLessThanOrEqual(15);
+    console.log(`balance: ${r.plan.moves.length} moves in ${new Set(r.plan.moves.map((m) => m.wave)).size} waves; hottest host ${before.worst.toFixed(1)} points above the mean (${before.mean.toFixed(1)} %) before, ${after.worst.toFixed(1)} above (${after.mean.toFixed(1)} %) over the 10 minutes after`);
     xapi.resetLoad();
   }, 60_000);
 });
