@@ -8,24 +8,15 @@
  *   live host within `spreadPoints` of the pool's mean CPU and memory percentages; it plans to a
  *   margin below that, since measured load wanders. A host it cannot bring there stays, with why.
  */
-import { usableMemory } from './capacity.ts';
 import { PlannerInputError, validateInput } from './model.ts';
 import { Placement, type RebalanceMove } from './rebalance-state.ts';
+import { Loads, round, type LoadFigures, type RebalanceHost, type RebalanceVm } from './rebalance-load.ts';
 import type { PlannerHost, PlannerPolicy, PlannerVm } from './types.ts';
 
 export type { RebalanceMove } from './rebalance-state.ts';
+export type { HostFigure, LoadFigures, RebalanceHost, RebalanceVm } from './rebalance-load.ts';
 
 export type RebalanceMode = 'restore' | 'balance';
-
-export interface RebalanceVm extends PlannerVm {
-  /** Measured CPU demand in physical CPUs (busy fraction × vCPUs); undefined counts it at its vCPUs. */
-  cpuCores?: number;
-}
-
-export interface RebalanceHost extends PlannerHost {
-  /** Measured CPU the host uses beside its guests (the control domain), in physical CPUs. */
-  baseCpuCores?: number;
-}
 
 /** A VM (restore) or a host (balance) left as it is, with why. */
 export interface RebalanceStay {
@@ -33,21 +24,6 @@ export interface RebalanceStay {
   /** Where it stays; null for a VM that no longer runs. */
   hostId: string | null;
   why: string;
-}
-
-export interface HostFigure {
-  hostId: string;
-  /** CPU in use, percent of the host's CPUs. */
-  cpuPercent: number;
-  /** Guest memory, percent of the host's usable memory (headroom taken out). */
-  memoryPercent: number;
-}
-
-/** The live, enabled hosts' load, with the pool's means over them. */
-export interface LoadFigures {
-  hosts: HostFigure[];
-  meanCpuPercent: number;
-  meanMemoryPercent: number;
 }
 
 export interface RebalancePlan {
@@ -83,77 +59,6 @@ function check(hosts: readonly RebalanceHost[], vms: readonly RebalanceVm[], pol
   for (const h of hosts) if (h.baseCpuCores !== undefined && !(Number.isFinite(h.baseCpuCores) && h.baseCpuCores >= 0)) throw new PlannerInputError(`host ${h.id} baseCpuCores must be a finite number >= 0, got ${h.baseCpuCores}`);
 }
 
-/** Per-host CPU (cores) and memory (bytes) sums, kept up to date as moves are planned. */
-class Loads {
-  readonly on: RebalanceHost[];
-  private readonly cpu = new Map<string, number>();
-  private readonly mem = new Map<string, number>();
-  private readonly room = new Map<string, number>();
-
-  constructor(hosts: readonly RebalanceHost[], vms: readonly RebalanceVm[], policy: PlannerPolicy) {
-    this.on = hosts.filter((h) => h.state === 'on').sort((a, b) => (a.id < b.id ? -1 : 1));
-    for (const h of this.on) {
-      this.cpu.set(h.id, h.baseCpuCores ?? 0);
-      this.mem.set(h.id, 0);
-      this.room.set(h.id, usableMemory(h, policy));
-    }
-    for (const v of vms) this.shift(v, undefined, v.hostId);
-  }
-
-  shift(v: RebalanceVm, from: string | undefined, to: string): void {
-    const cores = demand(v);
-    if (from !== undefined && this.cpu.has(from)) {
-      this.cpu.set(from, (this.cpu.get(from) as number) - cores);
-      this.mem.set(from, (this.mem.get(from) as number) - v.memoryBytes);
-    }
-    if (this.cpu.has(to)) {
-      this.cpu.set(to, (this.cpu.get(to) as number) + cores);
-      this.mem.set(to, (this.mem.get(to) as number) + v.memoryBytes);
-    }
-  }
-
-  cpuPercent(h: RebalanceHost, delta = 0): number {
-    return h.cpus > 0 ? (((this.cpu.get(h.id) as number) + delta) / h.cpus) * 100 : 0;
-  }
-
-  memoryPercent(h: RebalanceHost, delta = 0): number {
-    const room = this.room.get(h.id) as number;
-    return room > 0 ? (((this.mem.get(h.id) as number) + delta) / room) * 100 : 0;
-  }
-
-  figures(): LoadFigures {
-    const hosts = this.on.map((h) => ({ hostId: h.id, cpuPercent: round(this.cpuPercent(h)), memoryPercent: round(this.memoryPercent(h)) }));
-    return { hosts, meanCpuPercent: round(mean(this.on.map((h) => this.cpuPercent(h)))), meanMemoryPercent: round(mean(this.on.map((h) => this.memoryPercent(h)))) };
-  }
-
-  /** Points above (mean + limit), summed over hosts, CPU and memory; with one VM moved when asked. */
-  excess(limit: number, move?: { vm: RebalanceVm; from: string; to: string }): number {
-    return this.excessByHost(limit, move).reduce((a, b) => a + b, 0);
-  }
-
-  /** Points above (mean + limit) of each host (in `on` order), CPU and memory summed; with one VM moved when asked. */
-  excessByHost(limit: number, move?: { vm: RebalanceVm; from: string; to: string }): number[] {
-    const at = (h: RebalanceHost): [number, number] => {
-      const sign = move?.from === h.id ? -1 : move?.to === h.id ? 1 : 0;
-      return sign === 0 || !move ? [this.cpuPercent(h), this.memoryPercent(h)] : [this.cpuPercent(h, sign * demand(move.vm)), this.memoryPercent(h, sign * move.vm.memoryBytes)];
-    };
-    const figures = this.on.map(at);
-    const cpuMean = mean(figures.map((f) => f[0]));
-    const memMean = mean(figures.map((f) => f[1]));
-    return figures.map(([c, m]) => Math.max(0, c - cpuMean - limit) + Math.max(0, m - memMean - limit));
-  }
-
-  /** How far the host is above (mean + limit), in CPU and in memory points. */
-  above(h: RebalanceHost, limit: number): { cpu: number; memory: number } {
-    const cpuMean = mean(this.on.map((x) => this.cpuPercent(x)));
-    const memMean = mean(this.on.map((x) => this.memoryPercent(x)));
-    return { cpu: this.cpuPercent(h) - cpuMean - limit, memory: this.memoryPercent(h) - memMean - limit };
-  }
-}
-
-const demand = (v: RebalanceVm): number => v.cpuCores ?? v.vcpus;
-const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
-const round = (x: number): number => Math.round(x * 100) / 100;
 const byId = <T extends { id: string }>(a: T, b: T): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
@@ -238,52 +143,68 @@ export function planBalance(hosts: readonly RebalanceHost[], vms: readonly Rebal
   const loads = new Loads(hosts, vms, policy);
   const before = loads.figures();
   const placement = new Placement(hosts, vms, policy);
-  const vmById = new Map(vms.map((v) => [v.id, v]));
   const blocked = new Map<string, string>();
   let capped = false;
+  const index = new Map(loads.on.map((h, i) => [h.id, i]));
   for (let n = 0; ; n++) {
-    const now = loads.excess(limit);
-    if (now <= EPSILON) break;
+    const snap = loads.snapshot(limit);
+    if (snap.total <= EPSILON) break;
     if (n >= maxMoves) {
       capped = true;
       break;
     }
-    const hot = loads.on.filter((h) => {
-      const a = loads.above(h, limit);
-      return a.cpu > EPSILON || a.memory > EPSILON;
-    });
-    const cool = [...loads.on].sort((a, b) => loads.cpuPercent(a) + loads.memoryPercent(a) - loads.cpuPercent(b) - loads.memoryPercent(b) || byId(a, b));
-    const candidates: Array<{ vm: RebalanceVm; from: string; to: string; after: number; heats: boolean }> = [];
-    const index = new Map(loads.on.map((h, i) => [h.id, i]));
-    for (const h of hot) {
-      const movable = placement.vmsOn(h.id).filter((v) => !v.pinned && !placement.hasMoved(v.id));
+    const residents = new Map<string, RebalanceVm[]>();
+    for (const v of vms) {
+      const at = placement.hostOf(v.id) as string;
+      if (v.pinned || placement.hasMoved(v.id)) continue;
+      const list = residents.get(at);
+      if (list) list.push(v);
+      else residents.set(at, [v]);
+    }
+    const cool = loads.on.map((h, i) => ({ h, i, load: snap.cpu[i] + snap.mem[i] })).sort((a, b) => a.load - b.load || byId(a.h, b.h));
+    const ranked: Array<{ vm: RebalanceVm; from: number; to: number; after: number; heats: boolean }> = [];
+    loads.on.forEach((h, from) => {
+      if (snap.over[from] <= EPSILON) return;
+      const movable = residents.get(h.id) ?? [];
       if (movable.length === 0) blocked.set(h.id, 'none of its VMs can move (pinned, or moved once already)');
-      for (const v of movable) {
-        const vm = vmById.get(v.id) as RebalanceVm;
-        for (const t of cool.filter((x) => x.id !== h.id).slice(0, targets)) {
-          const byHost = loads.excessByHost(limit, { vm, from: h.id, to: t.id });
-          const after = byHost.reduce((a, b) => a + b, 0);
-          // A move that makes its target hot is a last resort: the VM moves once, so it could not be undone.
-          if (after < now - EPSILON) candidates.push({ vm, from: h.id, to: t.id, after, heats: byHost[index.get(t.id) as number] > EPSILON });
+      for (const vm of movable) {
+        for (const t of cool.filter((x) => x.i !== from).slice(0, targets)) {
+          const w = loads.withMove(snap, limit, from, t.i, vm, false);
+          if (w.total < snap.total - EPSILON) ranked.push({ vm, from, to: t.i, after: w.total, heats: w.target > EPSILON });
         }
       }
-    }
-    candidates.sort((a, b) => Number(a.heats) - Number(b.heats) || a.after - b.after || a.vm.memoryBytes - b.vm.memoryBytes || byId(a.vm, b.vm) || (a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+    });
+    // A move that makes its target hot is a last resort: the VM moves once, so it could not be undone.
+    const order = (a: (typeof ranked)[number], b: (typeof ranked)[number]): number =>
+      Number(a.heats) - Number(b.heats) || a.after - b.after || a.vm.memoryBytes - b.vm.memoryBytes || byId(a.vm, b.vm) || a.to - b.to;
+    const candidates = ranked
+      .sort(order)
+      .slice(0, 64)
+      .map((c) => {
+        const w = loads.withMove(snap, limit, c.from, c.to, c.vm, true);
+        return { ...c, after: w.total, heats: w.target > EPSILON };
+      })
+      .filter((c) => c.after < snap.total - EPSILON)
+      .sort(order);
     let moved = false;
-    for (const c of candidates.slice(0, 64)) {
-      const why = placement.tryMove(c.vm.id, c.to);
+    for (const c of candidates) {
+      const from = loads.on[c.from].id;
+      const to = loads.on[c.to].id;
+      const why = placement.tryMove(c.vm.id, to);
       if (why === undefined) {
-        loads.shift(c.vm, c.from, c.to);
+        loads.shift(c.vm, from, to);
         moved = true;
         break;
       }
-      if (!blocked.has(c.from)) blocked.set(c.from, `moving ${c.vm.id} to ${c.to} is refused: ${why}`);
+      if (!blocked.has(from)) blocked.set(from, `moving ${c.vm.id} to ${to} is refused: ${why}`);
     }
     if (!moved) break;
   }
   const stays: RebalanceStay[] = [];
+  const end = loads.snapshot(spread);
   for (const h of loads.on) {
-    const a = loads.above(h, spread);
+    const i = index.get(h.id) as number;
+    const a = { cpu: end.cpu[i] - end.cpuMean - spread, memory: end.mem[i] - end.memMean - spread };
     if (a.cpu <= EPSILON && a.memory <= EPSILON) continue;
     const what = [a.cpu > EPSILON ? `CPU ${round(a.cpu + spread)}` : '', a.memory > EPSILON ? `memory ${round(a.memory + spread)}` : ''].filter(Boolean).join(' and ');
     const why = capped ? `the plan stops at ${maxMoves} moves` : (blocked.get(h.id) ?? 'no move to a host with room brings it closer to the mean');
