@@ -1,4 +1,4 @@
-/** lib/ops: durable operations (host power, pool sleep and wake) over the store, the power port and the audit log. */
+/** lib/ops: durable operations (host power, pool sleep and wake, the morning rebalance) over the store, the power port and the audit log. */
 export { requestHostPower, runHostPower, isHostPowerAction, HOST_POWER, PowerRefusedError, type HostPowerRequest } from './host-power.ts';
 export type { OpsDeps, PowerGuard } from './ops-deps.ts';
 export { waitForPower, recordPower } from './chassis-power.ts';
