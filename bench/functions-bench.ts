@@ -23,7 +23,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  externalImports,
+  externalImportKinds,
   FUNCTIONS,
   lambdaEnv,
   median,
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     const zip = zipSize(fn);
     const u = unzipFunction(fn);
     const env = lambdaEnv(template, fn);
-    const sdk = (await externalImports(u.handlerPath)).filter((s) => s.startsWith('@aws-sdk/'));
+    const sdk = (await externalImportKinds(u.handlerPath)).filter((i) => i.kind === 'import-statement' && i.path.startsWith('@aws-sdk/')).map((i) => i.path);
     const sdkOnly = join(u.dir, 'sdk-only.mjs');
     writeFileSync(sdkOnly, sdk.map((s) => `import ${JSON.stringify(s)};`).join('\n') + '\n');
     const times: number[] = [];

@@ -5,12 +5,18 @@
  *    several runs; HA is checked as a fit, see lib/planner/ha-fit.ts), hosts kept on against the
  *    lower bound, migrations and migrated memory; whether each plan's final state keeps the HA fit,
  *    and the time of that check alone (what lib/ops pays before one host powers off).
- * 2. The 61 BPPLIB bin-packing instances in ../shared/bench/bpplib: every item on its own host, all
+ * 2. The same pools with load: each VM's CPU demand of the night (some with no history, counted by
+ *    their vCPUs) under the 80 % ceiling, on 1,000 hosts / 20,000 VMs with the HA fit: time, hosts
+ *    kept and how many CPU kept, the busiest host after the plan.
+ * 3. The 61 BPPLIB bin-packing instances in ../shared/bench/bpplib: every item on its own host, all
  *    on; hosts used against the proven optimum, and the time of each.
+ * 4. Generated bin-packing instances the planner was never tuned on (test/planner/bin-packing-instances.ts:
+ *    Falkenauer-style triplets up to 1,002 items, quadruplets, zero-slack and other classes with
+ *    proven optima): the mean excess over the optimum, next to BPPLIB's.
  *
  * A benchmark: nothing asserts; it prints tables and exits 0.
  *
- *   node bin/run-ts.mjs bench/planner-bench.ts [--runs 5] [--bpp-runs 3] [--seed 7] [--effort N] [--only pools|bpplib]
+ *   node bin/run-ts.mjs bench/planner-bench.ts [--runs 5] [--bpp-runs 3] [--seed 7] [--effort N] [--only pools|load|bpplib|generated]
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +32,7 @@ import {
   type SleepPlan,
 } from '../lib/planner/index.ts';
 import { seededRandom, type Random } from '../lib/util/prng.ts';
+import { generatedInstances, type BinPackingInstance } from '../test/planner/bin-packing-instances.ts';
 
 const GIB = 1024 ** 3;
 
@@ -225,17 +232,63 @@ interface Instance {
   optimum: number;
 }
 
-function bpplib(): void {
-  const dir = fileURLToPath(new URL('../../shared/bench/bpplib', import.meta.url));
-  if (!existsSync(dir)) {
-    console.log(`\n## BPPLIB: skipped (${dir} is not there: it comes with ../shared)`);
-    return;
+/** The night's CPU demand of a VM, in cores: most idle, some busy, a few batch jobs flat out; 3 % with no history. */
+function nightDemand(random: Random, vcpus: number): number | undefined {
+  const x = random();
+  if (x < 0.03) return undefined;
+  if (x < 0.6) return vcpus * 0.1 * random();
+  if (x < 0.88) return vcpus * (0.1 + 0.4 * random());
+  return vcpus * (0.5 + 0.5 * random());
+}
+
+/** Demand per host in the plan's final state, as a share of its ceiling's CPUs; the highest. */
+function busiest(hosts: PlannerHost[], vms: PlannerVm[], plan: SleepPlan): { percent: number; host: string } {
+  const after = afterPlan(hosts, vms, plan);
+  const cores = new Map<string, number>();
+  for (const v of after.vms) cores.set(v.hostId, (cores.get(v.hostId) ?? 0) + (v.cpuDemand === undefined ? v.vcpus : Math.min(v.cpuDemand, v.vcpus)));
+  let top = { percent: 0, host: '' };
+  for (const h of after.hosts) {
+    if (h.state === 'off') continue;
+    const percent = (100 * (cores.get(h.id) ?? 0)) / h.cpus;
+    if (percent > top.percent) top = { percent, host: h.id };
   }
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-  console.log(`\n## BPPLIB: ${files.length} instances, every item on its own host, all on (effort ${EFFORT}; time: median of ${BPP_RUNS} runs)\n`);
-  const policy: PlannerPolicy = { haFailuresToTolerate: 0, headroomPercent: 0, minHostsOn: 0, vcpuOvercommit: 1, concurrentMigrations: 8 };
+  return top;
+}
+
+function withLoad(): void {
+  console.log(`\n## Pools with load: the generated pools, each VM with its night's CPU demand (57 % under a tenth of its vCPUs,`);
+  console.log(`## 28 % a tenth to half, 12 % half to all, 3 % no history: counted by vCPUs); HA 1 as a fit; median of ${RUNS} runs\n`);
+  const rows: Array<Array<string | number>> = [];
+  const cases = [
+    { label: '100 mixed hosts', count: 100, ceiling: 80 },
+    { label: '1,000 mixed hosts', count: 1000, ceiling: 80 },
+    { label: '1,000 mixed hosts', count: 1000, ceiling: 50 },
+  ];
+  for (const { label, count, ceiling } of cases) {
+    const { hosts, vms: plain } = generatePool(count, SEED + count, MIXED_HOSTS);
+    const random = seededRandom(SEED * 31 + count);
+    const vms = plain.map((v) => {
+      const demand = nightDemand(random, v.vcpus);
+      return demand === undefined ? v : { ...v, cpuDemand: demand };
+    });
+    const policy: PlannerPolicy = { ...POOL_POLICY, cpuCeilingPercent: ceiling };
+    const planner = timed(() => planSleep(hosts, vms, policy, { effort: EFFORT }), RUNS);
+    const p = planner.result;
+    const memoryOnly = planSleep(hosts, plain, POOL_POLICY, { effort: EFFORT });
+    const by = (limit: string): number => p.keep.filter((k) => k.limit === limit).length;
+    const top = busiest(hosts, vms, p);
+    const fit = fitOf(hosts, vms, p);
+    rows.push([`${label}, ${vms.length} VMs`, `${ceiling} %`, planner.ms.toFixed(1), p.hostsOn, p.lowerBound, by('cpu'), by('memory'), by('ha'), by('rules'), memoryOnly.hostsOn, p.migrations.length, top.percent.toFixed(1), fit.text]);
+  }
+  table(['pool', 'ceiling', 'planner ms', 'hosts on', 'lower bound', 'kept: cpu', 'memory', 'ha', 'rules', 'no load: hosts on', 'migrations', 'busiest host %', 'HA fit'], rows);
+  console.log('\nkept: the limit each host kept on names (plan.keep[].limit). no load: the same pool planned by memory and vCPUs alone.');
+  console.log("busiest host %: the most CPU demand on any host after the plan, in % of its CPUs (at most the ceiling).");
+}
+
+const BPP_POLICY: PlannerPolicy = { haFailuresToTolerate: 0, headroomPercent: 0, minHostsOn: 0, vcpuOvercommit: 1, concurrentMigrations: 8 };
+
+/** Each instance as a pool (every item on its own host, all on), planned and set against FFD; the mean excess. */
+function binPacking(instances: Instance[], kindOf: (inst: Instance) => string): { excess: number; ffd: number; optimal: string; maxMs: number; maxName: string } {
   const rows: Array<Array<string | number>> = [];
   let plannerExcess = 0;
   let ffdExcess = 0;
@@ -243,13 +296,12 @@ function bpplib(): void {
   let ffdOptimal = 0;
   let maxMs = 0;
   let maxName = '';
-  for (const file of files) {
-    const inst = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as Instance;
+  for (const inst of instances) {
     const width = String(inst.items.length).length;
     const hosts: PlannerHost[] = inst.items.map((_, k) => ({ id: `h${String(k).padStart(width, '0')}`, memoryBytes: inst.capacity, cpus: 1, state: 'on', isMaster: false }));
     const vms: PlannerVm[] = inst.items.map((size, k) => ({ id: `v${String(k).padStart(width, '0')}`, memoryBytes: size, vcpus: 0, hostId: hosts[k].id }));
-    const { result: plan, ms } = timed(() => planSleep(hosts, vms, policy, { effort: EFFORT }), BPP_RUNS, false);
-    const ffd = firstFitDecreasing(hosts, vms, policy);
+    const { result: plan, ms } = timed(() => planSleep(hosts, vms, BPP_POLICY, { effort: EFFORT }), BPP_RUNS, false);
+    const ffd = firstFitDecreasing(hosts, vms, BPP_POLICY);
     plannerExcess += plan.hostsOn - inst.optimum;
     ffdExcess += ffd.hostsOn - inst.optimum;
     if (plan.hostsOn === inst.optimum) plannerOptimal++;
@@ -259,14 +311,45 @@ function bpplib(): void {
       maxName = inst.name;
     }
     const excess = plan.hostsOn - inst.optimum;
-    rows.push([inst.name, inst.items.length, plan.hostsOn, inst.optimum, excess === 0 ? '' : `+${excess}`, ffd.hostsOn, `+${ffd.hostsOn - inst.optimum}`, ms.toFixed(0)]);
+    rows.push([inst.name, kindOf(inst), inst.items.length, plan.hostsOn, inst.optimum, excess === 0 ? '' : `+${excess}`, ffd.hostsOn, `+${ffd.hostsOn - inst.optimum}`, ms.toFixed(0)]);
   }
-  table(['instance', 'items', 'hosts used', 'optimum', 'excess', 'FFD hosts', 'FFD excess', 'ms'], rows);
-  const n = files.length;
+  table(['instance', 'class', 'items', 'hosts used', 'optimum', 'excess', 'FFD hosts', 'FFD excess', 'ms'], rows);
+  const n = instances.length;
   console.log(`\nplanner: average excess over the optimum ${(plannerExcess / n).toFixed(3)} hosts, optimal on ${plannerOptimal} of ${n}`);
   console.log(`FFD:     average excess over the optimum ${(ffdExcess / n).toFixed(3)} hosts, optimal on ${ffdOptimal} of ${n}`);
   console.log(`planner max time ${maxMs.toFixed(0)} ms (${maxName})`);
+  return { excess: plannerExcess / n, ffd: ffdExcess / n, optimal: `${plannerOptimal} of ${n}`, maxMs, maxName };
 }
 
-if (ONLY !== 'bpplib') pools();
-if (ONLY !== 'pools') bpplib();
+type Summary = ReturnType<typeof binPacking>;
+
+function bpplib(): Summary | undefined {
+  const dir = fileURLToPath(new URL('../../shared/bench/bpplib', import.meta.url));
+  if (!existsSync(dir)) {
+    console.log(`\n## BPPLIB: skipped (${dir} is not there: it comes with ../shared)`);
+    return undefined;
+  }
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  console.log(`\n## BPPLIB: ${files.length} instances, every item on its own host, all on (effort ${EFFORT}; time: median of ${BPP_RUNS} runs)\n`);
+  const instances = files.map((file) => JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as Instance & { source?: string });
+  return binPacking(instances, (inst) => inst.name.split('_')[0]);
+}
+
+function generated(): Summary {
+  const set = generatedInstances();
+  console.log(`\n## Generated instances with proven optima (seed 2026): ${set.length} instances, ${Math.min(...set.map((i) => i.items.length))}..${Math.max(...set.map((i) => i.items.length))} items (effort ${EFFORT}; median of ${BPP_RUNS} runs)\n`);
+  return binPacking(set, (inst) => (inst as BinPackingInstance).kind);
+}
+
+const summaries: Array<[string, Summary | undefined]> = [];
+if (!ONLY || ONLY === 'pools') pools();
+if (!ONLY || ONLY === 'load') withLoad();
+if (!ONLY || ONLY === 'bpplib') summaries.push(['BPPLIB (61 published)', bpplib()]);
+if (!ONLY || ONLY === 'generated') summaries.push(['generated (never tuned on)', generated()]);
+if (summaries.length > 0) {
+  console.log('\n## Bin packing: mean excess over the optimum, side by side\n');
+  const rows = summaries.flatMap(([label, s]) => (s ? [[label, s.excess.toFixed(3), s.ffd.toFixed(3), s.optimal, `${s.maxMs.toFixed(0)} (${s.maxName})`]] : []));
+  table(['set', 'planner excess', 'FFD excess', 'planner optimal', 'planner max ms'], rows);
+}

@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { onScheduleFired, poolActionsFor, type FireResult } from '../lib/ops/scheduled.ts';
 import { scheduleNameOfTimer } from '../lib/schedules/service.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
-import { logger, observability } from '../lib/aws/logger.ts';
+import { libraryLog, logger, observability } from '../lib/aws/logger.ts';
 import { alertNoticesAfterPoll } from '../lib/ops/notifications.ts';
 import { sweep, type SweepResult } from '../lib/ops/sweeper.ts';
 
@@ -19,7 +19,7 @@ export type ScheduledEvent =
 export const handler = middy<ScheduledEvent, FireResult | { resumed: string } | SweepResult, Error, Context>()
   .use(observability())
   .handler(async (event) => {
-  const w = await awsWiring((l) => logger.info(l));
+  const w = await awsWiring(libraryLog);
   if (event.source === 'resume') {
     await w.launch(event.operationId);
     return { resumed: event.operationId };

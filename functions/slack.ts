@@ -10,7 +10,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { makeSlackHandler } from '../lib/aws/slack-handler.ts';
 import { httpEvent } from '../lib/aws/http-handler.ts';
-import { logger, observability } from '../lib/aws/logger.ts';
+import { libraryLog, logger, observability } from '../lib/aws/logger.ts';
 import { SecretsManagerSecrets } from '../lib/store/secrets-manager.ts';
 import type { ApiRequest, ApiResponse } from '../lib/api/router.ts';
 import { configFromEnv, type AwsConfig } from '../lib/aws/config.ts';
@@ -59,7 +59,7 @@ async function buildDeps(): Promise<SlackDeps> {
     roleOf: (userId) => config.slackRoles[userId] ?? 'viewer',
     api: viaHttpFunction,
     postToResponseUrl: responseUrlPoster(),
-    log: (l) => logger.info(l),
+    log: libraryLog,
   };
 }
 

@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import { runOperation } from '../lib/ops/dispatch.ts';
 import { afterOperation, type Notifier } from '../lib/ops/notifications.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
-import { logger, observability, operationsFailed } from '../lib/aws/logger.ts';
+import { libraryLog, logger, observability, operationsFailed } from '../lib/aws/logger.ts';
 
 export interface WorkerEvent {
   operationId: string;
@@ -17,7 +17,7 @@ export const handler = middy<WorkerEvent, { state: string }, Error, Context>()
   .use(observability())
   .handler(async (event, context) => {
   if (typeof event?.operationId !== 'string' || !event.operationId) throw new Error('worker: the event has no operationId');
-  const w = await awsWiring((l) => logger.info(l));
+  const w = await awsWiring(libraryLog);
   const deadlineAt = Date.now() + context.getRemainingTimeInMillis() - 60_000;
   const state = await runOperation({ ...w.ops, workerId: context.awsRequestId }, event.operationId, { deadlineAt });
   if (state === 'resume') await w.resumeAt(event.operationId, new Date(Date.now() + 30_000));

@@ -9,6 +9,7 @@ import { requireRole } from './helpers.ts';
 import { CORE_ROUTES } from './core-routes.ts';
 import { answerMismatch, parseInput } from './validate.ts';
 import type { ApiContext, ApiRequest, ApiResponse, Route } from './types.ts';
+import { errorField } from '../util/log.ts';
 
 export { ROLES, isRole, type Role } from './roles.ts';
 export type { ApiContext, ApiRequest, ApiResponse, Route } from './types.ts';
@@ -60,7 +61,7 @@ export async function handleApiRequest(ctx: ApiContext, req: ApiRequest): Promis
     const known = apiErrorOf(e);
     if (known) res = { status: known.status, body: { error: { code: known.code, message: known.message, ...known.extra } } };
     else {
-      ctx.log?.(`api: ${req.method} ${req.path}: ${e instanceof Error ? e.message : String(e)}`);
+      ctx.log?.('api-error', { method: req.method, path: req.path, error: errorField(e) });
       return { status: 500, body: { error: { code: 'internal', message: 'internal error (see the log)' } } };
     }
   }
@@ -75,7 +76,7 @@ function checked(ctx: ApiContext, route: Route, res: ApiResponse): ApiResponse {
   const off = answerMismatch(route, res);
   if (!off) return res;
   const message = `${route.method} ${route.path} answered ${res.status} off its documented schema: ${off}`;
-  ctx.log?.(`api: ${message}`);
+  ctx.log?.('api-answer-off-schema', { method: route.method, route: route.path, status: res.status, message });
   // Also on stderr: a test that never looks at this answer's status still shows it in its output.
   process.stderr.write(`lowpower api: ${message}\n`);
   return { status: 500, body: { error: { code: 'response_mismatch', message } } };

@@ -10,6 +10,7 @@ import type { ScheduleService } from '../schedules/service.ts';
 import type { BmcReads } from '../ops/bmc-reads.ts';
 import type { Secrets } from '../store/secrets.ts';
 import type { Role } from './roles.ts';
+import type { Log } from '../util/log.ts';
 
 export interface ApiRequest {
   method: string;
@@ -104,6 +105,6 @@ export interface ApiContext {
    * (tests switch it on; so does LOWPOWER_CHECK_RESPONSES=1 for contexts a test does not build).
    */
   checkResponses?: boolean;
-  log?: (line: string) => void;
+  log?: Log;
   now?: () => number;
 }

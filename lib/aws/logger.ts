@@ -7,6 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type middy from '@middy/core';
+import type { Log } from '../util/log.ts';
 
 const SECRET_KEYS = /pass(word)?|secret|token|authorization|signature|api[-_]?key/i;
 
@@ -25,10 +26,18 @@ export const logger = {
   info(message: string, extra?: Record<string, unknown>): void {
     base.info(message, ...(extra ? [redact(extra) as Record<string, unknown>] : []));
   },
+  warn(message: string, extra?: Record<string, unknown>): void {
+    base.warn(message, ...(extra ? [redact(extra) as Record<string, unknown>] : []));
+  },
   error(message: string, extra?: Record<string, unknown>): void {
     base.error(message, ...(extra ? [redact(extra) as Record<string, unknown>] : []));
   },
 };
+
+const WARNING = /^alert$|-failed$|^api-error$|^api-answer-off-schema$|-refused$/;
+
+/** The library's structured log into the JSON lines: the event is the message, its fields keys beside it; alerts and failures at warn. */
+export const libraryLog: Log = (event, fields) => (WARNING.test(event) ? logger.warn : logger.info)(event, fields ? { ...fields } : undefined);
 
 const metrics = new Metrics({ namespace: 'lowpower', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'lowpower' });
 

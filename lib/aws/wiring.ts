@@ -23,6 +23,7 @@ import type { ApiContext } from '../api/router.ts';
 import { configFromEnv, type AwsConfig } from './config.ts';
 import type { Notifier } from '../ops/notifications.ts';
 import { renderNotice } from '../slack/notify.ts';
+import type { Log } from '../util/log.ts';
 
 export interface AwsWiring {
   config: AwsConfig;
@@ -44,7 +45,7 @@ export interface AwsWiring {
 
 let cached: Promise<AwsWiring> | undefined;
 
-export function awsWiring(log: (line: string) => void = () => undefined): Promise<AwsWiring> {
+export function awsWiring(log: Log = () => undefined): Promise<AwsWiring> {
   cached ??= build(log).catch((e: unknown) => {
     cached = undefined;
     throw e;
@@ -52,7 +53,7 @@ export function awsWiring(log: (line: string) => void = () => undefined): Promis
   return cached;
 }
 
-async function build(log: (line: string) => void): Promise<AwsWiring> {
+async function build(log: Log): Promise<AwsWiring> {
   const config = configFromEnv();
   const docClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const store = createStore({ client: docClient, tableName: config.tableName });

@@ -17,6 +17,10 @@ commands:
            (a token from --token-file or $LOWPOWER_TOKEN; a deployed API needs one)
   doctor [--pool POOL] [--url URL] [--token-file FILE] [--json]
            check a deployment through its API: XAPI, every BMC and its binding, schedules, Slack
+  pool import POOL --xapi URL -U USER (-f FILE | -E) --bmc-range RANGE --bmc-user USER --bmc-password-file FILE [--dry-run]
+           onboard a pool: hosts from XAPI, BMCs found in RANGE and matched by serial, added bound
+  host add HOST --pool POOL --bmc ADDRESS[:PORT] --bmc-user USER --bmc-password-file FILE [--protocol P]
+           add one host through the API; its BMC is read and bound to it
   dashboard --url URL [--port 8081]
            the dashboard on this machine for a deployed API (the page here, its API calls forwarded)
   secrets put REF (--file FILE | --stdin) --stage STAGE [--region R]
@@ -40,6 +44,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./dashboard-command.ts')).runDashboardCommand(rest);
     case 'fleet':
       return runFleetCommand(rest);
+    case 'host':
+      return (await import('./host-command.ts')).runHostCommand(rest);
     case 'pool':
       return (await import('./pool-command.ts')).runPoolCommand(rest);
     case 'secrets':

@@ -1,7 +1,7 @@
 /**
- * `lowpower pool plan|sleep|wake|rebalance|show|energy POOL`: a client of the HTTP API (the local runner's by
- * default). sleep and wake follow the operation and print each host's result; --dry-run prints
- * the plan only. Exit 0 when the work succeeded, 1 otherwise, with one line on stderr.
+ * `lowpower pool plan|sleep|wake|rebalance|show|energy POOL`: a client of the HTTP API (the local
+ * runner's by default). sleep, wake and rebalance follow the operation and print each host's (or
+ * VM's) result; --dry-run prints the plan only. Exit 0 when the work succeeded, 1 otherwise, with one line on stderr.
  */
 import { API_FLAGS, API_OPTIONS_USAGE, apiClient, apiTarget } from './api-client.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
@@ -18,6 +18,7 @@ verbs:
                              spread the VMs: back to their hosts before the last sleep, or
                              evening out the measured CPU and memory
   energy POOL [--days N]     kWh saved per night
+  import POOL ...            onboard a pool from XAPI and a BMC range (lowpower pool import --help)
 
 options:
 ${API_OPTIONS_USAGE}
@@ -95,6 +96,7 @@ async function follow(call: Call, id: string): Promise<Record<string, unknown>> 
 }
 
 export async function runPoolCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'import') return (await import('./pool-import-command.ts')).runPoolImportCommand(argv.slice(1));
   try {
     const { flags, positional } = parseArgs(argv, FLAGS);
     const [verb, pool] = positional;

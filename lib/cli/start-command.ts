@@ -4,6 +4,7 @@
 import { startLocalRunner, type LocalRunner, type LocalRunnerOptions } from '../local/runner.ts';
 import type { FleetProtocol } from '../sim/fleet.ts';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args.ts';
+import { importCommand } from './pool-import-command.ts';
 
 const FLAGS: FlagSpec[] = [
   { names: ['--port'], value: true, key: 'port' },
@@ -12,18 +13,21 @@ const FLAGS: FlagSpec[] = [
   { names: ['--bmc-base-port'], value: true, key: 'bmcBasePort' },
   { names: ['--protocol'], value: true, key: 'protocol' },
   { names: ['--no-demo'], key: 'noDemo' },
+  { names: ['--no-pool'], key: 'noPool' },
   { names: ['--require-keys'], key: 'requireKeys' },
   { names: ['-h', '--help'], key: 'help' },
 ];
 
 export const START_USAGE = `usage: lowpower start [--port 8080] [--state-dir DIR] [--bmc-base-port 16230] [--protocol mixed]
-                      [--no-demo] [--require-keys]
+                      [--no-demo] [--no-pool] [--require-keys]
 
   --protocol       what the simulated BMCs speak: ipmi, redfish, or mixed (every second host on
                    Redfish over HTTPS; the default)
   --bmc-base-port  the first simulated BMC's port (host i on port + i); with --port and without it,
                    free ports are found
   --no-demo        do not put the pool to sleep and wake it again right after start
+  --no-pool        run the simulators (the pool's XAPI and BMCs) with nothing in the store, to try
+                   "lowpower pool import" (no schedules, no demo night); the command is printed
   --require-keys   refuse API requests without a key (keys in <state dir>/api-keys.json)
 `;
 
@@ -43,8 +47,9 @@ export async function runStartCommand(argv: string[]): Promise<number> {
       hosts: intFlag(flags.hosts, '--hosts', 6, 6),
       bmcBasePort: intFlag(flags.bmcBasePort, '--bmc-base-port', 1024, 65000),
       protocol: protocol as FleetProtocol,
-      demoAfterMs: flags.noDemo ? undefined : 10_000,
+      demoAfterMs: flags.noDemo || flags.noPool ? undefined : 10_000,
       requireKeys: flags.requireKeys === true,
+      noPool: flags.noPool === true,
     };
     // A second runner beside a first: with its own --port and no --bmc-base-port, find free BMC ports.
     const runner = flags.port !== undefined && flags.bmcBasePort === undefined ? await startOnFreeBmcPorts(options) : await startLocalRunner(options);
@@ -53,7 +58,9 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     const u = runner.url;
     const schedules = (await runner.schedules.list(runner.poolId)).map((x) => x.name).join(', ') || 'none';
     process.stdout.write(
-      `lowpower local runner\n` +
+      runner.noPool
+        ? noPoolBanner(runner, flags.stateDir !== undefined)
+        : `lowpower local runner\n` +
         `  dashboard      ${u}/   (read-only link: ${u}/#key=${runner.apiKeys.viewer})\n` +
         `  HTTP API       ${u}/v1/pools  (API keys per role in ${runner.stateDir}/api-keys.json)\n` +
         `  pool           ${runner.poolId}: ${runner.fleet.bmcs.length} simulated hosts, BMCs on 127.0.0.1:${first}-${first + runner.fleet.bmcs.length - 1} (${speaks('ipmi')} IPMI over UDP, ${speaks('redfish')} Redfish over HTTPS), XAPI at ${runner.xapi.url}\n` +
@@ -74,11 +81,40 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     await runner.stop();
     return 0;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const msg = code === 'EADDRINUSE' ? 'the port is in use: choose another with --port N (or --bmc-base-port N)' : e instanceof Error ? e.message : String(e);
-    process.stderr.write(`lowpower start: ${msg}\n`);
+    process.stderr.write(`lowpower start: ${startFailure(e, argv)}\n`);
     return 1;
   }
+}
+
+/**
+ * Why the runner did not start, naming the flag that helps. The simulated XAPI always takes a free
+ * port; the HTTP port and the BMC ports are the ones a second runner collides on, and --port alone
+ * is the fix for both (with it, free BMC ports are found).
+ */
+export function startFailure(e: unknown, argv: readonly string[]): string {
+  const gave = (flag: string): boolean => argv.some((a) => a === flag || a.startsWith(`${flag}=`));
+  const message = e instanceof Error ? e.message : String(e);
+  if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') return `the HTTP port is in use (another lowpower runner?): choose another with --port N`;
+  const bmc = /^port (\d+) is in use: choose another --bmc-base-port/.exec(message);
+  if (bmc && !gave('--port') && !gave('--bmc-base-port')) return `port ${bmc[1]}, the first simulated BMC's, is in use (another lowpower runner?): start this one with its own --port N; it then finds free BMC ports by itself`;
+  return message;
+}
+
+/** What a --no-pool runner started, and the import to try (a dry run, then the real one). */
+function noPoolBanner(runner: LocalRunner, kept: boolean): string {
+  const u = runner.url;
+  const first = runner.fleet.bmcs[0].port;
+  const speaks = (p: string) => runner.fleet.bmcs.filter((b) => b.protocol === p).length;
+  return (
+    `lowpower local runner, without a pool (--no-pool)\n` +
+    `  dashboard      ${u}/   ("Add a pool" on the fleet page)\n` +
+    `  HTTP API       ${u}/v1/pools  (API keys per role in ${runner.stateDir}/api-keys.json)\n` +
+    `  simulators     ${runner.fleet.bmcs.length} BMCs on 127.0.0.1:${first}-${first + runner.fleet.bmcs.length - 1} (${speaks('ipmi')} IPMI over UDP, ${speaks('redfish')} Redfish over HTTPS), the pool's XAPI at ${runner.xapi.url}\n` +
+    `  passwords      XAPI in ${runner.passwordFiles?.xapi}, BMCs (user admin) in ${runner.passwordFiles?.bmc}\n` +
+    `  DynamoDB       embedded dynalite${kept ? ' (state kept)' : ' (in a temporary folder)'}: no pool, no hosts, no schedules\n` +
+    `import the pool (a dry run first; drop --dry-run to add the matched hosts):\n  ${importCommand(runner)}\n` +
+    `Ctrl-C stops.\n`
+  );
 }
 
 /** Start on the first free range of BMC ports from 16230 up, in steps of 100. */

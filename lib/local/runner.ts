@@ -37,6 +37,7 @@ import { type LocalFaults, simFaultRoutes, WorkerKilledError } from './sim-fault
 import { startStandIns } from './stand-ins.ts';
 import { localSlackRoute } from './slack-route.ts';
 import { scheduleDemoNight } from './demo-night.ts';
+import { errorField, lineLog } from '../util/log.ts';
 
 export interface LocalRunnerOptions {
   /** HTTP port on 127.0.0.1 (0 picks a free one). */
@@ -66,6 +67,11 @@ export interface LocalRunnerOptions {
   sweepEveryMs?: number;
   /** A worker's lease on an operation without renewal (default 2 min; the fault matrix makes it short). */
   operationLeaseMs?: number;
+  /**
+   * Run the simulators (the pool's XAPI and BMCs) but put no pool and no hosts in the store, for
+   * `lowpower pool import`; no sample schedules, no timers, no demo night, no sensor poll at start.
+   */
+  noPool?: boolean;
 }
 
 export interface LocalRunner {
@@ -79,6 +85,10 @@ export interface LocalRunner {
   /** One key per role (also in <state dir>/api-keys.json). */
   apiKeys: Record<Role, string>;
   stateDir: string;
+  /** Started with noPool: the store began without the simulated pool. */
+  noPool: boolean;
+  /** With noPool: the files (0600) with the simulated XAPI's and BMCs' passwords, for the import. */
+  passwordFiles?: { xapi: string; bmc: string };
   /** The simulated pool master (XAPI JSON-RPC on 127.0.0.1). */
   xapi: XapiSim;
   scheduler: LocalScheduler;
@@ -104,9 +114,11 @@ const SAMPLE: Array<Omit<Schedule, 'poolId'>> = [
 ];
 
 export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunner> {
-  const log = o.log ?? ((line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`));
+  // Lines for the terminal: the library's events as `event key=value`, the demo's story and notices as prose.
+  const line = o.log ?? ((text: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`));
+  const log = lineLog(line);
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'lowpower-local-'));
-  const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, protocol: o.protocol, migrateMsPerGiB: o.migrateMsPerGiB });
+  const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, protocol: o.protocol, migrateMsPerGiB: o.migrateMsPerGiB, noPool: o.noPool });
   const { store, secrets, fleet, xapi, faults } = standIns;
 
   const hypervisors = hypervisorCache(secrets, { taskPollMs: 100, originator: 'lowpower-local' });
@@ -127,7 +139,8 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     },
   };
   // Every host's BMC is read and bound to its XAPI host before anything may cut its power.
-  for (const b of fleet.bmcs) await rebindHost(ops, POOL_ID, b.name, { actor: 'local-runner', source: 'cli', reason: 'local runner start' });
+  const hostIds = o.noPool ? (await store.listHosts(POOL_ID)).map((h) => h.hostId) : fleet.bmcs.map((b) => b.name);
+  for (const id of hostIds) await rebindHost(ops, POOL_ID, id, { actor: 'local-runner', source: 'cli', reason: 'local runner start' });
   const running = new Set<Promise<void>>();
   // Channel messages: to a Slack incoming webhook when $SLACK_WEBHOOK_URL is set, else to the log.
   const webhook = process.env.SLACK_WEBHOOK_URL ? webhookChannel(process.env.SLACK_WEBHOOK_URL, { allowLoopback: true }) : undefined;
@@ -136,7 +149,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     (async (notices) => {
       for (const n of notices) {
         if (webhook) await notify(webhook, renderNotice(n), log);
-        else log(`notice: ${noticeText(n)}`);
+        else line(`notice: ${noticeText(n)}`);
       }
     });
   let stopping = false;
@@ -148,38 +161,38 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
       const state = await runOperation(ops, operationId, { deadlineAt: Date.now() + (o.runBudgetMs ?? 600_000) });
       if (state !== 'resume') await afterOperation({ store, schedules, notifier, launch }, operationId);
       if (state === 'resume' && !stopping) {
-        log(`operation ${tag} paused; resuming in 1 s`);
+        log('operation-paused', { operation: tag, resumeInMs: 1000 });
         await new Promise((r) => setTimeout(r, 1000));
         if (!stopping) return once();
       }
     };
     const p = once()
-      .catch((e: unknown) => log(`operation ${tag} stopped: ${e instanceof Error ? e.message : String(e)} (resumable)`))
+      .catch((e: unknown) => log('operation-stopped', { operation: tag, error: errorField(e), resumable: true }))
       .finally(() => running.delete(p));
     running.add(p);
   };
 
   const fireNow = async (poolId: string, name: string, at: Date, readyAt?: Date): Promise<void> => {
     const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops) }, { poolId, scheduleName: name, at, ...(readyAt ? { readyAt } : {}) });
-    if (!r.ran) log(`schedule ${name}: not run (${r.reason}: ${r.detail})`);
+    if (!r.ran) log('schedule-not-run', { pool: poolId, schedule: name, reason: r.reason, detail: r.detail });
     else if ('poll' in r) {
       const p = r.poll;
       await notifier(await alertNoticesAfterPoll(store, poolId, p));
-      log(`schedule ${name}: polled ${p.ok} hosts${p.failed ? `, ${p.failed} failed` : ''}${p.alertsOpened.length ? `, thermal alert on ${p.alertsOpened.join(', ')}` : ''}`);
+      log('schedule-poll', { pool: poolId, schedule: name, polled: p.ok, failed: p.failed || undefined, thermalAlerts: p.alertsOpened.length ? p.alertsOpened : undefined });
     } else {
-      log(`schedule ${name}: ${r.action}, operation ${r.operationId.slice(0, 8)}`);
+      log('schedule-fired', { pool: poolId, schedule: name, action: r.action, operation: r.operationId.slice(0, 8) });
       if (r.created) await launch(r.operationId);
     }
   };
   const scheduler = new LocalScheduler({
     // A one-time early start (a daylight-saving day, a lead across midnight) carries its ready time.
     handler: (timer, at, once) => fireNow(timer.poolId, scheduleNameOfTimer(timer.poolId, timer.name), at, typeof once?.payload?.readyAt === 'string' ? new Date(once.payload.readyAt) : undefined),
-    onError: (e, s) => log(`schedule ${s.name}: failed: ${e instanceof Error ? e.message : String(e)}`),
+    onError: (e, s) => log('schedule-failed', { schedule: s.name, error: errorField(e) }),
   });
   const schedules = new ScheduleService(store, localSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   // Timers for what the store holds (a --state-dir keeps schedules between runs), then samples.
-  await schedules.armAll();
-  if (o.sampleSchedule !== false && (await store.listSchedules(POOL_ID)).length === 0) {
+  if (!o.noPool) await schedules.armAll();
+  if (!o.noPool && o.sampleSchedule !== false && (await store.listSchedules(POOL_ID)).length === 0) {
     for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }
 
@@ -194,26 +207,26 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   ops.checkAt = async (at: Date): Promise<void> => {
     const t = setTimeout(() => {
       readyTimers.delete(t);
-      void sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`));
+      void sweepNow().catch((e: unknown) => log('sweeper-failed', { error: errorField(e) }));
     }, Math.max(0, at.getTime() - Date.now()) + 50);
     t.unref?.();
     readyTimers.add(t);
   };
-  const sweepTimer = setInterval(() => void sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`)), o.sweepEveryMs ?? 30_000);
+  const sweepTimer = setInterval(() => void sweepNow().catch((e: unknown) => log('sweeper-failed', { error: errorField(e) })), o.sweepEveryMs ?? 30_000);
   sweepTimer.unref?.();
-  await sweepNow().catch((e: unknown) => log(`sweeper: ${e instanceof Error ? e.message : String(e)}`));
+  await sweepNow().catch((e: unknown) => log('sweeper-failed', { error: errorField(e) }));
   const keys = await loadOrCreateApiKeys(join(stateDir, 'api-keys.json'));
   // Slack: the same handler as the Lambda, its secret from the environment or made here.
   const slack = await localSlackRoute({ ctx, stateDir, log });
   const server: Server = await startHttpServer(ctx, o.port, { keys, anonymousRole: o.requireKeys ? null : 'admin', extra: [slack.route, ...(o.extra ?? []), dashboardHandler(dashboardDir())] });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  void pollPool(store, driver, POOL_ID, { log }).catch(() => undefined);
+  if (!o.noPool) void pollPool(store, driver, POOL_ID, { log }).catch(() => undefined);
 
   const idle = async (): Promise<void> => {
     while (running.size > 0) await Promise.allSettled([...running]);
   };
   // A newcomer's first minute: the pool is drained and put to sleep, then woken again.
-  const demo = o.demoAfterMs === undefined ? undefined : scheduleDemoNight({ ops, poolId: POOL_ID, launch, idle, stopping: () => stopping, log }, o.demoAfterMs);
+  const demo = o.demoAfterMs === undefined || o.noPool ? undefined : scheduleDemoNight({ ops, poolId: POOL_ID, launch, idle, stopping: () => stopping, log: line }, o.demoAfterMs);
   return {
     url,
     poolId: POOL_ID,
@@ -222,6 +235,8 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     apiKeys: keys.byRole,
     slackSigningSecret: slack.signingSecret,
     stateDir,
+    noPool: o.noPool === true,
+    passwordFiles: standIns.passwordFiles,
     xapi,
     scheduler,
     schedules,

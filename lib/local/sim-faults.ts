@@ -119,7 +119,7 @@ export function simFaultRoutes(faults: LocalFaults): Route[] {
         if (typeof b.on !== 'boolean') throw new ApiError(400, 'bad_fault', 'on must be true or false', { field: 'on' });
         if (b.host !== undefined && typeof b.host !== 'string') throw new ApiError(400, 'bad_fault', 'host must be a host id', { field: 'host' });
         faults.set(b.fault, b.on, (b.host as string | undefined) ?? null);
-        ctx.log?.(`sim fault ${b.fault} ${b.on ? 'on' : 'off'}${b.host ? ` for ${b.host}` : ''} (by ${req.actor})`);
+        ctx.log?.('sim-fault', { fault: b.fault, on: b.on, host: b.host, by: req.actor });
         return { status: 200, body: { faults: faults.list() } };
       },
     },

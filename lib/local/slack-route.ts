@@ -10,8 +10,9 @@ import { makeSlackHandler } from '../aws/slack-handler.ts';
 import { memoryReplayGuard, responseUrlPoster, runSlackJob, SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH, type SlackDeps } from '../slack/index.ts';
 import { localLambdaContext, type ExtraHandler } from './http-server.ts';
 import { loadSlackUsers } from './slack-users.ts';
+import { errorField, type Log } from '../util/log.ts';
 
-export async function localSlackRoute(o: { ctx: ApiContext; stateDir: string; log: (line: string) => void }): Promise<{ route: ExtraHandler; signingSecret: string }> {
+export async function localSlackRoute(o: { ctx: ApiContext; stateDir: string; log: Log }): Promise<{ route: ExtraHandler; signingSecret: string }> {
   const { ctx, log } = o;
   const signingSecret = process.env.SLACK_SIGNING_SECRET ?? randomBytes(16).toString('hex');
   const slackUsers = await loadSlackUsers(join(o.stateDir, 'slack-users.json'));
@@ -25,7 +26,7 @@ export async function localSlackRoute(o: { ctx: ApiContext; stateDir: string; lo
   };
   const slack = makeSlackHandler({
     deps: async () => slackDeps,
-    handOff: async (job, _context, after) => void (after ? after() : runSlackJob(slackDeps, job)).catch((e: unknown) => log(`slack: ${e instanceof Error ? e.message : String(e)}`)),
+    handOff: async (job, _context, after) => void (after ? after() : runSlackJob(slackDeps, job)).catch((e: unknown) => log('slack-job-failed', { error: errorField(e) })),
   });
   const route: ExtraHandler = async (r) => {
     if (r.method !== 'POST' || (r.path !== SLACK_COMMANDS_PATH && r.path !== SLACK_INTERACTIONS_PATH)) return undefined;

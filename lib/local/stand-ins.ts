@@ -3,8 +3,10 @@
  * server (dynalite) with the table, secrets in a folder, one simulated BMC per host on loopback,
  * the simulated XAPI pool whose hosts live and die with those BMCs, the fault control of both,
  * and the pool with its hosts in the store (kept, and brought up to date, under a --state-dir).
+ * With `noPool` the store gets no pool and no hosts: the simulators' passwords are left in two
+ * files for `lowpower pool import` instead.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +30,8 @@ export interface StandInOptions {
   /** Which protocol the simulated BMCs speak (default mixed: every second host on Redfish). */
   protocol?: FleetProtocol;
   migrateMsPerGiB?: number;
+  /** Run the simulators but put no pool and no hosts in the store (a pool in a kept store is still brought up to date). */
+  noPool?: boolean;
 }
 
 export interface StandIns {
@@ -36,6 +40,8 @@ export interface StandIns {
   fleet: MixedFleet;
   xapi: XapiSim;
   faults: LocalFaults;
+  /** With noPool: the files (0600) holding the simulated XAPI's and BMCs' passwords, for an import. */
+  passwordFiles?: { xapi: string; bmc: string };
   /** The pool's XAPI, its BMCs, then the table, in that order. */
   stop(): Promise<void>;
 }
@@ -72,18 +78,32 @@ export async function startStandIns(o: StandInOptions): Promise<StandIns> {
   };
   const xapi = await startXapiSim({ ...demoPool(links, { user: 'root', password: xapiPassword }, { serialOf }), migrateMsPerGiB: o.migrateMsPerGiB ?? 20, agentStartMs: 500 });
   const faults = new LocalFaults(fleet, xapi);
-  await secrets.put('xapi', xapiPassword);
   const existingPool = await store.getPool(poolId);
   const policy = { headroomPercent: 10, neverSleep: ['host-002'], wakeGroupSize: 2, wakeStaggerMs: 500, timeZone: 'Europe/Berlin' };
+  // The simulators' passwords are new each start: a kept pool and its hosts get them under their own refs.
+  await secrets.put(existingPool?.secretRef ?? 'xapi', xapiPassword);
   if (existingPool) await store.updatePool(poolId, existingPool.version, { xapiUrl: xapi.url, xapiUser: 'root' });
-  else await store.createPool({ poolId, name: 'simulated pool', xapiUrl: xapi.url, xapiUser: 'root', secretRef: 'xapi', policy });
+  else if (!o.noPool) await store.createPool({ poolId, name: 'simulated pool', xapiUrl: xapi.url, xapiUser: 'root', secretRef: 'xapi', policy });
   for (const b of fleet.bmcs) {
     const existing = await store.getHost(poolId, b.name);
+    if (!existing && o.noPool) continue;
     const isMaster = xapi.state.pool().master === xapi.state.hostRef(b.name);
     // A Redfish BMC's certificate is new each start: its pin is taken afresh when the runner binds it.
     const bmc = { bmcPort: b.port, bmcProtocol: b.protocol, ...(b.protocol === 'redfish' ? { bmcScheme: 'https' as const, tlsPin: { fingerprint256: b.fingerprint256, pinnedAt: new Date().toISOString() } } : {}) };
-    if (existing) await store.updateHost(poolId, b.name, existing.version, { ...bmc, power: 'unknown', isMaster, sleepState: 'awake' });
-    else await store.createHost({ poolId, hostId: b.name, bmcAddress: '127.0.0.1', ...bmc, bmcUser: 'admin', secretRef: 'bmc-admin', cipherSuite: 17, power: 'unknown', isMaster, sleepState: 'awake' });
+    if (existing) {
+      if (existing.secretRef !== 'bmc-admin') await secrets.put(existing.secretRef, password);
+      await store.updateHost(poolId, b.name, existing.version, { ...bmc, power: 'unknown', isMaster, sleepState: 'awake' });
+    } else await store.createHost({ poolId, hostId: b.name, bmcAddress: '127.0.0.1', ...bmc, bmcUser: 'admin', secretRef: 'bmc-admin', cipherSuite: 17, power: 'unknown', isMaster, sleepState: 'awake' });
+  }
+  let passwordFiles: StandIns['passwordFiles'];
+  if (o.noPool) {
+    const write = (name: string, value: string): string => {
+      const path = join(stateDir, name);
+      writeFileSync(path, `${value}\n`, { mode: 0o600 });
+      chmodSync(path, 0o600);
+      return path;
+    };
+    passwordFiles = { xapi: write('sim-xapi.password', xapiPassword), bmc: write('sim-bmc.password', password) };
   }
 
   return {
@@ -92,6 +112,7 @@ export async function startStandIns(o: StandInOptions): Promise<StandIns> {
     fleet,
     xapi,
     faults,
+    passwordFiles,
     async stop() {
       await xapi.stop();
       await fleet.stop();

@@ -3,6 +3,7 @@
  * probe. Three forms, mixed freely in a comma-separated list:
  *   10.20.0.0/24            every usable IPv4 address of the network (network and broadcast
  *                           addresses left out where the prefix has them)
+ *   10.20.0.21-10.20.0.36   every IPv4 address from the first to the last, both included
  *   10.20.0.7, bmc-7.lan    single addresses or names (a port may follow: 10.20.0.7:6230)
  *   127.0.0.1:16230-16240   one host, a range of ports (how simulated BMCs on loopback are reached)
  * The result is bounded: probing a /16 by mistake sends 65,534 pings, so more than `max`
@@ -64,6 +65,13 @@ function parseItem(item: string): { count: number; targets: () => ProbeTarget[] 
     const { first, count } = cidr(item);
     return { count, targets: () => Array.from({ length: count }, (_, i) => ({ host: intToIpv4(first + i) })) };
   }
+  const span = /^(\d{1,3}(?:\.\d{1,3}){3})-(\d{1,3}(?:\.\d{1,3}){3})$/.exec(item);
+  if (span) {
+    const first = ipv4ToInt(span[1], item);
+    const last = ipv4ToInt(span[2], item);
+    if (last < first) throw new AddressRangeError(item, `'${item}' runs backwards: the first address comes after the last`);
+    return { count: last - first + 1, targets: () => Array.from({ length: last - first + 1 }, (_, i) => ({ host: intToIpv4(first + i) })) };
+  }
   let host = item;
   let portText: string | undefined;
   const bracketed = /^\[([0-9A-Fa-f:.]+)\](?::(.+))?$/.exec(item);
@@ -96,7 +104,7 @@ export function parseAddressRange(text: string, o: { max?: number; force?: boole
     .split(/[\s,]+/)
     .map((s) => s.trim())
     .filter(Boolean);
-  if (items.length === 0) throw new AddressRangeError(text, 'the BMC range is empty: give a CIDR (10.20.0.0/24), addresses, or HOST:PORT-PORT');
+  if (items.length === 0) throw new AddressRangeError(text, 'the BMC range is empty: give a CIDR (10.20.0.0/24), FIRST-LAST addresses, single addresses, or HOST:PORT-PORT');
   const parsed = items.map(parseItem);
   const total = parsed.reduce((n, p) => n + p.count, 0);
   const max = o.max ?? DEFAULT_MAX_TARGETS;

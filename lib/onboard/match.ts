@@ -43,6 +43,8 @@ export interface FoundBmc {
   protocol: 'ipmi' | 'redfish';
   /** For Redfish: the service's base URL. */
   url?: string;
+  /** For Redfish: the certificate's SHA-256 fingerprint, seen before any credential was sent (pinned when the host is added). */
+  fingerprint256?: string;
   identity?: BmcIdentityRecord;
   /** Why the identity could not be read (never a secret). */
   error?: string;
@@ -73,10 +75,16 @@ export interface MatchRow {
 const bmcAt = (b: Pick<FoundBmc, 'address' | 'port'>): string => `${b.address}:${b.port}`;
 const key = (s: string): string => s.trim().toLowerCase();
 
-/** The command that adds one host by hand (the password goes in a file, never on the line). */
-export function addByHandCommand(poolId: string, hostId: string | null, bmc: Pick<FoundBmc, 'address' | 'port' | 'protocol' | 'url'> | null): string {
-  const target = bmc ? (bmc.protocol === 'redfish' && bmc.url ? `--bmc-url ${bmc.url}` : `--bmc ${bmcAt(bmc)}`) : '--bmc ADDRESS[:PORT]';
-  return `lowpower host add ${hostId ?? 'HOST'} --pool ${poolId} ${target} --protocol ${bmc?.protocol ?? 'ipmi'} --bmc-user USER --bmc-password-file FILE`;
+/** An address and port as `--bmc` takes it (IPv6 in brackets). */
+const bmcArg = (b: Pick<FoundBmc, 'address' | 'port'>): string => `${b.address.includes(':') ? `[${b.address}]` : b.address}:${b.port}`;
+
+/**
+ * The command that adds one host by hand (`lowpower host add`, over POST /v1/hosts, which reads
+ * and binds the BMC itself); the password goes in a file, never on the line.
+ */
+export function addByHandCommand(poolId: string, hostId: string | null, bmc: Pick<FoundBmc, 'address' | 'port' | 'protocol'> | null): string {
+  const target = bmc ? `--bmc ${bmcArg(bmc)} --protocol ${bmc.protocol}` : '--bmc ADDRESS[:PORT] --protocol auto';
+  return `lowpower host add ${hostId ?? 'HOST'} --pool ${poolId} ${target} --bmc-user USER --bmc-password-file FILE`;
 }
 
 /**

@@ -68,9 +68,9 @@ export function probeRedfish(host: string, o: { port?: number; scheme?: 'https' 
 }
 
 /** The ASF presence ping; true when an RMCP peer that supports IPMI answered. */
-export async function probeIpmi(host: string, o: { port?: number; timeoutMs?: number } = {}): Promise<boolean> {
+export async function probeIpmi(host: string, o: { port?: number; timeoutMs?: number; retries?: number } = {}): Promise<boolean> {
   try {
-    const pong = await pingBmc({ host, port: o.port ?? 623, timeoutMs: o.timeoutMs ?? 1000, retries: 2 });
+    const pong = await pingBmc({ host, port: o.port ?? 623, timeoutMs: o.timeoutMs ?? 1000, retries: o.retries ?? 2 });
     return pong.ipmiSupported;
   } catch {
     return false;

@@ -11,13 +11,14 @@ import type { ActionSource, BmcIdentityRecord, Host, HostBinding, Pool } from '.
 import type { BmcHost, PowerDriver } from './power-driver.ts';
 import { bindingRefusal, bmcAtOf, decideBinding, describeIdentity, sameBmcAs } from './binding.ts';
 import { errorText } from './step-machine.ts';
+import type { Log } from '../util/log.ts';
 
 export interface BindDeps {
   store: Store;
   driver: PowerDriver;
   hypervisorFor?(pool: Pool): Promise<Hypervisor>;
   now?: () => number;
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 /** The BMC is another host's already: 409 at the API. */
@@ -89,7 +90,7 @@ export async function rebindHost(deps: BindDeps, poolId: string, hostId: string,
   const fresh = (await deps.store.getHost(poolId, hostId)) ?? host;
   const saved = await deps.store.updateHost(poolId, hostId, fresh.version, { binding });
   await deps.store.appendAudit({ poolId, hostId, actor: who.actor, source: who.source, reason: who.reason, action: 'bind BMC', result: binding.state === 'bound' ? 'ok' : 'refused', message: `${binding.state}: ${binding.why}` });
-  deps.log?.(`${hostId}: BMC ${binding.state} (${binding.why})`);
+  deps.log?.('bmc-binding', { host: hostId, state: binding.state, why: binding.why });
   return saved;
 }
 

@@ -33,7 +33,7 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
     if (CUTS.includes(what) && deps.guard) {
       const refusal = await deps.guard.refuseCut(host, what);
       if (refusal && !force) return { state: 'failed', detail: { refused: true, why: refusal }, error: `refused: ${refusal}` };
-      if (refusal) deps.log?.(`${x.op.operationId.slice(0, 8)} ${host.hostId}: forced past "${refusal}"`);
+      if (refusal) deps.log?.('forced', { operation: x.op.operationId.slice(0, 8), host: host.hostId, refusal });
     }
     try {
       await deps.driver.sendOnce(host, what);

@@ -114,7 +114,7 @@ export async function requestPoolWake(deps: PoolOpsDeps, r: WakeRequest): Promis
   await step('ready-check');
   await step('release');
   // Not ready by readyBy is alerted at readyBy, however long the wake itself still waits.
-  await deps.checkAt?.(new Date(readyBy), operationId).catch((e: unknown) => deps.log?.(`wake ${operationId.slice(0, 8)}: could not book the ready check at ${readyBy}: ${errorText(e)}`));
+  await deps.checkAt?.(new Date(readyBy), operationId).catch((e: unknown) => deps.log?.('ready-check-not-booked', { operation: operationId.slice(0, 8), readyBy, error: errorText(e) }));
   await deps.store.appendAudit({ operationId, poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'wake pool requested', result: 'ok', message: `wake ${plan.wake.join(', ')}; ready by ${readyBy}${busy.size ? `; busy now: ${[...busy].join(', ')}` : ''}` });
   return { plan, operationId, created: true };
 }

@@ -72,7 +72,12 @@ export function rebalanceSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: Operation
         }
       }),
     );
-    deps.log?.(`${x.op.operationId.slice(0, 8)} rebalance wave ${wave}: ${results.map((r) => `${r.vmId} ${r.result === 'done' ? r.detail : `${r.result} (${r.detail})`}`).join('; ')}`);
+    deps.log?.('rebalance-wave', {
+      operation: x.op.operationId.slice(0, 8),
+      wave,
+      moved: results.filter((r) => r.result === 'done').map((r) => `${r.vmId} ${r.detail}`),
+      notMoved: results.filter((r) => r.result !== 'done').map((r) => `${r.vmId} ${r.result}: ${r.detail}`),
+    });
     // A move that did not happen fails no step: the VM stays where it runs, which is safe.
     return { state: 'done', detail: { wave, moves: results } };
   }

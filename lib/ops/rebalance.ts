@@ -100,7 +100,7 @@ export async function rebalanceAfterWake(deps: PoolOpsDeps, wake: OperationWithS
     });
     return a.operationId ? { mode, operationId: a.operationId } : { mode, why: a.plan.why ?? 'nothing to move' };
   } catch (e) {
-    deps.log?.(`wake ${wake.operationId.slice(0, 8)}: no rebalance: ${errorText(e)}`);
+    deps.log?.('rebalance-not-started', { wake: wake.operationId.slice(0, 8), error: errorText(e) });
     return { why: `not started: ${errorText(e)}` };
   }
 }

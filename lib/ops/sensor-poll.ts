@@ -10,6 +10,7 @@ import { mapBounded } from '../util/bounded.ts';
 import type { PowerDriver } from './power-driver.ts';
 import { protocolOf } from './drivers/by-protocol.ts';
 import type { SensorStatus } from '../ipmi/sdr/sensor-value.ts';
+import type { Log } from '../util/log.ts';
 
 export interface PollResult {
   ok: number;
@@ -23,7 +24,7 @@ export interface PollResult {
 
 export interface PollOptions {
   concurrency?: number;
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 const OVER = new Set(['ucr', 'unr']);
@@ -39,7 +40,7 @@ export function thermalExcess(temperatures: readonly Temperature[]): string | un
  * Drift: a host lowpower put to sleep found on, or a host last seen on found off while no
  * operation holds it. It is recorded and alerted, never silently "fixed".
  */
-async function checkDrift(store: HostRepository & AlertRepository & AuditRepository, h: Host, power: 'on' | 'off', at: string, result: PollResult, log?: (line: string) => void): Promise<void> {
+async function checkDrift(store: HostRepository & AlertRepository & AuditRepository, h: Host, power: 'on' | 'off', at: string, result: PollResult, log?: Log): Promise<void> {
   const busy = h.lockOperationId !== undefined && (h.lockExpiresAt ?? 0) > Date.now();
   // Woken while XAPI was away: on, and waiting to be enabled; the sweeper finishes it.
   if (busy || h.awaitingEnable) return;
@@ -50,7 +51,7 @@ async function checkDrift(store: HostRepository & AlertRepository & AuditReposit
     const { opened } = await store.openAlert({ poolId: h.poolId, hostId: h.hostId, kind: 'drift', message, detail: { found: power, expected: h.sleepState === 'asleep' ? 'asleep' : 'awake', at } });
     if (opened) {
       result.drift.push(h.hostId);
-      log?.(`ALERT drift ${message}`);
+      log?.('alert', { kind: 'drift', pool: h.poolId, host: h.hostId, found: power, expected: h.sleepState === 'asleep' ? 'asleep' : 'awake', message });
       await store.appendAudit({ poolId: h.poolId, hostId: h.hostId, actor: 'sensor-poll', source: 'schedule', reason: 'drift check', action: 'drift', result: 'failed', message });
     }
   } else if ((h.sleepState === 'asleep') === (power === 'off')) {
@@ -103,11 +104,11 @@ export async function pollPool(store: HostRepository & ReadingRepository & Alert
       const { opened } = await store.openAlert({ poolId, hostId: h.hostId, kind: 'thermal', message: excess, detail: { hottest: r.hottest, sensor: over?.name, celsius: over?.value } });
       if (opened) {
         result.alertsOpened.push(h.hostId);
-        o.log?.(`ALERT thermal ${h.hostId}: ${excess}`);
+        o.log?.('alert', { kind: 'thermal', pool: poolId, host: h.hostId, sensor: over?.name, celsius: over?.value, message: excess });
       }
     } else if (r.temperatures.length > 0 && (await store.closeAlert(poolId, 'thermal', h.hostId))) {
       result.alertsClosed.push(h.hostId);
-      o.log?.(`thermal alert closed ${h.hostId}: temperatures back under critical`);
+      o.log?.('alert-closed', { kind: 'thermal', pool: poolId, host: h.hostId, why: 'temperatures back under critical' });
     }
     result.ok++;
   });

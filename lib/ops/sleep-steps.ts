@@ -100,7 +100,12 @@ export function sleepSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWith
         }
       }),
     );
-    deps.log?.(`${x.op.operationId.slice(0, 8)} wave ${wave}: ${results.map((r) => `${r.vm} ${r.result === 'done' ? r.detail : `${r.result} (${r.detail})`}`).join('; ')}`);
+    deps.log?.('migrate-wave', {
+      operation: x.op.operationId.slice(0, 8),
+      wave,
+      moved: results.filter((r) => r.result === 'done').map((r) => `${r.vm} ${r.detail}`),
+      notMoved: results.filter((r) => r.result !== 'done').map((r) => `${r.vm} ${r.result}: ${r.detail}`),
+    });
     // A failed migration fails no step here: its source host fails verify-empty and stays on.
     return { state: 'done', detail: { wave, moves: results } };
   }

@@ -12,6 +12,7 @@ import type { HostRepository } from '../store/index.ts';
 import type { Store } from '../store/store.ts';
 import { VersionConflictError } from '../store/errors.ts';
 import type { Host, OperationStep, OperationWithSteps, StepPatch } from '../store/types.ts';
+import type { Log } from '../util/log.ts';
 import { retry } from '../util/retry.ts';
 import { heartbeat, LeaseLostError, loadOperation as load, takeLease, type LeaseDeps } from './operation-lease.ts';
 
@@ -21,7 +22,7 @@ export interface StepMachineDeps extends LeaseDeps {
   /** The machine runs whole operations: steps, audit, hosts and their locks. */
   store: Store;
   /** One readable line per step. */
-  log?: (line: string) => void;
+  log?: Log;
   /** Test hook: called after each step is saved; throwing here stands for a crash. */
   afterStep?: (step: OperationStep) => void;
   /** Fault hook: called after a step acted and before its end is recorded; throwing here is a worker killed inside the step. */
@@ -125,7 +126,7 @@ export async function runStepMachine(
   machineOf: StepMachine | ((op: OperationWithSteps) => StepMachine | Promise<StepMachine>),
   run: RunOptions = {},
 ): Promise<RunResult> {
-  const log = deps.log ?? (() => undefined);
+  const log: Log = deps.log ?? (() => undefined);
   const worker = deps.workerId ?? defaultWorker;
   const now = deps.now ?? Date.now;
   const tag = operationId.slice(0, 8);
@@ -148,7 +149,7 @@ export async function runStepMachine(
     }
     if (run.deadlineAt !== undefined && now() >= run.deadlineAt) {
       await deps.store.updateOperation(operationId, op.version, { leaseOwner: worker, leaseExpiresAt: 0 });
-      log(`${tag} paused before ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: time is up, resume later`);
+      log('step-paused', { operation: tag, step: step.name, host: step.hostId, why: 'time is up before the step; resumed later' });
       return 'resume';
     }
     op = await takeLease(deps, op, worker);
@@ -156,7 +157,7 @@ export async function runStepMachine(
     if (op.cancelRequested && !(machine.alwaysRun ?? []).includes(step.name)) {
       // Cancelled: what is left is skipped, never half-run; the safety steps still follow.
       step = await deps.store.updateStep(operationId, index, step.version, { state: 'skipped', detail: { cancelled: true, why: `cancelled by ${op.cancelRequested.by}: ${op.cancelRequested.reason}` }, finishedAt: new Date(now()).toISOString() });
-      log(`${tag} ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: skipped (cancelled)`);
+      log('step', { operation: tag, step: step.name, host: step.hostId, state: 'skipped', why: 'cancelled' });
       try {
         await deps.store.appendAudit(stepAudit(machine, op, step));
       } finally {
@@ -182,7 +183,7 @@ export async function runStepMachine(
       step = await deps.store.updateStep(operationId, index, step.version, { detail: { ...(outcome.detail ?? {}), waiting: true } });
       const fresh = await load(deps, operationId);
       await deps.store.updateOperation(operationId, fresh.version, { leaseOwner: worker, leaseExpiresAt: 0 });
-      log(`${tag} paused in ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: time is up, resume later`);
+      log('step-paused', { operation: tag, step: step.name, host: step.hostId, why: 'time is up inside the step; resumed later' });
       return 'resume';
     }
     const patch: StepPatch = { state: outcome.state, finishedAt: new Date(now()).toISOString() };
@@ -190,7 +191,7 @@ export async function runStepMachine(
     if (outcome.detail !== undefined) patch.detail = outcome.detail;
     if (outcome.error !== undefined) patch.error = outcome.error;
     step = await deps.store.updateStep(operationId, index, step.version, patch);
-    log(`${tag} ${step.name}${step.hostId ? ` ${step.hostId}` : ''}: ${step.state}${step.error ? ` (${step.error})` : ''}`);
+    log('step', { operation: tag, step: step.name, host: step.hostId, state: step.state, error: step.error });
     try {
       await deps.store.appendAudit(stepAudit(machine, op, step));
     } finally {
@@ -204,7 +205,7 @@ export async function runStepMachine(
   op = await load(deps, operationId);
   const final = op.cancelRequested ? 'cancelled' : state;
   await deps.store.updateOperation(operationId, op.version, { state: final, result, leaseExpiresAt: 0 });
-  log(`${tag} ${op.kind} ${final}`);
+  log('operation', { operation: tag, kind: op.kind, state: final });
   return state;
 }
 

@@ -60,7 +60,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
         const at = stoppedAt(op);
         const { opened } = await deps.store.openAlert({ poolId: op.poolId, hostId: op.steps.find((s) => s.state === 'running' || s.state === 'pending')?.hostId ?? 'pool', kind: 'operation-stuck', message: `operation ${op.operationId} (${op.kind}) is stuck at ${at}: ${tries} resumes did not finish it; a person must look`, detail: { operationId: op.operationId, step: at } });
         if (opened) {
-          deps.log?.(`ALERT operation-stuck ${op.operationId} at ${at}`);
+          deps.log?.('alert', { kind: 'operation-stuck', operation: op.operationId, pool: op.poolId, step: at, resumes: tries });
           await deps.store.appendAudit({ operationId: op.operationId, poolId: op.poolId, actor: 'sweeper', source: 'schedule', reason: 'sweep', action: `give up ${op.kind}`, result: 'failed', message: `stuck at ${at} after ${tries} resumes` });
         }
         result.givenUp.push(op.operationId);
@@ -73,7 +73,7 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
         if (e instanceof VersionConflictError) continue;
         throw e;
       }
-      deps.log?.(`sweeper: ${op.state === 'pending' ? 'launching' : 'resuming'} ${op.kind} ${op.operationId.slice(0, 8)} at ${stoppedAt(op)} (try ${tries + 1})`);
+      deps.log?.('sweeper-resume', { action: op.state === 'pending' ? 'launch' : 'resume', kind: op.kind, operation: op.operationId.slice(0, 8), step: stoppedAt(op), try: tries + 1 });
       await deps.store.appendAudit({ operationId: op.operationId, poolId: op.poolId, actor: 'sweeper', source: 'schedule', reason: 'sweep', action: `${op.state === 'pending' ? 'launch' : 'resume'} ${op.kind}`, result: 'ok', message: `at ${stoppedAt(op)}, try ${tries + 1}` });
       await deps.launch(op.operationId);
       result.relaunched.push(op.operationId);
@@ -96,7 +96,7 @@ async function lateWake(deps: SweepDeps, op: Operation & { steps: Array<{ name: 
     const text = `${hostId} is not ready by ${new Date(readyBy).toISOString()}: the wake ${op.operationId.slice(0, 8)} is still at ${step ? `${step.name} (${step.state})` : 'its ready check'}`;
     const { opened } = await deps.store.openAlert({ poolId: op.poolId, hostId, kind: 'wake-late', message: text, detail: { operationId: op.operationId, step: step?.name ?? 'ready-check' } });
     if (opened) {
-      deps.log?.(`ALERT wake-late ${text}`);
+      deps.log?.('alert', { kind: 'wake-late', pool: op.poolId, host: hostId, operation: op.operationId.slice(0, 8), step: step ? `${step.name} (${step.state})` : 'ready-check', readyBy: new Date(readyBy).toISOString() });
       result.lateAlerts.push(hostId);
     }
   }
@@ -111,7 +111,7 @@ async function enableWhenXapiIsBack(deps: SweepDeps, pool: Pool, result: SweepRe
   try {
     hosts = await hv.hosts();
   } catch (e) {
-    deps.log?.(`sweeper: ${waiting.length} host(s) of ${pool.poolId} wait for XAPI to enable them: ${errorText(e)}`);
+    deps.log?.('sweeper-enable-waiting', { pool: pool.poolId, hosts: waiting.map((h) => h.hostId), error: errorText(e) });
     return;
   }
   for (const h of waiting) {
@@ -128,10 +128,10 @@ async function enableWhenXapiIsBack(deps: SweepDeps, pool: Pool, result: SweepRe
       await deps.store.closeAlert(pool.poolId, 'wake-late', h.hostId);
       await deps.store.closeAlert(pool.poolId, 'sleep-failed', h.hostId);
       await deps.store.appendAudit({ poolId: pool.poolId, hostId: h.hostId, operationId: h.awaitingEnable?.operationId, actor: 'sweeper', source: 'schedule', reason: 'XAPI is back', action: 'enable host', result: 'ok', message: `enabled once XAPI answered again (waiting since ${h.awaitingEnable?.since})` });
-      deps.log?.(`sweeper: ${h.hostId} enabled (XAPI is back)`);
+      deps.log?.('sweeper-enabled', { host: h.hostId, why: 'XAPI is back' });
       result.enabled.push(h.hostId);
     } catch (e) {
-      deps.log?.(`sweeper: could not enable ${h.hostId}: ${errorText(e)}`);
+      deps.log?.('sweeper-enable-failed', { host: h.hostId, error: errorText(e) });
     }
   }
 }

@@ -215,7 +215,7 @@ export function wakeSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithS
       } catch (e) {
         const text = `${hostId} is not ready by ${new Date(readyBy).toISOString()}: stopped at ${stoppedAt} (${message(e)})`;
         await deps.store.openAlert({ poolId, hostId, kind: 'wake-late', message: text, detail: { operationId: op.operationId, step: stoppedAt } });
-        deps.log?.(`ALERT wake-late ${text}`);
+        deps.log?.('alert', { kind: 'wake-late', pool: poolId, host: hostId, operation: op.operationId.slice(0, 8), step: stoppedAt, readyBy: new Date(readyBy).toISOString(), error: message(e) });
         report.push({ hostId, result: 'failed', detail: text, step: stoppedAt });
       }
     }

@@ -1,15 +1,15 @@
 /**
  * The plain baseline the planner is measured against: first-fit decreasing of every movable VM
  * onto the fewest hosts, under the same rules (pinned VMs stay, hosts that must stay on are opened
- * first, vCPU limits, anti-affinity, HA spare by memory sum and by fit, minimum hosts on). Unlike
+ * first, vCPU limits, the CPU ceiling, anti-affinity, HA spare by memory sum and by fit, minimum hosts on). Unlike
  * the planner it re-packs VMs of kept hosts too, so kept hosts both send and receive; its waves are
  * scheduled so that each migration finds room when it starts.
  */
-import { haCapacity, haFailures, simpleLowerBound } from './capacity.ts';
+import { haCapacity, haFailures } from './capacity.ts';
 import { placementFitHolds } from './ha-placement.ts';
 import { buildModel, sharesAnti, type PackModel } from './model.ts';
 import { EPSILON } from './packing.ts';
-import { keepReasons, whyNothingSleeps } from './plan.ts';
+import { keepReasons, planLowerBound, whyNothingSleeps } from './plan.ts';
 import type { Migration, PlannerHost, PlannerPolicy, PlannerVm, SleepPlan } from './types.ts';
 
 /**
@@ -24,6 +24,7 @@ export function firstFitDecreasing(hosts: PlannerHost[], vms: PlannerVm[], polic
   const open = new Uint8Array(n);
   const loadMem = new Float64Array(n);
   const loadCpu = new Float64Array(n);
+  const loadCores = new Float64Array(n);
   const onHost: number[][] = Array.from({ length: n }, () => []);
   const target = new Int32Array(m).fill(-1);
   const opened: number[] = [];
@@ -31,12 +32,14 @@ export function firstFitDecreasing(hosts: PlannerHost[], vms: PlannerVm[], polic
     target[i] = h;
     loadMem[h] += model.mem[i];
     loadCpu[h] += model.cpu[i];
+    loadCores[h] += model.cores[i];
     onHost[h].push(i);
   };
   const unplace = (i: number): void => {
     const h = target[i];
     loadMem[h] -= model.mem[i];
     loadCpu[h] -= model.cpu[i];
+    loadCores[h] -= model.cores[i];
     onHost[h].splice(onHost[h].indexOf(i), 1);
     target[i] = -1;
   };
@@ -50,6 +53,7 @@ export function firstFitDecreasing(hosts: PlannerHost[], vms: PlannerVm[], polic
   const fits = (i: number, h: number): boolean =>
     loadMem[h] + model.mem[i] <= model.capMem[h] + EPSILON &&
     loadCpu[h] + model.cpu[i] <= model.capCpu[h] + EPSILON &&
+    loadCores[h] + model.cores[i] <= model.capCores[h] + EPSILON &&
     (!model.hasAnti || onHost[h].every((o) => !sharesAnti(model, o, i)));
   const bySize = Array.from({ length: m }, (_, i) => i)
     .filter((i) => !pinned[i])
@@ -81,13 +85,13 @@ export function firstFitDecreasing(hosts: PlannerHost[], vms: PlannerVm[], polic
   // Nothing sleeps: a re-pack would only shuffle VMs around.
   if (opened.length === n) for (let i = 0; i < m; i++) target[i] = model.home[i];
   const migrations = scheduleWaves(model, target, policy.concurrentMigrations);
-  const keep = keepReasons(model, open, loadMem, loadMem.reduce((a, b) => a + b, 0), { open, pos: target });
+  const keep = keepReasons(model, { open, pos: target }, loadMem, loadMem.reduce((a, b) => a + b, 0));
   const plan: SleepPlan = {
     sleep: model.hostIds.filter((_, h) => open[h] === 0),
     migrations: migrations.moves,
     keep,
     hostsOn: keep.length,
-    lowerBound: simpleLowerBound(model.demandMem, Array.from(model.capMem), policy),
+    lowerBound: planLowerBound(model),
     migratedBytes: migrations.moves.reduce((s, mv) => s + mv.memoryBytes, 0),
   };
   if (plan.sleep.length === 0) plan.why = whyNothingSleeps(model, keep);
@@ -97,8 +101,15 @@ export function firstFitDecreasing(hosts: PlannerHost[], vms: PlannerVm[], polic
 
 function haHoldsFor(model: PackModel, open: Uint8Array): boolean {
   const caps: number[] = [];
-  model.capMem.forEach((c, h) => open[h] === 1 && caps.push(c));
-  return haCapacity(caps, haFailures(model.policy)) >= model.demandMem - EPSILON;
+  const cores: number[] = [];
+  model.capMem.forEach((c, h) => {
+    if (open[h] === 0) return;
+    caps.push(c);
+    cores.push(model.capCores[h]);
+  });
+  const failures = haFailures(model.policy);
+  if (haCapacity(caps, failures) < model.demandMem - EPSILON) return false;
+  return !model.coresActive || haCapacity(cores, failures) >= model.demandCores - EPSILON;
 }
 
 /**
@@ -110,6 +121,7 @@ function scheduleWaves(model: PackModel, target: Int32Array, concurrent: number)
   const perWave = Math.max(1, Math.floor(concurrent));
   const loadMem = Float64Array.from(model.baseMem);
   const loadCpu = Float64Array.from(model.baseCpu);
+  const loadCores = Float64Array.from(model.baseCores);
   const present: Array<Set<number>> = model.homeItems.map((items) => new Set(items));
   const pending = Array.from({ length: model.itemIds.length }, (_, i) => i).filter((i) => target[i] >= 0 && target[i] !== model.home[i]);
   const done = new Uint8Array(model.itemIds.length);
@@ -119,18 +131,20 @@ function scheduleWaves(model: PackModel, target: Int32Array, concurrent: number)
   let stuck = 0;
   while (head < pending.length) {
     wave++;
-    const incoming = new Map<number, { mem: number; cpu: number; items: number[] }>();
+    const incoming = new Map<number, { mem: number; cpu: number; cores: number; items: number[] }>();
     const chosen: number[] = [];
     for (let k = head; k < pending.length && chosen.length < perWave; k++) {
       const i = pending[k];
       if (done[i]) continue;
       const t = target[i];
-      const inc = incoming.get(t) ?? { mem: 0, cpu: 0, items: [] };
+      const inc = incoming.get(t) ?? { mem: 0, cpu: 0, cores: 0, items: [] };
       if (loadMem[t] + inc.mem + model.mem[i] > model.capMem[t] + EPSILON) continue;
       if (loadCpu[t] + inc.cpu + model.cpu[i] > model.capCpu[t] + EPSILON) continue;
+      if (loadCores[t] + inc.cores + model.cores[i] > model.capCores[t] + EPSILON) continue;
       if (model.hasAnti && ([...present[t]].some((o) => sharesAnti(model, o, i)) || inc.items.some((o) => sharesAnti(model, o, i)))) continue;
       inc.mem += model.mem[i];
       inc.cpu += model.cpu[i];
+      inc.cores += model.cores[i];
       inc.items.push(i);
       incoming.set(t, inc);
       chosen.push(i);
@@ -146,8 +160,10 @@ function scheduleWaves(model: PackModel, target: Int32Array, concurrent: number)
       const to = target[i];
       loadMem[from] -= model.mem[i];
       loadCpu[from] -= model.cpu[i];
+      loadCores[from] -= model.cores[i];
       loadMem[to] += model.mem[i];
       loadCpu[to] += model.cpu[i];
+      loadCores[to] += model.cores[i];
       present[from].delete(i);
       present[to].add(i);
       done[i] = 1;

@@ -1,5 +1,5 @@
-/** Capacity arithmetic shared by sleep and wake planning: usable memory, vCPU limits, HA capacity, bounds. */
-import type { PlannerHost, PlannerPolicy } from './types.ts';
+/** Capacity arithmetic shared by sleep and wake planning: usable memory, vCPU and CPU-demand limits, HA capacity, bounds. */
+import type { PlannerHost, PlannerPolicy, PlannerVm } from './types.ts';
 
 /**
  * Memory a host offers to VMs: (memory - reserved) * (1 - headroom), rounded down to whole bytes so
@@ -10,6 +10,24 @@ export function usableMemory(host: PlannerHost, policy: PlannerPolicy): number {
   if (!(raw > 0)) return 0;
   const headroom = Math.min(Math.max(policy.headroomPercent, 0), 100);
   return Math.floor((raw * (100 - headroom)) / 100);
+}
+
+/** The CPU ceiling when the policy names none: what "a busy host" means to the planner. */
+export const DEFAULT_CPU_CEILING_PERCENT = 80;
+
+/** The policy's CPU ceiling in percent (default 80). */
+export function cpuCeilingPercent(policy: PlannerPolicy): number {
+  return policy.cpuCeilingPercent ?? DEFAULT_CPU_CEILING_PERCENT;
+}
+
+/** CPU demand a host may carry, in cores: its CPUs times the ceiling. */
+export function coreLimit(host: PlannerHost, policy: PlannerPolicy): number {
+  return (Math.max(host.cpus, 0) * cpuCeilingPercent(policy)) / 100;
+}
+
+/** A VM's CPU demand in cores: the measured one (at most its vCPUs), else its vCPUs. */
+export function vmCores(vm: PlannerVm): number {
+  return vm.cpuDemand === undefined ? vm.vcpus : Math.min(vm.cpuDemand, vm.vcpus);
 }
 
 /** vCPUs a host may carry: its CPUs times the overcommit ratio. */

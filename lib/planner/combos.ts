@@ -1,5 +1,5 @@
 /**
- * Small sets of VMs (none, one, two or three) with their summed memory and vCPUs, stored in typed
+ * Small sets of VMs (none, one, two or three) with their summed memory, vCPUs and CPU demand, stored in typed
  * arrays that are reused from one search step to the next: the exchange search builds thousands
  * of them per step, and objects would keep the garbage collector busy.
  */
@@ -9,6 +9,8 @@ export class ComboList {
   count = 0;
   mem = new Float64Array(64);
   cpu = new Float64Array(64);
+  /** CPU demand in cores */
+  cores = new Float64Array(64);
   /** members; -1 where a set has fewer than three */
   a = new Int32Array(64);
   b = new Int32Array(64);
@@ -20,11 +22,12 @@ export class ComboList {
   /** indices sorted by memory, largest first (after sortByMemory) */
   order = new Int32Array(64);
 
-  private push(mem: number, cpu: number, a: number, b: number, c: number, size: number, own: number): void {
+  private push(mem: number, cpu: number, cores: number, a: number, b: number, c: number, size: number, own: number): void {
     if (this.count === this.mem.length) this.grow();
     const k = this.count++;
     this.mem[k] = mem;
     this.cpu[k] = cpu;
+    this.cores[k] = cores;
     this.a[k] = a;
     this.b[k] = b;
     this.c[k] = c;
@@ -41,6 +44,7 @@ export class ComboList {
     };
     this.mem = copy(this.mem, (n) => new Float64Array(n));
     this.cpu = copy(this.cpu, (n) => new Float64Array(n));
+    this.cores = copy(this.cores, (n) => new Float64Array(n));
     this.a = copy(this.a, (n) => new Int32Array(n));
     this.b = copy(this.b, (n) => new Int32Array(n));
     this.c = copy(this.c, (n) => new Int32Array(n));
@@ -52,23 +56,24 @@ export class ComboList {
   /** All sets of up to `maxSize` of `items` (and the empty set when asked); `ownItem` is flagged. */
   build(m: PackModel, items: readonly number[], maxSize: number, withEmpty: boolean, ownItem = -1): this {
     this.count = 0;
-    if (withEmpty) this.push(0, 0, -1, -1, -1, 0, 0);
+    if (withEmpty) this.push(0, 0, 0, -1, -1, -1, 0, 0);
     const k = items.length;
     for (let x = 0; x < k; x++) {
       const ix = items[x];
       const ox = ix === ownItem ? 1 : 0;
-      this.push(m.mem[ix], m.cpu[ix], ix, -1, -1, 1, ox);
+      this.push(m.mem[ix], m.cpu[ix], m.cores[ix], ix, -1, -1, 1, ox);
       if (maxSize < 2) continue;
       for (let y = x + 1; y < k; y++) {
         const iy = items[y];
         const mem2 = m.mem[ix] + m.mem[iy];
         const cpu2 = m.cpu[ix] + m.cpu[iy];
+        const cores2 = m.cores[ix] + m.cores[iy];
         const oy = ox | (iy === ownItem ? 1 : 0);
-        this.push(mem2, cpu2, ix, iy, -1, 2, oy);
+        this.push(mem2, cpu2, cores2, ix, iy, -1, 2, oy);
         if (maxSize < 3) continue;
         for (let z = y + 1; z < k; z++) {
           const iz = items[z];
-          this.push(mem2 + m.mem[iz], cpu2 + m.cpu[iz], ix, iy, iz, 3, oy | (iz === ownItem ? 1 : 0));
+          this.push(mem2 + m.mem[iz], cpu2 + m.cpu[iz], cores2 + m.cores[iz], ix, iy, iz, 3, oy | (iz === ownItem ? 1 : 0));
         }
       }
     }

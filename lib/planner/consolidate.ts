@@ -1,12 +1,14 @@
 /**
  * Choosing which hosts stay open: two greedy starts (keep the largest hosts and best-fit the rest
- * into them; and first-fit decreasing where a new bin is the VM's own host), the better one kept,
+ * into them; and first-fit decreasing where a new bin is the VM's own host), and a third, minimum
+ * bin slack (slack-start.ts), when those two leave hosts above the bound; the best one kept,
  * then rounds of host elimination with a growing step limit until the bound is reached, the step
  * limit outgrows the pool, or the work budget is spent.
  */
 import { binPackingL2, haCapacity, tightHostBound } from './capacity.ts';
 import type { PackModel } from './model.ts';
 import { EPSILON, Packing } from './packing.ts';
+import { minSlackFill } from './slack-start.ts';
 import { fitHolds, haHolds, insertGreedy, mayClose, repairPool, tryClose, type SearchContext } from './search.ts';
 
 const POOL = -1;
@@ -14,6 +16,8 @@ const POOL = -1;
 const FIRST_STEPS = 40;
 /** Repair steps a start spends before it opens one more host. */
 const START_REPAIR_STEPS = 200;
+/** The start repairs a pool of at most this many VMs; a larger one opens the next host first. */
+const START_REPAIR_POOL = 64;
 /** The step limit stops growing at this many steps per VM (small pools give up early). */
 const MAX_STEPS_PER_VM = 40;
 /** Hosts a round tries to empty, the lightest first. */
@@ -21,15 +25,20 @@ const TRIES_PER_ROUND = 3;
 
 /** The fewest open hosts any plan could reach: the search stops there. */
 export function searchBound(model: PackModel, failures: number): number {
-  const fixed: number[] = [];
-  const others: number[] = [];
-  model.capMem.forEach((cap, h) => (model.fixedReason[h] === undefined ? others : fixed).push(cap));
   const policy = { ...model.policy, haFailuresToTolerate: failures };
-  let bound = tightHostBound(model.demandMem, fixed, others, policy);
+  const bySum = (caps: Float64Array, demand: number): number => {
+    const fixed: number[] = [];
+    const others: number[] = [];
+    caps.forEach((cap, h) => (model.fixedReason[h] === undefined ? others : fixed).push(cap));
+    return tightHostBound(demand, fixed, others, policy);
+  };
+  let bound = bySum(model.capMem, model.demandMem);
+  if (model.coresActive) bound = Math.max(bound, bySum(model.capCores, model.demandCores));
   const caps = model.capMem;
   const identical = caps.length > 0 && caps.every((c) => c === caps[0]);
   if (identical) bound = Math.max(bound, binPackingL2(Array.from(model.mem), caps[0]));
-  return Math.max(bound, fixed.length);
+  const fixedCount = model.fixedReason.filter((r) => r !== undefined).length;
+  return Math.max(bound, fixedCount);
 }
 
 /**
@@ -42,10 +51,20 @@ export function keepLargestStart(model: PackModel, ctx: SearchContext): Packing 
   const pk = new Packing(model);
   const order = candidates(model).sort((a, b) => model.capMem[b] - model.capMem[a] || model.baseMem[b] - model.baseMem[a] || a - b);
   const caps: number[] = [];
-  model.capMem.forEach((cap, h) => model.fixedReason[h] !== undefined && caps.push(cap));
+  const cores: number[] = [];
+  model.capMem.forEach((cap, h) => {
+    if (model.fixedReason[h] === undefined) return;
+    caps.push(cap);
+    cores.push(model.capCores[h]);
+  });
+  const short = (): boolean =>
+    haCapacity(caps, ctx.failures) < model.demandMem - EPSILON ||
+    (model.coresActive && haCapacity(cores, ctx.failures) < model.demandCores - EPSILON) ||
+    caps.length < model.policy.minHostsOn;
   let kept = 0;
-  while (kept < order.length && (haCapacity(caps, ctx.failures) < model.demandMem - EPSILON || caps.length < model.policy.minHostsOn)) {
-    caps.push(model.capMem[order[kept++]]);
+  while (kept < order.length && short()) {
+    caps.push(model.capMem[order[kept]]);
+    cores.push(model.capCores[order[kept++]]);
   }
   for (let k = kept; k < order.length; k++) pk.close(order[k]);
   insertGreedy(pk, ctx, false);
@@ -59,6 +78,13 @@ export function keepLargestStart(model: PackModel, ctx: SearchContext): Packing 
   };
   for (;;) {
     if (pk.pool.length > 0) {
+      // A repair cannot beat the sums, one step over a large pool costs millions of combinations,
+      // and past the budget the start only opens hosts: with CPU binding, futile repairs here
+      // took seconds on 1,000 hosts.
+      if (ctx.work <= 0 || pk.pool.length > START_REPAIR_POOL || !coresCanFit(pk)) {
+        if (!openNext()) break;
+        continue;
+      }
       const mark = pk.mark();
       if (!repairPool(pk, START_REPAIR_STEPS, ctx)) {
         pk.rollback(mark);
@@ -71,6 +97,17 @@ export function keepLargestStart(model: PackModel, ctx: SearchContext): Packing 
   }
   pk.commit();
   return pk;
+}
+
+/** Could the open hosts take the pool's CPU demand at all, by the sum of their room under the ceiling? */
+function coresCanFit(pk: Packing): boolean {
+  const m = pk.model;
+  if (!m.coresActive) return true;
+  let need = 0;
+  for (const i of pk.pool) need += m.cores[i];
+  let room = 0;
+  for (let h = 0; h < m.hostIds.length; h++) if (pk.open[h] === 1) room += m.capCores[h] - pk.loadCores[h];
+  return need <= room + EPSILON;
 }
 
 /**
@@ -102,7 +139,23 @@ export function firstFitHomeStart(model: PackModel, ctx: SearchContext): Packing
       opened.push(model.home[i]);
     }
   }
-  // HA spare (sum and fit) and minimum hosts: open the largest, fullest closed hosts (their VMs come home).
+  openForSafety(pk, ctx);
+  return pk;
+}
+
+/**
+ * Start C: minimum bin slack (slack-start.ts), then hosts for HA and the minimum as in start B;
+ * undefined when its search outgrew its limit.
+ */
+export function minSlackStart(model: PackModel, ctx: SearchContext): Packing | undefined {
+  const pk = minSlackFill(model);
+  if (pk) openForSafety(pk, ctx);
+  return pk;
+}
+
+/** HA spare (sum and fit) and minimum hosts: open the largest, fullest closed hosts (their VMs come home). */
+function openForSafety(pk: Packing, ctx: SearchContext): void {
+  const model = pk.model;
   const closed = candidates(model)
     .filter((h) => pk.open[h] === 0)
     .sort((a, b) => model.capMem[b] - model.capMem[a] || model.baseMem[b] - model.baseMem[a] || a - b);
@@ -111,7 +164,6 @@ export function firstFitHomeStart(model: PackModel, ctx: SearchContext): Packing
     pk.reopen(h);
   }
   pk.commit();
-  return pk;
 }
 
 function candidates(model: PackModel): number[] {

@@ -33,11 +33,11 @@ function reserve(pk: Packing, reserved: readonly number[]): ReservedSlot[] {
   return reserved.map((r) => {
     if (pk.ownFloating(r) >= 0) {
       pk.close(r);
-      return { host: r, virtual: true, freeMem: m.capMem[r], freeCpu: m.capCpu[r] };
+      return { host: r, virtual: true, freeMem: m.capMem[r], freeCpu: m.capCpu[r], freeCores: m.capCores[r] };
     }
     const g = pk.guests[r];
     while (g.length > 0) pk.move(g[g.length - 1], POOL);
-    return { host: r, virtual: false, freeMem: m.capMem[r] - pk.loadMem[r], freeCpu: m.capCpu[r] - pk.loadCpu[r] };
+    return { host: r, virtual: false, freeMem: m.capMem[r] - pk.loadMem[r], freeCpu: m.capCpu[r] - pk.loadCpu[r], freeCores: m.capCores[r] - pk.loadCores[r] };
   });
 }
 
@@ -74,6 +74,7 @@ export function repair(pk: Packing, maxSteps: number, ctx: SearchContext, reserv
       }
       const slackMem = m.capMem[h] - pk.loadMem[h];
       const slackCpu = m.capCpu[h] - pk.loadCpu[h];
+      const slackCores = m.capCores[h] - pk.loadCores[h];
       const outs = cached.list;
       ctx.work -= outs.count;
       for (let o = 0; o < outs.count; o++) {
@@ -83,6 +84,12 @@ export function repair(pk: Packing, maxSteps: number, ctx: SearchContext, reserv
           const k = ins.order[pos];
           const delta = ins.mem[k] - outMem;
           if (delta < bestDelta - EPSILON) break;
+          // Sets too busy for the host's CPU are passed over without the memory order's early stop:
+          // each is work, or a pool where CPU binds runs far past its budget.
+          if (ins.cores[k] - outs.cores[o] > slackCores + EPSILON) {
+            ctx.work--;
+            continue;
+          }
           if (!allowed(pk, ins, k, outs, o, h, slackCpu, poolSize, tabu, step)) continue;
           const count = ins.size[k] - outs.size[o];
           let better = false;
@@ -119,7 +126,7 @@ export function repair(pk: Packing, maxSteps: number, ctx: SearchContext, reserv
   return packIntoReserved(pk, slots, ctx);
 }
 
-/** May the pool set `k` replace the host's set `o` on host `h`? vCPUs, no-op, tabu, anti-affinity, heir. */
+/** May the pool set `k` replace the host's set `o` on host `h`? vCPUs, no-op, tabu, anti-affinity, heir (CPU demand: the caller). */
 function allowed(pk: Packing, ins: ComboList, k: number, outs: ComboList, o: number, h: number, slackCpu: number, poolSize: number, tabu: Map<number, number>, step: number): boolean {
   if (ins.cpu[k] - outs.cpu[o] > slackCpu + EPSILON) return false;
   // Swapping VMs for VMs of the same sizes changes nothing; on a plateau it would be all the search does.
@@ -133,12 +140,14 @@ function allowed(pk: Packing, ins: ComboList, k: number, outs: ComboList, o: num
 
 /** Would the exchange swap VMs for VMs of exactly the same sizes (changing nothing that matters)? */
 function sameSizes(pk: Packing, ins: ComboList, k: number, outs: ComboList, o: number): boolean {
-  if (ins.size[k] !== outs.size[o] || ins.mem[k] !== outs.mem[o] || ins.cpu[k] !== outs.cpu[o]) return false;
+  if (ins.size[k] !== outs.size[o] || ins.mem[k] !== outs.mem[o] || ins.cpu[k] !== outs.cpu[o] || ins.cores[k] !== outs.cores[o]) return false;
   if (ins.size[k] === 1) return true;
   const mem = pk.model.mem;
+  const cores = pk.model.cores;
   const x = Math.min(mem[ins.a[k]], mem[ins.b[k]]);
   const y = Math.min(mem[outs.a[o]], mem[outs.b[o]]);
-  return x === y;
+  // With CPU demand, two pairs of the same memory may still differ in how it is split.
+  return x === y && (!pk.model.coresActive || Math.min(cores[ins.a[k]], cores[ins.b[k]]) === Math.min(cores[outs.a[o]], cores[outs.b[o]]));
 }
 
 function isTabu(tabu: Map<number, number>, list: ComboList, k: number, h: number, n: number, step: number): boolean {

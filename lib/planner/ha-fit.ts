@@ -19,6 +19,9 @@
  * the sets built from the top of those orders are the ones that push each of those the hardest. The
  * n hosts with the most VM memory (what the simulator tries past its limit) are always among them.
  *
+ * CPU is not part of the fit, on purpose: XAPI restarts VMs by memory alone, so which survivor a
+ * VM's CPU lands on is XAPI's choice; the plan promises CPU for failures as a sum (search.ts haHolds).
+ *
  * Most sets are cleared without placing anything: if a set's VM memory is at most its largest VM
  * plus the sum over the survivors of max(0, room - that VM), the placement succeeds (see checkSet).
  * A weaker form of that bound over every set at once clears a roomy pool in one step.

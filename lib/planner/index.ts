@@ -5,7 +5,20 @@
 export { planSleep, bestCaseHostsOn, DEFAULT_EFFORT } from './sleep.ts';
 export { planWake, wakeOrder } from './wake.ts';
 export { firstFitDecreasing } from './baseline.ts';
-export { usableMemory, vcpuLimit, haCapacity, simpleLowerBound } from './capacity.ts';
+export { usableMemory, vcpuLimit, coreLimit, vmCores, haCapacity, simpleLowerBound, DEFAULT_CPU_CEILING_PERCENT } from './capacity.ts';
+export {
+  cpuDemands,
+  withCpuDemands,
+  DEFAULT_DEMAND_NIGHTS,
+  DEFAULT_DEMAND_PERCENTILE,
+  DEFAULT_MIN_SAMPLES,
+  DEFAULT_MIN_NIGHTS,
+  type CpuSample,
+  type VmCpuHistory,
+  type NightHours,
+  type CpuDemandOptions,
+  type CpuDemand,
+} from './cpu-demand.ts';
 export { haFitHolds, canLeavePool, type HaFit, type HaFitOptions } from './ha-check.ts';
 export { PlannerInputError } from './model.ts';
 export type {
@@ -16,6 +29,7 @@ export type {
   Migration,
   SleepPlan,
   KeepReason,
+  KeepLimit,
   WakeDemand,
   WakePlan,
 } from './types.ts';

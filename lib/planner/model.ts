@@ -4,7 +4,7 @@
  * the hosts that may not sleep with the reason why. Sorting by id makes plans independent of the
  * input's order.
  */
-import { usableMemory, vcpuLimit } from './capacity.ts';
+import { coreLimit, usableMemory, vcpuLimit, vmCores } from './capacity.ts';
 import type { PlannerHost, PlannerPolicy, PlannerVm } from './types.ts';
 
 export class PlannerInputError extends Error {
@@ -15,16 +15,23 @@ export interface PackModel {
   policy: PlannerPolicy;
   hostIds: string[];
   capMem: Float64Array;
+  /** vCPUs each host may carry (the overcommit limit) */
   capCpu: Float64Array;
+  /** CPU demand each host may carry, in cores (the ceiling); Infinity while the ceiling is off */
+  capCores: Float64Array;
   /** why a host may not sleep (master, never-sleep, pinned VM); undefined = candidate */
   fixedReason: Array<string | undefined>;
   homeItems: number[][];
-  /** memory and vCPUs of the VMs each host starts with */
+  /** memory, vCPUs and CPU demand of the VMs each host starts with */
   baseMem: Float64Array;
   baseCpu: Float64Array;
+  baseCores: Float64Array;
   itemIds: string[];
   mem: Float64Array;
+  /** vCPUs */
   cpu: Float64Array;
+  /** CPU demand in cores (0 for every VM while the ceiling is off) */
+  cores: Float64Array;
   home: Int32Array;
   /** 1 for a VM that cannot move */
   pinned: Uint8Array;
@@ -41,6 +48,13 @@ export interface PackModel {
   hostClass: Int32Array;
   /** memory of every running VM (on hosts 'on' or 'disabled'): what the hosts left on must hold */
   demandMem: number;
+  /**
+   * The CPU ceiling applies: some running VM carries a measured cpuDemand. Then every VM counts in
+   * cores (by its vCPUs when it has no history); otherwise CPU demand plays no part.
+   */
+  coresActive: boolean;
+  /** CPU demand of every running VM, in cores (0 while the ceiling is off) */
+  demandCores: number;
   /** disabled hosts, in id order: outside the packing, but they may fail and their VMs then need room */
   disabledIds: string[];
   /** the VMs of each disabled host, as indices into disabledVmIds / disabledVmMem */
@@ -80,9 +94,14 @@ export function validateInput(hosts: readonly PlannerHost[], vms: readonly Plann
   for (const v of vms) {
     checkAmount(v.memoryBytes, `VM ${v.id} memoryBytes`);
     checkAmount(v.vcpus, `VM ${v.id} vcpus`);
+    if (v.cpuDemand !== undefined) checkAmount(v.cpuDemand, `VM ${v.id} cpuDemand`);
   }
   for (const key of ['haFailuresToTolerate', 'headroomPercent', 'minHostsOn', 'vcpuOvercommit', 'concurrentMigrations'] as const) {
     checkAmount(policy[key], `policy.${key}`);
+  }
+  const ceiling = policy.cpuCeilingPercent;
+  if (ceiling !== undefined && !(Number.isFinite(ceiling) && ceiling > 0 && ceiling <= 100)) {
+    throw new PlannerInputError(`policy.cpuCeilingPercent must be a number > 0 and <= 100, got ${ceiling}`);
   }
 }
 
@@ -128,17 +147,26 @@ export function buildModel(hosts: readonly PlannerHost[], vms: readonly PlannerV
   const n = onHosts.length;
   const resident = vms.filter((v) => index.has(v.hostId)).sort(byId);
   let demandMem = 0;
-  for (const v of vms) if (index.has(v.hostId) || disabled.has(v.hostId)) demandMem += v.memoryBytes;
+  let coresActive = false;
+  for (const v of vms) {
+    if (!index.has(v.hostId) && !disabled.has(v.hostId)) continue;
+    demandMem += v.memoryBytes;
+    if (v.cpuDemand !== undefined) coresActive = true;
+  }
+  let demandCores = 0;
+  if (coresActive) for (const v of vms) if (index.has(v.hostId) || disabled.has(v.hostId)) demandCores += vmCores(v);
 
   const homeItems: number[][] = Array.from({ length: n }, () => []);
   const baseMem = new Float64Array(n);
   const baseCpu = new Float64Array(n);
+  const baseCores = new Float64Array(n);
   const firstPinned: Array<PlannerVm | undefined> = new Array(n).fill(undefined);
   const antiTags = new TagTable();
   const affTags = new TagTable();
   const m = resident.length;
   const mem = new Float64Array(m);
   const cpu = new Float64Array(m);
+  const cores = new Float64Array(m);
   const home = new Int32Array(m);
   const pinned = new Uint8Array(m);
   const anti: Array<Int32Array | undefined> = [];
@@ -147,10 +175,12 @@ export function buildModel(hosts: readonly PlannerHost[], vms: readonly PlannerV
     const h = index.get(v.hostId) as number;
     mem[i] = v.memoryBytes;
     cpu[i] = v.vcpus;
+    cores[i] = coresActive ? vmCores(v) : 0;
     home[i] = h;
     homeItems[h].push(i);
     baseMem[h] += v.memoryBytes;
     baseCpu[h] += v.vcpus;
+    baseCores[h] += cores[i];
     if (v.pinned !== undefined) {
       pinned[i] = 1;
       if (firstPinned[h] === undefined) firstPinned[h] = v;
@@ -160,10 +190,11 @@ export function buildModel(hosts: readonly PlannerHost[], vms: readonly PlannerV
   });
   const capMem = Float64Array.from(onHosts, (h) => usableMemory(h, policy));
   const capCpu = Float64Array.from(onHosts, (h) => vcpuLimit(h, policy));
+  const capCores = Float64Array.from(onHosts, (h) => (coresActive ? coreLimit(h, policy) : Infinity));
   const fixedReason = onHosts.map((h, i) => fixedReasonOf(h, firstPinned[i]));
   const classes = new Map<string, number>();
   const hostClass = Int32Array.from(onHosts, (_, h) => {
-    const key = `${capMem[h]}/${capCpu[h]}`;
+    const key = `${capMem[h]}/${capCpu[h]}/${capCores[h]}`;
     if (!classes.has(key)) classes.set(key, classes.size);
     return classes.get(key) as number;
   });
@@ -177,13 +208,16 @@ export function buildModel(hosts: readonly PlannerHost[], vms: readonly PlannerV
     hostIds: onHosts.map((h) => h.id),
     capMem,
     capCpu,
+    capCores,
     fixedReason,
     homeItems,
     baseMem,
     baseCpu,
+    baseCores,
     itemIds: resident.map((v) => v.id),
     mem,
     cpu,
+    cores,
     home,
     pinned,
     anti,
@@ -193,6 +227,8 @@ export function buildModel(hosts: readonly PlannerHost[], vms: readonly PlannerV
     floating,
     hostClass,
     demandMem,
+    coresActive,
+    demandCores,
     disabledIds: disabledHosts.map((h) => h.id),
     disabledItems,
     disabledVmIds: onDisabled.map((v) => v.id),

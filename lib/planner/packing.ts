@@ -19,6 +19,8 @@ export class Packing {
   readonly pos: Int32Array;
   readonly loadMem: Float64Array;
   readonly loadCpu: Float64Array;
+  /** CPU demand on each host, in cores */
+  readonly loadCores: Float64Array;
   /** items on a host that is not their home: the ones a search may move again */
   readonly guests: number[][];
   readonly pool: number[] = [];
@@ -26,6 +28,8 @@ export class Packing {
   readonly version: Uint32Array;
   openCount: number;
   openCapMem = 0;
+  /** summed CPU-demand limits of the open hosts (0 while the ceiling is off) */
+  openCapCores = 0;
   /** memory of every item (pool included) */
   readonly totalMem: number;
   private readonly slot: Int32Array;
@@ -41,11 +45,13 @@ export class Packing {
     this.pos = Int32Array.from(model.home);
     this.loadMem = Float64Array.from(model.baseMem);
     this.loadCpu = Float64Array.from(model.baseCpu);
+    this.loadCores = Float64Array.from(model.baseCores);
     this.guests = Array.from({ length: n }, () => []);
     this.version = new Uint32Array(n);
     this.slot = new Int32Array(m).fill(-1);
     this.openCount = n;
     for (let h = 0; h < n; h++) this.openCapMem += model.capMem[h];
+    if (model.coresActive) for (let h = 0; h < n; h++) this.openCapCores += model.capCores[h];
     let totalMem = 0;
     for (let i = 0; i < m; i++) totalMem += model.mem[i];
     this.totalMem = totalMem;
@@ -95,12 +101,14 @@ export class Packing {
     this.open[h] = 0;
     this.openCount--;
     this.openCapMem -= this.model.capMem[h];
+    if (this.model.coresActive) this.openCapCores -= this.model.capCores[h];
   }
 
   private reopenRaw(h: number): void {
     this.open[h] = 1;
     this.openCount++;
     this.openCapMem += this.model.capMem[h];
+    if (this.model.coresActive) this.openCapCores += this.model.capCores[h];
   }
 
   /** The items on an open host: its own VMs and its guests. */
@@ -159,6 +167,7 @@ export class Packing {
     else {
       this.loadMem[from] -= m.mem[item];
       this.loadCpu[from] -= m.cpu[item];
+      this.loadCores[from] -= m.cores[item];
       this.countTags(item, from, -1);
       this.version[from]++;
       if (m.home[item] !== from) this.removeAt(this.guests[from], item);
@@ -168,6 +177,7 @@ export class Packing {
     else {
       this.loadMem[dest] += m.mem[item];
       this.loadCpu[dest] += m.cpu[item];
+      this.loadCores[dest] += m.cores[item];
       this.countTags(item, dest, 1);
       this.version[dest]++;
       if (m.home[item] !== dest) this.addAt(this.guests[dest], item);
@@ -203,6 +213,7 @@ export class Packing {
       this.open[h] === 1 &&
       this.loadMem[h] + m.mem[item] <= m.capMem[h] + EPSILON &&
       this.loadCpu[h] + m.cpu[item] <= m.capCpu[h] + EPSILON &&
+      this.loadCores[h] + m.cores[item] <= m.capCores[h] + EPSILON &&
       this.antiFree(item, h)
     );
   }

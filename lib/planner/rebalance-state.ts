@@ -2,11 +2,12 @@
  * A pool's placement while a rebalance is planned, wave by wave. A wave's moves run at once, so a
  * move is checked against the wave in flight: every VM of the wave counted on its source AND its
  * target, as XAPI holds a live migration's memory on both until the copy ends. If memory (with the
- * policy's headroom), the vCPU overcommit, anti-affinity and the HA fit hold in that state, they
+ * policy's headroom), the vCPU overcommit, the CPU ceiling (when VMs carry a measured cpuDemand, as
+ * the sleep plans), anti-affinity and the HA fit hold in that state, they
  * hold in whichever order the wave's moves end (each ended move only frees memory and leaves
  * fewer VMs to restart). A VM moves at most once per plan: no VM is bounced around.
  */
-import { gib, usableMemory, vcpuLimit } from './capacity.ts';
+import { coreLimit, cpuCeilingPercent, gib, usableMemory, vcpuLimit, vmCores } from './capacity.ts';
 import { haFitHolds } from './ha-check.ts';
 import type { PlannerHost, PlannerPolicy, PlannerVm } from './types.ts';
 
@@ -31,6 +32,9 @@ export class Placement {
   private readonly at = new Map<string, string>();
   private readonly memAt = new Map<string, number>();
   private readonly vcpuAt = new Map<string, number>();
+  /** CPU demand in cores, counted only under the CPU ceiling (some VM carries a measured cpuDemand), as the sleep plans. */
+  private readonly coresAt = new Map<string, number>();
+  private readonly coresActive: boolean;
   /** The wave being built: VM → target. */
   private readonly flight = new Map<string, string>();
   private readonly moved = new Set<string>();
@@ -45,10 +49,12 @@ export class Placement {
     this.hosts = new Map(hosts.map((h) => [h.id, h]));
     this.vms = new Map(vms.map((v) => [v.id, v]));
     this.perWave = Math.max(1, Math.floor(policy.concurrentMigrations));
+    this.coresActive = vms.some((v) => v.cpuDemand !== undefined);
     for (const v of vms) {
       this.at.set(v.id, v.hostId);
       this.memAt.set(v.hostId, (this.memAt.get(v.hostId) ?? 0) + v.memoryBytes);
       this.vcpuAt.set(v.hostId, (this.vcpuAt.get(v.hostId) ?? 0) + v.vcpus);
+      this.coresAt.set(v.hostId, (this.coresAt.get(v.hostId) ?? 0) + vmCores(v));
     }
   }
 
@@ -86,6 +92,11 @@ export class Placement {
     const vcpus = this.load(to, settled, (v) => v.vcpus, this.vcpuAt) + vm.vcpus;
     const limit = vcpuLimit(host, this.policy);
     if (vcpus > limit) return `${to} would carry ${vcpus} vCPUs, over its limit of ${limit} (${host.cpus} CPUs × ${this.policy.vcpuOvercommit})`;
+    if (this.coresActive) {
+      const cores = this.load(to, settled, vmCores, this.coresAt) + vmCores(vm);
+      const most = coreLimit(host, this.policy);
+      if (cores > most + 1e-9) return `${to} would carry ${cores.toFixed(1)} cores of CPU demand, over its ${cpuCeilingPercent(this.policy)} % ceiling of ${most.toFixed(1)}`;
+    }
     const clash = this.antiClash(vm, to, settled ? new Set(this.flight.keys()) : undefined);
     if (clash) return `${to} runs ${clash.vm}, which shares the anti-affinity tag ${clash.tag}`;
     const ha = haFitHolds([...this.hosts.values()], this.inFlightVms(settled, { vmId, to }), this.policy);
@@ -121,6 +132,8 @@ export class Placement {
       this.vcpuAt.set(from, (this.vcpuAt.get(from) ?? 0) - vm.vcpus);
       this.memAt.set(to, (this.memAt.get(to) ?? 0) + vm.memoryBytes);
       this.vcpuAt.set(to, (this.vcpuAt.get(to) ?? 0) + vm.vcpus);
+      this.coresAt.set(from, (this.coresAt.get(from) ?? 0) - vmCores(vm));
+      this.coresAt.set(to, (this.coresAt.get(to) ?? 0) + vmCores(vm));
       this.at.set(vmId, to);
     }
     this.flight.clear();

@@ -19,6 +19,7 @@ export interface ReservedSlot {
   virtual: boolean;
   freeMem: number;
   freeCpu: number;
+  freeCores: number;
 }
 
 /** A VM that can reopen its own host to carry a virtual slot of host `h`'s class. */
@@ -40,6 +41,7 @@ export function packIntoReserved(pk: Packing, slots: readonly ReservedSlot[], ct
   const k = slots.length;
   const freeMem = slots.map((s) => s.freeMem);
   const freeCpu = slots.map((s) => s.freeCpu);
+  const freeCores = slots.map((s) => s.freeCores);
   const placed: number[][] = slots.map(() => []);
   let nodes = 0;
   const carried = (): boolean => slots.every((s, b) => !s.virtual || placed[b].length === 0 || placed[b].some((i) => canCarry(pk, i, s.host)));
@@ -48,20 +50,22 @@ export function packIntoReserved(pk: Packing, slots: readonly ReservedSlot[], ct
     if (++nodes > NODE_LIMIT) return false;
     const i = items[j];
     for (let b = 0; b < k; b++) {
-      if (m.mem[i] > freeMem[b] + EPSILON || m.cpu[i] > freeCpu[b] + EPSILON) continue;
+      if (m.mem[i] > freeMem[b] + EPSILON || m.cpu[i] > freeCpu[b] + EPSILON || m.cores[i] > freeCores[b] + EPSILON) continue;
       let twin = false; // an empty slot just like an earlier empty one: trying the first is enough
       for (let c = 0; c < b && !twin; c++) {
-        twin = placed[c].length === 0 && placed[b].length === 0 && freeMem[c] === freeMem[b] && freeCpu[c] === freeCpu[b] && slots[c].virtual === slots[b].virtual && m.hostClass[slots[c].host] === m.hostClass[slots[b].host];
+        twin = placed[c].length === 0 && placed[b].length === 0 && freeMem[c] === freeMem[b] && freeCpu[c] === freeCpu[b] && freeCores[c] === freeCores[b] && slots[c].virtual === slots[b].virtual && m.hostClass[slots[c].host] === m.hostClass[slots[b].host];
       }
       if (twin) continue;
       if (m.hasAnti && ((!slots[b].virtual && !pk.antiFree(i, slots[b].host)) || placed[b].some((o) => sharesAnti(m, o, i)))) continue;
       freeMem[b] -= m.mem[i];
       freeCpu[b] -= m.cpu[i];
+      freeCores[b] -= m.cores[i];
       placed[b].push(i);
       if (dfs(j + 1)) return true;
       placed[b].pop();
       freeMem[b] += m.mem[i];
       freeCpu[b] += m.cpu[i];
+      freeCores[b] += m.cores[i];
     }
     return false;
   };
@@ -95,6 +99,7 @@ interface Fill {
   suffix: Float64Array;
   roomMem: number;
   roomCpu: number;
+  roomCores: number;
   staying: number[];
   chosen: number[];
   best: number;
@@ -108,7 +113,7 @@ function fillValid(f: Fill): boolean {
   return false;
 }
 
-function fillDfs(f: Fill, j: number, mem: number, cpu: number): void {
+function fillDfs(f: Fill, j: number, mem: number, cpu: number, cores: number): void {
   if (mem > f.best + EPSILON && fillValid(f)) {
     f.best = mem;
     f.bestSet = [...f.chosen];
@@ -116,12 +121,17 @@ function fillDfs(f: Fill, j: number, mem: number, cpu: number): void {
   if (j === f.cand.length || f.best >= f.roomMem - EPSILON || mem + f.suffix[j] <= f.best + EPSILON || ++f.nodes > NODE_LIMIT) return;
   const i = f.cand[j];
   const m = f.m;
-  if (mem + m.mem[i] <= f.roomMem + EPSILON && cpu + m.cpu[i] <= f.roomCpu + EPSILON && (!m.hasAnti || antiOk(m, i, f.chosen, f.staying))) {
+  if (
+    mem + m.mem[i] <= f.roomMem + EPSILON &&
+    cpu + m.cpu[i] <= f.roomCpu + EPSILON &&
+    cores + m.cores[i] <= f.roomCores + EPSILON &&
+    (!m.hasAnti || antiOk(m, i, f.chosen, f.staying))
+  ) {
     f.chosen.push(i);
-    fillDfs(f, j + 1, mem + m.mem[i], cpu + m.cpu[i]);
+    fillDfs(f, j + 1, mem + m.mem[i], cpu + m.cpu[i], cores + m.cores[i]);
     f.chosen.pop();
   }
-  fillDfs(f, j + 1, mem, cpu);
+  fillDfs(f, j + 1, mem, cpu, cores);
 }
 
 /**
@@ -145,6 +155,7 @@ export function refillDescent(pk: Packing, isReserved: Uint8Array, ctx: SearchCo
     suffix: new Float64Array(REFILL_CANDIDATES + 1),
     roomMem: 0,
     roomCpu: 0,
+    roomCores: 0,
     staying: [],
     chosen: [],
     best: 0,
@@ -165,9 +176,11 @@ export function refillDescent(pk: Packing, isReserved: Uint8Array, ctx: SearchCo
     // Nothing can get fuller unless a pool VM fits the slack plus what may leave.
     let movableMem = 0;
     let movableCpu = 0;
+    let movableCores = 0;
     for (const g of movable) {
       movableMem += m.mem[g];
       movableCpu += m.cpu[g];
+      movableCores += m.cores[g];
     }
     const slack = m.capMem[h] - pk.loadMem[h];
     if (slack <= EPSILON || slack + movableMem < m.mem[pool[pool.length - 1]] - EPSILON) continue;
@@ -180,12 +193,13 @@ export function refillDescent(pk: Packing, isReserved: Uint8Array, ctx: SearchCo
     f.own = own;
     f.roomMem = slack + movableMem;
     f.roomCpu = m.capCpu[h] - pk.loadCpu[h] + movableCpu;
+    f.roomCores = m.capCores[h] - pk.loadCores[h] + movableCores;
     f.staying = m.hasAnti ? m.homeItems[h].filter((i) => i !== own && pk.pos[i] === h) : f.staying;
     f.chosen.length = 0;
     f.best = movableMem;
     f.bestSet = undefined;
     f.nodes = 0;
-    fillDfs(f, 0, 0, 0);
+    fillDfs(f, 0, 0, 0, 0);
     ctx.work -= f.nodes + 2 * cand.length;
     if (!f.bestSet) continue;
     const host = pk.setContents(h, f.bestSet);

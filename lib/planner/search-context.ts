@@ -7,5 +7,7 @@ export interface SearchContext {
   random: Random;
   /** the hosts by usable memory, largest first (for HA capacity) */
   byCapacity: Int32Array;
+  /** the hosts by CPU-demand limit, largest first (for HA by CPU); empty while the ceiling is off */
+  byCores: Int32Array;
   failures: number;
 }

@@ -20,25 +20,37 @@ import type { SearchContext } from './search-context.ts';
 export function createContext(model: PackModel, work: number, random: Random, failures: number): SearchContext {
   const n = model.hostIds.length;
   const order = Array.from({ length: n }, (_, h) => h).sort((a, b) => model.capMem[b] - model.capMem[a] || a - b);
-  return { work, random, byCapacity: Int32Array.from(order), failures };
+  const byCores = model.coresActive ? Array.from({ length: n }, (_, h) => h).sort((a, b) => model.capCores[b] - model.capCores[a] || a - b) : [];
+  return { work, random, byCapacity: Int32Array.from(order), byCores: Int32Array.from(byCores), failures };
 }
 
-/** Usable memory of the open hosts, less the `failures` largest of them, less host `without` if open. */
-function haCapacityOpen(pk: Packing, ctx: SearchContext, without = -1): number {
-  let cap = pk.openCapMem;
-  if (without >= 0 && pk.open[without]) cap -= pk.model.capMem[without];
+/**
+ * A capacity of the open hosts (memory or cores; `open` their sum, which Packing keeps), less the
+ * `failures` largest of them, less host `without` if open; `byCap` orders the hosts by it, largest first.
+ */
+function haCapacityOpen(pk: Packing, ctx: SearchContext, open: number, cap: Float64Array, byCap: Int32Array, without: number): number {
+  let sum = open;
+  if (without >= 0 && pk.open[without]) sum -= cap[without];
   let dropped = 0;
-  for (let k = 0; k < ctx.byCapacity.length && dropped < ctx.failures; k++) {
-    const h = ctx.byCapacity[k];
+  for (let k = 0; k < byCap.length && dropped < ctx.failures; k++) {
+    const h = byCap[k];
     if (h === without || !pk.open[h]) continue;
-    cap -= pk.model.capMem[h];
+    sum -= cap[h];
     dropped++;
   }
-  return cap;
+  return sum;
 }
 
+/**
+ * HA as sums: after losing the `failures` largest open hosts (less `without`), the rest hold every
+ * running VM's memory, and (with the CPU ceiling on) its CPU demand under the ceiling. The CPU sum
+ * is the part of HA the planner can promise for CPU: XAPI restarts VMs by memory alone, so where a
+ * restarted VM's CPU lands is XAPI's choice, not the plan's (see ha-fit.ts).
+ */
 export function haHolds(pk: Packing, ctx: SearchContext, without = -1): boolean {
-  return haCapacityOpen(pk, ctx, without) >= pk.model.demandMem - EPSILON;
+  const m = pk.model;
+  if (haCapacityOpen(pk, ctx, pk.openCapMem, m.capMem, ctx.byCapacity, without) < m.demandMem - EPSILON) return false;
+  return !m.coresActive || haCapacityOpen(pk, ctx, pk.openCapCores, m.capCores, ctx.byCores, without) >= m.demandCores - EPSILON;
 }
 
 /**
@@ -75,10 +87,11 @@ export function insertGreedy(pk: Packing, ctx: SearchContext, charge = true): bo
     let bestRest = Infinity;
     const need = m.mem[i];
     const needCpu = m.cpu[i];
+    const needCores = m.cores[i];
     for (let h = 0; h < n; h++) {
       if (pk.open[h] === 0) continue;
       const rest = m.capMem[h] - pk.loadMem[h] - need;
-      if (rest < -EPSILON || pk.loadCpu[h] + needCpu > m.capCpu[h] + EPSILON) continue;
+      if (rest < -EPSILON || pk.loadCpu[h] + needCpu > m.capCpu[h] + EPSILON || pk.loadCores[h] + needCores > m.capCores[h] + EPSILON) continue;
       if (m.hasAnti && !pk.antiFree(i, h)) continue;
       const aff = m.hasAff ? pk.affinityScore(i, h) : 0;
       if (aff > bestAff || (aff === bestAff && rest < bestRest)) {

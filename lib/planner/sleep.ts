@@ -6,7 +6,7 @@
  * of the worst failed hosts finds room on the others (ha-fit.ts); the sum is its quick pre-check.
  */
 import { haFailures } from './capacity.ts';
-import { better, eliminateHosts, firstFitHomeStart, keepLargestStart, searchBound } from './consolidate.ts';
+import { better, eliminateHosts, firstFitHomeStart, keepLargestStart, minSlackStart, searchBound } from './consolidate.ts';
 import { buildModel } from './model.ts';
 import { toPlan } from './plan.ts';
 import { seededRandom } from '../util/prng.ts';
@@ -32,7 +32,10 @@ export function planSleep(hosts: PlannerHost[], vms: PlannerVm[], policy: Planne
   const failures = haFailures(policy);
   const ctx = createContext(model, options.effort ?? DEFAULT_EFFORT, seededRandom(options.seed ?? 1), failures);
   const bound = searchBound(model, failures);
-  const start = better(keepLargestStart(model, ctx), firstFitHomeStart(model, ctx));
+  let start = better(keepLargestStart(model, ctx), firstFitHomeStart(model, ctx));
+  // The third start pays where the first two leave room above the bound (hard packings).
+  const slack = start.openCount > bound ? minSlackStart(model, ctx) : undefined;
+  if (slack) start = better(start, slack);
   eliminateHosts(start, bound, ctx);
   return toPlan(model, start);
 }

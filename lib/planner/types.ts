@@ -27,6 +27,13 @@ export interface PlannerVm {
   affinity?: string[];
   /** hard: a VM is never moved onto a host holding another VM that shares one of these tags */
   antiAffinity?: string[];
+  /**
+   * Measured CPU demand in cores (for example the p95 of the night's hours over recent nights, see
+   * cpu-demand.ts); more than `vcpus` counts as `vcpus`. Absent = no history: the VM counts by its
+   * vCPUs (as busy as it can be) under the CPU ceiling, which applies once any VM of the pool
+   * carries a demand; a pool with none is planned by memory and the vCPU overcommit, as before.
+   */
+  cpuDemand?: number;
 }
 
 export interface PlannerPolicy {
@@ -35,6 +42,11 @@ export interface PlannerPolicy {
   minHostsOn: number;
   vcpuOvercommit: number;
   concurrentMigrations: number;
+  /**
+   * Most of a host's CPUs the VMs' CPU demand may fill after consolidation, in percent (0 < x <=
+   * 100); absent = DEFAULT_CPU_CEILING_PERCENT (80). Only applies when some VM carries cpuDemand.
+   */
+  cpuCeilingPercent?: number;
 }
 
 export interface Migration {
@@ -46,9 +58,21 @@ export interface Migration {
   wave: number;
 }
 
+/**
+ * Which limit holds a host on: 'memory' (its VMs need the room), 'cpu' (the CPU ceiling or the
+ * vCPU overcommit), 'ha' (HA spare, by memory or CPU sum or by the HA fit), 'rules' (pool master,
+ * never-sleep, a pinned VM, anti-affinity, the minimum of hosts on).
+ */
+export type KeepLimit = 'memory' | 'cpu' | 'ha' | 'rules';
+
 export interface KeepReason {
   hostId: string;
   reason: string;
+  /**
+   * The limit behind `reason`. planSleep and firstFitDecreasing always set it; it is optional so
+   * that a caller who rewrites a reason in its own words (lib/ops does for never-sleep) may drop it.
+   */
+  limit?: KeepLimit;
 }
 
 export interface SleepPlan {
@@ -59,7 +83,10 @@ export interface SleepPlan {
   keep: KeepReason[];
   /** hosts in state 'on' that stay on after the plan (disabled hosts are outside the plan) */
   hostsOn: number;
-  /** ceil(total VM demand / largest usable host capacity) + HA spare, at least minHostsOn */
+  /**
+   * ceil(total VM memory / largest usable host memory) + HA spare, at least minHostsOn; with the
+   * CPU ceiling on, the larger of that and the same of CPU demand over the largest host's ceiling
+   */
   lowerBound: number;
   /** total memory the migrations move */
   migratedBytes: number;

@@ -21,6 +21,7 @@ import { localDate } from './zoned.ts';
 import { earlyStarts, wakeTimerOf, type EarlyStart } from './early-start.ts';
 import type { SchedulerPort, TimerState } from './scheduler-ports.ts';
 import { earlyStartName, earlyStartPrefix, localTimerName } from './timer-names.ts';
+import type { Log } from '../util/log.ts';
 
 export {
   localSchedulerPort,
@@ -78,7 +79,7 @@ export interface ScheduleServiceOptions {
   earlyStartHorizonDays?: number;
   /** At most this many one-time starts per schedule at once (default 40; the rest follow on a later re-arm). */
   maxEarlyStarts?: number;
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 export class ScheduleService {
@@ -100,7 +101,7 @@ export class ScheduleService {
   private async timerOf(s: Schedule, lead?: number, quiet = false): Promise<Schedule> {
     if (s.action !== 'wake') return s;
     const timer = wakeTimerOf({ expression: s.expression, timezone: s.timezone, leadMinutes: lead ?? (await this.lead(s)) });
-    if (timer.why && !quiet) this.o.log?.(`schedule ${s.name}: its timer is not shifted (${timer.why})`);
+    if (timer.why && !quiet) this.o.log?.('schedule-timer-not-shifted', { pool: s.poolId, schedule: s.name, why: timer.why });
     return { ...s, expression: timer.expression };
   }
 
@@ -129,7 +130,7 @@ export class ScheduleService {
     for (const e of ahead) await upsertOnce.call(this.port, { name: earlyStartName(s.poolId, s.name, e.readyAt, s.timezone), timer, startAt: e.startAt, readyAt: e.readyAt });
     if (ahead.length > 0) {
       const first = ahead[0];
-      this.o.log?.(`schedule ${s.name}: ${ahead.length} one-time early start(s) booked; the first starts the wake for ${first.readyAt.toISOString()} at ${first.startAt.toISOString()} (${first.detail})`);
+      this.o.log?.('schedule-early-starts', { pool: s.poolId, schedule: s.name, booked: ahead.length, firstReadyAt: first.readyAt.toISOString(), firstStartAt: first.startAt.toISOString(), why: first.detail });
     }
   }
 

@@ -9,6 +9,7 @@ import type { IntentContext } from './api-call.ts';
 import { operation, plan, sensors, status } from './read-answers.ts';
 import { hold, scheduleList, skipTonight } from './schedule-answers.ts';
 import { confirmPower, confirmSleep, confirmWake } from './confirm-answers.ts';
+import { errorField } from '../util/log.ts';
 
 export { actorOf, reasonOf, type IntentContext, type SlackApi, type SlackUser } from './api-call.ts';
 export { STATUS_READINGS_LIMIT } from './read-answers.ts';
@@ -42,7 +43,7 @@ export async function answerCommand(ctx: IntentContext, intent: SlackIntent): Pr
         return await confirmWake(ctx, intent.pool, intent);
     }
   } catch (e) {
-    ctx.log?.(`slack: ${commandText(intent)}: ${e instanceof Error ? e.message : String(e)}`);
+    ctx.log?.('slack-command-failed', { command: commandText(intent), error: errorField(e) });
     return errorMessage('Something went wrong on the lowpower side (see its log).');
   }
 }

@@ -7,6 +7,7 @@ import type * as z from 'zod/mini';
 import { mapBounded } from '../util/bounded.ts';
 import type { ApiRequest, ApiResponse, Role } from '../api/router.ts';
 import { errorMessage, escapeMrkdwn, truncate, type SlackMessage } from './blocks/kit.ts';
+import { errorField, type Log } from '../util/log.ts';
 
 export type SlackApi = (req: ApiRequest) => Promise<ApiResponse>;
 
@@ -24,7 +25,7 @@ export interface IntentContext {
   nowMs: number;
   /** Ties a confirmed start to its click: the same click again finds the same operation. */
   idempotencyKey?: string;
-  log?: (line: string) => void;
+  log?: Log;
 }
 
 export const actorOf = (user: SlackUser): string => `slack:${user.name}`;
@@ -51,7 +52,7 @@ export async function call<S extends z.ZodMiniType>(ctx: IntentContext, answer: 
   try {
     res = await ctx.api({ method, path, query: o.query ?? {}, headers: o.headers ?? {}, body: o.body, actor: actorOf(ctx.user), role: ctx.role });
   } catch (e) {
-    ctx.log?.(`slack: api ${method} ${path} threw: ${e instanceof Error ? e.message : String(e)}`);
+    ctx.log?.('slack-api-call-failed', { method, path, error: errorField(e) });
     return { ok: false, status: 500, code: 'internal', message: 'lowpower could not answer (see its log)' };
   }
   if (res.status >= 400) {
@@ -61,7 +62,7 @@ export async function call<S extends z.ZodMiniType>(ctx: IntentContext, answer: 
   const read = answer.safeParse(res.body);
   if (!read.success) {
     const issue = read.error.issues[0];
-    ctx.log?.(`slack: api ${method} ${path} answered ${res.status} without what Slack reads: ${issue.path.join('.') || '(body)'}: ${issue.code}`);
+    ctx.log?.('slack-api-answer-unreadable', { method, path, status: res.status, field: issue.path.join('.') || '(body)', issue: issue.code });
     return { ok: false, status: 502, code: 'bad_answer', message: 'lowpower answered in a shape this command cannot read (see its log)' };
   }
   return { ok: true, status: res.status, body: read.data };

@@ -15,6 +15,7 @@ import { CANCEL_ACTION, CONFIRM_ACTION } from './blocks/views.ts';
 import { commandText, intentFromValue, needsConfirm, parseCommand } from './commands.ts';
 import type { ReplayGuard } from './replay.ts';
 import { SlackAuthError, verifySlackRequest } from './signature.ts';
+import { errorField, type Log } from '../util/log.ts';
 
 export interface SlackDeps {
   signingSecret: string;
@@ -26,7 +27,7 @@ export interface SlackDeps {
   postToResponseUrl(url: string, message: object): Promise<void>;
   /** Epoch milliseconds (Date.now when absent). */
   now?(): number;
-  log?(line: string): void;
+  log?: Log;
   /** Answer Slack within this many ms and deliver the rest later (default 2,500). */
   answerWithinMs?: number;
 }
@@ -79,18 +80,18 @@ async function authenticate(deps: SlackDeps, req: SlackHttpRequest, nowMs: numbe
     ({ signature, body } = verifySlackRequest({ signingSecret: deps.signingSecret, headers: req.headers, rawBody: req.rawBody, isBase64Encoded: req.isBase64Encoded, nowSeconds }));
   } catch (e) {
     if (!(e instanceof SlackAuthError)) throw e;
-    deps.log?.(`slack: refused: ${e.reason}`);
+    deps.log?.('slack-refused', { reason: e.reason });
     if (e.reason === 'no_secret') return { refused: { status: 500, body: { error: 'not_configured' } } };
     return { refused: { status: 401, body: { error: 'unauthorized', reason: e.reason } } };
   }
   try {
     if (!(await deps.replay.firstTime(signature, nowSeconds))) {
-      deps.log?.('slack: refused: replayed');
+      deps.log?.('slack-refused', { reason: 'replayed' });
       return { refused: { status: 401, body: { error: 'unauthorized', reason: 'replayed' } } };
     }
   } catch (e) {
     // Fail closed: without the guard a replay cannot be told apart.
-    deps.log?.(`slack: replay guard failed: ${e instanceof Error ? e.message : String(e)}`);
+    deps.log?.('slack-replay-guard-failed', { error: errorField(e) });
     return { refused: { status: 503, body: { error: 'unavailable' } } };
   }
   return { body };
@@ -113,7 +114,7 @@ async function deliver(deps: SlackDeps, url: string, message: SlackMessage | Pro
   try {
     await deps.postToResponseUrl(url, await message);
   } catch (e) {
-    deps.log?.(`slack: response_url post failed: ${e instanceof Error ? e.message : String(e)}`);
+    deps.log?.('slack-response-url-failed', { error: errorField(e) });
   }
 }
 
@@ -138,14 +139,14 @@ export async function handleSlackCommand(deps: SlackDeps, req: SlackHttpRequest,
   const user = userOf(form.get('user_id') ?? undefined, form.get('user_name') ?? undefined);
   const responseUrl = form.get('response_url') ?? undefined;
   const parsed = parseCommand(text);
-  deps.log?.(`slack: ${user.name} (${user.id}): /lowpower ${parsed.ok ? commandText(parsed.intent) : '(not understood)'}`);
+  deps.log?.('slack-command', { user: user.name, userId: user.id, command: parsed.ok ? commandText(parsed.intent) : undefined, understood: parsed.ok });
   if (!parsed.ok) return { status: 200, body: ephemeral(parsed.message) };
 
   const work = answerCommand(contextFor(deps, user, text, now), parsed.intent);
   const first = await within(work, deps.answerWithinMs ?? DEFAULT_ANSWER_WITHIN_MS);
   if (first.done) return { status: 200, body: first.value };
   if (!responseUrl) {
-    deps.log?.('slack: slow answer and no response_url to deliver it on');
+    deps.log?.('slack-answer-undelivered', { why: 'slow answer and no response_url to deliver it on' });
     return { status: 200, body: ephemeral(':hourglass: This takes longer than Slack waits, and there is no response_url to answer on. Try again in a minute.') };
   }
   return {
@@ -209,24 +210,24 @@ export async function handleSlackInteraction(deps: SlackDeps, req: SlackHttpRequ
   // Slack wants an empty 200 for clicks; the message changes through response_url.
   const ack = { status: 200, body: {} };
   if (!click?.action || !click.responseUrl) {
-    deps.log?.('slack: interaction ignored (not a lowpower button)');
+    deps.log?.('slack-interaction-ignored', { why: 'not a lowpower button' });
     return ack;
   }
   const { user, responseUrl, action } = click;
   const post = (message: SlackMessage): SlackHttpResponse => ({ ...ack, after: () => deliver(deps, responseUrl, message), job: { kind: 'post', responseUrl, message } });
 
   if (action.actionId === CANCEL_ACTION) {
-    deps.log?.(`slack: ${user.name} (${user.id}): cancelled`);
+    deps.log?.('slack-cancelled', { user: user.name, userId: user.id });
     return post(replaceOriginal(`Cancelled by <@${user.id}>: nothing was started.`));
   }
   const intent = intentFromValue(action.value);
   if (!intent || !needsConfirm(intent)) {
-    deps.log?.(`slack: ${user.name} (${user.id}): confirm with an unknown value`);
+    deps.log?.('slack-confirm-refused', { user: user.name, userId: user.id, why: 'a button value lowpower did not make' });
     return post(replaceOriginal(':warning: That button is not one lowpower made; nothing was started.'));
   }
   const text = commandText(intent);
   const idempotencyKey = idempotencyKeyOf(click.place, action.value ?? '');
-  deps.log?.(`slack: ${user.name} (${user.id}): confirmed /lowpower ${text}`);
+  deps.log?.('slack-confirmed', { user: user.name, userId: user.id, command: text });
   const work = startConfirmed(contextFor(deps, user, text, now, idempotencyKey), intent);
   const first = await within(work, deps.answerWithinMs ?? DEFAULT_ANSWER_WITHIN_MS);
   if (first.done) return post(first.value);

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleSlackCommand, handleSlackInteraction, type SlackDeps, type SlackHttpRequest, type SlackHttpResponse } from './handler.ts';
+import { errorField } from '../util/log.ts';
 
 export const SLACK_COMMANDS_PATH = '/slack/commands';
 export const SLACK_INTERACTIONS_PATH = '/slack/interactions';
@@ -67,7 +68,7 @@ export function slackNodeHandler(deps: SlackDeps, o: SlackNodeOptions = {}): (re
     try {
       out = path === commands ? await handleSlackCommand(deps, request) : await handleSlackInteraction(deps, request);
     } catch (e) {
-      deps.log?.(`slack: ${path}: ${e instanceof Error ? e.message : String(e)}`);
+      deps.log?.('slack-request-failed', { path, error: errorField(e) });
       send(res, 500, { error: 'internal' });
       return true;
     }

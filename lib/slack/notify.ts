@@ -7,6 +7,7 @@ import { context, escapeMrkdwn, section, SLACK_LIMITS, type SlackMessage } from 
 import { resultBlocks, type HostResultRow } from './blocks/tables.ts';
 import { postSlackJson, type SlackPostOptions } from './response-url.ts';
 import type { Notice } from '../ops/notices.ts';
+import { errorField, type Log } from '../util/log.ts';
 
 /** Where channel messages go. */
 export interface SlackChannel {
@@ -18,12 +19,12 @@ export function webhookChannel(url: string, o: SlackPostOptions = {}): SlackChan
 }
 
 /** Posts and reports whether it worked; never throws (an alert path must not fail on Slack). */
-export async function notify(channel: SlackChannel, message: SlackMessage, log?: (line: string) => void): Promise<boolean> {
+export async function notify(channel: SlackChannel, message: SlackMessage, log?: Log): Promise<boolean> {
   try {
     await channel.post(message);
     return true;
   } catch (e) {
-    log?.(`slack: notify failed: ${e instanceof Error ? e.message : String(e)}`);
+    log?.('slack-notify-failed', { error: errorField(e) });
     return false;
   }
 }

@@ -13,6 +13,7 @@ import { parseInput } from '../../lib/api/validate.ts';
 import { defineRoute } from '../../lib/api/types.ts';
 import { MeAnswer } from '../../lib/api/schemas/me.ts';
 import { IdParams } from '../../lib/api/schemas/common.ts';
+import { lineLog } from '../../lib/util/log.ts';
 
 const bare = { routes: POOL_ROUTES } as unknown as ApiContext;
 const routes = allRoutes(bare);
@@ -113,7 +114,7 @@ describe('answers against their documented schemas', () => {
     run: async () => (await answer()) as { status: 200; body: { actor: string; role: 'viewer' } },
   });
   const logged: string[] = [];
-  const checking = { routes: [probe], checkResponses: true, log: (l: string) => void logged.push(l) } as unknown as ApiContext;
+  const checking = { routes: [probe], checkResponses: true, log: lineLog((l) => void logged.push(l)) } as unknown as ApiContext;
 
   it('a right answer passes untouched; a wrong one is a 500 that names the route, the status and the field', async () => {
     answer = async () => ({ status: 200, body: { actor: 'a', role: 'admin' } });

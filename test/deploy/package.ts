@@ -235,9 +235,10 @@ export function median(xs: number[]): number {
 
 /**
  * The module specifiers a bundle leaves for run time (static and dynamic imports), read with
- * esbuild's metafile: for a Lambda bundle these must be Node built-ins and `@aws-sdk/*` only.
+ * esbuild's metafile, each with how it is imported (`import-statement`, `dynamic-import`,
+ * `require-call`): for a Lambda bundle these must be Node built-ins and `@aws-sdk/*` only.
  */
-export async function externalImports(bundlePath: string): Promise<string[]> {
+export async function externalImportKinds(bundlePath: string): Promise<{ path: string; kind: string }[]> {
   const { build } = await import('esbuild');
   const r = await build({
     entryPoints: [bundlePath],
@@ -249,7 +250,9 @@ export async function externalImports(bundlePath: string): Promise<string[]> {
     external: ['*'],
     logLevel: 'silent',
   });
-  const out = new Set<string>();
-  for (const o of Object.values(r.metafile.outputs)) for (const i of o.imports) if (i.external) out.add(i.path);
-  return [...out].sort();
+  const out = new Map<string, { path: string; kind: string }>();
+  for (const o of Object.values(r.metafile.outputs)) {
+    for (const i of o.imports) if (i.external) out.set(`${i.kind} ${i.path}`, { path: i.path, kind: i.kind });
+  }
+  return [...out.values()].sort((a, b) => a.path.localeCompare(b.path) || a.kind.localeCompare(b.kind));
 }

@@ -88,7 +88,7 @@ describe('local runner', () => {
     expect(on.status).toBe(202);
     expect((await waitForOperation((on.json.operation as { id: string }).id)).state).toBe('succeeded');
     expect(bmc('host-006').host.powerOn).toBe(true);
-    expect(lines.some((l) => l.includes('command host-006: done'))).toBe(true);
+    expect(lines.some((l) => l.includes('step=command host=host-006 state=done'))).toBe(true);
   }, 60_000);
 
   it('50 concurrent power requests for one host: one 202, 49 409 naming the running operation, one command, a complete audit', async () => {

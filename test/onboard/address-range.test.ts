@@ -26,6 +26,14 @@ describe('BMC ranges', () => {
     expect(list.at(-1)).toBe('10.1.3.254');
   });
 
+  it('FIRST-LAST spans IPv4 addresses, both ends included, across octets too', () => {
+    const list = hosts('10.20.0.21-10.20.0.36');
+    expect(list).toHaveLength(16);
+    expect([list[0], list.at(-1)]).toEqual(['10.20.0.21', '10.20.0.36']);
+    expect(hosts('10.0.0.254-10.0.1.1')).toEqual(['10.0.0.254', '10.0.0.255', '10.0.1.0', '10.0.1.1']);
+    expect(() => hosts('10.0.0.0-10.0.8.0')).toThrow(/2049 addresses, over the limit/);
+  });
+
   it('lists mix single addresses, names, ports and port ranges, each target once', () => {
     expect(hosts('10.0.0.5, bmc-7.lan 10.0.0.5 127.0.0.1:16230-16232,[fd00::7]:6230, 10.0.0.6:623')).toEqual([
       '10.0.0.5',
@@ -55,6 +63,8 @@ describe('BMC ranges', () => {
       ['10.0.300.1', /over 255/],
       ['10.0.0.1:70000', /not a port/],
       ['127.0.0.1:16240-16230', /runs backwards/],
+      ['10.0.0.9-10.0.0.1', /runs backwards/],
+      ['10.0.0.1-10.0.0.256', /over 255/],
       ['fd00::7', /brackets/],
       ['bmc_7!', /neither an IPv4 address nor a host name/],
     ];

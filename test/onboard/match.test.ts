@@ -24,7 +24,7 @@ describe('matching BMCs to the hosts XAPI knows', () => {
     expect(summary(rows)).toEqual(['host-001 127.0.0.1:16230 matched', 'host-002 127.0.0.1:16231 matched', 'host-003 - no-bmc', '- 127.0.0.1:16239 no-host']);
     expect(rows[0].write).toMatch(/add host-001 \(pool master\) with BMC 127\.0\.0\.1:16230 over ipmi, bound/);
     expect(rows[0].binding?.state).toBe('bound');
-    expect(rows[2].byHand).toMatch(/^lowpower host add host-003 --pool pool-1 --bmc ADDRESS\[:PORT\]/);
+    expect(rows[2].byHand).toMatch(/^lowpower host add host-003 --pool pool-1 --bmc ADDRESS\[:PORT\] --protocol auto --bmc-user USER --bmc-password-file FILE$/);
     expect(rows[3].write).toMatch(/serial 'SN-X' is no host of pool pool-1/);
   });
 
@@ -72,6 +72,6 @@ describe('matching BMCs to the hosts XAPI knows', () => {
     const rows = matchBmcsToHosts('p', [host('h1', 'SN-A')], [{ address: '127.0.0.1', port: 5, protocol: 'redfish', url: 'https://127.0.0.1:5', error: 'wrong user or password' }], [], AT);
     expect(summary(rows)).toEqual(['h1 - no-bmc', '- 127.0.0.1:5 unreadable']);
     expect(rows[1].write).toMatch(/wrong user or password/);
-    expect(rows[1].byHand).toMatch(/--bmc-url https:\/\/127\.0\.0\.1:5 --protocol redfish/);
+    expect(rows[1].byHand).toMatch(/^lowpower host add HOST --pool p --bmc 127\.0\.0\.1:5 --protocol redfish /);
   });
 });

@@ -1,14 +1,15 @@
 /**
  * The rebalance plans (lib/planner/rebalance.ts), pure: a few cases by hand, then properties on
  * random pools (mixed hosts, off and disabled ones, pinned VMs, anti-affinity, HA 0..2, headroom,
- * overcommit, concurrent migrations 1..4, measured CPU). The checker replays the moves wave by
- * wave from the rules, apart from the planner's code: memory with headroom and the vCPU limit with
- * the wave in flight (a moving VM counted on its source and its target), anti-affinity, the HA fit
- * in flight and once each wave has landed, the wave limit, one move per VM, no pinned VM moved.
+ * overcommit, concurrent migrations 1..4, measured CPU, a night CPU demand under a ceiling). The
+ * checker replays the moves wave by wave from the rules, apart from the planner's code: memory with
+ * headroom, the vCPU limit and the CPU ceiling with the wave in flight (a moving VM counted on its
+ * source and its target), anti-affinity, the HA fit in flight and once each wave has landed, the
+ * wave limit, one move per VM, no pinned VM moved.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { haFitHolds, PlannerInputError, usableMemory, vcpuLimit, type PlannerHost, type PlannerPolicy, type PlannerVm } from '../../lib/planner/index.ts';
+import { coreLimit, haFitHolds, PlannerInputError, usableMemory, vcpuLimit, vmCores, type PlannerHost, type PlannerPolicy, type PlannerVm } from '../../lib/planner/index.ts';
 import { planBalance, planRestore, type RebalanceHost, type RebalancePlan, type RebalanceVm } from '../../lib/planner/rebalance.ts';
 
 const GIB = 1024 ** 3;
@@ -104,6 +105,7 @@ const poolArb: fc.Arbitrary<Pool> = fc
         memGiB: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 8 }), weight: 4 }, { arbitrary: fc.integer({ min: 1, max: 48 }), weight: 1 }),
         vcpus: fc.integer({ min: 1, max: 8 }),
         busy: fc.option(fc.double({ min: 0, max: 1, noNaN: true })),
+        nightDemand: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { freq: 4 }),
         host: fc.nat(),
         origin: fc.option(fc.nat(), { freq: 2 }),
         pinned: fc.integer({ min: 0, max: 14 }).map((x) => (x === 0 ? 'local storage' : undefined)),
@@ -117,6 +119,7 @@ const poolArb: fc.Arbitrary<Pool> = fc
       minHostsOn: fc.constant(1),
       vcpuOvercommit: fc.integer({ min: 1, max: 4 }),
       concurrentMigrations: fc.integer({ min: 1, max: 4 }),
+      cpuCeilingPercent: fc.constantFrom(50, 80, 100),
     }),
   })
   .map(({ hosts, vms, policy: p }) => {
@@ -127,6 +130,7 @@ const poolArb: fc.Arbitrary<Pool> = fc
     const vs: RebalanceVm[] = vms.map((v, k) => {
       const x: RebalanceVm = { id: `vm${k}`, memoryBytes: v.memGiB * GIB, vcpus: v.vcpus, hostId: on[v.host % on.length].id };
       if (v.busy !== null) x.cpuCores = v.busy * v.vcpus;
+      if (v.nightDemand !== null) x.cpuDemand = v.nightDemand * v.vcpus;
       if (v.pinned) x.pinned = v.pinned;
       if (v.anti.length) x.antiAffinity = v.anti;
       if (v.origin !== null) origins[x.id] = hs[v.origin % hs.length].id;
@@ -144,6 +148,7 @@ function broken(pool: Pool, plan: RebalancePlan): string[] {
   const seen = new Set<string>();
   const waves = [...new Set(plan.moves.map((m) => m.wave))].sort((a, b) => a - b);
   if (waves.some((w, i) => w !== i + 1)) bad.push(`waves are not 1..n: ${waves.join(',')}`);
+  const ceilingOn = pool.vms.some((v) => v.cpuDemand !== undefined);
   const placed = (where: Map<string, string>): PlannerVm[] => pool.vms.map((v) => ({ ...v, hostId: where.get(v.id) as string }));
   for (const w of waves) {
     const wave = plan.moves.filter((m) => m.wave === w);
@@ -171,6 +176,9 @@ function broken(pool: Pool, plan: RebalancePlan): string[] {
       if (mem > usableMemory(h, pool.policy)) bad.push(`wave ${w}: ${h.id} holds ${mem} bytes in flight, over ${usableMemory(h, pool.policy)}`);
       const vcpus = all.reduce((s, v) => s + v.vcpus, 0);
       if (vcpus > vcpuLimit(h, pool.policy)) bad.push(`wave ${w}: ${h.id} carries ${vcpus} vCPUs in flight, over ${vcpuLimit(h, pool.policy)}`);
+      // The CPU ceiling, as the sleep plans: once any VM carries a measured night demand.
+      const cores = all.reduce((s, v) => s + vmCores(v), 0);
+      if (ceilingOn && cores > coreLimit(h, pool.policy) + 1e-9) bad.push(`wave ${w}: ${h.id} carries ${cores} cores in flight, over its ceiling ${coreLimit(h, pool.policy)}`);
       for (const v of incoming) {
         const clash = all.find((o) => o.id !== v.id && o.antiAffinity?.some((t) => v.antiAffinity?.includes(t)));
         if (clash) bad.push(`wave ${w}: ${v.id} lands on ${h.id} with ${clash.id} (anti-affinity)`);
@@ -189,7 +197,7 @@ function broken(pool: Pool, plan: RebalancePlan): string[] {
 const PROPERTY_RUNS = 300;
 
 describe('rebalance plan properties', () => {
-  it('restore: never breaks memory, vCPUs, anti-affinity, HA or the wave limit; every origin VM is moved home, home already, or stays with why', () => {
+  it('restore: never breaks memory, vCPUs, the CPU ceiling, anti-affinity, HA or the wave limit; every origin VM is moved home, home already, or stays with why', () => {
     let moving = 0;
     fc.assert(
       fc.property(poolArb, (pool) => {
@@ -208,7 +216,7 @@ describe('rebalance plan properties', () => {
     console.log(`restore: ${moving} of ${PROPERTY_RUNS} pools with 2+ moves`);
   });
 
-  it('balance: never breaks memory, vCPUs, anti-affinity, HA or the wave limit; with no stays, every live host ends within 15 points of the mean CPU', () => {
+  it('balance: never breaks memory, vCPUs, the CPU ceiling, anti-affinity, HA or the wave limit; with no stays, every live host ends within 15 points of the mean CPU', () => {
     let moving = 0;
     let balanced = 0;
     fc.assert(

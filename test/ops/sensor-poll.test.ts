@@ -15,6 +15,7 @@ import { startSim } from '../sim/ipmi/sim-support.ts';
 import { FAST_TIMINGS } from '../../lib/sim/ipmi/host-model.ts';
 import type { SimulatedBmc } from '../../lib/sim/ipmi/server.ts';
 import { freePort } from '../support/peers.ts';
+import { lineLog } from '../../lib/util/log.ts';
 
 let db: DynamoFixture;
 let store: Store;
@@ -47,7 +48,7 @@ afterAll(async () => {
 describe('pollPool', () => {
   it('stores readings, opens one thermal alert for the hot host, and closes it when the host cools', async () => {
     const lines: string[] = [];
-    const first = await pollPool(store, driver, POOL, { log: (l) => lines.push(l) });
+    const first = await pollPool(store, driver, POOL, { log: lineLog((l) => lines.push(l)) });
     expect(first).toMatchObject({ ok: 2, failed: 0, alertsOpened: ['hot'] });
     const readings = await store.listReadings('cool');
     expect(readings).toHaveLength(1);
@@ -56,7 +57,7 @@ describe('pollPool', () => {
     const alerts = await store.listAlerts(POOL, { open: true });
     expect(alerts.map((a) => a.hostId)).toEqual(['hot']);
     expect(alerts[0].message).toMatch(/CPU1 Temp [0-9.]+ C over (critical|non-recoverable)/);
-    expect(lines.filter((l) => l.startsWith('ALERT thermal hot'))).toHaveLength(1);
+    expect(lines.filter((l) => l.startsWith('alert kind=thermal pool=') && l.includes(' host=hot '))).toHaveLength(1);
 
     const second = await pollPool(store, driver, POOL);
     expect(second.alertsOpened).toEqual([]);

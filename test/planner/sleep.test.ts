@@ -33,7 +33,7 @@ describe('planSleep: who stays on', () => {
     const vms = [vm('vm-1', 'a', 16), vm('vm-2', 'b', 16), vm('vm-3', 'c', 16)];
     const plan = planSleep(hosts, vms, policy());
     expect(plan.sleep.sort()).toEqual(['a', 'c']);
-    expect(plan.keep).toEqual([{ hostId: 'b', reason: 'pool master' }]);
+    expect(plan.keep).toEqual([{ hostId: 'b', reason: 'pool master', limit: 'rules' }]);
     expect(plan.migrations.map((m) => [m.vmId, m.from, m.to])).toEqual(
       expect.arrayContaining([
         ['vm-1', 'a', 'b'],

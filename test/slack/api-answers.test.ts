@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { call, type IntentContext } from '../../lib/slack/api-call.ts';
 import { HostRead, StartRead } from '../../lib/slack/api-answers.ts';
 import type { ApiRequest, ApiResponse } from '../../lib/api/router.ts';
+import { lineLog } from '../../lib/util/log.ts';
 
 const contextOf = (answer: (req: ApiRequest) => ApiResponse, log: string[] = []): IntentContext => ({
   api: async (req) => answer(req),
@@ -14,7 +15,7 @@ const contextOf = (answer: (req: ApiRequest) => ApiResponse, log: string[] = [])
   role: 'operator',
   text: 'status h1',
   nowMs: 0,
-  log: (l) => void log.push(l),
+  log: lineLog((l) => void log.push(l)),
 });
 
 const host = { id: 'h1', pool: 'pool-1', bmc: '127.0.0.1:623', power: 'on', powerObservedAt: null, powerSource: 'ipmi', xenState: 'enabled', isMaster: true, operation: null };
@@ -29,7 +30,7 @@ describe('Slack reading API answers', () => {
     const log: string[] = [];
     const got = await call(contextOf(() => ({ status: 200, body: { host: { ...host, power: 'maybe' }, readings: [] } }), log), HostRead, 'GET', '/v1/hosts/h1');
     expect(got).toEqual({ ok: false, status: 502, code: 'bad_answer', message: 'lowpower answered in a shape this command cannot read (see its log)' });
-    expect(log).toEqual(['slack: api GET /v1/hosts/h1 answered 200 without what Slack reads: host.power: invalid_value']);
+    expect(log).toEqual(['slack-api-answer-unreadable method=GET path=/v1/hosts/h1 status=200 field=host.power issue=invalid_value']);
     expect(await call(contextOf(() => ({ status: 202, body: { plan: {} } })), StartRead, 'POST', '/v1/pools/p/sleep')).toMatchObject({ ok: false, code: 'bad_answer' });
   });
 

@@ -58,7 +58,7 @@ describe('slash command: who gets in', () => {
       expect(out.body).toMatchObject({ error: 'unauthorized' });
     }
     expect(rec.calls).toHaveLength(0);
-    expect(deps.lines.filter((l) => l.startsWith('slack: refused:'))).toHaveLength(attempts.length);
+    expect(deps.lines.filter((l) => l.startsWith('slack-refused reason='))).toHaveLength(attempts.length);
     // And the good one still works afterwards.
     expect((await handleSlackCommand(deps, good)).status).toBe(200);
     expect(rec.calls.length).toBeGreaterThan(0);
@@ -198,7 +198,7 @@ describe('the 3-second rule', () => {
       const secretUrl = capture.url('/hooks/T1/SECRETPATH');
       const out = await handleSlackCommand(deps, signed(commandBody('sensors h1', { response_url: secretUrl })));
       await expect(out.after?.()).resolves.toBeUndefined();
-      const line = deps.lines.find((l) => l.includes('response_url post failed'));
+      const line = deps.lines.find((l) => l.startsWith('slack-response-url-failed '));
       expect(line).toContain('404 expired_url');
       expect(line).not.toContain('SECRETPATH');
     } finally {

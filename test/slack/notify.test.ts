@@ -16,6 +16,7 @@ import {
   type SlackMessage,
 } from '../../lib/slack/index.ts';
 import { allText, startCapture, type CaptureServer } from './support.ts';
+import { lineLog } from '../../lib/util/log.ts';
 
 let capture: CaptureServer;
 beforeAll(async () => {
@@ -100,7 +101,7 @@ describe('posting', () => {
     capture.answer.status = 500;
     try {
       const lines: string[] = [];
-      expect(await notify(webhookChannel(capture.url('/services/x'), { allowLoopback: true }), { text: 'x' }, (l) => lines.push(l))).toBe(false);
+      expect(await notify(webhookChannel(capture.url('/services/x'), { allowLoopback: true }), { text: 'x' }, lineLog((l) => lines.push(l)))).toBe(false);
       expect(lines[0]).toMatch(/answered 500/);
     } finally {
       capture.answer.status = 200;

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApiRequest, ApiResponse, Role } from '../../lib/api/router.ts';
 import { memoryReplayGuard, responseUrlPoster, signSlackRequest, type SlackDeps, type SlackHttpRequest } from '../../lib/slack/index.ts';
+import { lineLog } from '../../lib/util/log.ts';
 
 export const SECRET = 'test-signing-secret-0123456789abcdef';
 export const NOW_MS = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -145,7 +146,7 @@ export function slackDeps(api: RecordingApi['api'], over: Partial<SlackDeps> = {
     api,
     postToResponseUrl: responseUrlPoster({ allowLoopback: true, timeoutMs: 5000 }),
     now: () => NOW_MS,
-    log: (l) => lines.push(l),
+    log: lineLog((l) => lines.push(l)),
     lines,
     ...over,
   };

@@ -9,6 +9,8 @@ import type {
   HostDetail,
   HostPowerAction,
   HostSummary,
+  ImportAnswer,
+  ImportBody,
   Me,
   Operation,
   OperationRef,
@@ -122,6 +124,7 @@ export class Api {
   skipNext = (pool: string, schedule: string, reason: string): Promise<{ schedule: ScheduleView }> =>
     this.call('POST', `/v1/schedules/${q(schedule)}/skip?pool=${q(pool)}`, { reason });
   hold = (pool: string, until: string, reason: string): Promise<HoldAnswer> => this.call('POST', `/v1/pools/${q(pool)}/hold`, { until, reason });
+  importPool = (pool: string, body: ImportBody): Promise<ImportAnswer> => this.call('POST', `/v1/pools/${q(pool)}/import`, body);
   patchSchedule = (pool: string, schedule: string, patch: Record<string, unknown>): Promise<{ schedule: ScheduleView }> =>
     this.call('PATCH', `/v1/schedules/${q(schedule)}?pool=${q(pool)}`, patch);
 }

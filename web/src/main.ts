@@ -1,7 +1,7 @@
 /**
  * The dashboard's entry: find the caller's key (#key=... or the one saved before), ask the API who
  * that is (GET /v1/me) so only the buttons the role allows are drawn, then route on the fragment:
- * #/fleet, #/hosts/<id>, #/night[/<pool>], #/energy, #/schedules.
+ * #/fleet, #/hosts/<id>, #/night[/<pool>], #/energy, #/schedules, #/import (add a pool).
  */
 import type { App, View } from './app.ts';
 import { Api, ApiFailure, saveKey, splitKey, takeKeyFromLocation } from './api.ts';
@@ -10,6 +10,7 @@ import { Lifetime } from './poll.ts';
 import { energyView } from './views/energy.ts';
 import { fleetView } from './views/fleet.ts';
 import { hostView } from './views/host.ts';
+import { importView } from './views/import.ts';
 import { nightView } from './views/night.ts';
 import { schedulesView } from './views/schedules.ts';
 
@@ -19,6 +20,7 @@ const ROUTES: Array<{ path: string; label: string; view: View; nav: boolean }> =
   { path: 'energy', label: 'Energy', view: energyView, nav: true },
   { path: 'schedules', label: 'Schedules', view: schedulesView, nav: true },
   { path: 'hosts', label: 'Host', view: hostView, nav: false },
+  { path: 'import', label: 'Add a pool', view: importView, nav: false },
 ];
 
 const main = document.getElementById('main') as HTMLElement;

@@ -4,6 +4,7 @@
  * dashboard uses: a field the API renames or retypes breaks the build here.
  */
 import type * as api from '../../lib/api/schemas/index.ts';
+import type * as importApi from '../../lib/api/schemas/import.ts';
 
 export type Me = api.MeAnswer;
 export type Role = Me['role'];
@@ -41,3 +42,6 @@ export type HoldAnswer = api.HoldAnswer;
 /** A sleep or wake asked for without dryRun: the operation started, or none when there was nothing to do. */
 export type SleepAnswer = api.SleepStarted | Extract<api.SleepDone, { operation: null }>;
 export type WakeAnswer = api.WakeStarted | Extract<api.WakeDone, { operation: null }>;
+/** Add a pool: the import's request and its answer (the proposed or written table). */
+export type ImportBody = importApi.ImportBody;
+export type ImportAnswer = importApi.ImportAnswer;

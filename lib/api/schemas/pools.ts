@@ -138,7 +138,15 @@ export const SleepPlan = lazy(() =>
   z.strictObject({
     sleep: z.array(z.string()).check(z.describe('hosts to put to sleep, in the order they become empty')),
     migrations: z.array(Migration),
-    keep: z.array(z.strictObject({ hostId: z.string(), reason: z.string() })).check(z.describe('every host that stays on, each with one reason')),
+    keep: z
+      .array(
+        z.strictObject({
+          hostId: z.string(),
+          reason: z.string(),
+          limit: z.optional(z.enum(['memory', 'cpu', 'ha', 'rules']).check(z.describe('the limit that holds the host on: memory, CPU (ceiling or vCPUs), HA spare, or a rule (master, never-sleep, pinned VM, anti-affinity, minimum hosts)'))),
+        }),
+      )
+      .check(z.describe('every host that stays on, each with one reason')),
     hostsOn: z.number(),
     lowerBound: z.number(),
     migratedBytes: z.number(),

@@ -12,6 +12,7 @@ import { RedfishPowerDriver } from './redfish-driver.ts';
 import { XapiPowerDriver } from './xapi-driver.ts';
 import type { Hypervisor } from '../../xen/hypervisor-port.ts';
 import type { Pool } from '../../store/types.ts';
+import type { Log } from '../../util/log.ts';
 
 export { DriversByProtocol, NoDriverError, protocolOf } from './by-protocol.ts';
 export { IpmiPowerDriver, openHostBmc } from './ipmi-driver.ts';
@@ -25,18 +26,18 @@ export interface HostDriverOptions {
   retries?: number;
   /** Redfish: between two state reads. */
   pollMs?: number;
-  log?: (line: string) => void;
+  log?: Log;
   /** The pools' XAPI: hosts without a usable BMC are powered through it. */
   hypervisorFor?: (pool: Pool) => Promise<Hypervisor>;
 }
 
 /** Store a certificate pinned on first use, unless the host has a pin already (the first one stays). */
-export function pinStore(store: Pick<Store, 'getHost' | 'updateHost'>, log?: (line: string) => void): (host: BmcHost, fingerprint256: string) => Promise<void> {
+export function pinStore(store: Pick<Store, 'getHost' | 'updateHost'>, log?: Log): (host: BmcHost, fingerprint256: string) => Promise<void> {
   return async (host, fingerprint256) => {
     const fresh = await store.getHost(host.poolId, host.hostId);
     if (!fresh || fresh.tlsPin?.fingerprint256 || fresh.tlsPin?.ca) return;
     await store.updateHost(host.poolId, host.hostId, fresh.version, { tlsPin: { fingerprint256, pinnedAt: new Date().toISOString() } });
-    log?.(`${host.hostId}: BMC certificate pinned on first use (SHA-256 ${fingerprint256})`);
+    log?.('bmc-certificate-pinned', { host: host.hostId, sha256: fingerprint256, why: 'first use' });
   };
 }
 

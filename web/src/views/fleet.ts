@@ -64,7 +64,9 @@ export const fleetView: View = (app, root, life) => {
   const summary = h('p', { class: 'summary', 'aria-live': 'off' }, 'Loading the fleet…');
   const problems = h('div');
   const poolsBox = h('div', { class: 'pools' });
-  fill(root, h('h1', { tabindex: -1 }, 'Fleet'), summary, problems, poolsBox);
+  // Admins onboard a pool from here: its hosts from XAPI, its BMCs found in a range.
+  const addPool = app.isAdmin ? h('p', { class: 'add-pool' }, h('a', { href: '#/import' }, 'Add a pool')) : null;
+  fill(root, h('h1', { tabindex: -1 }, 'Fleet'), summary, addPool, problems, poolsBox);
 
   const tiles = new Map<string, Tile>();
   const sections = new Map<string, { el: HTMLElement; head: HTMLElement; grid: HTMLElement }>();
