@@ -12,6 +12,7 @@ import { requestPoolSleep, type PoolOpsDeps } from '../ops/pool-sleep.ts';
 import { requestPoolWake } from '../ops/pool-wake.ts';
 import { readPoolView } from '../ops/pool-view.ts';
 import { energyReport } from '../ops/energy.ts';
+import { ADVICE_ROUTES } from './advice-routes.ts';
 import { IdParams } from './schemas/common.ts';
 import { EnergyQuery, EnergyReport } from './schemas/energy.ts';
 import * as s from './schemas/pools.ts';
@@ -195,4 +196,5 @@ export const POOL_ROUTES: Route[] = [
       return { status: 200, body: await energyReport(ctx.store, pool, query.days, (ctx.now ?? Date.now)()) };
     },
   }),
+  ...ADVICE_ROUTES,
 ];

@@ -1,11 +1,14 @@
 /**
- * `lowpower pool plan|sleep|wake|rebalance|show|energy POOL`: a client of the HTTP API (the local
- * runner's by default). sleep, wake and rebalance follow the operation and print each host's (or
- * VM's) result; --dry-run prints the plan only. Exit 0 when the work succeeded, 1 otherwise, with one line on stderr.
+ * `lowpower pool plan|sleep|wake|rebalance|show|energy|advice POOL`: a client of the HTTP API (the
+ * local runner's by default). sleep, wake and rebalance follow the operation and print each host's
+ * (or VM's) result; --dry-run prints the plan only. Exit 0 when the work succeeded, 1 otherwise,
+ * with one line on stderr.
  */
 import { API_FLAGS, API_OPTIONS_USAGE, apiClient, apiTarget } from './api-client.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { table } from './format.ts';
+import { formatAdvice, formatEnergy } from './advice-format.ts';
+import type { AdviceAnswer, EnergyReport } from '../api/schemas/index.ts';
 
 export const POOL_USAGE = `usage: lowpower pool VERB POOL [options]
 
@@ -17,7 +20,9 @@ verbs:
   rebalance POOL -r REASON --mode restore|balance
                              spread the VMs: back to their hosts before the last sleep, or
                              evening out the measured CPU and memory
-  energy POOL [--days N]     kWh saved per night
+  energy POOL [--days N]     kWh saved per night (money and CO2 where the pool has a price and an intensity)
+  advice POOL [--days N]     when to sleep, from the stored load of the last N days (default 14):
+                             hosts that can sleep per hour of the week, the window, its savings
   import POOL ...            onboard a pool from XAPI and a BMC range (lowpower pool import --help)
 
 options:
@@ -123,8 +128,12 @@ export async function runPoolCommand(argv: string[]): Promise<number> {
       }
       case 'energy': {
         const r = await call('GET', `/v1/pools/${p}/energy${flags.days ? `?days=${encodeURIComponent(String(flags.days))}` : ''}`);
-        const nights = r.nights as Array<{ night: string; kWhSaved: number; hosts: number }>;
-        print(r, () => `${table([['night', 'hosts', 'kWh saved'], ...nights.map((n) => [n.night, String(n.hosts), n.kWhSaved.toFixed(3)])])}\ntotal: ${String(r.totalKWhSaved)} kWh`);
+        print(r, () => formatEnergy(r as unknown as EnergyReport));
+        return 0;
+      }
+      case 'advice': {
+        const r = await call('GET', `/v1/pools/${p}/advice${flags.days ? `?days=${encodeURIComponent(String(flags.days))}` : ''}`);
+        print(r, () => formatAdvice(r as unknown as AdviceAnswer));
         return 0;
       }
       case 'sleep':

@@ -1,15 +1,21 @@
 /**
  * Energy saved: each host's night asleep is booked when it wakes (draw before the shutdown minus
  * its standby draw, times the hours asleep). The report sums them per night, and adds what the
- * hosts asleep right now have saved so far.
+ * hosts asleep right now have saved so far; where the pool has a price and a grid intensity, each
+ * figure in money and CO2 too (energy-worth.ts).
  */
 import type { EnergyRepository, HostRepository } from '../store/index.ts';
 import type { Pool } from '../store/types.ts';
+import { pricingOf, worthOf, type Pricing } from './energy-worth.ts';
 
 export interface EnergyReport {
   pool: string;
-  nights: Array<{ night: string; kWhSaved: number; hosts: number }>;
+  nights: Array<{ night: string; kWhSaved: number; hosts: number; moneySaved: number | null; co2KgSaved: number | null }>;
   totalKWhSaved: number;
+  /** The pool's price and intensity (nulls where it has none): what money and CO2 are made of. */
+  pricing: Pricing;
+  totalMoneySaved: number | null;
+  totalCo2KgSaved: number | null;
   /** Hosts asleep now, and what they have saved since they went down. */
   asleepNow: Array<{ hostId: string; since: string; wattsSaved: number; kWhSoFar: number }>;
 }
@@ -32,6 +38,15 @@ export async function energyReport(store: EnergyRepository & HostRepository, poo
       const wattsSaved = Math.max(0, (h.wattsBeforeSleep ?? 0) - (h.wattsAsleep ?? 0));
       return { hostId: h.hostId, since: h.sleptAt as string, wattsSaved, kWhSoFar: round((wattsSaved * (now - Date.parse(h.sleptAt as string))) / 3600_000 / 1000) };
     });
-  const list = [...nights.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([night, v]) => ({ night, kWhSaved: round(v.kWhSaved), hosts: v.hosts }));
-  return { pool: pool.poolId, nights: list, totalKWhSaved: round(list.reduce((a, n) => a + n.kWhSaved, 0)), asleepNow };
+  const pricing = pricingOf(pool.policy);
+  const list = [...nights.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([night, v]) => {
+      const kWhSaved = round(v.kWhSaved);
+      const worth = worthOf(kWhSaved, pricing);
+      return { night, kWhSaved, hosts: v.hosts, moneySaved: worth.money, co2KgSaved: worth.co2Kg };
+    });
+  const totalKWhSaved = round(list.reduce((a, n) => a + n.kWhSaved, 0));
+  const total = worthOf(totalKWhSaved, pricing);
+  return { pool: pool.poolId, nights: list, totalKWhSaved, pricing, totalMoneySaved: total.money, totalCo2KgSaved: total.co2Kg, asleepNow };
 }

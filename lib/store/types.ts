@@ -45,6 +45,12 @@ export interface PoolPolicy {
    * load evened out (`balance`), or nothing (`none`, the default: the VMs stay where the night put them).
    */
   afterWake?: 'restore' | 'balance' | 'none';
+  /** What a kWh costs this pool, in `electricityCurrency`: energy and advice show savings in money. */
+  electricityPricePerKwh?: number;
+  /** ISO 4217 code of the price, e.g. EUR. */
+  electricityCurrency?: string;
+  /** The grid's carbon intensity (g CO2 per kWh): energy and advice show savings in CO2. */
+  gridCarbonGramsPerKwh?: number;
 }
 
 export interface PoolInput {

@@ -140,11 +140,23 @@ describe('the key in the fragment', () => {
 
 describe('energy nights', () => {
   it('every night of the range, zero where nothing was booked', () => {
-    const nights = nightsOf({ pool: 'p', nights: [{ night: '2026-11-24', kWhSaved: 3.5, hosts: 3 }], totalKWhSaved: 3.5, asleepNow: [] }, 3, '2026-11-26');
+    const nights = nightsOf(
+      {
+        pool: 'p',
+        nights: [{ night: '2026-11-24', kWhSaved: 3.5, hosts: 3, moneySaved: null, co2KgSaved: null }],
+        totalKWhSaved: 3.5,
+        pricing: { electricityPricePerKwh: null, currency: null, gridCarbonGramsPerKwh: null },
+        totalMoneySaved: null,
+        totalCo2KgSaved: null,
+        asleepNow: [],
+      },
+      3,
+      '2026-11-26',
+    );
     expect(nights).toEqual([
-      { night: '2026-11-24', kWhSaved: 3.5, hosts: 3 },
-      { night: '2026-11-25', kWhSaved: 0, hosts: 0 },
-      { night: '2026-11-26', kWhSaved: 0, hosts: 0 },
+      { night: '2026-11-24', kWhSaved: 3.5, hosts: 3, moneySaved: null, co2KgSaved: null },
+      { night: '2026-11-25', kWhSaved: 0, hosts: 0, moneySaved: null, co2KgSaved: null },
+      { night: '2026-11-26', kWhSaved: 0, hosts: 0, moneySaved: null, co2KgSaved: null },
     ]);
   });
 });

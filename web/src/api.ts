@@ -3,6 +3,7 @@
  * as a bearer token. Every failure becomes an ApiFailure carrying the API's code and message.
  */
 import type {
+  AdviceAnswer,
   Alert,
   EnergyReport,
   HoldAnswer,
@@ -11,11 +12,13 @@ import type {
   HostSummary,
   ImportAnswer,
   ImportBody,
+  LoadAnswer,
   Me,
   Operation,
   OperationRef,
   PoolDetail,
   PoolSummary,
+  Reading,
   ScheduleView,
   SelEntry,
   Sensor,
@@ -106,6 +109,10 @@ export class Api {
   pool = (id: string): Promise<PoolDetail> => this.call('GET', `/v1/pools/${q(id)}`);
   plan = async (id: string): Promise<SleepPlan> => (await this.call<{ plan: SleepPlan }>('GET', `/v1/pools/${q(id)}/plan`)).plan;
   energy = (id: string, days: number): Promise<EnergyReport> => this.call('GET', `/v1/pools/${q(id)}/energy?days=${days}`);
+  advice = (id: string): Promise<AdviceAnswer> => this.call('GET', `/v1/pools/${q(id)}/advice`);
+  /** One host's stored load samples since an instant (5-minute buckets). */
+  load = (pool: string, host: string, since: string): Promise<LoadAnswer> => this.call('GET', `/v1/pools/${q(pool)}/load?host=${q(host)}&since=${q(since)}`);
+  readings = async (host: string, since: string, limit: number): Promise<Reading[]> => (await this.call<{ readings: Reading[] }>('GET', `/v1/hosts/${q(host)}/readings?since=${q(since)}&limit=${limit}`)).readings;
   hosts = async (): Promise<HostSummary[]> => (await this.call<{ hosts: HostSummary[] }>('GET', '/v1/hosts')).hosts;
   host = (id: string): Promise<HostDetail> => this.call('GET', `/v1/hosts/${q(id)}`);
   sensors = async (id: string): Promise<Sensor[]> => (await this.call<{ sensors: Sensor[] }>('GET', `/v1/hosts/${q(id)}/sensors`)).sensors;

@@ -32,6 +32,8 @@ export type OperationRef = api.OperationRef;
 
 export type Alert = Pick<api.Alert, 'kind' | 'hostId' | 'message' | 'state' | 'openedAt' | 'count'>;
 export type EnergyReport = api.EnergyReport;
+export type AdviceAnswer = api.AdviceAnswer;
+export type LoadAnswer = api.LoadAnswer;
 export type ScheduleExceptions = api.ScheduleExceptions;
 export type ScheduleView = api.ScheduleView;
 export type HostPowerAction = api.HostPowerAction;

@@ -12,4 +12,5 @@ export * from './operations.ts';
 export * from './schedules.ts';
 export * from './alerts.ts';
 export * from './energy.ts';
+export * from './advice.ts';
 export * from './me.ts';

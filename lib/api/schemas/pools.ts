@@ -36,6 +36,9 @@ export const PoolPolicyInput = lazy(() =>
       hardOffWhenEmpty: z.optional(z.boolean(phrase('must be true or false'))),
       timeZone: z.optional(z.string(phrase('must be an IANA time zone')).check(z.refine(isTimeZone, phrase('is not a known IANA time zone')))),
       afterWake: z.optional(z.enum(['restore', 'balance', 'none'], phrase('must be restore, balance or none'))),
+      electricityPricePerKwh: z.optional(between(0, 100, false).check(z.describe('what a kWh costs, in electricityCurrency: savings are shown in money'))),
+      electricityCurrency: z.optional(z.string(phrase('must be a currency code such as EUR')).check(z.regex(/^[A-Z]{3}$/, phrase('must be a three-letter currency code such as EUR')))),
+      gridCarbonGramsPerKwh: z.optional(between(0, 2000, false).check(z.describe('g CO2 per kWh of the grid: savings are shown in CO2'))),
     },
     { error: (iss) => (iss.code === 'unrecognized_keys' ? phrase('is not a policy setting') : phrase('must be an object')) },
   ),
@@ -56,6 +59,9 @@ export const PoolPolicy = lazy(() =>
     timeZone: z.optional(z.string()),
     powerRestorePolicy: z.optional(z.enum(['previous', 'always-off'])),
     afterWake: z.optional(z.enum(['restore', 'balance', 'none'])),
+    electricityPricePerKwh: z.optional(z.number()),
+    electricityCurrency: z.optional(z.string()),
+    gridCarbonGramsPerKwh: z.optional(z.number()),
   }),
 );
 

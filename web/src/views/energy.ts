@@ -1,30 +1,41 @@
 /**
- * Energy: what sleeping saved, per night and per pool, over the last weeks as bars; the total at
- * the top, and the watts switched off right now by the hosts asleep.
+ * Energy: what sleeping saved, per night and per pool, over the last weeks as bars (in Wh, kWh or
+ * MWh by size; money and CO2 where the pool has a price and an intensity); the total at the top,
+ * the watts switched off right now by the hosts asleep, and each pool's schedule advice.
  */
 import type { View } from '../app.ts';
 import { ApiFailure } from '../api.ts';
 import { barChart } from '../charts.ts';
 import { errorBox, fill, h } from '../dom.ts';
 import { ago, dayLabel, kwh, plural, watts } from '../format.ts';
-import type { EnergyReport, PoolSummary } from '../types.ts';
+import { energyText, energyUnit } from '../ticks.ts';
+import type { AdviceAnswer, EnergyReport, PoolSummary } from '../types.ts';
+import { adviceSection } from './advice.ts';
 
 const RANGES = [7, 28, 90] as const;
 
 /** Every night of the range, oldest first, with 0 where nothing was booked. */
-export function nightsOf(report: EnergyReport, days: number, today: string): Array<{ night: string; kWhSaved: number; hosts: number }> {
+type Night = EnergyReport['nights'][number];
+
+export function nightsOf(report: EnergyReport, days: number, today: string): Night[] {
   const byNight = new Map(report.nights.map((n) => [n.night, n]));
-  const out: Array<{ night: string; kWhSaved: number; hosts: number }> = [];
+  const out: Night[] = [];
   const d = new Date(`${today}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() - (days - 1));
   for (let i = 0; i < days; i++) {
     const night = d.toISOString().slice(0, 10);
-    out.push(byNight.get(night) ?? { night, kWhSaved: 0, hosts: 0 });
+    out.push(byNight.get(night) ?? { night, kWhSaved: 0, hosts: 0, moneySaved: null, co2KgSaved: null });
     d.setUTCDate(d.getUTCDate() + 1);
   }
   // A night just before the range whose hosts woke inside it is booked in it: keep it in the chart.
   for (const n of report.nights) if (!out.some((o) => o.night === n.night)) out.push(n);
   return out.sort((a, b) => a.night.localeCompare(b.night));
+}
+
+/** What a figure is worth where the pool has a price and an intensity: " (2.10 EUR, 1.4 kg CO₂)", or nothing. */
+export function worthText(money: number | null, co2Kg: number | null, currency: string | null): string {
+  const parts = [money !== null && currency ? `${money.toFixed(2)} ${currency}` : '', co2Kg !== null ? `${co2Kg >= 100 ? Math.round(co2Kg) : co2Kg.toFixed(1)} kg CO₂` : ''].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 export const energyView: View = (app, root, life) => {
@@ -48,6 +59,21 @@ export const energyView: View = (app, root, life) => {
   );
   const poolsBox = h('div');
   let shown = '';
+  // Advice reads two weeks of samples and plans every hour of the week: once per visit, not per poll.
+  const advice = new Map<string, HTMLElement>();
+  const adviceFor = (pool: string): HTMLElement => {
+    let box = advice.get(pool);
+    if (!box) {
+      const el = h('div', { class: 'advice-box', 'data-pool': pool }, h('p', { class: 'muted' }, 'Reading the load history…'));
+      advice.set(pool, el);
+      box = el;
+      app.api.advice(pool).then(
+        (a: AdviceAnswer) => fill(el, adviceSection(a)),
+        (e: unknown) => fill(el, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the schedule advice')),
+      );
+    }
+    return box;
+  };
   fill(root, h('h1', { tabindex: -1 }, 'Energy saved'), h('div', { class: 'range', role: 'group', 'aria-label': 'Period' }, rangeButtons), total, poolsBox);
 
   const refresh = life.poll(async () => {
@@ -78,18 +104,20 @@ export const energyView: View = (app, root, life) => {
       reports.map((r, i) => {
         const nights = nightsOf(r, days, today);
         const best = Math.max(0, ...nights.map((n) => n.kWhSaved));
+        const unit = energyUnit(best);
+        const currency = r.pricing.currency;
         return h(
           'section',
           { class: 'energy-pool', 'data-pool': r.pool },
-          h('h2', {}, `${pools[i].name}: ${kwh(r.totalKWhSaved)}`),
+          h('h2', { 'data-total-money': r.totalMoneySaved === null ? '' : String(r.totalMoneySaved), 'data-total-co2': r.totalCo2KgSaved === null ? '' : String(r.totalCo2KgSaved) }, `${pools[i].name}: ${energyText(r.totalKWhSaved)}${worthText(r.totalMoneySaved, r.totalCo2KgSaved, currency)}`),
           h(
             'figure',
             { class: 'energy-chart' },
             barChart(
-              nights.map((n) => ({ label: n.night.slice(8), value: n.kWhSaved, title: `${dayLabel(n.night)}: ${kwh(n.kWhSaved)}, ${plural(n.hosts, 'host')} asleep` })),
-              { label: `kWh saved per night, ${pools[i].name}`, unit: 'kWh' },
+              nights.map((n) => ({ label: n.night.slice(8), value: n.kWhSaved * unit.perKwh, title: `${dayLabel(n.night)}: ${energyText(n.kWhSaved)}${worthText(n.moneySaved, n.co2KgSaved, currency)}, ${plural(n.hosts, 'host')} asleep` })),
+              { label: `${unit.unit} saved per night, ${pools[i].name}`, unit: unit.unit },
             ),
-            h('figcaption', {}, `kWh saved per night (the night's start date), best night ${kwh(best)}. A night is booked when its hosts wake.`),
+            h('figcaption', {}, `${unit.unit} saved per night (the night's start date), best night ${energyText(best)}. A night is booked when its hosts wake.`),
           ),
           h(
             'details',
@@ -101,8 +129,25 @@ export const energyView: View = (app, root, life) => {
               h(
                 'table',
                 {},
-                h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Night'), h('th', { scope: 'col' }, 'kWh saved'), h('th', { scope: 'col' }, 'Hosts asleep'))),
-                h('tbody', {}, nights.filter((n) => n.hosts > 0).reverse().map((n) => h('tr', {}, h('th', { scope: 'row' }, dayLabel(n.night)), h('td', { class: 'num' }, n.kWhSaved.toFixed(2)), h('td', { class: 'num' }, String(n.hosts))))),
+                h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Night'), h('th', { scope: 'col' }, 'kWh saved'), currency ? h('th', { scope: 'col' }, `${currency} saved`) : null, r.pricing.gridCarbonGramsPerKwh !== null ? h('th', { scope: 'col' }, 'kg CO₂ saved') : null, h('th', { scope: 'col' }, 'Hosts asleep'))),
+                h(
+                  'tbody',
+                  {},
+                  nights
+                    .filter((n) => n.hosts > 0)
+                    .reverse()
+                    .map((n) =>
+                      h(
+                        'tr',
+                        {},
+                        h('th', { scope: 'row' }, dayLabel(n.night)),
+                        h('td', { class: 'num' }, n.kWhSaved.toFixed(2)),
+                        currency ? h('td', { class: 'num' }, n.moneySaved === null ? '—' : n.moneySaved.toFixed(2)) : null,
+                        r.pricing.gridCarbonGramsPerKwh !== null ? h('td', { class: 'num' }, n.co2KgSaved === null ? '—' : n.co2KgSaved.toFixed(1)) : null,
+                        h('td', { class: 'num' }, String(n.hosts)),
+                      ),
+                    ),
+                ),
               ),
             ),
           ),
@@ -119,6 +164,7 @@ export const energyView: View = (app, root, life) => {
                 ),
               )
             : h('p', { class: 'muted' }, 'No host of this pool is asleep now.'),
+          adviceFor(r.pool),
         );
       }),
     );

@@ -10,6 +10,7 @@ import { errorBox, fill, h } from '../dom.ts';
 import { ago, celsius, watts } from '../format.ts';
 import { hottest, tileView } from '../host-state.ts';
 import { protocolName } from './fleet.ts';
+import { hostHistory } from './host-history.ts';
 import { followOperation, isFinished, renderOperation } from '../operation-panel.ts';
 import type { Lifetime } from '../poll.ts';
 import type { Alert, HostPowerAction, HostSummary, Operation, Reading, Sensor } from '../types.ts';
@@ -112,6 +113,7 @@ export const hostView: View = (app, root, life, params) => {
   const sensorsBox = h('div', {}, h('p', { class: 'muted' }, 'Reading the sensors…'));
   const selBox = h('div', {}, h('p', { class: 'muted' }, 'Reading the event log…'));
   const opsBox = h('div', {}, h('p', { class: 'muted' }, 'Reading the operations…'));
+  const history = hostHistory(app, life, id, () => host?.pool);
   fill(
     root,
     h('p', {}, h('a', { href: '#/fleet' }, '← Fleet')),
@@ -120,6 +122,7 @@ export const hostView: View = (app, root, life, params) => {
     facts,
     app.canOperate ? h('section', { 'aria-labelledby': 'power-h' }, h('h2', { id: 'power-h' }, 'Power'), actions, actionResult) : null,
     h('section', { 'aria-labelledby': 'readings-h' }, h('h2', { id: 'readings-h' }, 'Last readings'), charts),
+    h('section', { 'aria-labelledby': 'history-h' }, h('h2', { id: 'history-h' }, 'Last days'), history.element),
     h('section', { 'aria-labelledby': 'sensors-h' }, h('h2', { id: 'sensors-h' }, 'Sensors'), sensorsBox),
     h('section', { 'aria-labelledby': 'sel-h' }, h('h2', { id: 'sel-h' }, 'Event log (SEL)'), selBox),
     h('section', { 'aria-labelledby': 'ops-h' }, h('h2', { id: 'ops-h' }, 'Operations on this host'), opsBox),
@@ -197,7 +200,9 @@ export const hostView: View = (app, root, life, params) => {
   const refresh = life.poll(async () => {
     try {
       const r = await app.api.host(id);
+      const first = !host;
       host = r.host;
+      if (first) history.kick();
       readings = r.readings;
       title.textContent = host.id;
       op = host.operation ? await app.api.operation(host.operation).catch(() => undefined) : undefined;
