@@ -24,7 +24,7 @@ export const handler = middy<WorkerEvent, { state: string }, Error, Context>()
   if (state === 'failed') operationsFailed(event.operationId);
   if (state !== 'resume') {
     const notifier: Notifier = (m) => w.notifier(m).catch((e: unknown) => logger.error('notify failed', { error: String(e) }));
-    await afterOperation({ store: w.store, schedules: w.schedules, notifier }, event.operationId);
+    await afterOperation({ store: w.store, schedules: w.schedules, notifier, launch: w.launch }, event.operationId);
   }
   logger.info('operation', { operationId: event.operationId, state });
   return { state };

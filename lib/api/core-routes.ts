@@ -7,6 +7,7 @@ import { DOCTOR_ROUTES } from './doctor-routes.ts';
 import { HOST_ROUTES } from './host-routes.ts';
 import { IMPORT_ROUTES } from './import-routes.ts';
 import { OPERATION_ROUTES } from './operation-routes.ts';
+import { REBALANCE_ROUTES } from './rebalance-routes.ts';
 import { SCHEDULE_ROUTES } from './schedule-routes.ts';
 import { MeAnswer } from './schemas/me.ts';
 import { defineRoute, type Route } from './types.ts';
@@ -20,4 +21,4 @@ const ME = defineRoute({
   run: async (_ctx, req) => ({ status: 200, body: { actor: req.actor, role: req.role } }),
 });
 
-export const CORE_ROUTES: Route[] = [ME, ...HOST_ROUTES, ...OPERATION_ROUTES, ...SCHEDULE_ROUTES, ...DOCTOR_ROUTES, ...IMPORT_ROUTES];
+export const CORE_ROUTES: Route[] = [ME, ...HOST_ROUTES, ...OPERATION_ROUTES, ...SCHEDULE_ROUTES, ...DOCTOR_ROUTES, ...IMPORT_ROUTES, ...REBALANCE_ROUTES];

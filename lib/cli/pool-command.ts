@@ -1,7 +1,8 @@
 /**
- * `lowpower pool plan|sleep|wake|show|energy|advice POOL`: a client of the HTTP API (the local runner's by
- * default). sleep and wake follow the operation and print each host's result; --dry-run prints
- * the plan only. Exit 0 when the work succeeded, 1 otherwise, with one line on stderr.
+ * `lowpower pool plan|sleep|wake|rebalance|show|energy|advice POOL`: a client of the HTTP API (the
+ * local runner's by default). sleep, wake and rebalance follow the operation and print each host's
+ * (or VM's) result; --dry-run prints the plan only. Exit 0 when the work succeeded, 1 otherwise,
+ * with one line on stderr.
  */
 import { API_FLAGS, API_OPTIONS_USAGE, apiClient, apiTarget } from './api-client.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
@@ -16,6 +17,9 @@ verbs:
   plan POOL                  the night's plan: who sleeps, which VMs move, who stays on and why
   sleep POOL -r REASON       empty and power off the hosts the plan allows
   wake POOL -r REASON        power the sleeping hosts on and enable them
+  rebalance POOL -r REASON --mode restore|balance
+                             spread the VMs: back to their hosts before the last sleep, or
+                             evening out the measured CPU and memory
   energy POOL [--days N]     kWh saved per night (money and CO2 where the pool has a price and an intensity)
   advice POOL [--days N]     when to sleep, from the stored load of the last N days (default 14):
                              hosts that can sleep per hour of the week, the window, its savings
@@ -23,9 +27,10 @@ verbs:
 
 options:
 ${API_OPTIONS_USAGE}
-  -r, --reason R   why (required for sleep and wake; recorded in the audit log)
-  --dry-run        sleep/wake: show the plan, change nothing
-  --no-wait        sleep/wake: print the operation id and return at once
+  -r, --reason R   why (required for sleep, wake and rebalance; recorded in the audit log)
+  --mode M         rebalance: restore or balance
+  --dry-run        sleep/wake/rebalance: show the plan, change nothing
+  --no-wait        sleep/wake/rebalance: print the operation id and return at once
   --json           JSON output
 `;
 
@@ -33,6 +38,7 @@ const FLAGS: FlagSpec[] = [
   ...API_FLAGS,
   { names: ['-r', '--reason'], value: true, key: 'reason' },
   { names: ['--days'], value: true, key: 'days' },
+  { names: ['--mode'], value: true, key: 'mode' },
   { names: ['--dry-run'], key: 'dryRun' },
   { names: ['--no-wait'], key: 'noWait' },
   { names: ['--json'], key: 'json' },
@@ -64,6 +70,20 @@ export function formatPlan(p: Plan): string {
     out.push('kept on:');
     out.push(table([['host', 'why'], ...p.keep.map((k) => [k.hostId, k.reason])]));
   }
+  return out.join('\n');
+}
+
+interface RebalancePlan {
+  mode: string;
+  moves: Array<{ vmId: string; from: string; to: string; wave: number }>;
+  stays: Array<{ vmId?: string; hostId: string | null; why: string }>;
+  why?: string;
+}
+
+export function formatRebalancePlan(p: RebalancePlan): string {
+  const out: string[] = [p.moves.length ? `${p.mode}: ${p.moves.length} moves` : `nothing to ${p.mode}${p.why ? `: ${p.why}` : ''}`];
+  if (p.moves.length) out.push(table([['wave', 'vm', 'from', 'to'], ...p.moves.map((m) => [String(m.wave), m.vmId, m.from, m.to])]));
+  if (p.stays.length) out.push('stays:', table([['vm/host', 'why'], ...p.stays.map((x) => [x.vmId ?? x.hostId ?? '?', x.why])]));
   return out.join('\n');
 }
 
@@ -133,6 +153,26 @@ export async function runPoolCommand(argv: string[]): Promise<number> {
         const op = await follow(call, id);
         const hosts = ((op.result as { hosts?: Array<{ hostId: string; result: string; detail: string }> })?.hosts ?? []);
         print(op, () => `${table([['host', 'result', 'detail'], ...hosts.map((h) => [h.hostId, h.result, h.detail])])}\n${verb} ${String(op.state)}`);
+        return op.state === 'succeeded' ? 0 : 1;
+      }
+      case 'rebalance': {
+        if (typeof flags.reason !== 'string' || !flags.reason.trim()) throw new UsageError('pool rebalance: give a reason with -r');
+        if (flags.mode !== 'restore' && flags.mode !== 'balance') throw new UsageError('pool rebalance: give --mode restore or --mode balance');
+        const r = await call('POST', `/v1/pools/${p}/rebalance`, { reason: flags.reason, mode: flags.mode, dryRun: flags.dryRun === true });
+        if (flags.dryRun || !r.operation) {
+          print(r, () => formatRebalancePlan(r.plan as RebalancePlan));
+          return 0;
+        }
+        const id = (r.operation as { id: string }).id;
+        if (flags.noWait) {
+          print(r, () => `operation ${id}`);
+          return 0;
+        }
+        process.stderr.write(`operation ${id}\n`);
+        const op = await follow(call, id);
+        const res = (op.result ?? {}) as { moved?: Array<{ vmId: string; from: string; to: string }>; stayed?: Array<{ vmId?: string; hostId: string | null; why: string }> };
+        const rows = [...(res.moved ?? []).map((m) => [m.vmId, 'moved', `${m.from} -> ${m.to}`]), ...(res.stayed ?? []).map((x) => [x.vmId ?? x.hostId ?? '?', 'stayed', x.why])];
+        print(op, () => `${table([['vm/host', 'result', 'detail'], ...rows])}\nrebalance ${String(op.state)}`);
         return op.state === 'succeeded' ? 0 : 1;
       }
       default:

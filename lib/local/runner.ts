@@ -175,7 +175,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     const tag = operationId.slice(0, 8);
     const once = async (): Promise<void> => {
       const state = await runOperation(ops, operationId, { deadlineAt: Date.now() + (o.runBudgetMs ?? 600_000) });
-      if (state !== 'resume') await afterOperation({ store, schedules, notifier }, operationId);
+      if (state !== 'resume') await afterOperation({ store, schedules, notifier, launch }, operationId);
       if (state === 'resume' && !stopping) {
         log('operation-paused', { operation: tag, resumeInMs: 1000 });
         await new Promise((r) => setTimeout(r, 1000));

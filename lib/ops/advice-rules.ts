@@ -221,7 +221,8 @@ function hourCounts(input: AdviceInput, hours: HourDemand[], watts: HostWatts[])
     const cores = onVms.reduce((a, v) => a + (v.cpuDemand === undefined ? v.vcpus : Math.min(v.cpuDemand, v.vcpus)), 0);
     const sleepers = plan.sleep.filter((id) => onIds.has(id)).sort((a, b) => (cpusOf.get(b) ?? 0) - (cpusOf.get(a) ?? 0) || a.localeCompare(b));
     const kept = on.filter((h) => !sleepers.includes(h.id)).map((h) => h.cpus * ceiling);
-    let keptBy: AdviceHour['keptBy'] = 'plan';
+    // The planner holds its plan to the CPU ceiling itself; what it kept for CPU says so.
+    let keptBy: AdviceHour['keptBy'] = plan.keep.some((k) => k.limit === 'cpu' && onIds.has(k.hostId)) ? 'cpu' : 'plan';
     while (sleepers.length && haCores(kept, failures) < cores) {
       kept.push((cpusOf.get(sleepers.shift() as string) ?? 0) * ceiling);
       keptBy = 'cpu';

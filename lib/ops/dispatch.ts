@@ -7,6 +7,7 @@ import type { OpsDeps } from './ops-deps.ts';
 import type { RunOptions, RunResult } from './step-machine.ts';
 import { POOL_SLEEP, runPoolSleep } from './pool-sleep.ts';
 import { POOL_WAKE, runPoolWake } from './pool-wake.ts';
+import { REBALANCE, runRebalance } from './rebalance.ts';
 
 export type OperationRunner = (deps: OpsDeps, operationId: string, run?: RunOptions) => Promise<RunResult>;
 
@@ -14,6 +15,7 @@ const runners = new Map<string, OperationRunner>([
   [HOST_POWER, runHostPower],
   [POOL_SLEEP, runPoolSleep],
   [POOL_WAKE, runPoolWake],
+  [REBALANCE, runRebalance],
 ]);
 
 export async function runOperation(deps: OpsDeps, operationId: string, run: RunOptions = {}): Promise<RunResult> {

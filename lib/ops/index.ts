@@ -1,4 +1,4 @@
-/** lib/ops: durable operations (host power, pool sleep and wake) over the store, the power port and the audit log. */
+/** lib/ops: durable operations (host power, pool sleep and wake, the morning rebalance) over the store, the power port and the audit log. */
 export { requestHostPower, runHostPower, isHostPowerAction, HOST_POWER, PowerRefusedError, type HostPowerRequest } from './host-power.ts';
 export type { OpsDeps, PowerGuard } from './ops-deps.ts';
 export { waitForPower, recordPower } from './chassis-power.ts';
@@ -12,6 +12,7 @@ export { xenPowerGuard } from './xen-guard.ts';
 export { requestPoolSleep, runPoolSleep, sleepPlanOf, POOL_SLEEP, type SleepAnswer } from './pool-sleep.ts';
 export { lockPool, type PoolOpsDeps, type PoolRequest } from './pool-operation.ts';
 export { requestPoolWake, runPoolWake, wakeLeadMs, DEFAULT_WAKE_LEAD_MS, POOL_WAKE, type WakeRequest, type WakeAnswer } from './pool-wake.ts';
+export { requestRebalance, runRebalance, rebalanceAfterWake, REBALANCE, type RebalanceRequest, type RebalanceAnswer } from './rebalance.ts';
 export { readPoolView, plannerPolicy, type PoolView } from './pool-view.ts';
 export { energyReport, type EnergyReport } from './energy.ts';
 export { driverBmcReads, type BmcReads } from './bmc-reads.ts';

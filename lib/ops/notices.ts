@@ -21,6 +21,8 @@ export type Notice =
   | { kind: 'wake-late'; poolId: string; hostId: string; step: string; deadline: string; operationId?: string; detail?: string }
   /** Every host woke, but after the deadline. */
   | { kind: 'wake-ready-late'; poolId: string; deadline: string; lateByMs: number; operationId: string; hosts: string[] }
+  /** The morning rebalance ended: what moved, what stayed and why. */
+  | { kind: 'rebalance-report'; poolId: string; operationId: string; mode: string; moved: Array<{ vmId: string; from: string; to: string }>; stayed: Array<{ vmId?: string; hostId: string | null; why: string }> }
   | { kind: 'drift'; poolId: string; hostId: string; expected: 'asleep' | 'awake'; found: string; detail?: string }
   | { kind: 'heat'; poolId: string; hostId: string; sensor: string; celsius: number; detail?: string }
   /** Any other alert (a stuck operation, a BMC that answers as another machine, a sleep that failed). */
@@ -41,6 +43,8 @@ export function noticeText(n: Notice): string {
       return `host ${n.hostId} not ready by ${n.deadline}: stopped at ${n.step}${n.detail ? ` (${n.detail})` : ''}`;
     case 'wake-ready-late':
       return `pool ${n.poolId} ready ${Math.max(1, Math.round(n.lateByMs / 60_000))} min late (deadline ${n.deadline})`;
+    case 'rebalance-report':
+      return `rebalance (${n.mode}) of pool ${n.poolId}: ${n.moved.length} VM${n.moved.length === 1 ? '' : 's'} moved, ${n.stayed.length} stayed${n.stayed.slice(0, 5).map((x) => `; ${x.vmId ?? x.hostId ?? '?'}: ${x.why}`).join('')}`;
     case 'drift':
       return `drift: host ${n.hostId} is ${n.found}, expected ${n.expected}`;
     case 'heat':

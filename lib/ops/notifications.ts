@@ -12,6 +12,7 @@ import type { PollResult } from './sensor-poll.ts';
 import { localDate } from '../schedules/zoned.ts';
 import { POOL_SLEEP } from './pool-sleep.ts';
 import { POOL_WAKE } from './pool-wake.ts';
+import { REBALANCE } from './rebalance.ts';
 import type { HostOutcome, Notice, Notifier } from './notices.ts';
 
 export type { Notice, Notifier } from './notices.ts';
@@ -43,6 +44,13 @@ export function noticesAfterOperation(op: OperationWithSteps, timeZone = 'UTC'):
     if (lateByMs > 0 && rows(op).every((r) => r.result !== 'failed')) out.push({ kind: 'wake-ready-late', poolId: op.poolId, deadline, lateByMs, operationId: op.operationId, hosts: rows(op).map((r) => r.hostId) });
     return out;
   }
+  if (op.kind === REBALANCE && (op.state === 'succeeded' || op.state === 'failed')) {
+    const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+    const moved = list<{ vmId: string; from: string; to: string }>(op.result?.moved).map((m) => ({ vmId: m.vmId, from: m.from, to: m.to }));
+    const stayed = list<{ vmId?: string; hostId: string | null; why: string }>(op.result?.stayed).map((m) => ({ ...(m.vmId ? { vmId: m.vmId } : {}), hostId: m.hostId, why: m.why }));
+    out.push({ kind: 'rebalance-report', poolId: op.poolId, operationId: op.operationId, mode: String(op.result?.mode ?? op.params?.mode ?? '?'), moved, stayed });
+    return out;
+  }
   if (op.state === 'failed') {
     out.push({ kind: 'operation-failed', poolId: op.poolId, operationId: op.operationId, operation: op.kind, actor: op.actor, source: op.source, reason: op.reason, ...(op.error ? { error: op.error } : {}), hosts: rows(op).map(outcome) });
   }
@@ -66,10 +74,13 @@ export function noticesForAlerts(alerts: Alert[]): Notice[] {
  * What follows a finished operation, wherever it ran: a wake taught lowpower the pool's lead
  * time (its next wake timer starts that early), and the channel hears how it went.
  */
-export async function afterOperation(d: { store: Store; schedules: ScheduleService; notifier: Notifier }, operationId: string): Promise<void> {
+export async function afterOperation(d: { store: Store; schedules: ScheduleService; notifier: Notifier; launch?: (operationId: string) => Promise<void> }, operationId: string): Promise<void> {
   const op = await d.store.getOperation(operationId);
   if (!op) return;
   if (op.kind === POOL_WAKE) await d.schedules.refreshWakeTimers(op.poolId);
+  // A wake that requested its morning rebalance (the pool's afterWake) has it run now; the sweeper launches it otherwise.
+  const rebalance = op.kind === POOL_WAKE ? (op.result?.rebalance as { operationId?: unknown } | undefined)?.operationId : undefined;
+  if (typeof rebalance === 'string') await d.launch?.(rebalance);
   await d.notifier(noticesAfterOperation(op, (await d.store.getPool(op.poolId))?.policy?.timeZone));
 }
 

@@ -16,6 +16,7 @@ import { readPoolView } from './pool-view.ts';
 import { failedOnError, loadPool, runPoolMachine, startPoolOperation, type BusyHost, type HostStep, type PoolOpsDeps, type PoolRequest } from './pool-operation.ts';
 import { errorText, stepsOfHost, type RunOptions, type RunResult, type StepMachine } from './step-machine.ts';
 import { wakeSteps, type WakeHostReport } from './wake-steps.ts';
+import { rebalanceAfterWake } from './rebalance.ts';
 
 export const POOL_WAKE = 'pool-wake';
 
@@ -157,9 +158,12 @@ function wakeMachine(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps)
       // Late but done is reported too: the pool was not ready when it had to be.
       const lateByMs = Math.max(0, Date.parse(check?.finishedAt ?? new Date((deps.now ?? Date.now)()).toISOString()) - readyBy);
       const busy = (op.params?.busy as BusyHost[] | undefined) ?? [];
+      const ok = hosts.every((h) => h.result === 'done');
+      // The pool's afterWake: a rebalance of its own, requested once (keyed by this wake) when all woke.
+      const rebalance = ok && !op.cancelRequested ? await rebalanceAfterWake(deps, op) : undefined;
       return {
-        state: hosts.every((h) => h.result === 'done') ? ('succeeded' as const) : ('failed' as const),
-        result: { hosts, readyBy: op.params?.readyBy, ...(lateByMs > 0 ? { lateByMs } : {}), ...(busy.length ? { wokenAfterBusy: busy } : {}) },
+        state: ok ? ('succeeded' as const) : ('failed' as const),
+        result: { hosts, readyBy: op.params?.readyBy, ...(lateByMs > 0 ? { lateByMs } : {}), ...(busy.length ? { wokenAfterBusy: busy } : {}), ...(rebalance ? { rebalance } : {}) },
       };
     },
   };

@@ -167,6 +167,11 @@ export function renderNotice(n: Notice): SlackMessage {
       return wakeLateMessage({ poolId: n.poolId, hostId: n.hostId, step: n.step, deadline: n.deadline, operationId: n.operationId, detail: n.detail });
     case 'wake-ready-late':
       return wakeReadyLateMessage(n);
+    case 'rebalance-report': {
+      const title = `Rebalance (${n.mode}) of pool ${n.poolId}: ${n.moved.length} VM${n.moved.length === 1 ? '' : 's'} moved, ${n.stayed.length} stayed`;
+      const stayed = n.stayed.slice(0, 20).map((x) => `• ${e(x.vmId ?? x.hostId ?? '?')}: ${e(x.why)}`);
+      return { text: title, blocks: [section(`*${e(title)}*`), ...(stayed.length ? [section(stayed.join('\n'))] : []), context(`operation ${e(n.operationId)}`)] };
+    }
     case 'drift':
       return driftMessage(n);
     case 'heat':

@@ -46,6 +46,11 @@ export interface PoolPolicy {
   spikeSeconds?: number;
   /** Wakes the watch may start in one pool per night (default 3). */
   maxWakesPerNight?: number;
+  /**
+   * After a wake succeeds: each VM back to where it ran before the sleep (`restore`), the measured
+   * load evened out (`balance`), or nothing (`none`, the default: the VMs stay where the night put them).
+   */
+  afterWake?: 'restore' | 'balance' | 'none';
   /** What a kWh costs this pool, in `electricityCurrency`: energy and advice show savings in money. */
   electricityPricePerKwh?: number;
   /** ISO 4217 code of the price, e.g. EUR. */

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { noticesAfterOperation, noticesForAlerts, noticeText, POOL_SLEEP, POOL_WAKE, HOST_POWER, type Notice } from '../../lib/ops/index.ts';
+import { noticesAfterOperation, noticesForAlerts, noticeText, POOL_SLEEP, POOL_WAKE, HOST_POWER, REBALANCE, type Notice } from '../../lib/ops/index.ts';
 import { renderNotice } from '../../lib/slack/index.ts';
 import type { Alert, OperationWithSteps } from '../../lib/store/index.ts';
 
@@ -44,6 +44,46 @@ describe('notices as data', () => {
     const dir = new URL('../../lib/ops/', import.meta.url);
     const offenders = readdirSync(dir).filter((f) => f.endsWith('.ts') && /from '\.\.\/slack\//.test(readFileSync(new URL(f, dir), 'utf8')));
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('the morning rebalance', () => {
+  const rebalance = (state: 'succeeded' | 'failed', error?: string) =>
+    op({
+      kind: REBALANCE,
+      state,
+      ...(error ? { error } : {}),
+      result: {
+        mode: 'restore',
+        moved: [{ vmId: 'vm-01', from: 'host-004', to: 'host-001', result: 'done', detail: 'host-004 -> host-001' }],
+        stayed: [{ vmId: 'vm-13', hostId: 'host-002', why: 'its origin host-003 is disabled in XAPI' }, { vmId: 'vm-07', hostId: 'host-005', why: 'the migration failed: VM_MIGRATE_FAILED' }],
+      },
+    });
+
+  it('one report with what moved and what stayed, as fields; a failed one is that report, not a second alert', () => {
+    for (const state of ['succeeded', 'failed'] as const) {
+      const notices = noticesAfterOperation(rebalance(state, state === 'failed' ? '1 migration(s) failed' : undefined));
+      expect(notices).toEqual([
+        {
+          kind: 'rebalance-report',
+          poolId: 'pool-1',
+          operationId: 'op-12345678',
+          mode: 'restore',
+          moved: [{ vmId: 'vm-01', from: 'host-004', to: 'host-001' }],
+          stayed: [{ vmId: 'vm-13', hostId: 'host-002', why: 'its origin host-003 is disabled in XAPI' }, { vmId: 'vm-07', hostId: 'host-005', why: 'the migration failed: VM_MIGRATE_FAILED' }],
+        },
+      ]);
+      expect(noticeText(notices[0])).toBe('rebalance (restore) of pool pool-1: 1 VM moved, 2 stayed; vm-13: its origin host-003 is disabled in XAPI; vm-07: the migration failed: VM_MIGRATE_FAILED');
+    }
+    expect(noticesAfterOperation(op({ kind: REBALANCE, state: 'cancelled' }))).toEqual([]);
+  });
+
+  it('rendered for Slack: the counts in the title, each stay with why', () => {
+    const [m] = messagesAfterOperation(rebalance('succeeded'));
+    expect(m.text).toBe('Rebalance (restore) of pool pool-1: 1 VM moved, 2 stayed');
+    const text = JSON.stringify(m.blocks);
+    expect(text).toContain('vm-13: its origin host-003 is disabled in XAPI');
+    expect(text).toContain('op-12345678');
   });
 });
 

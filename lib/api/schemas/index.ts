@@ -7,6 +7,7 @@
 export * from './common.ts';
 export * from './hosts.ts';
 export * from './pools.ts';
+export * from './rebalance.ts';
 export * from './operations.ts';
 export * from './schedules.ts';
 export * from './alerts.ts';

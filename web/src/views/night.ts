@@ -1,7 +1,8 @@
 /**
  * The night: a pool's plan for the next sleep as a picture (who sleeps, which VM goes where, why
  * each kept host stays on), buttons to run it or wake the pool (operator, with a confirm and a
- * reason), and the running operations' steps as they happen.
+ * reason), the running operations' steps as they happen, and the morning's rebalance (what moved
+ * back after the wake, what stayed and why).
  */
 import type { App, View } from '../app.ts';
 import { ApiFailure } from '../api.ts';
@@ -18,6 +19,40 @@ export function planSummary(plan: SleepPlan, hostCount: number): string {
   return plan.sleep.length
     ? `${plan.sleep.length} of ${hostCount} hosts can sleep: ${plan.sleep.join(', ')}. ${plural(plan.migrations.length, 'VM')} move (${gib(plan.migratedBytes)}).`
     : `Nothing can sleep now: ${plan.why ?? 'every host is needed'}.`;
+}
+
+interface RebalanceRow {
+  vmId?: string;
+  from?: string;
+  to?: string;
+  hostId?: string | null;
+  why?: string;
+}
+
+/** The morning's rebalance in a sentence and two lists: what moved, what stayed and why. */
+export function morningSummary(op: Operation): { text: string; moved: string[]; stayed: string[] } {
+  const rows = (v: unknown): RebalanceRow[] => (Array.isArray(v) ? (v as RebalanceRow[]) : []);
+  const mode = String(op.result?.mode ?? op.params?.mode ?? 'rebalance');
+  if (!isFinished(op)) {
+    const planned = rows((op.params?.plan as { moves?: unknown } | undefined)?.moves).length;
+    return { text: `Rebalancing (${mode}): ${plural(planned, 'move')} planned.`, moved: [], stayed: [] };
+  }
+  const moved = rows(op.result?.moved).map((m) => `${m.vmId ?? '?'}: ${m.from ?? '?'} → ${m.to ?? '?'}`);
+  const stayed = rows(op.result?.stayed).map((m) => `${m.vmId ?? m.hostId ?? '?'}: ${m.why ?? 'no reason given'}`);
+  const state = op.state === 'succeeded' ? '' : ` (${op.state}${op.error ? `: ${op.error}` : ''})`;
+  return { text: `Rebalance (${mode}) ${ago(op.createdAt)}${state}: ${plural(moved.length, 'VM')} moved, ${stayed.length} stayed.`, moved, stayed };
+}
+
+function morningPanel(op: Operation | undefined): HTMLElement {
+  if (!op) return h('p', { class: 'muted' }, 'No rebalance after the recent wakes. The pool’s afterWake policy spreads the VMs back after each wake: restore (each VM to where it ran before the sleep) or balance (even out the measured load); none leaves them where the night put them.');
+  const m = morningSummary(op);
+  return h(
+    'div',
+    { 'data-operation': op.operationId, 'data-state': op.state },
+    h('p', { class: 'morning-summary' }, m.text),
+    m.moved.length ? h('ul', { class: 'moved' }, m.moved.map((x) => h('li', {}, x))) : null,
+    m.stayed.length ? h('div', {}, h('h3', {}, 'Stayed, and why'), h('ul', { class: 'stayed' }, m.stayed.map((x) => h('li', {}, x)))) : null,
+  );
 }
 
 function planText(plan: SleepPlan): HTMLElement {
@@ -56,12 +91,14 @@ export const nightView: View = (app, root, life, params) => {
   const result = h('div');
   const running = h('div', { 'aria-live': 'polite' });
   const recent = h('div');
+  const morning = h('div', { 'aria-live': 'polite' });
   fill(
     root,
     heading,
     chooser,
     h('section', { 'aria-labelledby': 'plan-h' }, h('h2', { id: 'plan-h' }, 'The plan for the next sleep'), planBox, actions, result),
     h('section', { 'aria-labelledby': 'running-h' }, h('h2', { id: 'running-h' }, 'Running now'), running),
+    h('section', { 'aria-labelledby': 'morning-h' }, h('h2', { id: 'morning-h' }, 'The morning after: rebalance'), morning),
     h('section', { 'aria-labelledby': 'recent-h' }, h('h2', { id: 'recent-h' }, 'Recent operations'), recent),
   );
 
@@ -158,7 +195,7 @@ export const nightView: View = (app, root, life, params) => {
     }
   };
 
-  const ops = followPoolOperations(app, life, () => poolId, running, recent, (count) => {
+  const ops = followPoolOperations(app, life, () => poolId, running, recent, morning, (count) => {
     const was = poolBusy;
     poolBusy = count > 0;
     if (was && !poolBusy) void loadPlan();
@@ -190,7 +227,8 @@ export const nightView: View = (app, root, life, params) => {
 };
 
 /** Running operations of the pool with live steps; the last few finished ones below. */
-function followPoolOperations(app: App, life: Lifetime, poolOf: () => string | undefined, running: HTMLElement, recent: HTMLElement, onRunning: (count: number) => void): { kick(): void } {
+function followPoolOperations(app: App, life: Lifetime, poolOf: () => string | undefined, running: HTMLElement, recent: HTMLElement, morning: HTMLElement, onRunning: (count: number) => void): { kick(): void } {
+  let shownMorning: string | undefined;
   const wasRunning = new Set<string>();
   let shownRecent: string | undefined;
   return life.poll(async () => {
@@ -215,6 +253,12 @@ function followPoolOperations(app: App, life: Lifetime, poolOf: () => string | u
     }
     for (const o of live) wasRunning.add(o.operationId);
     onRunning(live.length);
+    const rebalance = list.find((o) => o.kind === 'rebalance');
+    const morningSig = rebalance ? rebalance.operationId + rebalance.state : '';
+    if (morningSig !== shownMorning) {
+      shownMorning = morningSig;
+      fill(morning, morningPanel(rebalance));
+    }
     const finished = list.filter(isFinished).slice(0, 8);
     const sig = finished.map((o) => o.operationId + o.state).join();
     if (sig !== shownRecent) {
