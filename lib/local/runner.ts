@@ -275,7 +275,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     async stop() {
       stopping = true;
       clearInterval(sweepTimer);
-      watch?.stop();
+      await watch?.stop();
       for (const t of readyTimers) clearTimeout(t);
       demo?.cancel();
       await sweeping?.catch(() => undefined);

@@ -21,7 +21,8 @@ export interface WatchLoopOptions {
 export interface WatchLoop {
   /** One check now (or the one under way). */
   check(): Promise<WatchCheck>;
-  stop(): void;
+  /** No more checks; resolves when the one under way (and the wake it launched) has been handed over. */
+  stop(): Promise<void>;
 }
 
 export function startWatchLoop(o: WatchLoopOptions): WatchLoop {
@@ -42,5 +43,11 @@ export function startWatchLoop(o: WatchLoopOptions): WatchLoop {
     }));
   const timer = setInterval(() => void check().catch((e: unknown) => o.log('night-watch-failed', { pool: o.poolId, error: errorField(e) })), o.everyMs);
   timer.unref?.();
-  return { check, stop: () => clearInterval(timer) };
+  return {
+    check,
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => undefined);
+    },
+  };
 }

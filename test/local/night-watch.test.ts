@@ -143,7 +143,7 @@ describe('night watch on the local runner', () => {
   }, 60_000);
 
   it('two checks at once that both decide a wake start one operation', async () => {
-    runner.watch!.stop();
+    await runner.watch!.stop();
     const pool = (await runner.store.getPool(runner.poolId))!;
     await runner.store.updatePool(runner.poolId, pool.version, { policy: { ...pool.policy, maxWakesPerNight: 3 } });
     // A spike already long enough: both checks see it.
