@@ -3,10 +3,10 @@
  * concurrently over one UDP socket. A host that fails (timeout, refused login) becomes an error
  * entry in the result; the sweep itself does not fail.
  */
-import { mapBounded } from '../util/bounded.ts';
-import { openBmc, type Bmc } from '../ipmi/client.ts';
-import { IpmiCompletionCodeError } from '../ipmi/errors.ts';
-import { UdpTransport } from '../ipmi/transport/udp-transport.ts';
+import { mapBounded } from '../util/index.ts';
+import { openBmc, type Bmc } from '../ipmi/index.ts';
+import { IpmiCompletionCodeError } from '../ipmi/index.ts';
+import { UdpTransport } from '../ipmi/index.ts';
 import type { FleetHost } from './inventory.ts';
 import { errorText, hottestOf, summarise, toTemperatures, type HostReading, type HostResult, type SweepResult, type Temperature } from './sweep-types.ts';
 import { readRedfishHost } from './read-redfish.ts';

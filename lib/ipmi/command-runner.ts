@@ -9,7 +9,7 @@ import type { IpmiSession } from './session/session.ts';
 import { completionCodeName } from './codec/completion-codes.ts';
 import { fixReply, type BmcQuirks } from './quirks.ts';
 import { IpmiCompletionCodeError, IpmiError, IpmiNotSupportedError, IpmiTimeoutError } from './errors.ts';
-import { retry } from '../util/retry.ts';
+import { retry } from '../util/index.ts';
 
 export interface RunOptions {
   /** Send once, no retransmission and no repeat after a new login: for commands that change the chassis. */

@@ -34,3 +34,4 @@ export {
 } from './secrets.ts';
 export { SecretsManagerSecrets, type SecretsManagerOptions } from './secrets-manager.ts';
 export type * from './types.ts';
+export { type ActionSource, type Alert, type BmcIdentityRecord, type BmcProtocol, type Host, type HostBinding, type HostInput, type HostPatch, type Operation, type OperationStep, type OperationWithSteps, type Pool, type PoolPatch, type PoolPolicy, type PowerState, type Schedule, type StepPatch } from './types.ts';

@@ -5,7 +5,7 @@
  */
 import { getSdr, getSdrRepositoryInfo, reserveSdrRepository, SDR_LAST_RECORD, type SdrRepositoryInfo } from '../commands/sdr-repository.ts';
 import type { CommandRunner } from '../command-runner.ts';
-import { retry } from '../../util/retry.ts';
+import { retry } from '../../util/index.ts';
 import { IpmiCompletionCodeError, IpmiProtocolError } from '../errors.ts';
 import { decodeSdr, decodeSdrHeader, SDR_HEADER_LENGTH, type SdrRecord } from './records.ts';
 

@@ -3,16 +3,16 @@
  * sent to the driver of its BMC protocol. A Redfish certificate pinned on first use is stored
  * with its host here, so the next process refuses any other.
  */
-import type { Store } from '../../store/store.ts';
-import type { Secrets } from '../../store/secrets.ts';
+import type { Store } from '../../store/index.ts';
+import type { Secrets } from '../../store/index.ts';
 import type { BmcHost, PowerDriver } from '../power-driver.ts';
 import { DriversByProtocol } from './by-protocol.ts';
 import { IpmiPowerDriver } from './ipmi-driver.ts';
 import { RedfishPowerDriver } from './redfish-driver.ts';
 import { XapiPowerDriver } from './xapi-driver.ts';
-import type { Hypervisor } from '../../xen/hypervisor-port.ts';
-import type { Pool } from '../../store/types.ts';
-import type { Log } from '../../util/log.ts';
+import type { Hypervisor } from '../../xen/index.ts';
+import type { Pool } from '../../store/index.ts';
+import type { Log } from '../../util/index.ts';
 
 export { DriversByProtocol, NoDriverError, protocolOf } from './by-protocol.ts';
 export { IpmiPowerDriver, openHostBmc } from './ipmi-driver.ts';

@@ -2,13 +2,13 @@
  * The PowerDriver port over IPMI (lib/ipmi): one session per BMC for the life of the process (two
  * callers at once share it); the password comes from the Secrets port and goes nowhere else.
  */
-import { openBmc, type Bmc } from '../../ipmi/client.ts';
-import { chassisControl, ChassisAction, getChassisStatus } from '../../ipmi/commands/chassis.ts';
-import { getSystemGuid } from '../../ipmi/commands/get-system-guid.ts';
-import { canonicalGuid } from '../../ipmi/guid.ts';
-import { IpmiNotSupportedError } from '../../ipmi/errors.ts';
-import type { BmcIdentityRecord, Host } from '../../store/types.ts';
-import type { Secrets } from '../../store/secrets.ts';
+import { openBmc, type Bmc } from '../../ipmi/index.ts';
+import { chassisControl, ChassisAction, getChassisStatus } from '../../ipmi/index.ts';
+import { getSystemGuid } from '../../ipmi/index.ts';
+import { canonicalGuid } from '../../ipmi/index.ts';
+import { IpmiNotSupportedError } from '../../ipmi/index.ts';
+import type { BmcIdentityRecord, Host } from '../../store/index.ts';
+import type { Secrets } from '../../store/index.ts';
 import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../power-driver.ts';
 
 const CODE = { on: ChassisAction.powerUp, off: ChassisAction.powerDown, soft: ChassisAction.softShutdown, cycle: ChassisAction.powerCycle } as const;

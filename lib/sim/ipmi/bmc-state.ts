@@ -3,14 +3,14 @@
  * parameters, boot flags, identify, the SEL and the sensor repository, its machine's identity
  * (GUID and FRU) and power restore policy, over one host model.
  */
-import { encodeSystemEvent } from '../../ipmi/sel/event.ts';
-import { THRESHOLD_BITS, type ThresholdName } from '../../ipmi/sdr/records.ts';
-import { rawToX } from '../../ipmi/sdr/linearize.ts';
+import { encodeSystemEvent } from '../../ipmi/index.ts';
+import { THRESHOLD_BITS, type ThresholdName } from '../../ipmi/index.ts';
+import { rawToX } from '../../ipmi/index.ts';
 import type { Clock } from './clock.ts';
 import { HostModel, type HostModelOptions } from './host-model.ts';
 import { buildRepository, defaultSensors, valueToRaw, type SimSensor } from './sensors.ts';
 import { simFruImage, simIdentityFor, type SimIdentity } from './identity.ts';
-import type { RestorePolicyChoice } from '../../ipmi/commands/chassis.ts';
+import type { RestorePolicyChoice } from '../../ipmi/index.ts';
 
 export interface SimUser {
   id: number;

@@ -6,13 +6,13 @@
  * Sessions have few slots, sequence numbers are checked and replays refused, and a retried
  * request (same rqSeq and data) is answered from cache, never executed twice.
  */
-import { decodeAsfPing, decodeRmcpHeader, encodeAsfPong, RMCP_CLASS_ASF, RMCP_CLASS_IPMI } from '../../ipmi/codec/rmcp.ts';
-import { AuthType, decodeLan15, encodeLan15, verifyLan15 } from '../../ipmi/codec/lan15.ts';
-import { decodeLanPlus, encodeLanPlus, peekLanPlus, PayloadType } from '../../ipmi/codec/lanplus.ts';
-import { decodeRequest, encodeResponse, NetFn, type IpmiRequest } from '../../ipmi/codec/ipmi-message.ts';
-import { activateSession, getSessionChallenge } from '../../ipmi/commands/session-v15.ts';
-import { IpmiError } from '../../ipmi/errors.ts';
-import { requestKey, RQSEQ_REUSE_MS } from '../../ipmi/session/session.ts';
+import { decodeAsfPing, decodeRmcpHeader, encodeAsfPong, RMCP_CLASS_ASF, RMCP_CLASS_IPMI } from '../../ipmi/index.ts';
+import { AuthType, decodeLan15, encodeLan15, verifyLan15 } from '../../ipmi/index.ts';
+import { decodeLanPlus, encodeLanPlus, peekLanPlus, PayloadType } from '../../ipmi/index.ts';
+import { decodeRequest, encodeResponse, NetFn, type IpmiRequest } from '../../ipmi/index.ts';
+import { activateSession, getSessionChallenge } from '../../ipmi/index.ts';
+import { IpmiError } from '../../ipmi/index.ts';
+import { requestKey, RQSEQ_REUSE_MS } from '../../ipmi/index.ts';
 import type { BmcState } from './bmc-state.ts';
 import { dispatch, SIM_HANDLERS, type HandlerTable, type SessionView } from './handlers/index.ts';
 import { openSession, rakp1, rakp3 } from './rmcp-plus-handshake.ts';

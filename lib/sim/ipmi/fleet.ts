@@ -6,14 +6,14 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { seededRandom } from '../../util/prng.ts';
+import { seededRandom } from '../../util/index.ts';
 import { FAST_TIMINGS, REALISTIC_TIMINGS, type HostTimings } from './host-model.ts';
 import { SimulatedBmc } from './server.ts';
 import { simIdentityFor } from './identity.ts';
 import type { Faults } from './faults.ts';
 import type { Clock } from './clock.ts';
 export { simIdentityFor, type SimIdentity } from './identity.ts';
-import { writeInventory, type InventoryEntry } from '../../fleet/inventory.ts';
+import { writeInventory, type InventoryEntry } from '../../fleet/index.ts';
 
 export interface SimFleetOptions {
   count: number;

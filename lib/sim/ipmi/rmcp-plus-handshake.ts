@@ -4,10 +4,10 @@
  * answer already sent, never a second session; a failed one frees its slot.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { encodeLanPlus, PayloadType } from '../../ipmi/codec/lanplus.ts';
-import { decodeOpenSessionRequest, decodeRakp1, decodeRakp3, encodeOpenSessionResponse, encodeRakp2, encodeRakp4 } from '../../ipmi/codec/rakp.ts';
-import { cipherSuiteByAlgorithms } from '../../ipmi/crypto/cipher-suites.ts';
-import { deriveKeys, rakp2AuthCode, rakp3AuthCode, rakp4CheckValue, sessionIntegrityKey, type RakpExchange } from '../../ipmi/crypto/rakp-keys.ts';
+import { encodeLanPlus, PayloadType } from '../../ipmi/index.ts';
+import { decodeOpenSessionRequest, decodeRakp1, decodeRakp3, encodeOpenSessionResponse, encodeRakp2, encodeRakp4 } from '../../ipmi/index.ts';
+import { cipherSuiteByAlgorithms } from '../../ipmi/index.ts';
+import { deriveKeys, rakp2AuthCode, rakp3AuthCode, rakp4CheckValue, sessionIntegrityKey, type RakpExchange } from '../../ipmi/index.ts';
 import type { HandshakeContext } from './session-table.ts';
 
 /** Open Session Request: the suite and privilege are checked and a slot taken; the answer names the BMC's session id. */

@@ -2,8 +2,8 @@
  * The simulated BMC's sensors: Full Sensor Records built with the shared SDR codec, and raw
  * readings computed from the host model by inverting each record's conversion.
  */
-import { encodeFullSensorRecord, type FullSensorSpec } from '../../ipmi/sdr/records.ts';
-import type { Conversion } from '../../ipmi/sdr/linearize.ts';
+import { encodeFullSensorRecord, type FullSensorSpec } from '../../ipmi/index.ts';
+import type { Conversion } from '../../ipmi/index.ts';
 import type { HostModel } from './host-model.ts';
 
 export interface SimSensor {

@@ -4,9 +4,9 @@
  * slot. The engine and both handshakes share this table.
  */
 import { randomBytes } from 'node:crypto';
-import type { SessionCrypto } from '../../ipmi/codec/lanplus.ts';
-import type { CipherSuite } from '../../ipmi/crypto/cipher-suites.ts';
-import type { RakpExchange } from '../../ipmi/crypto/rakp-keys.ts';
+import type { SessionCrypto } from '../../ipmi/index.ts';
+import type { CipherSuite } from '../../ipmi/index.ts';
+import type { RakpExchange } from '../../ipmi/index.ts';
 import type { BmcState, SimUser } from './bmc-state.ts';
 
 const IDLE_TIMEOUT_MS = 60_000;

@@ -4,10 +4,10 @@
  * (MD5). A wrong password gets silence, as real BMCs answer it.
  */
 import { randomBytes } from 'node:crypto';
-import { AuthType, encodeLan15, verifyLan15, type Lan15Packet } from '../../ipmi/codec/lan15.ts';
-import { encodeResponse, type IpmiRequest } from '../../ipmi/codec/ipmi-message.ts';
-import { activateSession, getSessionChallenge } from '../../ipmi/commands/session-v15.ts';
-import { IpmiError } from '../../ipmi/errors.ts';
+import { AuthType, encodeLan15, verifyLan15, type Lan15Packet } from '../../ipmi/index.ts';
+import { encodeResponse, type IpmiRequest } from '../../ipmi/index.ts';
+import { activateSession, getSessionChallenge } from '../../ipmi/index.ts';
+import { IpmiError } from '../../ipmi/index.ts';
 import type { Challenge, HandshakeContext } from './session-table.ts';
 
 /** Get Session Challenge: a temporary session id and a random challenge for a known, enabled user asking for MD5. */

@@ -3,15 +3,15 @@
  * commands a console sends before any session (channel authentication capabilities, cipher
  * suites), the session's own commands, channel info, the System GUID and session info.
  */
-import { Privilege } from '../../../ipmi/commands/command.ts';
-import { getDeviceId } from '../../../ipmi/commands/get-device-id.ts';
-import { getChannelAuthCapabilities } from '../../../ipmi/commands/get-channel-auth-capabilities.ts';
-import { encodeCipherSuiteRecords, getChannelCipherSuites } from '../../../ipmi/commands/get-channel-cipher-suites.ts';
-import { CIPHER_SUITES } from '../../../ipmi/crypto/cipher-suites.ts';
-import { closeSession, setSessionPrivilegeLevel } from '../../../ipmi/commands/session-control.ts';
-import { getChannelInfo, IPMI_FORUM_IANA } from '../../../ipmi/commands/get-channel-info.ts';
-import { getSystemGuid } from '../../../ipmi/commands/get-system-guid.ts';
-import { getSessionInfo } from '../../../ipmi/commands/get-session-info.ts';
+import { Privilege } from '../../../ipmi/index.ts';
+import { getDeviceId } from '../../../ipmi/index.ts';
+import { getChannelAuthCapabilities } from '../../../ipmi/index.ts';
+import { encodeCipherSuiteRecords, getChannelCipherSuites } from '../../../ipmi/index.ts';
+import { CIPHER_SUITES } from '../../../ipmi/index.ts';
+import { closeSession, setSessionPrivilegeLevel } from '../../../ipmi/index.ts';
+import { getChannelInfo, IPMI_FORUM_IANA } from '../../../ipmi/index.ts';
+import { getSystemGuid } from '../../../ipmi/index.ts';
+import { getSessionInfo } from '../../../ipmi/index.ts';
 import { Completion, OUT_OF_SESSION, serve, type HandlerEntry, type SessionView } from './handler.ts';
 
 const deviceId = serve(getDeviceId, Privilege.user, () => ({

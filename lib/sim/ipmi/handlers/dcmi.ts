@@ -1,6 +1,6 @@
 /** The DCMI commands a simulated BMC answers: the power reading from its host model, and the capabilities it declares. */
-import { Privilege } from '../../../ipmi/commands/command.ts';
-import { dcmiGetPowerReading } from '../../../ipmi/commands/dcmi-power-reading.ts';
+import { Privilege } from '../../../ipmi/index.ts';
+import { dcmiGetPowerReading } from '../../../ipmi/index.ts';
 import {
   dcmiGetCapabilities,
   DCMI_CONFORMANCE,
@@ -8,7 +8,7 @@ import {
   encodeDcmiMandatoryAttributes,
   encodeDcmiOptionalAttributes,
   encodeDcmiSupportedCapabilities,
-} from '../../../ipmi/commands/dcmi-capabilities.ts';
+} from '../../../ipmi/index.ts';
 import { Completion, serve, type HandlerEntry } from './handler.ts';
 
 const powerReading = serve(dcmiGetPowerReading, Privilege.user, (_req, ctx) => {

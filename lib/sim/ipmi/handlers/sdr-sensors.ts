@@ -1,8 +1,8 @@
 /** The sensor and SDR repository commands a simulated BMC answers: readings, thresholds, and the repository with partial reads. */
-import { Privilege } from '../../../ipmi/commands/command.ts';
-import { getSensorReading } from '../../../ipmi/commands/get-sensor-reading.ts';
-import { getSensorThresholds } from '../../../ipmi/commands/get-sensor-thresholds.ts';
-import { getSdr, getSdrRepositoryInfo, reserveSdrRepository } from '../../../ipmi/commands/sdr-repository.ts';
+import { Privilege } from '../../../ipmi/index.ts';
+import { getSensorReading } from '../../../ipmi/index.ts';
+import { getSensorThresholds } from '../../../ipmi/index.ts';
+import { getSdr, getSdrRepositoryInfo, reserveSdrRepository } from '../../../ipmi/index.ts';
 import { Completion, serve, type HandlerEntry } from './handler.ts';
 import { recordIndex } from './records.ts';
 
