@@ -3,7 +3,36 @@
  * The public face: open a BMC, ask it things, close it.
  */
 export { openBmc, pingBmc, Bmc, type BmcOptions, type PrivilegeLevel, type SensorQuery, type CommandRunner, type RunOptions } from './client.ts';
-export { IpmiError, IpmiTimeoutError, IpmiAuthError, IpmiCompletionCodeError, IpmiNotSupportedError, IpmiProtocolError, IpmiInsecureError } from './errors.ts';
+export {
+  IpmiError,
+  IpmiTimeoutError,
+  IpmiAuthError,
+  IpmiCompletionCodeError,
+  IpmiNotSupportedError,
+  IpmiProtocolError,
+  IpmiInsecureError,
+  IpmiSessionsExhaustedError,
+  IpmiPrivilegeRefusedError,
+  IpmiUserNameRefusedError,
+  IpmiPasswordTooLongError,
+  IpmiChecksumError,
+} from './errors.ts';
+export { QUIRK_TABLE, DEFAULT_QUIRKS, MANUFACTURER, quirkOn, withoutQuirks, type QuirkId, type QuirkEntry, type QuirkSelection, type BmcQuirks } from './quirks.ts';
+export { HostQuirkMemory, learnedQuirks, type LearnedQuirks, type DeviceProfile } from './host-quirks.ts';
+export {
+  MemorySdrCache,
+  LayeredSdrCache,
+  processSdrCache,
+  sdrCacheId,
+  packRecords,
+  unpackRecords,
+  entryIsCurrent,
+  type SdrCache,
+  type SdrCacheKey,
+  type SdrCacheEntry,
+  type SdrStamp,
+} from './sdr/sdr-cache.ts';
+export type { PowerDraw } from './power-draw.ts';
 export type { PowerAction, PowerResult } from './power.ts';
 export type { SensorValue, SensorStatus } from './sdr/sensor-value.ts';
 export type { SelEvent } from './sel/event.ts';
