@@ -3,6 +3,7 @@
  * log, power), operations (list, get, cancel), alerts, schedules (with skip) and hold awake.
  * docs/openapi.json is generated from these and the pool routes (scripts/build-openapi.ts).
  */
+import { DOCTOR_ROUTES } from './doctor-routes.ts';
 import { HOST_ROUTES } from './host-routes.ts';
 import { OPERATION_ROUTES } from './operation-routes.ts';
 import { SCHEDULE_ROUTES } from './schedule-routes.ts';
@@ -18,4 +19,4 @@ const ME = defineRoute({
   run: async (_ctx, req) => ({ status: 200, body: { actor: req.actor, role: req.role } }),
 });
 
-export const CORE_ROUTES: Route[] = [ME, ...HOST_ROUTES, ...OPERATION_ROUTES, ...SCHEDULE_ROUTES];
+export const CORE_ROUTES: Route[] = [ME, ...HOST_ROUTES, ...OPERATION_ROUTES, ...SCHEDULE_ROUTES, ...DOCTOR_ROUTES];

@@ -4,52 +4,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import { requestHostPower } from '../ops/host-power.ts';
-import { assertBmcFree, readBinding, rebindHost, type BindDeps } from '../ops/bind-host.ts';
+import { assertBmcFree, readBinding, rebindHost } from '../ops/bind-host.ts';
 import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
-import type { BmcProtocol, HostInput, HostPatch } from '../store/types.ts';
-import { isLoopback } from '../redfish/index.ts';
-import { probeCertificate, probeProtocol } from '../onboard/probe.ts';
+import type { HostPatch } from '../store/types.ts';
+import { probeCertificate } from '../onboard/probe.ts';
+import { addXapiHost, bmcReach } from './host-bmc.ts';
+import { bindDeps } from './bind-deps.ts';
 import { ApiError } from './errors.ts';
 import { findHost, poolOf, publicBinding, publicHost, secretsOf } from './helpers.ts';
 import { IdParams, PoolQuery } from './schemas/common.ts';
 import * as s from './schemas/hosts.ts';
 import { defineRoute, type ApiContext, type Route } from './types.ts';
 
-/** What binding a BMC needs: its driver (identity) and the pool's XAPI (serials). */
-const bindDeps = (ctx: ApiContext): BindDeps => ({ store: ctx.store, driver: ctx.ops.driver, hypervisorFor: (ctx.ops as Partial<PoolOpsDeps>).hypervisorFor, now: ctx.now, log: ctx.log });
-
 const now = (ctx: { now?: () => number }): number => (ctx.now ?? Date.now)();
-
-type Reach = Pick<HostInput, 'bmcPort' | 'bmcProtocol' | 'bmcProtocolFound' | 'bmcScheme' | 'tlsPin'> & { bmcProtocol: BmcProtocol };
-
-/**
- * How a new host's BMC is reached: the protocol asked for, or the one `auto` finds (the Redfish
- * service root first, then the IPMI presence ping: nothing with credentials), its port, and for
- * Redfish the certificate pinned now, before a credential goes to the BMC (trust on first use).
- */
-async function bmcReach(body: { protocol?: 'ipmi' | 'redfish' | 'auto'; bmcAddress: string; bmcPort?: number; bmcScheme?: 'https' | 'http' }): Promise<Reach> {
-  const scheme = body.bmcScheme ?? 'https';
-  if (scheme === 'http' && !isLoopback(body.bmcAddress)) throw new ApiError(400, 'invalid_host', 'bmcScheme http is allowed only to a loopback address: a BMC password never crosses a network in clear', { field: 'bmcScheme' });
-  let protocol: BmcProtocol = body.protocol === 'redfish' ? 'redfish' : 'ipmi';
-  let found: Reach['bmcProtocolFound'];
-  if (body.protocol === 'auto') {
-    const r = await probeProtocol(body.bmcAddress, { redfishPort: body.bmcPort, redfishScheme: scheme, ipmiPort: body.bmcPort });
-    if (r.protocol === 'none') throw new ApiError(502, 'no_bmc', `no BMC answered at ${body.bmcAddress}: tried the ${r.tried.join(' and the ')}`);
-    protocol = r.protocol;
-    found = { by: 'auto', at: new Date().toISOString() };
-  }
-  if (protocol === 'ipmi') return { bmcProtocol: 'ipmi', bmcPort: body.bmcPort ?? 623, bmcProtocolFound: found };
-  const port = body.bmcPort ?? (scheme === 'https' ? 443 : 80);
-  if (scheme === 'http') return { bmcProtocol: 'redfish', bmcPort: port, bmcScheme: 'http', bmcProtocolFound: found };
-  const fingerprint256 = await probeCertificate(body.bmcAddress, port).catch((e: unknown) => {
-    throw new ApiError(502, 'bmc_unreachable', `${body.bmcAddress}:${port}: no TLS answer (${e instanceof Error ? e.message : String(e)})`);
-  });
-  return { bmcProtocol: 'redfish', bmcPort: port, bmcScheme: 'https', bmcProtocolFound: found, tlsPin: { fingerprint256, pinnedAt: new Date().toISOString() } };
-}
 
 const IDEMPOTENCY = 'the Idempotency-Key was already used for another request';
 const NO_SECRETS = 'this deployment cannot store BMC credentials';
-
 export const HOST_ROUTES: Route[] = [
   defineRoute({
     method: 'GET',
@@ -75,17 +45,27 @@ export const HOST_ROUTES: Route[] = [
     errors: { 409: "the host exists, or its BMC is another host's (same address, GUID or serial)", 501: NO_SECRETS, 502: 'no BMC answered (auto), or the Redfish BMC gave no TLS handshake' },
     invalid: { code: 'invalid_host' },
     async run(ctx, req, { query, body }) {
+      // A BMC's fields are required unless the host has none (protocol xapi): checked before anything is read.
+      const need = (field: 'bmcAddress' | 'bmcUser' | 'bmcPassword', why = 'is required'): string => {
+        const v = body[field];
+        if (body.protocol !== 'xapi' && (v === undefined || v === '')) throw new ApiError(400, 'invalid_host', `${field} ${why}`, { field });
+        return v ?? '';
+      };
+      const bmcAddress = need('bmcAddress');
+      const bmcUser = need('bmcUser');
+      const bmcPassword = need('bmcPassword', 'is required (it goes to the secret store, never the table)');
       const pool = await poolOf(ctx, body.pool ?? query.pool);
       const hostId = body.id;
       if (await ctx.store.getHost(pool.poolId, hostId)) throw new ApiError(409, 'exists', `host ${hostId} exists in pool ${pool.poolId}`);
+      if (body.protocol === 'xapi') return addXapiHost(ctx, req, pool, body);
       const secretRef = `bmc.${pool.poolId}.${hostId}`;
-      const reach = await bmcReach(body);
-      const candidate = { poolId: pool.poolId, hostId, bmcAddress: body.bmcAddress, bmcUser: body.bmcUser, secretRef, cipherSuite: body.cipherSuite ?? 17, redfishNoEtag: body.redfishNoEtag, ...reach };
+      const reach = await bmcReach({ ...body, bmcAddress });
+      const candidate = { poolId: pool.poolId, hostId, bmcAddress, bmcUser, secretRef, cipherSuite: body.cipherSuite ?? 17, redfishNoEtag: body.redfishNoEtag, ...reach };
       // One BMC serves one host: the same address refused before a packet is sent, the same
       // identity (GUID, serial) under another address once the BMC has answered.
       await assertBmcFree(ctx.store, candidate);
       const previous = await secretsOf(ctx).get(secretRef).catch(() => undefined);
-      await secretsOf(ctx).put(secretRef, body.bmcPassword);
+      await secretsOf(ctx).put(secretRef, bmcPassword);
       let binding;
       try {
         binding = await readBinding(bindDeps(ctx), candidate);

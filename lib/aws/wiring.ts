@@ -60,7 +60,7 @@ async function build(log: (line: string) => void): Promise<AwsWiring> {
   const lambda = new LambdaClient({});
   const scheduler = new EventBridgeScheduler({ client: new SchedulerClient({}), groupName: config.scheduleGroup, targetArn: config.scheduledFunctionArn, roleArn: config.schedulerRoleArn });
   const { hypervisorFor } = hypervisorCache(secrets);
-  const ops: PoolOpsDeps = { store, driver: hostDrivers(store, secrets, { timeoutMs: 2000, retries: 3, log }), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
+  const ops: PoolOpsDeps = { store, driver: hostDrivers(store, secrets, { timeoutMs: 2000, retries: 3, log, hypervisorFor }), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
   const schedules = new ScheduleService(store, eventBridgeSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   const launch = async (operationId: string): Promise<void> => {
     await lambda.send(new InvokeCommand({ FunctionName: config.workerFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ operationId })) }));

@@ -15,6 +15,8 @@ commands:
   pool show|plan|sleep|wake|energy POOL [-r REASON] [--dry-run] [--url URL] [--token-file FILE] [--json]
            a pool through the lowpower API: its plan for the night, sleep, wake, energy saved
            (a token from --token-file or $LOWPOWER_TOKEN; a deployed API needs one)
+  doctor [--pool POOL] [--url URL] [--token-file FILE] [--json]
+           check a deployment through its API: XAPI, every BMC and its binding, schedules, Slack
   dashboard --url URL [--port 8081]
            the dashboard on this machine for a deployed API (the page here, its API calls forwarded)
   secrets put REF (--file FILE | --stdin) --stage STAGE [--region R]
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'bmc':
       return runBmcCommand(rest);
+    case 'doctor':
+      return (await import('./doctor-command.ts')).runDoctorCommand(rest);
     case 'dashboard':
       return (await import('./dashboard-command.ts')).runDashboardCommand(rest);
     case 'fleet':

@@ -109,9 +109,9 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, protocol: o.protocol, migrateMsPerGiB: o.migrateMsPerGiB });
   const { store, secrets, fleet, xapi, faults } = standIns;
 
-  const driver = hostDrivers(store, secrets, { timeoutMs: 1500, retries: 3, pollMs: 200, log });
   const hypervisors = hypervisorCache(secrets, { taskPollMs: 100, originator: 'lowpower-local' });
   const { hypervisorFor } = hypervisors;
+  const driver = hostDrivers(store, secrets, { timeoutMs: 1500, retries: 3, pollMs: 200, log, hypervisorFor });
   const ops: PoolOpsDeps = {
     store,
     driver,

@@ -5,9 +5,10 @@
  * cut: the stored binding, then the BMC's GUID as it answers now.
  */
 import type { Hypervisor } from '../xen/hypervisor-port.ts';
+import type { HostRepository, PoolRepository } from '../store/index.ts';
 import type { Store } from '../store/store.ts';
 import type { ActionSource, BmcIdentityRecord, Host, HostBinding, Pool } from '../store/types.ts';
-import type { PowerDriver } from './power-driver.ts';
+import type { BmcHost, PowerDriver } from './power-driver.ts';
 import { bindingRefusal, bmcAtOf, decideBinding, describeIdentity, sameBmcAs } from './binding.ts';
 import { errorText } from './step-machine.ts';
 
@@ -31,7 +32,7 @@ export class BmcTakenError extends Error {
   }
 }
 
-type BmcFields = Pick<Host, 'poolId' | 'hostId' | 'bmcAddress' | 'bmcPort' | 'bmcUser' | 'secretRef' | 'cipherSuite'>;
+type BmcFields = BmcHost;
 
 /** Read both sides and compare; an unreadable side makes the binding unverified, saying why. */
 export async function readBinding(deps: BindDeps, host: BmcFields): Promise<HostBinding> {
@@ -41,7 +42,7 @@ export async function readBinding(deps: BindDeps, host: BmcFields): Promise<Host
   try {
     bmc = await deps.driver.identity(host);
   } catch (e) {
-    return { state: 'unverified', why: `could not read the identity of the BMC at ${bmcAt}: ${errorText(e)}`, checkedAt: at, bmcAt, bmc: { protocol: 'ipmi' }, xapi: {} };
+    return { state: 'unverified', why: `could not read the identity of the BMC at ${bmcAt}: ${errorText(e)}`, checkedAt: at, bmcAt, bmc: { protocol: host.bmcProtocol ?? 'ipmi' }, xapi: {} };
   }
   const pool = await deps.store.getPool(host.poolId);
   let xapi: { serial?: string; boardSerial?: string } = {};
@@ -53,17 +54,19 @@ export async function readBinding(deps: BindDeps, host: BmcFields): Promise<Host
   } catch (e) {
     return { state: 'unverified', why: `could not read ${host.hostId}'s serials from XAPI: ${errorText(e)}`, checkedAt: at, bmcAt, bmc, xapi };
   }
+  // No BMC: power goes through XAPI's own record of this very host, so there is nothing to mix up.
+  if (bmc.protocol === 'xapi') return { state: 'bound', why: `${host.hostId} has no BMC: power goes through XAPI's own host record (host.power_on, host.shutdown)`, checkedAt: at, bmcAt, bmc, xapi };
   return decideBinding(host.hostId, bmcAt, bmc, xapi, at);
 }
 
 /** Every host of every pool: one BMC may not serve two hosts, in one pool or across pools. */
-async function allHosts(store: Store): Promise<Host[]> {
+async function allHosts(store: PoolRepository & HostRepository): Promise<Host[]> {
   const pools = await store.listPools();
   return (await Promise.all(pools.map((p) => store.listHosts(p.poolId)))).flat();
 }
 
 /** Refuse a BMC (by address, GUID or serial) that another host already has. */
-export async function assertBmcFree(store: Store, candidate: BmcFields & { binding?: HostBinding }): Promise<void> {
+export async function assertBmcFree(store: PoolRepository & HostRepository, candidate: BmcFields & { binding?: HostBinding }): Promise<void> {
   const other = sameBmcAs(candidate, await allHosts(store));
   if (other) throw new BmcTakenError(candidate.hostId, other.host.poolId, other.host.hostId, other.by);
 }

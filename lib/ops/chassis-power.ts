@@ -1,5 +1,5 @@
 /** What a host's chassis shows: read until it reaches a state, and recorded on the host as observed. */
-import type { Store } from '../store/store.ts';
+import type { HostRepository } from '../store/index.ts';
 import type { Host, PowerState } from '../store/types.ts';
 import type { OpsDeps } from './ops-deps.ts';
 import { checkLease, sleep, waitUntil, type StepExecution } from './step-machine.ts';
@@ -23,7 +23,7 @@ export async function waitForPower(deps: OpsDeps, host: Host, target: 'on' | 'of
  * Record what the chassis showed, when and from where. A sleeping host that a person switched on
  * is awake from then on (so the drift check does not flag it).
  */
-export async function recordPower(store: Store, poolId: string, hostId: string, power: PowerState, source = 'ipmi'): Promise<void> {
+export async function recordPower(store: HostRepository, poolId: string, hostId: string, power: PowerState, source = 'ipmi'): Promise<void> {
   const fresh = await store.getHost(poolId, hostId);
   if (!fresh) return;
   const woke = power === 'on' && fresh.sleepState === 'asleep' && source === 'ipmi-command';

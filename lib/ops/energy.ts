@@ -3,7 +3,7 @@
  * its standby draw, times the hours asleep). The report sums them per night, and adds what the
  * hosts asleep right now have saved so far.
  */
-import type { Store } from '../store/store.ts';
+import type { EnergyRepository, HostRepository } from '../store/index.ts';
 import type { Pool } from '../store/types.ts';
 
 export interface EnergyReport {
@@ -16,7 +16,7 @@ export interface EnergyReport {
 
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
-export async function energyReport(store: Store, pool: Pool, days: number, now = Date.now()): Promise<EnergyReport> {
+export async function energyReport(store: EnergyRepository & HostRepository, pool: Pool, days: number, now = Date.now()): Promise<EnergyReport> {
   const since = new Date(now - days * 86_400_000).toISOString();
   const records = await store.listEnergy(pool.poolId, { since });
   const nights = new Map<string, { kWhSaved: number; hosts: number }>();

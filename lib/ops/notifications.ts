@@ -5,6 +5,7 @@
  * poll found. Pure but for reading the records; the caller's notifier renders and sends them.
  */
 import type { Alert, OperationWithSteps } from '../store/types.ts';
+import type { AlertRepository, PoolRepository } from '../store/index.ts';
 import type { Store } from '../store/store.ts';
 import type { ScheduleService } from '../schedules/service.ts';
 import type { PollResult } from './sensor-poll.ts';
@@ -73,7 +74,7 @@ export async function afterOperation(d: { store: Store; schedules: ScheduleServi
 }
 
 /** The heat and drift a poll has just found, as notices (none when it found none). */
-export async function alertNoticesAfterPoll(store: Store, poolId: string, poll: PollResult): Promise<Notice[]> {
+export async function alertNoticesAfterPoll(store: AlertRepository & PoolRepository, poolId: string, poll: PollResult): Promise<Notice[]> {
   const opened = new Set([...poll.alertsOpened, ...poll.drift]);
   if (opened.size === 0) return [];
   return noticesForAlerts((await store.listAlerts(poolId, { open: true })).filter((a) => opened.has(a.hostId) && (a.kind === 'thermal' || a.kind === 'drift')));

@@ -3,13 +3,13 @@
  * workers never run it at once), renewed with the operation's host locks while a step runs, and
  * lapsing when its worker dies. Losing it aborts the step's signal; the step machine stops there.
  */
-import type { Store } from '../store/store.ts';
+import type { HostLockRepository, OperationRepository, StepRepository } from '../store/index.ts';
 import { HostBusyError, LockNotHeldError, VersionConflictError } from '../store/errors.ts';
 import type { OperationWithSteps } from '../store/types.ts';
 import { retry } from '../util/retry.ts';
 
 export interface LeaseDeps {
-  store: Store;
+  store: OperationRepository & StepRepository & HostLockRepository;
   now?: () => number;
   /** How long a worker's lease on an operation lasts without renewal (default 2 min); renewed every third of it while a step runs. */
   operationLeaseMs?: number;

@@ -4,8 +4,8 @@
  * harm; everything that acts lives in the sleep and wake operations.
  */
 import type { Hypervisor, XenHostInfo, XenPoolInfo, XenVmInfo } from '../xen/hypervisor-port.ts';
+import type { HostRepository, ReadingRepository } from '../store/index.ts';
 import type { PlannerHost, PlannerPolicy, PlannerVm } from '../planner/index.ts';
-import type { Store } from '../store/store.ts';
 import type { Host, Pool } from '../store/types.ts';
 
 export interface PoolView {
@@ -34,7 +34,7 @@ export function plannerPolicy(pool: Pool, xen: XenPoolInfo): PlannerPolicy {
   };
 }
 
-export async function readPoolView(store: Store, hv: Hypervisor, pool: Pool): Promise<PoolView> {
+export async function readPoolView(store: HostRepository & ReadingRepository, hv: Hypervisor, pool: Pool): Promise<PoolView> {
   const [xen, xenHosts, vms, stored] = await Promise.all([hv.pool(), hv.hosts(), hv.vms(), store.listHosts(pool.poolId)]);
   const byId = new Map(stored.map((h) => [h.hostId, h]));
   const never = new Set(pool.policy?.neverSleep ?? []);

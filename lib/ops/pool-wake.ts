@@ -7,9 +7,9 @@
  * the machine at the end of this file runs them in order.
  */
 import { planWake, type WakePlan } from '../planner/index.ts';
+import type { HostRepository, PoolRepository } from '../store/index.ts';
 import type { Hypervisor } from '../xen/hypervisor-port.ts';
 import type { Host, OperationWithSteps } from '../store/types.ts';
-import type { Store } from '../store/store.ts';
 import { XapiUnreachableError } from '../xen/errors.ts';
 import type { OpsDeps } from './ops-deps.ts';
 import { readPoolView } from './pool-view.ts';
@@ -46,7 +46,7 @@ export function wakeLeadMs(h: Pick<Host, 'wakeLeadsMs'>): number {
  * How many minutes before its ready time a pool's wake must start: the slowest host's lead time,
  * plus the pauses between power-on groups, rounded up to whole minutes.
  */
-export async function poolWakeLeadMinutes(store: Store, poolId: string): Promise<number> {
+export async function poolWakeLeadMinutes(store: HostRepository & PoolRepository, poolId: string): Promise<number> {
   const [pool, hosts] = await Promise.all([store.getPool(poolId), store.listHosts(poolId)]);
   if (hosts.length === 0) return 0;
   const group = Math.max(1, pool?.policy?.wakeGroupSize ?? 2);

@@ -3,7 +3,7 @@
  * stored as readings with a TTL; a temperature at or over its upper critical threshold opens the
  * host's thermal alert (safety rule 8), and a poll with every temperature back under it closes it.
  */
-import type { Store } from '../store/store.ts';
+import type { AlertRepository, AuditRepository, HostRepository, ReadingRepository } from '../store/index.ts';
 import type { Host } from '../store/types.ts';
 import { hottestOf, type Temperature } from '../fleet/sweep.ts';
 import { mapBounded } from '../util/bounded.ts';
@@ -39,7 +39,7 @@ export function thermalExcess(temperatures: readonly Temperature[]): string | un
  * Drift: a host lowpower put to sleep found on, or a host last seen on found off while no
  * operation holds it. It is recorded and alerted, never silently "fixed".
  */
-async function checkDrift(store: Store, h: Host, power: 'on' | 'off', at: string, result: PollResult, log?: (line: string) => void): Promise<void> {
+async function checkDrift(store: HostRepository & AlertRepository & AuditRepository, h: Host, power: 'on' | 'off', at: string, result: PollResult, log?: (line: string) => void): Promise<void> {
   const busy = h.lockOperationId !== undefined && (h.lockExpiresAt ?? 0) > Date.now();
   // Woken while XAPI was away: on, and waiting to be enabled; the sweeper finishes it.
   if (busy || h.awaitingEnable) return;
@@ -69,7 +69,7 @@ async function readHost(driver: Pick<PowerDriver, 'status' | 'sensors' | 'readWa
   return { ok: true, power: status.power, temperatures, hottest: hottestOf(temperatures), watts };
 }
 
-export async function pollPool(store: Store, driver: Pick<PowerDriver, 'status' | 'sensors' | 'readWatts'>, poolId: string, o: PollOptions = {}): Promise<PollResult> {
+export async function pollPool(store: HostRepository & ReadingRepository & AlertRepository & AuditRepository, driver: Pick<PowerDriver, 'status' | 'sensors' | 'readWatts'>, poolId: string, o: PollOptions = {}): Promise<PollResult> {
   const hosts = await store.listHosts(poolId);
   const result: PollResult = { ok: 0, failed: 0, alertsOpened: [], alertsClosed: [], drift: [] };
   await mapBounded(hosts, o.concurrency ?? 16, async (h: Host) => {

@@ -8,6 +8,7 @@
  * renewed while a step runs, lost) is in operation-lease.ts.
  */
 import { randomUUID } from 'node:crypto';
+import type { HostRepository } from '../store/index.ts';
 import type { Store } from '../store/store.ts';
 import { VersionConflictError } from '../store/errors.ts';
 import type { Host, OperationStep, OperationWithSteps, StepPatch } from '../store/types.ts';
@@ -17,6 +18,8 @@ import { heartbeat, LeaseLostError, loadOperation as load, takeLease, type Lease
 export { checkLease, LeaseLostError, OperationBusyError } from './operation-lease.ts';
 
 export interface StepMachineDeps extends LeaseDeps {
+  /** The machine runs whole operations: steps, audit, hosts and their locks. */
+  store: Store;
   /** One readable line per step. */
   log?: (line: string) => void;
   /** Test hook: called after each step is saved; throwing here stands for a crash. */
@@ -78,7 +81,7 @@ export interface StepMachine {
 export const stepsOfHost = (op: OperationWithSteps, hostId: string): OperationStep[] => op.steps.filter((s) => s.hostId === hostId).sort((a, b) => a.index - b.index);
 
 /** The host an operation acts on, read fresh; gone from the store is an error that stops the run. */
-export async function hostOf(store: Store, poolId: string, hostId: string): Promise<Host> {
+export async function hostOf(store: HostRepository, poolId: string, hostId: string): Promise<Host> {
   const h = await store.getHost(poolId, hostId);
   if (!h) throw new Error(`host ${hostId} vanished from pool ${poolId}`);
   return h;

@@ -5,6 +5,9 @@
  * time, and the release. The order they run in is written by requestPoolWake (pool-wake.ts).
  */
 import type { WakePlan } from '../planner/index.ts';
+import { IpmiTimeoutError } from '../ipmi/errors.ts';
+import { RedfishConnectionError, RedfishTimeoutError } from '../redfish/index.ts';
+import { XapiUnreachableError } from '../xen/errors.ts';
 import type { Hypervisor } from '../xen/hypervisor-port.ts';
 import type { OperationWithSteps } from '../store/types.ts';
 import { HostBusyError } from '../store/errors.ts';
@@ -22,6 +25,11 @@ export interface WakeHostReport {
   step?: string;
 }
 
+/** A power-on whose answer went missing may still have been carried out: wait and look. */
+function answerMayBeLost(e: unknown): boolean {
+  return e instanceof IpmiTimeoutError || e instanceof RedfishTimeoutError || e instanceof RedfishConnectionError || e instanceof XapiUnreachableError;
+}
+
 export function wakeSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps) {
   const plan = op0.params?.plan as WakePlan;
   const readyBy = Date.parse(String(op0.params?.readyBy));
@@ -34,12 +42,24 @@ export function wakeSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithS
     const h = await host(hostId);
     const power = await deps.driver.readPower(h).catch(() => 'unknown' as const);
     if (power === 'on') return { state: 'done', detail: { already: true, at: iso() } };
-    if (power === 'unknown') return { state: 'failed', error: 'the BMC does not answer' };
+    if (power === 'unknown') return { state: 'failed', error: h.bmcProtocol === 'xapi' ? 'XAPI does not answer (the host has no BMC)' : 'the BMC does not answer' };
     // Only through this host's own BMC: a foreign one would start another machine.
     const foreign = await bmcOnRefusal(deps, h);
     if (foreign) return { state: 'failed', detail: { refused: true, why: foreign }, error: `refused: ${foreign}` };
     // A power-on that may have left in a dead run is not sent twice: the chassis shows it soon.
-    if (!interrupted) await deps.driver.sendOnce(h, 'on').catch(() => undefined);
+    // A refusal is kept to say why if the chassis stays off (a lost answer proves nothing).
+    let refusal: string | undefined;
+    if (!interrupted) {
+      const refused = await deps.driver.sendOnce(h, 'on').then(
+        () => false,
+        (e: unknown) => {
+          refusal = message(e);
+          return !answerMayBeLost(e);
+        },
+      );
+      // Refused outright (XAPI: power-on disabled; a BMC: a completion code): nothing to wait for.
+      if (refused) return { state: 'failed', error: `the power-on was refused: ${refusal}` };
+    }
     if ((await waitForPower(deps, h, 'on', deps.confirmMs ?? 30_000, x)) === 'on') {
       await recordPower(deps.store, poolId, hostId, 'on');
       return { state: 'done', detail: { at: iso() } };
@@ -48,7 +68,7 @@ export function wakeSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithS
       await deps.driver.sendOnce(h, 'on').catch(() => undefined);
       return { state: 'done', detail: { at: iso(), note: 'sent again: the chassis stayed off after an interrupted run' } };
     }
-    return { state: 'failed', error: 'the chassis did not turn on' };
+    return { state: 'failed', error: `the chassis did not turn on${refusal ? ` (the power-on answered: ${refusal})` : ''}` };
   }
 
   /**
@@ -97,7 +117,7 @@ export function wakeSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithS
     await deps.store.updateHost(poolId, hostId, h.version, {
       power: 'on',
       powerObservedAt: at,
-      powerSource: 'ipmi',
+      powerSource: h.bmcProtocol ?? 'ipmi',
       xenState: 'enabled',
       sleepState: 'awake',
       lastWokenAt: at,

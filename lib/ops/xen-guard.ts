@@ -7,8 +7,8 @@
  * nothing lands on it during a soft-off wait) and enables it again when the cut is abandoned.
  */
 import type { Hypervisor } from '../xen/hypervisor-port.ts';
+import type { HostRepository, PoolRepository, ReadingRepository } from '../store/index.ts';
 import type { Host, Pool } from '../store/types.ts';
-import type { Store } from '../store/store.ts';
 import { haFitHolds } from '../planner/index.ts';
 import type { PowerGuard } from './ops-deps.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';
@@ -41,7 +41,7 @@ export function poolRulesRefusal(view: PoolView, hostId: string, incoming: strin
   return undefined;
 }
 
-export function xenPowerGuard(store: Store, hypervisorFor: (pool: Pool) => Promise<Hypervisor>): PowerGuard {
+export function xenPowerGuard(store: PoolRepository & HostRepository & ReadingRepository, hypervisorFor: (pool: Pool) => Promise<Hypervisor>): PowerGuard {
   const hvOf = async (host: Host): Promise<Hypervisor> => {
     const pool = await store.getPool(host.poolId);
     if (!pool) throw new Error(`pool ${host.poolId} is not known`);

@@ -132,6 +132,10 @@ function fitReasons(model: PackModel, at: Placement, failures: number, reasons: 
 /** Is this keep reason one of HA (by the memory sum, or by the fit with its details)? */
 export const isHaReason = (reason: string): boolean => reason === REASON_HA || reason.startsWith(`${REASON_HA}: `);
 
+/**
+ * Why nothing sleeps, as the reason alone ("of 3 hosts on, ..."): the dashboard, the CLI and Slack
+ * each say "nothing can sleep" in their own words before it, so it must not say so itself.
+ */
 export function whyNothingSleeps(model: PackModel, keep: readonly KeepReason[]): string {
   if (keep.length === 0) return 'no host is on and enabled';
   const policy = model.policy;
@@ -157,5 +161,5 @@ export function whyNothingSleeps(model: PackModel, keep: readonly KeepReason[]):
   }
   const minimum = tally(REASON_MIN_HOSTS);
   if (minimum > 0 && keep.length > policy.minHostsOn) parts.push(`${isAre(minimum)} kept by the minimum of ${policy.minHostsOn} hosts on`);
-  return `nothing can sleep: of ${keep.length} hosts on, ${parts.join('; ')}`;
+  return `of ${keep.length} hosts on, ${parts.join('; ')}`;
 }

@@ -63,7 +63,7 @@ export interface SleepPlan {
   lowerBound: number;
   /** total memory the migrations move */
   migratedBytes: number;
-  /** set when nothing can sleep: why */
+  /** set when nothing can sleep: why, as the reason alone (readers put "nothing can sleep" before it) */
   why?: string;
 }
 

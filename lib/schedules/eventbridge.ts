@@ -2,7 +2,8 @@
  * The Scheduler port on Amazon EventBridge Scheduler: one EventBridge schedule per lowpower schedule
  * in a schedule group, targeting the scheduled Lambda; one-time at() schedules that delete themselves
  * after running (used to resume long operations, and to start a wake early on the days its recurring
- * timer cannot: their input carries the ready time they start it for). AWS errors become ScheduleConflictError,
+ * timer cannot: their input carries the ready time they start it for); GetSchedule for the doctor's
+ * presence check. AWS errors become ScheduleConflictError,
  * ScheduleNotFoundError and ScheduleValidationError.
  */
 import { createHash } from 'node:crypto';
@@ -47,6 +48,16 @@ export interface RemoteScheduleSummary {
   arn?: string;
   state?: string;
   groupName?: string;
+}
+
+/** One schedule as GetSchedule describes it (what the doctor compares with the store). */
+export interface RemoteSchedule {
+  name: string;
+  expression: string;
+  /** EventBridge Scheduler's default when the schedule names none: UTC. */
+  timezone: string;
+  state: ScheduleState;
+  targetArn?: string;
 }
 
 export interface OneTimeSchedule {
@@ -179,6 +190,24 @@ export class EventBridgeScheduler {
     const input: UpdateScheduleInput = { ...body, ClientToken: clientTokenFor(body) };
     const out = await this.send(s.name, () => client.send(new UpdateScheduleCommand(input)));
     return out.ScheduleArn;
+  }
+
+  /** The schedule of that name in the group (GetSchedule), or undefined when it does not exist. */
+  async get(name: string): Promise<RemoteSchedule | undefined> {
+    const { client, groupName } = this.options;
+    try {
+      const out = await this.send(name, () => client.send(new GetScheduleCommand({ Name: name, GroupName: groupName })));
+      return {
+        name: out.Name ?? name,
+        expression: out.ScheduleExpression ?? '',
+        timezone: out.ScheduleExpressionTimezone ?? 'UTC',
+        state: out.State ?? 'ENABLED',
+        ...(out.Target?.Arn !== undefined ? { targetArn: out.Target.Arn } : {}),
+      };
+    } catch (e) {
+      if (e instanceof ScheduleNotFoundError) return undefined;
+      throw e;
+    }
   }
 
   async delete(name: string): Promise<void> {

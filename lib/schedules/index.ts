@@ -24,6 +24,7 @@ export {
   type EventBridgeSchedulerOptions,
   type ScheduledInput,
   type RemoteScheduleSummary,
+  type RemoteSchedule,
   type OneTimeSchedule,
   earlyStartSchedule,
 } from './eventbridge.ts';
@@ -31,11 +32,12 @@ export { LocalScheduler, systemClock, type RunnerClock, type TimerHandle, type S
 export { wallClockAt, localDate, resolveLocal, startOfLocalDay, type WallClock, type LocalResolution } from './zoned.ts';
 export { shiftCronEarlier, type ShiftResult } from './lead.ts';
 export { earlyStarts, wakeFireRole, wakeTimerOf, type WakeTiming, type WakeTimer, type EarlyStart, type EarlyStartWhy, type WakeFireRole } from './early-start.ts';
-export { ScheduleService, fromStored, type ScheduleServiceOptions, type ScheduleView } from './service.ts';
+export { ScheduleService, fromStored, type ScheduleServiceOptions, type ScheduleView, type TimerCheck } from './service.ts';
 export {
   localSchedulerPort,
   eventBridgeSchedulerPort,
   type SchedulerPort,
+  type TimerState,
   type OneTimeStart,
   type EarlyStartPayload,
   type LocalSchedulerLike,

@@ -5,7 +5,7 @@
  */
 import { ScheduleNotFoundError } from './errors.ts';
 import type { Schedule } from './model.ts';
-import { earlyStartSchedule, type OneTimeSchedule } from './eventbridge.ts';
+import { earlyStartSchedule, type OneTimeSchedule, type RemoteSchedule } from './eventbridge.ts';
 import { localTimerName } from './timer-names.ts';
 
 /** A one-time timer that starts a wake early for one ready time. */
@@ -18,10 +18,19 @@ export interface OneTimeStart {
   readyAt: Date;
 }
 
+/** A schedule's recurring timer as the scheduler holds it: when it fires, in which zone, whether it runs. */
+export interface TimerState {
+  expression: string;
+  timezone: string;
+  enabled: boolean;
+}
+
 /** Where timers live. */
 export interface SchedulerPort {
   upsert(schedule: Schedule): Promise<void>;
   remove(poolId: string, name: string): Promise<void>;
+  /** The schedule's recurring timer as the scheduler holds it now, or undefined when it has none (the doctor's presence check). */
+  lookup?(poolId: string, name: string): Promise<TimerState | undefined>;
   /** Book a one-time timer, or move the one of the same name. Ports without one-time timers leave these out. */
   upsertOnce?(t: OneTimeStart): Promise<void>;
   removeOnce?(name: string): Promise<void>;
@@ -56,6 +65,10 @@ export function localSchedulerPort(scheduler: LocalSchedulerLike): SchedulerPort
     async remove(poolId, name) {
       scheduler.remove(localTimerName(poolId, name));
     },
+    async lookup(poolId, name) {
+      const timer = scheduler.list().find((e) => e.schedule.name === localTimerName(poolId, name))?.schedule;
+      return timer && { expression: timer.expression, timezone: timer.timezone, enabled: timer.enabled };
+    },
   };
   const { upsertOnce, removeOnce, listOnce } = scheduler;
   if (!upsertOnce || !removeOnce || !listOnce) return port;
@@ -79,6 +92,8 @@ export interface EventBridgeLike {
   create(s: Schedule): Promise<string | undefined>;
   update(s: Schedule): Promise<string | undefined>;
   delete(name: string): Promise<void>;
+  /** The schedule of that name in the group, or undefined when there is none (EventBridgeScheduler has it). */
+  get?(name: string): Promise<RemoteSchedule | undefined>;
   /** One-time at() schedules (EventBridgeScheduler has them). */
   upsertOneTime?(o: OneTimeSchedule): Promise<string | undefined>;
   list?(namePrefix?: string): Promise<Array<{ name: string }>>;
@@ -106,6 +121,13 @@ export function eventBridgeSchedulerPort(eb: EventBridgeLike): SchedulerPort {
       await remove(localTimerName(poolId, name));
     },
   };
+  const { get } = eb;
+  if (get) {
+    port.lookup = async (poolId, name) => {
+      const r = await get.call(eb, localTimerName(poolId, name));
+      return r && { expression: r.expression, timezone: r.timezone, enabled: r.state !== 'DISABLED' };
+    };
+  }
   const { upsertOneTime, list } = eb;
   if (!upsertOneTime || !list) return port;
   return {

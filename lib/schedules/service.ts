@@ -9,7 +9,7 @@
  * booked for a horizon ahead (early-start.ts), and re-booked whenever the wake timers are re-armed.
  * The ports are in scheduler-ports.ts, the timers' names in timer-names.ts.
  */
-import type { Store } from '../store/store.ts';
+import type { PoolRepository, ScheduleRepository } from '../store/index.ts';
 import { AlreadyExistsError, VersionConflictError } from '../store/errors.ts';
 import type { Schedule as StoredSchedule } from '../store/types.ts';
 import { retry } from '../util/retry.ts';
@@ -19,13 +19,14 @@ import { nextFireTime } from './next-fire.ts';
 import { parseExpression } from './expression.ts';
 import { localDate } from './zoned.ts';
 import { earlyStarts, wakeTimerOf, type EarlyStart } from './early-start.ts';
-import type { SchedulerPort } from './scheduler-ports.ts';
+import type { SchedulerPort, TimerState } from './scheduler-ports.ts';
 import { earlyStartName, earlyStartPrefix, localTimerName } from './timer-names.ts';
 
 export {
   localSchedulerPort,
   eventBridgeSchedulerPort,
   type SchedulerPort,
+  type TimerState,
   type OneTimeStart,
   type EarlyStartPayload,
   type LocalSchedulerLike,
@@ -51,6 +52,21 @@ export interface ScheduleView extends Schedule {
   nextFire: string | null;
 }
 
+/** A schedule against its timer (checkTimers). */
+export interface TimerCheck {
+  name: string;
+  /** unchecked: the port cannot be asked; unknown: asking failed (error says why). */
+  state: 'present' | 'missing' | 'differs' | 'unchecked' | 'unknown';
+  /** The timer the stored schedule wants. */
+  want: TimerState;
+  /** The timer the scheduler holds (present, differs). */
+  have?: TimerState;
+  /** Why the scheduler could not say (unknown). */
+  error?: string;
+}
+
+const squash = (expression: string): string => expression.trim().replace(/\s+/g, ' ');
+
 export interface ScheduleServiceOptions {
   now?: () => number;
   /** How many minutes before its ready time a wake must start (the pool's lead time). */
@@ -69,7 +85,7 @@ export class ScheduleService {
   private readonly now: () => number;
 
   constructor(
-    private readonly store: Store,
+    private readonly store: PoolRepository & ScheduleRepository,
     private readonly port: SchedulerPort,
     private readonly o: ScheduleServiceOptions = {},
   ) {
@@ -81,10 +97,10 @@ export class ScheduleService {
   }
 
   /** The timer for a schedule: a wake fires earlier by the pool's lead time; the rest as written. */
-  private async timerOf(s: Schedule, lead?: number): Promise<Schedule> {
+  private async timerOf(s: Schedule, lead?: number, quiet = false): Promise<Schedule> {
     if (s.action !== 'wake') return s;
     const timer = wakeTimerOf({ expression: s.expression, timezone: s.timezone, leadMinutes: lead ?? (await this.lead(s)) });
-    if (timer.why) this.o.log?.(`schedule ${s.name}: its timer is not shifted (${timer.why})`);
+    if (timer.why && !quiet) this.o.log?.(`schedule ${s.name}: its timer is not shifted (${timer.why})`);
     return { ...s, expression: timer.expression };
   }
 
@@ -168,6 +184,31 @@ export class ScheduleService {
     const pools = await this.store.listPools();
     const all = (await Promise.all(pools.map((p) => this.store.listSchedules(p.poolId)))).flat().map(fromStored);
     return Promise.all(all.map((s) => this.timerOf(s)));
+  }
+
+  /**
+   * Each schedule of a pool against its recurring timer in the scheduler: present as the store wants
+   * it (a wake started early by the lead), missing, different, unchecked (a port that cannot be
+   * asked) or unknown (asking failed). `bound` limits each lookup (the caller's deadline).
+   */
+  async checkTimers(poolId: string, bound: <T>(lookup: Promise<T>) => Promise<T> = (p) => p): Promise<TimerCheck[]> {
+    const stored = (await this.store.listSchedules(poolId)).map(fromStored);
+    return Promise.all(
+      stored.map(async (s): Promise<TimerCheck> => {
+        const t = await this.timerOf(s, undefined, true);
+        const want: TimerState = { expression: t.expression, timezone: t.timezone, enabled: t.enabled };
+        if (!this.port.lookup) return { name: s.name, state: 'unchecked', want };
+        let have: TimerState | undefined;
+        try {
+          have = await bound(this.port.lookup(poolId, s.name));
+        } catch (e) {
+          return { name: s.name, state: 'unknown', want, error: e instanceof Error ? e.message : String(e) };
+        }
+        if (!have) return { name: s.name, state: 'missing', want };
+        const same = squash(have.expression) === squash(want.expression) && have.timezone === want.timezone && have.enabled === want.enabled;
+        return { name: s.name, state: same ? 'present' : 'differs', want, have };
+      }),
+    );
   }
 
   async create(input: Schedule): Promise<ScheduleView> {

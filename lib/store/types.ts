@@ -1,5 +1,6 @@
 /**
- * The records the store keeps. Every versioned record carries `version` (1 on create, +1 on each
+ * The records the store keeps, long because it is the one vocabulary of the table's records that
+ * every repository shares. Every versioned record carries `version` (1 on create, +1 on each
  * write) and `createdAt` / `updatedAt` (ISO times). A host carries a `secretRef`, the name of its
  * BMC password in the `Secrets` port; the password itself never reaches the table.
  */

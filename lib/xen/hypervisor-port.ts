@@ -88,5 +88,13 @@ export interface Hypervisor {
    * read residentGuestVms() right before and call this only when it is empty.
    */
   shutdownHost(hostId: string): Promise<void>;
+  /**
+   * Async.host.power_on: the pool powers the host on from inside its own network, the way its
+   * power_on_mode says (Wake-on-LAN sent by a member, DRAC, iLO, a custom plug-in). HOST_IS_LIVE for
+   * a live host; HOST_POWER_ON_MODE_DISABLED when no mode is set.
+   */
+  powerOnHost(hostId: string): Promise<void>;
+  /** host.power_on_mode: "" (disabled), "wake-on-lan", "DRAC", "iLO", or a plug-in's name. */
+  hostPowerOnMode(hostId: string): Promise<string>;
   close(): Promise<void>;
 }

@@ -168,6 +168,14 @@ export class XapiHypervisor implements Hypervisor {
     await this.client.callAsync('host.shutdown', await this.hostRef(hostId));
   }
 
+  async powerOnHost(hostId: string): Promise<void> {
+    await this.client.callAsync('host.power_on', await this.hostRef(hostId));
+  }
+
+  async hostPowerOnMode(hostId: string): Promise<string> {
+    return String((await this.client.call<string>('host.get_power_on_mode', await this.hostRef(hostId))) ?? '');
+  }
+
   close(): Promise<void> {
     return this.client.close();
   }

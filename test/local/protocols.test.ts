@@ -105,4 +105,22 @@ describe('hosts on both protocols', () => {
     expect(r.status).toBe(400);
     expect(r.json.error).toMatchObject({ code: 'invalid_host', field: 'bmcScheme' });
   });
+
+  it('a host without a usable BMC is added with protocol xapi: no BMC fields, bound to its own XAPI record', async () => {
+    const before = await api('GET', '/v1/hosts/host-003');
+    expect(before.json.host).toMatchObject({ protocol: 'ipmi' });
+    expect((await api('DELETE', '/v1/hosts/host-003')).status).toBe(200);
+    const unknown = await api('POST', '/v1/hosts', { pool: runner.poolId, id: 'host-999', protocol: 'xapi' });
+    expect(unknown.status).toBe(409);
+    expect(unknown.json.error).toMatchObject({ code: 'unknown_to_xapi' });
+    const add = await api('POST', '/v1/hosts', { pool: runner.poolId, id: 'host-003', protocol: 'xapi' });
+    expect(add.status, JSON.stringify(add.json)).toBe(201);
+    expect(add.json.host).toMatchObject({ protocol: 'xapi', tls: null, binding: { state: 'bound', bmc: { protocol: 'xapi', productSerial: 'LPSIM-host-003' } } });
+    // Its power is XAPI's word, marked inferred: live now, so on.
+    const h = (await runner.store.getHost(runner.poolId, 'host-003'))!;
+    expect(await runner.ops.driver.status(h)).toMatchObject({ power: 'on', source: 'xapi', inferred: true });
+    // Without protocol xapi the BMC fields are still required, by field.
+    const missing = await api('POST', '/v1/hosts', { pool: runner.poolId, id: 'host-777', bmcUser: 'admin', bmcPassword: 'x' });
+    expect(missing).toMatchObject({ status: 400, json: { error: { code: 'invalid_host', field: 'bmcAddress' } } });
+  });
 });

@@ -135,7 +135,7 @@ describe('planSleep keeps HA as a fit', () => {
     expect(plan.sleep).toEqual([]);
     const reason = plan.keep.find((k) => k.hostId === 's')?.reason ?? '';
     expect(reason).toMatch(/^HA spare: without its free memory, if x fails, VM x-big-\d \(8\.0 GiB\) finds no room/);
-    expect(plan.why).toMatch(/^nothing can sleep: .*1 is needed as HA spare for the VMs of failed hosts to fit \(without its free memory, if x fails/);
+    expect(plan.why).toMatch(/^of \d+ hosts on, .*1 is needed as HA spare for the VMs of failed hosts to fit \(without its free memory, if x fails/);
   });
 
   it('sleeps that host when the others have room for the failed host VMs', () => {

@@ -16,6 +16,8 @@ import {
   type SlackBlock,
   type SlackMessage,
 } from '../../lib/slack/index.ts';
+import { planView } from '../../lib/slack/read-answers.ts';
+import { planSleep } from '../../lib/planner/index.ts';
 
 /** Every limit Slack enforces that our builders can reach. */
 function expectWithinLimits(m: SlackMessage): void {
@@ -127,6 +129,28 @@ describe('messages', () => {
     expect(JSON.stringify(big.blocks)).toContain('… and 800 more');
     const none = planMessage('p1', { sleep: [], migrations: 0, keep: [], why: 'every host is needed' });
     expect(none.text).toBe('Pool p1: nothing can sleep');
+  });
+
+  it("nothing can sleep: said once, then the planner's reason, as the plan comes from the API", () => {
+    const GiB = 1024 ** 3;
+    // Two hosts, HA 1: the master holds every VM, but nothing would be left if it failed.
+    const hosts = [
+      { id: 'a', memoryBytes: 64 * GiB, cpus: 16, state: 'on' as const, isMaster: true },
+      { id: 'b', memoryBytes: 64 * GiB, cpus: 16, state: 'on' as const, isMaster: false },
+    ];
+    const vms = [
+      { id: 'v1', hostId: 'a', memoryBytes: 20 * GiB, vcpus: 2 },
+      { id: 'v2', hostId: 'b', memoryBytes: 20 * GiB, vcpus: 2 },
+    ];
+    const plan = planSleep(hosts, vms, { haFailuresToTolerate: 1, headroomPercent: 0, minHostsOn: 1, vcpuOvercommit: 4, concurrentMigrations: 2 });
+    expect(plan.sleep).toEqual([]);
+    const m = planMessage('p1', planView(plan));
+    const head = m.blocks?.[0];
+    const text = head?.type === 'section' ? head.text.text : '';
+    expect(text).toBe(`*Pool p1*: nothing can sleep: ${plan.why}`);
+    expect(text).toMatch(/^\*Pool p1\*: nothing can sleep: of 2 hosts on, 1 must stay on \(pool master\)/);
+    expect(text.match(/nothing can sleep/gi)).toHaveLength(1);
+    expect(m.text).toBe('Pool p1: nothing can sleep');
   });
 
   it('long text spreads over sections split at line ends, then says what it left out', () => {

@@ -8,6 +8,8 @@ import { nextSleep, weekAhead } from '../../web/src/week.ts';
 import { layoutPlan } from '../../web/src/plan-picture.ts';
 import { splitKey } from '../../web/src/api.ts';
 import { nightsOf } from '../../web/src/views/energy.ts';
+import { planSummary } from '../../web/src/views/night.ts';
+import { planSleep } from '../../lib/planner/index.ts';
 import type { Alert, HostSummary, Operation, PoolHost, ScheduleView, SleepPlan } from '../../web/src/types.ts';
 
 const host = (o: Partial<HostSummary> = {}): HostSummary => ({ id: 'host-004', pool: 'pool-1', bmc: '127.0.0.1:623', protocol: 'ipmi', power: 'on', powerObservedAt: '2026-11-26T10:00:00.000Z', xenState: null, isMaster: false, operation: null, ...o });
@@ -144,5 +146,27 @@ describe('energy nights', () => {
       { night: '2026-11-25', kWhSaved: 0, hosts: 0 },
       { night: '2026-11-26', kWhSaved: 0, hosts: 0 },
     ]);
+  });
+});
+
+describe('the night in one sentence', () => {
+  const GiB = 1024 ** 3;
+  const host = (id: string, isMaster = false) => ({ id, memoryBytes: 64 * GiB, cpus: 16, state: 'on' as const, isMaster });
+  const vm = (id: string, hostId: string) => ({ id, hostId, memoryBytes: 20 * GiB, vcpus: 2 });
+  const policy = { haFailuresToTolerate: 1, headroomPercent: 0, minHostsOn: 1, vcpuOvercommit: 4, concurrentMigrations: 2 };
+
+  it('says "nothing can sleep" once, then the planner\'s reason', () => {
+    // Two hosts, HA 1: the master holds every VM, but nothing would be left if it failed.
+    const plan = planSleep([host('a', true), host('b')], [vm('v1', 'a'), vm('v2', 'b')], policy);
+    expect(plan.sleep).toEqual([]);
+    const text = planSummary(plan, 2);
+    expect(text).toBe(`Nothing can sleep now: ${plan.why}.`);
+    expect(text).toMatch(/^Nothing can sleep now: of 2 hosts on, 1 must stay on \(pool master\); 1 is needed as HA spare/);
+    expect(text.match(/nothing can sleep/gi)).toHaveLength(1);
+  });
+
+  it('who sleeps and what moves when something can', () => {
+    const plan = planSleep([host('a', true), host('b'), host('c')], [vm('v1', 'a'), vm('v2', 'c')], { ...policy, haFailuresToTolerate: 0 });
+    expect(planSummary(plan, 3)).toMatch(/^2 of 3 hosts can sleep: (b, c|c, b)\. 1 VM move \(20(\.0)? GiB\)\.$/);
   });
 });

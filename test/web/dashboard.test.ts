@@ -108,6 +108,12 @@ describe('dashboard in chromium', () => {
     // The plan is worked out again: nothing left to sleep, and the wake button is there.
     await page.locator('button[data-action="wake-pool"]:enabled').waitFor();
     await page.locator('button[data-action="sleep-pool"]:disabled', { hasText: 'Nothing to put to sleep' }).waitFor();
+    // "Nothing can sleep" said once: the plan's why is the reason alone, the page puts its words before it.
+    const again = (await apiGet<{ plan: { why?: string } }>(d, '/v1/pools/pool-1/plan')).plan;
+    expect(again.why).toMatch(/^of 3 hosts on, /);
+    const summary = (await page.locator('.plan-summary').textContent()) ?? '';
+    expect(summary.startsWith(`Nothing can sleep now: ${again.why}.`)).toBe(true);
+    expect(summary.match(/nothing can sleep/gi)).toHaveLength(1);
     pageErrors.push(...errors);
   }, 45_000);
 

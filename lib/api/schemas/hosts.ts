@@ -106,16 +106,18 @@ export const HostCreateBody = lazy(() => {
   return z.object({
     id: z.string().check(z.regex(ID_PATTERN, phrase('must be letters, digits and ._:@+=- (up to 100)'))),
     protocol: z.optional(
-      z.enum(['ipmi', 'redfish', 'auto'], 'protocol must be "ipmi", "redfish" or "auto"').check(z.describe('default ipmi; auto asks the Redfish service root (HTTPS, no credentials) and falls back to an IPMI presence ping, and stores what it found')),
+      z
+        .enum(['ipmi', 'redfish', 'auto', 'xapi'], 'protocol must be "ipmi", "redfish", "auto" or "xapi"')
+        .check(z.describe('default ipmi; auto asks the Redfish service root (HTTPS, no credentials) and falls back to an IPMI presence ping, and stores what it found; xapi: no usable BMC, power through XAPI alone (host.power_on with the host\'s power_on_mode, host.shutdown), no BMC fields')),
     ),
-    bmcAddress: f.bmcAddress,
+    bmcAddress: z.optional(f.bmcAddress.check(z.describe('required unless protocol is xapi'))),
     bmcPort: z.optional(f.bmcPort.check(z.describe('default 623 for IPMI, 443 for Redfish'))),
     bmcScheme: z.optional(z.enum(['https', 'http'], 'bmcScheme must be "https" or "http"').check(z.describe('Redfish: https (default); http only to a loopback address'))),
     redfishNoEtag: z.optional(f.redfishNoEtag),
-    bmcUser: f.bmcUser,
+    bmcUser: z.optional(f.bmcUser.check(z.describe('required unless protocol is xapi'))),
     cipherSuite: z.optional(f.cipherSuite.check(z.describe('default 17'))),
     neverSleep: z.optional(f.neverSleep),
-    bmcPassword: bmcPassword(),
+    bmcPassword: z.optional(bmcPassword().check(z.describe('required unless protocol is xapi'))),
     pool: z.optional(z.string().check(z.describe('the pool (or ?pool=; optional while there is one pool)'))),
   });
 });

@@ -9,10 +9,14 @@ import type { BmcHost, PowerDriver } from '../power-driver.ts';
 import { DriversByProtocol } from './by-protocol.ts';
 import { IpmiPowerDriver } from './ipmi-driver.ts';
 import { RedfishPowerDriver } from './redfish-driver.ts';
+import { XapiPowerDriver } from './xapi-driver.ts';
+import type { Hypervisor } from '../../xen/hypervisor-port.ts';
+import type { Pool } from '../../store/types.ts';
 
 export { DriversByProtocol, NoDriverError, protocolOf } from './by-protocol.ts';
 export { IpmiPowerDriver, openHostBmc } from './ipmi-driver.ts';
 export { RedfishPowerDriver, type RedfishDriverOptions } from './redfish-driver.ts';
+export { XapiPowerDriver, XapiPowerNotSupportedError } from './xapi-driver.ts';
 
 export interface HostDriverOptions {
   /** Deadline of one BMC exchange (IPMI: the whole exchange with its retransmissions). */
@@ -22,6 +26,8 @@ export interface HostDriverOptions {
   /** Redfish: between two state reads. */
   pollMs?: number;
   log?: (line: string) => void;
+  /** The pools' XAPI: hosts without a usable BMC are powered through it. */
+  hypervisorFor?: (pool: Pool) => Promise<Hypervisor>;
 }
 
 /** Store a certificate pinned on first use, unless the host has a pin already (the first one stays). */
@@ -35,9 +41,10 @@ export function pinStore(store: Pick<Store, 'getHost' | 'updateHost'>, log?: (li
 }
 
 /** IPMI and Redfish drivers by protocol, with pins stored in the store. */
-export function hostDrivers(store: Pick<Store, 'getHost' | 'updateHost'>, secrets: Secrets, o: HostDriverOptions = {}): DriversByProtocol & PowerDriver {
+export function hostDrivers(store: Pick<Store, 'getHost' | 'updateHost' | 'getPool'>, secrets: Secrets, o: HostDriverOptions = {}): DriversByProtocol & PowerDriver {
   return new DriversByProtocol({
     ipmi: new IpmiPowerDriver(secrets, { timeoutMs: o.timeoutMs, retries: o.retries }),
     redfish: new RedfishPowerDriver(secrets, { timeoutMs: o.timeoutMs === undefined ? undefined : Math.max(o.timeoutMs * 3, 5000), pollMs: o.pollMs, onPinned: pinStore(store, o.log) }),
+    xapi: o.hypervisorFor ? new XapiPowerDriver(store, o.hypervisorFor) : undefined,
   });
 }

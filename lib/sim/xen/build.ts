@@ -94,7 +94,7 @@ export function buildPool(db: XapiDb, o: XapiSimOptions, ids: IdSource, now: num
       memory_overhead: 0, allowed_operations: [], current_operations: {},
       software_version: { product_brand: 'XCP-ng', product_version: '8.3.0', platform_name: 'XCP', xapi: '24.19', xen: '4.17.4', hostname: spec.name },
       API_version_major: 2, API_version_minor: 21, API_version_vendor: 'XenSource',
-      PBDs: [], PIFs: [], PCIs: [], PGPUs: [], power_on_mode: 'IPMI', power_on_config: {}, external_auth_type: '',
+      PBDs: [], PIFs: [], PCIs: [], PGPUs: [], power_on_mode: spec.powerOnMode ?? 'IPMI', power_on_config: {}, external_auth_type: '',
       bios_strings: biosStrings(spec), other_config: {}, tags: [],
     });
     db.insert('VM', dom0Ref, vmRecord(ids, {

@@ -68,6 +68,19 @@ export const METHODS: Record<string, MethodSpec> = {
   },
   'host.enable': { arity: [1, 1], async: true, handler: (c, a) => (c.model.enableHost(str(a, 0, 'host')), '') },
   'host.shutdown': { arity: [1, 1], async: true, handler: (c, a) => (c.model.shutdownHost(str(a, 0, 'host')), '') },
+  'host.power_on': { arity: [1, 1], async: true, handler: (c, a) => (c.model.powerOnHost(str(a, 0, 'host')), '') },
+  /** host.set_power_on_mode(self, power_on_mode, power_on_config): "" disables power-on through the pool. */
+  'host.set_power_on_mode': {
+    arity: [3, 3],
+    handler: (c, a) => {
+      const host = str(a, 0, 'self');
+      c.model.hostRuntime(host);
+      const raw = a[2] !== null && typeof a[2] === 'object' && !Array.isArray(a[2]) ? (a[2] as Record<string, XapiValue>) : {};
+      const config = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
+      c.model.db.update('host', host, { power_on_mode: str(a, 1, 'power_on_mode'), power_on_config: config });
+      return '';
+    },
+  },
   'host.assert_can_evacuate': {
     arity: [1, 1],
     async: true,

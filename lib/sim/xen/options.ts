@@ -34,6 +34,11 @@ export interface SimHostSpec {
   serial?: string;
   /** bios_strings["baseboard-serial-number"]. Default "". */
   boardSerial?: string;
+  /**
+   * host.power_on_mode: how the pool powers the host on from inside its network ("" disabled,
+   * "wake-on-lan", "DRAC", "iLO", or a plug-in's name). Default "IPMI", as the simulator always had.
+   */
+  powerOnMode?: string;
 }
 
 /** The serials of the machine under a host, as its BMC reports them: what demoPool asks per host. */

@@ -33,6 +33,19 @@ export function enableHost(pool: PoolCore, hostRef: Ref): void {
 }
 
 /**
+ * host.power_on with xapi's checks: HOST_IS_LIVE for a live host, HOST_POWER_ON_MODE_DISABLED when
+ * power_on_mode is "" (nothing configured to reach the machine); otherwise the pool's own way in
+ * (Wake-on-LAN from a member, the BMC's vendor plug-in) switches the machine on.
+ */
+export function powerOnHost(pool: PoolCore, hostRef: Ref): void {
+  const h = pool.hostRuntime(hostRef);
+  const record = pool.db.require('host', hostRef);
+  if (pool.isLive(hostRef)) throw new XapiError('HOST_IS_LIVE', [hostRef]);
+  if (!record.power_on_mode) throw new XapiError('HOST_POWER_ON_MODE_DISABLED', []);
+  h.link.control('on');
+}
+
+/**
  * host.shutdown: HOST_NOT_DISABLED unless disabled; then every guest still there is halted and
  * the machine is asked for a soft off. Real xapi (prepare_for_poweroff → Vm_evacuation.ensure_no_vms)
  * first tries host.evacuate, then clean-shuts-down and finally hard-shuts-down what is left; the

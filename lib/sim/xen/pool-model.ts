@@ -17,7 +17,7 @@ import type { XapiFaultSet } from './faults.ts';
 import { PoolCore, type PoolTimings } from './pool-core.ts';
 import { recomputeHa, recomputeHost, recomputeVmOperations } from './pool-derived.ts';
 import { cancelLateStarts } from './pool-faults.ts';
-import { disableHost, enableHost, shutdownHost } from './pool-host-power.ts';
+import { disableHost, enableHost, powerOnHost, shutdownHost } from './pool-host-power.ts';
 import { refreshLiveness } from './pool-liveness.ts';
 import { evacuate, evacuationPlan, failMigrations, migrate, precheckMigrate, type Plan } from './pool-migrations.ts';
 
@@ -50,6 +50,10 @@ export class PoolModel extends PoolCore {
 
   shutdownHost(hostRef: Ref): void {
     shutdownHost(this, hostRef);
+  }
+
+  powerOnHost(hostRef: Ref): void {
+    powerOnHost(this, hostRef);
   }
 
   evacuationPlan(hostRef: Ref): Map<Ref, Plan> {

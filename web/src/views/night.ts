@@ -13,6 +13,13 @@ import { planPicture } from '../plan-picture.ts';
 import type { Lifetime } from '../poll.ts';
 import type { Operation, PoolDetail, PoolSummary, SleepPlan } from '../types.ts';
 
+/** The plan in one sentence: who can sleep, or why nothing can (the plan's `why` is the reason alone). */
+export function planSummary(plan: SleepPlan, hostCount: number): string {
+  return plan.sleep.length
+    ? `${plan.sleep.length} of ${hostCount} hosts can sleep: ${plan.sleep.join(', ')}. ${plural(plan.migrations.length, 'VM')} move (${gib(plan.migratedBytes)}).`
+    : `Nothing can sleep now: ${plan.why ?? 'every host is needed'}.`;
+}
+
 function planText(plan: SleepPlan): HTMLElement {
   const waves = new Set(plan.migrations.map((m) => m.wave)).size;
   return h(
@@ -80,9 +87,7 @@ export const nightView: View = (app, root, life, params) => {
       h(
         'p',
         { class: 'plan-summary' },
-        plan.sleep.length
-          ? `${plan.sleep.length} of ${detail.hosts.length} hosts can sleep: ${plan.sleep.join(', ')}. ${plural(plan.migrations.length, 'VM')} move (${gib(plan.migratedBytes)}).`
-          : `Nothing can sleep now: ${plan.why ?? 'every host is needed'}.`,
+        planSummary(plan, detail.hosts.length),
         asleep ? ` ${asleep} asleep or off already.` : '',
       ),
       h('div', { class: 'picture-wrap' }, planPicture(plan, detail.hosts)),
