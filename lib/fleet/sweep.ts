@@ -103,11 +103,12 @@ export async function readHost(entry: FleetHost, options: Omit<SweepOptions, 'co
 }
 
 /** The sweep's SDR cache: memory as given, or this process's memory in front of a slower cache, prefetched. */
-async function sweepSdrCache(inventory: readonly FleetHost[], given: SdrCache | undefined): Promise<SdrCache> {
+function sweepSdrCache(inventory: readonly FleetHost[], given: SdrCache | undefined): SdrCache {
   if (!given) return processSdrCache;
   if (given instanceof MemorySdrCache || given instanceof LayeredSdrCache) return given;
   const layered = new LayeredSdrCache(processSdrCache, given);
-  await layered.prefetch(inventory.filter((h) => h.protocol !== 'redfish').map((h) => ({ host: h.host, port: h.port })));
+  // Not awaited: the logins overlap it, and each host's first cache read waits for it.
+  void layered.prefetch(inventory.filter((h) => h.protocol !== 'redfish').map((h) => ({ host: h.host, port: h.port }))).catch(() => undefined);
   return layered;
 }
 
@@ -127,7 +128,7 @@ export async function sweepFleet(inventory: readonly FleetHost[], options: Sweep
   let done = 0;
   let failed = 0;
   try {
-    const sdrCache = await sweepSdrCache(inventory, options.sdrCache);
+    const sdrCache = sweepSdrCache(inventory, options.sdrCache);
     const hosts = await mapBounded(inventory, options.concurrency ?? DEFAULT_CONCURRENCY, async (entry) => {
       const result = await readHost(entry, { ...options, transport, sdrCache });
       done++;

@@ -101,17 +101,24 @@ export class MemorySdrCache implements SdrCache {
 /**
  * A memory cache in front of a slower one (the store): reads try memory first and keep what the
  * back gives; writes go to both. A back that fails costs a cache miss or a lost write, never a
- * reading: the cache only saves work.
+ * reading: the cache only saves work. A prefetch fills memory for many BMCs in a few requests;
+ * reads wait for it rather than ask the back one by one, and a BMC it did not find is a miss
+ * without another request.
  */
 export class LayeredSdrCache implements SdrCache {
+  private ready: Promise<unknown> = Promise.resolve();
+  /** BMCs the prefetch asked the back about: a miss in memory is a miss in the back too. */
+  private readonly asked = new Set<string>();
+
   constructor(
     readonly front: MemorySdrCache,
     readonly back: SdrCache,
   ) {}
 
   async get(key: SdrCacheKey): Promise<SdrCacheEntry | undefined> {
+    await this.ready;
     const hit = await this.front.get(key);
-    if (hit) return hit;
+    if (hit || this.asked.has(sdrCacheId(key))) return hit;
     const e = await this.back.get(key).catch(() => undefined);
     if (e) await this.front.put(key, e);
     return e;
@@ -122,13 +129,27 @@ export class LayeredSdrCache implements SdrCache {
     await this.back.put(key, entry).catch(() => undefined);
   }
 
-  /** Fill memory with the back's entries for these BMCs, in as few requests as the back allows. */
-  async prefetch(keys: readonly SdrCacheKey[]): Promise<number> {
-    const missing = (await this.front.getMany(keys)).size === keys.length ? [] : keys;
+  /**
+   * Fill memory with the back's entries for these BMCs, in as few requests as the back allows.
+   * Reads started meanwhile wait for it (a sweep need not: its logins overlap the prefetch).
+   * Resolves to the number of entries the back had.
+   */
+  prefetch(keys: readonly SdrCacheKey[]): Promise<number> {
+    const p = this.fill(keys);
+    this.ready = p.catch(() => undefined);
+    return p;
+  }
+
+  private async fill(keys: readonly SdrCacheKey[]): Promise<number> {
+    const inFront = await this.front.getMany(keys);
+    const missing = keys.filter((k) => !inFront.has(sdrCacheId(k)));
     if (missing.length === 0 || !this.back.getMany) return 0;
-    const found = await this.back.getMany(missing).catch(() => new Map<string, SdrCacheEntry>());
+    const found = await this.back.getMany(missing).catch(() => undefined);
+    if (!found) return 0;
     for (const k of missing) {
-      const e = found.get(sdrCacheId(k));
+      const id = sdrCacheId(k);
+      this.asked.add(id);
+      const e = found.get(id);
       if (e) await this.front.put(k, e);
     }
     return found.size;

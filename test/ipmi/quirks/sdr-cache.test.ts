@@ -98,11 +98,20 @@ describe('SDR cache', () => {
     const entry: SdrCacheEntry = { lastAddition: 5, lastErase: 0, recordCount: 1, records: [Buffer.from([1, 0, 0x51, 0x01, 0])] };
     await back.put(key, entry);
     let manyCalls = 0;
-    const counted: SdrCache = { get: (k) => back.get(k), put: (k, e) => back.put(k, e), getMany: (ks) => (manyCalls++, back.getMany(ks)) };
+    let singleCalls = 0;
+    const counted: SdrCache = { get: (k) => (singleCalls++, back.get(k)), put: (k, e) => back.put(k, e), getMany: (ks) => (manyCalls++, back.getMany(ks)) };
     const layered = new LayeredSdrCache(new MemorySdrCache(), counted);
-    expect(await layered.prefetch([key, { host: '127.0.0.1', port: 1624 }])).toBe(1);
+    const absent = { host: '127.0.0.1', port: 1624 };
+    const prefetched = layered.prefetch([key, absent]);
+    // A read started during the prefetch waits for it instead of asking the back itself.
+    expect(await layered.get(key)).toEqual(entry);
+    expect(await prefetched).toBe(1);
     expect(manyCalls).toBe(1);
-    expect(await layered.front.get(key)).toEqual(entry);
+    // The prefetch asked about the absent one: a miss without another request.
+    expect(await layered.get(absent)).toBeUndefined();
+    expect(singleCalls).toBe(0);
+    expect(await layered.get({ host: '127.0.0.1', port: 1625 })).toBeUndefined();
+    expect(singleCalls).toBe(1);
     const broken: SdrCache = { get: () => Promise.reject(new Error('down')), put: () => Promise.reject(new Error('down')) };
     const survivor = new LayeredSdrCache(new MemorySdrCache(), broken);
     expect(await survivor.get(key)).toBeUndefined();
