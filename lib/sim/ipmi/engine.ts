@@ -51,7 +51,7 @@ export class BmcEngine {
     private readonly handlers: HandlerTable = SIM_HANDLERS,
   ) {
     this.table = new SessionTable(() => this.now(), slots, state.quirks.idleSessionTimeoutMs ?? IDLE_TIMEOUT_MS);
-    this.handshake = { state, table: this.table, counters: this.counters, suites: this.suites, now: () => this.now(), drop: () => this.drop(), outgoing: (m) => this.outgoing(m) };
+    this.handshake = { state, table: this.table, counters: this.counters, suites: this.suites, now: () => this.now(), drop: () => this.drop() };
   }
 
   get activeSessions(): number {
@@ -100,7 +100,10 @@ export class BmcEngine {
     return this.commandCounts.get(name) ?? 0;
   }
 
-  /** badChecksums: the message's data checksum spoilt, the message otherwise as it was. */
+  /**
+   * badChecksums: the data checksum of an answer inside a session spoilt, the message otherwise as
+   * it was (answers before a session are right, or FreeIPMI's nochecksumcheck could not log in).
+   */
   private outgoing(message: Buffer): Buffer {
     if (!this.state.quirks.badChecksums) return message;
     const out = Buffer.from(message);
@@ -140,7 +143,8 @@ export class BmcEngine {
 
   /** Run a request, or answer a retried one from cache so it never executes twice. Bridged requests answer twice. */
   private execute(s: BaseSession | undefined, req: IpmiRequest): Buffer[] {
-    return this.run(s, req).map((m) => this.outgoing(m));
+    const out = this.run(s, req);
+    return s ? out.map((m) => this.outgoing(m)) : out;
   }
 
   private run(s: BaseSession | undefined, req: IpmiRequest): Buffer[] {

@@ -120,6 +120,4 @@ export interface HandshakeContext {
   now(): number;
   /** Counts a packet dropped without an answer; returns nothing to send. */
   drop(): Buffer[];
-  /** Every IPMI message the BMC sends passes here (the badChecksums mode spoils its checksum). */
-  outgoing(message: Buffer): Buffer;
 }

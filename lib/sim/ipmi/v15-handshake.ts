@@ -32,7 +32,7 @@ export function sessionChallenge(hs: HandshakeContext, req: IpmiRequest): Buffer
     if (!(e instanceof IpmiError)) throw e;
     cc = 0xc7;
   }
-  return encodeLan15({ authType: AuthType.none, sequence: 0, sessionId: 0, message: hs.outgoing(encodeResponse(req, cc, data)) });
+  return encodeLan15({ authType: AuthType.none, sequence: 0, sessionId: 0, message: encodeResponse(req, cc, data) });
 }
 
 /** Activate Session: the challenge answered under the password opens a session with a fresh id and inbound sequence. */
@@ -47,7 +47,7 @@ export function activate(hs: HandshakeContext, p: Lan15Packet, req: IpmiRequest,
   if (!q || !q.challenge.equals(c.challenge)) return hs.drop();
   table.challenges.delete(p.sessionId);
   const answer = (cc: number, data: Buffer = Buffer.alloc(0)): Buffer[] => [
-    encodeLan15({ authType: c.authType, sequence: 0, sessionId: p.sessionId, message: hs.outgoing(encodeResponse(req, cc, data)), password: c.user.password }),
+    encodeLan15({ authType: c.authType, sequence: 0, sessionId: p.sessionId, message: encodeResponse(req, cc, data), password: c.user.password }),
   ];
   const modes = hs.state.quirks;
   if (table.full || hs.state.sessionRefusalsLeft > 0) {
