@@ -1,5 +1,5 @@
 /**
- * (Over 300 lines: one thin method per BMC verb, kept together as the handle's whole face.)
+ * (Long because it holds one thin method per BMC verb, kept together as the handle's whole face.)
  * The IPMI client's public face: `openBmc(...)` gives a handle on one BMC. Its methods are thin:
  * one command through the handle's command runner (one session reused, one request in flight),
  * or one procedure of sdr/, sel/, fru/, power.ts... given that runner.

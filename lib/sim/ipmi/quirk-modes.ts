@@ -93,11 +93,3 @@ export const ownerOf = (s: SimSensor): number => s.spec.ownerId ?? 0x20;
 
 /** One record for a sensor (as buildRepository makes them). */
 export const recordOf = (s: SimSensor): Buffer => encodeFullSensorRecord(s.spec);
-
-/** The quirk modes in force, as "name" or "name=value", for the simulator's banner. */
-export function describeQuirks(q: SimQuirks): string {
-  const parts = Object.entries(q)
-    .filter(([, v]) => v !== undefined && v !== false)
-    .map(([k, v]) => (v === true ? k : `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`));
-  return parts.length ? parts.join(', ') : 'none';
-}
