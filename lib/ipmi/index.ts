@@ -3,7 +3,36 @@
  * The public face: open a BMC, ask it things, close it.
  */
 export { openBmc, pingBmc, Bmc, type BmcOptions, type PrivilegeLevel, type SensorQuery, type CommandRunner, type RunOptions } from './client.ts';
-export { IpmiError, IpmiTimeoutError, IpmiAuthError, IpmiCompletionCodeError, IpmiNotSupportedError, IpmiProtocolError, IpmiInsecureError } from './errors.ts';
+export {
+  IpmiError,
+  IpmiTimeoutError,
+  IpmiAuthError,
+  IpmiCompletionCodeError,
+  IpmiNotSupportedError,
+  IpmiProtocolError,
+  IpmiInsecureError,
+  IpmiSessionsExhaustedError,
+  IpmiPrivilegeRefusedError,
+  IpmiUserNameRefusedError,
+  IpmiPasswordTooLongError,
+  IpmiChecksumError,
+} from './errors.ts';
+export { QUIRK_TABLE, DEFAULT_QUIRKS, MANUFACTURER, quirkOn, withoutQuirks, type QuirkId, type QuirkEntry, type QuirkSelection, type BmcQuirks } from './quirks.ts';
+export { HostQuirkMemory, learnedQuirks, type LearnedQuirks, type DeviceProfile } from './host-quirks.ts';
+export {
+  MemorySdrCache,
+  LayeredSdrCache,
+  processSdrCache,
+  sdrCacheId,
+  packRecords,
+  unpackRecords,
+  entryIsCurrent,
+  type SdrCache,
+  type SdrCacheKey,
+  type SdrCacheEntry,
+  type SdrStamp,
+} from './sdr/sdr-cache.ts';
+export type { PowerDraw } from './power-draw.ts';
 export type { PowerAction, PowerResult } from './power.ts';
 export type { SensorValue, SensorStatus } from './sdr/sensor-value.ts';
 export type { SelEvent } from './sel/event.ts';
@@ -55,3 +84,5 @@ export { fruText } from './fru/type-length.ts';
 export { guidWireBytes } from './guid.ts';
 export { decodeOpenSessionRequest, decodeRakp1, decodeRakp3, encodeOpenSessionResponse, encodeRakp2, encodeRakp4 } from './codec/rakp.ts';
 export { deriveKeys, rakp2AuthCode, rakp3AuthCode, rakp4CheckValue, sessionIntegrityKey, type RakpExchange } from './crypto/rakp-keys.ts';
+export { SEND_MESSAGE_CMD, decodeSendMessage, forwardedAnswer } from './codec/bridge.ts';
+export { type SensorReadingRaw } from './commands/get-sensor-reading.ts';

@@ -14,6 +14,7 @@ import { operationRepository, type OperationRepository, type StepRepository } fr
 import { poolRepository, type PoolRepository } from './pools.ts';
 import { energyRepository, readingRepository, type EnergyRepository, type ReadingRepository } from './readings.ts';
 import { scheduleRepository, type ScheduleRepository } from './schedules.ts';
+import { sdrCacheRepository, type SdrCacheRepository } from './sdr-cache.ts';
 
 export { DEFAULT_READING_TTL_SECONDS } from './readings.ts';
 
@@ -40,7 +41,8 @@ export interface Store
     AlertRepository,
     EnergyRepository,
     ReadingRepository,
-    LoadSampleRepository {}
+    LoadSampleRepository,
+    SdrCacheRepository {}
 
 export function createStore(opts: StoreOptions): Store {
   const ctx = storeContext(opts);
@@ -54,5 +56,6 @@ export function createStore(opts: StoreOptions): Store {
     ...energyRepository(ctx),
     ...readingRepository(ctx, opts.readingTtlSeconds),
     ...loadSampleRepository(ctx),
+    ...sdrCacheRepository(ctx),
   };
 }

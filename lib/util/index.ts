@@ -3,3 +3,4 @@ export { mapBounded } from './bounded.ts';
 export { errorField, lineLog, type Log } from './log.ts';
 export { retry } from './retry.ts';
 export { seededRandom, type Random } from './prng.ts';
+export { backoffDelay } from './retry.ts';

@@ -3,6 +3,7 @@
  * callers at once share it); the password comes from the Secrets port and goes nowhere else.
  */
 import { openBmc, type Bmc } from '../../ipmi/index.ts';
+import type { SdrCache } from '../../ipmi/index.ts';
 import { chassisControl, ChassisAction, getChassisStatus } from '../../ipmi/index.ts';
 import { getSystemGuid } from '../../ipmi/index.ts';
 import { canonicalGuid } from '../../ipmi/index.ts';
@@ -13,9 +14,16 @@ import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, Senso
 
 const CODE = { on: ChassisAction.powerUp, off: ChassisAction.powerDown, soft: ChassisAction.softShutdown, cycle: ChassisAction.powerCycle } as const;
 
+export interface IpmiDriverOptions {
+  timeoutMs?: number;
+  retries?: number;
+  /** Where the BMCs' SDR records are kept between reads (the store's, in a Lambda); this process's memory by default. */
+  sdrCache?: SdrCache;
+}
+
 /** A BMC handle for a host of the store, its password read through the Secrets port. */
-export async function openHostBmc(host: Pick<Host, 'bmcAddress' | 'bmcPort' | 'bmcUser' | 'secretRef' | 'cipherSuite'>, secrets: Secrets, o: { timeoutMs?: number; retries?: number } = {}): Promise<Bmc> {
-  return openBmc({ host: host.bmcAddress, port: host.bmcPort, username: host.bmcUser, password: await secrets.get(host.secretRef), cipherSuite: host.cipherSuite, timeoutMs: o.timeoutMs, retries: o.retries });
+export async function openHostBmc(host: Pick<Host, 'bmcAddress' | 'bmcPort' | 'bmcUser' | 'secretRef' | 'cipherSuite'>, secrets: Secrets, o: IpmiDriverOptions = {}): Promise<Bmc> {
+  return openBmc({ host: host.bmcAddress, port: host.bmcPort, username: host.bmcUser, password: await secrets.get(host.secretRef), cipherSuite: host.cipherSuite, timeoutMs: o.timeoutMs, retries: o.retries, sdrCache: o.sdrCache });
 }
 
 export class IpmiPowerDriver implements PowerDriver {
@@ -23,7 +31,7 @@ export class IpmiPowerDriver implements PowerDriver {
 
   constructor(
     private readonly secrets: Secrets,
-    private readonly o: { timeoutMs?: number; retries?: number } = {},
+    private readonly o: IpmiDriverOptions = {},
   ) {}
 
   private bmc(host: BmcHost): Promise<Bmc> {

@@ -10,6 +10,8 @@ export interface SimSensor {
   spec: FullSensorSpec;
   /** The value in units now, or null when the sensor cannot read (no power to it). */
   read(host: HostModel): number | null;
+  /** A discrete sensor's asserted states (bits 0-7), reported beside its raw reading. */
+  states?: number;
 }
 
 const linear = (m: number, b = 0, rExp = 0, bExp = 0): Conversion => ({ m, b, rExp, bExp, format: 'unsigned', linearization: 0 });

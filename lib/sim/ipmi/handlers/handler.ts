@@ -29,6 +29,8 @@ export interface HandlerContext {
   engine: EngineView;
   /** Undefined outside a session (only discovery commands are answered then). */
   session?: SessionView;
+  /** The LUN the request was addressed to (0 unless a sensor on another LUN is read). */
+  lun?: number;
 }
 
 export interface Answer {
