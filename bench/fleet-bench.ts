@@ -1,7 +1,10 @@
 /**
  * Fleet sweep benchmark: 1,000 simulated BMCs (`lowpower sim`, a separate process) swept by the
  * library in one run, against ipmitool reading the same three things (power, temperatures, draw)
- * from 50 of them sequentially and 16 at a time, extrapolated per host. A benchmark: nothing asserts.
+ * from 50 of them sequentially and 16 at a time, extrapolated per host. Then the same sweep as a
+ * cold Lambda would run it with the SDR cache in the store: a fresh process (a child) against
+ * dynalite (another process, as DynamoDB is another machine), once with the store empty (it walks
+ * every repository and fills the store) and once with the store warm. A benchmark: nothing asserts.
  *
  *   node bin/run-ts.mjs bench/fleet-bench.ts [--count 1000]
  */
@@ -10,7 +13,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readInventory, sweepFleet } from '../lib/fleet/index.ts';
+import { createStore, createTable } from '../lib/store/index.ts';
 import { freePort, REPO } from '../test/support/peers.ts';
 
 const run = promisify(execFile);
@@ -36,6 +42,40 @@ async function startSim(count: number, dir: string): Promise<{ stop: () => void;
   return { inventory, stop: () => child.kill('SIGTERM') };
 }
 
+/** dynalite in its own process on a free loopback port, with lowpower's table. */
+async function startDynalite(): Promise<{ endpoint: string; table: string; stop: () => void }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(REPO, 'node_modules/dynalite/cli.js'), '--host', '127.0.0.1', '--port', String(port), '--createTableMs', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  const table = 'lowpower-fleet-bench';
+  await createTable(raw, table);
+  raw.destroy();
+  return { endpoint, table, stop: () => child.kill('SIGTERM') };
+}
+
+/** The child's part: one sweep from a fresh process with the store's SDR cache; prints its figures as JSON. */
+async function sweepChild(inventory: string, endpoint: string, table: string): Promise<void> {
+  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 3 });
+  const store = createStore({ client: DynamoDBDocumentClient.from(raw), tableName: table });
+  const hosts = readInventory(inventory);
+  const t0 = performance.now();
+  const r = await sweepFleet(hosts, { cipherSuite: 3, concurrency: 128, sdrCache: store.sdrCache });
+  const ms = performance.now() - t0;
+  raw.destroy();
+  console.log(JSON.stringify({ ms, ok: r.ok, failed: r.failed }));
+}
+
+/** A sweep by a fresh node process (a cold Lambda), timed inside it from the sweep's start. */
+async function coldProcessSweep(inventory: string, db: { endpoint: string; table: string }): Promise<{ ms: number; ok: number; failed: number }> {
+  const { stdout } = await run(process.execPath, [join(REPO, 'bin/run-ts.mjs'), join(REPO, 'bench/fleet-bench.ts'), '--sweep-child', inventory, db.endpoint, db.table], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as { ms: number; ok: number; failed: number };
+}
+
 async function ipmitoolHost(port: number, passwordFile: string): Promise<void> {
   const base = ['-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(port), '-U', 'admin', '-f', passwordFile];
   await run('ipmitool', [...base, 'chassis', 'power', 'status']);
@@ -46,6 +86,7 @@ async function ipmitoolHost(port: number, passwordFile: string): Promise<void> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lowpower-fleet-bench-'));
   const sim = await startSim(COUNT, dir);
+  const db = await startDynalite();
   try {
     const hosts = readInventory(sim.inventory);
     const passwordFile = join(dir, JSON.parse(readFileSync(sim.inventory, 'utf8'))[0].passwordFile);
@@ -69,15 +110,23 @@ async function main(): Promise<void> {
     );
     const parPerHost = (performance.now() - t0) / SAMPLE;
 
+    const storeCold = await coldProcessSweep(sim.inventory, db);
+    const storeWarm = await coldProcessSweep(sim.inventory, db);
+
     const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
     console.log(`Fleet sweep of ${COUNT} simulated BMCs (power, all temperatures, DCMI watts), 2 cores, sim in its own process`);
     console.log(`lowpower sweepFleet, cold (login + SDR read per host): ${s(coldMs)}  (${cold.ok} ok, ${cold.failed} failed)  goal <= 2 s`);
     console.log(`lowpower sweepFleet, SDRs cached:                      ${s(warmMs)}  (${warm.ok} ok, ${warm.failed} failed)`);
+    console.log(`lowpower sweepFleet, cold process, SDR cache in the store (dynalite), store empty: ${s(storeCold.ms)}  (${storeCold.ok} ok, ${storeCold.failed} failed)`);
+    console.log(`lowpower sweepFleet, cold process, SDR cache in the store (dynalite), store warm:  ${s(storeWarm.ms)}  (${storeWarm.ok} ok, ${storeWarm.failed} failed)  goal <= 1 s`);
     console.log(`ipmitool, ${SAMPLE} hosts one after another: ${(seqPerHost).toFixed(0)} ms per host -> ${s(seqPerHost * COUNT)} for ${COUNT} (${((seqPerHost * COUNT) / coldMs).toFixed(0)}x lowpower cold)`);
     console.log(`ipmitool, ${SAMPLE} hosts 16 at a time:     ${(parPerHost).toFixed(0)} ms per host -> ${s(parPerHost * COUNT)} for ${COUNT} (${((parPerHost * COUNT) / coldMs).toFixed(0)}x lowpower cold)`);
   } finally {
     sim.stop();
+    db.stop();
   }
 }
 
-await main();
+const child = process.argv.indexOf('--sweep-child');
+if (child > 0) await sweepChild(process.argv[child + 1], process.argv[child + 2], process.argv[child + 3]);
+else await main();

@@ -7,8 +7,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { makeSlackHandler } from '../lib/aws/slack-handler.ts';
+import { lambdaInvoker } from '../lib/aws/lambda-invoke.ts';
 import { httpEvent } from '../lib/aws/http-handler.ts';
 import { libraryLog, logger, observability } from '../lib/aws/logger.ts';
 import { SecretsManagerSecrets } from '../lib/store/secrets-manager.ts';
@@ -17,7 +17,7 @@ import { configFromEnv, type AwsConfig } from '../lib/aws/config.ts';
 import { dynamoReplayGuard, responseUrlPoster, webhookChannel, type SlackChannel, type SlackDeps } from '../lib/slack/index.ts';
 
 let deps: Promise<SlackDeps> | undefined;
-const lambda = new LambdaClient({});
+const lambda = lambdaInvoker();
 
 // Read once per container: the configuration (named errors for what is missing) and the secrets.
 let config: AwsConfig | undefined;
@@ -45,9 +45,9 @@ async function viaHttpFunction(req: ApiRequest): Promise<ApiResponse> {
     body: req.body === undefined ? '' : JSON.stringify(req.body),
     claims: { sub: req.actor, 'lowpower:role': req.role, 'lowpower:source': 'slack' },
   });
-  const out = await lambda.send(new InvokeCommand({ FunctionName: need(configured().config.httpFunctionName, 'HTTP_FUNCTION_NAME'), Payload: Buffer.from(JSON.stringify(event)) }));
-  if (out.FunctionError) throw new Error(`the http function failed (${out.FunctionError})`);
-  const result = JSON.parse(Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8')) as { statusCode?: number; body?: string };
+  const out = await lambda.invoke(need(configured().config.httpFunctionName, 'HTTP_FUNCTION_NAME'), event);
+  if (out.functionError) throw new Error(`the http function failed (${out.functionError})`);
+  const result = JSON.parse(Buffer.from(out.payload).toString('utf8')) as { statusCode?: number; body?: string };
   return { status: result.statusCode ?? 500, body: JSON.parse(result.body ?? '{}') as unknown };
 }
 
@@ -73,6 +73,6 @@ export const handler = makeSlackHandler({
     })().catch((e: unknown) => ((channel = undefined), Promise.reject(e)))),
   deps: () => (deps ??= buildDeps().catch((e: unknown) => ((deps = undefined), Promise.reject(e)))),
   handOff: async (job, context) => {
-    await lambda.send(new InvokeCommand({ FunctionName: context.functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ slackJob: job })) }));
+    await lambda.invoke(context.functionName, { slackJob: job }, { async: true });
   },
 }).use(observability());

@@ -6,9 +6,9 @@
 import { ApiError } from './errors.ts';
 import { findHost, poolOf } from './helpers.ts';
 import { defineRoute, type ApiContext, type Route } from './types.ts';
-import { poolAdvice } from '../ops/advice.ts';
-import { poolLoadView } from '../ops/load-view.ts';
-import type { PoolOpsDeps } from '../ops/pool-operation.ts';
+import { poolAdvice } from '../ops/index.ts';
+import { poolLoadView } from '../ops/index.ts';
+import type { PoolOpsDeps } from '../ops/index.ts';
 import { IdParams } from './schemas/common.ts';
 import { AdviceAnswer, AdviceQuery, LoadAnswer, LoadQuery } from './schemas/advice.ts';
 

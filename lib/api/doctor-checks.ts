@@ -5,14 +5,14 @@
  * Details come from typed errors that never carry a password (the XAPI client scrubs it, the BMC
  * drivers and the Secrets port name refs only); nothing here reads a secret itself.
  */
-import type { Host, Pool } from '../store/types.ts';
-import { SecretNotFoundError } from '../store/secrets.ts';
-import { XapiError, XapiTransportError, XapiUnreachableError } from '../xen/errors.ts';
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
-import { bindingRefusal, bindingView } from '../ops/binding.ts';
-import { protocolOf } from '../ops/drivers/by-protocol.ts';
-import type { PowerDriver, PowerStatus } from '../ops/power-driver.ts';
-import type { TimerCheck, TimerState } from '../schedules/service.ts';
+import type { Host, Pool } from '../store/index.ts';
+import { SecretNotFoundError } from '../store/index.ts';
+import { XapiError, XapiTransportError, XapiUnreachableError } from '../xen/index.ts';
+import type { Hypervisor } from '../xen/index.ts';
+import { bindingRefusal, bindingView } from '../ops/index.ts';
+import { protocolOf } from '../ops/index.ts';
+import type { PowerDriver, PowerStatus } from '../ops/index.ts';
+import type { TimerCheck, TimerState } from '../schedules/index.ts';
 import type { DoctorStatus } from './schemas/doctor.ts';
 
 /** What a check found. */

@@ -9,9 +9,9 @@
  * cannot make it costly: each check has 8 s, the whole run 20 s (the http function has 29 s); what
  * has not started by then is a warning naming what was left out.
  */
-import type { Host, Pool } from '../store/types.ts';
-import type { PoolOpsDeps } from '../ops/pool-operation.ts';
-import { mapBounded } from '../util/bounded.ts';
+import type { Host, Pool } from '../store/index.ts';
+import type { PoolOpsDeps } from '../ops/index.ts';
+import { mapBounded } from '../util/index.ts';
 import { ApiError } from './errors.ts';
 import { checkBinding, checkBmc, checkTimer, checkXapi, withDeadline, type Bound, type Finding } from './doctor-checks.ts';
 import { DoctorAnswer, DoctorQuery, type DoctorCheck } from './schemas/doctor.ts';

@@ -2,10 +2,10 @@
  * API errors: every failure is `{ error: { code, message, ...extra } }` with an HTTP status. Domain
  * errors are mapped here, once, for the local server and the Lambda handler alike.
  */
-import { HostBusyError, IdempotencyKeyReusedError, StoreValidationError } from '../store/errors.ts';
-import { PowerRefusedError } from '../ops/host-power.ts';
-import { BmcTakenError } from '../ops/bind-host.ts';
-import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from '../schedules/errors.ts';
+import { HostBusyError, IdempotencyKeyReusedError, StoreValidationError } from '../store/index.ts';
+import { PowerRefusedError } from '../ops/index.ts';
+import { BmcTakenError } from '../ops/index.ts';
+import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from '../schedules/index.ts';
 
 export class ApiError extends Error {
   constructor(

@@ -1,11 +1,11 @@
 /** Small pieces every route uses: roles, pools and hosts by id, the public views of hosts; a raw body for routes without a schema. */
-import type { Host, Pool } from '../store/types.ts';
-import type { Secrets } from '../store/secrets.ts';
+import type { Host, Pool } from '../store/index.ts';
+import type { Secrets } from '../store/index.ts';
 import { ApiError } from './errors.ts';
-import { StoreValidationError } from '../store/errors.ts';
+import { StoreValidationError } from '../store/index.ts';
 import type { ApiContext, ApiRequest } from './types.ts';
 import { ROLES, type Role } from './roles.ts';
-import { bindingView } from '../ops/binding.ts';
+import { bindingView } from '../ops/index.ts';
 
 export function requireRole(req: ApiRequest, role: Role): void {
   if (ROLES.indexOf(req.role) < ROLES.indexOf(role)) throw new ApiError(403, 'forbidden', `${req.method} ${req.path} needs the ${role} role; you have ${req.role}`);

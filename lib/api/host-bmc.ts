@@ -3,11 +3,11 @@
  * the port, the certificate pinned before a credential goes out; and a host with no usable BMC
  * (protocol xapi), reached through its pool's XAPI alone.
  */
-import type { BmcProtocol, HostInput, Pool } from '../store/types.ts';
-import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
-import { readBinding } from '../ops/bind-host.ts';
+import type { BmcProtocol, HostInput, Pool } from '../store/index.ts';
+import type { PoolOpsDeps } from '../ops/index.ts';
+import { readBinding } from '../ops/index.ts';
 import { isLoopback } from '../redfish/index.ts';
-import { probeCertificate, probeProtocol } from '../onboard/probe.ts';
+import { probeCertificate, probeProtocol } from '../onboard/index.ts';
 import { ApiError } from './errors.ts';
 import { publicHost } from './helpers.ts';
 import type { ApiContext, ApiRequest } from './types.ts';

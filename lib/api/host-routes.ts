@@ -3,11 +3,11 @@
  * event log from the BMC, and power for one host (202 with the operation; 409 busy or refused).
  */
 import { randomUUID } from 'node:crypto';
-import { requestHostPower } from '../ops/host-power.ts';
-import { assertBmcFree, readBinding, rebindHost } from '../ops/bind-host.ts';
-import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
-import type { HostPatch } from '../store/types.ts';
-import { probeCertificate } from '../onboard/probe.ts';
+import { requestHostPower } from '../ops/index.ts';
+import { assertBmcFree, readBinding, rebindHost } from '../ops/index.ts';
+import type { PoolOpsDeps } from '../ops/index.ts';
+import type { HostPatch } from '../store/index.ts';
+import { probeCertificate } from '../onboard/index.ts';
 import { addXapiHost, bmcReach } from './host-bmc.ts';
 import { bindDeps } from './bind-deps.ts';
 import { ApiError } from './errors.ts';

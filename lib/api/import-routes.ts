@@ -3,10 +3,10 @@
  * matched by serial, and (without dryRun) the matched hosts added bound. The passwords go to the
  * Secrets port and nowhere else: not into the answer, the log or the table.
  */
-import { importPool, ImportError, summaryLine, type ImportResult } from '../onboard/import.ts';
-import { hostDrivers } from '../ops/drivers/index.ts';
-import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
-import { XapiHypervisor } from '../xen/hypervisor.ts';
+import { importPool, ImportError, summaryLine, type ImportResult } from '../onboard/index.ts';
+import { hostDrivers } from '../ops/index.ts';
+import type { PoolOpsDeps } from '../ops/index.ts';
+import { XapiHypervisor } from '../xen/index.ts';
 import { ApiError } from './errors.ts';
 import { secretsOf } from './helpers.ts';
 import { ID_PATTERN, IdParams } from './schemas/common.ts';

@@ -1,5 +1,5 @@
 /** /v1/operations and /v1/alerts: a pool's operations (list, one with its steps, cancel) and its alerts. */
-import { requestCancel, OperationFinishedError } from '../ops/step-machine.ts';
+import { requestCancel, OperationFinishedError } from '../ops/index.ts';
 import { ApiError } from './errors.ts';
 import { poolOf } from './helpers.ts';
 import { IdParams } from './schemas/common.ts';

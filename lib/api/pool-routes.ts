@@ -5,13 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError } from './errors.ts';
 import { poolOf, publicHost, secretsOf } from './helpers.ts';
-import type { Pool, PoolPatch } from '../store/types.ts';
+import type { Pool, PoolPatch } from '../store/index.ts';
 import type { ApiContext, ApiRequest, Route } from './types.ts';
 import { defineRoute } from './types.ts';
-import { requestPoolSleep, type PoolOpsDeps } from '../ops/pool-sleep.ts';
-import { requestPoolWake } from '../ops/pool-wake.ts';
-import { readPoolView } from '../ops/pool-view.ts';
-import { energyReport } from '../ops/energy.ts';
+import { requestPoolSleep, type PoolOpsDeps } from '../ops/index.ts';
+import { requestPoolWake } from '../ops/index.ts';
+import { readPoolView } from '../ops/index.ts';
+import { energyReport } from '../ops/index.ts';
 import { ADVICE_ROUTES } from './advice-routes.ts';
 import { IdParams } from './schemas/common.ts';
 import { EnergyQuery, EnergyReport } from './schemas/energy.ts';

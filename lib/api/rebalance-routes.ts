@@ -1,7 +1,7 @@
 /** POST /v1/pools/{id}/rebalance: restore or balance the pool's VMs now (dry run: 200 with the plan; otherwise 202 with the operation). */
 import { randomUUID } from 'node:crypto';
-import { requestRebalance } from '../ops/rebalance.ts';
-import type { PoolOpsDeps } from '../ops/pool-operation.ts';
+import { requestRebalance } from '../ops/index.ts';
+import type { PoolOpsDeps } from '../ops/index.ts';
 import { ApiError } from './errors.ts';
 import { poolOf } from './helpers.ts';
 import { IdParams } from './schemas/common.ts';

@@ -9,7 +9,7 @@ import { requireRole } from './helpers.ts';
 import { CORE_ROUTES } from './core-routes.ts';
 import { answerMismatch, parseInput } from './validate.ts';
 import type { ApiContext, ApiRequest, ApiResponse, Route } from './types.ts';
-import { errorField } from '../util/log.ts';
+import { errorField } from '../util/index.ts';
 
 export { ROLES, isRole, type Role } from './roles.ts';
 export type { ApiContext, ApiRequest, ApiResponse, Route } from './types.ts';

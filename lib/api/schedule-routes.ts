@@ -1,5 +1,5 @@
 /** /v1/schedules (with skip tonight) and holding a pool awake: the schedule service behind the API. */
-import type { Schedule } from '../schedules/model.ts';
+import type { Schedule } from '../schedules/index.ts';
 import { poolOf } from './helpers.ts';
 import { IdParams, NameParams } from './schemas/common.ts';
 import * as s from './schemas/schedules.ts';

@@ -4,13 +4,13 @@
  * that the route files and the router do not import each other.
  */
 import type * as z from 'zod/mini';
-import type { Store } from '../store/store.ts';
-import type { OpsDeps } from '../ops/host-power.ts';
-import type { ScheduleService } from '../schedules/service.ts';
-import type { BmcReads } from '../ops/bmc-reads.ts';
-import type { Secrets } from '../store/secrets.ts';
+import type { Store } from '../store/index.ts';
+import type { OpsDeps } from '../ops/index.ts';
+import type { ScheduleService } from '../schedules/index.ts';
+import type { BmcReads } from '../ops/index.ts';
+import type { Secrets } from '../store/index.ts';
 import type { Role } from './roles.ts';
-import type { Log } from '../util/log.ts';
+import type { Log } from '../util/index.ts';
 
 export interface ApiRequest {
   method: string;

@@ -2,7 +2,7 @@
  * The Lambda functions' configuration, from their environment. A missing variable is named in the
  * error at the first invocation, never guessed.
  */
-import { isRole, type Role } from '../api/roles.ts';
+import { isRole, type Role } from '../api/index.ts';
 
 export interface AwsConfig {
   tableName: string;

@@ -8,7 +8,7 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { handleApiRequest, isRole, ROLES, type ApiContext, type Role } from '../api/router.ts';
+import { handleApiRequest, isRole, ROLES, type ApiContext, type Role } from '../api/index.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;

@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type middy from '@middy/core';
-import type { Log } from '../util/log.ts';
+import type { Log } from '../util/index.ts';
 
 const SECRET_KEYS = /pass(word)?|secret|token|authorization|signature|api[-_]?key/i;
 

@@ -7,23 +7,23 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { lambdaInvoker, type LambdaInvoker } from './lambda-invoke.ts';
 import { createStore, SecretsManagerSecrets, type Store } from '../store/index.ts';
-import type { Secrets } from '../store/secrets.ts';
-import { EventBridgeScheduler } from '../schedules/eventbridge.ts';
-import { ScheduleService, eventBridgeSchedulerPort } from '../schedules/service.ts';
-import { hostDrivers } from '../ops/drivers/index.ts';
-import { xenPowerGuard } from '../ops/xen-guard.ts';
-import { driverBmcReads } from '../ops/bmc-reads.ts';
-import type { PoolOpsDeps } from '../ops/pool-sleep.ts';
-import { poolWakeLeadMinutes } from '../ops/pool-wake.ts';
-import { hypervisorCache } from '../ops/hypervisors.ts';
-import { POOL_ROUTES } from '../api/pool-routes.ts';
-import type { ApiContext } from '../api/router.ts';
+import type { Secrets } from '../store/index.ts';
+import { EventBridgeScheduler } from '../schedules/index.ts';
+import { ScheduleService, eventBridgeSchedulerPort } from '../schedules/index.ts';
+import { hostDrivers } from '../ops/index.ts';
+import { xenPowerGuard } from '../ops/index.ts';
+import { driverBmcReads } from '../ops/index.ts';
+import type { PoolOpsDeps } from '../ops/index.ts';
+import { poolWakeLeadMinutes } from '../ops/index.ts';
+import { hypervisorCache } from '../ops/index.ts';
+import { POOL_ROUTES } from '../api/index.ts';
+import type { ApiContext } from '../api/index.ts';
 import { configFromEnv, type AwsConfig } from './config.ts';
-import type { Notifier } from '../ops/notifications.ts';
-import { renderNotice } from '../slack/notify.ts';
-import type { Log } from '../util/log.ts';
+import type { Notifier } from '../ops/index.ts';
+import { renderNotice } from '../slack/index.ts';
+import type { Log } from '../util/index.ts';
 
 export interface AwsWiring {
   config: AwsConfig;
@@ -40,7 +40,7 @@ export interface AwsWiring {
   /** Run the operation again at this instant (a one-time schedule EventBridge deletes after use). */
   resumeAt(operationId: string, at: Date): Promise<void>;
   docClient: DynamoDBDocumentClient;
-  lambda: LambdaClient;
+  lambda: LambdaInvoker;
 }
 
 let cached: Promise<AwsWiring> | undefined;
@@ -58,13 +58,13 @@ async function build(log: Log): Promise<AwsWiring> {
   const docClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const store = createStore({ client: docClient, tableName: config.tableName });
   const secrets = new SecretsManagerSecrets({ client: new SecretsManagerClient({}), prefix: config.secretsPrefix });
-  const lambda = new LambdaClient({});
+  const lambda = lambdaInvoker();
   const scheduler = new EventBridgeScheduler({ client: new SchedulerClient({}), groupName: config.scheduleGroup, targetArn: config.scheduledFunctionArn, roleArn: config.schedulerRoleArn });
   const { hypervisorFor } = hypervisorCache(secrets);
   const ops: PoolOpsDeps = { store, driver: hostDrivers(store, secrets, { timeoutMs: 2000, retries: 3, log, hypervisorFor }), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
   const schedules = new ScheduleService(store, eventBridgeSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   const launch = async (operationId: string): Promise<void> => {
-    await lambda.send(new InvokeCommand({ FunctionName: config.workerFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ operationId })) }));
+    await lambda.invoke(config.workerFunctionName, { operationId }, { async: true });
   };
   const resumeAt = async (operationId: string, at: Date): Promise<void> => {
     await scheduler.createOneTime({
@@ -82,7 +82,7 @@ async function build(log: Log): Promise<AwsWiring> {
   const notifier: Notifier = async (notices) => {
     if (notices.length === 0 || !config.slackFunctionName) return;
     const messages = notices.map(renderNotice);
-    await lambda.send(new InvokeCommand({ FunctionName: config.slackFunctionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ notify: messages })) }));
+    await lambda.invoke(config.slackFunctionName, { notify: messages }, { async: true });
   };
   const api: ApiContext = { store, ops, schedules, launch, routes: POOL_ROUTES, bmc: driverBmcReads(ops.driver), secrets, log };
   return { config, store, secrets, ops, schedules, scheduler, api, launch, resumeAt, notifier, docClient, lambda };

@@ -3,7 +3,7 @@
  * (a row per day, a character per hour), the proposed windows with their schedules, and savings
  * in kWh, money and CO2 where the pool has a price and an intensity. Pure.
  */
-import type { AdviceAnswer, EnergyReport } from '../api/schemas/index.ts';
+import type { AdviceAnswer, EnergyReport } from '../api/index.ts';
 import { table } from './format.ts';
 
 const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];

@@ -2,12 +2,12 @@
  * `lowpower bmc VERB ...`: one BMC, ipmitool-like verbs, table or JSON output. Exit 0 on success;
  * 1 with one line on stderr (which host, what failed, what to check) on failure.
  */
-import { openBmc, pingBmc, type Bmc } from '../ipmi/client.ts';
-import { IpmiError } from '../ipmi/errors.ts';
-import { POWER_ACTIONS, type PowerAction } from '../ipmi/power.ts';
-import { BootDevice, type BootDeviceName } from '../ipmi/commands/chassis.ts';
-import { setupBmc } from '../ipmi/setup.ts';
-import { Privilege } from '../ipmi/commands/command.ts';
+import { openBmc, pingBmc, type Bmc } from '../ipmi/index.ts';
+import { IpmiError } from '../ipmi/index.ts';
+import { POWER_ACTIONS, type PowerAction } from '../ipmi/index.ts';
+import { BootDevice, type BootDeviceName } from '../ipmi/index.ts';
+import { setupBmc } from '../ipmi/index.ts';
+import { Privilege } from '../ipmi/index.ts';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import * as fmt from './format.ts';
 import { connection, readSecretFile } from './bmc-connection.ts';

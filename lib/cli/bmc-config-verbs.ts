@@ -3,9 +3,9 @@
  * policy, LAN parameters, users (ipmitool's `chassis policy`, `lan`, `user`).
  */
 import { readFileSync } from 'node:fs';
-import type { Bmc } from '../ipmi/client.ts';
-import { RESTORE_POLICIES, type RestorePolicyChoice } from '../ipmi/commands/chassis.ts';
-import type { IpSource } from '../ipmi/commands/lan-config.ts';
+import type { Bmc } from '../ipmi/index.ts';
+import { RESTORE_POLICIES, type RestorePolicyChoice } from '../ipmi/index.ts';
+import type { IpSource } from '../ipmi/index.ts';
 import { intFlag, UsageError } from './args.ts';
 import { readSecretFile } from './bmc-connection.ts';
 import * as fmt from './format.ts';

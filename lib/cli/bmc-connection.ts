@@ -4,7 +4,7 @@
  * command line. A secret file's content is never printed, not even in an error.
  */
 import { readFileSync } from 'node:fs';
-import type { BmcOptions, PrivilegeLevel } from '../ipmi/client.ts';
+import type { BmcOptions, PrivilegeLevel } from '../ipmi/index.ts';
 import { intFlag, UsageError } from './args.ts';
 
 /** First line of a secret file, without its newline. The file's content is never printed. */

@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dashboardDir, dashboardHandler } from '../local/static-files.ts';
+import { dashboardDir, dashboardHandler } from '../local/index.ts';
 import { apiBaseUrl, isLoopbackHost } from './api-client.ts';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args.ts';
 

@@ -7,7 +7,7 @@
  */
 import { API_FLAGS, API_OPTIONS_USAGE, ApiCallError, apiClient, apiTarget, isLoopbackHost, type ApiTarget } from './api-client.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
-import type { DoctorAnswer } from '../api/schemas/doctor.ts';
+import type { DoctorAnswer } from '../api/index.ts';
 
 export const DOCTOR_USAGE = `usage: lowpower doctor [--pool POOL] [--url URL] [--token-file FILE] [--json]
 

@@ -3,8 +3,8 @@
  * Exit 0 when the sweep ran, even when some BMCs failed (a summary line on stderr says how many);
  * 1 with one line on stderr for bad usage or an unusable inventory.
  */
-import { InventoryError, readInventory } from '../fleet/inventory.ts';
-import { sweepFleet, type HostResult, type SweepResult } from '../fleet/sweep.ts';
+import { InventoryError, readInventory } from '../fleet/index.ts';
+import { sweepFleet, type HostResult, type SweepResult } from '../fleet/index.ts';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { table } from './format.ts';
 

@@ -1,13 +1,13 @@
 /** Text output of `lowpower bmc`, close to what an operator knows from ipmitool. */
-import type { ChassisStatus } from '../ipmi/commands/chassis.ts';
-import type { DeviceId } from '../ipmi/commands/get-device-id.ts';
-import type { PowerReading } from '../ipmi/commands/dcmi-power-reading.ts';
-import type { SensorValue } from '../ipmi/sdr/sensor-value.ts';
-import type { SelEvent } from '../ipmi/sel/event.ts';
-import type { LanConfig } from '../ipmi/lan.ts';
-import type { UserInfo } from '../ipmi/users.ts';
-import type { SetupStep } from '../ipmi/setup.ts';
-import type { BmcIdentity } from '../ipmi/identity.ts';
+import type { ChassisStatus } from '../ipmi/index.ts';
+import type { DeviceId } from '../ipmi/index.ts';
+import type { PowerReading } from '../ipmi/index.ts';
+import type { SensorValue } from '../ipmi/index.ts';
+import type { SelEvent } from '../ipmi/index.ts';
+import type { LanConfig } from '../ipmi/index.ts';
+import type { UserInfo } from '../ipmi/index.ts';
+import type { SetupStep } from '../ipmi/index.ts';
+import type { BmcIdentity } from '../ipmi/index.ts';
 
 /** Left column padded, "Label : value" lines. */
 export function fields(rows: Array<[string, string | number | boolean]>): string {

@@ -8,7 +8,7 @@ import { API_FLAGS, API_OPTIONS_USAGE, apiClient, apiTarget } from './api-client
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { table } from './format.ts';
 import { formatAdvice, formatEnergy } from './advice-format.ts';
-import type { AdviceAnswer, EnergyReport } from '../api/schemas/index.ts';
+import type { AdviceAnswer, EnergyReport } from '../api/index.ts';
 
 export const POOL_USAGE = `usage: lowpower pool VERB POOL [options]
 

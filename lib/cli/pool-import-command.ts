@@ -8,7 +8,7 @@ import { API_FLAGS, API_OPTIONS_USAGE, DEFAULT_API_URL, apiClient, apiTarget } f
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { readSecretFile } from './bmc-connection.ts';
 import { table } from './format.ts';
-import type { ImportAnswer } from '../api/schemas/import.ts';
+import type { ImportAnswer } from '../api/index.ts';
 
 export const POOL_IMPORT_USAGE = `usage: lowpower pool import POOL --xapi URL -U USER (-f FILE | -E) --bmc-range RANGE --bmc-user USER
                             (--bmc-password-file FILE | --bmc-password-env) [--protocol ipmi|redfish|auto]

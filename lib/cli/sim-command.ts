@@ -2,9 +2,9 @@
  * `lowpower sim`: N simulated BMCs on 127.0.0.1 in one process, and the inventory file that
  * `lowpower fleet` and the local runner read. Runs until stopped (Ctrl-C).
  */
-import { startMixedFleet, type FleetProtocol } from '../sim/fleet.ts';
-import type { Faults } from '../sim/ipmi/faults.ts';
-import { describeFaults } from '../sim/ipmi/faults.ts';
+import { startMixedFleet, type FleetProtocol } from '../sim/index.ts';
+import type { Faults } from '../sim/index.ts';
+import { describeFaults } from '../sim/index.ts';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args.ts';
 
 export const SIM_USAGE = `usage: lowpower sim --count N [--protocol ipmi|redfish|mixed] [--base-port P] [--seed S]

@@ -5,7 +5,7 @@
 import { API_FLAGS, API_OPTIONS_USAGE, ApiCallError, apiClient, apiTarget } from './api-client.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { table } from './format.ts';
-import { FAULT_NAMES } from '../local/sim-faults.ts';
+import { FAULT_NAMES } from '../local/index.ts';
 
 export const SIM_FAULT_USAGE = `usage: lowpower sim fault NAME on|off [--host ID] [--url URL] [--token-file FILE] [--json]
        lowpower sim fault list [--url URL] [--token-file FILE] [--json]

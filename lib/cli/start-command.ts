@@ -1,8 +1,8 @@
 /**
  * `lowpower start` (npm start): the whole service on this machine, on embedded defaults.
  */
-import { startLocalRunner, type LocalRunner, type LocalRunnerOptions } from '../local/runner.ts';
-import type { FleetProtocol } from '../sim/fleet.ts';
+import { startLocalRunner, type LocalRunner, type LocalRunnerOptions } from '../local/index.ts';
+import type { FleetProtocol } from '../sim/index.ts';
 import { intFlag, parseArgs, UsageError, type FlagSpec } from './args.ts';
 import { importCommand } from './pool-import-command.ts';
 

@@ -7,7 +7,7 @@ import { openRedfish, type RedfishBmc } from '../redfish/index.ts';
 import type { FleetHost } from './inventory.ts';
 import type { HostResult, Temperature } from './sweep-types.ts';
 import { errorText, hottestOf } from './sweep-types.ts';
-import type { SensorStatus } from '../ipmi/sdr/sensor-value.ts';
+import type { SensorStatus } from '../ipmi/index.ts';
 
 export async function readRedfishHost(entry: FleetHost, o: { timeoutMs?: number; retries?: number }): Promise<HostResult> {
   let bmc: RedfishBmc | undefined;

@@ -3,10 +3,11 @@
  * concurrently over one UDP socket. A host that fails (timeout, refused login) becomes an error
  * entry in the result; the sweep itself does not fail.
  */
-import { mapBounded } from '../util/bounded.ts';
-import { openBmc, type Bmc } from '../ipmi/client.ts';
-import { IpmiCompletionCodeError } from '../ipmi/errors.ts';
-import { UdpTransport } from '../ipmi/transport/udp-transport.ts';
+import { mapBounded } from '../util/index.ts';
+import { openBmc, type Bmc } from '../ipmi/index.ts';
+import { IpmiCompletionCodeError } from '../ipmi/index.ts';
+import { UdpTransport } from '../ipmi/index.ts';
+import { LayeredSdrCache, MemorySdrCache, processSdrCache, type SdrCache } from '../ipmi/index.ts';
 import type { FleetHost } from './inventory.ts';
 import { errorText, hottestOf, summarise, toTemperatures, type HostReading, type HostResult, type SweepResult, type Temperature } from './sweep-types.ts';
 import { readRedfishHost } from './read-redfish.ts';
@@ -26,6 +27,12 @@ export interface SweepOptions {
   onProgress?: (done: number, total: number, failed: number) => void;
   /** The socket to share; by default the sweep makes its own and closes it at the end. */
   transport?: UdpTransport;
+  /**
+   * Where the BMCs' SDR records are kept between sweeps: this process's memory by default. A
+   * slower one (the store's) gets this process's memory in front of it, filled with the fleet's
+   * entries in a few batch requests before the sweep, so a cold process walks no unchanged repository.
+   */
+  sdrCache?: SdrCache;
 }
 
 export const DEFAULT_CONCURRENCY = 64;
@@ -84,6 +91,7 @@ export async function readHost(entry: FleetHost, options: Omit<SweepOptions, 'co
       timeoutMs: options.timeoutMs,
       retries: options.retries,
       transport: options.transport,
+      sdrCache: options.sdrCache,
     });
     return await readBmc(bmc, entry);
   } catch (e) {
@@ -92,6 +100,16 @@ export async function readHost(entry: FleetHost, options: Omit<SweepOptions, 'co
     // Closing frees the session slot on the BMC; a BMC that stopped answering cannot spoil a reading.
     await bmc?.close().catch(() => undefined);
   }
+}
+
+/** The sweep's SDR cache: memory as given, or this process's memory in front of a slower cache, prefetched. */
+function sweepSdrCache(inventory: readonly FleetHost[], given: SdrCache | undefined): SdrCache {
+  if (!given) return processSdrCache;
+  if (given instanceof MemorySdrCache || given instanceof LayeredSdrCache) return given;
+  const layered = new LayeredSdrCache(processSdrCache, given);
+  // Not awaited: the logins overlap it, and each host's first cache read waits for it.
+  void layered.prefetch(inventory.filter((h) => h.protocol !== 'redfish').map((h) => ({ host: h.host, port: h.port }))).catch(() => undefined);
+  return layered;
 }
 
 /**
@@ -110,8 +128,9 @@ export async function sweepFleet(inventory: readonly FleetHost[], options: Sweep
   let done = 0;
   let failed = 0;
   try {
+    const sdrCache = sweepSdrCache(inventory, options.sdrCache);
     const hosts = await mapBounded(inventory, options.concurrency ?? DEFAULT_CONCURRENCY, async (entry) => {
-      const result = await readHost(entry, { ...options, transport });
+      const result = await readHost(entry, { ...options, transport, sdrCache });
       done++;
       if (!result.ok) failed++;
       options.onProgress?.(done, inventory.length, failed);

@@ -1,18 +1,20 @@
 /**
+ * (Long because it holds one thin method per BMC verb, kept together as the handle's whole face.)
  * The IPMI client's public face: `openBmc(...)` gives a handle on one BMC. Its methods are thin:
  * one command through the handle's command runner (one session reused, one request in flight),
  * or one procedure of sdr/, sel/, fru/, power.ts... given that runner.
  */
-import { UdpTransport, sharedTransport } from './transport/udp-transport.ts';
+import { sharedTransport, type UdpTransport } from './transport/udp-transport.ts';
 import type { Peer } from './transport/exchange.ts';
-import { LanPlusSession } from './session/lanplus-session.ts';
-import { Lan15Session } from './session/lan15-session.ts';
-import type { Credentials, IpmiSession } from './session/session.ts';
 import type { IpmiCommand } from './commands/command.ts';
 import { Privilege } from './commands/command.ts';
 import { SessionRunner, type CommandRunner, type RunOptions } from './command-runner.ts';
+import { newSession } from './session/session-factory.ts';
+import type { HostQuirkView } from './session/session.ts';
 import { DEFAULT_QUIRKS, type BmcQuirks } from './quirks.ts';
-import { IpmiAuthError, IpmiError } from './errors.ts';
+import { learnedQuirks, type DeviceProfile, type HostQuirkMemory, type LearnedQuirks } from './host-quirks.ts';
+import { IpmiAuthError, IpmiError, IpmiPasswordTooLongError, IpmiTimeoutError } from './errors.ts';
+import type { BmcOptions, PrivilegeLevel } from './bmc-options.ts';
 import { getDeviceId, type DeviceId } from './commands/get-device-id.ts';
 import {
   bootFlagsNextBoot,
@@ -29,9 +31,11 @@ import { dcmiGetPowerReading, type PowerReading } from './commands/dcmi-power-re
 import type { CipherSuiteRecord } from './commands/get-channel-cipher-suites.ts';
 import { getChannelAccess, type ChannelAccess } from './commands/users.ts';
 import { changePower, type PowerAction, type PowerResult } from './power.ts';
-import { readSensorRecords, readSensors, type SensorQuery } from './sdr/read-sensors.ts';
+import { readPowerDraw, type PowerDraw } from './power-draw.ts';
+import { readSensorRecords, readSensors, type SensorQuery, type SensorReadContext } from './sdr/read-sensors.ts';
 import type { SensorRecord } from './sdr/records.ts';
 import type { SensorValue } from './sdr/sensor-value.ts';
+import { processSdrCache, type SdrCache, type SdrCacheKey } from './sdr/sdr-cache.ts';
 import { clearSel, readSel } from './sel/read-sel.ts';
 import type { SelEvent } from './sel/event.ts';
 import { readCipherSuites } from './read-cipher-suites.ts';
@@ -42,37 +46,7 @@ import { readBmcIdentity, type BmcIdentity } from './identity.ts';
 export { pingBmc } from './ping.ts';
 export type { CommandRunner, RunOptions } from './command-runner.ts';
 export type { SensorQuery } from './sdr/read-sensors.ts';
-
-export type PrivilegeLevel = 'user' | 'operator' | 'administrator';
-
-export interface BmcOptions {
-  host: string;
-  /** UDP port; 623 by default. */
-  port?: number;
-  username: string;
-  password: string | Buffer;
-  /** 3 or 17; by default 17 is tried first and 3 used when the BMC refuses it. 0 needs `insecure`. */
-  cipherSuite?: number;
-  /** IPMI v1.5 (MD5) instead of RMCP+. */
-  lan15?: boolean;
-  privilege?: PrivilegeLevel;
-  /** Deadline of one request, retransmissions included (default 2000 ms). */
-  timeoutMs?: number;
-  /** Retransmissions within that deadline (default 3). */
-  retries?: number;
-  /** Least time between two commands to this BMC (default 0). */
-  minGapMs?: number;
-  /** How long suite 17 may go unanswered before suite 3 is tried (default 1000 ms). */
-  fallbackMs?: number;
-  /** Allow cipher suite 0 and IPMI 1.5 auth type none. */
-  insecure?: boolean;
-  /** Allow IPMI 1.5's straight-password auth type when the BMC offers nothing better. */
-  allowPlainPassword?: boolean;
-  /** BMC key Kg, when one is set on the BMC. */
-  kg?: Buffer;
-  transport?: UdpTransport;
-  quirks?: BmcQuirks;
-}
+export type { BmcOptions, PrivilegeLevel } from './bmc-options.ts';
 
 const PRIVILEGES: Record<PrivilegeLevel, number> = {
   user: Privilege.user,
@@ -80,30 +54,57 @@ const PRIVILEGES: Record<PrivilegeLevel, number> = {
   administrator: Privilege.administrator,
 };
 
+/** IPMI 2.0 carries passwords of up to 20 bytes (RAKP keys); IPMI 1.5 up to 16. */
+const PASSWORD_LIMIT = { v20: 20, v15: 16 } as const;
+/** Watts, the base unit code of the sensors the power draw falls back to. */
+const WATTS = 6;
+
 export class Bmc implements CommandRunner {
   readonly host: string;
   readonly port: number;
   readonly retries: number;
+  readonly quirks: BmcQuirks;
   private readonly transport: UdpTransport;
-  private readonly timeoutMs: number;
   private readonly runner: SessionRunner;
+  private readonly memory: HostQuirkMemory;
+  private readonly sdrCache: SdrCache;
+  private readonly hq: HostQuirkView;
   private peer?: Peer;
   private closing?: Promise<void>;
 
   constructor(private readonly o: BmcOptions) {
     this.host = o.host;
     this.port = o.port ?? 623;
+    const passwordBytes = typeof o.password === 'string' ? Buffer.byteLength(o.password, 'utf8') : o.password.length;
+    const limit = o.lan15 ? PASSWORD_LIMIT.v15 : PASSWORD_LIMIT.v20;
+    // Refused here, before a socket is taken or a packet sent: no BMC could check a longer one.
+    if (passwordBytes > limit) throw new IpmiPasswordTooLongError(this.host, this.port, passwordBytes, limit);
+    const privilege = o.privilege === undefined ? undefined : PRIVILEGES[o.privilege];
+    if (o.privilege !== undefined && privilege === undefined) throw new IpmiError(`privilege "${o.privilege}" is not user, operator or administrator`);
     this.transport = o.transport ?? sharedTransport();
-    this.timeoutMs = o.timeoutMs ?? 2000;
     this.retries = o.retries ?? 3;
+    this.quirks = o.quirks ?? DEFAULT_QUIRKS;
+    this.memory = o.learned ?? learnedQuirks;
+    this.sdrCache = o.sdrCache ?? processSdrCache;
+    const memory = this.memory;
+    const key = this.key;
+    this.hq = {
+      quirks: this.quirks,
+      get learned(): Readonly<LearnedQuirks> {
+        return memory.get(key);
+      },
+      learn: (patch) => memory.learn(key, patch),
+    };
     this.runner = new SessionRunner({
-      key: this.key,
+      key,
       host: this.host,
-      newSession: async () => this.newSession(await this.resolvePeer()),
-      timeoutMs: this.timeoutMs,
+      newSession: async (plan) => newSession(this.o, await this.resolvePeer(), plan, this.hq),
+      privilege,
+      paddableUserName: Buffer.byteLength(o.username, 'utf8') < 16,
+      timeoutMs: o.timeoutMs ?? 2000,
       retries: this.retries,
-      minGapMs: o.minGapMs ?? 0,
-      quirks: o.quirks ?? DEFAULT_QUIRKS,
+      minGapMs: o.minGapMs,
+      hq: this.hq,
     });
     this.transport.acquire();
   }
@@ -123,27 +124,23 @@ export class Bmc implements CommandRunner {
     return this.runner.security;
   }
 
+  /** What is known of this BMC's quirks (login fallbacks that worked, its device profile). */
+  get learned(): Readonly<LearnedQuirks> {
+    return this.hq.learned;
+  }
+
+  /** This BMC in an SDR cache: its address, and its GUID once a login told it. */
+  get sdrCacheKey(): SdrCacheKey {
+    const guid = this.runner.bmcGuid;
+    return guid ? { host: this.host, port: this.port, guid } : { host: this.host, port: this.port };
+  }
+
   private async resolvePeer(): Promise<Peer> {
     if (!this.peer) {
       const { address, family } = await this.transport.resolve(this.host);
       this.peer = { transport: this.transport, host: this.host, address, family, port: this.port };
     }
     return this.peer;
-  }
-
-  private newSession(peer: Peer): IpmiSession {
-    const password = typeof this.o.password === 'string' ? Buffer.from(this.o.password, 'utf8') : this.o.password;
-    const creds: Credentials = { username: this.o.username, password, kg: this.o.kg };
-    const privilege = PRIVILEGES[this.o.privilege ?? 'administrator'];
-    if (privilege === undefined) throw new IpmiError(`privilege "${this.o.privilege}" is not user, operator or administrator`);
-    const common = { privilege, timeoutMs: this.timeoutMs, retries: this.retries, insecure: !!this.o.insecure };
-    if (this.o.lan15) return new Lan15Session(peer, creds, { ...common, allowPlainPassword: !!this.o.allowPlainPassword });
-    return new LanPlusSession(peer, creds, {
-      ...common,
-      cipherSuites: this.o.cipherSuite === undefined ? [17, 3] : [this.o.cipherSuite],
-      fallbackMs: this.o.fallbackMs ?? 1000,
-      quirks: this.o.quirks ?? DEFAULT_QUIRKS,
-    });
   }
 
   /** Log in now (otherwise the first command does). */
@@ -197,13 +194,37 @@ export class Bmc implements CommandRunner {
     return this.run(setSystemBootOptions, { parameter: 5, data: bootFlagsNextBoot(device, o.efi) });
   }
 
-  /** Sensor records of this BMC (cached by repository timestamps). */
-  sensorRecords(): Promise<SensorRecord[]> {
-    return readSensorRecords(this.runner, this.key);
+  /**
+   * Get Device ID's manufacturer and product, remembered for the host: what the quirks chosen by
+   * manufacturer go by. Undefined when the BMC will not say (a timeout still fails).
+   */
+  async deviceProfile(): Promise<DeviceProfile | undefined> {
+    const known = this.hq.learned.device;
+    if (known) return known;
+    try {
+      const d = await this.deviceId();
+      const device = { manufacturerId: d.manufacturerId, productId: d.productId };
+      this.hq.learn({ device });
+      return device;
+    } catch (e) {
+      if (e instanceof IpmiTimeoutError) throw e;
+      return undefined;
+    }
   }
 
-  sensors(q: SensorQuery = {}): Promise<SensorValue[]> {
-    return readSensors(this.runner, this.key, q);
+  private async sensorContext(): Promise<SensorReadContext> {
+    // The GUID comes with the login: log in first so the cache can tell this BMC from a replaced one.
+    await this.runner.connect();
+    return { key: this.sdrCacheKey, cache: this.sdrCache, quirks: this.quirks, device: () => this.deviceProfile() };
+  }
+
+  /** Sensor records of this BMC (through the SDR cache, checked against the repository's timestamps). */
+  async sensorRecords(): Promise<SensorRecord[]> {
+    return readSensorRecords(this.runner, await this.sensorContext());
+  }
+
+  async sensors(q: SensorQuery = {}): Promise<SensorValue[]> {
+    return readSensors(this.runner, await this.sensorContext(), q);
   }
 
   sel(): Promise<SelEvent[]> {
@@ -214,8 +235,14 @@ export class Bmc implements CommandRunner {
     return clearSel(this.runner, this.key);
   }
 
+  /** DCMI Get Power Reading as the BMC answers it (see powerDraw for the figure to trust). */
   powerReading(): Promise<PowerReading> {
     return this.run(dcmiGetPowerReading, {});
+  }
+
+  /** The host's draw in watts: DCMI when its measurement is active and not 0 W, else the SDR's watts sensors. */
+  powerDraw(): Promise<PowerDraw> {
+    return readPowerDraw({ quirks: this.quirks, dcmi: () => this.powerReading(), wattsSensors: () => this.sensors({ unitCode: WATTS }) });
   }
 
   cipherSuites(channel = 0x0e): Promise<CipherSuiteRecord[]> {

@@ -40,6 +40,43 @@ export class IpmiAuthError extends IpmiError {
   }
 }
 
+/** Every session slot of the BMC is taken (RMCP+ status 0x01 / 0x0B, IPMI 1.5 Activate Session 0x81-0x83): worth another try later. */
+export class IpmiSessionsExhaustedError extends IpmiAuthError {}
+
+/** The BMC will not grant the privilege asked for (RAKP 2 role refused, a lower maximum, Set Session Privilege Level refused). */
+export class IpmiPrivilegeRefusedError extends IpmiAuthError {
+  constructor(
+    host: string,
+    port: number,
+    reason: string,
+    /** The privilege that was refused. */
+    readonly privilege: number,
+  ) {
+    super(host, port, reason);
+  }
+}
+
+/** The BMC does not know the user name as it was sent (RAKP 2 status 0x0D). */
+export class IpmiUserNameRefusedError extends IpmiAuthError {}
+
+/**
+ * A password IPMI cannot carry: at most 20 bytes over RMCP+ (IPMI 2.0), 16 over IPMI 1.5. Raised
+ * before anything is sent; the message gives the length, never the password.
+ */
+export class IpmiPasswordTooLongError extends IpmiError {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly length: number,
+    readonly limit: number,
+  ) {
+    super(
+      `${host}:${port}: the BMC password is ${length} bytes, and IPMI ${limit === 16 ? '1.5' : '2.0'} carries at most ${limit}: ` +
+        `this BMC cannot be reached over IPMI with it. Use Redfish (protocol "redfish"), which takes longer passwords, or set a password of ${limit} bytes or fewer`,
+    );
+  }
+}
+
 /** The BMC answered with a completion code other than 0x00. */
 export class IpmiCompletionCodeError extends IpmiError {
   constructor(
@@ -63,6 +100,9 @@ export class IpmiCompletionCodeError extends IpmiError {
 
 /** A packet or field that does not follow the specification. */
 export class IpmiProtocolError extends IpmiError {}
+
+/** An IPMI message whose checksum does not add up (some BMCs send them: see the no-checksum-check quirk). */
+export class IpmiChecksumError extends IpmiProtocolError {}
 
 /** A request the caller must not make without saying so explicitly (weak auth, cipher suite 0). */
 export class IpmiInsecureError extends IpmiError {}

@@ -6,7 +6,7 @@
 import { ChassisAction, chassisControl, getChassisStatus, type ChassisActionCode, type ChassisStatus } from './commands/chassis.ts';
 import type { IpmiCommand } from './commands/command.ts';
 import { IpmiCompletionCodeError, IpmiError, IpmiTimeoutError } from './errors.ts';
-import { retry } from '../util/retry.ts';
+import { retry } from '../util/index.ts';
 
 export type PowerAction = 'status' | 'on' | 'off' | 'soft' | 'cycle' | 'reset' | 'diag';
 export const POWER_ACTIONS: readonly PowerAction[] = ['status', 'on', 'off', 'soft', 'cycle', 'reset', 'diag'];

@@ -5,7 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { isRole, ROLES, type Role } from '../api/router.ts';
+import { isRole, ROLES, type Role } from '../api/index.ts';
 
 export interface ApiKeyEntry {
   role: Role;

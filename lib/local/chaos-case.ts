@@ -6,8 +6,8 @@
  * best in one place, so runCase is long; its parts (layout, fault switch, probes, I/O) are not.
  */
 import type { LocalRunner } from './runner.ts';
-import { bindingView } from '../ops/binding.ts';
-import type { OperationWithSteps } from '../store/types.ts';
+import { bindingView } from '../ops/index.ts';
+import type { OperationWithSteps } from '../store/index.ts';
 import { SLEEPING_HOSTS, type ChaosCase } from './chaos-cases.ts';
 import { checkCuts, checkEnd, checkSample, OPEN, type Finding, type InvariantId, type PoolSample } from './chaos-invariants.ts';
 import { cutCounts, readEnd, samplePool } from './chaos-probes.ts';

@@ -1,6 +1,6 @@
 /** The fault matrix's cases: every fault at every step of a sleep and of a wake, seeded; and a sample of them that lets every fault act. Pure. */
 import { FAULT_NAMES, type FaultName } from './sim-faults.ts';
-import { seededRandom, type Random } from '../util/prng.ts';
+import { seededRandom, type Random } from '../util/index.ts';
 
 // ------------------------------------------------------------------------------------------ cases
 

@@ -2,7 +2,7 @@
  * The fault matrix's safety invariants as pure checks over samples of the pool (every 20 ms) and
  * its state at the end of a case, so that a test can feed them made-up samples.
  */
-import { planExistsFor, type HaHost } from '../sim/xen/index.ts';
+import { planExistsFor, type HaHost } from '../sim/index.ts';
 
 /** 1 VM on a host that is off; 2 host live and disabled, nobody says why; 3 cut through an unbound BMC; 4 HA; 5 not back after the wake; 6 operation without a worker. */
 export type InvariantId = 1 | 2 | 3 | 4 | 5 | 6;

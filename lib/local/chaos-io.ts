@@ -3,9 +3,9 @@
  * as a user drives it, an operation waited for, and a limit on anything that could hang.
  */
 import { startLocalRunner, type LocalRunner } from './runner.ts';
-import { noticeText } from '../ops/notices.ts';
-import type { OperationWithSteps } from '../store/types.ts';
-import { retry } from '../util/retry.ts';
+import { noticeText } from '../ops/index.ts';
+import type { OperationWithSteps } from '../store/index.ts';
+import { retry } from '../util/index.ts';
 
 export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 export const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);

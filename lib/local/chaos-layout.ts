@@ -2,7 +2,7 @@
  * The steps a pool sleep or wake is made of, as the fault matrix expects them from the plan (the
  * same order requestPoolSleep and requestPoolWake write), and the step a case aims its fault at.
  */
-import type { OperationStep } from '../store/types.ts';
+import type { OperationStep } from '../store/index.ts';
 import { POOL_STEPS, type ChaosCase } from './chaos-cases.ts';
 
 export interface StepKey {

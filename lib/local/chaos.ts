@@ -11,7 +11,7 @@
  * made-up sample) in chaos-invariants.ts, one case's run on its own LocalRunner in chaos-case.ts
  * (with its step layout, fault switch, probes and I/O beside it); this file runs the list.
  */
-import { mapBounded } from '../util/bounded.ts';
+import { mapBounded } from '../util/index.ts';
 import type { ChaosCase } from './chaos-cases.ts';
 import { describeCase, runCase, type CaseResult, type ChaosOptions, type ChaosOutcome } from './chaos-case.ts';
 

@@ -1,7 +1,7 @@
 /** A newcomer's first minute with the local runner: the pool is drained and put to sleep, then woken again. */
-import type { PoolOpsDeps } from '../ops/pool-operation.ts';
-import { requestPoolSleep } from '../ops/pool-sleep.ts';
-import { requestPoolWake } from '../ops/pool-wake.ts';
+import type { PoolOpsDeps } from '../ops/index.ts';
+import { requestPoolSleep } from '../ops/index.ts';
+import { requestPoolWake } from '../ops/index.ts';
 
 export interface DemoNightDeps {
   ops: PoolOpsDeps;

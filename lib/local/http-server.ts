@@ -6,8 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Context } from 'aws-lambda';
-import type { ApiContext, Role } from '../api/router.ts';
-import { httpEvent, makeHttpHandler } from '../aws/http-handler.ts';
+import type { ApiContext, Role } from '../api/index.ts';
+import { httpEvent, makeHttpHandler } from '../aws/index.ts';
 import type { ApiKeys } from './api-keys.ts';
 
 export interface RawRequest {

@@ -4,11 +4,11 @@
  * for the fault matrix and for anyone who wants to watch lowpower handle trouble. Served as
  * `GET|POST /v1/sim/faults` by the local runner only, and as `lowpower sim fault`.
  */
-import type { MixedFleet } from '../sim/fleet.ts';
-import { isXapiFaultName, type XapiSim } from '../sim/xen/index.ts';
-import type { Route } from '../api/types.ts';
-import { ApiError } from '../api/errors.ts';
-import { objectBody } from '../api/helpers.ts';
+import type { MixedFleet } from '../sim/index.ts';
+import { isXapiFaultName, type XapiSim } from '../sim/index.ts';
+import type { Route } from '../api/index.ts';
+import { ApiError } from '../api/index.ts';
+import { objectBody } from '../api/index.ts';
 
 export const FAULT_NAMES = ['xapi-down', 'bmc-silent', 'bmc-foreign', 'migration-fail', 'never-live', 'vm-start-during-drain', 'worker-kill-in-step'] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];

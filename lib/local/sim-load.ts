@@ -3,10 +3,8 @@
  * from now on, or go back to the day/night model. `POST /v1/sim/load`, admin, local runner only
  * (beside the fault control), and `lowpower sim load`. A bad request changes nothing.
  */
-import type { XapiSim } from '../sim/xen/index.ts';
-import type { Route } from '../api/types.ts';
-import { ApiError } from '../api/errors.ts';
-import { objectBody } from '../api/helpers.ts';
+import type { XapiSim } from '../sim/index.ts';
+import { ApiError, objectBody, type Route } from '../api/index.ts';
 
 export type SimLoadRequest = { reset: true } | { vm: string; cpuPercent: number; memoryPercent?: number };
 

@@ -5,12 +5,12 @@
  */
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { handleApiRequest, type ApiContext } from '../api/router.ts';
-import { makeSlackHandler } from '../aws/slack-handler.ts';
+import { handleApiRequest, type ApiContext } from '../api/index.ts';
+import { makeSlackHandler } from '../aws/index.ts';
 import { memoryReplayGuard, responseUrlPoster, runSlackJob, SLACK_COMMANDS_PATH, SLACK_INTERACTIONS_PATH, type SlackDeps } from '../slack/index.ts';
 import { localLambdaContext, type ExtraHandler } from './http-server.ts';
 import { loadSlackUsers } from './slack-users.ts';
-import { errorField, type Log } from '../util/log.ts';
+import { errorField, type Log } from '../util/index.ts';
 
 export async function localSlackRoute(o: { ctx: ApiContext; stateDir: string; log: Log }): Promise<{ route: ExtraHandler; signingSecret: string }> {
   const { ctx, log } = o;

@@ -4,7 +4,7 @@
  * `ULOCALADMIN`, for trying signed commands with scripts/slack-sign.mjs. Unknown users are viewers.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { isRole, type Role } from '../api/router.ts';
+import { isRole, type Role } from '../api/index.ts';
 
 
 export async function loadSlackUsers(path: string): Promise<Record<string, Role>> {

@@ -14,9 +14,9 @@ import dynalite from 'dynalite';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createStore, createTable, FileSecrets, type Store } from '../store/index.ts';
-import { startMixedFleet, type FleetProtocol, type MixedFleet } from '../sim/fleet.ts';
-import { simIdentityFor } from '../sim/ipmi/identity.ts';
-import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../sim/xen/index.ts';
+import { startMixedFleet, type FleetProtocol, type MixedFleet } from '../sim/index.ts';
+import { simIdentityFor } from '../sim/index.ts';
+import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../sim/index.ts';
 import { LocalFaults } from './sim-faults.ts';
 
 export interface StandInOptions {

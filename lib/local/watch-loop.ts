@@ -3,10 +3,8 @@
  * once a minute with the load poll), one at a time, its wake run like any operation and its alerts
  * sent to the channel.
  */
-import { checkNightWatch, type WatchCheck } from '../ops/night-watch.ts';
-import type { Notifier } from '../ops/notices.ts';
-import type { PoolOpsDeps } from '../ops/pool-operation.ts';
-import { errorField, type Log } from '../util/log.ts';
+import { checkNightWatch, type Notifier, type PoolOpsDeps, type WatchCheck } from '../ops/index.ts';
+import { errorField, type Log } from '../util/index.ts';
 
 export interface WatchLoopOptions {
   ops: PoolOpsDeps;

@@ -9,9 +9,9 @@
 import type { ProbeTarget } from './address-range.ts';
 import type { FoundBmc } from './match.ts';
 import { probeCertificate, probeIpmi, probeRedfish, type RedfishRoot } from './probe.ts';
-import { mapBounded } from '../util/bounded.ts';
-import type { Secrets } from '../store/secrets.ts';
-import type { BmcHost, PowerDriver } from '../ops/power-driver.ts';
+import { mapBounded } from '../util/index.ts';
+import type { Secrets } from '../store/index.ts';
+import type { BmcHost, PowerDriver } from '../ops/index.ts';
 
 export type ImportProtocol = 'ipmi' | 'redfish' | 'auto';
 

@@ -9,14 +9,14 @@
 import { parseAddressRange, AddressRangeError, DEFAULT_MAX_TARGETS } from './address-range.ts';
 import { discoverBmcs, redacted, type BmcProbes, type ImportProtocol } from './discover.ts';
 import { matchBmcsToHosts, type MatchRow, type MatchState, type PoolHostInfo } from './match.ts';
-import { bindingView, bmcAtOf, sameBmcAs } from '../ops/binding.ts';
-import type { PowerDriver } from '../ops/power-driver.ts';
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
-import type { Store } from '../store/store.ts';
-import type { Secrets } from '../store/secrets.ts';
-import { AlreadyExistsError } from '../store/errors.ts';
-import type { ActionSource, Host, Pool } from '../store/types.ts';
-import type { Log } from '../util/log.ts';
+import { bindingView, bmcAtOf, sameBmcAs } from '../ops/index.ts';
+import type { PowerDriver } from '../ops/index.ts';
+import type { Hypervisor } from '../xen/index.ts';
+import type { Store } from '../store/index.ts';
+import type { Secrets } from '../store/index.ts';
+import { AlreadyExistsError } from '../store/index.ts';
+import type { ActionSource, Host, Pool } from '../store/index.ts';
+import type { Log } from '../util/index.ts';
 
 export const MATCH_STATES: readonly MatchState[] = ['matched', 'placeholder-serial', 'no-bmc', 'no-host', 'duplicate-serial', 'already-bound', 'bound-elsewhere', 'unreadable'];
 

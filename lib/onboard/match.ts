@@ -5,8 +5,8 @@
  * host to another machine's BMC, the mistake that cuts the wrong server, so every doubt ends in
  * "not matched": placeholder serials, two BMCs with one serial, a board serial that disagrees.
  */
-import { decideBinding, systemSerialOf, usableSerial } from '../ops/binding.ts';
-import type { BmcIdentityRecord, HostBinding } from '../store/types.ts';
+import { decideBinding, systemSerialOf, usableSerial } from '../ops/index.ts';
+import type { BmcIdentityRecord, HostBinding } from '../store/index.ts';
 
 export type MatchState =
   /** Serials equal: the host is added with this BMC, bound. */

@@ -5,7 +5,7 @@
  * (its CPU % of its own vCPUs times its vCPUs; of the host's CPUs times theirs when that is all
  * the sample has) and of the memory its domain held, over every bucket of that hour in the window.
  */
-import { wallClockAt } from '../schedules/zoned.ts';
+import { wallClockAt } from '../schedules/index.ts';
 import type { LoadSample } from '../store/index.ts';
 
 export const HOURS_PER_WEEK = 168;

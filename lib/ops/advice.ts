@@ -7,11 +7,11 @@
  * before the shutdown, when it was already empty, less its standby draw), else from its readings
  * (the 10th percentile of its draw while on: its idle draw, less the median of its draw while off).
  */
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
+import type { Hypervisor } from '../xen/index.ts';
 import type { EnergyRepository, HostRepository, LoadSampleRepository, ReadingRepository } from '../store/index.ts';
 import type { PlannerHost } from '../planner/index.ts';
-import type { Pool } from '../store/types.ts';
-import { mapBounded } from '../util/bounded.ts';
+import type { Pool } from '../store/index.ts';
+import { mapBounded } from '../util/index.ts';
 import { percentile } from './advice-demand.ts';
 import { scheduleAdvice, type AdviceOptions, type AdviceVm, type HostWatts, type ScheduleAdvice } from './advice-rules.ts';
 import { pricingOf } from './energy-worth.ts';

@@ -4,14 +4,14 @@
  * every pool (one BMC may not serve two hosts), stored and audited. Also the check right before a
  * cut: the stored binding, then the BMC's GUID as it answers now.
  */
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
+import type { Hypervisor } from '../xen/index.ts';
 import type { HostRepository, PoolRepository } from '../store/index.ts';
-import type { Store } from '../store/store.ts';
-import type { ActionSource, BmcIdentityRecord, Host, HostBinding, Pool } from '../store/types.ts';
+import type { Store } from '../store/index.ts';
+import type { ActionSource, BmcIdentityRecord, Host, HostBinding, Pool } from '../store/index.ts';
 import type { BmcHost, PowerDriver } from './power-driver.ts';
 import { bindingRefusal, bmcAtOf, decideBinding, describeIdentity, sameBmcAs } from './binding.ts';
 import { errorText } from './step-machine.ts';
-import type { Log } from '../util/log.ts';
+import type { Log } from '../util/index.ts';
 
 export interface BindDeps {
   store: Store;

@@ -6,7 +6,7 @@
  * Vendors ship placeholder serials; those prove nothing, so such a BMC stays unverified until an
  * admin trusts it.
  */
-import type { BmcIdentityRecord, Host, HostBinding } from '../store/types.ts';
+import type { BmcIdentityRecord, Host, HostBinding } from '../store/index.ts';
 
 /** Serials that boards ship with when nobody filled them in (compared without case, spaces or punctuation). */
 const PLACEHOLDERS = new Set([

@@ -3,7 +3,7 @@
  * log, through the power port, whatever protocol the host's BMC speaks.
  */
 import type { PowerDriver, SelView, SensorView } from './power-driver.ts';
-import type { Host } from '../store/types.ts';
+import type { Host } from '../store/index.ts';
 
 export type { SensorView, SelView } from './power-driver.ts';
 

@@ -1,6 +1,6 @@
 /** What a host's chassis shows: read until it reaches a state, and recorded on the host as observed. */
 import type { HostRepository } from '../store/index.ts';
-import type { Host, PowerState } from '../store/types.ts';
+import type { Host, PowerState } from '../store/index.ts';
 import type { OpsDeps } from './ops-deps.ts';
 import { checkLease, sleep, waitUntil, type StepExecution } from './step-machine.ts';
 

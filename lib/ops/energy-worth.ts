@@ -3,7 +3,7 @@
  * money, its grid's carbon intensity (g CO2 per kWh) into kilograms of CO2. Pure. A pool that has
  * not set them gets nulls, never a guessed price.
  */
-import type { PoolPolicy } from '../store/types.ts';
+import type { PoolPolicy } from '../store/index.ts';
 
 export interface Pricing {
   electricityPricePerKwh: number | null;

@@ -5,7 +5,7 @@
  * figure in money and CO2 too (energy-worth.ts).
  */
 import type { EnergyRepository, HostRepository } from '../store/index.ts';
-import type { Pool } from '../store/types.ts';
+import type { Pool } from '../store/index.ts';
 import { pricingOf, worthOf, type Pricing } from './energy-worth.ts';
 
 export interface EnergyReport {

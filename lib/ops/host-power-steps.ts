@@ -4,9 +4,9 @@
  * unless forced), confirm on the chassis, escalate a soft off that did not finish (when allowed),
  * re-enable what is still live; and release the locks with one audit record per host.
  */
-import type { Host, OperationWithSteps } from '../store/types.ts';
+import type { Host, OperationWithSteps } from '../store/index.ts';
 import type { HostPowerAction } from './power-driver.ts';
-import { IpmiError } from '../ipmi/errors.ts';
+import { IpmiError } from '../ipmi/index.ts';
 import { checkLease, errorText, hostOf, isCancelled, sleep, stepsOfHost, waitUntil, type StepExecution, type StepMachine, type StepOutcome } from './step-machine.ts';
 import { bmcCutRefusal, bmcOnRefusal } from './bind-host.ts';
 import { recordPower, waitForPower } from './chassis-power.ts';

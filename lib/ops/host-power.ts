@@ -7,9 +7,9 @@
  * The steps themselves are in host-power-steps.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { HostBusyError, IdempotencyKeyReusedError } from '../store/errors.ts';
+import { HostBusyError, IdempotencyKeyReusedError } from '../store/index.ts';
 import { requestHash } from './request-hash.ts';
-import type { ActionSource } from '../store/types.ts';
+import type { ActionSource } from '../store/index.ts';
 import type { HostPowerAction } from './power-driver.ts';
 import { runStepMachine, type RunOptions, type RunResult } from './step-machine.ts';
 import { bindingRefusal } from './binding.ts';

@@ -3,9 +3,9 @@
  * one), logged in with the pool's password from the Secrets port. The promise is cached, so two
  * calls at once share one connection.
  */
-import { XapiHypervisor, type Hypervisor } from '../xen/hypervisor.ts';
-import type { Secrets } from '../store/secrets.ts';
-import type { Pool } from '../store/types.ts';
+import { XapiHypervisor, type Hypervisor } from '../xen/index.ts';
+import type { Secrets } from '../store/index.ts';
+import type { Pool } from '../store/index.ts';
 
 export interface HypervisorCache {
   hypervisorFor(pool: Pool): Promise<Hypervisor>;

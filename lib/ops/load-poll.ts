@@ -5,10 +5,8 @@
  * reason and nothing is written for it: no load is guessed. Run by the `poll-load` schedule.
  */
 import { LOAD_BUCKET_MS, type LoadSampleInput, type LoadSampleRepository, type PoolRepository } from '../store/index.ts';
-import type { Pool } from '../store/types.ts';
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
-import { XapiHypervisor } from '../xen/hypervisor.ts';
-import { readPoolLoad, type MemberLoadReport, type PoolLoadRead } from '../xen/pool-load.ts';
+import type { Pool } from '../store/index.ts';
+import { readPoolLoad, XapiHypervisor, type Hypervisor, type MemberLoadReport, type PoolLoadRead } from '../xen/index.ts';
 
 export interface LoadPollDeps {
   store: PoolRepository & LoadSampleRepository;

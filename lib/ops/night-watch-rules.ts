@@ -5,8 +5,8 @@
  * the store, the wake operation) is in night-watch.ts.
  */
 import { DEFAULT_CPU_CEILING_PERCENT, planWake, wakeOrder, type PlannerHost, type PlannerPolicy, type PlannerVm } from '../planner/index.ts';
-import { localDate } from '../schedules/zoned.ts';
-import type { PoolPolicy } from '../store/types.ts';
+import { localDate } from '../schedules/index.ts';
+import type { PoolPolicy } from '../store/index.ts';
 
 export const NIGHT_WATCH_ACTOR = 'night-watch';
 /** The planner's ceiling: the watch wakes hosts at the load the planner packs nights to. */

@@ -14,9 +14,8 @@
  * Its memory between checks is one small item (store/night-watch.ts): the night and since when
  * the CPU has been above the ceiling. The wakes it made are its operations (actor night-watch).
  */
-import { AlreadyExistsError, HostBusyError, VersionConflictError } from '../store/errors.ts';
-import type { Alert, Operation } from '../store/types.ts';
-import { readPoolLoad } from '../xen/pool-load.ts';
+import { AlreadyExistsError, HostBusyError, VersionConflictError, type Alert, type Operation } from '../store/index.ts';
+import { readPoolLoad } from '../xen/index.ts';
 import { rrdHypervisor } from './load-poll.ts';
 import { noticesForAlerts, type Notice } from './notifications.ts';
 import type { PoolOpsDeps } from './pool-operation.ts';

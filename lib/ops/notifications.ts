@@ -4,12 +4,12 @@
  * host not ready by the wake deadline (and a pool ready late), and the drift and heat a sensor
  * poll found. Pure but for reading the records; the caller's notifier renders and sends them.
  */
-import type { Alert, OperationWithSteps } from '../store/types.ts';
+import type { Alert, OperationWithSteps } from '../store/index.ts';
 import type { AlertRepository, PoolRepository } from '../store/index.ts';
-import type { Store } from '../store/store.ts';
-import type { ScheduleService } from '../schedules/service.ts';
+import type { Store } from '../store/index.ts';
+import type { ScheduleService } from '../schedules/index.ts';
 import type { PollResult } from './sensor-poll.ts';
-import { localDate } from '../schedules/zoned.ts';
+import { localDate } from '../schedules/index.ts';
 import { POOL_SLEEP } from './pool-sleep.ts';
 import { POOL_WAKE } from './pool-wake.ts';
 import { REBALANCE } from './rebalance.ts';

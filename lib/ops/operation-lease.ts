@@ -4,9 +4,9 @@
  * lapsing when its worker dies. Losing it aborts the step's signal; the step machine stops there.
  */
 import type { HostLockRepository, OperationRepository, StepRepository } from '../store/index.ts';
-import { HostBusyError, LockNotHeldError, VersionConflictError } from '../store/errors.ts';
-import type { OperationWithSteps } from '../store/types.ts';
-import { retry } from '../util/retry.ts';
+import { HostBusyError, LockNotHeldError, VersionConflictError } from '../store/index.ts';
+import type { OperationWithSteps } from '../store/index.ts';
+import { retry } from '../util/index.ts';
 
 export interface LeaseDeps {
   store: OperationRepository & StepRepository & HostLockRepository;

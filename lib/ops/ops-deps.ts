@@ -1,5 +1,5 @@
 /** What every operation runs on: the store and step-machine hooks, the power port, and the hypervisor's guard. */
-import type { Host } from '../store/types.ts';
+import type { Host } from '../store/index.ts';
 import type { HostPowerAction, PowerDriver } from './power-driver.ts';
 import type { StepMachineDeps } from './step-machine.ts';
 

@@ -5,9 +5,9 @@
  * error turned into a failed step unless the lease was lost).
  */
 import { randomUUID } from 'node:crypto';
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
-import { HostBusyError, IdempotencyKeyReusedError } from '../store/errors.ts';
-import type { ActionSource, Host, OperationWithSteps, Pool } from '../store/types.ts';
+import type { Hypervisor } from '../xen/index.ts';
+import { HostBusyError, IdempotencyKeyReusedError } from '../store/index.ts';
+import type { ActionSource, Host, OperationWithSteps, Pool } from '../store/index.ts';
 import { requestHash } from './request-hash.ts';
 import type { OpsDeps } from './ops-deps.ts';
 import { errorText, hostOf, LeaseLostError, runStepMachine, type RunOptions, type RunResult, type StepExecution, type StepMachine, type StepOutcome } from './step-machine.ts';

@@ -7,8 +7,8 @@
  * functions of sleep-steps.ts; the machine at the end of this file runs them in order.
  */
 import { planSleep, type SleepPlan } from '../planner/index.ts';
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
-import type { OperationWithSteps } from '../store/types.ts';
+import type { Hypervisor } from '../xen/index.ts';
+import type { OperationWithSteps } from '../store/index.ts';
 import type { OpsDeps } from './ops-deps.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';
 import { stepsOfHost, type RunOptions, type RunResult, type StepMachine } from './step-machine.ts';

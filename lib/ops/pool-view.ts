@@ -3,10 +3,10 @@
  * (never-sleep flags, last temperatures, last wakes) and the pool's policy. Reading it does no
  * harm; everything that acts lives in the sleep and wake operations.
  */
-import type { Hypervisor, XenHostInfo, XenPoolInfo, XenVmInfo } from '../xen/hypervisor-port.ts';
+import type { Hypervisor, XenHostInfo, XenPoolInfo, XenVmInfo } from '../xen/index.ts';
 import type { HostRepository, ReadingRepository } from '../store/index.ts';
 import type { PlannerHost, PlannerPolicy, PlannerVm } from '../planner/index.ts';
-import type { Host, Pool } from '../store/types.ts';
+import type { Host, Pool } from '../store/index.ts';
 
 export interface PoolView {
   pool: Pool;

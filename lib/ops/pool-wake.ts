@@ -8,9 +8,9 @@
  */
 import { planWake, type WakePlan } from '../planner/index.ts';
 import type { HostRepository, PoolRepository } from '../store/index.ts';
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
-import type { Host, OperationWithSteps } from '../store/types.ts';
-import { XapiUnreachableError } from '../xen/errors.ts';
+import type { Hypervisor } from '../xen/index.ts';
+import type { Host, OperationWithSteps } from '../store/index.ts';
+import { XapiUnreachableError } from '../xen/index.ts';
 import type { OpsDeps } from './ops-deps.ts';
 import { readPoolView } from './pool-view.ts';
 import { failedOnError, loadPool, runPoolMachine, startPoolOperation, type BusyHost, type HostStep, type PoolOpsDeps, type PoolRequest } from './pool-operation.ts';

@@ -5,7 +5,7 @@
  * and the restore policy. Drivers (drivers/): IPMI, Redfish (drivers/redfish-driver.ts), XAPI for
  * hosts without a usable BMC; drivers/by-protocol.ts picks one per host.
  */
-import type { BmcIdentityRecord, BmcProtocol, Host } from '../store/types.ts';
+import type { BmcIdentityRecord, BmcProtocol, Host } from '../store/index.ts';
 
 export type HostPowerAction = 'on' | 'off' | 'soft' | 'cycle';
 

@@ -4,7 +4,7 @@
  * load samples of the last minutes). Reading changes nothing.
  */
 import type { LoadSampleRepository, OperationRepository } from '../store/index.ts';
-import type { OperationWithSteps } from '../store/types.ts';
+import type { OperationWithSteps } from '../store/index.ts';
 import type { Migration } from '../planner/index.ts';
 
 /** The pool-sleep kind, as pool-sleep.ts writes it (not imported: the wake imports this file's users). */

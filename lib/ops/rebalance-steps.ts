@@ -5,10 +5,10 @@
  * memory, vCPU, anti-affinity and HA checks on the live pool with the wave in flight, then XAPI's
  * own assert_can_migrate). A move refused or failed is skipped with why; the others go on.
  */
-import { Placement } from '../planner/rebalance-state.ts';
-import type { RebalancePlan } from '../planner/rebalance.ts';
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
-import type { OperationWithSteps } from '../store/types.ts';
+import { Placement } from '../planner/index.ts';
+import type { RebalancePlan } from '../planner/index.ts';
+import type { Hypervisor } from '../xen/index.ts';
+import type { OperationWithSteps } from '../store/index.ts';
 import { readPoolView } from './pool-view.ts';
 import { poolHosts, type PoolOpsDeps } from './pool-operation.ts';
 import { checkLease, errorText, sleep, waitUntil, type StepExecution, type StepOutcome } from './step-machine.ts';

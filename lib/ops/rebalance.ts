@@ -6,9 +6,9 @@
  * the release. A wake that succeeds requests it when the pool's policy says `afterWake` (the
  * wake's finish, so no step of the wake changes and a wake never waits on a migration).
  */
-import { planBalance, planRestore, type RebalanceHost, type RebalanceMode, type RebalancePlan, type RebalanceVm } from '../planner/rebalance.ts';
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
-import type { OperationWithSteps } from '../store/types.ts';
+import { planBalance, planRestore, type RebalanceHost, type RebalanceMode, type RebalancePlan, type RebalanceVm } from '../planner/index.ts';
+import type { Hypervisor } from '../xen/index.ts';
+import type { OperationWithSteps } from '../store/index.ts';
 import type { OpsDeps } from './ops-deps.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';
 import { loadPool, runPoolMachine, startPoolOperation, type PoolOpsDeps, type PoolRequest } from './pool-operation.ts';

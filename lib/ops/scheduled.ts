@@ -7,12 +7,12 @@
  * for one morning, and only one wake starts; a recurring fire that a later one-time start
  * replaces does nothing. Exceptions apply to the ready time's date.
  */
-import { decide, type ScheduleAction } from '../schedules/model.ts';
-import { fromStored } from '../schedules/service.ts';
-import { nextFireTime } from '../schedules/next-fire.ts';
-import { wakeFireRole } from '../schedules/early-start.ts';
+import { decide, type ScheduleAction } from '../schedules/index.ts';
+import { fromStored } from '../schedules/index.ts';
+import { nextFireTime } from '../schedules/index.ts';
+import { wakeFireRole } from '../schedules/index.ts';
 import { poolWakeLeadMinutes } from './pool-wake.ts';
-import type { Secrets } from '../store/secrets.ts';
+import type { Secrets } from '../store/index.ts';
 import { requestHostPower } from './host-power.ts';
 import type { OpsDeps } from './ops-deps.ts';
 import { pollPool, type PollResult } from './sensor-poll.ts';

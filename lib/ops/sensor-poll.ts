@@ -4,13 +4,13 @@
  * host's thermal alert (safety rule 8), and a poll with every temperature back under it closes it.
  */
 import type { AlertRepository, AuditRepository, HostRepository, ReadingRepository } from '../store/index.ts';
-import type { Host } from '../store/types.ts';
-import { hottestOf, type Temperature } from '../fleet/sweep.ts';
-import { mapBounded } from '../util/bounded.ts';
+import type { Host } from '../store/index.ts';
+import { hottestOf, type Temperature } from '../fleet/index.ts';
+import { mapBounded } from '../util/index.ts';
 import type { PowerDriver } from './power-driver.ts';
 import { protocolOf } from './drivers/by-protocol.ts';
-import type { SensorStatus } from '../ipmi/sdr/sensor-value.ts';
-import type { Log } from '../util/log.ts';
+import type { SensorStatus } from '../ipmi/index.ts';
+import type { Log } from '../util/index.ts';
 
 export interface PollResult {
   ok: number;

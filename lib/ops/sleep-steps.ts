@@ -5,9 +5,9 @@
  * release the locks. The order they run in is written by requestPoolSleep (pool-sleep.ts).
  */
 import type { SleepPlan } from '../planner/index.ts';
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
-import { XapiUnreachableError } from '../xen/errors.ts';
-import type { OperationStep, OperationWithSteps } from '../store/types.ts';
+import type { Hypervisor } from '../xen/index.ts';
+import { XapiUnreachableError } from '../xen/index.ts';
+import type { OperationStep, OperationWithSteps } from '../store/index.ts';
 import { recordPower } from './chassis-power.ts';
 import { bmcCutRefusal } from './bind-host.ts';
 import { poolHosts, type PoolOpsDeps } from './pool-operation.ts';

@@ -9,11 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HostRepository } from '../store/index.ts';
-import type { Store } from '../store/store.ts';
-import { VersionConflictError } from '../store/errors.ts';
-import type { Host, OperationStep, OperationWithSteps, StepPatch } from '../store/types.ts';
-import type { Log } from '../util/log.ts';
-import { retry } from '../util/retry.ts';
+import type { Store } from '../store/index.ts';
+import { VersionConflictError } from '../store/index.ts';
+import type { Host, OperationStep, OperationWithSteps, StepPatch } from '../store/index.ts';
+import type { Log } from '../util/index.ts';
+import { retry } from '../util/index.ts';
 import { heartbeat, LeaseLostError, loadOperation as load, takeLease, type LeaseDeps } from './operation-lease.ts';
 
 export { checkLease, LeaseLostError, OperationBusyError } from './operation-lease.ts';

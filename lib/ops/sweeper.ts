@@ -9,8 +9,8 @@
  * - enables in XAPI the hosts a wake powered on while XAPI did not answer, once XAPI is back and
  *   calls them live (rule 4: never on a guess).
  */
-import type { Operation, Pool } from '../store/types.ts';
-import { VersionConflictError } from '../store/errors.ts';
+import type { Operation, Pool } from '../store/index.ts';
+import { VersionConflictError } from '../store/index.ts';
 import type { PoolOpsDeps } from './pool-operation.ts';
 import { errorText } from './step-machine.ts';
 import { POOL_WAKE } from './pool-wake.ts';

@@ -5,13 +5,13 @@
  * time, and the release. The order they run in is written by requestPoolWake (pool-wake.ts).
  */
 import type { WakePlan } from '../planner/index.ts';
-import { IpmiTimeoutError } from '../ipmi/errors.ts';
+import { IpmiTimeoutError } from '../ipmi/index.ts';
 import { RedfishConnectionError, RedfishTimeoutError } from '../redfish/index.ts';
-import { XapiUnreachableError } from '../xen/errors.ts';
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
-import type { OperationWithSteps } from '../store/types.ts';
-import { HostBusyError } from '../store/errors.ts';
-import { localDate } from '../schedules/zoned.ts';
+import { XapiUnreachableError } from '../xen/index.ts';
+import type { Hypervisor } from '../xen/index.ts';
+import type { OperationWithSteps } from '../store/index.ts';
+import { HostBusyError } from '../store/index.ts';
+import { localDate } from '../schedules/index.ts';
 import { recordPower, waitForPower } from './chassis-power.ts';
 import { bmcOnRefusal } from './bind-host.ts';
 import { poolHosts, type BusyHost, type PoolOpsDeps } from './pool-operation.ts';

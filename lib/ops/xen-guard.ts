@@ -6,9 +6,9 @@
  * answer is no: only a person's `force` goes past it. It also disables a host before its cut (so
  * nothing lands on it during a soft-off wait) and enables it again when the cut is abandoned.
  */
-import type { Hypervisor } from '../xen/hypervisor-port.ts';
+import type { Hypervisor } from '../xen/index.ts';
 import type { HostRepository, PoolRepository, ReadingRepository } from '../store/index.ts';
-import type { Host, Pool } from '../store/types.ts';
+import type { Host, Pool } from '../store/index.ts';
 import { haFitHolds } from '../planner/index.ts';
 import type { PowerGuard } from './ops-deps.ts';
 import { readPoolView, type PoolView } from './pool-view.ts';

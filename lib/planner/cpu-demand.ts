@@ -17,7 +17,7 @@
  *   nights, give no demand (the VM has no history and the planner counts it by its vCPUs), with
  *   the reason in `why`. One busy evening must not stand for a week.
  */
-import { offsetMsAt } from '../schedules/zoned.ts';
+import { offsetMsAt } from '../schedules/index.ts';
 import { PlannerInputError } from './model.ts';
 import type { PlannerVm } from './types.ts';
 

@@ -33,3 +33,5 @@ export type {
   WakeDemand,
   WakePlan,
 } from './types.ts';
+export { Placement } from './rebalance-state.ts';
+export { planBalance, planRestore, type RebalanceHost, type RebalanceMode, type RebalancePlan, type RebalanceVm } from './rebalance.ts';

@@ -1,5 +1,5 @@
 /** The improvement search's budget and what its moves share; apart from search.ts so its move modules need not import it. */
-import type { Random } from '../util/prng.ts';
+import type { Random } from '../util/index.ts';
 
 export interface SearchContext {
   /** work left, in evaluated placements; every loop pays for what it looks at */

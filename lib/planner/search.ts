@@ -9,7 +9,7 @@ import { repair } from './exchange.ts';
 import { placementFitHolds } from './ha-placement.ts';
 import type { PackModel } from './model.ts';
 import { EPSILON, type Packing } from './packing.ts';
-import type { Random } from '../util/prng.ts';
+import type { Random } from '../util/index.ts';
 
 /** Hosts that give up their guests and take the pool at the end of a repair. */
 const RESERVED_HOSTS = 2;

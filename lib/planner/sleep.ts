@@ -9,7 +9,7 @@ import { haFailures } from './capacity.ts';
 import { better, eliminateHosts, firstFitHomeStart, keepLargestStart, minSlackStart, searchBound } from './consolidate.ts';
 import { buildModel } from './model.ts';
 import { toPlan } from './plan.ts';
-import { seededRandom } from '../util/prng.ts';
+import { seededRandom } from '../util/index.ts';
 import { createContext } from './search.ts';
 import type { PlannerHost, PlannerOptions, PlannerPolicy, PlannerVm, SleepPlan } from './types.ts';
 

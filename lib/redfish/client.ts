@@ -4,7 +4,7 @@
  * a session) and of nothing else, If-Match on PATCH where the BMC gave an ETag, and errors turned
  * into typed messages. Resource modules (power, sensors, logs...) are built on it.
  */
-import { retry } from '../util/retry.ts';
+import { retry } from '../util/index.ts';
 import { RedfishAuthError, RedfishConnectionError, RedfishError, RedfishHttpError, RedfishProtocolError, RedfishTimeoutError, redfishMessages } from './errors.ts';
 import { at, isObject, link, str, type JsonObject } from './json.ts';
 import { RedfishAuth, type AuthMode, type AuthOptions, type AuthTicket } from './session.ts';

@@ -44,3 +44,4 @@ export {
   type EventBridgeLike,
 } from './scheduler-ports.ts';
 export { localTimerName, scheduleNameOfTimer, earlyStartName, earlyStartPrefix } from './timer-names.ts';
+export { offsetMsAt } from './zoned.ts';

@@ -10,9 +10,9 @@
  * The ports are in scheduler-ports.ts, the timers' names in timer-names.ts.
  */
 import type { PoolRepository, ScheduleRepository } from '../store/index.ts';
-import { AlreadyExistsError, VersionConflictError } from '../store/errors.ts';
-import type { Schedule as StoredSchedule } from '../store/types.ts';
-import { retry } from '../util/retry.ts';
+import { AlreadyExistsError, VersionConflictError } from '../store/index.ts';
+import type { Schedule as StoredSchedule } from '../store/index.ts';
+import { retry } from '../util/index.ts';
 import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from './errors.ts';
 import { SLEEP_ACTIONS, validateSchedule, type Schedule, type ScheduleExceptions } from './model.ts';
 import { nextFireTime } from './next-fire.ts';
@@ -21,7 +21,7 @@ import { localDate } from './zoned.ts';
 import { earlyStarts, wakeTimerOf, type EarlyStart } from './early-start.ts';
 import type { SchedulerPort, TimerState } from './scheduler-ports.ts';
 import { earlyStartName, earlyStartPrefix, localTimerName } from './timer-names.ts';
-import type { Log } from '../util/log.ts';
+import type { Log } from '../util/index.ts';
 
 export {
   localSchedulerPort,

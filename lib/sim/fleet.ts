@@ -12,8 +12,8 @@ import { SimulatedBmc } from './ipmi/server.ts';
 import { FAST_TIMINGS, REALISTIC_TIMINGS, type HostModel, type HostTimings } from './ipmi/host-model.ts';
 import { simIdentityFor, type SimIdentity } from './ipmi/identity.ts';
 import { RedfishBmc, createSelfSignedCertificate } from './redfish/index.ts';
-import { seededRandom } from '../util/prng.ts';
-import { writeInventory, type InventoryEntry } from '../fleet/inventory.ts';
+import { seededRandom } from '../util/index.ts';
+import { writeInventory, type InventoryEntry } from '../fleet/index.ts';
 
 export type SimProtocol = 'ipmi' | 'redfish';
 export type FleetProtocol = SimProtocol | 'mixed';

@@ -9,7 +9,7 @@ import type { IntentContext } from './api-call.ts';
 import { operation, plan, sensors, status } from './read-answers.ts';
 import { hold, scheduleList, skipTonight } from './schedule-answers.ts';
 import { confirmPower, confirmSleep, confirmWake } from './confirm-answers.ts';
-import { errorField } from '../util/log.ts';
+import { errorField } from '../util/index.ts';
 
 export { actorOf, reasonOf, type IntentContext, type SlackApi, type SlackUser } from './api-call.ts';
 export { STATUS_READINGS_LIMIT } from './read-answers.ts';

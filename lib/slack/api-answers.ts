@@ -4,8 +4,8 @@
  * with a clear message instead of rendering guesses. Built on first use, as the API's schemas are.
  */
 import * as z from 'zod/mini';
-import * as api from '../api/schemas/index.ts';
-import { inner, lazy } from '../api/schemas/lazy.ts';
+import { schemas as api } from '../api/index.ts';
+import { inner, lazy } from '../api/index.ts';
 
 /** The fields a reader uses of an API object schema; the others may be there or not. */
 const uses = <T extends z.ZodMiniObject, M extends z.core.util.Mask<keyof T['shape']>>(schema: z.ZodMiniLazy<T>, mask: M & Record<Exclude<keyof M, keyof T['shape']>, never>) =>

@@ -4,10 +4,10 @@
  * (lib/slack/api-answers.ts, picked from the API's own schemas).
  */
 import type * as z from 'zod/mini';
-import { mapBounded } from '../util/bounded.ts';
-import type { ApiRequest, ApiResponse, Role } from '../api/router.ts';
+import { mapBounded } from '../util/index.ts';
+import type { ApiRequest, ApiResponse, Role } from '../api/index.ts';
 import { errorMessage, escapeMrkdwn, truncate, type SlackMessage } from './blocks/kit.ts';
-import { errorField, type Log } from '../util/log.ts';
+import { errorField, type Log } from '../util/index.ts';
 
 export type SlackApi = (req: ApiRequest) => Promise<ApiResponse>;
 

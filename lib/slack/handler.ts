@@ -6,8 +6,8 @@
  * process that lives on after its answer; `job` for a Lambda that must hand the rest to itself).
  */
 import { createHash } from 'node:crypto';
-import type { ApiRequest, ApiResponse } from '../api/router.ts';
-import { isRole, type Role } from '../api/roles.ts';
+import type { ApiRequest, ApiResponse } from '../api/index.ts';
+import { isRole, type Role } from '../api/index.ts';
 import { rec, str } from './api-call.ts';
 import { answerCommand, startConfirmed, type IntentContext, type SlackUser } from './answers.ts';
 import { ephemeral, replaceOriginal, type SlackMessage } from './blocks/kit.ts';
@@ -15,7 +15,7 @@ import { CANCEL_ACTION, CONFIRM_ACTION } from './blocks/views.ts';
 import { commandText, intentFromValue, needsConfirm, parseCommand } from './commands.ts';
 import type { ReplayGuard } from './replay.ts';
 import { SlackAuthError, verifySlackRequest } from './signature.ts';
-import { errorField, type Log } from '../util/log.ts';
+import { errorField, type Log } from '../util/index.ts';
 
 export interface SlackDeps {
   signingSecret: string;

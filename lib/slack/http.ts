@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleSlackCommand, handleSlackInteraction, type SlackDeps, type SlackHttpRequest, type SlackHttpResponse } from './handler.ts';
-import { errorField } from '../util/log.ts';
+import { errorField } from '../util/index.ts';
 
 export const SLACK_COMMANDS_PATH = '/slack/commands';
 export const SLACK_INTERACTIONS_PATH = '/slack/interactions';

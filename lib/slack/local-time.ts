@@ -3,7 +3,7 @@
  * across daylight-saving changes (a time in the spring gap means the first instant after the gap;
  * a time the autumn repeats means whichever showing comes next). Pure.
  */
-import { resolveLocal, wallClockAt } from '../schedules/zoned.ts';
+import { resolveLocal, wallClockAt } from '../schedules/index.ts';
 
 export interface LocalTimeOfDay {
   hour: number;

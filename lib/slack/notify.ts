@@ -6,8 +6,8 @@
 import { context, escapeMrkdwn, section, SLACK_LIMITS, type SlackMessage } from './blocks/kit.ts';
 import { resultBlocks, type HostResultRow } from './blocks/tables.ts';
 import { postSlackJson, type SlackPostOptions } from './response-url.ts';
-import type { Notice } from '../ops/notices.ts';
-import { errorField, type Log } from '../util/log.ts';
+import type { Notice } from '../ops/index.ts';
+import { errorField, type Log } from '../util/index.ts';
 
 /** Where channel messages go. */
 export interface SlackChannel {

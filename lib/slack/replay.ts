@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TTL_ATTRIBUTE } from '../store/table.ts';
+import { TTL_ATTRIBUTE } from '../store/index.ts';
 import { SLACK_MAX_SKEW_SECONDS } from './signature.ts';
 
 /** Remember a signature for twice the signature window: past that its timestamp is refused anyway. */

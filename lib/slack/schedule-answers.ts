@@ -3,7 +3,7 @@
  * sleep schedule of the pool), and hold awake until the next HH:MM on the pool's clock (the zone
  * of its sleep schedules). Which schedules a hold covers is the API's rule, not ours.
  */
-import { SLEEP_ACTIONS, type ScheduleAction } from '../schedules/model.ts';
+import { SLEEP_ACTIONS, type ScheduleAction } from '../schedules/index.ts';
 import { ephemeral, errorMessage, escapeMrkdwn, context, section, tableBlocks, type HostResultRow, type SlackMessage } from './blocks.ts';
 import { call, fail, reasonOf, seg, type IntentContext } from './api-call.ts';
 import { HoldRead, SchedulesRead, SkipRead } from './api-answers.ts';

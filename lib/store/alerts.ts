@@ -2,7 +2,7 @@
  * Alerts (`POOL#p / ALERT#kind#h`): one per host and kind, opened, counted while it persists,
  * closed, and reopened later. Concurrent writers meet on `version` and read again.
  */
-import { retry } from '../util/retry.ts';
+import { retry } from '../util/index.ts';
 import { AlreadyExistsError, StoreError, StoreValidationError, VersionConflictError, keyText, type ItemKey } from './errors.ts';
 import { createItem, firstVersion, getItem, queryAll, strip, updateVersioned, type Ctx, type Item } from './items.ts';
 import { PREFIX, alertKey, poolKey } from './keys.ts';

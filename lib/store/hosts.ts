@@ -4,7 +4,7 @@
  * `version`, so a lock and a versioned update of the same host do not clobber each other.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { retry } from '../util/retry.ts';
+import { retry } from '../util/index.ts';
 import { HostBusyError, LockNotHeldError, NotFoundError, StoreError, StoreValidationError, isConditionalCheckFailed, keyText } from './errors.ts';
 import { createItem, deleteVersioned, firstVersion, getItem, pick, queryAll, strip, updateVersioned, type Ctx } from './items.ts';
 import { PREFIX, checkId, hostKey, poolKey } from './keys.ts';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { retry } from '../util/retry.ts';
+import { retry } from '../util/index.ts';
 import { AlreadyExistsError, IdempotencyKeyReusedError, StoreError, keyText } from './errors.ts';
 import { createItem, getItem, strip, tableValue, type Ctx, type Item } from './items.ts';
 import { idempotencyKey as idempotencyItemKey, operationKey } from './keys.ts';

@@ -10,6 +10,7 @@ export type { AlertRepository } from './alerts.ts';
 export type { ReadingRepository, EnergyRepository } from './readings.ts';
 export { LOAD_BUCKET_MS, DEFAULT_LOAD_SAMPLE_TTL_SECONDS, type LoadSampleRepository, type LoadSampleInput, type LoadSample, type HostLoadFigures, type VmLoadFigures, type ListLoadOptions } from './load-samples.ts';
 export type { NightWatchRepository, NightWatchState, NightWatchStateInput } from './night-watch.ts';
+export type { SdrCacheRepository } from './sdr-cache.ts';
 export { createTable, tableDefinition, TTL_ATTRIBUTE, type CreateTableOptions } from './table.ts';
 export {
   StoreError,
@@ -35,3 +36,4 @@ export {
 } from './secrets.ts';
 export { SecretsManagerSecrets, type SecretsManagerOptions } from './secrets-manager.ts';
 export type * from './types.ts';
+export { type ActionSource, type Alert, type BmcIdentityRecord, type BmcProtocol, type Host, type HostBinding, type HostInput, type HostPatch, type Operation, type OperationStep, type OperationWithSteps, type Pool, type PoolPatch, type PoolPolicy, type PowerState, type Schedule, type StepPatch } from './types.ts';

@@ -14,8 +14,8 @@
  * hundred small ones are, for the same bytes; ids cannot hold `,` or `;` (checkId).
  */
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { mapBounded } from '../util/bounded.ts';
-import { retry } from '../util/retry.ts';
+import { mapBounded } from '../util/index.ts';
+import { retry } from '../util/index.ts';
 import { StoreError, StoreValidationError } from './errors.ts';
 import { queryAll, type Ctx, type Item } from './items.ts';
 import { GSI1, checkId, checkIsoTime } from './keys.ts';

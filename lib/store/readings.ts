@@ -3,7 +3,7 @@
  * (`POOL#p / ENERGY#wokenAt#h`, one per host and wake).
  */
 import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { retry } from '../util/retry.ts';
+import { retry } from '../util/index.ts';
 import { AlreadyExistsError, StoreError, StoreValidationError } from './errors.ts';
 import { createItem, pick, queryAll, strip, type Ctx, type Item } from './items.ts';
 import { PREFIX, checkId, checkIsoTime, poolKey, readingKey } from './keys.ts';

@@ -15,6 +15,7 @@ import { operationRepository, type OperationRepository, type StepRepository } fr
 import { poolRepository, type PoolRepository } from './pools.ts';
 import { energyRepository, readingRepository, type EnergyRepository, type ReadingRepository } from './readings.ts';
 import { scheduleRepository, type ScheduleRepository } from './schedules.ts';
+import { sdrCacheRepository, type SdrCacheRepository } from './sdr-cache.ts';
 
 export { DEFAULT_READING_TTL_SECONDS } from './readings.ts';
 
@@ -42,7 +43,8 @@ export interface Store
     EnergyRepository,
     ReadingRepository,
     LoadSampleRepository,
-    NightWatchRepository {}
+    NightWatchRepository,
+    SdrCacheRepository {}
 
 export function createStore(opts: StoreOptions): Store {
   const ctx = storeContext(opts);
@@ -57,5 +59,6 @@ export function createStore(opts: StoreOptions): Store {
     ...readingRepository(ctx, opts.readingTtlSeconds),
     ...loadSampleRepository(ctx),
     ...nightWatchRepository(ctx),
+    ...sdrCacheRepository(ctx),
   };
 }

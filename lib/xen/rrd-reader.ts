@@ -13,7 +13,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { mapBounded } from '../util/bounded.ts';
+import { mapBounded } from '../util/index.ts';
 import { unreachableCause } from './errors.ts';
 import { parseRrdUpdates, RrdFormatError, type RrdUpdates } from './rrd-updates.ts';
 import type { TlsOptions } from './transport.ts';

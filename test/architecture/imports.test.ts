@@ -1,7 +1,7 @@
 /**
  * The shape of lib/ as its imports show it: no import cycle between files (type imports count),
- * none between the top folders, the core never importing Slack, and the simulators imported only
- * by the local runner and the CLI. Read from the sources, so a new cycle fails here first.
+ * none between the top folders, another folder reached only through its index.ts, the core never
+ * importing Slack, and the simulators imported only by the local runner and the CLI. Read from the sources, so a new cycle fails here first.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -84,6 +84,18 @@ describe('imports in lib/', () => {
 
   it('no cycle between the top folders', () => {
     expect(cycles(folderGraph)).toEqual([]);
+  });
+
+  it("another folder is reached only through its index.ts (lib/types holds declarations only)", () => {
+    const around: string[] = [];
+    for (const [f, deps] of fileGraph) {
+      for (const d of deps) {
+        const to = top(d);
+        if (to === top(f) || to === 'types' || !relative(LIB, d).includes('/')) continue;
+        if (relative(LIB, d) !== `${to}/index.ts`) around.push(`${relative(LIB, f)} -> ${relative(LIB, d)}`);
+      }
+    }
+    expect(around).toEqual([]);
   });
 
   it('the core does not know Slack, and product code does not import the simulators', () => {

@@ -1,17 +1,17 @@
 /**
  * The Lambda handlers as Lambda would call them. What can run here is real: DynamoDB (dynalite,
  * reached through AWS_ENDPOINT_URL_DYNAMODB), the simulated BMCs and XAPI pool. What cannot
- * (Secrets Manager, EventBridge Scheduler, Lambda's own invoke) is mocked with aws-sdk-client-mock
- * and checked against the documented request shapes.
+ * (Secrets Manager and EventBridge Scheduler) is mocked with aws-sdk-client-mock and checked against
+ * the documented request shapes; Lambda's own Invoke API is a loopback endpoint (test/support/fake-lambda.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetSecretValueCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';
 import { freePort } from '../support/peers.ts';
+import { startFakeLambda, type FakeLambda } from '../support/fake-lambda.ts';
 import { createStore, type Store } from '../../lib/store/index.ts';
 import { startSimFleet, type SimFleet } from '../../lib/sim/ipmi/fleet.ts';
 import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../../lib/sim/xen/index.ts';
@@ -29,9 +29,9 @@ import { signSlackRequest } from '../../lib/slack/index.ts';
 
 const secretsMock = mockClient(SecretsManagerClient);
 const schedulerMock = mockClient(SchedulerClient);
-const lambdaMock = mockClient(LambdaClient);
 
 let db: DynamoFixture;
+let lambda: FakeLambda;
 let store: Store;
 let fleet: SimFleet;
 let xapi: XapiSim;
@@ -63,20 +63,19 @@ beforeAll(async () => {
   });
   schedulerMock.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ Message: 'no schedule', message: 'no schedule', $metadata: {} }));
   schedulerMock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:eu-central-1:123456789012:schedule/lowpower/x' });
-  lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
-  // A synchronous invoke of the http function (how the slack function reaches the API): Lambda
-  // answers 200 with the handler's result as the payload.
-  lambdaMock.on(InvokeCommand, { FunctionName: 'lowpower-test-http' }).callsFake(async (input: { Payload: Uint8Array; InvocationType?: string }) => {
-    expect(input.InvocationType ?? 'RequestResponse').toBe('RequestResponse');
+  // Lambda's Invoke API on loopback. A synchronous invoke of the http function (how the slack
+  // function reaches the API) answers 200 with the handler's result as the payload.
+  lambda = await startFakeLambda();
+  lambda.answer('lowpower-test-http', async (event) => {
     const { handler } = await import('../../functions/http.ts');
-    const out = await handler(JSON.parse(Buffer.from(input.Payload).toString()), context('http'));
-    return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(out)) };
+    return handler(event as Parameters<typeof handler>[0], context('http'));
   });
   Object.assign(process.env, {
     AWS_REGION: 'eu-central-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
     TABLE_NAME: db.tableName,
     SECRETS_PREFIX: 'lowpower/test/',
     SCHEDULE_GROUP: 'lowpower-test',
@@ -94,7 +93,7 @@ beforeAll(async () => {
 afterAll(async () => {
   secretsMock.restore();
   schedulerMock.restore();
-  lambdaMock.restore();
+  await lambda?.stop();
   await xapi?.stop();
   await fleet?.stop();
   await db?.stop();
@@ -116,17 +115,17 @@ describe('Lambda handlers', () => {
     const sleep = await call('POST', `/v1/pools/${POOL}/sleep`, { reason: 'night test' });
     expect(sleep.status).toBe(202);
     const id = (sleep.json.operation as { id: string }).id;
-    const invokes = lambdaMock.commandCalls(InvokeCommand).map((c) => c.args[0].input);
-    expect(invokes.at(-1)).toMatchObject({ FunctionName: 'lowpower-test-worker', InvocationType: 'Event' });
-    expect(JSON.parse(Buffer.from(invokes.at(-1)?.Payload as Uint8Array).toString())).toEqual({ operationId: id });
+    expect(lambda.invokes.at(-1)).toMatchObject({ functionName: 'lowpower-test-worker', invocationType: 'Event' });
+    expect(lambda.invokes.at(-1)?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/eu-central-1\/lambda\/aws4_request, /);
+    expect(JSON.parse(lambda.invokes.at(-1)?.payload ?? '')).toEqual({ operationId: id });
 
     // The worker, invoked with that payload, runs it to the end.
     const { handler: worker } = await import('../../functions/worker.ts');
     expect(await worker({ operationId: id }, context('worker'))).toEqual({ state: 'succeeded' });
     // The night report goes to the slack function (the worker has no route to Slack), marked as planned.
-    const note = lambdaMock.commandCalls(InvokeCommand).map((c) => c.args[0].input).find((i) => i.FunctionName === 'lowpower-test-slack');
-    expect(note?.InvocationType).toBe('Event');
-    expect(Buffer.from(note?.Payload as Uint8Array).toString()).toMatch(/planned: nightly sleep, no action needed/);
+    const note = lambda.invokes.find((i) => i.functionName === 'lowpower-test-slack');
+    expect(note?.invocationType).toBe('Event');
+    expect(note?.payload).toMatch(/planned: nightly sleep, no action needed/);
     for (const h of ['host-004', 'host-005', 'host-006']) expect(fleet.bmcs.find((b) => b.name === h)?.state.host.powerOn, h).toBe(false);
     expect(JSON.stringify(await store.listAudit(new Date().toISOString().slice(0, 10)))).not.toMatch(/fn-bmc|fn-xapi/);
   }, 60_000);
@@ -186,7 +185,7 @@ describe('Lambda handlers', () => {
     expect(ok?.statusCode).toBe(200);
     expect(ok?.body).toMatch(/host-00[456]/);
     // The plan came from the http function (Slack has no route to XAPI): one synchronous invoke.
-    expect(lambdaMock.commandCalls(InvokeCommand).filter((c) => c.args[0].input.FunctionName === 'lowpower-test-http').length).toBeGreaterThan(0);
+    expect(lambda.invokes.filter((i) => i.functionName === 'lowpower-test-http' && i.invocationType === 'RequestResponse').length).toBeGreaterThan(0);
     const ops = (await store.listOperations(POOL)).length;
     expect((await slack(event(signSlackRequest('forged', body, ts)), context('slack')))?.statusCode).toBe(401);
     expect((await slack(event(signSlackRequest(SLACK_SECRET, body, ts)), context('slack')))?.statusCode).toBe(401);

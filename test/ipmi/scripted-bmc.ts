@@ -18,6 +18,8 @@ export class Refuse {
 export class ScriptedBmc implements CommandRunner {
   /** Every command asked, by name, in order. */
   readonly asked: string[] = [];
+  /** The run options (LUN, bridge, once) of each command asked, in the same order. */
+  readonly options: RunOptions[] = [];
   private readonly handlers = new Map<string, Handler>();
 
   on<Req, Res>(command: BmcCommand<Req, Res>, handler: (req: Req) => Res): this {
@@ -25,8 +27,9 @@ export class ScriptedBmc implements CommandRunner {
     return this;
   }
 
-  async run<Req, Res>(command: IpmiCommand<Req, Res>, req: Req, _o?: RunOptions): Promise<Res> {
+  async run<Req, Res>(command: IpmiCommand<Req, Res>, req: Req, o: RunOptions = {}): Promise<Res> {
     this.asked.push(command.name);
+    this.options.push(o);
     const handler = this.handlers.get(command.name);
     if (!handler || !command.decodeRequest || !command.encodeResponse) throw new Error(`the test did not script ${command.name}`);
     const seen = command.decodeRequest(command.encode(req));

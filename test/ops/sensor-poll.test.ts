@@ -58,6 +58,8 @@ describe('pollPool', () => {
     expect(alerts.map((a) => a.hostId)).toEqual(['hot']);
     expect(alerts[0].message).toMatch(/CPU1 Temp [0-9.]+ C over (critical|non-recoverable)/);
     expect(lines.filter((l) => l.startsWith('alert kind=thermal pool=') && l.includes(' host=hot '))).toHaveLength(1);
+    // The BMCs' sensor records went to the store too: a cold process reads them from there.
+    for (const b of [cool, hot]) expect((await store.sdrCache.get({ host: '127.0.0.1', port: b.port }))?.records.length, b.port.toString()).toBeGreaterThan(0);
 
     const second = await pollPool(store, driver, POOL);
     expect(second.alertsOpened).toEqual([]);

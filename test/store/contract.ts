@@ -25,6 +25,7 @@ import {
 import type { DynamoFactory, DynamoFixture } from '../support/dynamo.ts';
 import { idempotencyContract, type IdempotencyContractOptions } from './idempotency-contract.ts';
 import { loadSamplesContract } from './load-samples-contract.ts';
+import { sdrCacheContract } from './sdr-cache-contract.ts';
 
 const T0 = Date.parse('2025-03-01T22:00:00.000Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -234,6 +235,7 @@ export function storeContract(name: string, factory: DynamoFactory, o: Idempoten
 
     idempotencyContract(() => ({ fx, make }), o);
     loadSamplesContract(() => ({ fx, make, setNow: (ms) => void (now = ms) }));
+    sdrCacheContract(() => ({ fx, make }));
 
     it('the same idempotency key with another request is refused (nothing written); with the same request it finds the first', async () => {
       const poolId = uid('pool');

@@ -1,7 +1,7 @@
 /** Schedules: cron (EventBridge Scheduler syntax) with a time zone, their exceptions, and the bodies that set them. */
 import * as z from 'zod/mini';
 import { lazy } from './lazy.ts';
-import { SCHEDULE_ACTIONS } from '../../schedules/model.ts';
+import { SCHEDULE_ACTIONS } from '../../schedules/index.ts';
 import { PoolQuery, Reason } from './common.ts';
 
 export const ScheduleAction = lazy(() => z.enum(SCHEDULE_ACTIONS));

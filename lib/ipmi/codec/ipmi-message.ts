@@ -3,7 +3,7 @@
  * rsAddr, netFn/rsLUN, checksum, rqAddr, rqSeq/rqLUN, cmd, data, checksum.
  * Both directions, so the simulator uses the same code.
  */
-import { IpmiProtocolError } from '../errors.ts';
+import { IpmiChecksumError, IpmiProtocolError } from '../errors.ts';
 
 export const BMC_SLAVE_ADDRESS = 0x20;
 /** Remote console software ID 0x40, as a 7-bit address in bits 7:1 with bit 0 = 1 (software ID). */
@@ -45,6 +45,8 @@ export interface IpmiResponse {
   data: Buffer;
   rqAddr: number;
   rsAddr: number;
+  /** The responder's LUN (bits 1:0 of the rqSeq byte). */
+  rsLun: number;
 }
 
 export function encodeRequest(req: IpmiRequest): Buffer {
@@ -62,16 +64,22 @@ export function encodeRequest(req: IpmiRequest): Buffer {
   return out;
 }
 
-function verifyChecksums(msg: Uint8Array, what: string): void {
+function verifyChecksums(msg: Uint8Array, what: string, check = true): void {
   if (msg.length < 7) throw new IpmiProtocolError(`${what}: ${msg.length} bytes is shorter than an IPMI message`);
-  if (checksum(msg, 0, 2) !== msg[2]) throw new IpmiProtocolError(`${what}: header checksum mismatch`);
+  if (!check) return;
+  if (checksum(msg, 0, 2) !== msg[2]) throw new IpmiChecksumError(`${what}: header checksum mismatch`);
   if (checksum(msg, 3, msg.length - 1) !== msg[msg.length - 1]) {
-    throw new IpmiProtocolError(`${what}: data checksum mismatch`);
+    throw new IpmiChecksumError(`${what}: data checksum mismatch`);
   }
 }
 
-export function decodeResponse(msg: Uint8Array): IpmiResponse {
-  verifyChecksums(msg, 'IPMI response');
+export interface DecodeResponseOptions {
+  /** False reads a response whose checksums do not add up (the no-checksum-check quirk). Default true. */
+  checksums?: boolean;
+}
+
+export function decodeResponse(msg: Uint8Array, o: DecodeResponseOptions = {}): IpmiResponse {
+  verifyChecksums(msg, 'IPMI response', o.checksums ?? true);
   if (msg.length < 8) throw new IpmiProtocolError('IPMI response: no completion code');
   const netFn = msg[1] >> 2;
   if ((netFn & 1) === 0) throw new IpmiProtocolError(`IPMI response: netFn 0x${netFn.toString(16)} is a request netFn`);
@@ -80,6 +88,7 @@ export function decodeResponse(msg: Uint8Array): IpmiResponse {
     netFn,
     rsAddr: msg[3],
     rqSeq: msg[4] >> 2,
+    rsLun: msg[4] & 3,
     cmd: msg[5],
     completionCode: msg[6],
     data: Buffer.from(msg.subarray(7, msg.length - 1)),

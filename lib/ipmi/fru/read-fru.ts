@@ -9,7 +9,7 @@ import type { RunCommand } from '../commands/command.ts';
 import { getFruInventoryAreaInfo, type FruAreaInfo } from '../commands/get-fru-inventory-area-info.ts';
 import { readFruData, type ReadFruDataResponse } from '../commands/read-fru-data.ts';
 import { IpmiCompletionCodeError, IpmiError, IpmiProtocolError } from '../errors.ts';
-import { retry } from '../../util/retry.ts';
+import { retry } from '../../util/index.ts';
 import { decodeFru, decodeFruHeader, FRU_HEADER_SIZE, isBlankFru, type FruInventory } from './fru-format.ts';
 
 export interface ReadFruOptions {

@@ -1,21 +1,38 @@
 /**
  * Reading the SDR repository: header first, then small chunks, re-reserving when another reader
- * cancels our reservation (0xC5). Records are cached per BMC, keyed by the repository's
- * addition and erase timestamps, so a warm sensor read costs one Get SDR Repository Info.
+ * cancels our reservation (0xC5). Records go through an SdrCache (sdr-cache.ts), validated by the
+ * repository's addition and erase timestamps and record count, so a warm sensor read costs one
+ * Get SDR Repository Info, also in a fresh process when the cache lives in the store.
  */
-import { getSdr, getSdrRepositoryInfo, reserveSdrRepository, SDR_LAST_RECORD, type SdrRepositoryInfo } from '../commands/sdr-repository.ts';
+import { getSdr, getSdrRepositoryInfo, reserveSdrRepository, SDR_LAST_RECORD } from '../commands/sdr-repository.ts';
 import type { CommandRunner } from '../command-runner.ts';
-import { retry } from '../../util/retry.ts';
+import { retry } from '../../util/index.ts';
 import { IpmiCompletionCodeError, IpmiProtocolError } from '../errors.ts';
+import type { DeviceProfile } from '../host-quirks.ts';
+import { DEFAULT_QUIRKS, quirkOn, type BmcQuirks } from '../quirks.ts';
 import { decodeSdr, decodeSdrHeader, SDR_HEADER_LENGTH, type SdrRecord } from './records.ts';
+import { entryIsCurrent, processSdrCache, sdrCacheId, type SdrCache, type SdrCacheEntry, type SdrCacheKey, type SdrStamp } from './sdr-cache.ts';
 
-interface CacheEntry {
-  stamp: string;
-  records: SdrRecord[];
+export interface ReadRepositoryOptions {
+  key: SdrCacheKey;
+  /** Where records are kept between reads (this process's memory by default). */
+  cache?: SdrCache;
+  quirks?: BmcQuirks;
+  /** The BMC's device profile, stored with the records when they are walked. */
+  device?: () => Promise<DeviceProfile | undefined>;
 }
 
-const cache = new Map<string, CacheEntry>();
-const inFlight = new Map<string, Promise<SdrRecord[]>>();
+export interface RepositoryRead {
+  records: SdrRecord[];
+  /** The cache entry the records came from, or the one the walk stored. */
+  entry: SdrCacheEntry;
+  /** False when the cache served the records (no reservation, no walk). */
+  walked: boolean;
+}
+
+const inFlight = new Map<string, Promise<RepositoryRead>>();
+/** Records decoded once per cache entry, not on every read. */
+const decoded = new WeakMap<SdrCacheEntry, SdrRecord[]>();
 
 /** First chunk size after the header; halved when a BMC says it cannot return that many bytes. */
 const FIRST_CHUNK = 64;
@@ -31,38 +48,54 @@ const RESERVE_BASE_MS = 25;
 const RESERVE_MAX_MS = 250;
 const MAX_RECORDS = 4096;
 
-function stampOf(info: SdrRepositoryInfo): string {
-  return `${info.lastAddition}/${info.lastErase}/${info.recordCount}`;
+/** Forget the records this process's default cache holds (all BMCs, or one "host:port"). */
+export function clearSdrCache(bmcKey?: string): void {
+  if (bmcKey === undefined) processSdrCache.clear();
+  else {
+    const i = bmcKey.lastIndexOf(':');
+    processSdrCache.clear({ host: bmcKey.slice(0, i), port: Number(bmcKey.slice(i + 1)) });
+  }
 }
 
-/** Forget cached records (all BMCs, or one). */
-export function clearSdrCache(bmcKey?: string): void {
-  if (bmcKey) cache.delete(bmcKey);
-  else cache.clear();
+function recordsOf(entry: SdrCacheEntry): SdrRecord[] {
+  let records = decoded.get(entry);
+  if (!records) {
+    records = entry.records.map((r) => decodeSdr(r));
+    decoded.set(entry, records);
+  }
+  return records;
 }
 
 /**
- * The repository's records, from cache when its timestamps are unchanged. Concurrent callers for
- * the same BMC share one read, so they do not cancel each other's reservations.
+ * The repository's records, from the cache when the repository is unchanged. Concurrent callers
+ * for the same BMC share one walk, so they do not cancel each other's reservations.
  */
-export async function readSdrRepository(bmcKey: string, bmc: CommandRunner): Promise<SdrRecord[]> {
+export async function readSdrRepository(bmc: CommandRunner, o: ReadRepositoryOptions): Promise<RepositoryRead> {
+  const cache = o.cache ?? processSdrCache;
   const info = await bmc.run(getSdrRepositoryInfo, undefined);
-  const stamp = stampOf(info);
-  const hit = cache.get(bmcKey);
-  if (hit && hit.stamp === stamp) return hit.records;
-  const pending = inFlight.get(bmcKey);
+  const stamp: SdrStamp = { lastAddition: info.lastAddition, lastErase: info.lastErase, recordCount: info.recordCount };
+  const hit = await cache.get(o.key);
+  if (hit && entryIsCurrent(hit, stamp, o.key.guid)) return { records: recordsOf(hit), entry: hit, walked: false };
+  const id = sdrCacheId(o.key);
+  const pending = inFlight.get(id);
   if (pending) return pending;
-  const p = readAll(bmcKey, bmc)
-    .then((records) => {
-      cache.set(bmcKey, { stamp, records });
-      return records;
-    })
-    .finally(() => inFlight.delete(bmcKey));
-  inFlight.set(bmcKey, p);
+  const p = walk(bmc, o, stamp, cache).finally(() => inFlight.delete(id));
+  inFlight.set(id, p);
   return p;
 }
 
-async function readAll(bmcKey: string, bmc: CommandRunner): Promise<SdrRecord[]> {
+async function walk(bmc: CommandRunner, o: ReadRepositoryOptions, stamp: SdrStamp, cache: SdrCache): Promise<RepositoryRead> {
+  const raw = await readAll(sdrCacheId(o.key), bmc, stamp.recordCount, o.quirks ?? DEFAULT_QUIRKS);
+  const device = await o.device?.();
+  // Decoded before anything is stored: a malformed record fails the read rather than sit in the cache.
+  const records = raw.map((r) => decodeSdr(r));
+  const entry: SdrCacheEntry = { ...stamp, records: raw, guid: o.key.guid, manufacturerId: device?.manufacturerId, productId: device?.productId };
+  decoded.set(entry, records);
+  await cache.put(o.key, entry);
+  return { records, entry, walked: true };
+}
+
+async function readAll(bmcKey: string, bmc: CommandRunner, recordCount: number, quirks: BmcQuirks): Promise<Buffer[]> {
   let chunk = chunkSizes.get(bmcKey) ?? FIRST_CHUNK;
   const reservation = { id: (await bmc.run(reserveSdrRepository, undefined)).reservationId, retries: 0 };
   // Another reader reserving the repository cancels ours (0xC5): reserve again after a short,
@@ -77,11 +110,19 @@ async function readAll(bmcKey: string, bmc: CommandRunner): Promise<SdrRecord[]>
       },
       { attempts: MAX_RESERVATION_RETRIES + 1, retryOn: cancelled, baseMs: RESERVE_BASE_MS, maxMs: RESERVE_MAX_MS },
     );
-  const records: SdrRecord[] = [];
+  const records: Buffer[] = [];
   let recordId = 0;
   while (recordId !== SDR_LAST_RECORD) {
     if (records.length >= MAX_RECORDS) throw new IpmiProtocolError(`SDR repository: more than ${MAX_RECORDS} records (a next-record loop?)`);
-    const head = await read(recordId, 0, SDR_HEADER_LENGTH);
+    let head;
+    try {
+      head = await read(recordId, 0, SDR_HEADER_LENGTH);
+    } catch (e) {
+      // sdr-end-on-error: the last record named a next one that is not there (0xC3, 0xCB...);
+      // with every counted record read, that is the end of the repository, not a failure.
+      if (e instanceof IpmiCompletionCodeError && records.length > 0 && records.length >= recordCount && quirkOn(quirks, 'sdr-end-on-error')) break;
+      throw e;
+    }
     const header = decodeSdrHeader(head.data);
     const bytes = Buffer.alloc(SDR_HEADER_LENGTH + header.length);
     head.data.copy(bytes, 0, 0, SDR_HEADER_LENGTH);
@@ -100,7 +141,7 @@ async function readAll(bmcKey: string, bmc: CommandRunner): Promise<SdrRecord[]>
       part.data.copy(bytes, off, 0, Math.min(want, part.data.length));
       off += Math.min(want, part.data.length);
     }
-    records.push(decodeSdr(bytes));
+    records.push(bytes);
     if (head.nextRecordId === recordId) throw new IpmiProtocolError(`SDR ${recordId}: next record ID points to itself`);
     recordId = head.nextRecordId;
   }

@@ -31,8 +31,11 @@ export const THRESHOLD_BITS: readonly ThresholdName[] = ['lnc', 'lcr', 'lnr', 'u
 export interface SensorRecord {
   recordId: number;
   recordType: 'full' | 'compact';
+  /** The controller that owns the sensor: 0x20 the BMC; another address (0x2C, the Intel ME) is reached by bridging. */
   ownerId: number;
   ownerLun: number;
+  /** The channel the owner sits on (byte 7 bits 7:4): where a bridged request goes. */
+  ownerChannel: number;
   sensorNumber: number;
   entityId: number;
   entityInstance: number;
@@ -42,6 +45,8 @@ export interface SensorRecord {
   eventReadingType: number;
   name: string;
   units: string;
+  /** The base unit code (table 43-15): 0 unspecified, 1 degrees C, 6 Watts... */
+  unitCode: number;
   /** Analog conversion; only for full records with an analog format. */
   conversion?: Conversion;
   /** Raw threshold bytes the SDR marks readable, by name. */
@@ -106,7 +111,9 @@ export function decodeSdr(record: Uint8Array): SdrRecord {
 
 function decodeCommon(r: ByteReader) {
   const ownerId = r.u8(); // byte 6
-  const ownerLun = r.u8() & 0x03; // 7
+  const lunByte = r.u8(); // 7: channel (7:4), owner LUN (1:0)
+  const ownerLun = lunByte & 0x03;
+  const ownerChannel = lunByte >> 4;
   const sensorNumber = r.u8(); // 8
   const entityId = r.u8(); // 9
   const entityInstance = r.u8() & 0x7f; // 10
@@ -119,7 +126,7 @@ function decodeCommon(r: ByteReader) {
   const units1 = r.u8(); // 21
   const unitBase = r.u8(); // 22
   const unitModifier = r.u8(); // 23
-  return { ownerId, ownerLun, sensorNumber, entityId, entityInstance, sensorType, eventReadingType, readable, units1, unitBase, unitModifier };
+  return { ownerId, ownerLun, ownerChannel, sensorNumber, entityId, entityInstance, sensorType, eventReadingType, readable, units1, unitBase, unitModifier };
 }
 
 function decodeFull(recordId: number, body: Uint8Array): SensorRecord {
@@ -169,6 +176,7 @@ function decodeFull(recordId: number, body: Uint8Array): SensorRecord {
     recordType: 'full',
     ownerId: c.ownerId,
     ownerLun: c.ownerLun,
+    ownerChannel: c.ownerChannel,
     sensorNumber: c.sensorNumber,
     entityId: c.entityId,
     entityInstance: c.entityInstance,
@@ -177,6 +185,7 @@ function decodeFull(recordId: number, body: Uint8Array): SensorRecord {
     eventReadingType: c.eventReadingType,
     name,
     units: describeUnits(c.units1, c.unitBase, c.unitModifier),
+    unitCode: c.unitBase,
     conversion: format === 'none' ? undefined : conversion,
     thresholdsRaw,
     thresholds,
@@ -196,6 +205,7 @@ function decodeCompact(recordId: number, body: Uint8Array): SensorRecord {
     recordType: 'compact',
     ownerId: c.ownerId,
     ownerLun: c.ownerLun,
+    ownerChannel: c.ownerChannel,
     sensorNumber: c.sensorNumber,
     entityId: c.entityId,
     entityInstance: c.entityInstance,
@@ -204,6 +214,7 @@ function decodeCompact(recordId: number, body: Uint8Array): SensorRecord {
     eventReadingType: c.eventReadingType,
     name,
     units: describeUnits(c.units1, c.unitBase, c.unitModifier),
+    unitCode: c.unitBase,
     thresholdsRaw: {},
     thresholds: {},
   };
@@ -223,6 +234,12 @@ export interface FullSensorSpec {
   /** Raw threshold bytes; the ones given are marked readable. */
   thresholdsRaw: Partial<Record<ThresholdName, number>>;
   nominalRaw?: number;
+  /** The owning controller (0x20, the BMC, by default), its LUN and its channel. */
+  ownerId?: number;
+  ownerLun?: number;
+  ownerChannel?: number;
+  /** 0x01 threshold (the default); a discrete code (0x6F sensor-specific...) for a discrete sensor. */
+  eventReadingType?: number;
 }
 
 /** The BMC side of decodeSdr for Full Sensor Records (the simulator builds its repository with it). */
@@ -235,19 +252,20 @@ export function encodeFullSensorRecord(s: FullSensorSpec): Buffer {
   const b = s.conversion.b & 0x3ff;
   const formats: Record<AnalogFormat, number> = { unsigned: 0, 'ones-complement': 1, 'twos-complement': 2, none: 3 };
   const t = s.thresholdsRaw;
+  const eventReadingType = s.eventReadingType ?? 0x01;
+  // A discrete sensor has state masks where a threshold one has threshold masks: offset 0 only.
+  const masks = eventReadingType === 0x01 ? [0x80 | (lower ? 0x05 : 0), upper, 0x80 | (lower ? 0x05 : 0), upper, mask, mask] : [0x01, 0x00, 0x01, 0x00, 0x01, 0x00];
   const body = [
-    0x20, // 6 owner: the BMC
-    0x00, // 7 owner LUN
+    (s.ownerId ?? 0x20) & 0xff, // 6 owner
+    (((s.ownerChannel ?? 0) & 0x0f) << 4) | ((s.ownerLun ?? 0) & 0x03), // 7 channel, owner LUN
     s.sensorNumber & 0xff, // 8
     s.entityId & 0xff, // 9
     s.entityInstance & 0x7f, // 10
     0x7f, // 11 initialization: scanning, events, thresholds, hysteresis, type
-    0x68, // 12 capabilities: auto re-arm, readable/settable thresholds
+    eventReadingType === 0x01 ? 0x68 : 0x40, // 12 capabilities: auto re-arm (and readable/settable thresholds)
     s.sensorType & 0xff, // 13
-    0x01, // 14 event/reading type: threshold
-    0x80 | (lower ? 0x05 : 0), upper, // 15-16 assertion mask / lower reading mask
-    0x80 | (lower ? 0x05 : 0), upper, // 17-18 deassertion mask / upper reading mask
-    mask, mask, // 19-20 readable / settable thresholds
+    eventReadingType & 0xff, // 14 event/reading type
+    ...masks, // 15-20 assertion, deassertion and reading masks (threshold: readable / settable thresholds)
     formats[s.conversion.format] << 6, // 21 units 1
     s.unit & 0xff, // 22 base unit
     0x00, // 23 modifier unit

@@ -31,12 +31,29 @@ export function thresholdStatus(value: number, t: SensorRecord['thresholds']): S
   return 'ok';
 }
 
-export function sensorValue(record: SensorRecord, reading: SensorReadingRaw | null): SensorValue {
+/** How to read the answers of this BMC's sensors: the sensor quirks in force for it. */
+export interface ReadingRules {
+  /** ignore-scanning-disabled: a reading marked "scanning disabled" is still good. */
+  ignoreScanningDisabled?: boolean;
+  /** discrete-reading: a discrete sensor with units and an analog format gives its value too. */
+  discreteReading?: boolean;
+  /** sensor-ff-reading: raw 0xFF from an unsigned analog sensor is no reading. */
+  ffIsNoReading?: boolean;
+}
+
+/** Raw 0xFF, all ones: what a read of an absent device on the management bus returns. */
+const ALL_ONES = 0xff;
+
+export function sensorValue(record: SensorRecord, reading: SensorReadingRaw | null, rules: ReadingRules = {}): SensorValue {
   const base = { number: record.sensorNumber, name: record.name, type: record.sensorTypeName, unit: record.units };
-  if (!reading || reading.unavailable || !reading.scanningEnabled) return { ...base, value: null, status: 'unavailable' };
+  if (!reading || reading.unavailable || (!reading.scanningEnabled && !rules.ignoreScanningDisabled)) return { ...base, value: null, status: 'unavailable' };
   if (record.eventReadingType !== 0x01 || !record.conversion) {
-    return { ...base, value: null, unit: '', status: 'discrete', states: reading.state0 | ((reading.state1 ?? 0) << 8) };
+    const states = reading.state0 | ((reading.state1 ?? 0) << 8);
+    const analog = rules.discreteReading && record.conversion && record.unitCode !== 0 ? convertReading(reading.raw, record.conversion) : null;
+    if (analog !== null) return { ...base, value: analog, status: 'discrete', states };
+    return { ...base, value: null, unit: '', status: 'discrete', states };
   }
+  if (rules.ffIsNoReading && reading.raw === ALL_ONES && record.conversion.format === 'unsigned') return { ...base, value: null, status: 'unavailable' };
   const value = convertReading(reading.raw, record.conversion);
   if (value === null) return { ...base, value: null, status: 'unavailable' };
   // Compared as the BMC is meant to, on raw readings (signed where the format is), so a

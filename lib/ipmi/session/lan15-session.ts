@@ -5,14 +5,15 @@
  */
 import { AuthType, decodeLan15, encodeLan15, verifyLan15 } from '../codec/lan15.ts';
 import { decodeRmcpHeader, RMCP_CLASS_IPMI } from '../codec/rmcp.ts';
-import { decodeResponse, encodeRequest, NetFn, type IpmiResponse } from '../codec/ipmi-message.ts';
+import { encodeRequest, NetFn, type IpmiResponse } from '../codec/ipmi-message.ts';
 import { activateSession, getSessionChallenge } from '../commands/session-v15.ts';
 import { closeSession, setSessionPrivilegeLevel } from '../commands/session-control.ts';
 import { completionCodeName } from '../codec/completion-codes.ts';
 import { exchange, type Peer } from '../transport/exchange.ts';
-import { IpmiAuthError, IpmiInsecureError, IpmiProtocolError, IpmiTimeoutError } from '../errors.ts';
+import { IpmiAuthError, IpmiInsecureError, IpmiPrivilegeRefusedError, IpmiProtocolError, IpmiSessionsExhaustedError, IpmiTimeoutError } from '../errors.ts';
+import { quirkOn } from '../quirks.ts';
 import { probeAuthCapabilities } from './auth-capabilities.ts';
-import { randomNonZero32, requestKey, RqSeq, type Credentials, type IpmiSession, type SendOptions } from './session.ts';
+import { answerIn, randomNonZero32, requestKey, requestMessage, RqSeq, type Credentials, type HostQuirkView, type IpmiSession, type SendOptions } from './session.ts';
 
 export interface Lan15Options {
   privilege: number;
@@ -20,13 +21,22 @@ export interface Lan15Options {
   retries: number;
   allowPlainPassword: boolean;
   insecure: boolean;
+  hq: HostQuirkView;
 }
 
 const AUTH_NAMES: Record<number, string> = { 0: 'none', 2: 'MD5', 4: 'password' };
+/** Activate Session: no session slot (at all, for this user, at this privilege). */
+const NO_SLOT = new Set([0x81, 0x82, 0x83]);
+/** Activate Session: the maximum privilege asked for exceeds the user's or the channel's. */
+const PRIVILEGE_EXCEEDED = 0x86;
+/** Set Session Privilege Level: "level not available for this user", "exceeds channel and/or user limit". */
+const LEVEL_REFUSED = new Set([0x80, 0x81]);
 
 export class Lan15Session implements IpmiSession {
   readonly version = '1.5';
   private authType: number = AuthType.md5;
+  /** The auth type of messages after Activate Session: the login's, or none when the BMC turned per-message authentication off. */
+  private messageAuthType: number = AuthType.md5;
   private sessionId = 0;
   private outbound = 0;
   private heard = false;
@@ -45,7 +55,8 @@ export class Lan15Session implements IpmiSession {
     return this.heard;
   }
   get security(): string {
-    return `IPMI 1.5 ${AUTH_NAMES[this.authType] ?? this.authType}`;
+    const login = `IPMI 1.5 ${AUTH_NAMES[this.authType] ?? this.authType}`;
+    return this.messageAuthType === this.authType ? login : `${login} (messages unsigned: per-message authentication is off on the BMC)`;
   }
 
   private fail(reason: string): never {
@@ -54,7 +65,7 @@ export class Lan15Session implements IpmiSession {
 
   async open(): Promise<void> {
     this.sessionId = 0;
-    const caps = await probeAuthCapabilities(this.peer, this.o.privilege, false, this.o.timeoutMs, this.o.retries);
+    const caps = await probeAuthCapabilities(this.peer, this.o.privilege, false, this.o.timeoutMs, this.o.retries, this.o.hq);
     this.heard = true;
     if (caps.authTypes.md5) this.authType = AuthType.md5;
     else if (caps.authTypes.password && this.o.allowPlainPassword) this.authType = AuthType.password;
@@ -89,9 +100,21 @@ export class Lan15Session implements IpmiSession {
       throw e;
     });
     if (act.completionCode !== 0) {
-      this.fail(`Activate Session: ${completionCodeName(act.completionCode, activateSession.completionCodes)}`);
+      const why = `Activate Session: ${completionCodeName(act.completionCode, activateSession.completionCodes)}`;
+      if (NO_SLOT.has(act.completionCode)) throw new IpmiSessionsExhaustedError(this.peer.host, this.peer.port, why);
+      if (act.completionCode === PRIVILEGE_EXCEEDED) throw new IpmiPrivilegeRefusedError(this.peer.host, this.peer.port, why, this.o.privilege);
+      this.fail(why);
     }
     const session = activateSession.decode(act.data);
+    this.messageAuthType = this.authType;
+    if (session.authType === AuthType.none && this.authType !== AuthType.none) {
+      // The BMC goes on unsigned: only as it declared beforehand (per-message authentication off),
+      // never on the word of this one reply.
+      if (!caps.perMessageAuthDisabled || !quirkOn(this.o.hq.quirks, 'v15-per-message-auth-off')) {
+        this.fail('the BMC would carry the session without authentication though it did not declare per-message authentication off');
+      }
+      this.messageAuthType = AuthType.none;
+    }
     this.sessionId = session.sessionId;
     this.outbound = session.initialInboundSequence || 1;
     const priv = await this.send(NetFn.app, setSessionPrivilegeLevel.cmd, setSessionPrivilegeLevel.encode({ privilege: this.o.privilege }), {
@@ -101,7 +124,9 @@ export class Lan15Session implements IpmiSession {
     });
     if (priv.completionCode !== 0) {
       this.sessionId = 0;
-      this.fail(`privilege ${this.o.privilege} not granted: ${completionCodeName(priv.completionCode, setSessionPrivilegeLevel.completionCodes)}`);
+      const why = `privilege ${this.o.privilege} not granted: ${completionCodeName(priv.completionCode, setSessionPrivilegeLevel.completionCodes)}`;
+      if (LEVEL_REFUSED.has(priv.completionCode)) throw new IpmiPrivilegeRefusedError(this.peer.host, this.peer.port, why, this.o.privilege);
+      this.fail(why);
     }
   }
 
@@ -119,11 +144,11 @@ export class Lan15Session implements IpmiSession {
       timeoutMs: o.timeoutMs,
       retries: o.retries,
       build: () => encodeLan15({ authType: w.authType, sequence: w.sequence(), sessionId: w.sessionId, message, password: this.creds.password }),
-      accept: (packet) => this.accept(packet, NetFn.app, cmd, rqSeq),
+      accept: (packet) => this.accept(packet, NetFn.app, cmd, rqSeq, {}),
     });
   }
 
-  private accept(packet: Buffer, netFn: number, cmd: number, rqSeq: number): IpmiResponse | undefined {
+  private accept(packet: Buffer, netFn: number, cmd: number, rqSeq: number, o: Pick<SendOptions, 'bridge'>): IpmiResponse | undefined {
     const h = decodeRmcpHeader(packet);
     if (h.messageClass !== RMCP_CLASS_IPMI || packet[4] === AuthType.rmcpPlus) return undefined;
     const p = decodeLan15(packet);
@@ -131,18 +156,18 @@ export class Lan15Session implements IpmiSession {
       throw new IpmiAuthError(this.peer.host, this.peer.port, 'wrong password (the BMC\'s MD5 AuthCode does not match)');
     }
     if (this.sessionId !== 0 && p.sessionId !== this.sessionId) return undefined;
-    if (this.sessionId !== 0 && this.authType !== AuthType.none && p.authType === AuthType.none) {
+    if (this.sessionId !== 0 && this.messageAuthType !== AuthType.none && p.authType === AuthType.none) {
       throw new IpmiProtocolError('unsigned packet inside a signed IPMI 1.5 session');
     }
-    const rsp = decodeResponse(p.message);
-    return rsp.netFn === (netFn | 1) && rsp.cmd === cmd && rsp.rqSeq === rqSeq ? rsp : undefined;
+    return answerIn(p.message, this.o.hq, netFn, cmd, rqSeq, o);
   }
 
   async send(netFn: number, cmd: number, data: Uint8Array, o: SendOptions): Promise<IpmiResponse> {
     if (!this.sessionId) return Promise.reject(new IpmiProtocolError('session is not open'));
-    const rqSeq = await this.rqSeq.take(requestKey(netFn, cmd, data));
-    const message = encodeRequest({ netFn, cmd, data, rqSeq });
+    const rqSeq = await this.rqSeq.take(requestKey(netFn, cmd, data, o.lun, o.bridge));
+    const message = requestMessage(netFn, cmd, data, rqSeq, o);
     const sessionId = this.sessionId;
+    const authType = this.messageAuthType;
     return exchange(this.peer, {
       what: o.what,
       timeoutMs: o.timeoutMs,
@@ -150,9 +175,9 @@ export class Lan15Session implements IpmiSession {
       build: () => {
         const sequence = this.outbound;
         this.outbound = (this.outbound + 1) >>> 0 || 1;
-        return encodeLan15({ authType: this.authType, sequence, sessionId, message, password: this.creds.password });
+        return encodeLan15({ authType, sequence, sessionId, message, password: this.creds.password });
       },
-      accept: (packet) => this.accept(packet, netFn, cmd, rqSeq),
+      accept: (packet) => this.accept(packet, netFn, cmd, rqSeq, o),
     });
   }
 

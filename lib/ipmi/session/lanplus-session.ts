@@ -6,16 +6,15 @@
 import { AuthType } from '../codec/lan15.ts';
 import { decodeLanPlus, encodeLanPlus, PayloadType, type SessionCrypto } from '../codec/lanplus.ts';
 import { decodeRmcpHeader, RMCP_CLASS_IPMI } from '../codec/rmcp.ts';
-import { decodeResponse, encodeRequest, NetFn, type IpmiResponse } from '../codec/ipmi-message.ts';
+import { NetFn, type IpmiResponse } from '../codec/ipmi-message.ts';
 import { CIPHER_SUITES, type CipherSuite } from '../crypto/cipher-suites.ts';
 import { closeSession, setSessionPrivilegeLevel } from '../commands/session-control.ts';
 import { exchange, type Peer } from '../transport/exchange.ts';
-import { IpmiAuthError, IpmiInsecureError, IpmiProtocolError } from '../errors.ts';
+import { IpmiAuthError, IpmiInsecureError, IpmiPrivilegeRefusedError, IpmiProtocolError } from '../errors.ts';
 import { completionCodeName } from '../codec/completion-codes.ts';
-import type { BmcQuirks } from '../quirks.ts';
 import { probeAuthCapabilities } from './auth-capabilities.ts';
 import { authenticate, openSession, type Handshake } from './rakp-handshake.ts';
-import { randomNonZero32, requestKey, RqSeq, type Credentials, type IpmiSession, type SendOptions } from './session.ts';
+import { answerIn, randomNonZero32, requestKey, requestMessage, RqSeq, type Credentials, type HostQuirkView, type IpmiSession, type SendOptions } from './session.ts';
 
 export interface LanPlusOptions {
   /** Suites to try in order; the first the BMC accepts is used. */
@@ -26,8 +25,13 @@ export interface LanPlusOptions {
   /** Per-suite deadline when another suite remains to fall back to. */
   fallbackMs: number;
   insecure: boolean;
-  quirks: BmcQuirks;
+  hq: HostQuirkView;
+  /** RAKP 1 carries the user name padded to 16 bytes (padded-user-name quirk). */
+  paddedUserName: boolean;
 }
+
+/** Set Session Privilege Level: "level not available for this user", "exceeds channel and/or user limit". */
+const LEVEL_REFUSED = new Set([0x80, 0x81]);
 
 export class LanPlusSession implements IpmiSession {
   readonly version = '2.0';
@@ -37,6 +41,7 @@ export class LanPlusSession implements IpmiSession {
   private bmcSessionId = 0;
   private sequence = 0;
   private heard = false;
+  private guid?: string;
   private readonly rqSeq = new RqSeq();
 
   constructor(
@@ -57,6 +62,10 @@ export class LanPlusSession implements IpmiSession {
     return this.suite ? `cipher suite ${this.suite.id}` : 'none';
   }
 
+  get bmcGuid(): string | undefined {
+    return this.guid;
+  }
+
   /**
    * Log in, trying the suites in order. One handshake: a timeout in any step ends it (the runner
    * decides whether to start another).
@@ -64,7 +73,7 @@ export class LanPlusSession implements IpmiSession {
   async open(): Promise<void> {
     this.bmcSessionId = 0;
     this.crypto = undefined;
-    const caps = await probeAuthCapabilities(this.peer, this.o.privilege, true, this.o.timeoutMs, this.o.retries);
+    const caps = await probeAuthCapabilities(this.peer, this.o.privilege, true, this.o.timeoutMs, this.o.retries, this.o.hq);
     this.heard = true;
     if (!caps.supportsV20) {
       throw new IpmiProtocolError(`${this.peer.host}:${this.peer.port}: BMC does not offer IPMI v2.0 (RMCP+); try IPMI v1.5 (--lan15)`);
@@ -80,13 +89,24 @@ export class LanPlusSession implements IpmiSession {
       const last = i === suites.length - 1;
       const timeoutMs = last ? this.o.timeoutMs : Math.min(this.o.timeoutMs, this.o.fallbackMs);
       this.consoleSessionId = randomNonZero32();
-      const h: Handshake = { peer: this.peer, creds: this.creds, privilege: this.o.privilege, timeoutMs: this.o.timeoutMs, retries: this.o.retries, quirks: this.o.quirks, consoleSessionId: this.consoleSessionId };
+      const h: Handshake = {
+        peer: this.peer,
+        creds: this.creds,
+        privilege: this.o.privilege,
+        timeoutMs: this.o.timeoutMs,
+        retries: this.o.retries,
+        hq: this.o.hq,
+        paddedUserName: this.o.paddedUserName,
+        consoleSessionId: this.consoleSessionId,
+      };
       const opened = await openSession(h, suite, timeoutMs, last);
       if (typeof opened !== 'number') {
         lastRefusal = opened;
         continue;
       }
-      this.crypto = await authenticate(h, suite, opened);
+      const keys = await authenticate(h, suite, opened);
+      this.crypto = keys.crypto;
+      this.guid = keys.bmcGuid.toString('hex');
       this.suite = suite;
       this.bmcSessionId = opened;
       this.sequence = 0;
@@ -112,7 +132,9 @@ export class LanPlusSession implements IpmiSession {
     });
     if (rsp.completionCode !== 0) {
       this.bmcSessionId = 0;
-      throw new IpmiAuthError(this.peer.host, this.peer.port, `privilege ${this.o.privilege} not granted: ${completionCodeName(rsp.completionCode, setSessionPrivilegeLevel.completionCodes)}`);
+      const why = `privilege ${this.o.privilege} not granted: ${completionCodeName(rsp.completionCode, setSessionPrivilegeLevel.completionCodes)}`;
+      if (LEVEL_REFUSED.has(rsp.completionCode)) throw new IpmiPrivilegeRefusedError(this.peer.host, this.peer.port, why, this.o.privilege);
+      throw new IpmiAuthError(this.peer.host, this.peer.port, why);
     }
   }
 
@@ -124,8 +146,8 @@ export class LanPlusSession implements IpmiSession {
   async send(netFn: number, cmd: number, data: Uint8Array, o: SendOptions): Promise<IpmiResponse> {
     const crypto = this.crypto;
     if (!crypto || !this.bmcSessionId) return Promise.reject(new IpmiProtocolError('session is not open'));
-    const rqSeq = await this.rqSeq.take(requestKey(netFn, cmd, data));
-    const message = encodeRequest({ netFn, cmd, data, rqSeq });
+    const rqSeq = await this.rqSeq.take(requestKey(netFn, cmd, data, o.lun, o.bridge));
+    const message = requestMessage(netFn, cmd, data, rqSeq, o);
     const bmcSessionId = this.bmcSessionId;
     return exchange(this.peer, {
       what: o.what,
@@ -138,8 +160,7 @@ export class LanPlusSession implements IpmiSession {
         if (h.messageClass !== RMCP_CLASS_IPMI || packet[4] !== AuthType.rmcpPlus) return undefined;
         const p = decodeLanPlus(packet, crypto);
         if (p.payloadType !== PayloadType.ipmi || p.sessionId !== this.consoleSessionId) return undefined;
-        const rsp = decodeResponse(p.payload);
-        return rsp.netFn === (netFn | 1) && rsp.cmd === cmd && rsp.rqSeq === rqSeq ? rsp : undefined;
+        return answerIn(p.payload, this.o.hq, netFn, cmd, rqSeq, o);
       },
     });
   }

@@ -23,12 +23,19 @@ import {
 import type { CipherSuite } from '../crypto/cipher-suites.ts';
 import { deriveKeys, passwordKey, rakp2AuthCode, rakp3AuthCode, rakp4CheckValue, sessionIntegrityKey, type RakpExchange } from '../crypto/rakp-keys.ts';
 import { exchange, type Peer } from '../transport/exchange.ts';
-import { IpmiAuthError } from '../errors.ts';
-import type { BmcQuirks } from '../quirks.ts';
-import type { Credentials } from './session.ts';
+import { IpmiAuthError, IpmiPrivilegeRefusedError, IpmiSessionsExhaustedError, IpmiUserNameRefusedError } from '../errors.ts';
+import { quirkOn } from '../quirks.ts';
+import type { Credentials, HostQuirkView } from './session.ts';
 
 /** RAKP status 0x0F, "invalid integrity check value": our refusal of a RAKP 2 we cannot verify. */
 const RAKP_INVALID_INTEGRITY_CHECK = 0x0f;
+/** RMCP+ statuses (table 13-15) that say every session slot is taken. */
+const NO_SLOT = new Set([0x01, 0x0b]);
+/** "Invalid role", "unauthorized role or privilege level requested". */
+const ROLE_REFUSED = new Set([0x09, 0x0a]);
+const UNAUTHORIZED_NAME = 0x0d;
+/** The user name field of RAKP 1 is 16 bytes at most; the padded-user-name quirk fills it. */
+const USER_NAME_FIELD = 16;
 
 export interface Handshake {
   peer: Peer;
@@ -37,13 +44,32 @@ export interface Handshake {
   privilege: number;
   timeoutMs: number;
   retries: number;
-  quirks: BmcQuirks;
+  hq: HostQuirkView;
+  /** Send the user name padded with NULs to 16 bytes (the padded-user-name quirk). */
+  paddedUserName: boolean;
   /** Our (console's) session ID for this handshake: every answer must carry it. */
   consoleSessionId: number;
 }
 
 function fail(h: Handshake, reason: string): never {
   throw new IpmiAuthError(h.peer.host, h.peer.port, reason);
+}
+
+/** A RAKP or Open Session refusal as the error that says what can be done about it. */
+function refusal(h: Handshake, status: number, reason: string): never {
+  if (NO_SLOT.has(status)) throw new IpmiSessionsExhaustedError(h.peer.host, h.peer.port, reason);
+  if (ROLE_REFUSED.has(status)) throw new IpmiPrivilegeRefusedError(h.peer.host, h.peer.port, reason, h.privilege);
+  if (status === UNAUTHORIZED_NAME) throw new IpmiUserNameRefusedError(h.peer.host, h.peer.port, reason);
+  fail(h, reason);
+}
+
+/** The user name as RAKP 1 sends it (and as the HMACs cover it). */
+export function rakpUserName(username: string, padded: boolean): Buffer {
+  const name = Buffer.from(username, 'utf8');
+  if (!padded || name.length >= USER_NAME_FIELD) return name;
+  const field = Buffer.alloc(USER_NAME_FIELD);
+  name.copy(field);
+  return field;
 }
 
 function rmcpPlusPayload(packet: Buffer, payloadType: number): Buffer | undefined {
@@ -89,7 +115,8 @@ export async function openSession(h: Handshake, suite: CipherSuite, timeoutMs: n
   }
   if (rsp.status !== 0) {
     const why = `suite ${suite.id}: ${rmcpPlusStatusName(rsp.status)}`;
-    if (last) fail(h, `BMC refused the session: ${why}`);
+    // No slot is no slot whatever the suite: trying the next one would only take another refusal.
+    if (last || NO_SLOT.has(rsp.status)) refusal(h, rsp.status, `BMC refused the session: ${why}`);
     return why;
   }
   const a = rsp.algorithms;
@@ -99,18 +126,31 @@ export async function openSession(h: Handshake, suite: CipherSuite, timeoutMs: n
     if (last) fail(h, why);
     return why;
   }
-  const zeroEcho = rsp.privilege === 0 && h.quirks.zeroPrivilegeEchoInOpenSession;
+  const zeroEcho = rsp.privilege === 0 && quirkOn(h.hq.quirks, 'zero-privilege-echo');
   if (rsp.privilege < h.privilege && !zeroEcho) {
-    fail(h, `BMC allows privilege ${rsp.privilege} at most, below the requested ${h.privilege}`);
+    throw new IpmiPrivilegeRefusedError(h.peer.host, h.peer.port, `BMC allows privilege ${rsp.privilege} at most, below the requested ${h.privilege}`, h.privilege);
   }
   return rsp.bmcSessionId;
 }
 
+/**
+ * RAKP 2's code against ours. A code longer than the suite's is compared on its first bytes when
+ * the rakp2-long-auth-code quirk is on (an HMAC prefix proves as much as the HMAC), and the host
+ * is remembered as doing so.
+ */
+function rakp2CodeMatches(h: Handshake, got: Buffer, expected: Buffer): boolean {
+  if (got.length === expected.length) return timingSafeEqual(got, expected);
+  if (got.length < expected.length || expected.length === 0 || !quirkOn(h.hq.quirks, 'rakp2-long-auth-code')) return false;
+  const ok = timingSafeEqual(got.subarray(0, expected.length), expected);
+  if (ok && !h.hq.learned.rakp2LongAuthCode) h.hq.learn({ rakp2LongAuthCode: true });
+  return ok;
+}
+
 /** RAKP 1-4: prove we know the password, check the BMC knows it, and derive the session keys. */
-export async function authenticate(h: Handshake, suite: CipherSuite, bmcSessionId: number): Promise<SessionCrypto> {
+export async function authenticate(h: Handshake, suite: CipherSuite, bmcSessionId: number): Promise<{ crypto: SessionCrypto; bmcGuid: Buffer }> {
   const kuid = passwordKey(h.creds.password);
-  const username = Buffer.from(h.creds.username, 'utf8');
-  if (username.length > 16) fail(h, 'user name longer than 16 bytes');
+  const username = rakpUserName(h.creds.username, h.paddedUserName);
+  if (username.length > USER_NAME_FIELD) fail(h, 'user name longer than 16 bytes');
   const consoleRandom = randomBytes(16);
   const role = 0x10 | (h.privilege & 0x0f); // name-only lookup
   const tag1 = randomBytes(1)[0];
@@ -129,7 +169,7 @@ export async function authenticate(h: Handshake, suite: CipherSuite, bmcSessionI
       return ours(h, tag1, r) ? r : undefined;
     },
   });
-  if (rakp2.status !== 0) fail(h, `RAKP 2: ${rmcpPlusStatusName(rakp2.status)} (check the user name and its privilege)`);
+  if (rakp2.status !== 0) refusal(h, rakp2.status, `RAKP 2: ${rmcpPlusStatusName(rakp2.status)} (check the user name and its privilege)`);
   const x: RakpExchange = {
     consoleSessionId: h.consoleSessionId,
     bmcSessionId,
@@ -140,7 +180,7 @@ export async function authenticate(h: Handshake, suite: CipherSuite, bmcSessionI
     username,
   };
   const expected2 = rakp2AuthCode(suite, kuid, x);
-  if (rakp2.authCode.length !== expected2.length || !timingSafeEqual(rakp2.authCode, expected2)) {
+  if (!rakp2CodeMatches(h, rakp2.authCode, expected2)) {
     // Tell the BMC (RAKP 3 with an error status) so it frees the half-open session slot now.
     const refusal = encodeRakp3({ tag: randomBytes(1)[0], status: RAKP_INVALID_INTEGRITY_CHECK, bmcSessionId, authCode: Buffer.alloc(0) });
     await h.peer.transport.send(h.peer.address, h.peer.family, h.peer.port, encodeLanPlus({ payloadType: PayloadType.rakp3, sessionId: 0, sequence: 0, payload: refusal }));
@@ -167,5 +207,5 @@ export async function authenticate(h: Handshake, suite: CipherSuite, bmcSessionI
   if (rakp4.integrityCheck.length < icv.length || !timingSafeEqual(rakp4.integrityCheck.subarray(0, icv.length), icv)) {
     fail(h, 'RAKP 4 integrity check value does not match (wrong BMC key?)');
   }
-  return { suite, k1: keys.k1, k2: keys.k2 };
+  return { crypto: { suite, k1: keys.k1, k2: keys.k2 }, bmcGuid: rakp2.bmcGuid };
 }

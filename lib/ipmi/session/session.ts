@@ -1,11 +1,30 @@
-/** What a logged-in session offers the client, whichever IPMI version carries it. */
-import type { IpmiResponse } from '../codec/ipmi-message.ts';
+/**
+ * What a logged-in session offers the client, whichever IPMI version carries it, and what both
+ * versions share: request sequence numbers, the request message (direct, at a LUN, or bridged),
+ * and reading an answer with the quirks learned for the host.
+ */
+import { decodeResponse, encodeRequest, type IpmiResponse } from '../codec/ipmi-message.ts';
+import { encodeBridgedRequest, readBridged, type BridgeTarget } from '../codec/bridge.ts';
+import { IpmiChecksumError } from '../errors.ts';
+import type { LearnedQuirks } from '../host-quirks.ts';
+import { quirkOn, type BmcQuirks } from '../quirks.ts';
 
 export interface SendOptions {
   what: string;
   timeoutMs: number;
   /** 0 sends once: used for commands that change power, which are never blindly repeated. */
   retries: number;
+  /** The responder's LUN (sensors on LUN 1-3); 0 by default. */
+  lun?: number;
+  /** Send to another controller through the BMC (Send Message with tracking). */
+  bridge?: BridgeTarget;
+}
+
+/** A session's view of the host's quirks: the table in force, what is known of this BMC, and how to learn more. */
+export interface HostQuirkView {
+  quirks: BmcQuirks;
+  learned: Readonly<LearnedQuirks>;
+  learn(patch: LearnedQuirks): void;
 }
 
 export interface IpmiSession {
@@ -18,6 +37,8 @@ export interface IpmiSession {
    * that then timed out lost a packet on the way, and another may well succeed.
    */
   readonly handshakeAnswered: boolean;
+  /** The BMC's GUID as RAKP 2 gave it (RMCP+ only), hex. */
+  readonly bmcGuid?: string;
   open(): Promise<void>;
   send(netFn: number, cmd: number, data: Uint8Array, o: SendOptions): Promise<IpmiResponse>;
   /** Close Session on the BMC; never throws. */
@@ -86,8 +107,47 @@ export class RqSeq {
   }
 }
 
-/** The identity of a request for RqSeq: what a BMC compares to spot a retry. */
-export const requestKey = (netFn: number, cmd: number, data: Uint8Array): string => `${netFn}:${cmd}:${Buffer.from(data).toString('hex')}`;
+/** The identity of a request for RqSeq: what a BMC compares to spot a retry (the LUN and a bridge target count when set). */
+export const requestKey = (netFn: number, cmd: number, data: Uint8Array, lun = 0, bridge?: BridgeTarget): string =>
+  `${netFn}:${cmd}:${Buffer.from(data).toString('hex')}${lun ? `/${lun}` : ''}${bridge ? `@${bridge.channel}:${bridge.address}` : ''}`;
+
+/** The IPMI message of a request: to the BMC (at a LUN), or to a controller behind it. */
+export function requestMessage(netFn: number, cmd: number, data: Uint8Array, rqSeq: number, o: Pick<SendOptions, 'lun' | 'bridge'>): Buffer {
+  if (o.bridge) return encodeBridgedRequest(o.bridge, { netFn, cmd, data, rqSeq, rsLun: o.lun });
+  return encodeRequest({ netFn, cmd, data, rqSeq, rsLun: o.lun });
+}
+
+/**
+ * Decodes an IPMI message of an answer. A wrong checksum is tolerated when the no-checksum-check
+ * quirk is on (the caller learns it once the answer proves to be its own).
+ */
+export function decodeAnswer(message: Uint8Array, hq: HostQuirkView): { rsp: IpmiResponse; checksumWrong: boolean } {
+  const checksums = !hq.learned.ignoreChecksums;
+  try {
+    return { rsp: decodeResponse(message, { checksums }), checksumWrong: false };
+  } catch (e) {
+    if (!(e instanceof IpmiChecksumError) || !quirkOn(hq.quirks, 'no-checksum-check')) throw e;
+    return { rsp: decodeResponse(message, { checksums: false }), checksumWrong: true };
+  }
+}
+
+/**
+ * The answer to our request in an IPMI message from the BMC, or undefined when it is another's (or,
+ * bridged, when the BMC only took the Send Message and the target's answer is still to come).
+ */
+export function answerIn(message: Uint8Array, hq: HostQuirkView, netFn: number, cmd: number, rqSeq: number, o: Pick<SendOptions, 'bridge'>): IpmiResponse | undefined {
+  const { rsp, checksumWrong } = decodeAnswer(message, hq);
+  let answer: IpmiResponse | undefined;
+  if (o.bridge) {
+    const b = readBridged(rsp, netFn, cmd, rqSeq, { checksums: !(checksumWrong || hq.learned.ignoreChecksums) });
+    answer = b && b.kind !== 'accepted' ? b.response : undefined;
+  } else if (rsp.netFn === (netFn | 1) && rsp.cmd === cmd && rsp.rqSeq === rqSeq) {
+    answer = rsp;
+  }
+  // Ours in every other way (session, sequence, integrity code, command): the checksum is the BMC's slip.
+  if (answer && checksumWrong) hq.learn({ ignoreChecksums: true });
+  return answer;
+}
 
 /** A random non-zero 32-bit session ID or sequence start. */
 export function randomNonZero32(): number {

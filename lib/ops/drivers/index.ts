@@ -3,16 +3,18 @@
  * sent to the driver of its BMC protocol. A Redfish certificate pinned on first use is stored
  * with its host here, so the next process refuses any other.
  */
-import type { Store } from '../../store/store.ts';
-import type { Secrets } from '../../store/secrets.ts';
+import type { Store } from '../../store/index.ts';
+import type { Secrets } from '../../store/index.ts';
 import type { BmcHost, PowerDriver } from '../power-driver.ts';
 import { DriversByProtocol } from './by-protocol.ts';
 import { IpmiPowerDriver } from './ipmi-driver.ts';
 import { RedfishPowerDriver } from './redfish-driver.ts';
 import { XapiPowerDriver } from './xapi-driver.ts';
-import type { Hypervisor } from '../../xen/hypervisor-port.ts';
-import type { Pool } from '../../store/types.ts';
-import type { Log } from '../../util/log.ts';
+import type { Hypervisor } from '../../xen/index.ts';
+import type { Pool } from '../../store/index.ts';
+import type { Log } from '../../util/index.ts';
+import { LayeredSdrCache, processSdrCache } from '../../ipmi/index.ts';
+import type { SdrCacheRepository } from '../../store/index.ts';
 
 export { DriversByProtocol, NoDriverError, protocolOf } from './by-protocol.ts';
 export { IpmiPowerDriver, openHostBmc } from './ipmi-driver.ts';
@@ -41,10 +43,15 @@ export function pinStore(store: Pick<Store, 'getHost' | 'updateHost'>, log?: Log
   };
 }
 
-/** IPMI and Redfish drivers by protocol, with pins stored in the store. */
-export function hostDrivers(store: Pick<Store, 'getHost' | 'updateHost' | 'getPool'>, secrets: Secrets, o: HostDriverOptions = {}): DriversByProtocol & PowerDriver {
+/**
+ * IPMI and Redfish drivers by protocol, with pins stored in the store; IPMI's sensor records
+ * (SDRs) cached in this process and, where the store has one, in the store, so a cold Lambda reads
+ * a BMC's sensors without walking its repository again.
+ */
+export function hostDrivers(store: Pick<Store, 'getHost' | 'updateHost' | 'getPool'> & Partial<SdrCacheRepository>, secrets: Secrets, o: HostDriverOptions = {}): DriversByProtocol & PowerDriver {
+  const sdrCache = store.sdrCache ? new LayeredSdrCache(processSdrCache, store.sdrCache) : processSdrCache;
   return new DriversByProtocol({
-    ipmi: new IpmiPowerDriver(secrets, { timeoutMs: o.timeoutMs, retries: o.retries }),
+    ipmi: new IpmiPowerDriver(secrets, { timeoutMs: o.timeoutMs, retries: o.retries, sdrCache }),
     redfish: new RedfishPowerDriver(secrets, { timeoutMs: o.timeoutMs === undefined ? undefined : Math.max(o.timeoutMs * 3, 5000), pollMs: o.pollMs, onPinned: pinStore(store, o.log) }),
     xapi: o.hypervisorFor ? new XapiPowerDriver(store, o.hypervisorFor) : undefined,
   });

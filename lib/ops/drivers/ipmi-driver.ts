@@ -2,20 +2,28 @@
  * The PowerDriver port over IPMI (lib/ipmi): one session per BMC for the life of the process (two
  * callers at once share it); the password comes from the Secrets port and goes nowhere else.
  */
-import { openBmc, type Bmc } from '../../ipmi/client.ts';
-import { chassisControl, ChassisAction, getChassisStatus } from '../../ipmi/commands/chassis.ts';
-import { getSystemGuid } from '../../ipmi/commands/get-system-guid.ts';
-import { canonicalGuid } from '../../ipmi/guid.ts';
-import { IpmiNotSupportedError } from '../../ipmi/errors.ts';
-import type { BmcIdentityRecord, Host } from '../../store/types.ts';
-import type { Secrets } from '../../store/secrets.ts';
+import { openBmc, type Bmc } from '../../ipmi/index.ts';
+import type { SdrCache } from '../../ipmi/index.ts';
+import { chassisControl, ChassisAction, getChassisStatus } from '../../ipmi/index.ts';
+import { getSystemGuid } from '../../ipmi/index.ts';
+import { canonicalGuid } from '../../ipmi/index.ts';
+import { IpmiNotSupportedError } from '../../ipmi/index.ts';
+import type { BmcIdentityRecord, Host } from '../../store/index.ts';
+import type { Secrets } from '../../store/index.ts';
 import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../power-driver.ts';
 
 const CODE = { on: ChassisAction.powerUp, off: ChassisAction.powerDown, soft: ChassisAction.softShutdown, cycle: ChassisAction.powerCycle } as const;
 
+export interface IpmiDriverOptions {
+  timeoutMs?: number;
+  retries?: number;
+  /** Where the BMCs' SDR records are kept between reads (the store's, in a Lambda); this process's memory by default. */
+  sdrCache?: SdrCache;
+}
+
 /** A BMC handle for a host of the store, its password read through the Secrets port. */
-export async function openHostBmc(host: Pick<Host, 'bmcAddress' | 'bmcPort' | 'bmcUser' | 'secretRef' | 'cipherSuite'>, secrets: Secrets, o: { timeoutMs?: number; retries?: number } = {}): Promise<Bmc> {
-  return openBmc({ host: host.bmcAddress, port: host.bmcPort, username: host.bmcUser, password: await secrets.get(host.secretRef), cipherSuite: host.cipherSuite, timeoutMs: o.timeoutMs, retries: o.retries });
+export async function openHostBmc(host: Pick<Host, 'bmcAddress' | 'bmcPort' | 'bmcUser' | 'secretRef' | 'cipherSuite'>, secrets: Secrets, o: IpmiDriverOptions = {}): Promise<Bmc> {
+  return openBmc({ host: host.bmcAddress, port: host.bmcPort, username: host.bmcUser, password: await secrets.get(host.secretRef), cipherSuite: host.cipherSuite, timeoutMs: o.timeoutMs, retries: o.retries, sdrCache: o.sdrCache });
 }
 
 export class IpmiPowerDriver implements PowerDriver {
@@ -23,7 +31,7 @@ export class IpmiPowerDriver implements PowerDriver {
 
   constructor(
     private readonly secrets: Secrets,
-    private readonly o: { timeoutMs?: number; retries?: number } = {},
+    private readonly o: IpmiDriverOptions = {},
   ) {}
 
   private bmc(host: BmcHost): Promise<Bmc> {

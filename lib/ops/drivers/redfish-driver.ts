@@ -6,8 +6,8 @@
  */
 import { RedfishHosts, RedfishStateError, type RedfishBmc, type SensorView as RedfishSensorView } from '../../redfish/index.ts';
 import { normalizeGuidText } from '../../ipmi/index.ts';
-import type { Secrets } from '../../store/secrets.ts';
-import type { BmcIdentityRecord, Host } from '../../store/types.ts';
+import type { Secrets } from '../../store/index.ts';
+import type { BmcIdentityRecord, Host } from '../../store/index.ts';
 import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../power-driver.ts';
 
 export interface RedfishDriverOptions {

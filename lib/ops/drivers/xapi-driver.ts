@@ -7,9 +7,9 @@
  * `live`, marked inferred; when XAPI cannot be asked it is unknown. The identity is the XAPI host
  * itself (its uuid and bios_strings serials), so the binding is the host's own record.
  */
-import type { Hypervisor } from '../../xen/hypervisor-port.ts';
-import type { BmcIdentityRecord, Host, Pool } from '../../store/types.ts';
-import type { Store } from '../../store/store.ts';
+import type { Hypervisor } from '../../xen/index.ts';
+import type { BmcIdentityRecord, Host, Pool } from '../../store/index.ts';
+import type { Store } from '../../store/index.ts';
 import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../power-driver.ts';
 
 export class XapiPowerNotSupportedError extends Error {

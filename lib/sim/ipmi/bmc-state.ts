@@ -3,14 +3,15 @@
  * parameters, boot flags, identify, the SEL and the sensor repository, its machine's identity
  * (GUID and FRU) and power restore policy, over one host model.
  */
-import { encodeSystemEvent } from '../../ipmi/sel/event.ts';
-import { THRESHOLD_BITS, type ThresholdName } from '../../ipmi/sdr/records.ts';
-import { rawToX } from '../../ipmi/sdr/linearize.ts';
+import { encodeSystemEvent } from '../../ipmi/index.ts';
+import { THRESHOLD_BITS, type ThresholdName } from '../../ipmi/index.ts';
+import { rawToX } from '../../ipmi/index.ts';
 import type { Clock } from './clock.ts';
 import { HostModel, type HostModelOptions } from './host-model.ts';
 import { buildRepository, defaultSensors, valueToRaw, type SimSensor } from './sensors.ts';
 import { simFruImage, simIdentityFor, type SimIdentity } from './identity.ts';
-import type { RestorePolicyChoice } from '../../ipmi/commands/chassis.ts';
+import type { RestorePolicyChoice } from '../../ipmi/index.ts';
+import { ownerOf, quirkSensors, recordOf, type SimQuirks } from './quirk-modes.ts';
 
 export interface SimUser {
   id: number;
@@ -56,9 +57,12 @@ export interface SimBmcOptions {
   maxSdrRead?: number;
   maxUsers?: number;
   deviceId?: number;
+  /** Get Device ID's IANA manufacturer (0 by default; 674 Dell, 11 HP, 343 Intel...) and product. */
   manufacturerId?: number;
   productId?: number;
   ip?: string;
+  /** Ways to stray from the specification as real BMCs do (quirk-modes.ts). */
+  quirks?: SimQuirks;
 }
 
 export interface SensorReading {
@@ -78,9 +82,14 @@ export class BmcState {
   restorePolicy: RestorePolicyChoice;
   /** The last power down came from a power feed outage (Get Chassis Status, last power event bit 0). */
   acFailed = false;
-  readonly sensors: SimSensor[] = defaultSensors();
+  readonly quirks: SimQuirks;
+  readonly sensors: SimSensor[];
   readonly repository: Buffer[];
-  readonly repositoryAddedAt: number;
+  /** The SDR repository's last addition and erase, in BMC seconds (Get SDR Repository Info). */
+  repositoryAddedAt: number;
+  repositoryErasedAt = 0;
+  /** sessionsExhaustedFor: session requests still to refuse. */
+  sessionRefusalsLeft: number;
   channelAccess = { mode: 2, privilegeLimit: 4, alerting: true, perMessageAuth: true, userLevelAuth: true };
   readonly lan: LanState;
   bootFlags: Buffer = Buffer.from([0x00, 0x00, 0x00, 0x00, 0x00]);
@@ -116,6 +125,9 @@ export class BmcState {
       this.users.push({ id, name: '', password: Buffer.alloc(0), privilege: 0x0f, enabled: false, ipmiMessaging: false, linkAuth: false });
     }
     Object.assign(this.users[1], { name: 'admin', password: Buffer.from(o.adminPassword, 'utf8'), privilege: 4, enabled: true, ipmiMessaging: true, linkAuth: true });
+    this.quirks = o.quirks ?? {};
+    this.sessionRefusalsLeft = this.quirks.sessionsExhaustedFor ?? 0;
+    this.sensors = [...defaultSensors(), ...quirkSensors(this.quirks)];
     this.repository = buildRepository(this.sensors);
     this.repositoryAddedAt = this.seconds();
     const ip = (o.ip ?? '192.0.2.10').split('.').map(Number);
@@ -200,8 +212,19 @@ export class BmcState {
     this.selErasedAt = this.seconds();
   }
 
-  sensorByNumber(n: number): SimSensor | undefined {
-    return this.sensors.find((s) => s.spec.sensorNumber === n);
+  /** The sensor with this number at this LUN of this controller (the BMC, 0x20, by default). */
+  sensorByNumber(n: number, lun = 0, owner = 0x20): SimSensor | undefined {
+    return this.sensors.find((s) => s.spec.sensorNumber === n && (s.spec.ownerLun ?? 0) === lun && ownerOf(s) === owner);
+  }
+
+  /**
+   * A sensor added to the repository (a board gained a part): its record is appended and the
+   * repository's last addition time moves on, as Get SDR Repository Info then reports.
+   */
+  addSensor(s: SimSensor): void {
+    this.sensors.push(s);
+    this.repository.push(recordOf(s));
+    this.repositoryAddedAt = Math.max(this.seconds(), this.repositoryAddedAt + 1);
   }
 
   /** A reading with threshold bits as the BMC computes them, logging crossings in the SEL. */
@@ -210,6 +233,7 @@ export class BmcState {
     if (value === null) return { raw: 0, unavailable: true, thresholdBits: 0 };
     const c = s.spec.conversion;
     const raw = valueToRaw(value, c);
+    if (s.states !== undefined) return { raw, unavailable: false, thresholdBits: s.states };
     const x = rawToX(raw, c.format);
     let bits = 0;
     THRESHOLD_BITS.forEach((t: ThresholdName, bit) => {

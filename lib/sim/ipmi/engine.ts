@@ -6,24 +6,29 @@
  * Sessions have few slots, sequence numbers are checked and replays refused, and a retried
  * request (same rqSeq and data) is answered from cache, never executed twice.
  */
-import { decodeAsfPing, decodeRmcpHeader, encodeAsfPong, RMCP_CLASS_ASF, RMCP_CLASS_IPMI } from '../../ipmi/codec/rmcp.ts';
-import { AuthType, decodeLan15, encodeLan15, verifyLan15 } from '../../ipmi/codec/lan15.ts';
-import { decodeLanPlus, encodeLanPlus, peekLanPlus, PayloadType } from '../../ipmi/codec/lanplus.ts';
-import { decodeRequest, encodeResponse, NetFn, type IpmiRequest } from '../../ipmi/codec/ipmi-message.ts';
-import { activateSession, getSessionChallenge } from '../../ipmi/commands/session-v15.ts';
-import { IpmiError } from '../../ipmi/errors.ts';
-import { requestKey, RQSEQ_REUSE_MS } from '../../ipmi/session/session.ts';
+import { decodeAsfPing, decodeRmcpHeader, encodeAsfPong, RMCP_CLASS_ASF, RMCP_CLASS_IPMI } from '../../ipmi/index.ts';
+import { AuthType, decodeLan15, encodeLan15, verifyLan15 } from '../../ipmi/index.ts';
+import { decodeLanPlus, encodeLanPlus, peekLanPlus, PayloadType } from '../../ipmi/index.ts';
+import { decodeRequest, encodeResponse, NetFn, type IpmiRequest } from '../../ipmi/index.ts';
+import { activateSession, getSessionChallenge } from '../../ipmi/index.ts';
+import { IpmiError } from '../../ipmi/index.ts';
+import { requestKey, RQSEQ_REUSE_MS } from '../../ipmi/index.ts';
+import { SEND_MESSAGE_CMD } from '../../ipmi/index.ts';
+import { sendMessage } from './intel-me.ts';
+import { handlerKey } from './handlers/handler.ts';
 import type { BmcState } from './bmc-state.ts';
 import { dispatch, SIM_HANDLERS, type HandlerTable, type SessionView } from './handlers/index.ts';
 import { openSession, rakp1, rakp3 } from './rmcp-plus-handshake.ts';
 import { activate, sessionChallenge } from './v15-handshake.ts';
-import { SessionTable, type BaseSession, type EngineCounters, type HandshakeContext } from './session-table.ts';
+import { IDLE_TIMEOUT_MS, SessionTable, type BaseSession, type EngineCounters, type HandshakeContext } from './session-table.ts';
 
 export type { EngineCounters } from './session-table.ts';
 
 /** A request with the number and contents of one seen this recently is its retry (the client's window). */
 const DUPLICATE_WINDOW_MS = RQSEQ_REUSE_MS;
 const SEQUENCE_WINDOW = 16;
+/** How long a freezesUnderMs freeze lasts unless the mode says. */
+const FREEZE_MS = 2_000;
 
 export class BmcEngine {
   private readonly table: SessionTable;
@@ -33,6 +38,11 @@ export class BmcEngine {
   readonly suites = [3, 17];
   /** Fault hook run before each in-session command: 'busy' answers 0xC0 without executing. */
   beforeCommand: () => 'busy' | undefined = () => undefined;
+  /** Commands executed (retries answered from cache not counted), by the handler's name. */
+  readonly commandCounts = new Map<string, number>();
+  /** freezesUnderMs: when the last in-session command was answered, and until when the BMC is frozen. */
+  private lastAnswerAt = -Infinity;
+  private frozenUntil = -Infinity;
 
   constructor(
     readonly state: BmcState,
@@ -40,7 +50,7 @@ export class BmcEngine {
     /** The commands it answers: every group of handlers/ unless a test composes fewer. */
     private readonly handlers: HandlerTable = SIM_HANDLERS,
   ) {
-    this.table = new SessionTable(() => this.now(), slots);
+    this.table = new SessionTable(() => this.now(), slots, state.quirks.idleSessionTimeoutMs ?? IDLE_TIMEOUT_MS);
     this.handshake = { state, table: this.table, counters: this.counters, suites: this.suites, now: () => this.now(), drop: () => this.drop() };
   }
 
@@ -85,6 +95,38 @@ export class BmcEngine {
     return [];
   }
 
+  /** How many times a command ran, by its name ("Get SDR", "Get Sensor Reading"...). */
+  commandCount(name: string): number {
+    return this.commandCounts.get(name) ?? 0;
+  }
+
+  /**
+   * badChecksums: the data checksum of an answer inside a session spoilt, the message otherwise as
+   * it was (answers before a session are right, or FreeIPMI's nochecksumcheck could not log in).
+   */
+  private outgoing(message: Buffer): Buffer {
+    if (!this.state.quirks.badChecksums) return message;
+    const out = Buffer.from(message);
+    out[out.length - 1] ^= 0x5a;
+    return out;
+  }
+
+  /**
+   * freezesUnderMs: a command sooner than that after the last answer freezes the BMC, which then
+   * answers nothing for a while (as BMCs that Ironic paces do). True when the packet is lost to it.
+   */
+  private frozen(): boolean {
+    const under = this.state.quirks.freezesUnderMs;
+    if (!under) return false;
+    const now = this.now();
+    if (now < this.frozenUntil) return true;
+    if (now - this.lastAnswerAt < under) {
+      this.frozenUntil = now + (this.state.quirks.freezeForMs ?? FREEZE_MS);
+      return true;
+    }
+    return false;
+  }
+
   /** Sequence window (section 6.12.13): refuse replays and numbers far behind. */
   private acceptSequence(s: BaseSession, seq: number): boolean {
     if (seq === 0 || s.seenIn.has(seq) || seq + SEQUENCE_WINDOW <= s.highestIn) {
@@ -99,9 +141,14 @@ export class BmcEngine {
     return true;
   }
 
-  /** Run a request, or answer a retried one from cache so it never executes twice. */
-  private execute(s: BaseSession | undefined, req: IpmiRequest): Buffer {
-    const key = `${req.rqSeq}:${requestKey(req.netFn, req.cmd, req.data)}`;
+  /** Run a request, or answer a retried one from cache so it never executes twice. Bridged requests answer twice. */
+  private execute(s: BaseSession | undefined, req: IpmiRequest): Buffer[] {
+    const out = this.run(s, req);
+    return s ? out.map((m) => this.outgoing(m)) : out;
+  }
+
+  private run(s: BaseSession | undefined, req: IpmiRequest): Buffer[] {
+    const key = `${req.rqSeq}:${requestKey(req.netFn, req.cmd, req.data, req.rsLun ?? 0)}`;
     const now = this.now();
     if (s) {
       const hit = s.cache.get(key);
@@ -110,7 +157,10 @@ export class BmcEngine {
         return hit.response;
       }
     }
-    if (s && this.beforeCommand() === 'busy') return encodeResponse(req, 0xc0);
+    if (s && this.beforeCommand() === 'busy') return [encodeResponse(req, 0xc0)];
+    const name = req.netFn === NetFn.app && req.cmd === SEND_MESSAGE_CMD ? 'Send Message' : (this.handlers.get(handlerKey(req.netFn, req.cmd))?.name ?? `netFn 0x${req.netFn.toString(16)} cmd 0x${req.cmd.toString(16)}`);
+    this.commandCounts.set(name, (this.commandCounts.get(name) ?? 0) + 1);
+    if (s && name === 'Send Message') return this.remember(s, key, now, sendMessage(this.state, req));
     const view: SessionView | undefined = s
       ? {
           userId: s.user?.id ?? 0,
@@ -123,8 +173,11 @@ export class BmcEngine {
           kind: s.kind,
         }
       : undefined;
-    const { cc, data } = dispatch(this.handlers, { state: this.state, engine: this, session: view }, req.netFn, req.cmd, Buffer.from(req.data));
-    const response = encodeResponse(req, cc, data);
+    const { cc, data } = dispatch(this.handlers, { state: this.state, engine: this, session: view, lun: req.rsLun ?? 0 }, req.netFn, req.cmd, Buffer.from(req.data));
+    return this.remember(s, key, now, [encodeResponse(req, cc, data)]);
+  }
+
+  private remember(s: BaseSession | undefined, key: string, now: number, response: Buffer[]): Buffer[] {
     if (s) {
       s.cache.set(key, { at: now, response });
       for (const [k, v] of s.cache) if (now - v.at >= DUPLICATE_WINDOW_MS) s.cache.delete(k);
@@ -156,21 +209,25 @@ export class BmcEngine {
         case PayloadType.ipmi: {
           // Out of session, only the discovery commands are answered (handlers enforce it).
           const req = decodeRequest(p.payload);
-          const rsp = this.execute(undefined, req);
-          return [encodeLanPlus({ payloadType: PayloadType.ipmi, sessionId: 0, sequence: 0, payload: rsp })];
+          return this.execute(undefined, req).map((rsp) => encodeLanPlus({ payloadType: PayloadType.ipmi, sessionId: 0, sequence: 0, payload: rsp }));
         }
         default:
           return this.drop();
       }
     }
     const s = this.table.sessions.get(sessionId);
-    if (!s || s.kind !== '2.0' || s.state !== 'active' || !s.crypto || payloadType !== PayloadType.ipmi) return this.drop();
+    if (!s || s.kind !== '2.0' || s.state !== 'active' || !s.crypto || payloadType !== PayloadType.ipmi || this.table.idle(s)) return this.drop();
     const p = decodeLanPlus(packet, s.crypto);
     if (!this.acceptSequence(s, p.sequence)) return [];
+    if (this.frozen()) return this.drop();
     s.lastActivity = this.now();
-    const rsp = this.execute(s, decodeRequest(p.payload));
-    s.outSeq = (s.outSeq + 1) >>> 0 || 1;
-    return [encodeLanPlus({ payloadType: PayloadType.ipmi, sessionId: s.consoleId, sequence: s.outSeq, payload: rsp }, s.crypto)];
+    const crypto = s.crypto;
+    const out = this.execute(s, decodeRequest(p.payload)).map((rsp) => {
+      s.outSeq = (s.outSeq + 1) >>> 0 || 1;
+      return encodeLanPlus({ payloadType: PayloadType.ipmi, sessionId: s.consoleId, sequence: s.outSeq, payload: rsp }, crypto);
+    });
+    this.lastAnswerAt = this.now();
+    return out;
   }
 
   /** IPMI v1.5: the challenge and discovery outside a session, Activate Session under a challenge, requests inside one. */
@@ -180,21 +237,28 @@ export class BmcEngine {
     if (p.sessionId === 0) {
       if (p.authType !== AuthType.none) return this.drop();
       if (req.netFn === NetFn.app && req.cmd === getSessionChallenge.cmd) return [sessionChallenge(this.handshake, req)];
-      const rsp = this.execute(undefined, req);
-      return [encodeLan15({ authType: AuthType.none, sequence: 0, sessionId: 0, message: rsp })];
+      return this.execute(undefined, req).map((rsp) => encodeLan15({ authType: AuthType.none, sequence: 0, sessionId: 0, message: rsp }));
     }
     const pending = this.table.challenges.get(p.sessionId);
     if (pending && req.netFn === NetFn.app && req.cmd === activateSession.cmd) return activate(this.handshake, p, req, pending, from);
     const s = this.table.sessions.get(p.sessionId);
-    if (!s || s.kind !== '1.5' || !s.active || !s.user) return this.drop();
-    if (p.authType !== s.authType || !verifyLan15(p, s.user.password)) {
+    if (!s || s.kind !== '1.5' || !s.active || !s.user || this.table.idle(s)) return this.drop();
+    // Per-message authentication off: an unsigned request is taken as readily as a signed one.
+    const unsignedOk = !s.perMessageAuth && p.authType === AuthType.none;
+    if (!unsignedOk && (p.authType !== s.authType || !verifyLan15(p, s.user.password))) {
       this.counters.authFailures++;
       return this.drop();
     }
     if (!this.acceptSequence(s, p.sequence)) return [];
+    if (this.frozen()) return this.drop();
     s.lastActivity = this.now();
-    const rsp = this.execute(s, req);
-    s.outSeq = (s.outSeq + 1) >>> 0 || 1;
-    return [encodeLan15({ authType: s.authType, sequence: s.outSeq, sessionId: s.bmcId, message: rsp, password: s.user.password })];
+    const user = s.user;
+    const authType = s.perMessageAuth ? s.authType : AuthType.none;
+    const out = this.execute(s, req).map((rsp) => {
+      s.outSeq = (s.outSeq + 1) >>> 0 || 1;
+      return encodeLan15({ authType, sequence: s.outSeq, sessionId: s.bmcId, message: rsp, password: user.password });
+    });
+    this.lastAnswerAt = this.now();
+    return out;
   }
 }

@@ -6,14 +6,15 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { seededRandom } from '../../util/prng.ts';
+import { seededRandom } from '../../util/index.ts';
 import { FAST_TIMINGS, REALISTIC_TIMINGS, type HostTimings } from './host-model.ts';
 import { SimulatedBmc } from './server.ts';
 import { simIdentityFor } from './identity.ts';
 import type { Faults } from './faults.ts';
 import type { Clock } from './clock.ts';
+import type { SimQuirks } from './quirk-modes.ts';
 export { simIdentityFor, type SimIdentity } from './identity.ts';
-import { writeInventory, type InventoryEntry } from '../../fleet/inventory.ts';
+import { writeInventory, type InventoryEntry } from '../../fleet/index.ts';
 
 export interface SimFleetOptions {
   count: number;
@@ -26,6 +27,8 @@ export interface SimFleetOptions {
   clock?: Clock;
   /** One password for every BMC (random per fleet by default). */
   password?: string;
+  /** Quirk modes for every BMC of the fleet (quirk-modes.ts). */
+  quirks?: SimQuirks;
 }
 
 export interface SimFleet {
@@ -61,6 +64,7 @@ export async function startSimFleet(o: SimFleetOptions): Promise<SimFleet> {
         adminPassword: password,
         sessionSlots: o.sessionSlots,
         faults: o.faults ? { ...o.faults } : undefined,
+        quirks: o.quirks,
         clock: o.clock,
         ip: `192.0.2.${(i % 250) + 2}`,
         host: { timings, load: 0.15 + rng() * 0.5, inletC: 20 + rng() * 5, peakWatts: 350 + Math.round(rng() * 150), initiallyOn: true },

@@ -4,9 +4,9 @@
  * demo pool binds. The FRU image a simulated BMC serves is built from it here.
  */
 import { createHash } from 'node:crypto';
-import { encodeFru } from '../../ipmi/fru/fru-format.ts';
-import { fruText } from '../../ipmi/fru/type-length.ts';
-import { guidWireBytes } from '../../ipmi/guid.ts';
+import { encodeFru } from '../../ipmi/index.ts';
+import { fruText } from '../../ipmi/index.ts';
+import { guidWireBytes } from '../../ipmi/index.ts';
 
 export interface SimIdentity {
   productSerial: string;

@@ -4,10 +4,10 @@
  * answer already sent, never a second session; a failed one frees its slot.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { encodeLanPlus, PayloadType } from '../../ipmi/codec/lanplus.ts';
-import { decodeOpenSessionRequest, decodeRakp1, decodeRakp3, encodeOpenSessionResponse, encodeRakp2, encodeRakp4 } from '../../ipmi/codec/rakp.ts';
-import { cipherSuiteByAlgorithms } from '../../ipmi/crypto/cipher-suites.ts';
-import { deriveKeys, rakp2AuthCode, rakp3AuthCode, rakp4CheckValue, sessionIntegrityKey, type RakpExchange } from '../../ipmi/crypto/rakp-keys.ts';
+import { encodeLanPlus, PayloadType } from '../../ipmi/index.ts';
+import { decodeOpenSessionRequest, decodeRakp1, decodeRakp3, encodeOpenSessionResponse, encodeRakp2, encodeRakp4 } from '../../ipmi/index.ts';
+import { cipherSuiteByAlgorithms } from '../../ipmi/index.ts';
+import { deriveKeys, rakp2AuthCode, rakp3AuthCode, rakp4CheckValue, sessionIntegrityKey, type RakpExchange } from '../../ipmi/index.ts';
 import type { HandshakeContext } from './session-table.ts';
 
 /** Open Session Request: the suite and privilege are checked and a slot taken; the answer names the BMC's session id. */
@@ -40,7 +40,9 @@ export function openSession(hs: HandshakeContext, payload: Buffer, from: string)
   const suite = cipherSuiteByAlgorithms(a.auth, a.integrity, a.confidentiality);
   if (!suite || !hs.suites.includes(suite.id)) return reply(0x11);
   if (req.privilege > 5) return reply(0x09);
-  if (table.full) {
+  if (table.full || hs.state.sessionRefusalsLeft > 0) {
+    // sessionsExhaustedFor: as if stale sessions held every slot for the next few requests.
+    if (!table.full) hs.state.sessionRefusalsLeft--;
     hs.counters.sessionsRefused++;
     return reply(0x01);
   }
@@ -75,15 +77,15 @@ export function rakp1(hs: HandshakeContext, payload: Buffer): Buffer[] {
   const s = table.sessions.get(m.bmcSessionId);
   if (!s || s.kind !== '2.0' || s.state === 'active') return hs.drop();
   if (s.rakp2Reply?.rm.equals(m.consoleRandom)) return [s.rakp2Reply.packet];
-  const send = (status: number, body: Partial<Parameters<typeof encodeRakp2>[0]> = {}): Buffer[] => [
-    encodeLanPlus({
-      payloadType: PayloadType.rakp2,
-      sessionId: 0,
-      sequence: 0,
-      payload: encodeRakp2({ tag: m.tag, status, consoleSessionId: s.consoleId, bmcRandom: Buffer.alloc(0), bmcGuid: Buffer.alloc(0), authCode: Buffer.alloc(0), ...body }),
-    }),
-  ];
-  const user = hs.state.userByName(m.username.toString('utf8'));
+  const q = hs.state.quirks;
+  const send = (status: number, body: Partial<Parameters<typeof encodeRakp2>[0]> = {}): Buffer[] => {
+    const payload = encodeRakp2({ tag: m.tag, status, consoleSessionId: s.consoleId, bmcRandom: Buffer.alloc(0), bmcGuid: Buffer.alloc(0), authCode: Buffer.alloc(0), ...body });
+    // rakp2ExtraByte: the payload (and its length) one byte longer than the message, as Supermicro's Peppercon firmware sent it.
+    return [encodeLanPlus({ payloadType: PayloadType.rakp2, sessionId: 0, sequence: 0, payload: status === 0 && q.rakp2ExtraByte ? Buffer.concat([payload, Buffer.from([0])]) : payload })];
+  };
+  // paddedUserName: only a name padded with NULs to the whole 16-byte field is looked up (Intel SE7520AF2).
+  const name = q.paddedUserName ? (m.username.length === 16 ? m.username.toString('utf8').replace(/\0+$/, '') : '') : m.username.toString('utf8');
+  const user = hs.state.userByName(name);
   const role = m.role & 0x0f;
   if (!user || !user.enabled || !user.ipmiMessaging) {
     table.sessions.delete(s.bmcId);
@@ -91,7 +93,8 @@ export function rakp1(hs: HandshakeContext, payload: Buffer): Buffer[] {
     return send(0x0d);
   }
   if (role < 1 || role > 5) return send(0x09);
-  if (role > user.privilege || role > s.maxPrivilege) {
+  const adminRefused = q.adminPrivilegeRefused === 'rakp2' && role > 3;
+  if (role > user.privilege || role > s.maxPrivilege || adminRefused) {
     table.sessions.delete(s.bmcId);
     return send(0x0a);
   }

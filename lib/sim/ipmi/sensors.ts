@@ -2,14 +2,16 @@
  * The simulated BMC's sensors: Full Sensor Records built with the shared SDR codec, and raw
  * readings computed from the host model by inverting each record's conversion.
  */
-import { encodeFullSensorRecord, type FullSensorSpec } from '../../ipmi/sdr/records.ts';
-import type { Conversion } from '../../ipmi/sdr/linearize.ts';
+import { encodeFullSensorRecord, type FullSensorSpec } from '../../ipmi/index.ts';
+import type { Conversion } from '../../ipmi/index.ts';
 import type { HostModel } from './host-model.ts';
 
 export interface SimSensor {
   spec: FullSensorSpec;
   /** The value in units now, or null when the sensor cannot read (no power to it). */
   read(host: HostModel): number | null;
+  /** A discrete sensor's asserted states (bits 0-7), reported beside its raw reading. */
+  states?: number;
 }
 
 const linear = (m: number, b = 0, rExp = 0, bExp = 0): Conversion => ({ m, b, rExp, bExp, format: 'unsigned', linearization: 0 });

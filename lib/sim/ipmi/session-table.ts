@@ -4,12 +4,13 @@
  * slot. The engine and both handshakes share this table.
  */
 import { randomBytes } from 'node:crypto';
-import type { SessionCrypto } from '../../ipmi/codec/lanplus.ts';
-import type { CipherSuite } from '../../ipmi/crypto/cipher-suites.ts';
-import type { RakpExchange } from '../../ipmi/crypto/rakp-keys.ts';
+import type { SessionCrypto } from '../../ipmi/index.ts';
+import type { CipherSuite } from '../../ipmi/index.ts';
+import type { RakpExchange } from '../../ipmi/index.ts';
 import type { BmcState, SimUser } from './bmc-state.ts';
 
-const IDLE_TIMEOUT_MS = 60_000;
+/** Session inactivity timeout: the specification's 60 s unless a quirk mode says otherwise. */
+export const IDLE_TIMEOUT_MS = 60_000;
 /** A handshake not finished by then frees its slot (a console that gave up on it). */
 const HANDSHAKE_TIMEOUT_MS = 3_000;
 
@@ -24,7 +25,7 @@ export interface BaseSession {
   outSeq: number;
   highestIn: number;
   seenIn: Set<number>;
-  cache: Map<string, { at: number; response: Buffer }>;
+  cache: Map<string, { at: number; response: Buffer[] }>;
 }
 
 export interface Session20 extends BaseSession {
@@ -45,6 +46,8 @@ export interface Session15 extends BaseSession {
   kind: '1.5';
   authType: number;
   active: boolean;
+  /** False when per-message authentication is off: messages after Activate Session go unsigned. */
+  perMessageAuth: boolean;
 }
 
 export type SimSession = Session20 | Session15;
@@ -73,7 +76,15 @@ export class SessionTable {
   constructor(
     private readonly now: () => number,
     readonly slots: number,
+    readonly idleTimeoutMs: number = IDLE_TIMEOUT_MS,
   ) {}
+
+  /** True when the session has been idle past the timeout (it is then forgotten). */
+  idle(s: BaseSession): boolean {
+    if (s.lastActivity >= this.now() - this.idleTimeoutMs) return false;
+    this.sessions.delete(s.bmcId);
+    return true;
+  }
 
   /** Every slot taken, by active sessions and handshakes under way. */
   get full(): boolean {
@@ -83,7 +94,7 @@ export class SessionTable {
   /** Forget idle sessions, stalled RMCP+ handshakes and old challenges. */
   expire(): void {
     const now = this.now();
-    const cutoff = now - IDLE_TIMEOUT_MS;
+    const cutoff = now - this.idleTimeoutMs;
     for (const [id, s] of this.sessions) {
       const halfOpen = s.kind === '2.0' && s.state !== 'active';
       if (s.lastActivity < cutoff || (halfOpen && s.lastActivity < now - HANDSHAKE_TIMEOUT_MS)) this.sessions.delete(id);

@@ -4,10 +4,10 @@
  * (MD5). A wrong password gets silence, as real BMCs answer it.
  */
 import { randomBytes } from 'node:crypto';
-import { AuthType, encodeLan15, verifyLan15, type Lan15Packet } from '../../ipmi/codec/lan15.ts';
-import { encodeResponse, type IpmiRequest } from '../../ipmi/codec/ipmi-message.ts';
-import { activateSession, getSessionChallenge } from '../../ipmi/commands/session-v15.ts';
-import { IpmiError } from '../../ipmi/errors.ts';
+import { AuthType, encodeLan15, verifyLan15, type Lan15Packet } from '../../ipmi/index.ts';
+import { encodeResponse, type IpmiRequest } from '../../ipmi/index.ts';
+import { activateSession, getSessionChallenge } from '../../ipmi/index.ts';
+import { IpmiError } from '../../ipmi/index.ts';
 import type { Challenge, HandshakeContext } from './session-table.ts';
 
 /** Get Session Challenge: a temporary session id and a random challenge for a known, enabled user asking for MD5. */
@@ -49,12 +49,16 @@ export function activate(hs: HandshakeContext, p: Lan15Packet, req: IpmiRequest,
   const answer = (cc: number, data: Buffer = Buffer.alloc(0)): Buffer[] => [
     encodeLan15({ authType: c.authType, sequence: 0, sessionId: p.sessionId, message: encodeResponse(req, cc, data), password: c.user.password }),
   ];
-  if (table.full) {
+  const modes = hs.state.quirks;
+  if (table.full || hs.state.sessionRefusalsLeft > 0) {
+    if (!table.full) hs.state.sessionRefusalsLeft--;
     hs.counters.sessionsRefused++;
     return answer(0x81);
   }
   const max = Math.min(q.privilege, c.user.privilege, hs.state.channelAccess.privilegeLimit);
-  if (q.privilege > c.user.privilege) return answer(0x86);
+  if (q.privilege > c.user.privilege || (modes.adminPrivilegeRefused === 'rakp2' && q.privilege > 3)) return answer(0x86);
+  // v15NoPerMessageAuth: the rest of the session goes unsigned, as this answer says (auth type none).
+  const perMessageAuth = !modes.v15NoPerMessageAuth;
   const bmcId = table.newId();
   const inbound = randomBytes(4).readUInt32LE(0) || 1;
   table.sessions.set(bmcId, {
@@ -64,6 +68,7 @@ export function activate(hs: HandshakeContext, p: Lan15Packet, req: IpmiRequest,
     user: c.user,
     authType: c.authType,
     active: true,
+    perMessageAuth,
     maxPrivilege: max,
     privilege: Math.min(max, 2),
     lastActivity: hs.now(),
@@ -72,6 +77,6 @@ export function activate(hs: HandshakeContext, p: Lan15Packet, req: IpmiRequest,
     seenIn: new Set(),
     cache: new Map(),
   });
-  const data = activateSession.encodeResponse?.({ authType: c.authType, sessionId: bmcId, initialInboundSequence: inbound, maxPrivilege: max }) ?? Buffer.alloc(0);
+  const data = activateSession.encodeResponse?.({ authType: perMessageAuth ? c.authType : AuthType.none, sessionId: bmcId, initialInboundSequence: inbound, maxPrivilege: max }) ?? Buffer.alloc(0);
   return answer(0, data);
 }

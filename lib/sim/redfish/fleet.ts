@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeInventory } from '../../fleet/inventory.ts';
-import { seededRandom } from '../../util/prng.ts';
+import { writeInventory } from '../../fleet/index.ts';
+import { seededRandom } from '../../util/index.ts';
 import type { Clock } from '../ipmi/clock.ts';
 import type { HostTimings } from '../ipmi/host-model.ts';
 import { createSelfSignedCertificate, type SimCertificate } from './certificate.ts';

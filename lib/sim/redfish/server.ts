@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { seededRandom } from '../../util/prng.ts';
+import { seededRandom } from '../../util/index.ts';
 import type { Clock } from '../ipmi/clock.ts';
 import { systemClock } from '../ipmi/clock.ts';
 import { FAST_TIMINGS, REALISTIC_TIMINGS, type HostModel, type HostModelOptions, type HostTimings } from '../ipmi/host-model.ts';

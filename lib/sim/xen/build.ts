@@ -5,8 +5,8 @@
  * SR), an empty CD drive, a VIF, and PCI / vGPU records when asked; two default templates;
  * snapshots when asked.
  */
-import { seededRandom } from '../../util/prng.ts';
-import { NULL_REF, xapiDateTime, type Ref, type StringMap, type VmRecord } from '../../xen/records.ts';
+import { seededRandom } from '../../util/index.ts';
+import { NULL_REF, xapiDateTime, type Ref, type StringMap, type VmRecord } from '../../xen/index.ts';
 import type { XapiDb } from './database.ts';
 import { GiB, type HostPowerLink, type SimHostSpec, type SimVmSpec, type XapiSimOptions } from './options.ts';
 

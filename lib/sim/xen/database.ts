@@ -24,9 +24,9 @@ import type {
   VmRecord,
   XapiEvent,
   XapiValue,
-} from '../../xen/records.ts';
-import { xapiDateTime } from '../../xen/records.ts';
-import { XapiError } from '../../xen/errors.ts';
+} from '../../xen/index.ts';
+import { xapiDateTime } from '../../xen/index.ts';
+import { XapiError } from '../../xen/index.ts';
 
 export interface RecordsOf {
   pool: PoolRecord;

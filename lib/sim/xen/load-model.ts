@@ -10,7 +10,7 @@
  * and reset back to the model; pushes are kept as time segments so earlier minutes keep what was
  * served for them.
  */
-import { seededRandom } from '../../util/prng.ts';
+import { seededRandom } from '../../util/index.ts';
 
 export interface LoadModelOptions {
   /** Seed of every profile and noise draw. Default 1. */

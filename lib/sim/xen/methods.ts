@@ -5,8 +5,8 @@
  * positional after the session ref, as on the wire; counts are checked
  * (MESSAGE_PARAMETER_COUNT_MISMATCH, counting the session as xapi does).
  */
-import { XapiError } from '../../xen/errors.ts';
-import { NULL_REF, type Ref, type XapiValue } from '../../xen/records.ts';
+import { XapiError } from '../../xen/index.ts';
+import { NULL_REF, type Ref, type XapiValue } from '../../xen/index.ts';
 import { CLASSES, wire, type ClassName, type XapiDb } from './database.ts';
 import { describe, type PoolModel } from './pool-model.ts';
 

@@ -5,8 +5,8 @@
  * liveness and free memory; the checks of xapi_vm_lifecycle and assert_can_boot_here. Nothing
  * here changes the pool.
  */
-import { XapiError } from '../../xen/errors.ts';
-import { NULL_REF, type Ref } from '../../xen/records.ts';
+import { XapiError } from '../../xen/index.ts';
+import { NULL_REF, type Ref } from '../../xen/index.ts';
 import type { BuiltPool, HostRuntime, IdSource } from './build.ts';
 import type { XapiDb } from './database.ts';
 import type { XapiFaultSet } from './faults.ts';

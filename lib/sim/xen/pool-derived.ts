@@ -4,8 +4,8 @@
  * allowed_operations, and the pool's HA plan; and xapi's refusal of a change that would break
  * the HA failover plan.
  */
-import { XapiError } from '../../xen/errors.ts';
-import { xapiDateTime, type Ref, type VmRecord } from '../../xen/records.ts';
+import { XapiError } from '../../xen/index.ts';
+import { xapiDateTime, type Ref, type VmRecord } from '../../xen/index.ts';
 import { planExistsFor, type HaHost } from './ha-plan.ts';
 import { VM_RUNNING_OPS, type PoolCore } from './pool-core.ts';
 

@@ -3,7 +3,7 @@
  * pool-liveness.ts applies): migration-fail picks the migrations it dooms, and
  * vm-start-during-drain starts a guest on a host just disabled.
  */
-import { NULL_REF, type Ref } from '../../xen/records.ts';
+import { NULL_REF, type Ref } from '../../xen/index.ts';
 import { addGuest, type HostRuntime } from './build.ts';
 import type { XapiFaultEntry } from './faults.ts';
 import { GiB } from './options.ts';

@@ -3,8 +3,8 @@
  * order. host.shutdown only checks that the host is disabled, halts whatever guest still runs
  * there (the trap) and asks the power link for a soft off.
  */
-import { XapiError } from '../../xen/errors.ts';
-import type { Ref } from '../../xen/records.ts';
+import { XapiError } from '../../xen/index.ts';
+import type { Ref } from '../../xen/index.ts';
 import type { PoolCore } from './pool-core.ts';
 import { assertHaPreserved, recomputeHa, recomputeHost } from './pool-derived.ts';
 import { scheduleLateStartIfFaulted } from './pool-faults.ts';

@@ -4,8 +4,8 @@
  * with resident_on NULL (what a crash or a hard power-off leaves); when it comes back it is enabled
  * again unless it was disabled with auto_enable=false, as xapi's consider_enabling_host does at boot.
  */
-import { XapiError } from '../../xen/errors.ts';
-import { NULL_REF, xapiDateTime, type Ref } from '../../xen/records.ts';
+import { XapiError } from '../../xen/index.ts';
+import { NULL_REF, xapiDateTime, type Ref } from '../../xen/index.ts';
 import type { HostRuntime } from './build.ts';
 import type { PoolCore } from './pool-core.ts';
 import { recomputeHa, recomputeHost, recomputeVmOperations } from './pool-derived.ts';

@@ -5,8 +5,8 @@
  * (host.compute_free_memory subtracts it) and the VM stays on the source until the copy completes;
  * a host that dies meanwhile fails the migration (VM_MIGRATE_FAILED).
  */
-import { XapiError } from '../../xen/errors.ts';
-import { NULL_REF, type Ref } from '../../xen/records.ts';
+import { XapiError } from '../../xen/index.ts';
+import { NULL_REF, type Ref } from '../../xen/index.ts';
 import { GiB } from './options.ts';
 import { describe, type Migration, type PoolCore } from './pool-core.ts';
 import { assertHaPreserved, recomputeHa, recomputeHost, recomputeVmOperations } from './pool-derived.ts';

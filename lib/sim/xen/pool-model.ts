@@ -10,7 +10,7 @@
  * - pool-faults.ts: the faults of faults.ts that act on the pool (migration-fail,
  *   vm-start-during-drain; never-live is liveness's).
  */
-import type { Ref } from '../../xen/records.ts';
+import type { Ref } from '../../xen/index.ts';
 import type { BuiltPool, IdSource } from './build.ts';
 import type { XapiDb } from './database.ts';
 import type { XapiFaultSet } from './faults.ts';

@@ -10,7 +10,7 @@
  * Data sources: host cpuN, cpu_avg, memory_total_kib, memory_free_kib; VM cpuN, memory,
  * memory_target, and memory_internal_free only for a guest with an agent.
  */
-import { isGuest, type Ref } from '../../xen/records.ts';
+import { isGuest, type Ref } from '../../xen/index.ts';
 import type { LoadModel } from './load-model.ts';
 import type { PoolCore } from './pool-core.ts';
 import type { RrdDocument } from './rrd-format.ts';

@@ -8,7 +8,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Ref } from '../../xen/records.ts';
+import type { Ref } from '../../xen/index.ts';
 import type { LoadModel } from './load-model.ts';
 import type { PoolCore } from './pool-core.ts';
 import { hostRrdExport, parseRrdQuery, RrdQueryError } from './rrd-export.ts';

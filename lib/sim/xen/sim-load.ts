@@ -5,7 +5,7 @@
  * and refreshed from the model when read, in place and without an event (figures that move every
  * minute would otherwise keep every event.from watcher busy).
  */
-import { isGuest, NULL_REF, xapiDateTime, type VmRecord } from '../../xen/records.ts';
+import { isGuest, NULL_REF, xapiDateTime, type VmRecord } from '../../xen/index.ts';
 import type { IdSource } from './build.ts';
 import type { XapiDb } from './database.ts';
 import type { LoadModel } from './load-model.ts';

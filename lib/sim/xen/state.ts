@@ -1,5 +1,5 @@
 /** A read-only window on the simulated pool's records, by name, for tests and the local runner. */
-import { isGuest, NULL_REF, type HostMetricsRecord, type HostRecord, type PoolRecord, type Ref, type TaskRecord, type VmRecord } from '../../xen/records.ts';
+import { isGuest, NULL_REF, type HostMetricsRecord, type HostRecord, type PoolRecord, type Ref, type TaskRecord, type VmRecord } from '../../xen/index.ts';
 import type { ClassName, RecordsOf, XapiDb } from './database.ts';
 import type { PoolModel } from './pool-model.ts';
 

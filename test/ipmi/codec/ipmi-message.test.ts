@@ -121,6 +121,7 @@ describe('Get Chassis Status response', () => {
       netFn: 0x01,
       rsAddr: 0x20,
       rqSeq: 1,
+      rsLun: 0,
       cmd: 0x01,
       completionCode: 0x00,
       data: h(RSP.data),

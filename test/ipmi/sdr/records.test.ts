@@ -174,6 +174,7 @@ describe('decodeSdr: compact and other records', () => {
       recordType: 'compact',
       ownerId: 0x20,
       ownerLun: 0,
+      ownerChannel: 0,
       sensorNumber: 0x30,
       entityId: 0x0a,
       entityInstance: 0x01,
@@ -182,6 +183,7 @@ describe('decodeSdr: compact and other records', () => {
       eventReadingType: 0x6f,
       name: 'PS1 Status',
       units: 'unspecified',
+      unitCode: 0,
       thresholdsRaw: {},
       thresholds: {},
     });

@@ -3,18 +3,18 @@
  * commands a console sends before any session (channel authentication capabilities, cipher
  * suites), the session's own commands, channel info, the System GUID and session info.
  */
-import { Privilege } from '../../../ipmi/commands/command.ts';
-import { getDeviceId } from '../../../ipmi/commands/get-device-id.ts';
-import { getChannelAuthCapabilities } from '../../../ipmi/commands/get-channel-auth-capabilities.ts';
-import { encodeCipherSuiteRecords, getChannelCipherSuites } from '../../../ipmi/commands/get-channel-cipher-suites.ts';
-import { CIPHER_SUITES } from '../../../ipmi/crypto/cipher-suites.ts';
-import { closeSession, setSessionPrivilegeLevel } from '../../../ipmi/commands/session-control.ts';
-import { getChannelInfo, IPMI_FORUM_IANA } from '../../../ipmi/commands/get-channel-info.ts';
-import { getSystemGuid } from '../../../ipmi/commands/get-system-guid.ts';
-import { getSessionInfo } from '../../../ipmi/commands/get-session-info.ts';
+import { Privilege } from '../../../ipmi/index.ts';
+import { getDeviceId } from '../../../ipmi/index.ts';
+import { getChannelAuthCapabilities } from '../../../ipmi/index.ts';
+import { encodeCipherSuiteRecords, getChannelCipherSuites } from '../../../ipmi/index.ts';
+import { CIPHER_SUITES } from '../../../ipmi/index.ts';
+import { closeSession, setSessionPrivilegeLevel } from '../../../ipmi/index.ts';
+import { getChannelInfo, IPMI_FORUM_IANA } from '../../../ipmi/index.ts';
+import { getSystemGuid } from '../../../ipmi/index.ts';
+import { getSessionInfo } from '../../../ipmi/index.ts';
 import { Completion, OUT_OF_SESSION, serve, type HandlerEntry, type SessionView } from './handler.ts';
 
-const deviceId = serve(getDeviceId, Privilege.user, () => ({
+const deviceId = serve(getDeviceId, Privilege.user, (_req, ctx) => ({
   deviceId: 0x20,
   deviceRevision: 1,
   providesSdrs: false,
@@ -23,19 +23,19 @@ const deviceId = serve(getDeviceId, Privilege.user, () => ({
   deviceAvailable: true,
   ipmiVersion: '2.0',
   additionalSupport: 0xaf, // chassis, event generator, SEL, SDR repository, FRU inventory, sensors
-  manufacturerId: 0,
-  productId: 0x10ad,
+  manufacturerId: ctx.state.o.manufacturerId ?? 0,
+  productId: ctx.state.o.productId ?? 0x10ad,
   auxFirmware: Buffer.from([0, 0, 0, 0]),
 }));
 
-const channelAuthCapabilities = serve(getChannelAuthCapabilities, OUT_OF_SESSION, (req) => {
+const channelAuthCapabilities = serve(getChannelAuthCapabilities, OUT_OF_SESSION, (req, ctx) => {
   const v2 = req.v2 ?? false;
   return {
     channel: 1,
     authTypes: { none: false, md2: false, md5: true, password: false, oem: false },
     extendedCapabilities: v2,
     kgSet: false,
-    perMessageAuthDisabled: false,
+    perMessageAuthDisabled: !!ctx.state.quirks.v15NoPerMessageAuth,
     userLevelAuthDisabled: false,
     nonNullUsers: true,
     nullUsers: false,
@@ -61,6 +61,8 @@ const sessionPrivilegeLevel = serve(setSessionPrivilegeLevel, Privilege.user, (r
   const s = ctx.session as SessionView;
   if (req.privilege === 0) return { privilege: s.privilege };
   if (req.privilege > s.maxPrivilege) throw new Completion(0x81);
+  // The adminPrivilegeRefused mode: Administrator granted in the handshake, refused here.
+  if (req.privilege > Privilege.operator && ctx.state.quirks.adminPrivilegeRefused === 'set-session-privilege') throw new Completion(0x81);
   s.setPrivilege(req.privilege);
   return { privilege: req.privilege };
 });

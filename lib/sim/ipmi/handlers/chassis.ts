@@ -2,9 +2,9 @@
  * The chassis commands a simulated BMC answers: status, power control (which drives the host
  * model), power restore policy, identify, and the system boot options.
  */
-import { Privilege } from '../../../ipmi/commands/command.ts';
-import { ChassisAction, chassisControl, chassisIdentify, getChassisStatus, RESTORE_POLICIES, setPowerRestorePolicy, setSystemBootOptions, type ChassisStatus } from '../../../ipmi/commands/chassis.ts';
-import { getSystemBootOptions } from '../../../ipmi/commands/get-system-boot-options.ts';
+import { Privilege } from '../../../ipmi/index.ts';
+import { ChassisAction, chassisControl, chassisIdentify, getChassisStatus, RESTORE_POLICIES, setPowerRestorePolicy, setSystemBootOptions, type ChassisStatus } from '../../../ipmi/index.ts';
+import { getSystemBootOptions } from '../../../ipmi/index.ts';
 import type { ControlAction } from '../host-model.ts';
 import { Completion, serve, type HandlerEntry } from './handler.ts';
 

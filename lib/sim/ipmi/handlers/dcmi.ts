@@ -1,6 +1,6 @@
 /** The DCMI commands a simulated BMC answers: the power reading from its host model, and the capabilities it declares. */
-import { Privilege } from '../../../ipmi/commands/command.ts';
-import { dcmiGetPowerReading } from '../../../ipmi/commands/dcmi-power-reading.ts';
+import { Privilege } from '../../../ipmi/index.ts';
+import { dcmiGetPowerReading } from '../../../ipmi/index.ts';
 import {
   dcmiGetCapabilities,
   DCMI_CONFORMANCE,
@@ -8,11 +8,20 @@ import {
   encodeDcmiMandatoryAttributes,
   encodeDcmiOptionalAttributes,
   encodeDcmiSupportedCapabilities,
-} from '../../../ipmi/commands/dcmi-capabilities.ts';
-import { Completion, serve, type HandlerEntry } from './handler.ts';
+} from '../../../ipmi/index.ts';
+import { Completion, serve, type HandlerContext, type HandlerEntry } from './handler.ts';
+
+/** The noDcmiWithWattsSensor mode: a BMC without DCMI answers its commands as any unknown command. */
+function dcmiPresent(ctx: HandlerContext): void {
+  if (ctx.state.quirks.noDcmiWithWattsSensor) throw new Completion(0xc1);
+}
 
 const powerReading = serve(dcmiGetPowerReading, Privilege.user, (_req, ctx) => {
+  dcmiPresent(ctx);
   const p = ctx.state.host.power();
+  const state = ctx.state.quirks.dcmiReadingState;
+  // A deactivated meter holds nothing; one that reads 0 W says it is active all the same.
+  if (state) return { watts: 0, minWatts: 0, maxWatts: 0, averageWatts: 0, timestamp: ctx.state.seconds(), periodMs: p.periodMs, active: state === 'zero' };
   return {
     watts: p.watts,
     minWatts: p.min,
@@ -64,7 +73,8 @@ function capabilityParameter(parameter: number): Buffer {
   }
 }
 
-const capabilities = serve(dcmiGetCapabilities, Privilege.user, (req) => {
+const capabilities = serve(dcmiGetCapabilities, Privilege.user, (req, ctx) => {
+  dcmiPresent(ctx);
   const data = capabilityParameter(req.parameter);
   return { major: DCMI_CONFORMANCE.major, minor: DCMI_CONFORMANCE.minor, parameterRevision: DCMI_CONFORMANCE.parameterRevision, data };
 });

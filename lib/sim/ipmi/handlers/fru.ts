@@ -1,7 +1,7 @@
 /** The FRU inventory commands a simulated BMC answers, for device 0: the machine's chassis, board and product areas. */
-import { Privilege } from '../../../ipmi/commands/command.ts';
-import { getFruInventoryAreaInfo } from '../../../ipmi/commands/get-fru-inventory-area-info.ts';
-import { readFruData } from '../../../ipmi/commands/read-fru-data.ts';
+import { Privilege } from '../../../ipmi/index.ts';
+import { getFruInventoryAreaInfo } from '../../../ipmi/index.ts';
+import { readFruData } from '../../../ipmi/index.ts';
 import { Completion, serve, type HandlerContext, type HandlerEntry } from './handler.ts';
 
 function fruImage(ctx: HandlerContext, deviceId: number): Buffer {

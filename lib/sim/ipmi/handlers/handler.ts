@@ -4,8 +4,8 @@
  * encodeResponse), so the simulator and the client share one codec. Each handler names the
  * privilege it needs; the groups in this folder hold them as data and index.ts composes the table.
  */
-import { IpmiRequestError, type IpmiCommand } from '../../../ipmi/commands/command.ts';
-import { IpmiError } from '../../../ipmi/errors.ts';
+import { IpmiRequestError, type IpmiCommand } from '../../../ipmi/index.ts';
+import { IpmiError } from '../../../ipmi/index.ts';
 import type { BmcState } from '../bmc-state.ts';
 
 /** What a handler may know of the session a request came in. */
@@ -29,6 +29,8 @@ export interface HandlerContext {
   engine: EngineView;
   /** Undefined outside a session (only discovery commands are answered then). */
   session?: SessionView;
+  /** The LUN the request was addressed to (0 unless a sensor on another LUN is read). */
+  lun?: number;
 }
 
 export interface Answer {

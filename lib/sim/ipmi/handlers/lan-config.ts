@@ -2,8 +2,8 @@
  * The LAN configuration parameters a simulated BMC answers and accepts on channel 1: what
  * ipmitool's `lan print` reads, and the address settings a person may change.
  */
-import { Privilege } from '../../../ipmi/commands/command.ts';
-import { getLanConfig, LanParam, setLanConfig } from '../../../ipmi/commands/lan-config.ts';
+import { Privilege } from '../../../ipmi/index.ts';
+import { getLanConfig, LanParam, setLanConfig } from '../../../ipmi/index.ts';
 import { Completion, serve, type HandlerContext, type HandlerEntry } from './handler.ts';
 
 function lanParameter(ctx: HandlerContext, parameter: number): Buffer {

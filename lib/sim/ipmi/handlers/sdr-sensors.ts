@@ -1,20 +1,40 @@
 /** The sensor and SDR repository commands a simulated BMC answers: readings, thresholds, and the repository with partial reads. */
-import { Privilege } from '../../../ipmi/commands/command.ts';
-import { getSensorReading } from '../../../ipmi/commands/get-sensor-reading.ts';
-import { getSensorThresholds } from '../../../ipmi/commands/get-sensor-thresholds.ts';
-import { getSdr, getSdrRepositoryInfo, reserveSdrRepository } from '../../../ipmi/commands/sdr-repository.ts';
-import { Completion, serve, type HandlerEntry } from './handler.ts';
+import { Privilege } from '../../../ipmi/index.ts';
+import { getSensorReading } from '../../../ipmi/index.ts';
+import { getSensorThresholds } from '../../../ipmi/index.ts';
+import { getSdr, getSdrRepositoryInfo, reserveSdrRepository } from '../../../ipmi/index.ts';
+import type { SensorReadingRaw } from '../../../ipmi/index.ts';
+import type { SimSensor } from '../sensors.ts';
+import { Completion, serve, type HandlerContext, type HandlerEntry } from './handler.ts';
 import { recordIndex } from './records.ts';
 
 const sensorReading = serve(getSensorReading, Privilege.user, (req, ctx) => {
-  const sensor = ctx.state.sensorByNumber(req.sensorNumber);
+  const q = ctx.state.quirks;
+  const sensor = ctx.state.sensorByNumber(req.sensorNumber, ctx.lun ?? 0);
   if (!sensor) throw new Completion(0xcb);
-  const r = ctx.state.readSensor(sensor);
-  return { raw: r.raw, eventMessagesEnabled: true, scanningEnabled: true, unavailable: r.unavailable, state0: r.thresholdBits | 0xc0, state1: undefined };
+  if (q.sensorOddCode?.sensorNumber === req.sensorNumber) throw new Completion(q.sensorOddCode.code);
+  return readingOf(ctx.state, sensor);
 });
 
+/** Get Sensor Reading's answer for a sensor, with the quirk modes that change it. */
+export function readingOf(state: HandlerContext['state'], sensor: SimSensor): SensorReadingRaw {
+  const q = state.quirks;
+  const n = sensor.spec.sensorNumber;
+  const r = state.readSensor(sensor);
+  const discrete = sensor.states !== undefined;
+  return {
+    raw: q.sensorFF === n ? 0xff : r.raw,
+    eventMessagesEnabled: true,
+    scanningEnabled: !q.scanningDisabledSensors?.includes(n),
+    unavailable: r.unavailable,
+    // Threshold sensors return bits 7:6 of the comparison byte as 1b (reserved); discrete ones their states.
+    state0: discrete ? r.thresholdBits : r.thresholdBits | 0xc0,
+    state1: discrete ? 0 : undefined,
+  };
+}
+
 const sensorThresholds = serve(getSensorThresholds, Privilege.user, (req, ctx) => {
-  const sensor = ctx.state.sensorByNumber(req.sensorNumber);
+  const sensor = ctx.state.sensorByNumber(req.sensorNumber, ctx.lun ?? 0);
   if (!sensor) throw new Completion(0xcb);
   return { thresholdsRaw: sensor.spec.thresholdsRaw };
 });
@@ -24,7 +44,7 @@ const repositoryInfo = serve(getSdrRepositoryInfo, Privilege.user, (_req, ctx) =
   recordCount: ctx.state.repository.length,
   freeSpace: 0xffff,
   lastAddition: ctx.state.repositoryAddedAt,
-  lastErase: 0,
+  lastErase: ctx.state.repositoryErasedAt,
   operationSupport: 0x02, // reserve supported
 }));
 
@@ -36,13 +56,16 @@ const reserveRepository = serve(reserveSdrRepository, Privilege.user, (_req, ctx
 const sdrRecord = serve(getSdr, Privilege.user, (req, ctx) => {
   const repo = ctx.state.repository;
   if (req.offset !== 0 && req.reservationId !== ctx.state.sdrReservation) throw new Completion(0xc5);
+  const lastSdrC3 = ctx.state.quirks.lastSdrC3;
   const i = recordIndex(repo, req.recordId);
-  if (i < 0) throw new Completion(0xcb);
+  if (i < 0) throw new Completion(lastSdrC3 ? 0xc3 : 0xcb);
   const record = repo[i];
   if (req.offset > record.length) throw new Completion(0xc9);
   const length = req.length === 0xff ? record.length - req.offset : req.length;
   if (req.length !== 0xff && length > (ctx.state.o.maxSdrRead ?? 64)) throw new Completion(0xca);
-  const next = i + 1 < repo.length ? repo[i + 1].readUInt16LE(0) : 0xffff;
+  // lastSdrC3: the last record names the next ID up as its next, and that record is not there.
+  const after = lastSdrC3 ? (record.readUInt16LE(0) + 1) & 0xffff : 0xffff;
+  const next = i + 1 < repo.length ? repo[i + 1].readUInt16LE(0) : after;
   return { nextRecordId: next, data: record.subarray(req.offset, req.offset + length) };
 });
 

@@ -1,7 +1,7 @@
 /** The System Event Log commands a simulated BMC answers: info, reserve, entries with partial reads, time, clear. */
-import { Privilege } from '../../../ipmi/commands/command.ts';
-import { clearSel, getSelEntry, getSelInfo, reserveSel } from '../../../ipmi/commands/sel.ts';
-import { getSelTime } from '../../../ipmi/commands/get-sel-time.ts';
+import { Privilege } from '../../../ipmi/index.ts';
+import { clearSel, getSelEntry, getSelInfo, reserveSel } from '../../../ipmi/index.ts';
+import { getSelTime } from '../../../ipmi/index.ts';
 import { Completion, serve, type HandlerEntry } from './handler.ts';
 import { recordIndex } from './records.ts';
 

@@ -1,6 +1,6 @@
 /** The user and channel access commands a simulated BMC answers: channel 1's access, and its users' names, passwords and limits. */
-import { Privilege } from '../../../ipmi/commands/command.ts';
-import { getChannelAccess, getUserAccess, getUserName, setChannelAccess, setUserAccess, setUserName, setUserPassword, UserPasswordOperation } from '../../../ipmi/commands/users.ts';
+import { Privilege } from '../../../ipmi/index.ts';
+import { getChannelAccess, getUserAccess, getUserName, setChannelAccess, setUserAccess, setUserName, setUserPassword, UserPasswordOperation } from '../../../ipmi/index.ts';
 import type { SimUser } from '../bmc-state.ts';
 import { Completion, serve, type HandlerContext, type HandlerEntry } from './handler.ts';
 

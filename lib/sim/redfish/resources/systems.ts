@@ -5,7 +5,7 @@
  * reset types listed inline or, on the OpenBMC variant, in an ActionInfo resource, answered with
  * 204 or, on the async variant, with 202 and a task monitor.
  */
-import { canonicalGuid } from '../../../ipmi/guid.ts';
+import { canonicalGuid } from '../../../ipmi/index.ts';
 import { SIM_MANUFACTURER, SIM_PRODUCT_NAME } from '../../ipmi/identity.ts';
 import { errors } from '../errors.ts';
 import { isResetType, PowerBusyError, type ResetOutcome, type ResetType } from '../power-state.ts';
