@@ -41,7 +41,8 @@ export const handler = middy<ScheduledEvent, FireResult | { resumed: string } | 
       ...(event.readyAt && !Number.isNaN(Date.parse(event.readyAt)) ? { readyAt: new Date(event.readyAt) } : {}),
     },
   );
-  if (fired.ran && 'operationId' in fired && fired.created) await w.launch(fired.operationId);
+  if (fired.ran && 'operationId' in fired && fired.operationId && fired.created) await w.launch(fired.operationId);
+  if (fired.ran && 'notices' in fired && fired.notices.length) await w.notifier(fired.notices);
   if (fired.ran && 'poll' in fired) await w.notifier(await alertNoticesAfterPoll(w.store, event.poolId, fired.poll));
   logger.info('schedule fired', { pool: event.poolId, schedule: event.scheduleName, ran: fired.ran });
   return fired;

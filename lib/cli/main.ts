@@ -31,6 +31,8 @@ commands:
            N simulated BMCs on 127.0.0.1 and their inventory, until stopped
   sim fault NAME on|off [--host ID]
            switch a fault of the local runner's simulators (xapi-down, bmc-silent, bmc-foreign, ...)
+  sim load --vm ID|all --cpu N [--memory N] | --reset
+           push the local runner's simulated VMs to a load, or back to the day/night model
 `;
 
 export async function main(argv: string[]): Promise<number> {

@@ -41,6 +41,7 @@ function rate(v: string | boolean | undefined, name: string): number | undefined
 
 export async function runSimCommand(argv: string[]): Promise<number> {
   if (argv[0] === 'fault') return (await import('./sim-fault-command.ts')).runSimFaultCommand(argv.slice(1));
+  if (argv[0] === 'load') return (await import('./sim-load-command.ts')).runSimLoadCommand(argv.slice(1));
   try {
     const { flags, positional } = parseArgs(argv, FLAGS);
     if (flags.help) {

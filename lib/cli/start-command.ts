@@ -15,11 +15,13 @@ const FLAGS: FlagSpec[] = [
   { names: ['--no-demo'], key: 'noDemo' },
   { names: ['--no-pool'], key: 'noPool' },
   { names: ['--require-keys'], key: 'requireKeys' },
+  { names: ['--watch-every'], value: true, key: 'watchEvery' },
+  { names: ['--spike-seconds'], value: true, key: 'spikeSeconds' },
   { names: ['-h', '--help'], key: 'help' },
 ];
 
 export const START_USAGE = `usage: lowpower start [--port 8080] [--state-dir DIR] [--bmc-base-port 16230] [--protocol mixed]
-                      [--no-demo] [--no-pool] [--require-keys]
+                      [--no-demo] [--no-pool] [--require-keys] [--watch-every 10] [--spike-seconds 20]
 
   --protocol       what the simulated BMCs speak: ipmi, redfish, or mixed (every second host on
                    Redfish over HTTPS; the default)
@@ -29,6 +31,10 @@ export const START_USAGE = `usage: lowpower start [--port 8080] [--state-dir DIR
   --no-pool        run the simulators (the pool's XAPI and BMCs) with nothing in the store, to try
                    "lowpower pool import" (no schedules, no demo night); the command is printed
   --require-keys   refuse API requests without a key (keys in <state dir>/api-keys.json)
+  --watch-every    seconds between the night watch's checks (default 10; 0: once a minute, with
+                   the load poll)
+  --spike-seconds  how long the awake hosts' CPU must stay above the ceiling before the watch
+                   wakes hosts, where the pool's policy names none (default 20)
 `;
 
 export async function runStartCommand(argv: string[]): Promise<number> {
@@ -50,6 +56,8 @@ export async function runStartCommand(argv: string[]): Promise<number> {
       demoAfterMs: flags.noDemo || flags.noPool ? undefined : 10_000,
       requireKeys: flags.requireKeys === true,
       noPool: flags.noPool === true,
+      watchEveryMs: (intFlag(flags.watchEvery, '--watch-every', 0, 3600) ?? 10) * 1000,
+      spikeSeconds: intFlag(flags.spikeSeconds, '--spike-seconds', 1, 3600) ?? 20,
     };
     // A second runner beside a first: with its own --port and no --bmc-base-port, find free BMC ports.
     const runner = flags.port !== undefined && flags.bmcBasePort === undefined ? await startOnFreeBmcPorts(options) : await startLocalRunner(options);

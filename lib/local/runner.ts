@@ -38,6 +38,8 @@ import { startStandIns } from './stand-ins.ts';
 import { localSlackRoute } from './slack-route.ts';
 import { scheduleDemoNight } from './demo-night.ts';
 import { errorField, lineLog } from '../util/index.ts';
+import { simLoadRoutes } from './sim-load.ts';
+import { startWatchLoop, type WatchLoop } from './watch-loop.ts';
 
 export interface LocalRunnerOptions {
   /** HTTP port on 127.0.0.1 (0 picks a free one). */
@@ -68,6 +70,14 @@ export interface LocalRunnerOptions {
   /** A worker's lease on an operation without renewal (default 2 min; the fault matrix makes it short). */
   operationLeaseMs?: number;
   /**
+   * How often the night watch checks: `lowpower start` asks for every 10 s; 0 is once a minute with
+   * the load poll, as on AWS. Absent, there is no watch (tests and the fault matrix that sleep the
+   * pool by day, when the model's load would wake hosts again).
+   */
+  watchEveryMs?: number;
+  /** How long the awake CPU must stay above the ceiling before the watch wakes hosts, where the pool's policy names none (default 20 s). */
+  spikeSeconds?: number;
+  /**
    * Run the simulators (the pool's XAPI and BMCs) but put no pool and no hosts in the store, for
    * `lowpower pool import`; no sample schedules, no timers, no demo night, no sensor poll at start.
    */
@@ -96,6 +106,8 @@ export interface LocalRunner {
   ops: PoolOpsDeps;
   /** The simulator fault control (also `GET|POST /v1/sim/faults`). */
   faults: LocalFaults;
+  /** The night watch's loop (when watchEveryMs is above 0). */
+  watch?: WatchLoop;
   /** Run the sweeper now (it also runs every sweepEveryMs). */
   sweep(): Promise<SweepResult>;
   /** Run a schedule's action now, as its timer would, and wait for its operation. */
@@ -111,12 +123,16 @@ const SAMPLE: Array<Omit<Schedule, 'poolId'>> = [
   { name: 'night-sleep', action: 'sleep', expression: 'cron(30 23 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} },
   { name: 'morning-wake', action: 'wake', expression: 'cron(0 6 ? * MON-FRI *)', timezone: 'Europe/Berlin', enabled: true, exceptions: {} },
   { name: 'poll', action: 'poll-sensors', expression: 'rate(1 minute)', timezone: 'UTC', enabled: true, exceptions: {} },
+  { name: 'load', action: 'poll-load', expression: 'rate(1 minute)', timezone: 'UTC', enabled: true, exceptions: {} },
 ];
 
 export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunner> {
   // Lines for the terminal: the library's events as `event key=value`, the demo's story and notices as prose.
   const line = o.log ?? ((text: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`));
   const log = lineLog(line);
+  const spikeSeconds = o.spikeSeconds ?? 20;
+  // No pool, no watch: there is nothing to look at until an import.
+  const watchEveryMs = o.noPool ? undefined : o.watchEveryMs;
   const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'lowpower-local-'));
   const standIns = await startStandIns({ stateDir, keep: o.stateDir !== undefined, poolId: POOL_ID, hosts: o.hosts, bmcBasePort: o.bmcBasePort, protocol: o.protocol, migrateMsPerGiB: o.migrateMsPerGiB, noPool: o.noPool });
   const { store, secrets, fleet, xapi, faults } = standIns;
@@ -173,8 +189,14 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   };
 
   const fireNow = async (poolId: string, name: string, at: Date, readyAt?: Date): Promise<void> => {
-    const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops) }, { poolId, scheduleName: name, at, ...(readyAt ? { readyAt } : {}) });
+    const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops, watchEveryMs === 0 ? { spikeSeconds, lookSeconds: 60 } : 'own-timer') }, { poolId, scheduleName: name, at, ...(readyAt ? { readyAt } : {}) });
     if (!r.ran) log('schedule-not-run', { pool: poolId, schedule: name, reason: r.reason, detail: r.detail });
+    else if ('load' in r) {
+      if (r.load.failed.length) log('load-poll', { pool: poolId, schedule: name, written: r.load.written.length, failed: r.load.failed.map((f) => `${f.hostId}: ${f.reason}`) });
+      if (r.watch.state === 'woke') log('night-watch-wake', { pool: poolId, hosts: r.watch.hostIds, operation: r.operationId, reason: r.watch.why });
+      await notifier(r.notices);
+      if (r.operationId && r.created) await launch(r.operationId);
+    }
     else if ('poll' in r) {
       const p = r.poll;
       await notifier(await alertNoticesAfterPoll(store, poolId, p));
@@ -196,7 +218,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }
 
-  const ctx: ApiContext = { store, ops, schedules, launch, log, routes: [...POOL_ROUTES, ...simFaultRoutes(faults)], bmc: driverBmcReads(driver), secrets };
+  const ctx: ApiContext = { store, ops, schedules, launch, log, routes: [...POOL_ROUTES, ...simFaultRoutes(faults), ...simLoadRoutes(xapi)], bmc: driverBmcReads(driver), secrets };
   // The sweeper: operations left pending or without a live worker, late wakes, hosts waiting for XAPI.
   let sweeping: Promise<SweepResult> | undefined;
   const sweepNow = (): Promise<SweepResult> =>
@@ -222,6 +244,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   if (!o.noPool) void pollPool(store, driver, POOL_ID, { log }).catch(() => undefined);
 
+  const watch = watchEveryMs ? startWatchLoop({ ops, poolId: POOL_ID, everyMs: watchEveryMs, spikeSeconds, launch, notifier, log }) : undefined;
   const idle = async (): Promise<void> => {
     while (running.size > 0) await Promise.allSettled([...running]);
   };
@@ -242,6 +265,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     schedules,
     ops,
     faults,
+    ...(watch ? { watch } : {}),
     sweep: sweepNow,
     async fire(name: string) {
       await fireNow(POOL_ID, name, new Date());
@@ -251,6 +275,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     async stop() {
       stopping = true;
       clearInterval(sweepTimer);
+      await watch?.stop();
       for (const t of readyTimers) clearTimeout(t);
       demo?.cancel();
       await sweeping?.catch(() => undefined);

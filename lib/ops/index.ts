@@ -26,3 +26,5 @@ export { poolWakeLeadMinutes } from './pool-wake.ts';
 export { hypervisorCache } from './hypervisors.ts';
 export { poolActionsFor } from './scheduled.ts';
 export { sweep, type SweepResult } from './sweeper.ts';
+export { pollPoolLoad, loadBucketAt, samplesOfRead, type LoadPollResult } from './load-poll.ts';
+export { checkNightWatch, wokenBy, type NightWatchOptions, type WatchCheck } from './night-watch.ts';

@@ -19,6 +19,9 @@ import { pollPool, type PollResult } from './sensor-poll.ts';
 import { requestPoolSleep } from './pool-sleep.ts';
 import type { PoolOpsDeps } from './pool-operation.ts';
 import { requestPoolWake } from './pool-wake.ts';
+import { pollPoolLoad, type LoadPollResult } from './load-poll.ts';
+import { checkNightWatch, type NightWatchOptions, type WatchCheck } from './night-watch.ts';
+import type { Notice } from './notices.ts';
 
 export interface ScheduledFire {
   poolId: string;
@@ -31,14 +34,18 @@ export interface ScheduledFire {
 
 export type FireResult =
   | { ran: false; reason: string; detail: string }
-  | { ran: true; action: Exclude<ScheduleAction, 'poll-sensors'>; operationId: string; created: boolean }
-  | { ran: true; action: 'poll-sensors'; poll: PollResult };
+  | { ran: true; action: Exclude<ScheduleAction, 'poll-sensors' | 'poll-load'>; operationId: string; created: boolean }
+  | { ran: true; action: 'poll-sensors'; poll: PollResult }
+  /** The load poll and the night watch's check; an operation when the watch woke hosts. */
+  | { ran: true; action: 'poll-load'; load: LoadPollResult; watch: WatchCheck; notices: Notice[]; operationId?: string; created?: boolean };
 
 /** Pool sleep and wake plug in here (they need the hypervisor); absent, those actions are refused. */
 export interface PoolActions {
   /** An operation, or none with the reason (nothing can sleep, nothing to wake). */
   requestSleep(poolId: string, o: { reason: string; actor: string; source: 'schedule'; idempotencyKey: string; hostIds?: string[] }): Promise<{ operationId?: string; created?: boolean; note?: string }>;
   requestWake(poolId: string, o: { reason: string; actor: string; source: 'schedule'; idempotencyKey: string; hostIds?: string[]; excludeHostIds: string[]; readyBy?: string }): Promise<{ operationId?: string; created?: boolean; note?: string }>;
+  /** The load poll, then the night watch's check on the pool. */
+  pollLoad?(poolId: string): Promise<{ load: LoadPollResult; watch: WatchCheck }>;
 }
 
 /**
@@ -89,6 +96,11 @@ export async function onScheduleFired(deps: ScheduledDeps, fire: ScheduledFire):
     : `schedule:${fire.poolId}:${fire.scheduleName}@${fire.at.toISOString()}`;
   const reason = `schedule ${fire.scheduleName}${d.replacedBy ? ` (${d.replacedBy})` : ''}${after}`;
   if (d.action === 'poll-sensors') return { ran: true, action: 'poll-sensors', poll: await pollPool(deps.store, deps.driver, fire.poolId, { log: deps.log }) };
+  if (d.action === 'poll-load') {
+    if (!deps.pools?.pollLoad) return { ran: false, reason: 'no-hypervisor', detail: "poll-load needs the pool's XAPI; none is configured" };
+    const { load, watch } = await deps.pools.pollLoad(fire.poolId);
+    return { ran: true, action: 'poll-load', load, watch, notices: watch.notices, ...(watch.operationId ? { operationId: watch.operationId, created: watch.created === true } : {}) };
+  }
   if (d.action === 'sleep' || d.action === 'wake') {
     if (!deps.pools) {
       await audit(d.action, 'refused', 'no hypervisor is configured for this pool');
@@ -116,9 +128,18 @@ export async function onScheduleFired(deps: ScheduledDeps, fire: ScheduledFire):
   return { ran: true, action: d.action, ...r };
 }
 
-/** Pool sleep and wake for schedules, on a deployment that reaches XAPI. */
-export function poolActionsFor(ops: PoolOpsDeps): PoolActions {
+/**
+ * Pool sleep, wake and the load poll for schedules, on a deployment that reaches XAPI. The load
+ * poll's schedule (once a minute) carries the night watch too: one timer per pool, and a watch
+ * that looks at the minute the poll has just read. A deployment whose watch runs on a timer of its
+ * own, or not at all (the local runner), passes 'own-timer'.
+ */
+export function poolActionsFor(ops: PoolOpsDeps, watch: NightWatchOptions | 'own-timer' = {}): PoolActions {
   return {
+    pollLoad: async (poolId) => ({
+      load: await pollPoolLoad(ops, poolId),
+      watch: watch === 'own-timer' ? { poolId, night: '', state: 'idle', why: 'the night watch does not run with the load poll here', notices: [] } : await checkNightWatch(ops, poolId, watch),
+    }),
     requestSleep: async (poolId, o) => {
       const a = await requestPoolSleep(ops, { ...o, poolId });
       return { operationId: a.operationId, created: a.created, note: a.plan.why ?? 'every host is needed' };

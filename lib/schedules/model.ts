@@ -7,7 +7,7 @@ import { parseExpression, validateTimezone } from './expression.ts';
 import { nextFireTime } from './next-fire.ts';
 import { localDate, startOfLocalDay } from './zoned.ts';
 
-export const SCHEDULE_ACTIONS = ['sleep', 'wake', 'power-off', 'power-on', 'poll-sensors'] as const;
+export const SCHEDULE_ACTIONS = ['sleep', 'wake', 'power-off', 'power-on', 'poll-sensors', 'poll-load'] as const;
 export type ScheduleAction = (typeof SCHEDULE_ACTIONS)[number];
 
 /** Actions that take hosts down; a hold keeps the pool awake through them. */

@@ -9,6 +9,7 @@ export type { AuditRepository } from './audit.ts';
 export type { AlertRepository } from './alerts.ts';
 export type { ReadingRepository, EnergyRepository } from './readings.ts';
 export { LOAD_BUCKET_MS, DEFAULT_LOAD_SAMPLE_TTL_SECONDS, type LoadSampleRepository, type LoadSampleInput, type LoadSample, type HostLoadFigures, type VmLoadFigures, type ListLoadOptions } from './load-samples.ts';
+export type { NightWatchRepository, NightWatchState, NightWatchStateInput } from './night-watch.ts';
 export type { SdrCacheRepository } from './sdr-cache.ts';
 export { createTable, tableDefinition, TTL_ATTRIBUTE, type CreateTableOptions } from './table.ts';
 export {

@@ -10,6 +10,7 @@ import { auditRepository, type AuditRepository } from './audit.ts';
 import { hostRepository, type HostLockRepository, type HostRepository } from './hosts.ts';
 import { storeContext, type StoreLog } from './items.ts';
 import { loadSampleRepository, type LoadSampleRepository } from './load-samples.ts';
+import { nightWatchRepository, type NightWatchRepository } from './night-watch.ts';
 import { operationRepository, type OperationRepository, type StepRepository } from './operations.ts';
 import { poolRepository, type PoolRepository } from './pools.ts';
 import { energyRepository, readingRepository, type EnergyRepository, type ReadingRepository } from './readings.ts';
@@ -42,6 +43,7 @@ export interface Store
     EnergyRepository,
     ReadingRepository,
     LoadSampleRepository,
+    NightWatchRepository,
     SdrCacheRepository {}
 
 export function createStore(opts: StoreOptions): Store {
@@ -56,6 +58,7 @@ export function createStore(opts: StoreOptions): Store {
     ...energyRepository(ctx),
     ...readingRepository(ctx, opts.readingTtlSeconds),
     ...loadSampleRepository(ctx),
+    ...nightWatchRepository(ctx),
     ...sdrCacheRepository(ctx),
   };
 }

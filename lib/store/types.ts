@@ -40,6 +40,12 @@ export interface PoolPolicy {
    * outage at night does not bring slept hosts up unmanaged (default `previous`).
    */
   powerRestorePolicy?: 'previous' | 'always-off';
+  /** The night watch: the awake hosts' CPU (percent of their cores) it lets run before it wakes hosts (default 80). */
+  cpuCeilingPercent?: number;
+  /** How long the CPU must stay above the ceiling before the watch wakes hosts (default: the deployment's: 300 s on AWS, 20 s on the local runner). */
+  spikeSeconds?: number;
+  /** Wakes the watch may start in one pool per night (default 3). */
+  maxWakesPerNight?: number;
   /**
    * After a wake succeeds: each VM back to where it ran before the sleep (`restore`), the measured
    * load evened out (`balance`), or nothing (`none`, the default: the VMs stay where the night put them).
@@ -279,7 +285,7 @@ export interface Reading extends Omit<ReadingInput, 'ttlSeconds'> {
   expiresAt: number;
 }
 
-export type AlertKind = 'thermal' | 'wake-late' | 'sleep-failed' | 'drift' | 'operation-stuck' | 'bmc-identity';
+export type AlertKind = 'thermal' | 'wake-late' | 'sleep-failed' | 'drift' | 'operation-stuck' | 'bmc-identity' | 'night-watch';
 export interface AlertInput {
   poolId: string;
   hostId: string;

@@ -35,15 +35,15 @@ const noSecretIn = (text: string): void => {
 };
 
 describe('lowpower doctor against the local runner', () => {
-  it('passes: the API, the role, XAPI, six BMCs answering and bound, three timers, Slack refusing an unsigned request', async () => {
+  it('passes: the API, the role, XAPI, six BMCs answering and bound, four timers, Slack refusing an unsigned request', async () => {
     const r = await doctor();
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
-    // 2 (API, role) + 1 XAPI + 6 x (BMC, binding) + 3 schedules + 1 Slack, then the tally.
-    expect(lines).toHaveLength(20);
+    // 2 (API, role) + 1 XAPI + 6 x (BMC, binding) + 4 schedules + 1 Slack, then the tally.
+    expect(lines).toHaveLength(21);
     expect(lines.slice(0, -1).every((l) => l.startsWith('✓ '))).toBe(true);
-    expect(lines.at(-1)).toBe('19 ok, 0 to look at, 0 failed');
+    expect(lines.at(-1)).toBe('20 ok, 0 to look at, 0 failed');
     expect(lineOf(r.out, 'API')).toMatch(new RegExp(`answers \\(you are `));
     expect(lineOf(r.out, 'role')).toMatch(/^✓ role: admin: /);
     expect(lineOf(r.out, 'XAPI pool-1')).toMatch(/^✓ XAPI pool-1: http:\/\/127\.0\.0\.1:\d+ answers: pool '.+', master host-001, HA on \(1 host failure\(s\) tolerated\)$/);
@@ -54,6 +54,7 @@ describe('lowpower doctor against the local runner', () => {
     expect(lineOf(r.out, 'schedule pool-1/night-sleep')).toBe('✓ schedule pool-1/night-sleep: timer cron(30 23 ? * MON-FRI *) Europe/Berlin');
     expect(lineOf(r.out, 'schedule pool-1/morning-wake')).toMatch(/^✓ schedule pool-1\/morning-wake: timer cron\(\d+ \d+ \? \* (MON-FRI|SUN-THU) \*\) Europe\/Berlin$/);
     expect(lineOf(r.out, 'schedule pool-1/poll')).toBe('✓ schedule pool-1/poll: timer rate(1 minute) UTC');
+    expect(lineOf(r.out, 'schedule pool-1/load')).toBe('✓ schedule pool-1/load: timer rate(1 minute) UTC');
     expect(lineOf(r.out, 'Slack signature check')).toBe(`✓ Slack signature check: ${runner.url}/slack/commands refuses an unsigned request (401)`);
     noSecretIn(r.out);
   });
@@ -81,7 +82,7 @@ describe('lowpower doctor against the local runner', () => {
       );
       const failed = r.out.split('\n').filter((l) => l.startsWith('✗ '));
       expect(failed).toHaveLength(1);
-      expect(r.out.trim().split('\n').at(-1)).toBe('18 ok, 0 to look at, 1 failed');
+      expect(r.out.trim().split('\n').at(-1)).toBe('19 ok, 0 to look at, 1 failed');
       noSecretIn(r.out);
     } finally {
       bmc.silent = false;
@@ -151,7 +152,7 @@ describe('lowpower doctor against the local runner', () => {
     expect(res.status).toBe(200);
     const answer = (await res.json()) as DoctorAnswer;
     expect(answer.summary).toEqual({ ok: answer.checks.length, warn: 0, fail: 0 });
-    expect(answer.checks.map((c) => c.kind)).toEqual(['xapi', ...Array(6).fill(['bmc', 'binding']).flat(), 'schedule', 'schedule', 'schedule']);
+    expect(answer.checks.map((c) => c.kind)).toEqual(['xapi', ...Array(6).fill(['bmc', 'binding']).flat(), 'schedule', 'schedule', 'schedule', 'schedule']);
     expect(answer.checks.every((c) => c.fix === undefined && c.ms >= 0)).toBe(true);
     noSecretIn(JSON.stringify(answer));
     const unknown = await get('?pool=pool-9');

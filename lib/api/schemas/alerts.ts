@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { lazy } from './lazy.ts';
 import { AnyRecord } from './common.ts';
 
-export const ALERT_KINDS = ['thermal', 'wake-late', 'sleep-failed', 'drift', 'operation-stuck', 'bmc-identity'] as const;
+export const ALERT_KINDS = ['thermal', 'wake-late', 'sleep-failed', 'drift', 'operation-stuck', 'bmc-identity', 'night-watch'] as const;
 
 export const Alert = lazy(() =>
   z.object({

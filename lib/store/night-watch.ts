@@ -1,0 +1,55 @@
+/**
+ * The night watch's memory between two checks (`POOL#p / NIGHTWATCH`): which night it is about and
+ * since when the awake hosts' CPU has been above the ceiling. One small versioned item per pool,
+ * written only when it changes (a spike begins or ends, a new night begins), so most checks cost
+ * one read. It is not part of the pool record so that a check never races a person's policy
+ * change. The wakes the watch made are its operations (listed by pool and time), not kept here.
+ */
+import { StoreValidationError } from './errors.ts';
+import { createItem, firstVersion, getItem, strip, updateVersioned, type Ctx } from './items.ts';
+import { checkDay, checkIsoTime, poolKey } from './keys.ts';
+import type { Versioned } from './types.ts';
+
+export interface NightWatchStateInput {
+  /** The night the state is about: the local date its evening fell on (yyyy-mm-dd). */
+  night: string;
+  /** When a check first found the awake hosts' CPU above the ceiling; absent while it is not. */
+  cpuOverSince?: string;
+}
+
+export interface NightWatchState extends NightWatchStateInput, Versioned {
+  poolId: string;
+}
+
+export interface NightWatchRepository {
+  getNightWatch(poolId: string): Promise<NightWatchState | undefined>;
+  /**
+   * Writes the pool's watch state if it is still at `expectedVersion` (0: there is none yet);
+   * VersionConflictError (or AlreadyExistsError) when another check wrote first.
+   */
+  putNightWatch(poolId: string, state: NightWatchStateInput, expectedVersion: number): Promise<NightWatchState>;
+}
+
+const SK = 'NIGHTWATCH';
+
+export function nightWatchRepository(ctx: Ctx): NightWatchRepository {
+  const keyOf = (poolId: string) => ({ PK: poolKey(poolId).PK, SK });
+  return {
+    async getNightWatch(poolId) {
+      const item = await getItem(ctx, keyOf(poolId));
+      return item && strip<NightWatchState>(item);
+    },
+    async putNightWatch(poolId, state, expectedVersion) {
+      if (typeof state !== 'object' || state === null) throw new StoreValidationError('night watch: expected an object');
+      for (const k of Object.keys(state)) if (k !== 'night' && k !== 'cpuOverSince') throw new StoreValidationError(`night watch: unknown field "${k}"`);
+      const fields = { night: checkDay(state.night), cpuOverSince: state.cpuOverSince === undefined ? undefined : checkIsoTime('cpuOverSince', state.cpuOverSince) };
+      const key = keyOf(poolId);
+      if (expectedVersion === 0) {
+        const record = { poolId, night: fields.night, ...(fields.cpuOverSince ? { cpuOverSince: fields.cpuOverSince } : {}), ...firstVersion(ctx) };
+        await createItem(ctx, { ...key, type: 'night-watch', ...record });
+        return record;
+      }
+      return strip<NightWatchState>(await updateVersioned(ctx, key, expectedVersion, fields));
+    },
+  };
+}
