@@ -26,7 +26,7 @@ export interface BmcOptions {
   timeoutMs?: number;
   /** Retransmissions within that deadline (default 3). */
   retries?: number;
-  /** Least time from the end of one command to the next to this BMC (the quirks' commandGapMs, 5 ms, by default). */
+  /** Least time from the end of one command to the next to this BMC (the quirks' commandGapMs, none, by default): for a BMC that freezes under back-to-back commands. */
   minGapMs?: number;
   /** How long suite 17 may go unanswered before suite 3 is tried (default 1000 ms). */
   fallbackMs?: number;

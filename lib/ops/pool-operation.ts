@@ -110,10 +110,19 @@ export async function startPoolOperation(
     throw e;
   }
   const params = busy.length ? { ...r.params, busy } : r.params;
-  const { operation, created } = await deps.store.createOperation(
-    { operationId, poolId: r.poolId, kind: r.kind, actor: r.actor, source: r.source, reason: r.reason, hostIds, params, ...(hash ? { requestHash: hash } : {}) },
-    r.idempotencyKey,
-  );
+  let made: Awaited<ReturnType<typeof deps.store.createOperation>>;
+  try {
+    made = await deps.store.createOperation(
+      { operationId, poolId: r.poolId, kind: r.kind, actor: r.actor, source: r.source, reason: r.reason, hostIds, params, ...(hash ? { requestHash: hash } : {}) },
+      r.idempotencyKey,
+    );
+  } catch (e) {
+    // No operation was written (a bad key, a reused key with another body, the table away): the
+    // hosts locked for it are let go now, not when their lease runs out.
+    await Promise.allSettled(hostIds.map((h) => deps.store.releaseHostLock(r.poolId, h, operationId)));
+    throw e;
+  }
+  const { operation, created } = made;
   if (!created) {
     await Promise.all(hostIds.map((h) => deps.store.releaseHostLock(r.poolId, h, operationId)));
     return { operationId: operation.operationId, created: false, params: operation.params };

@@ -31,6 +31,7 @@ export function plannerPolicy(pool: Pool, xen: XenPoolInfo): PlannerPolicy {
     minHostsOn: Math.max(1, p.minHostsOn ?? 1),
     vcpuOvercommit: p.vcpuOvercommit ?? 4,
     concurrentMigrations: Math.max(1, p.concurrentMigrations ?? 2),
+    ...(p.cpuCeilingPercent !== undefined ? { cpuCeilingPercent: p.cpuCeilingPercent } : {}),
   };
 }
 

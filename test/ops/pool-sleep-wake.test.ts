@@ -172,6 +172,20 @@ describe('pool sleep and wake', () => {
     expect(await poolSafe()).toEqual([]);
   }, 60_000);
 
+  it('a key reused with another body is refused, and the hosts locked for it are let go at once', async () => {
+    const key = `r-${++seq}`;
+    const first = await requestPoolSleep(deps, { ...request, poolId: POOL, idempotencyKey: key });
+    expect(await runOperation(deps, first.operationId as string)).toBe('succeeded');
+    await wakePool();
+    await expect(requestPoolSleep(deps, { ...request, reason: 'another body', poolId: POOL, idempotencyKey: key })).rejects.toThrow(/reused|another/i);
+    for (const b of fleet.bmcs) expect((await store.getHost(POOL, b.name))?.lockOperationId, b.name).toBeUndefined();
+    const next = await sleepPool();
+    expect(next.operationId).toBeDefined();
+    expect(await runOperation(deps, next.operationId as string)).toBe('succeeded');
+    await wakePool();
+    expect(await poolSafe()).toEqual([]);
+  }, 60_000);
+
   it('a worker killed after each step of a sleep: the next run always ends in a safe state, VMs never stop', async () => {
     let points = Infinity;
     for (let crashAfter = 0; crashAfter < points; crashAfter++) {
