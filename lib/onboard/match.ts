@@ -8,23 +8,8 @@
 import { decideBinding, systemSerialOf, usableSerial } from '../ops/index.ts';
 import type { BmcIdentityRecord, HostBinding } from '../store/index.ts';
 
-export type MatchState =
-  /** Serials equal: the host is added with this BMC, bound. */
-  | 'matched'
-  /** The host's or the BMC's serial is a placeholder ("To be filled by O.E.M."): proves nothing. */
-  | 'placeholder-serial'
-  /** A host of the pool with no BMC found for it. */
-  | 'no-bmc'
-  /** A BMC whose serial is no host of the pool. */
-  | 'no-host'
-  /** Two or more BMCs answer with one serial: none of them is matched. */
-  | 'duplicate-serial'
-  /** The host is in the store with this BMC already. */
-  | 'already-bound'
-  /** The host is in the store with another BMC: changing it is a person's decision (rebind). */
-  | 'bound-elsewhere'
-  /** The BMC answered the presence probe but its identity could not be read (credentials, protocol). */
-  | 'unreadable';
+export type { MatchState } from './match-state.ts';
+import type { MatchState } from './match-state.ts';
 
 /** A host as XAPI reports it. */
 export interface PoolHostInfo {

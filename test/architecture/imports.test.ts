@@ -71,6 +71,10 @@ for (const [f, deps] of fileGraph) {
   folderGraph.set(from, [...to]);
 }
 
+// The API's schemas are compiled for the browser too (the dashboard types its client with them):
+// the pure modules they need are imported by path, as a folder's index.ts brings Node along.
+const BROWSER_SAFE = new Set(['api/schemas/schedules.ts -> schedules/model.ts', 'api/schemas/import.ts -> onboard/match-state.ts']);
+
 describe('imports in lib/', () => {
   it('the checker finds a cycle when there is one', () => {
     expect(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).toEqual([['a', 'b', 'c']]);
@@ -92,7 +96,7 @@ describe('imports in lib/', () => {
       for (const d of deps) {
         const to = top(d);
         if (to === top(f) || to === 'types' || !relative(LIB, d).includes('/')) continue;
-        if (relative(LIB, d) !== `${to}/index.ts`) around.push(`${relative(LIB, f)} -> ${relative(LIB, d)}`);
+        if (relative(LIB, d) !== `${to}/index.ts` && !BROWSER_SAFE.has(`${relative(LIB, f)} -> ${relative(LIB, d)}`)) around.push(`${relative(LIB, f)} -> ${relative(LIB, d)}`);
       }
     }
     expect(around).toEqual([]);

@@ -3,7 +3,8 @@ import * as z from 'zod/mini';
 import { meta } from 'zod/v4/core';
 import { lazy } from './lazy.ts';
 import { phrase } from './phrase.ts';
-import type { MatchState } from '../../onboard/index.ts';
+// Imported by path: the dashboard compiles these schemas for the browser, and a folder's index brings Node.
+import type { MatchState } from '../../onboard/match-state.ts';
 
 /** Every match state, in the order the table counts them. */
 export const IMPORT_MATCHES = ['matched', 'placeholder-serial', 'no-bmc', 'no-host', 'duplicate-serial', 'already-bound', 'bound-elsewhere', 'unreadable'] as const satisfies readonly MatchState[];

@@ -1,7 +1,8 @@
 /** Schedules: cron (EventBridge Scheduler syntax) with a time zone, their exceptions, and the bodies that set them. */
 import * as z from 'zod/mini';
 import { lazy } from './lazy.ts';
-import { SCHEDULE_ACTIONS } from '../../schedules/index.ts';
+// Pure modules, imported by path: the dashboard compiles these schemas for the browser, and a folder's index brings Node.
+import { SCHEDULE_ACTIONS } from '../../schedules/model.ts';
 import { PoolQuery, Reason } from './common.ts';
 
 export const ScheduleAction = lazy(() => z.enum(SCHEDULE_ACTIONS));
