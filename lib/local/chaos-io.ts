@@ -38,7 +38,8 @@ export function freshRunner(o: { operationLeaseMs?: number; sweepEveryMs?: numbe
     () =>
       startLocalRunner({
         port: 0,
-        bmcBasePort: 20_000 + Math.floor(Math.random() * 40_000),
+        // Below the ephemeral range (32768-60999), where client sockets could take a BMC's port.
+        bmcBasePort: 10_000 + Math.floor(Math.random() * 22_000),
         log,
         sampleSchedule: false,
         notifier: async (notices) => {
