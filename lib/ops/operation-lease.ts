@@ -83,11 +83,12 @@ export async function takeLease(deps: LeaseDeps, read: OperationWithSteps, worke
  * tried again at the next beat; the lease still has two thirds of its time. During the step that
  * releases the host locks, only the lease is renewed.
  */
-export function heartbeat(deps: LeaseDeps, op: OperationWithSteps, worker: string, o: { renewLocks?: boolean } = {}): { signal: AbortSignal; stop(): void } {
+export function heartbeat(deps: LeaseDeps, op: OperationWithSteps, worker: string, o: { renewLocks?: boolean } = {}): { signal: AbortSignal; stop(): void; settled(): Promise<void> } {
   const ctl = new AbortController();
   const leaseMs = deps.operationLeaseMs ?? 120_000;
   const now = deps.now ?? Date.now;
   let busy = false;
+  let inFlight: Promise<void> = Promise.resolve();
   const beat = async (): Promise<void> => {
     if (busy || ctl.signal.aborted) return;
     busy = true;
@@ -115,7 +116,10 @@ export function heartbeat(deps: LeaseDeps, op: OperationWithSteps, worker: strin
       busy = false;
     }
   };
-  const timer = setInterval(() => void beat(), Math.max(50, Math.floor(leaseMs / 3)));
+  const timer = setInterval(() => {
+    if (!busy) inFlight = beat();
+  }, Math.max(50, Math.floor(leaseMs / 3)));
   timer.unref?.();
-  return { signal: ctl.signal, stop: () => clearInterval(timer) };
+  // settled(): the beat that may still be writing when stop() is called has ended.
+  return { signal: ctl.signal, stop: () => clearInterval(timer), settled: () => inFlight };
 }

@@ -175,6 +175,8 @@ export async function runStepMachine(
       outcome = await machine.execute({ op, step, interrupted: interrupted && !resumed, resumed, deadlineAt: run.deadlineAt, signal: beat.signal });
     } finally {
       beat.stop();
+      // A beat still writing the lease ends before the step is recorded: no late lease write races it.
+      await beat.settled();
     }
     if (beat.signal.aborted) throw new LeaseLostError(operationId, String(beat.signal.reason));
     deps.inStep?.(step);

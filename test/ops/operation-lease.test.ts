@@ -38,6 +38,7 @@ describe('the lease heartbeat', () => {
     await store.releaseHostLock(POOL, 'a', op.operationId);
     await sleep(450);
     beat.stop();
+    await beat.settled();
     expect(beat.signal.aborted).toBe(true);
     expect(String(beat.signal.reason)).toMatch(/lock on a is gone/);
     await store.releaseHostLock(POOL, 'b', op.operationId);
@@ -51,6 +52,7 @@ describe('the lease heartbeat', () => {
     await store.releaseHostLock(POOL, 'b', op.operationId);
     await sleep(250);
     beat.stop();
+    await beat.settled();
     expect(beat.signal.aborted).toBe(false);
     const after = await store.getOperation(op.operationId);
     expect(after?.leaseOwner).toBe('w1');
