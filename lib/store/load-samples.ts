@@ -13,10 +13,10 @@
  * single attribute is a fraction of the marshalling (Lambda CPU) and of the server's work that a
  * hundred small ones are, for the same bytes; ids cannot hold `,` or `;` (checkId).
  */
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { batchPut } from './batch-write.ts';
 import { mapBounded } from '../util/index.ts';
-import { retry } from '../util/index.ts';
-import { StoreError, StoreValidationError } from './errors.ts';
+import { StoreValidationError } from './errors.ts';
 import { queryAll, type Ctx, type Item } from './items.ts';
 import { GSI1, checkId, checkIsoTime } from './keys.ts';
 
@@ -85,17 +85,9 @@ const SK_PREFIX = 'AT#';
 const BATCH = 25;
 /** Batch requests in flight at once. */
 const BATCH_CONCURRENCY = 8;
-const BATCH_ATTEMPTS = 9;
-const BATCH_BACKOFF = { baseMs: 25, maxMs: 25 * 2 ** 7 };
 const MAX_BYTES = 2 ** 50;
 
-type PutRequests = { PutRequest: { Item: Item } }[];
 
-class Unprocessed extends Error {
-  constructor(readonly left: PutRequests) {
-    super(`${left.length} load samples not written`);
-  }
-}
 
 export function loadSampleRepository(ctx: Ctx, ttlSeconds = DEFAULT_LOAD_SAMPLE_TTL_SECONDS): LoadSampleRepository {
   function toItem(s: LoadSampleInput): Item {
@@ -144,24 +136,6 @@ export function loadSampleRepository(ctx: Ctx, ttlSeconds = DEFAULT_LOAD_SAMPLE_
     return item;
   }
 
-  async function writeBatch(requests: PutRequests): Promise<void> {
-    let pending = requests;
-    await retry(
-      async () => {
-        const res = await ctx.client.send(new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }));
-        const left = res.UnprocessedItems?.[ctx.tableName] ?? [];
-        if (left.length === 0) return;
-        pending = left.map((r) => ({ PutRequest: { Item: r.PutRequest?.Item ?? {} } }));
-        throw new Unprocessed(pending);
-      },
-      {
-        attempts: BATCH_ATTEMPTS,
-        retryOn: (e) => e instanceof Unprocessed,
-        ...BATCH_BACKOFF,
-        exhausted: (last, attempts) => new StoreError(`${last instanceof Unprocessed ? last.left.length : '?'} load samples not written after ${attempts} attempts`),
-      },
-    );
-  }
 
   /** What has not expired yet (TTL deletes lazily, up to days late). */
   function live(items: Item[]): LoadSample[] {
@@ -186,7 +160,7 @@ export function loadSampleRepository(ctx: Ctx, ttlSeconds = DEFAULT_LOAD_SAMPLE_
       }
       const batches: Item[][] = [];
       for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
-      await mapBounded(batches, BATCH_CONCURRENCY, (b) => writeBatch(b.map((Item) => ({ PutRequest: { Item } }))));
+      await mapBounded(batches, BATCH_CONCURRENCY, (b) => batchPut(ctx, b, 'load samples'));
       return items.map(fromItem);
     },
     async listHostLoad(poolId, hostId, opts = {}) {

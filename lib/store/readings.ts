@@ -2,9 +2,9 @@
  * Sensor readings (`HOST#h / READING#t`, kept for a TTL) and the energy records of slept nights
  * (`POOL#p / ENERGY#wokenAt#h`, one per host and wake).
  */
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { retry } from '../util/index.ts';
-import { AlreadyExistsError, StoreError, StoreValidationError } from './errors.ts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { batchPut } from './batch-write.ts';
+import { AlreadyExistsError, StoreValidationError } from './errors.ts';
 import { createItem, pick, queryAll, strip, type Ctx, type Item } from './items.ts';
 import { PREFIX, checkId, checkIsoTime, poolKey, readingKey } from './keys.ts';
 import type { EnergyRecord, ListReadingsOptions, Reading, ReadingInput } from './types.ts';
@@ -12,9 +12,6 @@ import type { EnergyRecord, ListReadingsOptions, Reading, ReadingInput } from '.
 const READING_FIELDS = ['poolId', 'power', 'powerWatts', 'temperatures'] as const;
 /** DynamoDB's largest BatchWriteItem. */
 const BATCH = 25;
-/** Sends of one batch's unprocessed items, the first included, backing off from 25 ms up to 3.2 s. */
-const BATCH_ATTEMPTS = 9;
-const BATCH_BACKOFF = { baseMs: 25, maxMs: 25 * 2 ** 7 };
 
 export const DEFAULT_READING_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -31,14 +28,7 @@ export interface EnergyRepository {
   listEnergy(poolId: string, opts?: { since?: string; until?: string }): Promise<EnergyRecord[]>;
 }
 
-type PutRequests = { PutRequest: { Item: Item } }[];
 
-/** The server left some of a batch unwritten (throttling): send those again. */
-class Unprocessed extends Error {
-  constructor(readonly left: PutRequests) {
-    super(`${left.length} readings not written`);
-  }
-}
 
 export function readingRepository(ctx: Ctx, readingTtlSeconds = DEFAULT_READING_TTL_SECONDS): ReadingRepository {
   function toReadingItem(r: ReadingInput): Item & { PK: string; SK: string } {
@@ -50,25 +40,6 @@ export function readingRepository(ctx: Ctx, readingTtlSeconds = DEFAULT_READING_
     return { ...key, type: 'reading', hostId: r.hostId, at: r.at, ...fields, expiresAt };
   }
 
-  async function writeBatch(requests: PutRequests): Promise<void> {
-    let pending = requests;
-    await retry(
-      async () => {
-        const res = await ctx.client.send(new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }));
-        const left = res.UnprocessedItems?.[ctx.tableName] ?? [];
-        if (left.length === 0) return;
-        pending = left.map((r) => ({ PutRequest: { Item: r.PutRequest?.Item ?? {} } }));
-        throw new Unprocessed(pending);
-      },
-      {
-        attempts: BATCH_ATTEMPTS,
-        retryOn: (e) => e instanceof Unprocessed,
-        ...BATCH_BACKOFF,
-        exhausted: (last, attempts) =>
-          new StoreError(`${last instanceof Unprocessed ? last.left.length : '?'} readings not written after ${attempts} attempts`),
-      },
-    );
-  }
 
   return {
     async putReading(reading) {
@@ -79,7 +50,7 @@ export function readingRepository(ctx: Ctx, readingTtlSeconds = DEFAULT_READING_
     async putReadings(readings) {
       const items = readings.map(toReadingItem);
       for (let i = 0; i < items.length; i += BATCH) {
-        await writeBatch(items.slice(i, i + BATCH).map((Item) => ({ PutRequest: { Item } })));
+        await batchPut(ctx, items.slice(i, i + BATCH), 'readings');
       }
       return items.map((i) => strip<Reading>(i));
     },
