@@ -23,7 +23,7 @@ export interface HostReading {
   temperatures: Temperature[];
   /** Highest temperature read, null when none was. */
   hottest: number | null;
-  /** Instantaneous draw from DCMI; null when the BMC has no DCMI (see `notes`). */
+  /** Instantaneous draw: DCMI's, or the SDR's watts sensors'; null when neither gives one (see `notes`). */
   watts: number | null;
   /** What the BMC could not tell, and why ("no DCMI power reading"...); empty when all was read. */
   notes: string[];

@@ -45,11 +45,13 @@ function notSupported(e: unknown): e is IpmiCompletionCodeError {
 export { mapBounded };
 
 /** What the sweep asks of a BMC handle (a `Bmc`, or a stand-in in tests). */
-export type BmcReader = Pick<Bmc, 'power' | 'sensors' | 'powerReading'>;
+export type BmcReader = Pick<Bmc, 'power' | 'sensors' | 'powerDraw'>;
 
 /**
- * Power, temperatures and draw of one BMC. A BMC that lacks a sensor repository or DCMI gives
- * empty temperatures or null watts with a note; every other error propagates.
+ * Power, temperatures and draw of one BMC. A BMC that lacks a sensor repository gives empty
+ * temperatures with a note; the draw is `powerDraw`'s (DCMI when its meter is active and not
+ * 0 W, else the SDR's watts sensors), with its note when it is not a plain DCMI reading. Every
+ * other error propagates.
  */
 export async function readBmc(bmc: BmcReader, entry: Pick<FleetHost, 'name' | 'host' | 'port'>): Promise<HostReading> {
   const notes: string[] = [];
@@ -61,17 +63,9 @@ export async function readBmc(bmc: BmcReader, entry: Pick<FleetHost, 'name' | 'h
     if (!notSupported(e)) throw e;
     notes.push('no sensor repository (SDR) on this BMC');
   }
-  let watts: number | null = null;
-  try {
-    const reading = await bmc.powerReading();
-    watts = reading.watts;
-    // Shown as ipmitool shows it, with the BMC's own doubt attached.
-    if (!reading.active) notes.push('the BMC reports DCMI power measurement as not active: the reading may be stale');
-  } catch (e) {
-    if (!notSupported(e)) throw e;
-    notes.push('no DCMI power reading on this BMC');
-  }
-  return { name: entry.name, host: entry.host, port: entry.port, ok: true, power, temperatures, hottest: hottestOf(temperatures), watts, notes };
+  const draw = await bmc.powerDraw();
+  if (draw.note) notes.push(draw.note);
+  return { name: entry.name, host: entry.host, port: entry.port, ok: true, power, temperatures, hottest: hottestOf(temperatures), watts: draw.watts, notes };
 }
 
 /**
@@ -113,9 +107,9 @@ function sweepSdrCache(inventory: readonly FleetHost[], given: SdrCache | undefi
 }
 
 /**
- * Sweep a fleet: for every BMC, the power state, every temperature sensor and the DCMI power
- * draw, at most `concurrency` BMCs at a time, all over one UDP socket. Each BMC gets its own
- * handle, closed after use. Per-host errors (timeouts, refused logins) are entries of the result.
+ * Sweep a fleet: for every BMC, the power state, every temperature sensor and the power draw
+ * (DCMI, or the SDR's watts sensors), at most `concurrency` BMCs at a time, all over one UDP
+ * socket. Each BMC gets its own handle, closed after use. Per-host errors (timeouts, refused logins) are entries of the result.
  * @param inventory the BMCs, as `readInventory` returns them
  * @returns one result per BMC in inventory order, with counts and timing
  */

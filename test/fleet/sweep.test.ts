@@ -4,6 +4,8 @@ import { errorText, hottestOf, mapBounded, readBmc, summarise, type BmcReader, t
 import { formatFleet, progressLine, summaryLine } from '../../lib/cli/fleet-command.ts';
 import { IpmiAuthError, IpmiCompletionCodeError, IpmiNotSupportedError, IpmiTimeoutError } from '../../lib/ipmi/errors.ts';
 import type { PowerReading } from '../../lib/ipmi/commands/dcmi-power-reading.ts';
+import { readPowerDraw } from '../../lib/ipmi/power-draw.ts';
+import { DEFAULT_QUIRKS } from '../../lib/ipmi/quirks.ts';
 import type { SensorValue } from '../../lib/ipmi/sdr/sensor-value.ts';
 
 const t = (name: string, value: number | null, status: Temperature['status'] = 'ok'): Temperature => ({ name, value, unit: 'degrees C', status });
@@ -90,11 +92,15 @@ describe('readBmc (a stand-in BMC: the DCMI paths ipmi_sim cannot show)', () => 
   const where = { name: 'n1', host: '10.0.0.1', port: 623 };
   const sensor = (name: string, value: number | null): SensorValue => ({ number: 1, name, type: 'temperature', value, unit: 'degrees C', status: value === null ? 'unavailable' : 'ok' });
   const dcmi = (watts: number, active = true): PowerReading => ({ watts, minWatts: 90, maxWatts: 400, averageWatts: 200, timestamp: 0, periodMs: 1000, active });
-  const stub = (o: { sensors?: () => Promise<SensorValue[]>; reading?: () => Promise<PowerReading> }): BmcReader => ({
-    power: async () => ({ action: 'status', power: 'on', changed: false, confirmed: true, message: '' }),
-    sensors: o.sensors ?? (async () => [sensor('CPU1 Temp', 61), sensor('PSU1 Temp', null)]),
-    powerReading: o.reading ?? (async () => dcmi(212)),
-  });
+  // The draw goes through the real powerDraw core (readPowerDraw), fed by the stand-in's DCMI and sensors.
+  const stub = (o: { sensors?: () => Promise<SensorValue[]>; reading?: () => Promise<PowerReading> }): BmcReader => {
+    const sensors = o.sensors ?? (async () => [sensor('CPU1 Temp', 61), sensor('PSU1 Temp', null)]);
+    return {
+      power: async () => ({ action: 'status', power: 'on', changed: false, confirmed: true, message: '' }),
+      sensors,
+      powerDraw: () => readPowerDraw({ quirks: DEFAULT_QUIRKS, dcmi: o.reading ?? (async () => dcmi(212)), wattsSensors: sensors }),
+    };
+  };
 
   it('a BMC with DCMI gives its watts and no note', async () => {
     expect(await readBmc(stub({}), where)).toEqual({
@@ -111,9 +117,12 @@ describe('readBmc (a stand-in BMC: the DCMI paths ipmi_sim cannot show)', () => 
     });
   });
 
-  it('a measurement the BMC calls inactive keeps its watts, with a note', async () => {
+  it('a measurement the BMC calls deactivated is no reading, with a note; a watts sensor stands in', async () => {
     const r = await readBmc(stub({ reading: async () => dcmi(0, false) }), where);
-    expect([r.watts, r.notes]).toEqual([0, ['the BMC reports DCMI power measurement as not active: the reading may be stale']]);
+    expect([r.watts, r.notes]).toEqual([null, ['the BMC reports DCMI power measurement as deactivated: no reading']]);
+    const meter: SensorValue = { number: 9, name: 'Pwr Consumption', type: 'current', value: 240, unit: 'Watts', status: 'ok' };
+    const metered = await readBmc(stub({ reading: async () => dcmi(0, false), sensors: async () => [sensor('CPU1 Temp', 61), meter] }), where);
+    expect([metered.watts, metered.notes]).toEqual([240, ['the BMC reports DCMI power measurement as deactivated: no reading; watts from the SDR: Pwr Consumption']]);
   });
 
   it('no DCMI and no SDR are notes; any other failure is the host\'s error', async () => {

@@ -81,9 +81,10 @@ export class IpmiPowerDriver implements PowerDriver {
     await (await this.bmc(host)).run(chassisControl, { action: CODE[action] }, { once: true });
   }
 
+  /** The draw as powerDraw reads it: a deactivated meter or 0 W over DCMI is no reading (null), and the SDR's watts sensors stand in for DCMI. */
   async readWatts(host: Host): Promise<number | null> {
     try {
-      return (await (await this.bmc(host)).powerReading()).watts;
+      return (await (await this.bmc(host)).powerDraw()).watts;
     } catch {
       return null;
     }
