@@ -119,7 +119,8 @@ export class SessionRunner implements CommandRunner {
       this.replaceIdleSession();
       const fresh = !this.session?.isOpen;
       const session = await this.ensureSession();
-      await this.gap();
+      const gap = this.gap();
+      if (gap) await gap;
       try {
         const rsp = await session.send(command.netFn, command.cmd, data, {
           what: command.name,
@@ -221,10 +222,12 @@ export class SessionRunner implements CommandRunner {
    * command-gap: wait until the BMC has had its least gap since the last command ended (counted
    * from the end, as Ironic does: a slow answer is no reason to hurry the next command).
    */
-  private async gap(): Promise<void> {
+  private gap(): Promise<void> | undefined {
     const gapMs = this.o.minGapMs ?? (quirkOn(this.o.hq.quirks, 'command-gap') ? this.o.hq.quirks.commandGapMs : 0);
     const wait = this.lastDone + gapMs - performance.now();
-    if (gapMs > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // No gap due: no promise either (most commands, as the default gap is none).
+    if (gapMs > 0 && wait > 0) return new Promise((r) => setTimeout(r, wait));
+    return undefined;
   }
 
   /** Close the session on the BMC after the commands already queued; later commands are refused. */

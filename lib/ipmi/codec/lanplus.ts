@@ -4,7 +4,7 @@
  * authenticated packets the integrity pad, pad length, next header 0x07 and the AuthCode.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { ByteReader, u16le, u32le } from './bytes.ts';
+import { ByteReader } from './bytes.ts';
 import { RMCP_CLASS_IPMI, rmcpHeader } from './rmcp.ts';
 import { AuthType } from './lan15.ts';
 import { aesDecrypt, aesEncrypt } from '../crypto/aes-cbc-128.ts';
@@ -27,6 +27,9 @@ export const PayloadType = {
 const ENCRYPTED = 0x80;
 const AUTHENTICATED = 0x40;
 const NEXT_HEADER = 0x07;
+const RMCP_HEADER_LENGTH = 4;
+/** AuthType, payload type, session ID, session sequence, payload length. */
+const SESSION_HEADER_LENGTH = 12;
 
 /** What protects a session's packets once it is active. */
 export interface SessionCrypto {
@@ -50,21 +53,29 @@ export function encodeLanPlus(
 ): Buffer {
   const encrypt = !!crypto && crypto.suite.confidentiality !== 0;
   const authenticate = !!crypto && crypto.suite.integrity !== 0;
-  const body = encrypt ? (p.iv ? aesEncrypt(crypto.k2, p.payload, p.iv) : aesEncrypt(crypto.k2, p.payload)) : Buffer.from(p.payload);
+  const body = encrypt ? (p.iv ? aesEncrypt(crypto.k2, p.payload, p.iv) : aesEncrypt(crypto.k2, p.payload)) : p.payload;
   if (body.length > 0xffff) throw new IpmiProtocolError('RMCP+: payload longer than 65535 bytes');
-  const session = Buffer.from([
-    AuthType.rmcpPlus,
-    (encrypt ? ENCRYPTED : 0) | (authenticate ? AUTHENTICATED : 0) | (p.payloadType & 0x3f),
-    ...u32le(p.sessionId),
-    ...u32le(p.sequence),
-    ...u16le(body.length),
-  ]);
-  if (!authenticate) return Buffer.concat([rmcpHeader(RMCP_CLASS_IPMI), session, body]);
+  // One buffer for the whole packet: RMCP header, session header, body, then the integrity trailer.
+  const sessionStart = RMCP_HEADER_LENGTH;
+  const bodyStart = sessionStart + SESSION_HEADER_LENGTH;
+  const bodyEnd = bodyStart + body.length;
   // Integrity pad makes AuthType..NextHeader a multiple of 4 bytes.
-  const padLength = (4 - ((session.length + body.length + 2) % 4)) % 4;
-  const trailer = Buffer.concat([Buffer.alloc(padLength, 0xff), Buffer.from([padLength, NEXT_HEADER])]);
-  const covered = Buffer.concat([session, body, trailer]);
-  return Buffer.concat([rmcpHeader(RMCP_CLASS_IPMI), covered, integrityCode(crypto.suite, crypto.k1, covered)]);
+  const padLength = authenticate ? (4 - ((SESSION_HEADER_LENGTH + body.length + 2) % 4)) % 4 : 0;
+  const coveredEnd = authenticate ? bodyEnd + padLength + 2 : bodyEnd;
+  const out = Buffer.alloc(coveredEnd + (authenticate ? crypto.suite.integrityCodeLength : 0));
+  rmcpHeader(RMCP_CLASS_IPMI).copy(out, 0);
+  out[sessionStart] = AuthType.rmcpPlus;
+  out[sessionStart + 1] = (encrypt ? ENCRYPTED : 0) | (authenticate ? AUTHENTICATED : 0) | (p.payloadType & 0x3f);
+  out.writeUInt32LE(p.sessionId >>> 0, sessionStart + 2);
+  out.writeUInt32LE(p.sequence >>> 0, sessionStart + 6);
+  out.writeUInt16LE(body.length, sessionStart + 10);
+  out.set(body, bodyStart);
+  if (!authenticate) return out;
+  out.fill(0xff, bodyEnd, bodyEnd + padLength);
+  out[bodyEnd + padLength] = padLength;
+  out[bodyEnd + padLength + 1] = NEXT_HEADER;
+  out.set(integrityCode(crypto.suite, crypto.k1, out.subarray(sessionStart, coveredEnd)), coveredEnd);
+  return out;
 }
 
 /**

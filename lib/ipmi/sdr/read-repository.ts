@@ -33,6 +33,13 @@ export interface RepositoryRead {
 const inFlight = new Map<string, Promise<RepositoryRead>>();
 /** Records decoded once per cache entry, not on every read. */
 const decoded = new WeakMap<SdrCacheEntry, SdrRecord[]>();
+/**
+ * Decoded records by their bytes: a fleet of one model holds the same records in every BMC's
+ * entry, so a cold process reading a thousand entries decodes each distinct record once. Shared
+ * between BMCs, so frozen; cleared when full rather than grown without bound.
+ */
+const byBytes = new Map<string, SdrRecord>();
+const MAX_SHARED_RECORDS = 20_000;
 
 /** First chunk size after the header; halved when a BMC says it cannot return that many bytes. */
 const FIRST_CHUNK = 64;
@@ -57,10 +64,27 @@ export function clearSdrCache(bmcKey?: string): void {
   }
 }
 
+function frozen<T extends object>(o: T): T {
+  for (const v of Object.values(o)) if (typeof v === 'object' && v !== null) Object.freeze(v);
+  return Object.freeze(o);
+}
+
+/** One record decoded, or the same bytes' decoding shared with another entry. */
+function decodeShared(raw: Buffer): SdrRecord {
+  const key = raw.toString('latin1');
+  let r = byBytes.get(key);
+  if (!r) {
+    r = frozen(decodeSdr(raw));
+    if (byBytes.size >= MAX_SHARED_RECORDS) byBytes.clear();
+    byBytes.set(key, r);
+  }
+  return r;
+}
+
 function recordsOf(entry: SdrCacheEntry): SdrRecord[] {
   let records = decoded.get(entry);
   if (!records) {
-    records = entry.records.map((r) => decodeSdr(r));
+    records = entry.records.map(decodeShared);
     decoded.set(entry, records);
   }
   return records;

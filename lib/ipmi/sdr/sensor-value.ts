@@ -4,7 +4,7 @@
  * unsigned bytes).
  */
 import type { SensorReadingRaw } from '../commands/get-sensor-reading.ts';
-import { convertReading, rawToX } from './linearize.ts';
+import { convertReading, rawToX, type AnalogFormat } from './linearize.ts';
 import type { SensorRecord } from './records.ts';
 
 export type SensorStatus = 'ok' | 'lnc' | 'lcr' | 'lnr' | 'unc' | 'ucr' | 'unr' | 'unavailable' | 'discrete';
@@ -59,7 +59,18 @@ export function sensorValue(record: SensorRecord, reading: SensorReadingRaw | nu
   // Compared as the BMC is meant to, on raw readings (signed where the format is), so a
   // decreasing conversion (negative M, 1/x) keeps "upper" meaning "upper".
   const format = record.conversion.format;
-  const rawThresholds: SensorRecord['thresholds'] = {};
-  for (const [name, raw] of Object.entries(record.thresholdsRaw)) rawThresholds[name as keyof typeof rawThresholds] = rawToX(raw, format);
-  return { ...base, value, status: thresholdStatus(rawToX(reading.raw, format), rawThresholds) };
+  return { ...base, value, status: thresholdStatus(rawToX(reading.raw, format), thresholdsAsX(record, format)) };
+}
+
+/** A record's raw thresholds as signed or unsigned x, worked out once per record (they are in its SDR). */
+const thresholdsX = new WeakMap<SensorRecord, SensorRecord['thresholds']>();
+
+function thresholdsAsX(record: SensorRecord, format: AnalogFormat): SensorRecord['thresholds'] {
+  let x = thresholdsX.get(record);
+  if (!x) {
+    x = {};
+    for (const [name, raw] of Object.entries(record.thresholdsRaw)) x[name as keyof typeof x] = rawToX(raw, format);
+    thresholdsX.set(record, x);
+  }
+  return x;
 }

@@ -4,7 +4,7 @@
  * exchange with its own deadline; a step that times out ends the handshake (the caller starts a
  * new one: a half-done handshake cannot be resumed).
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { AuthType } from '../codec/lan15.ts';
 import { decodeLanPlus, encodeLanPlus, PayloadType, type SessionCrypto } from '../codec/lanplus.ts';
 import { decodeRmcpHeader, RMCP_CLASS_IPMI } from '../codec/rmcp.ts';
@@ -23,6 +23,7 @@ import {
 import type { CipherSuite } from '../crypto/cipher-suites.ts';
 import { deriveKeys, passwordKey, rakp2AuthCode, rakp3AuthCode, rakp4CheckValue, sessionIntegrityKey, type RakpExchange } from '../crypto/rakp-keys.ts';
 import { exchange, type Peer } from '../transport/exchange.ts';
+import { randomByte, randomPooled } from '../crypto/random-pool.ts';
 import { IpmiAuthError, IpmiPrivilegeRefusedError, IpmiSessionsExhaustedError, IpmiUserNameRefusedError } from '../errors.ts';
 import { quirkOn } from '../quirks.ts';
 import type { Credentials, HostQuirkView } from './session.ts';
@@ -88,7 +89,7 @@ const ours = (h: Handshake, tag: number, r: { tag: number; status: number; conso
  * the suite is the last to try, a refusal is thrown; otherwise it is returned, and so is silence.
  */
 export async function openSession(h: Handshake, suite: CipherSuite, timeoutMs: number, last: boolean): Promise<number | string> {
-  const tag = randomBytes(1)[0];
+  const tag = randomByte();
   const payload = encodeOpenSessionRequest({
     tag,
     privilege: h.privilege,
@@ -151,9 +152,9 @@ export async function authenticate(h: Handshake, suite: CipherSuite, bmcSessionI
   const kuid = passwordKey(h.creds.password);
   const username = rakpUserName(h.creds.username, h.paddedUserName);
   if (username.length > USER_NAME_FIELD) fail(h, 'user name longer than 16 bytes');
-  const consoleRandom = randomBytes(16);
+  const consoleRandom = randomPooled(16);
   const role = 0x10 | (h.privilege & 0x0f); // name-only lookup
-  const tag1 = randomBytes(1)[0];
+  const tag1 = randomByte();
   const rakp1 = encodeRakp1({ tag: tag1, bmcSessionId, consoleRandom, role, username });
   const rakp2: Rakp2 = await exchange(h.peer, {
     what: 'RAKP message 1',
@@ -182,13 +183,13 @@ export async function authenticate(h: Handshake, suite: CipherSuite, bmcSessionI
   const expected2 = rakp2AuthCode(suite, kuid, x);
   if (!rakp2CodeMatches(h, rakp2.authCode, expected2)) {
     // Tell the BMC (RAKP 3 with an error status) so it frees the half-open session slot now.
-    const refusal = encodeRakp3({ tag: randomBytes(1)[0], status: RAKP_INVALID_INTEGRITY_CHECK, bmcSessionId, authCode: Buffer.alloc(0) });
+    const refusal = encodeRakp3({ tag: randomByte(), status: RAKP_INVALID_INTEGRITY_CHECK, bmcSessionId, authCode: Buffer.alloc(0) });
     await h.peer.transport.send(h.peer.address, h.peer.family, h.peer.port, encodeLanPlus({ payloadType: PayloadType.rakp3, sessionId: 0, sequence: 0, payload: refusal }));
     fail(h, 'wrong password (the BMC\'s RAKP 2 code does not match)');
   }
   const sik = sessionIntegrityKey(suite, h.creds.kg ?? kuid, x);
   const keys = deriveKeys(suite, sik);
-  const tag3 = randomBytes(1)[0];
+  const tag3 = randomByte();
   const rakp3 = encodeRakp3({ tag: tag3, status: 0, bmcSessionId, authCode: rakp3AuthCode(suite, kuid, x) });
   const rakp4: Rakp4 = await exchange(h.peer, {
     what: 'RAKP message 3',

@@ -8,6 +8,7 @@ import { encodeBridgedRequest, readBridged, type BridgeTarget } from '../codec/b
 import { IpmiChecksumError } from '../errors.ts';
 import type { LearnedQuirks } from '../host-quirks.ts';
 import { quirkOn, type BmcQuirks } from '../quirks.ts';
+import { randomPooled } from '../crypto/random-pool.ts';
 
 export interface SendOptions {
   what: string;
@@ -151,8 +152,7 @@ export function answerIn(message: Uint8Array, hq: HostQuirkView, netFn: number, 
 
 /** A random non-zero 32-bit session ID or sequence start. */
 export function randomNonZero32(): number {
-  const b = new Uint32Array(1);
-  do crypto.getRandomValues(b);
-  while (b[0] === 0);
-  return b[0];
+  let v = 0;
+  while (v === 0) v = randomPooled(4).readUInt32LE(0);
+  return v;
 }

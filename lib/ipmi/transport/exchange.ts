@@ -36,9 +36,23 @@ export function backoffSchedule(timeoutMs: number, retries: number): number[] {
   return Array.from({ length: n }, (_, i) => unit * 2 ** i);
 }
 
+/** The schedules in use (a handful of deadline and retry pairs), made once rather than per packet. */
+const schedules = new Map<string, readonly number[]>();
+
+function scheduleFor(timeoutMs: number, retries: number): readonly number[] {
+  const key = `${timeoutMs}/${retries}`;
+  let s = schedules.get(key);
+  if (!s) {
+    s = Object.freeze(backoffSchedule(timeoutMs, retries));
+    if (schedules.size >= 64) schedules.clear();
+    schedules.set(key, s);
+  }
+  return s;
+}
+
 export function exchange<T>(peer: Peer, o: ExchangeOptions<T>): Promise<T> {
   const started = performance.now();
-  const waits = backoffSchedule(o.timeoutMs, o.retries);
+  const waits = scheduleFor(o.timeoutMs, o.retries);
   return new Promise<T>((resolve, reject) => {
     let attempt = 0;
     let timer: NodeJS.Timeout | undefined;

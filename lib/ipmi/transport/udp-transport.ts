@@ -25,6 +25,11 @@ export class UdpTransport {
     s.on('message', (msg, rinfo) => {
       const set = this.listeners.get(UdpTransport.key(rinfo.address, rinfo.port));
       if (!set) return;
+      // One listener (one exchange in flight per BMC) is the usual case: no copy of the set for it.
+      if (set.size === 1) {
+        for (const l of set) l(msg);
+        return;
+      }
       for (const l of [...set]) l(msg);
     });
     // Errors on an unconnected UDP socket (ICMP unreachable and the like) are not fatal: the
