@@ -6,11 +6,11 @@
  * dynalite (another process, as DynamoDB is another machine), once with the store empty (it walks
  * every repository and fills the store) and once with the store warm. A benchmark: nothing asserts.
  *
- *   node bin/run-ts.mjs bench/fleet-bench.ts [--count 1000]
+ *   node bin/run-ts.mjs bench/fleet-bench.ts [--count 1000] [--warm-runs 5]
  */
 import { spawn, execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -23,6 +23,15 @@ const run = promisify(execFile);
 const countArg = process.argv.indexOf('--count');
 const COUNT = countArg > 0 ? Number(process.argv[countArg + 1]) : 1000;
 const SAMPLE = 50;
+const runsArg = process.argv.indexOf('--warm-runs');
+/** Fresh processes timed against the warm store (the figure's median is reported). */
+const WARM_RUNS = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1])) : 5;
+
+/** CPU time (user + system, ms) of this process since a `process.cpuUsage()` reading. */
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
+}
 
 async function startSim(count: number, dir: string): Promise<{ stop: () => void; inventory: string }> {
   // A block of free ports: the first free port found, checked as a start.
@@ -63,17 +72,20 @@ async function sweepChild(inventory: string, endpoint: string, table: string): P
   const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 3 });
   const store = createStore({ client: DynamoDBDocumentClient.from(raw), tableName: table });
   const hosts = readInventory(inventory);
+  // Timed from here: the modules are loaded, as a Lambda's are before its handler runs.
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await sweepFleet(hosts, { cipherSuite: 3, concurrency: 128, sdrCache: store.sdrCache });
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   raw.destroy();
-  console.log(JSON.stringify({ ms, ok: r.ok, failed: r.failed }));
+  console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, ok: r.ok, failed: r.failed }));
 }
 
 /** A sweep by a fresh node process (a cold Lambda), timed inside it from the sweep's start. */
-async function coldProcessSweep(inventory: string, db: { endpoint: string; table: string }): Promise<{ ms: number; ok: number; failed: number }> {
+async function coldProcessSweep(inventory: string, db: { endpoint: string; table: string }): Promise<{ ms: number; cpuMs: number; ok: number; failed: number }> {
   const { stdout } = await run(process.execPath, [join(REPO, 'bin/run-ts.mjs'), join(REPO, 'bench/fleet-bench.ts'), '--sweep-child', inventory, db.endpoint, db.table], { maxBuffer: 1 << 20 });
-  return JSON.parse(stdout.trim().split('\n').pop() as string) as { ms: number; ok: number; failed: number };
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as { ms: number; cpuMs: number; ok: number; failed: number };
 }
 
 async function ipmitoolHost(port: number, passwordFile: string): Promise<void> {
@@ -90,12 +102,16 @@ async function main(): Promise<void> {
   try {
     const hosts = readInventory(sim.inventory);
     const passwordFile = join(dir, JSON.parse(readFileSync(sim.inventory, 'utf8'))[0].passwordFile);
+    let cpu0 = process.cpuUsage();
     let t0 = performance.now();
     const cold = await sweepFleet(hosts, { cipherSuite: 3, concurrency: 128 });
     const coldMs = performance.now() - t0;
+    const coldCpu = cpuSince(cpu0);
+    cpu0 = process.cpuUsage();
     t0 = performance.now();
     const warm = await sweepFleet(hosts, { cipherSuite: 3, concurrency: 128 });
     const warmMs = performance.now() - t0;
+    const warmCpu = cpuSince(cpu0);
 
     const sample = hosts.slice(0, SAMPLE);
     t0 = performance.now();
@@ -111,14 +127,19 @@ async function main(): Promise<void> {
     const parPerHost = (performance.now() - t0) / SAMPLE;
 
     const storeCold = await coldProcessSweep(sim.inventory, db);
-    const storeWarm = await coldProcessSweep(sim.inventory, db);
+    // The figure the goal is about, from several fresh processes: its median, the runs beside it.
+    const warmRuns: Array<{ ms: number; cpuMs: number; ok: number; failed: number }> = [];
+    for (let i = 0; i < WARM_RUNS; i++) warmRuns.push(await coldProcessSweep(sim.inventory, db));
+    const storeWarm = [...warmRuns].sort((a, b) => a.ms - b.ms)[Math.floor((WARM_RUNS - 1) / 2)];
 
     const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
     console.log(`Fleet sweep of ${COUNT} simulated BMCs (power, all temperatures, DCMI watts), 2 cores, sim in its own process`);
-    console.log(`lowpower sweepFleet, cold (login + SDR read per host): ${s(coldMs)}  (${cold.ok} ok, ${cold.failed} failed)  goal <= 2 s`);
-    console.log(`lowpower sweepFleet, SDRs cached:                      ${s(warmMs)}  (${warm.ok} ok, ${warm.failed} failed)`);
-    console.log(`lowpower sweepFleet, cold process, SDR cache in the store (dynalite), store empty: ${s(storeCold.ms)}  (${storeCold.ok} ok, ${storeCold.failed} failed)`);
-    console.log(`lowpower sweepFleet, cold process, SDR cache in the store (dynalite), store warm:  ${s(storeWarm.ms)}  (${storeWarm.ok} ok, ${storeWarm.failed} failed)  goal <= 1 s`);
+    console.log(`Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; CPU is the sweeping process's (user + system)`);
+    console.log(`lowpower sweepFleet, cold (login + SDR read per host): ${s(coldMs)}, CPU ${s(coldCpu)}  (${cold.ok} ok, ${cold.failed} failed)  goal <= 2 s`);
+    console.log(`lowpower sweepFleet, SDRs cached:                      ${s(warmMs)}, CPU ${s(warmCpu)}  (${warm.ok} ok, ${warm.failed} failed)`);
+    console.log(`lowpower sweepFleet, cold process, SDR cache in the store (dynalite), store empty: ${s(storeCold.ms)}, CPU ${s(storeCold.cpuMs)}  (${storeCold.ok} ok, ${storeCold.failed} failed)`);
+    console.log(`lowpower sweepFleet, cold process, SDR cache in the store (dynalite), store warm:  ${s(storeWarm.ms)}, CPU ${s(storeWarm.cpuMs)}  (${storeWarm.ok} ok, ${storeWarm.failed} failed)  goal <= 1 s`);
+    console.log(`  (median of ${WARM_RUNS} fresh processes; each: ${warmRuns.map((r) => `${s(r.ms)} CPU ${s(r.cpuMs)}`).join(', ')})`);
     console.log(`ipmitool, ${SAMPLE} hosts one after another: ${(seqPerHost).toFixed(0)} ms per host -> ${s(seqPerHost * COUNT)} for ${COUNT} (${((seqPerHost * COUNT) / coldMs).toFixed(0)}x lowpower cold)`);
     console.log(`ipmitool, ${SAMPLE} hosts 16 at a time:     ${(parPerHost).toFixed(0)} ms per host -> ${s(parPerHost * COUNT)} for ${COUNT} (${((parPerHost * COUNT) / coldMs).toFixed(0)}x lowpower cold)`);
   } finally {
