@@ -262,7 +262,7 @@ export const DEFAULT_QUIRKS: BmcQuirks = {
  * needs the BMC's device profile; a fallback quirk being on means it may be tried.
  */
 export function quirkOn(q: BmcQuirks, id: QuirkId, device?: DeviceProfile): boolean {
-  const entry = q.table.find((e) => e.id === id);
+  const entry = tableIndex(q.table).byId.get(id);
   if (!entry) return false;
   const s = entry.selection;
   if (s.by !== 'manufacturer') return true;
@@ -277,9 +277,24 @@ export function withoutQuirks(q: BmcQuirks, ...ids: QuirkId[]): BmcQuirks {
 
 /** Reply data as the decoders expect it, after any known fix. */
 export function fixReply(q: BmcQuirks, netFn: number, cmd: number, data: Buffer): Buffer {
-  for (const e of q.table) {
-    const f = e.replyFix;
-    if (f && f.netFn === netFn && f.cmd === cmd && f.length === data.length) return f.fix(data);
+  for (const f of tableIndex(q.table).fixes) {
+    if (f.netFn === netFn && f.cmd === cmd && f.length === data.length) return f.fix(data);
   }
   return data;
 }
+
+/** A table's entries by id and its reply fixes, once per table: asked several times per packet. */
+const indexes = new WeakMap<readonly QuirkEntry[], { byId: Map<QuirkId, QuirkEntry>; fixes: ReplyFix[] }>();
+
+function tableIndex(table: readonly QuirkEntry[]): { byId: Map<QuirkId, QuirkEntry>; fixes: ReplyFix[] } {
+  let i = indexes.get(table);
+  if (!i) {
+    const byId = new Map<QuirkId, QuirkEntry>();
+    // The first entry of an id wins, as Array.find found it.
+    for (const e of table) if (!byId.has(e.id)) byId.set(e.id, e);
+    i = { byId, fixes: table.flatMap((e) => (e.replyFix ? [e.replyFix] : [])) };
+    indexes.set(table, i);
+  }
+  return i;
+}
+
