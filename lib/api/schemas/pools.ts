@@ -100,6 +100,7 @@ export const PoolCreateBody = lazy(() =>
     policy: z.optional(PoolPolicyInput),
     name: z.optional(z.string()),
     xapiUser: z.optional(z.string().check(z.describe('default root'))),
+    loadPoll: z.optional(z.boolean(phrase('must be true or false')).check(z.describe('false: add no load poll schedule (default: the pool gets `load`, poll-load every minute, which runs the night watch)'))),
   }),
 );
 
