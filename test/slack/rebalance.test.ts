@@ -73,7 +73,7 @@ beforeAll(async () => {
   capture = await startCapture();
   runner = await startLocalRunner({ port: 0, bmcBasePort: (await freePort()) - 10, stateDir, log: () => undefined, migrateMsPerGiB: 1, sampleSchedule: false, notifier: async () => undefined });
   // A night whose morning leaves the VMs where the sleep packed them.
-  expect((await api('PATCH', `/v1/pools/${runner.poolId}`, { policy: { afterWake: 'none' } })).status).toBe(200);
+  expect((await api('PATCH', `/v1/pools/${runner.poolId}`, { policy: { afterWake: 'none', wakeGroupSize: 10, wakeStaggerMs: 0 } })).status).toBe(200);
   home = placement();
   const sleep = await api('POST', `/v1/pools/${runner.poolId}/sleep`, { reason: 'test night' });
   expect((await finished((sleep.json.operation as { id: string }).id)).state).toBe('succeeded');
