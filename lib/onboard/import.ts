@@ -3,8 +3,9 @@
  * the BMCs of a range found and read (discover.ts), matched by serial (match.ts), and, unless it
  * is a dry run, the matched hosts written bound: the pool (created when missing, its XAPI password
  * to the Secrets port, its load poll schedule unless the request opts out), each host with its BMC
- * (protocol, port, pinned certificate), one BMC secret per host, audited with reason `import`. Nothing else is written: every other row is listed with
- * the command that adds it by hand. Running it again adds nothing that is there already.
+ * (protocol, port, pinned certificate), one BMC secret per host, audited with reason `import`.
+ * Nothing else is written: every other row is listed with the command that adds it by hand.
+ * Running it again adds nothing that is there already.
  */
 import { parseAddressRange, AddressRangeError, DEFAULT_MAX_TARGETS } from './address-range.ts';
 import { discoverBmcs, redacted, type BmcProbes, type ImportProtocol } from './discover.ts';
