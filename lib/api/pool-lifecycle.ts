@@ -26,8 +26,11 @@ export async function addLoadPoll(ctx: Pick<ApiContext, 'store' | 'schedules' | 
     await ctx.store.deletePool(pool.poolId, pool.version).catch((undo: unknown) => ctx.log?.('pool-create-not-undone', { pool: pool.poolId, error: errorField(undo) }));
     ctx.log?.('pool-create-undone', { pool: pool.poolId, why: 'load poll', error: errorField(e) });
     const why = e instanceof Error ? e.message : String(e);
-    if (e instanceof ScheduleValidationError || e instanceof ScheduleConflictError) throw e;
-    throw new ApiError(502, 'scheduler_failed', `pool ${pool.poolId} was not added: its load poll could not be scheduled (${why}); try again, or add the pool with loadPoll: false`);
+    const message = `pool ${pool.poolId} was not added: its load poll could not be scheduled (${why}); try again, or add the pool with loadPoll: false`;
+    // The scheduler's own refusals keep their status; anything else is the scheduler failing.
+    if (e instanceof ScheduleValidationError) throw new ApiError(400, 'invalid_schedule', message, { field: e.field });
+    if (e instanceof ScheduleConflictError) throw new ApiError(409, 'schedule_conflict', message);
+    throw new ApiError(502, 'scheduler_failed', message);
   }
 }
 

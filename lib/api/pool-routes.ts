@@ -70,7 +70,7 @@ export const POOL_ROUTES: Route[] = [
     summary: "add a pool: its XAPI address, user and password (the password goes to the secret store), and its load poll schedule `load` (poll-load every minute, which runs the night watch) unless loadPoll is false",
     body: s.PoolCreateBody,
     responses: { 201: s.PoolAnswer },
-    errors: { 409: 'the pool exists', 501: 'this deployment cannot store credentials', 502: 'the load poll could not be scheduled: the pool was not added' },
+    errors: { 409: 'the pool exists, or its load poll timer does already (the pool was not added)', 501: 'this deployment cannot store credentials', 502: 'the load poll could not be scheduled: the pool was not added' },
     invalid: { code: 'invalid_pool' },
     async run(ctx, req, { body }) {
       if (await ctx.store.getPool(body.id)) throw new ApiError(409, 'exists', `pool ${body.id} exists`);

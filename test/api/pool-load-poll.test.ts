@@ -8,7 +8,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand, ValidationException } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleApiRequest, type ApiContext } from '../../lib/api/router.ts';
@@ -100,6 +100,14 @@ describe('POST /v1/pools makes the pool its load poll', () => {
     expect(await store.listSchedules('lp-d')).toEqual([]);
     expect((await addPool('lp-d')).status).toBe(201);
     expect((await store.listSchedules('lp-d')).map((s) => [s.scheduleId, s.action])).toEqual([['load', 'poll-load']]);
+  });
+
+  it('a timer EventBridge refuses as invalid: a 400 that says the pool was not added, and it was not', async () => {
+    mock.on(CreateScheduleCommand).rejects(new ValidationException({ message: 'Invalid Name', Message: 'Invalid Name', $metadata: {} }));
+    const res = await addPool('lp-h');
+    expect(res).toMatchObject({ status: 400, body: { error: { code: 'invalid_schedule', field: 'schedule', message: expect.stringMatching(/^pool lp-h was not added: its load poll could not be scheduled \(schedule 'lp-h\.load' rejected by EventBridge Scheduler: Invalid Name\)/) } } });
+    expect(await store.getPool('lp-h')).toBeUndefined();
+    expect(await store.listSchedules('lp-h')).toEqual([]);
   });
 });
 
