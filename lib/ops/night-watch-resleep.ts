@@ -32,9 +32,8 @@ export interface ResleepHost {
 export function resleepable(ops: readonly WatchOperation[], hosts: readonly ResleepHost[]): { hostIds: string[]; why?: string } {
   const watchWakes = ops.filter((o) => o.kind === 'wake' && o.byWatch);
   if (watchWakes.length === 0) return { hostIds: [], why: 'the watch woke no host tonight' };
-  const first = Math.min(...watchWakes.map((o) => Date.parse(o.createdAt)));
-  const takenOver = ops.find((o) => o.kind === 'wake' && !o.byWatch && Date.parse(o.createdAt) > first);
-  if (takenOver) return { hostIds: [], why: `the pool was woken since by someone else (${takenOver.createdAt}): its hosts are theirs now` };
+  const over = takenOver(ops);
+  if (over) return { hostIds: [], why: `the pool was woken since by someone else (${over.createdAt}): its hosts are theirs now` };
   const wakes = new Map<string, number>();
   for (const o of watchWakes) for (const h of o.hostIds) wakes.set(h, (wakes.get(h) ?? 0) + 1);
   const sleptByWatch = new Set(ops.filter((o) => o.kind === 'sleep' && o.byWatch).flatMap((o) => o.hostIds));
@@ -43,6 +42,14 @@ export function resleepable(ops: readonly WatchOperation[], hosts: readonly Resl
   if (hostIds.length) return { hostIds };
   const flapped = [...wakes.keys()].filter((h) => (wakes.get(h) ?? 0) >= 2);
   return { hostIds: [], why: flapped.length ? `not again: ${flapped.join(', ')} flapped (woken more than once tonight); the others are asleep or were slept once tonight` : 'the hosts the watch woke are asleep or were slept once tonight' };
+}
+
+/** Another wake of the pool (a person's, the morning's) after the watch's first tonight, if any. */
+export function takenOver(ops: readonly WatchOperation[]): WatchOperation | undefined {
+  const watchWakes = ops.filter((o) => o.kind === 'wake' && o.byWatch);
+  if (watchWakes.length === 0) return undefined;
+  const first = Math.min(...watchWakes.map((o) => Date.parse(o.createdAt)));
+  return ops.find((o) => o.kind === 'wake' && !o.byWatch && Date.parse(o.createdAt) > first);
 }
 
 export interface QuietState {

@@ -26,7 +26,7 @@ import { POOL_SLEEP, requestPoolSleep, sleepPlanOf } from './pool-sleep.ts';
 import { readPoolView } from './pool-view.ts';
 import { POOL_WAKE, requestPoolWake } from './pool-wake.ts';
 import { awakeCpu, cpuSpike, decideWatch, flappingHosts, nightOf, NIGHT_WATCH_ACTOR, watchSettings, watchWakeKey, type CpuFigure, type WakeDecision, type WatchSettings } from './night-watch-rules.ts';
-import { quietNow, resleepable, watchSleepKey, type WatchOperation } from './night-watch-resleep.ts';
+import { quietNow, resleepable, takenOver, watchSleepKey, type WatchOperation } from './night-watch-resleep.ts';
 
 export interface NightWatchOptions {
   /** The deployment's spike time where the pool's policy names none (default 300 s). */
@@ -97,7 +97,9 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
   const ops = await deps.store.listOperations(poolId, { since: new Date(now.getTime() - DAY_MS).toISOString() });
   const tonight = ops.filter((op) => (op.kind === POOL_WAKE || op.kind === POOL_SLEEP) && nightOf(new Date(op.createdAt), pool.policy?.timeZone) === night);
   const watchWakes = tonight.filter((op) => op.kind === POOL_WAKE && op.actor === NIGHT_WATCH_ACTOR);
-  if (asleep.length === 0 && watchWakes.length === 0) {
+  const watchOps: WatchOperation[] = tonight.map((op) => ({ kind: op.kind === POOL_WAKE ? 'wake' : 'sleep', byWatch: op.actor === NIGHT_WATCH_ACTOR, createdAt: op.createdAt, hostIds: wokenBy(op) }));
+  // Awake, and no host the watch woke is still its own to sleep again (none, or another wake took over).
+  if (asleep.length === 0 && (watchWakes.length === 0 || takenOver(watchOps))) {
     await save({});
     return { poolId, night, state: 'idle', why: 'no host is asleep', notices: [] };
   }
@@ -137,7 +139,6 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
   if (decision.wake) return wake(deps, { poolId, night, decision, wakeN: watchWakes.length + 1, base, save: () => save({ refusalsSeenUpTo }) });
 
   // No demand now: perhaps the hosts the watch woke may sleep again.
-  const watchOps: WatchOperation[] = tonight.map((op) => ({ kind: op.kind === POOL_WAKE ? 'wake' : 'sleep', byWatch: op.actor === NIGHT_WATCH_ACTOR, createdAt: op.createdAt, hostIds: wokenBy(op) }));
   const candidates = resleepOn ? resleepable(watchOps, view.hosts.map((h) => ({ hostId: h.id, cpus: h.cpus, awake: h.state === 'on' }))) : { hostIds: [] };
   const woken = view.hosts.filter((h) => candidates.hostIds.includes(h.id)).map((h) => ({ hostId: h.id, cpus: h.cpus, awake: true }));
   const quiet = woken.length ? quietNow(mine?.quietSince, settings, cpu, woken, refusals.length, now) : undefined;
