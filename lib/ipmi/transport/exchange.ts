@@ -86,7 +86,7 @@ export function exchange<T>(peer: Peer, o: ExchangeOptions<T>): Promise<T> {
         finish(() => reject(e));
         return;
       }
-      void peer.transport.send(peer.address, peer.family, peer.port, packet);
+      peer.transport.post(peer.address, peer.family, peer.port, packet);
       timer = setTimeout(onTimeout, waits[attempt]);
     };
     const onTimeout = (): void => {

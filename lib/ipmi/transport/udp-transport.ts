@@ -60,6 +60,16 @@ export class UdpTransport {
     };
   }
 
+  /**
+   * Send and forget: no completion callback, which costs the socket a request object and a
+   * callback per packet (about half a send's CPU time). A send error is the socket's 'error'
+   * event, ignored: the exchange that sent it times out with a clear message instead.
+   */
+  post(address: string, family: 4 | 6, port: number, packet: Uint8Array): void {
+    this.socketFor(family).send(packet, port, address);
+  }
+
+  /** Send, resolved once the socket has handed the packet over (for a packet sent last, before a close). */
   send(address: string, family: 4 | 6, port: number, packet: Uint8Array): Promise<void> {
     const s = this.socketFor(family);
     return new Promise((resolve) => {
