@@ -86,9 +86,9 @@ export async function readHost(entry: FleetHost, options: Omit<SweepOptions, 'co
       retries: options.retries,
       transport: options.transport,
       sdrCache: options.sdrCache,
-      // Power status, sensors and DCMI readings are User-level commands: a session at User needs
-      // no Set Session Privilege Level, one round trip less per BMC.
-      privilege: 'user',
+      // No privilege given, so Administrator (Operator when refused): a session at User would save
+      // the Set Session Privilege Level round trip, but BMCs such as OpenIPMI's ipmi_sim refuse
+      // DCMI Get Power Reading below Operator (0xD4).
     });
     return await readBmc(bmc, entry);
   } catch (e) {
