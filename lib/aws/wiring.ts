@@ -1,7 +1,9 @@
 /**
  * lowpower's parts wired to AWS, once per Lambda container: the store on DynamoDB, secrets in
  * Secrets Manager, timers in EventBridge Scheduler, operations handed to the worker by async
- * invoke and resumed by a one-time at() schedule. Handlers take what they need from here.
+ * invoke and resumed by a one-time at() schedule. Handlers take what they need from here; the
+ * API's routes are wired in api-wiring.ts, so only the http function's bundle carries them (and
+ * zod with their schemas).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -14,12 +16,9 @@ import { EventBridgeScheduler } from '../schedules/index.ts';
 import { ScheduleService, eventBridgeSchedulerPort } from '../schedules/index.ts';
 import { hostDrivers } from '../ops/index.ts';
 import { xenPowerGuard } from '../ops/index.ts';
-import { driverBmcReads } from '../ops/index.ts';
 import type { PoolOpsDeps } from '../ops/index.ts';
 import { poolWakeLeadMinutes } from '../ops/index.ts';
 import { hypervisorCache } from '../ops/index.ts';
-import { POOL_ROUTES } from '../api/index.ts';
-import type { ApiContext } from '../api/index.ts';
 import { configFromEnv, type AwsConfig } from './config.ts';
 import type { Notifier } from '../ops/index.ts';
 import { renderNotice } from '../slack/index.ts';
@@ -32,7 +31,6 @@ export interface AwsWiring {
   ops: PoolOpsDeps;
   schedules: ScheduleService;
   scheduler: EventBridgeScheduler;
-  api: ApiContext;
   /** Hand an operation to the worker (async invoke: returns at once). */
   launch(operationId: string): Promise<void>;
   /** Channel messages, handed to the Slack function (the only one with a route to Slack). */
@@ -84,6 +82,5 @@ async function build(log: Log): Promise<AwsWiring> {
     const messages = notices.map(renderNotice);
     await lambda.invoke(config.slackFunctionName, { notify: messages }, { async: true });
   };
-  const api: ApiContext = { store, ops, schedules, launch, routes: POOL_ROUTES, bmc: driverBmcReads(ops.driver), secrets, log };
-  return { config, store, secrets, ops, schedules, scheduler, api, launch, resumeAt, notifier, docClient, lambda };
+  return { config, store, secrets, ops, schedules, scheduler, launch, resumeAt, notifier, docClient, lambda };
 }
