@@ -136,9 +136,8 @@ export interface Unzipped {
  * node_modules for the `@aws-sdk/*` imports the bundle leaves to the Lambda runtime (NODE_PATH
  * does not apply to ES modules).
  */
-export function unzipFunction(fn: FunctionKey): Unzipped {
-  const buf = readFileSync(zipPath(fn));
-  const dir = join(SERVERLESS_DIR, 'unzipped', fn);
+export function unzipFunction(fn: FunctionKey, zipFile = zipPath(fn), dir = join(SERVERLESS_DIR, 'unzipped', fn)): Unzipped {
+  const buf = readFileSync(zipFile);
   rmSync(dir, { recursive: true, force: true });
   const files: { name: string; size: number }[] = [];
   for (const e of listZip(buf)) {
