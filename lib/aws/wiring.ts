@@ -20,8 +20,6 @@ import type { PoolOpsDeps } from '../ops/index.ts';
 import { poolWakeLeadMinutes } from '../ops/index.ts';
 import { hypervisorCache } from '../ops/index.ts';
 import { configFromEnv, type AwsConfig } from './config.ts';
-import type { Notifier } from '../ops/index.ts';
-import { renderNotice } from '../slack/index.ts';
 import type { Log } from '../util/index.ts';
 
 export interface AwsWiring {
@@ -33,8 +31,6 @@ export interface AwsWiring {
   scheduler: EventBridgeScheduler;
   /** Hand an operation to the worker (async invoke: returns at once). */
   launch(operationId: string): Promise<void>;
-  /** Channel messages, handed to the Slack function (the only one with a route to Slack). */
-  notifier: Notifier;
   /** Run the operation again at this instant (a one-time schedule EventBridge deletes after use). */
   resumeAt(operationId: string, at: Date): Promise<void>;
   docClient: DynamoDBDocumentClient;
@@ -76,11 +72,5 @@ async function build(log: Log): Promise<AwsWiring> {
   ops.checkAt = async (at: Date, operationId: string): Promise<void> => {
     await scheduler.createOneTime({ name: `ready-${operationId.slice(0, 8)}-${at.getTime().toString(36)}`, at: at.toISOString().slice(0, 19), timezone: 'UTC', input: { source: 'sweep' } });
   };
-  // Notices rendered here and handed to the slack function (the only one with a route to Slack).
-  const notifier: Notifier = async (notices) => {
-    if (notices.length === 0 || !config.slackFunctionName) return;
-    const messages = notices.map(renderNotice);
-    await lambda.invoke(config.slackFunctionName, { notify: messages }, { async: true });
-  };
-  return { config, store, secrets, ops, schedules, scheduler, launch, resumeAt, notifier, docClient, lambda };
+  return { config, store, secrets, ops, schedules, scheduler, launch, resumeAt, docClient, lambda };
 }
