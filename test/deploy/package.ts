@@ -169,6 +169,8 @@ export function lambdaEnv(template: Template, fn: FunctionKey): Record<string, s
 
 export interface ImportProbe {
   ms: number;
+  /** CPU time of the process during the import (user + system, every thread): steadier than ms on a busy machine. */
+  cpuMs: number;
   handlerType: string;
 }
 
@@ -199,10 +201,12 @@ export function probeEnv(env: Record<string, string>, fn: string): Record<string
 const PROBE = [
   // An optional module imported first, untimed (e.g. the SDK only, to time our bundle alone).
   'if (process.argv[2]) await import(process.argv[2]);',
+  'const c0 = process.cpuUsage();',
   'const t0 = performance.now();',
   'const m = await import(process.argv[1]);',
   'const ms = performance.now() - t0;',
-  'console.log(JSON.stringify({ ms, handlerType: typeof m.handler }));',
+  'const c = process.cpuUsage(c0);',
+  'console.log(JSON.stringify({ ms, cpuMs: (c.user + c.system) / 1000, handlerType: typeof m.handler }));',
   // Handles a handler module may open at import (SDK agents, timers) must not keep us waiting.
   'process.exit(0);',
 ].join('\n');
