@@ -1,7 +1,7 @@
 /**
  * The doctor's checks, one part of a deployment each: a pool's XAPI (a login and a pool read), a
  * host's BMC (a power status read) and its binding (from the store), a schedule's timer against
- * the store. Each gives ok, warn or fail with one line of detail and, when not ok, what to do.
+ * the store, a pool without its load poll. Each gives ok, warn or fail with one line of detail and, when not ok, what to do.
  * Details come from typed errors that never carry a password (the XAPI client scrubs it, the BMC
  * drivers and the Secrets port name refs only); nothing here reads a secret itself.
  */
@@ -12,7 +12,8 @@ import type { Hypervisor } from '../xen/index.ts';
 import { bindingRefusal, bindingView } from '../ops/index.ts';
 import { protocolOf } from '../ops/index.ts';
 import type { PowerDriver, PowerStatus } from '../ops/index.ts';
-import type { TimerCheck, TimerState } from '../schedules/index.ts';
+import type { ScheduleAction, TimerCheck, TimerState } from '../schedules/index.ts';
+import { loadPollSchedule } from '../schedules/index.ts';
 import type { DoctorStatus } from './schemas/doctor.ts';
 
 /** What a check found. */
@@ -142,4 +143,18 @@ export function checkTimer(poolId: string, c: TimerCheck): Finding {
     case 'unknown':
       return { status: 'fail', detail: `the scheduler could not be asked: ${c.error ?? 'no reason given'}`, fix: 'let the http function call scheduler:GetSchedule on the schedule group (infra/iam.yml), then run the doctor again' };
   }
+}
+
+/**
+ * The pool's load poll: without a `poll-load` schedule (or with it disabled) its load is not
+ * sampled and, on AWS, the night watch never runs. A warning, not a failure: a pool may have been
+ * added without it on purpose (loadPoll: false).
+ */
+export function checkLoadPoll(poolId: string, schedules: ReadonlyArray<{ name: string; action: ScheduleAction; enabled: boolean }>): Finding | undefined {
+  const polls = schedules.filter((s) => s.action === 'poll-load');
+  if (polls.some((s) => s.enabled)) return undefined;
+  const why = "its load is not sampled and the night watch never runs (a spike at night wakes no host)";
+  if (polls.length) return { status: 'warn', detail: `the load poll ${polls.map((s) => s.name).join(', ')} is disabled: ${why}`, fix: `enable it: PATCH /v1/schedules/${polls[0].name}?pool=${poolId} with {"enabled":true} (operator)` };
+  const { name, action, expression, timezone } = loadPollSchedule(poolId);
+  return { status: 'warn', detail: `no load poll (a poll-load schedule): ${why}`, fix: `add it: POST /v1/schedules?pool=${poolId} with ${JSON.stringify({ name, action, expression, timezone })} (operator)` };
 }

@@ -1,7 +1,8 @@
 /**
  * GET /v1/doctor: a deployment checked from inside, where the BMCs and the pool masters can be
  * reached (they sit in private subnets; the CLI only reports): each pool's XAPI, every host's BMC
- * (answers, bound), every schedule's timer in the scheduler. One line per check, with what to do.
+ * (answers, bound), every schedule's timer in the scheduler, a pool without its load poll. One
+ * line per check, with what to do.
  *
  * Role viewer: every check only reads (an XAPI pool record, a chassis power status, GetSchedule),
  * changes nothing, and shows no more than a viewer reads through /v1/hosts and /v1/schedules, only
@@ -13,7 +14,7 @@ import type { Host, Pool } from '../store/index.ts';
 import type { PoolOpsDeps } from '../ops/index.ts';
 import { mapBounded } from '../util/index.ts';
 import { ApiError } from './errors.ts';
-import { checkBinding, checkBmc, checkTimer, checkXapi, withDeadline, type Bound, type Finding } from './doctor-checks.ts';
+import { checkBinding, checkBmc, checkLoadPoll, checkTimer, checkXapi, withDeadline, type Bound, type Finding } from './doctor-checks.ts';
 import { DoctorAnswer, DoctorQuery, type DoctorCheck } from './schemas/doctor.ts';
 import { defineRoute, type ApiContext, type Route } from './types.ts';
 
@@ -68,10 +69,12 @@ async function scheduleChecks(ctx: ApiContext, run: Run, pool: Pool): Promise<Do
   if (t0 >= run.deadline) return [notChecked(subject)];
   const ms = allowance(run);
   try {
-    const timers = await ctx.schedules.checkTimers(pool.poolId, (work) => withDeadline(work, ms));
+    const [timers, schedules] = await Promise.all([ctx.schedules.checkTimers(pool.poolId, (work) => withDeadline(work, ms)), ctx.schedules.list(pool.poolId)]);
     const took = run.clock() - t0;
-    if (timers.length === 0) return [line(subject, { status: 'warn', detail: 'no schedules: nothing puts this pool to sleep or wakes it on its own', fix: `add them: POST /v1/schedules?pool=${pool.poolId} (a sleep and a wake)` }, took)];
-    return timers.map((c) => line({ kind: 'schedule', name: `schedule ${pool.poolId}/${c.name}`, pool: pool.poolId, schedule: c.name }, checkTimer(pool.poolId, c), took));
+    const noLoadPoll = checkLoadPoll(pool.poolId, schedules);
+    const loadLine = noLoadPoll ? [line({ kind: 'schedule', name: `load poll ${pool.poolId}`, pool: pool.poolId }, noLoadPoll, took)] : [];
+    if (timers.length === 0) return [line(subject, { status: 'warn', detail: 'no schedules: nothing puts this pool to sleep or wakes it on its own', fix: `add them: POST /v1/schedules?pool=${pool.poolId} (a sleep and a wake)` }, took), ...loadLine];
+    return [...timers.map((c) => line({ kind: 'schedule', name: `schedule ${pool.poolId}/${c.name}`, pool: pool.poolId, schedule: c.name }, checkTimer(pool.poolId, c), took)), ...loadLine];
   } catch (e) {
     return [line(subject, { status: 'fail', detail: `the schedules could not be read: ${e instanceof Error ? e.message : String(e)}`, fix: "see the API's log" }, run.clock() - t0)];
   }

@@ -1,6 +1,7 @@
 /**
- * /v1/pools: the pools, one pool's hosts and VMs, the night's plan, sleep and wake (dry run: 200
- * with the plan; otherwise 202 with the operation), and the energy saved per night.
+ * /v1/pools: the pools (added with their load poll), one pool's hosts and VMs, the night's plan,
+ * sleep and wake (dry run: 200 with the plan; otherwise 202 with the operation), and the energy
+ * saved per night.
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError } from './errors.ts';
@@ -13,6 +14,7 @@ import { requestPoolWake } from '../ops/index.ts';
 import { readPoolView } from '../ops/index.ts';
 import { energyReport } from '../ops/index.ts';
 import { ADVICE_ROUTES } from './advice-routes.ts';
+import { addLoadPoll, POOL_LIFECYCLE_ROUTES } from './pool-lifecycle.ts';
 import { IdParams } from './schemas/common.ts';
 import { EnergyQuery, EnergyReport } from './schemas/energy.ts';
 import * as s from './schemas/pools.ts';
@@ -65,17 +67,18 @@ export const POOL_ROUTES: Route[] = [
     method: 'POST',
     path: '/v1/pools',
     role: 'admin',
-    summary: 'add a pool: its XAPI address, user and password (the password goes to the secret store)',
+    summary: "add a pool: its XAPI address, user and password (the password goes to the secret store), and its load poll schedule `load` (poll-load every minute, which runs the night watch) unless loadPoll is false",
     body: s.PoolCreateBody,
     responses: { 201: s.PoolAnswer },
-    errors: { 409: 'the pool exists', 501: 'this deployment cannot store credentials' },
+    errors: { 409: 'the pool exists, or its load poll timer does already (the pool was not added)', 501: 'this deployment cannot store credentials', 502: 'the load poll could not be scheduled: the pool was not added' },
     invalid: { code: 'invalid_pool' },
     async run(ctx, req, { body }) {
       if (await ctx.store.getPool(body.id)) throw new ApiError(409, 'exists', `pool ${body.id} exists`);
       const secretRef = `xapi.${body.id}`;
       await secretsOf(ctx).put(secretRef, body.xapiPassword);
       const pool = await ctx.store.createPool({ poolId: body.id, name: body.name, xapiUrl: body.xapiUrl, xapiUser: body.xapiUser ?? 'root', secretRef, policy: body.policy ?? {} });
-      await ctx.store.appendAudit({ poolId: pool.poolId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'add pool', result: 'ok' });
+      const loadPoll = body.loadPoll === false ? 'no load poll (loadPoll: false)' : `load poll: ${await addLoadPoll(ctx, pool)}`;
+      await ctx.store.appendAudit({ poolId: pool.poolId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'add pool', result: 'ok', message: loadPoll });
       return { status: 201, body: { pool: publicPool(pool) } };
     },
   }),
@@ -197,4 +200,5 @@ export const POOL_ROUTES: Route[] = [
     },
   }),
   ...ADVICE_ROUTES,
+  ...POOL_LIFECYCLE_ROUTES,
 ];

@@ -12,7 +12,7 @@ import type { ImportAnswer } from '../api/index.ts';
 
 export const POOL_IMPORT_USAGE = `usage: lowpower pool import POOL --xapi URL -U USER (-f FILE | -E) --bmc-range RANGE --bmc-user USER
                             (--bmc-password-file FILE | --bmc-password-env) [--protocol ipmi|redfish|auto]
-                            [--dry-run] [--force] [--json]
+                            [--dry-run] [--force] [--no-load-poll] [--json]
 
   --xapi URL                 the pool master's XAPI (a new pool needs it; an existing pool's own is used)
   -U USER                    the XAPI user (default root)
@@ -27,6 +27,8 @@ export const POOL_IMPORT_USAGE = `usage: lowpower pool import POOL --xapi URL -U
   --protocol P               ipmi (presence ping), redfish (service root) or auto (both; the default)
   --dry-run                  show the table, write nothing
   --force                    probe a range of more than 1,024 addresses
+  --no-load-poll             a new pool gets no load poll schedule (by default it gets \`load\`,
+                             poll-load every minute, which runs the night watch)
   --json                     the API's answer as JSON
 ${API_OPTIONS_USAGE}
 
@@ -49,6 +51,7 @@ const FLAGS: FlagSpec[] = [
   { names: ['--protocol'], value: true, key: 'protocol' },
   { names: ['--dry-run'], key: 'dryRun' },
   { names: ['--force'], key: 'force' },
+  { names: ['--no-load-poll'], key: 'noLoadPoll' },
   { names: ['--json'], key: 'json' },
   { names: ['-h', '--help'], key: 'help' },
 ];
@@ -80,7 +83,7 @@ export function importBody(flags: Record<string, string | boolean>): Record<stri
   const bmcPassword = passwordFrom(flags, 'bmcPasswordFile', 'bmcPasswordEnv', 'IPMI_PASSWORD', 'BMC password (--bmc-password-file FILE or --bmc-password-env)', false);
   const xapiPassword = passwordFrom(flags, 'xapiPasswordFile', 'xapiPasswordEnv', 'XAPI_PASSWORD', 'XAPI password (-f FILE or -E)', true);
   const xapi = flags.xapi !== undefined || flags.xapiUser !== undefined || xapiPassword !== undefined ? { url: flags.xapi, user: flags.xapiUser, password: xapiPassword } : undefined;
-  return { xapi, bmcRange: flags.bmcRange, bmcUser: flags.bmcUser, bmcPassword, protocol, dryRun: flags.dryRun === true, force: flags.force === true };
+  return { xapi, bmcRange: flags.bmcRange, bmcUser: flags.bmcUser, bmcPassword, protocol, dryRun: flags.dryRun === true, force: flags.force === true, ...(flags.noLoadPoll === true ? { loadPoll: false } : {}) };
 }
 
 /** The answer as a person reads it: the table, the counts, what changed, and the by-hand lines. */

@@ -2,9 +2,10 @@
  * A pool onboarded in one call: its hosts from XAPI (name, UUID, bios_strings serials, master),
  * the BMCs of a range found and read (discover.ts), matched by serial (match.ts), and, unless it
  * is a dry run, the matched hosts written bound: the pool (created when missing, its XAPI password
- * to the Secrets port), each host with its BMC (protocol, port, pinned certificate), one BMC secret
- * per host, audited with reason `import`. Nothing else is written: every other row is listed with
- * the command that adds it by hand. Running it again adds nothing that is there already.
+ * to the Secrets port, its load poll schedule unless the request opts out), each host with its BMC
+ * (protocol, port, pinned certificate), one BMC secret per host, audited with reason `import`.
+ * Nothing else is written: every other row is listed with the command that adds it by hand.
+ * Running it again adds nothing that is there already.
  */
 import { parseAddressRange, AddressRangeError, DEFAULT_MAX_TARGETS } from './address-range.ts';
 import { discoverBmcs, redacted, type BmcProbes, type ImportProtocol } from './discover.ts';
@@ -32,6 +33,8 @@ export interface ImportRequest {
   dryRun?: boolean;
   /** Probe more than the address limit (1,024). */
   force?: boolean;
+  /** false: a new pool gets no load poll schedule (default: it does, where the deps can make one). */
+  loadPoll?: boolean;
   actor: string;
   source: ActionSource;
 }
@@ -45,6 +48,11 @@ export interface ImportDeps {
   hypervisorFor?(pool: Pool): Promise<Hypervisor>;
   /** A new pool's XAPI, from the URL and credentials of the request (closed after the import). */
   connectXapi(o: { url: string; user: string; password: string }): Hypervisor;
+  /**
+   * The new pool's load poll schedule, made right after the pool; it removes the pool again when
+   * it fails (and throws), so nothing else is written. Returns the line that says what it made.
+   */
+  addLoadPoll?(pool: Pool): Promise<string>;
   probes?: BmcProbes;
   concurrency?: number;
   probeTimeoutMs?: number;
@@ -67,7 +75,7 @@ export class ImportError extends Error {
 }
 
 export interface ImportChange {
-  what: 'pool' | 'host';
+  what: 'pool' | 'host' | 'schedule';
   id: string;
   /** What was written (or, in a dry run, would be). */
   change: string;
@@ -160,13 +168,16 @@ export async function importPool(deps: ImportDeps, req: ImportRequest): Promise<
     let rows = takenElsewhere(req.poolId, matchBmcsToHosts(req.poolId, hosts, found, mine, at), others);
 
     const note = existing && req.xapi?.url && req.xapi.url.replace(/\/$/, '') !== existing.xapiUrl.replace(/\/$/, '') ? `pool ${req.poolId} exists: its stored XAPI ${existing.xapiUrl} was used, not ${req.xapi.url}` : undefined;
+    const wantsLoadPoll = !existing && req.loadPoll !== false && deps.addLoadPoll !== undefined;
+    let loadPoll = wantsLoadPoll ? 'add the load poll: schedule load (poll-load, rate(1 minute) UTC)' : undefined;
     if (!dryRun) {
       const who = { actor: req.actor, source: req.source, reason: 'import' };
       if (!existing) {
         const secretRef = `xapi.${req.poolId}`;
         await deps.secrets.put(secretRef, req.xapi?.password as string);
-        await deps.store.createPool({ poolId: req.poolId, name: name || req.poolId, xapiUrl: xapi.url, xapiUser: xapi.user, secretRef, policy: {} });
-        await deps.store.appendAudit({ poolId: req.poolId, ...who, action: 'add pool', result: 'ok', message: `XAPI ${xapi.url}, user ${xapi.user}` });
+        const pool = await deps.store.createPool({ poolId: req.poolId, name: name || req.poolId, xapiUrl: xapi.url, xapiUser: xapi.user, secretRef, policy: {} });
+        if (wantsLoadPoll) loadPoll = `added the load poll: ${await deps.addLoadPoll?.(pool)}`;
+        await deps.store.appendAudit({ poolId: req.poolId, ...who, action: 'add pool', result: 'ok', message: `XAPI ${xapi.url}, user ${xapi.user}; ${loadPoll ?? 'no load poll'}` });
       }
       rows = await writeMatched(deps, req, rows, found, hosts, who);
       await deps.store.appendAudit({ poolId: req.poolId, ...who, action: 'import pool', result: 'ok', message: `${req.bmcRange} (${protocol}): ${summaryLine(countRows(rows))}` });
@@ -175,6 +186,7 @@ export async function importPool(deps: ImportDeps, req: ImportRequest): Promise<
     // A dry run's matched rows are what it would add; a real run's, what it added.
     const changes: ImportChange[] = [
       ...(existing ? [] : [{ what: 'pool' as const, id: req.poolId, change: `${dryRun ? 'add' : 'added'} pool ${req.poolId} (XAPI ${xapi.url}, user ${xapi.user})` }]),
+      ...(loadPoll ? [{ what: 'schedule' as const, id: 'load', change: loadPoll }] : []),
       ...rows.filter((r) => r.hostId && (dryRun ? r.match === 'matched' : /^added /.test(r.write))).map((r) => ({ what: 'host' as const, id: r.hostId as string, change: r.write })),
     ];
     deps.log?.('import', { pool: req.poolId, dryRun, ...counts, changes: changes.length });

@@ -1,12 +1,14 @@
 /**
  * The night watch's decisions, pure: which night a moment belongs to, the awake hosts' CPU as one
  * figure, whether it has stayed above the ceiling long enough, how many sleeping hosts cover it,
- * which hosts the watch may not wake (flapping), and the bound of wakes per night. The I/O (XAPI,
- * the store, the wake operation) is in night-watch.ts.
+ * which hosts the watch may not wake (flapping), XAPI's refusals to start a VM as a memory demand,
+ * and the bound of wakes per night. When the watch sleeps its hosts again is night-watch-resleep.ts.
+ * The I/O (XAPI, the store, the operations) is in night-watch.ts.
  */
-import { DEFAULT_CPU_CEILING_PERCENT, planWake, wakeOrder, type PlannerHost, type PlannerPolicy, type PlannerVm } from '../planner/index.ts';
+import { DEFAULT_CPU_CEILING_PERCENT, planWake, usableMemory, wakeOrder, type PlannerHost, type PlannerPolicy, type PlannerVm } from '../planner/index.ts';
 import { localDate } from '../schedules/index.ts';
 import type { PoolPolicy } from '../store/index.ts';
+import type { StartRefusal } from '../xen/index.ts';
 
 export const NIGHT_WATCH_ACTOR = 'night-watch';
 /** The planner's ceiling: the watch wakes hosts at the load the planner packs nights to. */
@@ -21,6 +23,8 @@ export interface WatchSettings {
   cpuCeilingPercent: number;
   spikeSeconds: number;
   maxWakesPerNight: number;
+  /** Sleep the hosts the watch woke once the demand has been gone this long; absent: never (the default). */
+  resleepAfterQuietSeconds?: number;
 }
 
 /** The pool's settings, the deployment's spike time where the pool names none. */
@@ -29,6 +33,7 @@ export function watchSettings(policy: PoolPolicy | undefined, spikeSeconds = DEF
     cpuCeilingPercent: policy?.cpuCeilingPercent ?? DEFAULT_CPU_CEILING_PERCENT,
     spikeSeconds: policy?.spikeSeconds ?? spikeSeconds,
     maxWakesPerNight: policy?.maxWakesPerNight ?? DEFAULT_MAX_WAKES_PER_NIGHT,
+    ...(policy?.resleepAfterQuietSeconds !== undefined ? { resleepAfterQuietSeconds: policy.resleepAfterQuietSeconds } : {}),
   };
 }
 
@@ -134,28 +139,93 @@ export interface WatchInput {
   /** Hosts lowpower put to sleep that the watch may wake (flapping ones left out). */
   wakeable: string[];
   wakesTonight: number;
+  /** XAPI's refusals to start a VM for lack of memory that this check is the first to see. */
+  refusals?: readonly StartRefusal[];
 }
 
 export interface WakeDecision {
   wake: true;
-  reason: 'cpu' | 'memory';
+  reason: 'cpu' | 'memory' | 'refusal';
   hostIds: string[];
   text: string;
   figures: Record<string, number>;
   planWhy: string[];
+  /** The refusals behind a 'refusal' wake, one per VM. */
+  refusals?: StartRefusal[];
 }
 export type WatchDecision = { wake: false; why: string } | WakeDecision;
 
 const pct = (x: number): string => `${Math.round(x * 10) / 10}%`;
 const gib = (b: number): string => `${Math.round((b / 2 ** 30) * 10) / 10} GiB`;
 
+/** The memory XAPI's refusals ask for: one demand per VM (its largest), one per task where the task names no VM. */
+export interface RefusalDemand {
+  bytes: number;
+  largestBytes: number;
+  refusals: StartRefusal[];
+}
+
+/** A VM refused twice counts once; a VM that runs by now (someone's retry found room) counts not at all. */
+export function refusalDemand(refusals: readonly StartRefusal[], runningVmIds: ReadonlySet<string> = new Set()): RefusalDemand {
+  const byVm = new Map<string, StartRefusal>();
+  for (const r of refusals) {
+    if (r.vm && runningVmIds.has(r.vm.name)) continue;
+    const key = r.vm ? `vm:${r.vm.ref}` : `task:${r.taskRef}`;
+    const seen = byVm.get(key);
+    if (!seen || r.neededBytes > seen.neededBytes) byVm.set(key, r);
+  }
+  const kept = [...byVm.values()];
+  return { bytes: kept.reduce((s, r) => s + r.neededBytes, 0), largestBytes: Math.max(0, ...kept.map((r) => r.neededBytes)), refusals: kept };
+}
+
+/** One refusal in words: which VM, through which call, what it needed and what the host had. */
+export function refusalText(r: StartRefusal): string {
+  const who = r.vm ? r.vm.name : `a VM (task ${r.taskUuid || r.taskRef} does not name it)`;
+  return `XAPI refused to start ${who} for lack of memory (${r.call} at ${new Date(r.finishedAt).toISOString()}: needed ${gib(r.neededBytes)}, ${gib(r.availableBytes)} free on the host it tried)`;
+}
+
 /**
- * What the watch does now: wake the fewest wakeable hosts that cover the demand, memory first
- * (the running VMs no longer fit with the HA spare), then CPU (above the ceiling for the spike
- * time); nothing past the night's bound.
+ * The hosts that cover the refusals: the fewest that hold the running VMs plus what the refused
+ * VMs need with the HA spare (planWake); when the total fits but no awake host had the room (the
+ * free memory is spread thin), the first sleeping host in wake order that can hold the largest.
+ */
+function refusalWake(w: WatchInput, demand: RefusalDemand, candidates: PlannerHost[]): WakeDecision | { wake: false; why: string } {
+  const memory = planWake(w.hosts.filter((h) => h.state !== 'off' || w.wakeable.includes(h.id)), w.vms, w.policy, { extraMemoryBytes: demand.bytes });
+  const text = demand.refusals.map(refusalText).join('; ');
+  let hostIds = memory.wake;
+  let planWhy = memory.why;
+  if (hostIds.length === 0) {
+    const room = wakeOrder(candidates).find((h) => usableMemory(h, w.policy) >= demand.largestBytes);
+    if (!room) return { wake: false, why: `${text}; but no sleeping host the watch may wake holds ${gib(demand.largestBytes)}` };
+    hostIds = [room.id];
+    planWhy = [`${room.id}: the awake hosts hold ${gib(demand.bytes)} more in total, but none had ${gib(demand.largestBytes)} free; the first sleeping host in wake order that can hold it`];
+  }
+  const largest = demand.refusals.find((r) => r.neededBytes === demand.largestBytes) as StartRefusal;
+  return {
+    wake: true,
+    reason: 'refusal',
+    hostIds,
+    text,
+    figures: { neededBytes: demand.bytes, largestNeededBytes: demand.largestBytes, availableBytes: largest.availableBytes, refusals: demand.refusals.length },
+    planWhy,
+    refusals: demand.refusals,
+  };
+}
+
+/**
+ * What the watch does now: wake the fewest wakeable hosts that cover the demand: XAPI's refusals
+ * to start a VM for lack of memory first, then memory (the running VMs no longer fit with the HA
+ * spare), then CPU (above the ceiling for the spike time); nothing past the night's bound.
  */
 export function decideWatch(w: WatchInput): WatchDecision {
   const candidates = w.hosts.filter((h) => w.wakeable.includes(h.id) && h.state === 'off');
+  const demand = refusalDemand(w.refusals ?? [], new Set(w.vms.map((v) => v.id)));
+  if (demand.refusals.length > 0) {
+    const d = refusalWake(w, demand, candidates);
+    if (!d.wake) return d;
+    if (w.wakesTonight >= w.settings.maxWakesPerNight) return { wake: false, why: `${d.text}; but the watch has woken hosts ${w.wakesTonight} time(s) tonight (at most ${w.settings.maxWakesPerNight})` };
+    return d;
+  }
   const memory = planWake(w.hosts.filter((h) => h.state !== 'off' || w.wakeable.includes(h.id)), w.vms, w.policy, { extraMemoryBytes: 0 });
   const running = w.vms.reduce((s, v) => s + v.memoryBytes, 0);
   let decision: WakeDecision | undefined;

@@ -45,3 +45,4 @@ export {
 } from './scheduler-ports.ts';
 export { localTimerName, scheduleNameOfTimer, earlyStartName, earlyStartPrefix } from './timer-names.ts';
 export { offsetMsAt } from './zoned.ts';
+export { LOAD_POLL_NAME, loadPollSchedule, describeLoadPoll, ensureLoadPoll, removePoolSchedules } from './pool-schedules.ts';

@@ -8,7 +8,7 @@ import { commandText, usage, type SlackIntent } from './commands.ts';
 import type { IntentContext } from './api-call.ts';
 import { operation, plan, sensors, status } from './read-answers.ts';
 import { hold, scheduleList, skipTonight } from './schedule-answers.ts';
-import { confirmPower, confirmSleep, confirmWake } from './confirm-answers.ts';
+import { confirmPower, confirmRebalance, confirmSleep, confirmWake } from './confirm-answers.ts';
 import { errorField } from '../util/index.ts';
 
 export { actorOf, reasonOf, type IntentContext, type SlackApi, type SlackUser } from './api-call.ts';
@@ -41,6 +41,8 @@ export async function answerCommand(ctx: IntentContext, intent: SlackIntent): Pr
         return await confirmSleep(ctx, intent.pool, intent);
       case 'wake':
         return await confirmWake(ctx, intent.pool, intent);
+      case 'rebalance':
+        return await confirmRebalance(ctx, intent.pool, intent.mode, intent);
     }
   } catch (e) {
     ctx.log?.('slack-command-failed', { command: commandText(intent), error: errorField(e) });

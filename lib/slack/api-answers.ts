@@ -20,6 +20,7 @@ export const HostsRead = lazy(() => z.object({ hosts: z.array(HostRow) }));
 export const HostRead = lazy(() => z.object({ host: HostRow, readings: z.array(ReadingRow) }));
 export const PlanRead = lazy(() => z.object({ plan: PlanRow }));
 export const WakePlanRead = lazy(() => z.object({ plan: uses(api.WakePlan, { wake: true, why: true }) }));
+export const RebalancePlanRead = lazy(() => z.object({ plan: uses(api.RebalancePlan, { mode: true, moves: true, stays: true, why: true }) }));
 
 /** What a finished operation says per host (the `hosts` of its result: every kind writes them so). */
 export const HostResult = lazy(() => z.object({ hostId: z.string(), result: z.string(), detail: z.optional(z.string()), wattsSaved: z.optional(z.number()) }));

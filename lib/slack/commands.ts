@@ -1,13 +1,16 @@
 /**
  * The `/lowpower` slash command's text as an intent, pure. Anything it cannot read becomes a
- * friendly usage answer, never an exception. Intents that switch power (on, off, soft, cycle,
- * sleep, wake) need a confirmation click; reading, skipping tonight and holding awake do not (they
+ * friendly usage answer, never an exception. Intents that switch power or move VMs (on, off, soft,
+ * cycle, sleep, wake, rebalance) need a confirmation click; reading, skipping tonight and holding awake do not (they
  * only keep hosts on). An intent round-trips through a button's `value` as small JSON.
  */
 import { parseTimeOfDay } from './local-time.ts';
 
 export const POWER_ACTIONS = ['on', 'off', 'soft', 'cycle'] as const;
 export type SlackPowerAction = (typeof POWER_ACTIONS)[number];
+/** How a rebalance spreads the VMs: back where they ran before the last sleep, or evening out the measured load. */
+export const REBALANCE_MODES = ['restore', 'balance'] as const;
+export type SlackRebalanceMode = (typeof REBALANCE_MODES)[number];
 
 export type SlackIntent =
   | { kind: 'help' }
@@ -16,6 +19,7 @@ export type SlackIntent =
   | { kind: 'power'; action: SlackPowerAction; host: string }
   | { kind: 'sleep'; pool: string }
   | { kind: 'wake'; pool: string }
+  | { kind: 'rebalance'; pool: string; mode: SlackRebalanceMode }
   | { kind: 'plan'; pool: string }
   | { kind: 'schedules'; pool?: string }
   | { kind: 'skip-tonight'; pool: string }
@@ -30,6 +34,7 @@ export const USAGE_LINES: readonly string[] = [
   '`/lowpower sensors HOST` the latest sensor readings',
   '`/lowpower plan POOL` who would sleep tonight, and why the others stay on',
   '`/lowpower sleep POOL` / `wake POOL` run the night or morning now (asks first)',
+  '`/lowpower rebalance POOL [restore|balance]` spread the VMs now: back to their hosts before the last sleep (restore, the default) or evening out the measured load (asks first)',
   '`/lowpower on|off|soft|cycle HOST` switch one host (asks first)',
   '`/lowpower schedule list [POOL]` the schedules and their next runs',
   '`/lowpower skip-tonight POOL` skip the next run of the pool\'s sleep schedules',
@@ -44,7 +49,7 @@ export function usage(): string {
 /** Ids as the store accepts them: nothing that could turn into another path. */
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,199}$/;
 
-const DESTRUCTIVE: ReadonlySet<SlackIntent['kind']> = new Set(['power', 'sleep', 'wake']);
+const DESTRUCTIVE: ReadonlySet<SlackIntent['kind']> = new Set(['power', 'sleep', 'wake', 'rebalance']);
 
 export function needsConfirm(intent: SlackIntent): boolean {
   return DESTRUCTIVE.has(intent.kind);
@@ -107,6 +112,15 @@ export function parseCommand(text: string): ParsedCommand {
     case 'wake':
     case 'plan':
       return oneId(args, verb, 'pool', (pool) => ({ kind: verb, pool }));
+    case 'rebalance': {
+      const line = lineFor('rebalance');
+      const [pool, word, ...rest] = args;
+      if (!pool || rest.length > 0) return fail('`rebalance` wants a pool, then restore or balance.', line);
+      if (!ID.test(pool)) return fail(`${quoted(pool)} is not a pool name.`, line);
+      const mode = (word ?? 'restore').toLowerCase();
+      if (!REBALANCE_MODES.includes(mode as SlackRebalanceMode)) return fail(`${quoted(word ?? '')} is not restore or balance.`, line);
+      return ok({ kind: 'rebalance', pool, mode: mode as SlackRebalanceMode });
+    }
     case 'schedule':
     case 'schedules':
       if (verb === 'schedule') {
@@ -152,6 +166,8 @@ export function commandText(intent: SlackIntent): string {
     case 'wake':
     case 'plan':
       return `${intent.kind} ${intent.pool}`;
+    case 'rebalance':
+      return `rebalance ${intent.pool} ${intent.mode}`;
     case 'schedules':
       return intent.pool ? `schedule list ${intent.pool}` : 'schedule list';
     case 'skip-tonight':

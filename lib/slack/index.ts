@@ -22,8 +22,10 @@ export {
   usage,
   USAGE_LINES,
   POWER_ACTIONS,
+  REBALANCE_MODES,
   type SlackIntent,
   type SlackPowerAction,
+  type SlackRebalanceMode,
   type ParsedCommand,
 } from './commands.ts';
 export { nextLocalTime, parseTimeOfDay, describeLocal, checkTimeZone, type LocalTimeOfDay } from './local-time.ts';

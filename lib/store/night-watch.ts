@@ -1,7 +1,9 @@
 /**
  * The night watch's memory between two checks (`POOL#p / NIGHTWATCH`): which night it is about and
- * since when the awake hosts' CPU has been above the ceiling. One small versioned item per pool,
- * written only when it changes (a spike begins or ends, a new night begins), so most checks cost
+ * since when the awake hosts' CPU has been above the ceiling, since when the demand behind its
+ * wakes has been gone, and up to when it has counted XAPI's refusals to start a VM. One small
+ * versioned item per pool, written only when it changes (a spike begins or ends, a new night
+ * begins, a refusal is counted), so most checks cost
  * one read. It is not part of the pool record so that a check never races a person's policy
  * change. The wakes the watch made are its operations (listed by pool and time), not kept here.
  */
@@ -15,6 +17,10 @@ export interface NightWatchStateInput {
   night: string;
   /** When a check first found the awake hosts' CPU above the ceiling; absent while it is not. */
   cpuOverSince?: string;
+  /** When a check first found the demand behind the watch's wakes gone (for a sleep again); absent while it is not. */
+  quietSince?: string;
+  /** The finish time of the latest refusal to start a VM the watch has counted: later checks count only newer ones. */
+  refusalsSeenUpTo?: string;
 }
 
 export interface NightWatchState extends NightWatchStateInput, Versioned {
@@ -31,6 +37,7 @@ export interface NightWatchRepository {
 }
 
 const SK = 'NIGHTWATCH';
+const FIELDS = ['night', 'cpuOverSince', 'quietSince', 'refusalsSeenUpTo'];
 
 export function nightWatchRepository(ctx: Ctx): NightWatchRepository {
   const keyOf = (poolId: string) => ({ PK: poolKey(poolId).PK, SK });
@@ -41,11 +48,13 @@ export function nightWatchRepository(ctx: Ctx): NightWatchRepository {
     },
     async putNightWatch(poolId, state, expectedVersion) {
       if (typeof state !== 'object' || state === null) throw new StoreValidationError('night watch: expected an object');
-      for (const k of Object.keys(state)) if (k !== 'night' && k !== 'cpuOverSince') throw new StoreValidationError(`night watch: unknown field "${k}"`);
-      const fields = { night: checkDay(state.night), cpuOverSince: state.cpuOverSince === undefined ? undefined : checkIsoTime('cpuOverSince', state.cpuOverSince) };
+      for (const k of Object.keys(state)) if (!FIELDS.includes(k)) throw new StoreValidationError(`night watch: unknown field "${k}"`);
+      const time = (k: 'cpuOverSince' | 'quietSince' | 'refusalsSeenUpTo') => (state[k] === undefined ? undefined : checkIsoTime(k, state[k]));
+      const fields = { night: checkDay(state.night), cpuOverSince: time('cpuOverSince'), quietSince: time('quietSince'), refusalsSeenUpTo: time('refusalsSeenUpTo') };
       const key = keyOf(poolId);
       if (expectedVersion === 0) {
-        const record = { poolId, night: fields.night, ...(fields.cpuOverSince ? { cpuOverSince: fields.cpuOverSince } : {}), ...firstVersion(ctx) };
+        const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+        const record = { poolId, ...set, night: fields.night, ...firstVersion(ctx) };
         await createItem(ctx, { ...key, type: 'night-watch', ...record });
         return record;
       }

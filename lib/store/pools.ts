@@ -1,5 +1,5 @@
 /** Pools: one item per pool (`POOL#p / META`), also indexed under GSI1 so listing them is a Query. */
-import { createItem, firstVersion, getItem, pick, queryAll, strip, updateVersioned, type Ctx } from './items.ts';
+import { createItem, deleteVersioned, firstVersion, getItem, pick, queryAll, strip, updateVersioned, type Ctx } from './items.ts';
 import { GSI1, checkId, poolKey } from './keys.ts';
 import type { Pool, PoolInput, PoolPatch } from './types.ts';
 import { checkPoolFields } from './validate.ts';
@@ -11,6 +11,8 @@ export interface PoolRepository {
   getPool(poolId: string): Promise<Pool | undefined>;
   listPools(): Promise<Pool[]>;
   updatePool(poolId: string, expectedVersion: number, patch: PoolPatch): Promise<Pool>;
+  /** Removes the pool's own item (its hosts and schedules are removed by the caller first). */
+  deletePool(poolId: string, expectedVersion: number): Promise<void>;
 }
 
 export function poolRepository(ctx: Ctx): PoolRepository {
@@ -43,6 +45,9 @@ export function poolRepository(ctx: Ctx): PoolRepository {
       const fields = pick('pool', patch, POOL_FIELDS, [], true);
       checkPoolFields(fields, false);
       return strip<Pool>(await updateVersioned(ctx, poolKey(poolId), expectedVersion, fields));
+    },
+    async deletePool(poolId, expectedVersion) {
+      await deleteVersioned(ctx, poolKey(poolId), expectedVersion);
     },
   };
 }

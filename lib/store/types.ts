@@ -47,6 +47,12 @@ export interface PoolPolicy {
   /** Wakes the watch may start in one pool per night (default 3). */
   maxWakesPerNight?: number;
   /**
+   * Sleep the hosts the night watch woke again once their demand has been gone this long (seconds),
+   * through the ordinary pool sleep, at most once per host and night; absent (the default): they
+   * stay on until the next night's sleep.
+   */
+  resleepAfterQuietSeconds?: number;
+  /**
    * After a wake succeeds: each VM back to where it ran before the sleep (`restore`), the measured
    * load evened out (`balance`), or nothing (`none`, the default: the VMs stay where the night put them).
    */

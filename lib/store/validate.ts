@@ -40,6 +40,16 @@ export function checkHostFields(f: Item, required: boolean): void {
 export function checkPoolFields(f: Item, required: boolean): void {
   checkFields(f, POOL_FIELDS, required);
   if (required || f.secretRef !== undefined) checkId('secretRef', f.secretRef as string);
+  if (f.policy !== undefined) checkPolicyFields(f.policy);
+}
+
+/** The policy settings that act on hosts without a person: a bad one is refused, not read as off. */
+function checkPolicyFields(policy: unknown): void {
+  if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) throw new StoreValidationError('policy: expected an object');
+  const quiet = (policy as Item).resleepAfterQuietSeconds;
+  if (quiet !== undefined && !(typeof quiet === 'number' && Number.isFinite(quiet) && quiet > 0)) {
+    throw new StoreValidationError('policy.resleepAfterQuietSeconds: expected a number of seconds above 0');
+  }
 }
 
 export function checkScheduleFields(f: Item, required: boolean): void {

@@ -5,7 +5,8 @@
  */
 import { XapiClient, type XapiClientOptions } from './client.ts';
 import { XenLookupError } from './errors.ts';
-import { isGuest, type HostMetricsRecord, type HostRecord, type PoolRecord, type Ref, type SrRecord, type VbdRecord, type VdiRecord, type VmRecord } from './records.ts';
+import { isGuest, type HostMetricsRecord, type HostRecord, type PoolRecord, type Ref, type SrRecord, type TaskRecord, type VbdRecord, type VdiRecord, type VmRecord } from './records.ts';
+import { startRefusals, type StartRefusal } from './start-refusals.ts';
 import type { Hypervisor, XenHostIdentity, XenHostInfo, XenPoolInfo, XenVmInfo } from './hypervisor-port.ts';
 
 export type { Hypervisor, XenHostIdentity, XenHostInfo, XenPoolInfo, XenVmInfo } from './hypervisor-port.ts';
@@ -174,6 +175,11 @@ export class XapiHypervisor implements Hypervisor {
 
   async hostPowerOnMode(hostId: string): Promise<string> {
     return String((await this.client.call<string>('host.get_power_on_mode', await this.hostRef(hostId))) ?? '');
+  }
+
+  async startRefusals(finishedAfter?: number): Promise<StartRefusal[]> {
+    const [tasks, vms] = await Promise.all([this.allRecords<TaskRecord>('task'), this.allRecords<VmRecord>('VM')]);
+    return startRefusals(tasks, vms, finishedAfter === undefined ? {} : { finishedAfter });
   }
 
   close(): Promise<void> {

@@ -47,8 +47,17 @@ describe('GET /v1/doctor', () => {
     expect(answer.checks).toEqual([
       { kind: 'xapi', name: 'XAPI empty', pool: 'empty', status: 'warn', detail: 'not checked: this API has no XAPI access wired (https://10.10.0.10)', fix: expect.any(String), ms: expect.any(Number) },
       { kind: 'schedule', name: 'schedules empty', pool: 'empty', status: 'warn', detail: 'no schedules: nothing puts this pool to sleep or wakes it on its own', fix: 'add them: POST /v1/schedules?pool=empty (a sleep and a wake)', ms: expect.any(Number) },
+      {
+        kind: 'schedule',
+        name: 'load poll empty',
+        pool: 'empty',
+        status: 'warn',
+        detail: 'no load poll (a poll-load schedule): its load is not sampled and the night watch never runs (a spike at night wakes no host)',
+        fix: 'add it: POST /v1/schedules?pool=empty with {"name":"load","action":"poll-load","expression":"rate(1 minute)","timezone":"UTC"} (operator)',
+        ms: expect.any(Number),
+      },
     ]);
-    expect(answer.summary).toEqual({ ok: 0, warn: 2, fail: 0 });
+    expect(answer.summary).toEqual({ ok: 0, warn: 3, fail: 0 });
     expect(Date.parse(answer.checkedAt)).not.toBeNaN();
   });
 
@@ -56,5 +65,33 @@ describe('GET /v1/doctor', () => {
     expect((await get('/v1/doctor?pool=empty')).status).toBe(200);
     const res = await get('/v1/doctor?pool=nope');
     expect(res).toMatchObject({ status: 404, body: { error: { code: 'unknown_pool', message: 'no pool nope' } } });
+  });
+});
+
+describe('the doctor and the load poll', () => {
+  const call = (method: 'POST' | 'PATCH', path: string, body: unknown) => {
+    const url = new URL(path, 'http://x');
+    return handleApiRequest(ctx, { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: {}, body, actor: 'tester', role: 'operator' });
+  };
+  const loadLine = async (pool: string) => (await get(`/v1/doctor?pool=${pool}`)).body as DoctorAnswer;
+
+  it('a pool without one gets a warning whose fix, run as given, makes it; disabled, it warns again with the fix that enables it', async () => {
+    await store.createPool({ poolId: 'no-watch', xapiUrl: 'https://10.10.0.11', secretRef: 'xapi.no-watch' });
+    const first = await loadLine('no-watch');
+    const warn = first.checks.find((c) => c.name === 'load poll no-watch');
+    expect(warn).toMatchObject({ status: 'warn', detail: expect.stringContaining('the night watch never runs') });
+    // The fix line is the request to send: path and JSON body.
+    const m = /^add it: POST (\S+) with (\{.*\}) \(operator\)$/.exec(warn?.fix ?? '');
+    expect(m).not.toBeNull();
+    expect((await call('POST', m![1], JSON.parse(m![2]))).status).toBe(201);
+    const fixed = await loadLine('no-watch');
+    expect(fixed.checks.find((c) => c.name === 'load poll no-watch')).toBeUndefined();
+    expect(fixed.checks.find((c) => c.name === 'schedule no-watch/load')).toMatchObject({ status: 'ok', detail: 'timer rate(1 minute) UTC' });
+
+    expect((await call('PATCH', '/v1/schedules/load?pool=no-watch', { enabled: false })).status).toBe(200);
+    const off = (await loadLine('no-watch')).checks.find((c) => c.name === 'load poll no-watch');
+    expect(off).toMatchObject({ status: 'warn', detail: expect.stringMatching(/^the load poll load is disabled: /), fix: 'enable it: PATCH /v1/schedules/load?pool=no-watch with {"enabled":true} (operator)' });
+    expect((await call('PATCH', '/v1/schedules/load?pool=no-watch', { enabled: true })).status).toBe(200);
+    expect((await loadLine('no-watch')).checks.find((c) => c.name === 'load poll no-watch')).toBeUndefined();
   });
 });

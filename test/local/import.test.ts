@@ -9,7 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRunner, type LocalRunner } from '../../lib/local/runner.ts';
-import { importCommand } from '../../lib/cli/pool-import-command.ts';
+import { importBody as cliImportBody, importCommand } from '../../lib/cli/pool-import-command.ts';
 import { SimulatedBmc } from '../../lib/sim/ipmi/server.ts';
 import { FAST_TIMINGS } from '../../lib/sim/ipmi/host-model.ts';
 import { simIdentityFor } from '../../lib/sim/ipmi/identity.ts';
@@ -127,7 +127,10 @@ describe('pool import on a --no-pool runner', () => {
     }
     expect(first.dryRun).toBe(false);
     expect(table(first)).toEqual(['host-001 matched', 'host-002 matched', 'host-003 no-bmc', 'host-004 no-bmc', 'host-005 matched', 'host-006 matched', '- no-host']);
-    expect(first.changes.map((c) => `${c.what} ${c.id}`)).toEqual(['pool pool-1', 'host host-001', 'host host-002', 'host host-005', 'host host-006']);
+    expect(first.changes.map((c) => `${c.what} ${c.id}`)).toEqual(['pool pool-1', 'schedule load', 'host host-001', 'host host-002', 'host host-005', 'host host-006']);
+    // The new pool's load poll: one schedule, one timer in the runner's scheduler (the runner makes none of its own with --no-pool).
+    expect((await runner.store.listSchedules(runner.poolId)).map((x) => `${x.scheduleId} ${x.action} ${x.cron} ${x.timeZone}`)).toEqual(['load poll-load rate(1 minute) UTC']);
+    expect(runner.scheduler.list().map((e) => e.schedule.name)).toEqual(['pool-1.load']);
     expect(first.rows[0].write).toMatch(/^added host-001 \(pool master\)/);
     let hosts = await runner.store.listHosts(runner.poolId);
     expect(hosts.map((h) => `${h.hostId} ${h.binding?.state} ${h.bmcProtocol}`)).toEqual(['host-001 bound ipmi', 'host-002 bound redfish', 'host-005 bound ipmi', 'host-006 bound redfish']);
@@ -195,6 +198,8 @@ describe('pool import on a normal runner', () => {
     expect(a.rows[0].write).toBe('nothing: in the store with this BMC (bound)');
     expect(a.changes).toEqual([]);
     expect(a.pool).toEqual({ id: 'pool-1', existed: true, xapiUrl: runner.xapi.url, note: null });
+    // The pool existed (this runner was started without sample schedules): the import makes no schedule for it.
+    expect(await runner.store.listSchedules(runner.poolId)).toEqual([]);
     // (The runner's own sensor poll writes the hosts meanwhile: what the import would write is checked.)
     const after = await runner.store.listHosts(runner.poolId);
     expect(after.map((h) => `${h.hostId} ${h.createdAt} ${h.secretRef}`)).toEqual(before.map((h) => `${h.hostId} ${h.createdAt} bmc-admin`));
@@ -205,4 +210,16 @@ describe('pool import on a normal runner', () => {
     const viewer = await fetch(`${runner.url}/v1/pools/${runner.poolId}/import`, { method: 'POST', headers: { authorization: `Bearer ${runner.apiKeys.viewer}` }, body: JSON.stringify(body) });
     expect(viewer.status).toBe(403);
   }, 30_000);
+
+  it('`pool import --no-load-poll` asks for no load poll; without it the body leaves the default to the API', () => {
+    const flags = { bmcRange: '127.0.0.1:1-2', bmcUser: 'admin', bmcPasswordEnv: true };
+    const env = { ...process.env };
+    process.env.IPMI_PASSWORD = 'cli-test-password';
+    try {
+      expect(cliImportBody({ ...flags, noLoadPoll: true })).toMatchObject({ loadPoll: false });
+      expect(cliImportBody(flags)).not.toHaveProperty('loadPoll');
+    } finally {
+      process.env = env;
+    }
+  });
 });

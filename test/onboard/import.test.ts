@@ -1,8 +1,8 @@
 /**
  * The import over its real parts: the local runner's stand-ins without a pool (dynalite, the
  * simulated XAPI pool, six simulated BMCs, IPMI and Redfish), importPool called directly. What is
- * refused before anything is sent, what a wrong password gives, a BMC another pool's host has, and
- * that no password reaches the result or the store.
+ * refused before anything is sent, what a wrong password gives, a BMC another pool's host has,
+ * that no password reaches the result or the store, and a new pool's load poll.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
@@ -16,6 +16,8 @@ import { hostDrivers } from '../../lib/ops/drivers/index.ts';
 import { hypervisorCache } from '../../lib/ops/hypervisors.ts';
 import { XapiHypervisor } from '../../lib/xen/hypervisor.ts';
 import { freePort } from '../support/peers.ts';
+import { addLoadPoll } from '../../lib/api/pool-lifecycle.ts';
+import { LocalScheduler, ScheduleService, localSchedulerPort, type SchedulerPort } from '../../lib/schedules/index.ts';
 
 let s: StandIns;
 let base: number;
@@ -164,5 +166,45 @@ describe('import: what it finds and writes', () => {
     const other = await importPool(deps, request({ xapi: { url: 'http://127.0.0.1:9', password: 'ignored' } }));
     expect(other.pool).toEqual({ existed: true, xapiUrl: s.xapi.url, note: `pool pool-1 exists: its stored XAPI ${s.xapi.url} was used, not http://127.0.0.1:9` });
     expect(other.counts['already-bound']).toBe(5);
+  });
+});
+
+describe('import: a new pool gets its load poll', () => {
+  const local = new LocalScheduler({ handler: async () => undefined });
+  afterAll(() => local.stop());
+  const withLoadPoll = (schedules: ScheduleService): ImportDeps => ({ ...deps, addLoadPoll: (pool) => addLoadPoll({ store: s.store, schedules }, pool) });
+
+  it('a dry run names it and makes nothing; the real run makes it once through the schedule service, and says so', async () => {
+    const schedules = new ScheduleService(s.store, localSchedulerPort(local));
+    const d = withLoadPoll(schedules);
+    const dry = await importPool(d, request({ poolId: 'pool-lp' }));
+    expect(dry.changes.filter((c) => c.what !== 'host')).toEqual([
+      { what: 'pool', id: 'pool-lp', change: `add pool pool-lp (XAPI ${s.xapi.url}, user root)` },
+      { what: 'schedule', id: 'load', change: 'add the load poll: schedule load (poll-load, rate(1 minute) UTC)' },
+    ]);
+    expect(await s.store.listSchedules('pool-lp')).toEqual([]);
+    const real = await importPool(d, request({ poolId: 'pool-lp', dryRun: false }));
+    expect(real.changes.find((c) => c.what === 'schedule')?.change).toBe('added the load poll: schedule load (poll-load, rate(1 minute) UTC)');
+    expect((await s.store.listSchedules('pool-lp')).map((x) => [x.scheduleId, x.action, x.cron, x.timeZone])).toEqual([['load', 'poll-load', 'rate(1 minute)', 'UTC']]);
+    expect(local.list().map((e) => e.schedule.name)).toEqual(['pool-lp.load']);
+    // Again: the pool exists, nothing more is made.
+    const again = await importPool(d, request({ poolId: 'pool-lp', dryRun: false }));
+    expect(again.changes.filter((c) => c.what === 'schedule')).toEqual([]);
+    expect(local.list()).toHaveLength(1);
+  });
+
+  it('loadPoll: false makes none; a load poll that cannot be made leaves neither the pool nor its hosts', async () => {
+    const d = withLoadPoll(new ScheduleService(s.store, localSchedulerPort(local)));
+    const off = await importPool(d, request({ poolId: 'pool-nolp', dryRun: false, loadPoll: false }));
+    expect(off.changes.filter((c) => c.what === 'schedule')).toEqual([]);
+    expect(await s.store.getPool('pool-nolp')).toBeDefined();
+    expect(await s.store.listSchedules('pool-nolp')).toEqual([]);
+
+    // A scheduler that refuses every timer (as EventBridge does when it is throttled).
+    const refusing: SchedulerPort = { upsert: async () => Promise.reject(new Error('Rate exceeded')), remove: async () => undefined };
+    await expect(importPool(withLoadPoll(new ScheduleService(s.store, refusing)), request({ poolId: 'pool-nosched', dryRun: false }))).rejects.toThrow(/pool pool-nosched was not added: its load poll could not be scheduled \(Rate exceeded\)/);
+    expect(await s.store.getPool('pool-nosched')).toBeUndefined();
+    expect(await s.store.listSchedules('pool-nosched')).toEqual([]);
+    expect(await s.store.listHosts('pool-nosched')).toEqual([]);
   });
 });

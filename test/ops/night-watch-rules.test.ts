@@ -7,11 +7,13 @@ import {
   flappingHosts,
   hostsForCpu,
   nightOf,
+  refusalDemand,
   watchSettings,
   watchWakeKey,
   type WatchInput,
 } from '../../lib/ops/night-watch-rules.ts';
 import type { PlannerHost, PlannerVm } from '../../lib/planner/index.ts';
+import type { StartRefusal } from '../../lib/xen/index.ts';
 
 const GiB = 2 ** 30;
 const settings = { cpuCeilingPercent: 80, spikeSeconds: 20, maxWakesPerNight: 3 };
@@ -21,6 +23,7 @@ describe('night watch rules', () => {
     expect(watchSettings(undefined)).toEqual({ cpuCeilingPercent: 80, spikeSeconds: 300, maxWakesPerNight: 3 });
     expect(watchSettings({}, 20)).toEqual({ cpuCeilingPercent: 80, spikeSeconds: 20, maxWakesPerNight: 3 });
     expect(watchSettings({ cpuCeilingPercent: 70, spikeSeconds: 60, maxWakesPerNight: 1 }, 20)).toEqual({ cpuCeilingPercent: 70, spikeSeconds: 60, maxWakesPerNight: 1 });
+    expect(watchSettings({ resleepAfterQuietSeconds: 900 })).toMatchObject({ resleepAfterQuietSeconds: 900 });
   });
 
   it('the night is the local date of its evening', () => {
@@ -136,5 +139,38 @@ describe('night watch rules', () => {
       // The same VMs with no failure to tolerate fit: nothing wakes.
       expect(decideWatch({ ...base, spike: { over: false, lastedMs: 0, spike: false }, vms: big })).toMatchObject({ wake: false });
     });
-  });
+  
+    const refusal = (over: Partial<StartRefusal>): StartRefusal => ({ taskRef: 'OpaqueRef:t1', taskUuid: 't1', call: 'Async.VM.start', finishedAt: Date.parse('2026-12-06T02:00:03Z'), neededBytes: 40 * GiB, availableBytes: 20 * GiB, ...over });
+    const quiet = { over: false, lastedMs: 0, spike: false };
+
+    it('refusals: a VM refused twice counts once (its largest), a task naming no VM counts for itself, a VM running by now not at all', () => {
+      const vm = { ref: 'OpaqueRef:vm9', uuid: 'u9', name: 'vm9' };
+      const d = refusalDemand([refusal({ vm, neededBytes: 30 * GiB }), refusal({ taskRef: 't2', vm, neededBytes: 40 * GiB }), refusal({ taskRef: 't3', neededBytes: 8 * GiB })]);
+      expect(d.bytes).toBe(48 * GiB);
+      expect(d.largestBytes).toBe(40 * GiB);
+      expect(d.refusals.map((r) => r.taskRef).sort()).toEqual(['t2', 't3']);
+      expect(refusalDemand([refusal({ vm })], new Set(['vm9'])).refusals).toEqual([]);
+      expect(refusalDemand([]).bytes).toBe(0);
+    });
+
+    it('a refused start wakes the fewest hosts that hold the running VMs plus what it needed, and says which VM, needed and free', () => {
+      // Two awake 64 GiB hosts (57.6 usable at 10 % headroom) hold 32 GiB; 100 GiB more needs a third host.
+      const vm = { ref: 'OpaqueRef:vm9', uuid: 'u9', name: 'vm9' };
+      const d = decideWatch({ ...base, spike: quiet, cpu: undefined, refusals: [refusal({ vm, neededBytes: 100 * GiB, availableBytes: 40 * GiB })] });
+      expect(d).toMatchObject({ wake: true, reason: 'refusal', hostIds: ['h4'] });
+      if (!d.wake) throw new Error('no wake');
+      expect(d.text).toBe('XAPI refused to start vm9 for lack of memory (Async.VM.start at 2026-12-06T02:00:03.000Z: needed 100 GiB, 40 GiB free on the host it tried)');
+      expect(d.figures).toEqual({ neededBytes: 100 * GiB, largestNeededBytes: 100 * GiB, availableBytes: 40 * GiB, refusals: 1 });
+      // Enough in total but no awake host had the room: the first sleeping host in wake order that can hold it.
+      const spread = decideWatch({ ...base, spike: quiet, cpu: undefined, refusals: [refusal({ neededBytes: 40 * GiB })] });
+      expect(spread).toMatchObject({ wake: true, reason: 'refusal', hostIds: ['h4'], planWhy: [expect.stringMatching(/none had 40 GiB free/)] });
+      expect(decideWatch({ ...base, spike: quiet, cpu: undefined, refusals: [refusal({ neededBytes: 40 * GiB })], wakeable: ['h5'] })).toMatchObject({ hostIds: ['h5'] });
+      // Nothing the watch may wake can hold it: no wake, and why.
+      expect(decideWatch({ ...base, spike: quiet, refusals: [refusal({ neededBytes: 90 * GiB })], wakeable: [] })).toMatchObject({ wake: false, why: expect.stringMatching(/no sleeping host the watch may wake holds 90 GiB/) });
+      // The bound holds for refusals too.
+      expect(decideWatch({ ...base, spike: quiet, refusals: [refusal({ neededBytes: 100 * GiB })], wakesTonight: 3 })).toMatchObject({ wake: false, why: expect.stringMatching(/^XAPI refused to start a VM \(task t1 does not name it\).*at most 3/) });
+      // No refusal: the decision is as before.
+      expect(decideWatch({ ...base, spike: quiet, cpu: { busyCpus: 10, cpus: 32, percent: 31.25, unmeasured: [] }, refusals: [] })).toMatchObject({ wake: false });
+    });
+});
 });

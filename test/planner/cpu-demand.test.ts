@@ -1,4 +1,4 @@
-/** cpuDemands: the p95 of a VM's CPU over the night's local hours of the last nights, and when there is too little to say. */
+/** cpuDemands: the p95 of a VM's CPU in each of the night's local hours over the last nights (the busiest hour), and when there is too little to say. */
 import { describe, expect, it } from 'vitest';
 import { PlannerInputError, cpuDemands, planSleep, withCpuDemands, type CpuSample, type NightHours, type PlannerVm } from '../../lib/planner/index.ts';
 
@@ -18,16 +18,25 @@ function every5(from: number, count: number, percent: (k: number) => number | nu
 const nightOf = (daysBack: number, percent: (k: number) => number | null): CpuSample[] => every5(NOW - daysBack * DAY, 96, percent);
 
 describe('cpuDemands: which samples count', () => {
-  it('takes the p95 (nearest rank) of the cores over the night hours of the last nights', () => {
+  it('takes the p95 (nearest rank) of the cores in each hour of the night over the last nights, and the busiest hour', () => {
     // 7 nights x 96 samples; percent k % 100 of 4 vCPUs, so cores = 0.04 x (k % 100).
     const samples = [1, 2, 3, 4, 5, 6, 7].flatMap((d) => nightOf(d, (k) => k % 100));
     const [d] = cpuDemands([{ vmId: 'v', vcpus: 4, samples }], { night: UTC_NIGHT, now: NOW });
-    const cores = samples.map((s) => ((s.cpuPercent as number) / 100) * 4).sort((a, b) => a - b);
     expect(d.samples).toBe(7 * 96);
     expect(d.nights).toBe(7);
-    expect(d.cpuDemand).toBe(cores[Math.ceil(0.95 * cores.length) - 1]);
-    expect(d.cpuDemand).toBeCloseTo(0.04 * 91, 10); // rank 639 of 672: seven of each of 0..95 %
+    // The last hour (05:00-06:00) holds k = 84..95, seven of each: its rank 80 of 84 is 95 %.
+    const lastHour = samples.filter((s) => new Date(s.at).getUTCHours() === 5).map((s) => ((s.cpuPercent as number) / 100) * 4).sort((a, b) => a - b);
+    expect(d.cpuDemand).toBe(lastHour[Math.ceil(0.95 * lastHour.length) - 1]);
+    expect(d.cpuDemand).toBeCloseTo(0.04 * 95, 10);
     expect(d.why).toBeUndefined();
+  });
+
+  it('a peak at the same hour every night counts, where a percentile of all the night would drop it', () => {
+    // 10 % all night, but 60 % in the last 20 minutes of every night (a morning ramp): 4 of 96 samples.
+    const samples = [1, 2, 3, 4, 5, 6, 7].flatMap((d) => nightOf(d, (k) => (k >= 92 ? 60 : 10)));
+    const [d] = cpuDemands([{ vmId: 'v', vcpus: 4, samples }], { night: UTC_NIGHT, now: NOW });
+    // Pooled, 28 of 672 samples are under 5 %: the p95 of all hours would say 0.4 cores.
+    expect(d.cpuDemand).toBeCloseTo(2.4, 10);
   });
 
   it('leaves out daytime, the night in progress, anything older than the window and buckets that start outside it', () => {

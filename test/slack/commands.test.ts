@@ -17,6 +17,9 @@ const cases: Array<[string, SlackIntent, boolean]> = [
   ['sleep pool-1', { kind: 'sleep', pool: 'pool-1' }, true],
   ['wake pool-1', { kind: 'wake', pool: 'pool-1' }, true],
   ['plan pool-1', { kind: 'plan', pool: 'pool-1' }, false],
+  ['rebalance pool-1', { kind: 'rebalance', pool: 'pool-1', mode: 'restore' }, true],
+  ['rebalance pool-1 balance', { kind: 'rebalance', pool: 'pool-1', mode: 'balance' }, true],
+  ['REBALANCE pool-1 Restore', { kind: 'rebalance', pool: 'pool-1', mode: 'restore' }, true],
   ['schedule list', { kind: 'schedules' }, false],
   ['schedule list pool-1', { kind: 'schedules', pool: 'pool-1' }, false],
   ['schedules pool-1', { kind: 'schedules', pool: 'pool-1' }, false],
@@ -70,6 +73,10 @@ const bad: Array<[string, RegExp]> = [
   ['hold pool-1 until 8am', /not a time HH:MM/],
   ['hold pool-1 until 08:60', /not a time HH:MM/],
   ['op', /takes one operation/],
+  ['rebalance', /`rebalance` wants a pool, then restore or balance\.\nUsage: `\/lowpower rebalance POOL \[restore\|balance\]`/],
+  ['rebalance pool-1 sideways', /`sideways` is not restore or balance/],
+  ['rebalance pool-1 balance now', /wants a pool, then restore or balance/],
+  ['rebalance ../x restore', /not a pool name/],
   ['<!channel> `rm -rf` *bold*', /I do not know/],
 ];
 

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startLocalRunner, type LocalRunner } from '../../lib/local/runner.ts';
+import { startLocalRunner, type LocalRunner, type LocalRunnerOptions } from '../../lib/local/runner.ts';
 import { dashboardHandler } from '../../lib/local/static-files.ts';
 import { freePort, REPO } from '../support/peers.ts';
 
@@ -36,10 +36,11 @@ export async function buildDashboard(): Promise<string> {
   return stdout;
 }
 
-export async function startDashboard(): Promise<Dashboard> {
+/** `runner`: options of the local runner beyond the defaults (a faster simulated migration, say). */
+export async function startDashboard(runnerOptions: Partial<LocalRunnerOptions> = {}): Promise<Dashboard> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await buildDashboard();
-  const runner = await startLocalRunner({ port: 0, bmcBasePort: (await freePort()) - 10, log: () => {}, extra: [dashboardHandler(DIST)] });
+  const runner = await startLocalRunner({ port: 0, bmcBasePort: (await freePort()) - 10, log: () => {}, ...runnerOptions, extra: [dashboardHandler(DIST)] });
   let browser: Browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });

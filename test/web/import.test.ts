@@ -82,7 +82,7 @@ describe('Add a pool, in chromium', () => {
     const table = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
     expect(table.map((r) => `${r[0]} ${r[2]} ${r[3]}`)).toEqual(['host-001 ipmi matched', 'host-002 redfish matched', 'host-003 ipmi matched', 'host-004 redfish matched', 'host-005 ipmi matched', 'host-006 redfish matched']);
     expect(table[0][4]).toMatch(/^add host-001 \(pool master\) with BMC 127\.0\.0\.1:\d+ over ipmi, bound$/);
-    expect(await page.locator('.import-summary').textContent()).toBe('6 matched; would change: pool pool-1, host host-001, host host-002, host host-003, host host-004, host host-005, host host-006. Probed 8 addresses, 6 answered as a BMC.');
+    expect(await page.locator('.import-summary').textContent()).toBe('6 matched; would change: pool pool-1, schedule load, host host-001, host host-002, host host-003, host host-004, host host-005, host host-006. Probed 8 addresses, 6 answered as a BMC.');
     expect(await runner.store.listPools()).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'import-dry-run.png'), fullPage: true });
 
@@ -96,6 +96,8 @@ describe('Add a pool, in chromium', () => {
     expect(await page.getByLabel('BMC password').inputValue()).toBe('');
     const hosts = await runner.store.listHosts('pool-1');
     expect(hosts.map((h) => `${h.hostId} ${h.binding?.state}`)).toEqual(['host-001', 'host-002', 'host-003', 'host-004', 'host-005', 'host-006'].map((id) => `${id} bound`));
+    // The new pool came with its load poll.
+    expect((await runner.store.listSchedules('pool-1')).map((x) => `${x.scheduleId} ${x.action}`)).toEqual(['load poll-load']);
     await page.screenshot({ path: join(ARTIFACTS, 'import-done.png'), fullPage: true });
 
     // A second dry run: every host already bound, nothing to confirm.

@@ -19,6 +19,10 @@ import type {
   PoolDetail,
   PoolSummary,
   Reading,
+  RebalanceAnswer,
+  RebalanceDryRun,
+  RebalanceMode,
+  RebalancePlan,
   ScheduleView,
   SelEntry,
   Sensor,
@@ -128,6 +132,11 @@ export class Api {
     this.call('POST', `/v1/pools/${q(pool)}/sleep`, { reason });
   wakePool = (pool: string, reason: string): Promise<WakeAnswer> =>
     this.call('POST', `/v1/pools/${q(pool)}/wake`, { reason });
+  rebalancePool = (pool: string, mode: RebalanceMode, reason: string): Promise<RebalanceAnswer> =>
+    this.call('POST', `/v1/pools/${q(pool)}/rebalance`, { mode, reason });
+  /** What a rebalance would move now (a dry run: nothing changes). */
+  rebalancePlan = async (pool: string, mode: RebalanceMode): Promise<RebalancePlan> =>
+    (await this.call<RebalanceDryRun>('POST', `/v1/pools/${q(pool)}/rebalance`, { mode, reason: 'dashboard: what a rebalance would move', dryRun: true })).plan;
   skipNext = (pool: string, schedule: string, reason: string): Promise<{ schedule: ScheduleView }> =>
     this.call('POST', `/v1/schedules/${q(schedule)}/skip?pool=${q(pool)}`, { reason });
   hold = (pool: string, until: string, reason: string): Promise<HoldAnswer> => this.call('POST', `/v1/pools/${q(pool)}/hold`, { until, reason });

@@ -44,6 +44,11 @@ export type HoldAnswer = api.HoldAnswer;
 /** A sleep or wake asked for without dryRun: the operation started, or none when there was nothing to do. */
 export type SleepAnswer = api.SleepStarted | Extract<api.SleepDone, { operation: null }>;
 export type WakeAnswer = api.WakeStarted | Extract<api.WakeDone, { operation: null }>;
+/** The morning rebalance: its modes, its plan, and what a request without dryRun answers. */
+export type RebalanceMode = api.RebalanceBody['mode'];
+export type RebalancePlan = api.RebalancePlan;
+export type RebalanceAnswer = api.RebalanceStarted | Extract<api.RebalanceDone, { operation: null }>;
+export type RebalanceDryRun = Extract<api.RebalanceDone, { dryRun: true }>;
 /** Add a pool: the import's request and its answer (the proposed or written table). */
 export type ImportBody = importApi.ImportBody;
 export type ImportAnswer = importApi.ImportAnswer;

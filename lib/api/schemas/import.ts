@@ -42,6 +42,7 @@ export const ImportBody = lazy(() =>
     protocol: z.optional(z.enum(['ipmi', 'redfish', 'auto'], phrase('must be "ipmi", "redfish" or "auto"')).check(z.describe('auto (default): the Redfish service root first, then the IPMI presence ping'))),
     dryRun: z.optional(z.boolean(phrase('must be true or false')).check(z.describe('show the table, write nothing'))),
     force: z.optional(z.boolean(phrase('must be true or false')).check(z.describe('probe a range of more than 1,024 addresses'))),
+    loadPoll: z.optional(z.boolean(phrase('must be true or false')).check(z.describe('false: a new pool gets no load poll schedule (default: `load`, poll-load every minute, which runs the night watch)'))),
   }),
 );
 
@@ -71,7 +72,7 @@ export const ImportAnswer = lazy(() =>
     answered: z.number().check(z.describe('addresses that answered as a BMC')),
     rows: z.array(ImportRow),
     counts: counts(),
-    changes: z.array(z.strictObject({ what: z.enum(['pool', 'host']), id: z.string(), change: z.string() })).check(z.describe('what this run wrote (a dry run: what it would write); empty when everything was there already')),
+    changes: z.array(z.strictObject({ what: z.enum(['pool', 'host', 'schedule']), id: z.string(), change: z.string() })).check(z.describe('what this run wrote (a dry run: what it would write); empty when everything was there already')),
     summary: z.string(),
   }),
 );

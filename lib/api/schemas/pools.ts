@@ -38,6 +38,7 @@ export const PoolPolicyInput = lazy(() =>
       cpuCeilingPercent: z.optional(between(10, 100, false)),
       spikeSeconds: z.optional(between(10, 3600, true)),
       maxWakesPerNight: z.optional(between(0, 100, true)),
+      resleepAfterQuietSeconds: z.optional(between(60, 86_400, true).check(z.describe('sleep the hosts the night watch woke again once their demand has been gone this long; absent: they stay on until the next night'))),
       afterWake: z.optional(z.enum(['restore', 'balance', 'none'], phrase('must be restore, balance or none'))),
       electricityPricePerKwh: z.optional(between(0, 100, false).check(z.describe('what a kWh costs, in electricityCurrency: savings are shown in money'))),
       electricityCurrency: z.optional(z.string(phrase('must be a currency code such as EUR')).check(z.regex(/^[A-Z]{3}$/, phrase('must be a three-letter currency code such as EUR')))),
@@ -64,6 +65,7 @@ export const PoolPolicy = lazy(() =>
     cpuCeilingPercent: z.optional(z.number()),
     spikeSeconds: z.optional(z.number()),
     maxWakesPerNight: z.optional(z.number()),
+    resleepAfterQuietSeconds: z.optional(z.number()),
     afterWake: z.optional(z.enum(['restore', 'balance', 'none'])),
     electricityPricePerKwh: z.optional(z.number()),
     electricityCurrency: z.optional(z.string()),
@@ -100,6 +102,7 @@ export const PoolCreateBody = lazy(() =>
     policy: z.optional(PoolPolicyInput),
     name: z.optional(z.string()),
     xapiUser: z.optional(z.string().check(z.describe('default root'))),
+    loadPoll: z.optional(z.boolean(phrase('must be true or false')).check(z.describe('false: add no load poll schedule (default: the pool gets `load`, poll-load every minute, which runs the night watch)'))),
   }),
 );
 

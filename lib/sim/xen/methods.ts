@@ -129,6 +129,10 @@ export const METHODS: Record<string, MethodSpec> = {
     },
   },
 
+  /** VM.start(vm, start_paused, force): the pool picks the host (HOST_NOT_ENOUGH_FREE_MEMORY when none has the room); VM.start_on(vm, host, …). */
+  'VM.start': { arity: [3, 3], async: true, handler: (c, a) => (bool(a, 1, 'start_paused', false), bool(a, 2, 'force', false), c.model.startVm(str(a, 0, 'vm')), '') },
+  'VM.start_on': { arity: [4, 4], async: true, handler: (c, a) => (bool(a, 2, 'start_paused', false), bool(a, 3, 'force', false), c.model.startVmOn(str(a, 0, 'vm'), str(a, 1, 'host')), '') },
+
   'task.destroy': { arity: [1, 1], handler: (c, a) => (c.db.require('task', a[0]), c.db.remove('task', str(a, 0, 'self')), '') },
   'task.cancel': {
     arity: [1, 1],

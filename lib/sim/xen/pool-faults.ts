@@ -8,8 +8,8 @@ import { addGuest, type HostRuntime } from './build.ts';
 import type { XapiFaultEntry } from './faults.ts';
 import { GiB } from './options.ts';
 import type { PoolCore } from './pool-core.ts';
-import { recomputeHa, recomputeHost, recomputeVmOperations } from './pool-derived.ts';
 import { refreshLiveness } from './pool-liveness.ts';
+import { bootOn } from './pool-vm-start.ts';
 
 /** The migration-fail entry for a move from `from` to `to` (either host's own, else pool-wide). */
 export function migrationFault(pool: PoolCore, from: Ref, to: Ref): XapiFaultEntry | undefined {
@@ -35,7 +35,7 @@ export function scheduleLateStartIfFaulted(pool: PoolCore, h: HostRuntime): void
     refreshLiveness(pool);
     if (!pool.isLive(h.ref)) return;
     const vm = haltedGuestFor(pool, h.ref) ?? newGuest(pool, h);
-    startOn(pool, vm, h.ref);
+    bootOn(pool, vm, h.ref);
     pool.faults.hit(entry);
   }, pool.t.drainStartDelayMs);
   pool.lateStarts.add(timer);
@@ -64,17 +64,4 @@ function newGuest(pool: PoolCore, h: HostRuntime): Ref {
   const network = db.all('network')[0]?.[0] ?? NULL_REF;
   const haEnabled = db.require('pool', pool.poolRef).ha_enabled;
   return addGuest(db, pool.ids, { name: `late-start-${n}`, memoryBytes: GiB, vcpus: 1, host: h.name, running: false }, h.ref, pool.built.sharedSrRef, network, haEnabled);
-}
-
-/** A halted guest begins running on the host (what VM.start_on leaves). */
-function startOn(pool: PoolCore, vmRef: Ref, hostRef: Ref): void {
-  const { db } = pool;
-  const vm = db.require('VM', vmRef);
-  const domid = 1 + Math.max(0, ...db.all('VM').filter(([, v]) => v.resident_on === hostRef).map(([, v]) => v.domid));
-  db.update('VM', vmRef, { power_state: 'Running', resident_on: hostRef, domid, scheduled_to_be_resident_on: NULL_REF });
-  for (const vbd of vm.VBDs) db.update('VBD', vbd, { currently_attached: true });
-  for (const vif of vm.VIFs) db.update('VIF', vif, { currently_attached: true });
-  recomputeVmOperations(pool, vmRef);
-  recomputeHost(pool, hostRef);
-  recomputeHa(pool);
 }

@@ -7,6 +7,7 @@
  * - pool-liveness.ts: liveness following the power link;
  * - pool-host-power.ts: host.disable, host.enable, host.shutdown;
  * - pool-migrations.ts: evacuation plans, VM.pool_migrate, host.evacuate;
+ * - pool-vm-start.ts: VM.start and VM.start_on (and the refusal when no host has the memory);
  * - pool-faults.ts: the faults of faults.ts that act on the pool (migration-fail,
  *   vm-start-during-drain; never-live is liveness's).
  */
@@ -20,6 +21,7 @@ import { cancelLateStarts } from './pool-faults.ts';
 import { disableHost, enableHost, powerOnHost, shutdownHost } from './pool-host-power.ts';
 import { refreshLiveness } from './pool-liveness.ts';
 import { evacuate, evacuationPlan, failMigrations, migrate, precheckMigrate, type Plan } from './pool-migrations.ts';
+import { startVm, startVmOn } from './pool-vm-start.ts';
 
 export { describe, type PoolTimings } from './pool-core.ts';
 export type { Plan } from './pool-migrations.ts';
@@ -70,6 +72,14 @@ export class PoolModel extends PoolCore {
 
   evacuate(hostRef: Ref): Promise<void> {
     return evacuate(this, hostRef);
+  }
+
+  startVm(vmRef: Ref): Ref {
+    return startVm(this, vmRef);
+  }
+
+  startVmOn(vmRef: Ref, hostRef: Ref): void {
+    startVmOn(this, vmRef, hostRef);
   }
 
   /** Cancel timers; in-flight migrations fail, late starts never land. */

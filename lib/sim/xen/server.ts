@@ -13,12 +13,13 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { systemClock } from '../ipmi/clock.ts';
 import { XapiError } from '../../xen/index.ts';
-import { xapiDateTime, type Ref, type XapiValue } from '../../xen/index.ts';
-import { buildPool, idSource } from './build.ts';
+import { NULL_REF, xapiDateTime, type Ref, type XapiValue } from '../../xen/index.ts';
+import { addGuest, buildPool, idSource } from './build.ts';
+import { recomputeHa, recomputeHost, recomputeVmOperations } from './pool-derived.ts';
 import { XapiDb } from './database.ts';
 import { METHODS, createTask, genericMethod, listMethods, settleTask, type CallContext, type MethodSpec } from './methods.ts';
 import { XapiFaultSet, type XapiFaults } from './faults.ts';
-import type { XapiSimOptions } from './options.ts';
+import type { SimVmSpec, XapiSimOptions } from './options.ts';
 import { LoadModel } from './load-model.ts';
 import { describe, PoolModel } from './pool-model.ts';
 import { serveRrdUpdates, startHostEndpoint, type HostEndpoint, type RrdHttpContext } from './rrd-http.ts';
@@ -54,6 +55,12 @@ export interface XapiSim {
   resetLoad(): void;
   /** The daily load model (read-only use: its profiles and values at a time). */
   readonly loadModel: LoadModel;
+  /**
+   * A guest appears on the shared SR, as an import or VM.create and provisioning leave it
+   * (`running: false` for a halted one, with `host` its affinity); its name. A duplicate name or
+   * an unknown host throws and changes nothing.
+   */
+  addGuest(spec: SimVmSpec): string;
   stop(): Promise<void>;
 }
 
@@ -254,6 +261,19 @@ export async function startXapiSim(o: XapiSimOptions): Promise<XapiSim> {
     setLoad: (push) => load.set(push),
     resetLoad: () => load.reset(),
     loadModel: load.model,
+    addGuest(spec) {
+      const host = db.all('host').find(([, h]) => h.name_label === spec.host)?.[0];
+      if (!host) throw new Error(`addGuest: no host named ${spec.host}`);
+      if (db.all('VM').some(([, v]) => v.name_label === spec.name)) throw new Error(`addGuest: a VM named ${spec.name} exists`);
+      if (spec.localStorage || spec.pci || spec.vgpu || spec.snapshot) throw new Error('addGuest: only a plain guest on the shared SR');
+      const network = db.all('network')[0]?.[0] ?? NULL_REF;
+      const vm = addGuest(db, ids, spec, host, built.sharedSrRef, network, db.require('pool', model.poolRef).ha_enabled);
+      recomputeVmOperations(model, vm);
+      recomputeHost(model, host);
+      recomputeHa(model);
+      load.attachMetrics();
+      return spec.name;
+    },
     async stop() {
       if (stopping) return;
       stopping = true;

@@ -2,7 +2,7 @@
  * The night: a pool's plan for the next sleep as a picture (who sleeps, which VM goes where, why
  * each kept host stays on), buttons to run it or wake the pool (operator, with a confirm and a
  * reason), the running operations' steps as they happen, and the morning's rebalance (what moved
- * back after the wake, what stayed and why).
+ * back after the wake, what stayed and why) with a button that runs one now (rebalance-now.ts).
  */
 import type { App, View } from '../app.ts';
 import { ApiFailure } from '../api.ts';
@@ -13,6 +13,7 @@ import { isFinished, operationSummary, renderOperation } from '../operation-pane
 import { planPicture } from '../plan-picture.ts';
 import type { Lifetime } from '../poll.ts';
 import type { Operation, PoolDetail, PoolSummary, SleepPlan } from '../types.ts';
+import { rebalanceNow } from './rebalance-now.ts';
 
 /** The plan in one sentence: who can sleep, or why nothing can (the plan's `why` is the reason alone). */
 export function planSummary(plan: SleepPlan, hostCount: number): string {
@@ -92,13 +93,15 @@ export const nightView: View = (app, root, life, params) => {
   const running = h('div', { 'aria-live': 'polite' });
   const recent = h('div');
   const morning = h('div', { 'aria-live': 'polite' });
+  const morningActions = h('div', { class: 'actions' });
+  const morningResult = h('div');
   fill(
     root,
     heading,
     chooser,
     h('section', { 'aria-labelledby': 'plan-h' }, h('h2', { id: 'plan-h' }, 'The plan for the next sleep'), planBox, actions, result),
     h('section', { 'aria-labelledby': 'running-h' }, h('h2', { id: 'running-h' }, 'Running now'), running),
-    h('section', { 'aria-labelledby': 'morning-h' }, h('h2', { id: 'morning-h' }, 'The morning after: rebalance'), morning),
+    h('section', { 'aria-labelledby': 'morning-h' }, h('h2', { id: 'morning-h' }, 'The morning after: rebalance'), morning, morningActions, morningResult),
     h('section', { 'aria-labelledby': 'recent-h' }, h('h2', { id: 'recent-h' }, 'Recent operations'), recent),
   );
 
@@ -172,6 +175,35 @@ export const nightView: View = (app, root, life, params) => {
       ),
       poolBusy ? h('p', { class: 'hint' }, 'An operation is running on this pool; the buttons come back when it ends.') : null,
     );
+    fill(
+      morningActions,
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-mutates': 'true',
+          'data-action': 'rebalance-pool',
+          disabled: busy || poolBusy,
+          onclick: () => void rebalance(id),
+        },
+        'Rebalance now…',
+      ),
+    );
+  };
+
+  const rebalance = async (id: string): Promise<void> => {
+    busy = true;
+    paintActions(lastAsleep);
+    try {
+      const said = await rebalanceNow(app, id, morningResult);
+      if (said !== null) {
+        app.announce(said);
+        ops.kick();
+      }
+    } finally {
+      busy = false;
+      paintActions(lastAsleep);
+    }
   };
 
   const run = async (what: 'sleep' | 'wake', id: string, ask: { title: string; body: HTMLElement; confirmLabel: string }): Promise<void> => {

@@ -1,0 +1,71 @@
+/** When the night watch sleeps again the hosts it woke, pure: which hosts may, and when the demand counts as gone. */
+import { describe, expect, it } from 'vitest';
+import { quietNow, resleepable, watchSleepKey, type WatchOperation } from '../../lib/ops/night-watch-resleep.ts';
+import { watchSettings } from '../../lib/ops/night-watch-rules.ts';
+import { PoolPolicyInput } from '../../lib/api/schemas/pools.ts';
+import * as z from 'zod/mini';
+
+const at = (hhmm: string): string => `2026-12-06T${hhmm}:00.000Z`;
+const wake = (t: string, hostIds: string[], byWatch = true): WatchOperation => ({ kind: 'wake', byWatch, createdAt: at(t), hostIds });
+const sleep = (t: string, hostIds: string[], byWatch = true): WatchOperation => ({ kind: 'sleep', byWatch, createdAt: at(t), hostIds });
+const hosts = [
+  { hostId: 'h3', cpus: 16, awake: true },
+  { hostId: 'h4', cpus: 16, awake: true },
+  { hostId: 'h5', cpus: 16, awake: false },
+];
+
+describe('the watch sleeping its hosts again', () => {
+  it('only the hosts it woke tonight that are awake, once per night, never one that flapped, never after another wake took over', () => {
+    expect(resleepable([], hosts)).toEqual({ hostIds: [], why: 'the watch woke no host tonight' });
+    expect(resleepable([wake('02:00', ['h4', 'h5'])], hosts)).toEqual({ hostIds: ['h4'] });
+    // Slept by the watch once tonight: not again, even when woken again.
+    expect(resleepable([wake('02:00', ['h4']), sleep('03:00', ['h4']), wake('03:30', ['h3'])], hosts)).toEqual({ hostIds: ['h3'] });
+    // Woken twice tonight (it flapped): never.
+    const flapped = resleepable([wake('02:00', ['h4']), wake('03:00', ['h4'])], hosts);
+    expect(flapped.hostIds).toEqual([]);
+    expect(flapped.why).toMatch(/h4 flapped/);
+    // A person's (or the morning's) wake after the watch's: the hosts are theirs.
+    expect(resleepable([wake('02:00', ['h4']), wake('05:00', ['h3', 'h4', 'h5'], false)], hosts)).toMatchObject({ hostIds: [], why: expect.stringMatching(/woken since by someone else/) });
+    // Someone else's sleep (the evening's) does not count against the watch.
+    expect(resleepable([sleep('22:00', ['h3', 'h4'], false), wake('02:00', ['h4'])], hosts)).toEqual({ hostIds: ['h4'] });
+  });
+
+  it('off by default; with the setting, quiet once the CPU without those hosts is at or under the ceiling, due after the quiet time and not before', () => {
+    const t0 = new Date(at('03:00'));
+    const cpu = { busyCpus: 20, cpus: 64, percent: 31.25, unmeasured: [] };
+    const woken = [{ hostId: 'h4', cpus: 16, awake: true }];
+    expect(quietNow(undefined, watchSettings({}), cpu, woken, 0, t0)).toMatchObject({ quiet: false, due: false, why: expect.stringMatching(/resleepAfterQuietSeconds is not set/) });
+    const s = watchSettings({ resleepAfterQuietSeconds: 600 });
+    const first = quietNow(undefined, s, cpu, woken, 0, t0);
+    // 20 busy of the 48 cores left: 41.7 %.
+    expect(first).toMatchObject({ since: t0.toISOString(), quiet: true, due: false });
+    expect(first.why).toMatch(/without h4 the awake CPU would be 41.7%/);
+    expect(quietNow(first.since, s, cpu, woken, 0, new Date(t0.getTime() + 599_999)).due).toBe(false);
+    expect(quietNow(first.since, s, cpu, woken, 0, new Date(t0.getTime() + 600_000)).due).toBe(true);
+    // The load without them would be above the ceiling: not quiet, and the clock starts again.
+    const loud = quietNow(first.since, s, { ...cpu, busyCpus: 40 }, woken, 0, t0);
+    expect(loud.quiet).toBe(false);
+    expect(loud.since).toBeUndefined();
+    // Exactly at the ceiling is quiet (38.4 of 48 cores is 80 %).
+    expect(quietNow(undefined, s, { ...cpu, busyCpus: 38.4 }, woken, 0, t0).quiet).toBe(true);
+    // A refusal now, or a host without a figure: not quiet (nothing is guessed).
+    expect(quietNow(first.since, s, cpu, woken, 1, t0).quiet).toBe(false);
+    expect(quietNow(first.since, s, { ...cpu, unmeasured: ['h1'] }, woken, 0, t0).quiet).toBe(false);
+    expect(quietNow(first.since, s, undefined, woken, 0, t0).quiet).toBe(false);
+    // Taking every awake core away is never quiet.
+    expect(quietNow(undefined, s, { busyCpus: 1, cpus: 16, percent: 6, unmeasured: [] }, woken, 0, t0).quiet).toBe(false);
+  });
+
+  it('the setting in a request: whole seconds from a minute to a day, or absent', () => {
+    const ok = (v: unknown) => z.safeParse(PoolPolicyInput, { resleepAfterQuietSeconds: v }).success;
+    expect(ok(900)).toBe(true);
+    expect(ok(60)).toBe(true);
+    expect(ok(86_400)).toBe(true);
+    for (const bad of [0, 59, 86_401, 1.5, -60, '900', null]) expect(ok(bad), String(bad)).toBe(false);
+    expect(z.safeParse(PoolPolicyInput, {}).success).toBe(true);
+  });
+
+  it('keys: one per pool, night and sleep number', () => {
+    expect(watchSleepKey('pool-1', '2026-12-05', 1)).toBe('night-watch:pool-1:2026-12-05:sleep-1');
+  });
+});
