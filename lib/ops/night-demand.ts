@@ -9,10 +9,17 @@
  * samples inside them), so the day's buckets are never read. A VM is matched by its uuid, or its
  * vmId (name_label) when a sample carries it.
  *
+ * Bounded: at most MAX_DEMAND_BUCKETS host buckets are read (the pool's hosts times the buckets of
+ * the nights read), the most recent nights first: 50 hosts' 7 nights of 22:00-06:00 (10 hours read
+ * each) are 42,000 items, about 70 Query pages of 1 MB with 20 VMs a host. A larger pool reads
+ * fewer nights, and the plan says how many; one where not even DEFAULT_MIN_NIGHTS fit plans
+ * without demand and says why (its samples would not fit a Lambda's memory as objects).
+ *
  * A read that fails, or a night that cannot be worked out, plans without demand (the ceiling stays
  * off, as before the load was measured) and says why in `error`: never silently.
  */
-import { cpuDemands, withCpuDemands, DEFAULT_DEMAND_NIGHTS, type CpuSample, type VmCpuHistory } from '../planner/index.ts';
+import { cpuDemands, withCpuDemands, DEFAULT_DEMAND_NIGHTS, DEFAULT_MIN_NIGHTS, type CpuSample, type VmCpuHistory } from '../planner/index.ts';
+import { LOAD_BUCKET_MS } from '../store/index.ts';
 import { localDate, startOfLocalDay } from '../schedules/index.ts';
 import type { LoadSample, LoadSampleRepository, ScheduleRepository } from '../store/index.ts';
 import { errorText } from './step-machine.ts';
@@ -37,31 +44,57 @@ export interface PlanDemand {
   error?: string;
 }
 
+/** Host buckets one plan reads at most (see the top). */
+export const MAX_DEMAND_BUCKETS = 60_000;
 const HOUR_MS = 3600_000;
 const DAY_MS = 24 * HOUR_MS;
 const MINUTE_MS = 60_000;
 
 const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/** The UTC ranges to read: each night that began in the look-back, an hour wider each side, up to now. */
+/**
+ * The UTC ranges to read: the last `nights` nights that began before now (and tonight's as well,
+ * while it lasts), each an hour wider either side, none past now.
+ */
 export function nightRanges(night: PoolNight['night'], now: number, nights = DEFAULT_DEMAND_NIGHTS): Array<{ since: number; until: number }> {
   const start = minutes(night.start);
   const length = (minutes(night.end) - start + 1440) % 1440 || 1440;
-  const from = now - nights * DAY_MS;
-  const out: Array<{ since: number; until: number }> = [];
-  // A night that began on each local date of the look-back up to today; one that began before
-  // it (cut by it) is left out, so the nights counted are whole ones (and tonight's, if begun).
-  for (let k = nights + 1; k >= 0; k--) {
+  const begun: Array<{ begin: number; end: number }> = [];
+  for (let k = nights + 2; k >= 0; k--) {
     const day = startOfLocalDay(localDate(now - k * DAY_MS, night.timeZone), night.timeZone);
-    if (day + start * MINUTE_MS < from) continue;
-    const since = day + start * MINUTE_MS - HOUR_MS;
-    const until = Math.min(now, day + (start + length) * MINUTE_MS + HOUR_MS);
-    if (until <= since) continue;
+    const begin = day + start * MINUTE_MS;
+    if (begin < now && begin !== begun.at(-1)?.begin) begun.push({ begin, end: begin + length * MINUTE_MS });
+  }
+  const last = begun.at(-1);
+  const take = last && now < last.end ? nights + 1 : nights;
+  const out: Array<{ since: number; until: number }> = [];
+  for (const n of begun.slice(-take)) {
+    const since = n.begin - HOUR_MS;
+    const until = Math.min(now, n.end + HOUR_MS);
     const prev = out[out.length - 1];
     if (prev && since <= prev.until) prev.until = Math.max(prev.until, until);
     else out.push({ since, until });
   }
   return out;
+}
+
+/**
+ * The most recent ranges whose buckets (times the pool's hosts) fit MAX_DEMAND_BUCKETS; how many
+ * nights they are, and the whole days back they reach (cpuDemands' look-back).
+ */
+export function boundedRanges(ranges: Array<{ since: number; until: number }>, hosts: number, now = ranges.at(-1)?.until ?? 0): { list: Array<{ since: number; until: number }>; nights: number; days: number } {
+  const list: Array<{ since: number; until: number }> = [];
+  let buckets = 0;
+  for (let i = ranges.length - 1; i >= 0; i--) {
+    const r = ranges[i];
+    const cost = Math.max(1, hosts) * Math.ceil((r.until - r.since) / LOAD_BUCKET_MS);
+    if (buckets + cost > MAX_DEMAND_BUCKETS) break;
+    buckets += cost;
+    list.unshift(r);
+  }
+  // cpuDemands' look-back: whole days that reach the first night read (at least its fewest nights).
+  const days = list.length ? Math.max(DEFAULT_MIN_NIGHTS, Math.ceil((now - list[0].since) / DAY_MS)) : 0;
+  return { list, nights: list.length, days };
 }
 
 /** Each running VM's samples, from the pool's buckets. */
@@ -91,15 +124,18 @@ export async function withNightDemand(store: LoadSampleRepository & ScheduleRepo
   let night: PoolNight = poolNight(view.pool, [], now);
   try {
     night = poolNight(view.pool, await store.listSchedules(view.pool.poolId), now);
-    const reads = await Promise.all(
-      nightRanges(night.night, now).map((r) => store.listPoolLoad(view.pool.poolId, { since: new Date(r.since).toISOString(), until: new Date(r.until).toISOString() })),
-    );
+    const ranges = boundedRanges(nightRanges(night.night, now), view.xenHosts.length);
+    const said = { ...night.night, from: night.from };
+    if (ranges.nights < DEFAULT_MIN_NIGHTS) {
+      return { view, demand: { ...base, lookedBack: 0, night: said, error: `planned without measured CPU demand: ${view.xenHosts.length} hosts' samples of ${DEFAULT_MIN_NIGHTS} nights are over the ${MAX_DEMAND_BUCKETS} buckets one plan reads` } };
+    }
+    const reads = await Promise.all(ranges.list.map((r) => store.listPoolLoad(view.pool.poolId, { since: new Date(r.since).toISOString(), until: new Date(r.until).toISOString() })));
     const samples = reads.flat();
-    const demands = cpuDemands(vmHistories(view, samples), { night: night.night, now });
+    const demands = cpuDemands(vmHistories(view, samples), { night: night.night, now, nights: ranges.days });
     const measured = demands.filter((d) => d.cpuDemand !== undefined);
     return {
       view: { ...view, plannerVms: withCpuDemands(view.plannerVms, demands) },
-      demand: { ...base, vms: measured.length, nights: Math.max(0, ...measured.map((d) => d.nights)), night: { ...night.night, from: night.from }, samplesRead: samples.length },
+      demand: { ...base, vms: measured.length, nights: Math.max(0, ...measured.map((d) => d.nights)), lookedBack: ranges.nights, night: said, samplesRead: samples.length },
     };
   } catch (e) {
     return { view, demand: { ...base, night: { ...night.night, from: night.from }, error: `planned without measured CPU demand: ${errorText(e)}` } };

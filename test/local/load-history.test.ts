@@ -39,7 +39,8 @@ describe('the local runner with a simulated load history', () => {
     pool = (await runner.store.getPool(runner.poolId)) as Pool;
     const hv = await runner.ops.hypervisorFor(pool);
     const s = await requestPoolSleep(runner.ops, { actor: 'tester', source: 'api', reason: 'load history test', poolId: runner.poolId, idempotencyKey: `lh-${Date.now()}` });
-    expect(s.plan.demand).toMatchObject({ vms: 30, of: 30, nights: 7 });
+    expect(s.plan.demand).toMatchObject({ vms: 30, of: 30 });
+    expect(s.plan.demand?.nights).toBeGreaterThanOrEqual(7);
     expect(s.plan.sleep.length).toBeGreaterThan(0);
     expect(await runOperation(runner.ops, s.operationId as string)).toBe('succeeded');
     // The test runs at any hour: the night is replayed now, every VM at its measured demand (the p95 of its busiest night hour).

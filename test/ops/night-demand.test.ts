@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRunner, type LocalRunner } from '../../lib/local/runner.ts';
 import { seedLoadHistory } from '../../lib/local/load-history.ts';
 import { nightRanges, poolNight, readPoolView, requestPoolSleep, sleepPlanOf, withNightDemand } from '../../lib/ops/index.ts';
+import { boundedRanges, MAX_DEMAND_BUCKETS } from '../../lib/ops/night-demand.ts';
 import { createStore, type Pool, type Schedule } from '../../lib/store/index.ts';
 import { freePort } from '../support/peers.ts';
 import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';
@@ -68,11 +69,14 @@ describe('the sleep plan and the measured CPU demand', () => {
   it('(a) with a week of samples every VM carries a demand; a 10% ceiling keeps a host on for CPU that sleeps without it', async () => {
     const pool = (await runner.store.getPool(runner.poolId)) as Pool;
     const seeded = await seedLoadHistory({ store: runner.store, hv: await runner.ops.hypervisorFor(pool), model: runner.xapi.loadModel, poolId: runner.poolId, now: Date.now() });
-    // 7 nights of 23:30-06:00 (78 buckets each, one fewer or more across a change of clocks) x 6 hosts.
+    // 7 nights of 23:30-06:00 (78 buckets each, one fewer or more across a change of clocks) x 6
+    // hosts, and tonight's so far when the test runs in the night.
     expect(seeded.written).toBeGreaterThanOrEqual(7 * 77 * 6);
-    expect(seeded.written).toBeLessThanOrEqual(7 * 79 * 6);
+    expect(seeded.written).toBeLessThanOrEqual(8 * 79 * 6);
     const a = await dryRun(runner);
-    expect(a.plan.demand).toMatchObject({ vms: 30, of: 30, nights: 7, lookedBack: 7, samplesRead: seeded.written, night: { from: 'schedules' } });
+    expect(a.plan.demand).toMatchObject({ vms: 30, of: 30, samplesRead: seeded.written, night: { from: 'schedules' } });
+    expect(a.plan.demand?.nights).toBeGreaterThanOrEqual(7);
+    expect(a.plan.demand?.lookedBack).toBeGreaterThanOrEqual(7);
     const cpuKept = a.plan.keep.filter((k) => k.limit === 'cpu');
     expect(cpuKept.length).toBeGreaterThan(0);
     // Without the demand (the same policy, ceiling 10%) those hosts would sleep.
@@ -134,6 +138,24 @@ describe('the night hours', () => {
     expect(ranges[6]).toEqual({ since: Date.parse('2026-12-04T21:00:00Z'), until: Date.parse('2026-12-05T07:00:00Z') });
     // During a night: tonight's range ends now.
     const at3 = Date.parse('2026-12-05T03:00:00Z');
-    expect(nightRanges(night, at3).at(-1)).toEqual({ since: Date.parse('2026-12-04T21:00:00Z'), until: at3 });
+    const tonight = nightRanges(night, at3);
+    expect(tonight.length).toBe(8);
+    expect(tonight[0].since).toBe(Date.parse('2026-11-27T21:00:00Z'));
+    expect(tonight.at(-1)).toEqual({ since: Date.parse('2026-12-04T21:00:00Z'), until: at3 });
+    // The sleep that fires as the night begins reads the 7 whole nights before it, and tonight's first second.
+    const at22 = Date.parse('2026-12-05T22:00:01Z');
+    const firing = nightRanges(night, at22);
+    expect(firing.length).toBe(8);
+    expect(firing[0].since).toBe(Date.parse('2026-11-28T21:00:00Z'));
+  });
+
+  it('a large pool reads its most recent nights that fit the bound, and says how many', () => {
+    const ranges = nightRanges({ start: '22:00', end: '06:00', timeZone: 'UTC' }, saturday);
+    // 10 hours read a night: 120 buckets a host.
+    expect(boundedRanges(ranges, 50).nights).toBe(7);
+    const big = boundedRanges(ranges, 200);
+    expect(big.nights).toBe(Math.floor(MAX_DEMAND_BUCKETS / (200 * 120)));
+    expect(big.list).toEqual(ranges.slice(-big.nights));
+    expect(boundedRanges(ranges, 1000).nights).toBe(0);
   });
 });
