@@ -8,7 +8,8 @@
  * (a kept --state-dir).
  */
 import { nightRanges, poolNight, type PoolNight } from '../ops/index.ts';
-import { LOAD_BUCKET_MS, type LoadSampleInput, type Store } from '../store/index.ts';
+import { LOAD_BUCKET_MS, type LoadSampleInput, type Pool, type Store } from '../store/index.ts';
+import type { Log } from '../util/index.ts';
 import type { Hypervisor, XenHostInfo, XenVmInfo } from '../xen/index.ts';
 import type { XapiSim } from '../sim/index.ts';
 import { offsetMsAt } from '../schedules/index.ts';
@@ -56,14 +57,32 @@ export function simulatedBucket(model: XapiSim['loadModel'], poolId: string, buc
   };
 }
 
-/** Seed the pool's last 7 nights of load, unless it has samples in that span already. */
-export async function seedLoadHistory(o: { store: Store; hv: Hypervisor; model: XapiSim['loadModel']; poolId: string; now: number }): Promise<LoadHistory> {
+export interface SeedOptions {
+  store: Store;
+  hypervisorFor(pool: Pool): Promise<Hypervisor>;
+  model: XapiSim['loadModel'];
+  poolId: string;
+  now: number;
+  /** Told what was seeded, marked simulated. */
+  log?: Log;
+}
+
+/** Seed the pool's last 7 nights of load, unless it has samples in that span already; logged as simulated. */
+export async function seedLoadHistory(o: SeedOptions): Promise<LoadHistory> {
+  const h = await seed(o);
+  const n = h.night.night;
+  o.log?.('load-history', { simulated: true, buckets: h.written, nights: NIGHTS, night: `${n.start}-${n.end} ${n.timeZone}`, skipped: h.skipped });
+  return h;
+}
+
+async function seed(o: SeedOptions): Promise<LoadHistory> {
   const pool = await o.store.getPool(o.poolId);
   if (!pool) throw new Error(`pool ${o.poolId} is not known`);
   const night = poolNight(pool, await o.store.listSchedules(o.poolId), o.now);
   const since = new Date(o.now - NIGHTS * DAY_MS).toISOString();
   if ((await o.store.listPoolLoad(o.poolId, { since, limit: 1 })).length) return { written: 0, night, skipped: 'the pool has load samples of the last 7 nights already' };
-  const [hosts, vms] = await Promise.all([o.hv.hosts(), o.hv.vms()]);
+  const hv = await o.hypervisorFor(pool);
+  const [hosts, vms] = await Promise.all([hv.hosts(), hv.vms()]);
   const running = vms.filter((v) => v.powerState === 'Running' && v.hostId !== null);
   const samples: LoadSampleInput[] = [];
   // Only whole buckets that ended before now, as a poll would have written them.

@@ -83,13 +83,7 @@ export interface LocalRunnerOptions {
    * `lowpower pool import`; no sample schedules, no timers, no demo night, no sensor poll at start.
    */
   noPool?: boolean;
-  /**
-   * Seed the store with the last 7 nights of load from the simulated pool's own day/night model
-   * (simulated, not measured), so the first night plans with a CPU demand. Off unless asked: it
-   * adds seconds to a start (thousands of items into dynalite), and the tests and the fault matrix
-   * that sleep the pool by day plan as before; `lowpower start` asks for it unless
-   * --no-load-history. Not with noPool.
-   */
+  /** Seed 7 nights of simulated load (load-history.ts) so the first night plans with CPU demand; off unless asked (seconds per start), `lowpower start` asks. */
   loadHistory?: boolean;
 }
 
@@ -228,15 +222,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   if (!o.noPool && o.sampleSchedule !== false && (await store.listSchedules(POOL_ID)).length === 0) {
     for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }
-  let loadHistory: LoadHistory | undefined;
-  if (!o.noPool && o.loadHistory === true) {
-    const pool = await store.getPool(POOL_ID);
-    if (pool) loadHistory = await seedLoadHistory({ store, hv: await hypervisorFor(pool), model: xapi.loadModel, poolId: POOL_ID, now: Date.now() });
-    if (loadHistory) {
-      const n = loadHistory.night;
-      log('load-history', { simulated: true, buckets: loadHistory.written, nights: 7, night: `${n.night.start}-${n.night.end} ${n.night.timeZone}`, skipped: loadHistory.skipped });
-    }
-  }
+  const loadHistory = !o.noPool && o.loadHistory === true ? await seedLoadHistory({ store, hypervisorFor, model: xapi.loadModel, poolId: POOL_ID, now: Date.now(), log }) : undefined;
 
   const ctx: ApiContext = { store, ops, schedules, launch, log, routes: [...POOL_ROUTES, ...simFaultRoutes(faults), ...simLoadRoutes(xapi)], bmc: driverBmcReads(driver), secrets };
   // The sweeper: operations left pending or without a live worker, late wakes, hosts waiting for XAPI.

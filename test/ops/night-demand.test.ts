@@ -67,8 +67,7 @@ describe('the sleep plan and the measured CPU demand', () => {
   });
 
   it('(a) with a week of samples every VM carries a demand; a 10% ceiling keeps a host on for CPU that sleeps without it', async () => {
-    const pool = (await runner.store.getPool(runner.poolId)) as Pool;
-    const seeded = await seedLoadHistory({ store: runner.store, hv: await runner.ops.hypervisorFor(pool), model: runner.xapi.loadModel, poolId: runner.poolId, now: Date.now() });
+    const seeded = await seedLoadHistory({ store: runner.store, hypervisorFor: runner.ops.hypervisorFor, model: runner.xapi.loadModel, poolId: runner.poolId, now: Date.now() });
     // 7 nights of 23:30-06:00 (78 buckets each, one fewer or more across a change of clocks) x 6
     // hosts, and tonight's so far when the test runs in the night.
     expect(seeded.written).toBeGreaterThanOrEqual(7 * 77 * 6);
