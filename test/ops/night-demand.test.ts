@@ -11,6 +11,7 @@ import { seedLoadHistory } from '../../lib/local/load-history.ts';
 import { nightRanges, poolNight, readPoolView, requestPoolSleep, sleepPlanOf, withNightDemand } from '../../lib/ops/index.ts';
 import { boundedRanges, MAX_DEMAND_BUCKETS } from '../../lib/ops/night-demand.ts';
 import { createStore, type Pool, type Schedule } from '../../lib/store/index.ts';
+import { formatPlan } from '../../lib/cli/pool-command.ts';
 import { freePort } from '../support/peers.ts';
 import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';
 
@@ -51,6 +52,8 @@ describe('the sleep plan and the measured CPU demand', () => {
     expect(demand?.error).toBeUndefined();
     const audit = (await runner.store.listAudit(new Date().toISOString().slice(0, 10))).filter((e) => e.result === 'dry-run' && e.poolId === runner.poolId).at(-1);
     expect(audit?.message).toMatch(/measured CPU demand for 0 of 30 VMs/);
+    // The CLI's plan says it too.
+    expect(formatPlan(a.plan)).toMatch(/^CPU demand measured for 0 of 30 VMs, from up to 0 of the last 7 nights \(23:30-06:00 Europe\/Berlin, the pool's schedules\): the CPU ceiling is not applied$/m);
   });
 
   it('(c) a store read that fails plans without demand, and the plan and the log say why', async () => {
@@ -63,6 +66,7 @@ describe('the sleep plan and the measured CPU demand', () => {
     expect(demand?.error).toMatch(/^planned without measured CPU demand: .*(non-existent|not found|ResourceNotFound)/i);
     expect(demand).toMatchObject({ vms: 0, of: 30 });
     expect(plan).toEqual(await todayPlan(runner));
+    expect(formatPlan(a.plan)).toContain(demand?.error);
     expect(lines.some((l) => /sleep-plan-demand .*error=.*planned without measured CPU demand/.test(l))).toBe(true);
   });
 
@@ -76,6 +80,7 @@ describe('the sleep plan and the measured CPU demand', () => {
     expect(a.plan.demand).toMatchObject({ vms: 30, of: 30, samplesRead: seeded.written, night: { from: 'schedules' } });
     expect(a.plan.demand?.nights).toBeGreaterThanOrEqual(7);
     expect(a.plan.demand?.lookedBack).toBeGreaterThanOrEqual(7);
+    expect(formatPlan(a.plan)).toMatch(/^CPU demand measured for 30 of 30 VMs, from up to \d of the last \d nights \(23:30-06:00 Europe\/Berlin, the pool's schedules\)$/m);
     const cpuKept = a.plan.keep.filter((k) => k.limit === 'cpu');
     expect(cpuKept.length).toBeGreaterThan(0);
     // Without the demand (the same policy, ceiling 10%) those hosts would sleep.
