@@ -1,6 +1,6 @@
 /** The HTTP API (/v1) behind API Gateway's JWT authorizer: the shared middy handler, AWS wiring. */
 import { makeHttpHandler } from '../lib/aws/http-handler.ts';
-import { awsWiring } from '../lib/aws/wiring.ts';
+import { awsApi } from '../lib/aws/api-wiring.ts';
 import { libraryLog, logger, observability } from '../lib/aws/logger.ts';
 
-export const handler = makeHttpHandler(async () => (await awsWiring(libraryLog)).api, (entry) => logger.info('request', entry)).use(observability());
+export const handler = makeHttpHandler(() => awsApi(libraryLog), (entry) => logger.info('request', entry)).use(observability());

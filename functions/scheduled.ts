@@ -7,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import { onScheduleFired, poolActionsFor, type FireResult } from '../lib/ops/scheduled.ts';
 import { scheduleNameOfTimer } from '../lib/schedules/service.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
+import { slackFunctionNotifier } from '../lib/aws/notifier.ts';
 import { libraryLog, logger, observability } from '../lib/aws/logger.ts';
 import { alertNoticesAfterPoll } from '../lib/ops/notifications.ts';
 import { sweep, type SweepResult } from '../lib/ops/sweeper.ts';
@@ -42,8 +43,8 @@ export const handler = middy<ScheduledEvent, FireResult | { resumed: string } | 
     },
   );
   if (fired.ran && 'operationId' in fired && fired.operationId && fired.created) await w.launch(fired.operationId);
-  if (fired.ran && 'notices' in fired && fired.notices.length) await w.notifier(fired.notices);
-  if (fired.ran && 'poll' in fired) await w.notifier(await alertNoticesAfterPoll(w.store, event.poolId, fired.poll));
+  if (fired.ran && 'notices' in fired && fired.notices.length) await slackFunctionNotifier(w)(fired.notices);
+  if (fired.ran && 'poll' in fired) await slackFunctionNotifier(w)(await alertNoticesAfterPoll(w.store, event.poolId, fired.poll));
   logger.info('schedule fired', { pool: event.poolId, schedule: event.scheduleName, ran: fired.ran });
   return fired;
 });

@@ -7,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import { runOperation } from '../lib/ops/dispatch.ts';
 import { afterOperation, type Notifier } from '../lib/ops/notifications.ts';
 import { awsWiring } from '../lib/aws/wiring.ts';
+import { slackFunctionNotifier } from '../lib/aws/notifier.ts';
 import { libraryLog, logger, observability, operationsFailed } from '../lib/aws/logger.ts';
 
 export interface WorkerEvent {
@@ -23,7 +24,7 @@ export const handler = middy<WorkerEvent, { state: string }, Error, Context>()
   if (state === 'resume') await w.resumeAt(event.operationId, new Date(Date.now() + 30_000));
   if (state === 'failed') operationsFailed(event.operationId);
   if (state !== 'resume') {
-    const notifier: Notifier = (m) => w.notifier(m).catch((e: unknown) => logger.error('notify failed', { error: String(e) }));
+    const notifier: Notifier = (m) => slackFunctionNotifier(w)(m).catch((e: unknown) => logger.error('notify failed', { error: String(e) }));
     await afterOperation({ store: w.store, schedules: w.schedules, notifier, launch: w.launch }, event.operationId);
   }
   logger.info('operation', { operationId: event.operationId, state });

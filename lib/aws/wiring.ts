@@ -1,7 +1,9 @@
 /**
  * lowpower's parts wired to AWS, once per Lambda container: the store on DynamoDB, secrets in
  * Secrets Manager, timers in EventBridge Scheduler, operations handed to the worker by async
- * invoke and resumed by a one-time at() schedule. Handlers take what they need from here.
+ * invoke and resumed by a one-time at() schedule. Handlers take what they need from here; the
+ * API's routes are wired in api-wiring.ts, so only the http function's bundle carries them (and
+ * zod with their schemas).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -14,15 +16,10 @@ import { EventBridgeScheduler } from '../schedules/index.ts';
 import { ScheduleService, eventBridgeSchedulerPort } from '../schedules/index.ts';
 import { hostDrivers } from '../ops/index.ts';
 import { xenPowerGuard } from '../ops/index.ts';
-import { driverBmcReads } from '../ops/index.ts';
 import type { PoolOpsDeps } from '../ops/index.ts';
 import { poolWakeLeadMinutes } from '../ops/index.ts';
 import { hypervisorCache } from '../ops/index.ts';
-import { POOL_ROUTES } from '../api/index.ts';
-import type { ApiContext } from '../api/index.ts';
 import { configFromEnv, type AwsConfig } from './config.ts';
-import type { Notifier } from '../ops/index.ts';
-import { renderNotice } from '../slack/index.ts';
 import type { Log } from '../util/index.ts';
 
 export interface AwsWiring {
@@ -32,11 +29,8 @@ export interface AwsWiring {
   ops: PoolOpsDeps;
   schedules: ScheduleService;
   scheduler: EventBridgeScheduler;
-  api: ApiContext;
   /** Hand an operation to the worker (async invoke: returns at once). */
   launch(operationId: string): Promise<void>;
-  /** Channel messages, handed to the Slack function (the only one with a route to Slack). */
-  notifier: Notifier;
   /** Run the operation again at this instant (a one-time schedule EventBridge deletes after use). */
   resumeAt(operationId: string, at: Date): Promise<void>;
   docClient: DynamoDBDocumentClient;
@@ -78,12 +72,5 @@ async function build(log: Log): Promise<AwsWiring> {
   ops.checkAt = async (at: Date, operationId: string): Promise<void> => {
     await scheduler.createOneTime({ name: `ready-${operationId.slice(0, 8)}-${at.getTime().toString(36)}`, at: at.toISOString().slice(0, 19), timezone: 'UTC', input: { source: 'sweep' } });
   };
-  // Notices rendered here and handed to the slack function (the only one with a route to Slack).
-  const notifier: Notifier = async (notices) => {
-    if (notices.length === 0 || !config.slackFunctionName) return;
-    const messages = notices.map(renderNotice);
-    await lambda.invoke(config.slackFunctionName, { notify: messages }, { async: true });
-  };
-  const api: ApiContext = { store, ops, schedules, launch, routes: POOL_ROUTES, bmc: driverBmcReads(ops.driver), secrets, log };
-  return { config, store, secrets, ops, schedules, scheduler, api, launch, resumeAt, notifier, docClient, lambda };
+  return { config, store, secrets, ops, schedules, scheduler, launch, resumeAt, docClient, lambda };
 }

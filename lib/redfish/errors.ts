@@ -13,6 +13,7 @@ export interface RedfishMessage {
 }
 
 export class RedfishError extends Error {
+  override readonly name: string = 'RedfishError';
   /** The HTTP status of the answer, when there was one. */
   readonly status?: number;
   /** What the BMC said, in order. */
@@ -20,7 +21,6 @@ export class RedfishError extends Error {
 
   constructor(message: string, o: { status?: number; messages?: RedfishMessage[] } = {}) {
     super(message);
-    this.name = new.target.name;
     this.status = o.status;
     this.messages = o.messages ?? [];
   }
@@ -51,6 +51,7 @@ export function describeMessages(messages: readonly RedfishMessage[]): string {
 
 /** A request the BMC answered with an error status (4xx, 5xx). */
 export class RedfishHttpError extends RedfishError {
+  override readonly name: string = 'RedfishHttpError';
   constructor(
     readonly bmc: string,
     readonly method: string,
@@ -66,6 +67,7 @@ export class RedfishHttpError extends RedfishError {
 
 /** Login refused (401/403), or a session token refused again after a fresh login. */
 export class RedfishAuthError extends RedfishError {
+  override readonly name: string = 'RedfishAuthError';
   constructor(
     readonly bmc: string,
     reason: string,
@@ -78,6 +80,7 @@ export class RedfishAuthError extends RedfishError {
 
 /** No (complete) answer before the deadline. `requestSent` says whether the BMC may have acted on it. */
 export class RedfishTimeoutError extends RedfishError {
+  override readonly name: string = 'RedfishTimeoutError';
   constructor(
     readonly bmc: string,
     readonly method: string,
@@ -91,6 +94,7 @@ export class RedfishTimeoutError extends RedfishError {
 
 /** The connection failed (refused, reset, unreachable). `requestSent` says whether the BMC may have acted on it. */
 export class RedfishConnectionError extends RedfishError {
+  override readonly name: string = 'RedfishConnectionError';
   constructor(
     readonly bmc: string,
     readonly method: string,
@@ -104,6 +108,7 @@ export class RedfishConnectionError extends RedfishError {
 
 /** The BMC presented a certificate other than the one pinned for it. Nothing was sent to it. */
 export class RedfishCertificateChangedError extends RedfishError {
+  override readonly name: string = 'RedfishCertificateChangedError';
   constructor(
     readonly bmc: string,
     readonly expected: string,
@@ -118,6 +123,7 @@ export class RedfishCertificateChangedError extends RedfishError {
 
 /** The certificate did not verify against the CA bundle (or the name did not match). Nothing was sent. */
 export class RedfishTlsError extends RedfishError {
+  override readonly name: string = 'RedfishTlsError';
   constructor(
     readonly bmc: string,
     readonly reason: string,
@@ -127,13 +133,18 @@ export class RedfishTlsError extends RedfishError {
 }
 
 /** An answer that does not follow DSP0266 (not JSON, a missing required link, a link to another host). */
-export class RedfishProtocolError extends RedfishError {}
+export class RedfishProtocolError extends RedfishError {
+  override readonly name: string = 'RedfishProtocolError';
+}
 
 /** The BMC does not offer what was asked (a reset type, a resource), with what it does offer. */
-export class RedfishNotSupportedError extends RedfishError {}
+export class RedfishNotSupportedError extends RedfishError {
+  override readonly name: string = 'RedfishNotSupportedError';
+}
 
 /** A task the BMC ran for a request ended badly, or did not end before the deadline. */
 export class RedfishTaskError extends RedfishError {
+  override readonly name: string = 'RedfishTaskError';
   constructor(
     readonly bmc: string,
     readonly taskState: string,
@@ -146,4 +157,6 @@ export class RedfishTaskError extends RedfishError {
 }
 
 /** The host's power state does not allow the action (in transition, or off for a cycle). */
-export class RedfishStateError extends RedfishError {}
+export class RedfishStateError extends RedfishError {
+  override readonly name: string = 'RedfishStateError';
+}

@@ -14,14 +14,15 @@ export function keyText(key: ItemKey): string {
 }
 
 export class StoreError extends Error {
+  override readonly name: string = 'StoreError';
   constructor(message: string) {
     super(message);
-    this.name = new.target.name;
   }
 }
 
 /** A conditional write on `version` failed: someone else wrote the item since it was read. */
 export class VersionConflictError extends StoreError {
+  override readonly name: string = 'VersionConflictError';
   constructor(
     readonly key: ItemKey,
     readonly expectedVersion: number,
@@ -36,6 +37,7 @@ export class VersionConflictError extends StoreError {
 
 /** An idempotency key came back with another request than the one it first carried: 422 at the API. */
 export class IdempotencyKeyReusedError extends StoreError {
+  override readonly name: string = 'IdempotencyKeyReusedError';
   constructor(
     readonly idempotencyKey: string,
     readonly operationId: string,
@@ -46,6 +48,7 @@ export class IdempotencyKeyReusedError extends StoreError {
 
 /** A create found an item with the same key already there. */
 export class AlreadyExistsError extends StoreError {
+  override readonly name: string = 'AlreadyExistsError';
   constructor(readonly key: ItemKey) {
     super(`${keyText(key)}: already exists`);
   }
@@ -53,6 +56,7 @@ export class AlreadyExistsError extends StoreError {
 
 /** An update or lock named an item that does not exist. */
 export class NotFoundError extends StoreError {
+  override readonly name: string = 'NotFoundError';
   constructor(readonly key: ItemKey) {
     super(`${keyText(key)}: not found`);
   }
@@ -60,6 +64,7 @@ export class NotFoundError extends StoreError {
 
 /** The host is locked by another operation whose lease has not expired. */
 export class HostBusyError extends StoreError {
+  override readonly name: string = 'HostBusyError';
   constructor(
     readonly poolId: string,
     readonly hostId: string,
@@ -72,6 +77,7 @@ export class HostBusyError extends StoreError {
 
 /** Renewing a lock that this operation no longer holds (released, or expired and never taken). */
 export class LockNotHeldError extends StoreError {
+  override readonly name: string = 'LockNotHeldError';
   constructor(
     readonly poolId: string,
     readonly hostId: string,
@@ -82,7 +88,9 @@ export class LockNotHeldError extends StoreError {
 }
 
 /** Input the store refuses before it reaches DynamoDB (bad id, unknown field, bad time). */
-export class StoreValidationError extends StoreError {}
+export class StoreValidationError extends StoreError {
+  override readonly name: string = 'StoreValidationError';
+}
 
 /** DynamoDB's "the condition was false" answer, from the low-level or the document client. */
 export function isConditionalCheckFailed(err: unknown): boolean {

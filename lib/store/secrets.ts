@@ -12,14 +12,15 @@ export interface Secrets {
 }
 
 export class SecretsError extends Error {
+  override readonly name: string = 'SecretsError';
   constructor(message: string) {
     super(message);
-    this.name = new.target.name;
   }
 }
 
 /** The ref is not a plain name (path separators, `..`, a leading dot, odd characters). */
 export class InvalidSecretRefError extends SecretsError {
+  override readonly name: string = 'InvalidSecretRefError';
   constructor(reason: string) {
     // The ref is left out: a caller that mixed up ref and value would otherwise leak the value.
     super(`invalid secret ref: ${reason}`);
@@ -27,6 +28,7 @@ export class InvalidSecretRefError extends SecretsError {
 }
 
 export class SecretNotFoundError extends SecretsError {
+  override readonly name: string = 'SecretNotFoundError';
   constructor(readonly ref: string) {
     super(`secret ${ref} not found`);
   }
@@ -34,6 +36,7 @@ export class SecretNotFoundError extends SecretsError {
 
 /** The secret's file or directory is readable by others: refused until fixed. */
 export class SecretPermissionsError extends SecretsError {
+  override readonly name: string = 'SecretPermissionsError';
   constructor(readonly ref: string, readonly mode: number) {
     super(`secret ${ref}: file mode ${(mode & 0o777).toString(8)} is too open (expected 600 in a 700 directory)`);
   }

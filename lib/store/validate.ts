@@ -1,44 +1,44 @@
-/** Checks on record fields before they are written (types and ranges; never echoing values). */
+/**
+ * Checks on record fields before they are written (types and ranges; never echoing values). The
+ * rules are lib/util/fields.ts's, which the API's schemas are built from too; ids and times are
+ * the store's own (keys.ts).
+ */
+import { ACTOR_FIELDS, expected, fits, HOST_FIELDS, POOL_FIELDS, SCHEDULE_FIELDS, type FieldRule } from '../util/index.ts';
 import { StoreValidationError } from './errors.ts';
 import { checkId, checkIsoTime } from './keys.ts';
 import type { Item } from './items.ts';
 
-const POWER = ['on', 'off', 'unknown'];
-const SOURCES = ['schedule', 'api', 'cli', 'slack'];
-
-function str(what: string, v: unknown): void {
-  if (typeof v !== 'string' || v.length === 0) throw new StoreValidationError(`${what}: expected a non-empty string`);
-}
-function int(what: string, v: unknown, min: number, max: number): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new StoreValidationError(`${what}: expected an integer ${min}..${max}`);
-  }
+/** Refuses `v` unless it fits the rule; the error names the field and what it takes, never the value. */
+function check(field: string, rule: FieldRule, v: unknown): void {
+  if (!fits(rule, v)) throw new StoreValidationError(`${field}: expected ${expected(rule)}`);
 }
 
-/** Checks the host fields present in `f`; `required` lists those that must be there. */
-const PROTOCOLS = ['ipmi', 'redfish', 'xapi'];
+/** Checks the fields of `rules` present in `f`; with `required`, each must be there. */
+function checkFields(f: Item, rules: Record<string, FieldRule>, required: boolean): void {
+  for (const [field, rule] of Object.entries(rules)) if (required || f[field] !== undefined) check(field, rule, f[field]);
+}
 
+const TLS_PIN = /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/;
+
+/** Checks the host fields present in `f`; with `required`, the BMC binding and power must be there. */
 export function checkHostFields(f: Item, required: boolean): void {
-  const has = (k: string): boolean => required || f[k] !== undefined;
-  if (has('bmcAddress')) str('bmcAddress', f.bmcAddress);
-  if (has('bmcPort')) int('bmcPort', f.bmcPort, 1, 65535);
-  if (has('bmcUser')) str('bmcUser', f.bmcUser);
-  if (has('secretRef')) checkId('secretRef', f.secretRef as string);
-  if (has('cipherSuite')) int('cipherSuite', f.cipherSuite, 0, 255);
-  if (f.bmcProtocol !== undefined && !PROTOCOLS.includes(f.bmcProtocol as string)) throw new StoreValidationError('bmcProtocol: expected ipmi, redfish or xapi');
-  if (f.bmcScheme !== undefined && f.bmcScheme !== 'https' && f.bmcScheme !== 'http') throw new StoreValidationError('bmcScheme: expected https or http');
+  const { bmcAddress, bmcPort, bmcUser, cipherSuite, bmcProtocol, bmcScheme, power } = HOST_FIELDS;
+  checkFields(f, { bmcAddress, bmcPort, bmcUser }, required);
+  if (required || f.secretRef !== undefined) checkId('secretRef', f.secretRef as string);
+  checkFields(f, { cipherSuite }, required);
+  checkFields(f, { bmcProtocol, bmcScheme }, false);
   if (f.tlsPin !== undefined) {
     const pin = f.tlsPin as { fingerprint256?: unknown };
-    if (typeof pin !== 'object' || pin === null || (pin.fingerprint256 !== undefined && !/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(String(pin.fingerprint256)))) {
+    if (typeof pin !== 'object' || pin === null || (pin.fingerprint256 !== undefined && !TLS_PIN.test(String(pin.fingerprint256)))) {
       throw new StoreValidationError('tlsPin.fingerprint256: expected a SHA-256 fingerprint as AB:CD:... (32 pairs)');
     }
   }
-  if (has('power') && !POWER.includes(f.power as string)) throw new StoreValidationError('power: expected on, off or unknown');
+  checkFields(f, { power }, required);
   if (f.powerObservedAt !== undefined) checkIsoTime('powerObservedAt', f.powerObservedAt as string);
 }
 
 export function checkPoolFields(f: Item, required: boolean): void {
-  if (required || f.xapiUrl !== undefined) str('xapiUrl', f.xapiUrl);
+  checkFields(f, POOL_FIELDS, required);
   if (required || f.secretRef !== undefined) checkId('secretRef', f.secretRef as string);
   if (f.policy !== undefined) checkPolicyFields(f.policy);
 }
@@ -53,20 +53,13 @@ function checkPolicyFields(policy: unknown): void {
 }
 
 export function checkScheduleFields(f: Item, required: boolean): void {
-  if (required || f.cron !== undefined) str('cron', f.cron);
-  if (required || f.timeZone !== undefined) str('timeZone', f.timeZone);
-  if (required || f.action !== undefined) str('action', f.action);
-  if ((required || f.enabled !== undefined) && typeof f.enabled !== 'boolean') {
-    throw new StoreValidationError('enabled: expected a boolean');
-  }
+  checkFields(f, SCHEDULE_FIELDS, required);
 }
 
 export function checkSource(v: unknown): void {
-  if (!SOURCES.includes(v as string)) throw new StoreValidationError('source: expected schedule, api, cli or slack');
+  check('source', ACTOR_FIELDS.source, v);
 }
 
 export function checkActor(f: Item): void {
-  str('actor', f.actor);
-  str('reason', f.reason);
-  checkSource(f.source);
+  checkFields(f, ACTOR_FIELDS, true);
 }

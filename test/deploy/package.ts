@@ -136,9 +136,8 @@ export interface Unzipped {
  * node_modules for the `@aws-sdk/*` imports the bundle leaves to the Lambda runtime (NODE_PATH
  * does not apply to ES modules).
  */
-export function unzipFunction(fn: FunctionKey): Unzipped {
-  const buf = readFileSync(zipPath(fn));
-  const dir = join(SERVERLESS_DIR, 'unzipped', fn);
+export function unzipFunction(fn: FunctionKey, zipFile = zipPath(fn), dir = join(SERVERLESS_DIR, 'unzipped', fn)): Unzipped {
+  const buf = readFileSync(zipFile);
   rmSync(dir, { recursive: true, force: true });
   const files: { name: string; size: number }[] = [];
   for (const e of listZip(buf)) {
@@ -170,16 +169,44 @@ export function lambdaEnv(template: Template, fn: FunctionKey): Record<string, s
 
 export interface ImportProbe {
   ms: number;
+  /** CPU time of the process during the import (user + system, every thread): steadier than ms on a busy machine. */
+  cpuMs: number;
   handlerType: string;
+}
+
+/**
+ * A cold-started handler's environment: the function's own (fake ARNs) plus Lambda's usual
+ * variables, with fake credentials and every AWS endpoint at a closed loopback port unless `env`
+ * names another (AWS_ENDPOINT_URL_<SERVICE> wins over AWS_ENDPOINT_URL).
+ */
+export function probeEnv(env: Record<string, string>, fn: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    ...env,
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_LAMBDA_FUNCTION_NAME: functionName(fn as FunctionKey),
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_ACCESS_KEY_ID: 'ASIAOFFLINEPROBE0000',
+    AWS_SECRET_ACCESS_KEY: 'offline-probe-not-a-secret',
+    AWS_SESSION_TOKEN: 'offline',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  };
 }
 
 const PROBE = [
   // An optional module imported first, untimed (e.g. the SDK only, to time our bundle alone).
   'if (process.argv[2]) await import(process.argv[2]);',
+  'const c0 = process.cpuUsage();',
   'const t0 = performance.now();',
   'const m = await import(process.argv[1]);',
   'const ms = performance.now() - t0;',
-  'console.log(JSON.stringify({ ms, handlerType: typeof m.handler }));',
+  'const c = process.cpuUsage(c0);',
+  'console.log(JSON.stringify({ ms, cpuMs: (c.user + c.system) / 1000, handlerType: typeof m.handler }));',
   // Handles a handler module may open at import (SDK agents, timers) must not keep us waiting.
   'process.exit(0);',
 ].join('\n');
@@ -195,22 +222,7 @@ export function probeImport(handlerPath: string, env: Record<string, string>, fn
     const args = ['--input-type=module', '-e', PROBE, pathToFileURL(handlerPath).href, ...(preload ? [pathToFileURL(preload).href] : [])];
     const child = spawn(process.execPath, args, {
       cwd: dirname(handlerPath),
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/tmp',
-        ...env,
-        AWS_REGION: REGION,
-        AWS_DEFAULT_REGION: REGION,
-        AWS_LAMBDA_FUNCTION_NAME: functionName(fn as FunctionKey),
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
-        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-        AWS_ACCESS_KEY_ID: 'ASIAOFFLINEPROBE0000',
-        AWS_SECRET_ACCESS_KEY: 'offline-probe-not-a-secret',
-        AWS_SESSION_TOKEN: 'offline',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-      },
+      env: probeEnv(env, fn),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -4,10 +4,10 @@ import { inner, lazy } from './lazy.ts';
 import { meta } from 'zod/v4/core';
 import { ID_PATTERN, isoTime, OperationRef, PoolQuery, queryInt, Reason } from './common.ts';
 import { phrase } from './phrase.ts';
+// The stored host's field rules (the store checks its writes against the same table); lib/util is pure.
+import { BMC_PROTOCOLS, BMC_SCHEMES, CIPHER_SUITES, HOST_FIELDS, POWER_STATES } from '../../util/index.ts';
 
-export const POWER_STATES = ['on', 'off', 'unknown'] as const;
-/** How lowpower reaches a host's power: IPMI over LAN, Redfish over HTTPS, or XAPI alone (no usable BMC). */
-export const BMC_PROTOCOLS = ['ipmi', 'redfish', 'xapi'] as const;
+export { BMC_PROTOCOLS, POWER_STATES };
 export const HOST_POWER_ACTIONS = ['on', 'off', 'soft', 'cycle'] as const;
 
 /** The BMC binding as the API shows it: bound, mismatch, unverified, trusted (unverified, but an admin said trust) or unbound. */
@@ -91,11 +91,12 @@ export const SelEntry = lazy(() =>
 
 const bmcPassword = () =>
   z.string(phrase('is required (it goes to the secret store, never the table)')).check(z.minLength(1, phrase('is required (it goes to the secret store, never the table)')), meta({ writeOnly: true, description: 'stored in the secret store, never in the table, never returned' }));
+const { min: portMin, max: portMax } = HOST_FIELDS.bmcPort;
 const bmcFields = () => ({
   bmcAddress: z.string().check(z.trim(), z.minLength(1, phrase('is required'))),
-  bmcPort: z.int().check(z.minimum(1, phrase('must be 1-65535')), z.maximum(65535, phrase('must be 1-65535'))),
+  bmcPort: z.int().check(z.minimum(portMin, phrase(`must be ${portMin}-${portMax}`)), z.maximum(portMax, phrase(`must be ${portMin}-${portMax}`))),
   bmcUser: z.string().check(z.minLength(1, phrase('is required'))),
-  cipherSuite: z.literal([3, 17], phrase('must be 3 or 17')),
+  cipherSuite: z.literal(CIPHER_SUITES, phrase(`must be ${CIPHER_SUITES.join(' or ')}`)),
   neverSleep: z.boolean(phrase('must be true or false')),
   redfishNoEtag: z.boolean(phrase('must be true or false')).check(z.describe('Redfish: PATCH without If-Match (for BMCs whose ETags are broken)')),
 });
@@ -112,7 +113,7 @@ export const HostCreateBody = lazy(() => {
     ),
     bmcAddress: z.optional(f.bmcAddress.check(z.describe('required unless protocol is xapi'))),
     bmcPort: z.optional(f.bmcPort.check(z.describe('default 623 for IPMI, 443 for Redfish'))),
-    bmcScheme: z.optional(z.enum(['https', 'http'], 'bmcScheme must be "https" or "http"').check(z.describe('Redfish: https (default); http only to a loopback address'))),
+    bmcScheme: z.optional(z.enum(BMC_SCHEMES, `bmcScheme must be ${BMC_SCHEMES.map((v) => `"${v}"`).join(' or ')}`).check(z.describe('Redfish: https (default); http only to a loopback address'))),
     redfishNoEtag: z.optional(f.redfishNoEtag),
     bmcUser: z.optional(f.bmcUser.check(z.describe('required unless protocol is xapi'))),
     cipherSuite: z.optional(f.cipherSuite.check(z.describe('default 17'))),

@@ -69,6 +69,7 @@ export const RequestCompletion = { lengthInvalid: 0xc7, invalidField: 0xcc } as 
  * answers with: 0xC7 (request data length invalid) or 0xCC (invalid data field in request).
  */
 export class IpmiRequestError extends IpmiProtocolError {
+  override readonly name: string = 'IpmiRequestError';
   constructor(
     message: string,
     readonly completionCode: number,
