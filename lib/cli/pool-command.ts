@@ -52,6 +52,7 @@ interface Plan {
   hostsOn: number;
   lowerBound: number;
   why?: string;
+  demand?: { vms: number; of: number; nights: number; lookedBack: number; night: { start: string; end: string; timeZone: string; from: string }; error?: string };
 }
 
 const GiB = 1024 ** 3;
@@ -62,6 +63,8 @@ export function formatPlan(p: Plan): string {
   const out: string[] = [];
   out.push(p.sleep.length ? `sleep: ${p.sleep.join(', ')}` : `nothing can sleep${p.why ? `: ${p.why}` : ''}`);
   out.push(`hosts on after the plan: ${p.hostsOn} (lower bound ${p.lowerBound})`);
+  const d = p.demand;
+  if (d) out.push(d.error ?? `CPU demand measured for ${d.vms} of ${d.of} VMs, from up to ${d.nights} of the last ${d.lookedBack} nights (${d.night.start}-${d.night.end} ${d.night.timeZone}, ${d.night.from === 'schedules' ? "the pool's schedules" : 'the default night'})${d.vms ? '' : ': the CPU ceiling is not applied'}`);
   if (p.migrations.length) {
     out.push(`migrations (${p.migrations.length}):`);
     out.push(table([['wave', 'vm', 'from', 'to', 'memory'], ...p.migrations.map((m) => [String(m.wave), m.vmId, m.from, m.to, `${(m.memoryBytes / GiB).toFixed(1)} GiB`])]));

@@ -14,6 +14,7 @@ const FLAGS: FlagSpec[] = [
   { names: ['--protocol'], value: true, key: 'protocol' },
   { names: ['--no-demo'], key: 'noDemo' },
   { names: ['--no-pool'], key: 'noPool' },
+  { names: ['--no-load-history'], key: 'noLoadHistory' },
   { names: ['--require-keys'], key: 'requireKeys' },
   { names: ['--watch-every'], value: true, key: 'watchEvery' },
   { names: ['--spike-seconds'], value: true, key: 'spikeSeconds' },
@@ -21,7 +22,8 @@ const FLAGS: FlagSpec[] = [
 ];
 
 export const START_USAGE = `usage: lowpower start [--port 8080] [--state-dir DIR] [--bmc-base-port 16230] [--protocol mixed]
-                      [--no-demo] [--no-pool] [--require-keys] [--watch-every 10] [--spike-seconds 20]
+                      [--no-demo] [--no-pool] [--no-load-history] [--require-keys] [--watch-every 10]
+                      [--spike-seconds 20]
 
   --protocol       what the simulated BMCs speak: ipmi, redfish, or mixed (every second host on
                    Redfish over HTTPS; the default)
@@ -30,6 +32,8 @@ export const START_USAGE = `usage: lowpower start [--port 8080] [--state-dir DIR
   --no-demo        do not put the pool to sleep and wake it again right after start
   --no-pool        run the simulators (the pool's XAPI and BMCs) with nothing in the store, to try
                    "lowpower pool import" (no schedules, no demo night); the command is printed
+  --no-load-history  do not seed the store with 7 nights of simulated load (from the simulated
+                   pool's day/night model); without it the first night plans without CPU demand
   --require-keys   refuse API requests without a key (keys in <state dir>/api-keys.json)
   --watch-every    seconds between the night watch's checks (default 10; 0: once a minute, with
                    the load poll)
@@ -56,6 +60,7 @@ export async function runStartCommand(argv: string[]): Promise<number> {
       demoAfterMs: flags.noDemo || flags.noPool ? undefined : 10_000,
       requireKeys: flags.requireKeys === true,
       noPool: flags.noPool === true,
+      loadHistory: flags.noLoadHistory !== true,
       watchEveryMs: (intFlag(flags.watchEvery, '--watch-every', 0, 3600) ?? 10) * 1000,
       spikeSeconds: intFlag(flags.spikeSeconds, '--spike-seconds', 1, 3600) ?? 20,
     };
@@ -74,6 +79,7 @@ export async function runStartCommand(argv: string[]): Promise<number> {
         `  pool           ${runner.poolId}: ${runner.fleet.bmcs.length} simulated hosts, BMCs on 127.0.0.1:${first}-${first + runner.fleet.bmcs.length - 1} (${speaks('ipmi')} IPMI over UDP, ${speaks('redfish')} Redfish over HTTPS), XAPI at ${runner.xapi.url}\n` +
         `  DynamoDB       embedded dynalite${flags.stateDir ? ` (state in ${flags.stateDir})` : ' (in a temporary folder)'}\n` +
         `  schedules      ${schedules}\n` +
+        loadHistoryLine(runner) +
         `  Slack          POST ${u}/slack/commands (signing secret ${process.env.SLACK_SIGNING_SECRET ? 'from $SLACK_SIGNING_SECRET' : runner.slackSigningSecret}; users in ${runner.stateDir}/slack-users.json)\n` +
         (flags.noDemo ? '' : `in 10 s a demo night starts: the pool is drained, powered off, then woken (--no-demo to skip)\n`) +
         `try:\n  curl -s ${u}/v1/pools/${runner.poolId}/plan\n` +
@@ -92,6 +98,15 @@ export async function runStartCommand(argv: string[]): Promise<number> {
     process.stderr.write(`lowpower start: ${startFailure(e, argv)}\n`);
     return 1;
   }
+}
+
+/** The start output's line on the seeded load: simulated, never measured. */
+function loadHistoryLine(runner: LocalRunner): string {
+  const h = runner.loadHistory;
+  if (!h) return `  load history   none (--no-load-history): the first night plans without CPU demand\n`;
+  const n = h.night.night;
+  if (h.skipped) return `  load history   kept: ${h.skipped}\n`;
+  return `  load history   SIMULATED: ${h.written} host x 5-minute buckets of the last 7 nights (${n.start}-${n.end} ${n.timeZone}) from the simulated pool's load model, not measured\n`;
 }
 
 /**

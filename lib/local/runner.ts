@@ -40,6 +40,7 @@ import { scheduleDemoNight } from './demo-night.ts';
 import { errorField, lineLog } from '../util/index.ts';
 import { simLoadRoutes } from './sim-load.ts';
 import { startWatchLoop, type WatchLoop } from './watch-loop.ts';
+import { seedLoadHistory, type LoadHistory } from './load-history.ts';
 
 export interface LocalRunnerOptions {
   /** HTTP port on 127.0.0.1 (0 picks a free one). */
@@ -82,6 +83,8 @@ export interface LocalRunnerOptions {
    * `lowpower pool import`; no sample schedules, no timers, no demo night, no sensor poll at start.
    */
   noPool?: boolean;
+  /** Seed 7 nights of simulated load (load-history.ts) so the first night plans with CPU demand; off unless asked (seconds per start), `lowpower start` asks. */
+  loadHistory?: boolean;
 }
 
 export interface LocalRunner {
@@ -108,6 +111,8 @@ export interface LocalRunner {
   faults: LocalFaults;
   /** The night watch's loop (when watchEveryMs is above 0). */
   watch?: WatchLoop;
+  /** The simulated load history seeded at start (absent when off). */
+  loadHistory?: LoadHistory;
   /** Run the sweeper now (it also runs every sweepEveryMs). */
   sweep(): Promise<SweepResult>;
   /** Run a schedule's action now, as its timer would, and wait for its operation. */
@@ -217,6 +222,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   if (!o.noPool && o.sampleSchedule !== false && (await store.listSchedules(POOL_ID)).length === 0) {
     for (const s of SAMPLE) await schedules.create({ ...s, poolId: POOL_ID });
   }
+  const loadHistory = !o.noPool && o.loadHistory === true ? await seedLoadHistory({ store, hypervisorFor, model: xapi.loadModel, poolId: POOL_ID, now: Date.now(), log }) : undefined;
 
   const ctx: ApiContext = { store, ops, schedules, launch, log, routes: [...POOL_ROUTES, ...simFaultRoutes(faults), ...simLoadRoutes(xapi)], bmc: driverBmcReads(driver), secrets };
   // The sweeper: operations left pending or without a live worker, late wakes, hosts waiting for XAPI.
@@ -266,6 +272,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     ops,
     faults,
     ...(watch ? { watch } : {}),
+    ...(loadHistory ? { loadHistory } : {}),
     sweep: sweepNow,
     async fire(name: string) {
       await fireNow(POOL_ID, name, new Date());

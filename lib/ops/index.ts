@@ -9,7 +9,9 @@ export { pollPool, thermalExcess, type PollResult, type PollOptions } from './se
 export { runOperation, type OperationRunner } from './dispatch.ts';
 export { onScheduleFired, type ScheduledFire, type FireResult, type PoolActions } from './scheduled.ts';
 export { xenPowerGuard } from './xen-guard.ts';
-export { requestPoolSleep, runPoolSleep, sleepPlanOf, POOL_SLEEP, type SleepAnswer } from './pool-sleep.ts';
+export { requestPoolSleep, runPoolSleep, sleepPlanOf, demandText, POOL_SLEEP, type SleepAnswer, type PoolSleepPlan } from './pool-sleep.ts';
+export { withNightDemand, nightRanges, vmHistories, type PlanDemand } from './night-demand.ts';
+export { poolNight, DEFAULT_NIGHT, type PoolNight } from './night-hours.ts';
 export { lockPool, type PoolOpsDeps, type PoolRequest } from './pool-operation.ts';
 export { requestPoolWake, runPoolWake, wakeLeadMs, DEFAULT_WAKE_LEAD_MS, POOL_WAKE, type WakeRequest, type WakeAnswer } from './pool-wake.ts';
 export { requestRebalance, runRebalance, rebalanceAfterWake, REBALANCE, type RebalanceRequest, type RebalanceAnswer } from './rebalance.ts';

@@ -16,13 +16,17 @@ import { bindingRefusal } from './binding.ts';
 import { entryHostOf } from './xen-guard.ts';
 import { failedOnError, loadPool, runPoolMachine, startPoolOperation, type HostStep, type PoolOpsDeps, type PoolRequest } from './pool-operation.ts';
 import { sleepSteps } from './sleep-steps.ts';
+import { withNightDemand, type PlanDemand } from './night-demand.ts';
 
 export type { PoolOpsDeps, PoolRequest } from './pool-operation.ts';
 
 export const POOL_SLEEP = 'pool-sleep';
 
+/** A sleep plan as a request answers it: the planner's, and the measured load it used (absent in plans made before it was read). */
+export type PoolSleepPlan = SleepPlan & { demand?: PlanDemand };
+
 export interface SleepAnswer {
-  plan: SleepPlan;
+  plan: PoolSleepPlan;
   /** Absent for a dry run, or when nothing can sleep. */
   operationId?: string;
   created?: boolean;
@@ -52,18 +56,27 @@ export function sleepPlanOf(view: PoolView, only?: string[]): SleepPlan {
   return plan;
 }
 
+/** One line for the audit: whether the plan used measured load. */
+export function demandText(d: PlanDemand): string {
+  if (d.error) return d.error;
+  return `measured CPU demand for ${d.vms} of ${d.of} VMs from up to ${d.nights} of the last ${d.lookedBack} nights (${d.night.start}-${d.night.end} ${d.night.timeZone})`;
+}
+
 /** Plan, and unless it is a dry run, lock the pool and write the operation with its steps. */
 export async function requestPoolSleep(deps: PoolOpsDeps, r: PoolRequest & { dryRun?: boolean }): Promise<SleepAnswer> {
   if (!r.reason.trim()) throw new Error('a reason is required');
   const { pool, hv } = await loadPool(deps, r.poolId);
-  const view = await readPoolView(deps.store, hv, pool);
-  const plan = sleepPlanOf(view, r.hostIds);
+  // The night's measured CPU demand, so the pool's CPU ceiling holds (a failed read plans without it, and says so).
+  const { view, demand } = await withNightDemand(deps.store, await readPoolView(deps.store, hv, pool), (deps.now ?? Date.now)());
+  const plan: PoolSleepPlan = { ...sleepPlanOf(view, r.hostIds), demand };
+  deps.log?.('sleep-plan-demand', { pool: r.poolId, vms: `${demand.vms}/${demand.of}`, nights: demand.nights, night: `${demand.night.start}-${demand.night.end} ${demand.night.timeZone} (${demand.night.from})`, samples: demand.samplesRead, error: demand.error });
+  const load = demandText(demand);
   if (r.dryRun || plan.sleep.length === 0) {
-    await deps.store.appendAudit({ poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'sleep pool', result: r.dryRun ? 'dry-run' : 'ok', message: plan.sleep.length ? `would sleep ${plan.sleep.join(', ')}` : `nothing to sleep: ${plan.why ?? 'every host is needed'}` });
+    await deps.store.appendAudit({ poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'sleep pool', result: r.dryRun ? 'dry-run' : 'ok', message: `${plan.sleep.length ? `would sleep ${plan.sleep.join(', ')}` : `nothing to sleep: ${plan.why ?? 'every host is needed'}`}; ${load}` });
     return { plan };
   }
   const started = await startPoolOperation(deps, { ...r, kind: POOL_SLEEP, params: { plan } });
-  if (!started.created) return { plan: started.params?.plan as SleepPlan, operationId: started.operationId, created: false };
+  if (!started.created) return { plan: started.params?.plan as PoolSleepPlan, operationId: started.operationId, created: false };
   const { operationId } = started;
   let index = 0;
   const step = (name: string, hostId?: string, detail?: Record<string, unknown>) => deps.store.createStep(operationId, { index: index++, name, hostId, state: 'pending', detail });
@@ -72,7 +85,7 @@ export async function requestPoolSleep(deps: PoolOpsDeps, r: PoolRequest & { dry
   for (const w of waves) await step('migrate', undefined, { wave: w });
   for (const h of plan.sleep) for (const name of HOST_STEPS_AFTER_MIGRATION) await step(name, h);
   await step('release');
-  await deps.store.appendAudit({ operationId, poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'sleep pool requested', result: 'ok', message: `sleep ${plan.sleep.join(', ')}; ${plan.migrations.length} migrations` });
+  await deps.store.appendAudit({ operationId, poolId: r.poolId, actor: r.actor, source: r.source, reason: r.reason, action: 'sleep pool requested', result: 'ok', message: `sleep ${plan.sleep.join(', ')}; ${plan.migrations.length} migrations; ${load}` });
   return { plan, operationId, created: true };
 }
 

@@ -166,6 +166,24 @@ export const SleepPlan = lazy(() =>
     lowerBound: z.number(),
     migratedBytes: z.number(),
     why: z.optional(z.string().check(z.describe('set when nothing can sleep: why'))),
+    demand: z.optional(
+      z
+        .strictObject({
+          vms: z.number().check(z.describe('running VMs that carried a measured CPU demand')),
+          of: z.number().check(z.describe('running VMs in the plan')),
+          nights: z.number().check(z.describe('the most distinct nights a VM demand came from (0: none)')),
+          lookedBack: z.number().check(z.describe('nights of stored load samples looked at')),
+          night: z.strictObject({
+            start: z.string(),
+            end: z.string(),
+            timeZone: z.string(),
+            from: z.enum(['schedules', 'default']).check(z.describe("the pool's sleep and wake schedules, or the default 22:00-06:00")),
+          }),
+          samplesRead: z.number().check(z.describe('stored load buckets (host x 5 minutes) read')),
+          error: z.optional(z.string().check(z.describe('set when the samples could not be read: the plan was made without measured demand'))),
+        })
+        .check(z.describe('the measured night CPU load the plan used: with it the pool CPU ceiling applies; without it (no VM measured) it does not')),
+    ),
   }),
 );
 
