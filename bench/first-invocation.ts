@@ -15,14 +15,11 @@
  *   slack      a signed `/lowpower status` (the signature checked, the replay guard written,
  *              the API reached through the http function)
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { startDynalite, type DynamoFixture } from '../test/support/dynamo.ts';
 import { startFakeLambda, type FakeLambda } from '../test/support/fake-lambda.ts';
-import { functionName, REGION, type FunctionKey } from '../test/deploy/package.ts';
+import { functionName, REGION, runProbe, type FunctionKey } from '../test/deploy/package.ts';
 import { createStore } from '../lib/store/index.ts';
 import { signSlackRequest } from '../lib/slack/index.ts';
 
@@ -148,23 +145,9 @@ const PROBE = [
 ].join('\n');
 
 /** Imports the handler in a fresh Node process and runs it once on `event` (see probeImport for the environment). */
-export function probeFirstInvocation(handlerPath: string, env: Record<string, string>, event: unknown, timeoutMs = 60_000): Promise<FirstInvocationProbe> {
-  return new Promise((ok, fail) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', PROBE, pathToFileURL(handlerPath).href], {
-      cwd: dirname(handlerPath),
-      env: { ...env, BENCH_EVENT: JSON.stringify(event) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith('BENCH '));
-      if (code === 0 && line) ok(JSON.parse(line.slice(6)) as FirstInvocationProbe);
-      else fail(new Error(`first invocation of ${handlerPath} failed (${signal ?? `exit ${code}`}):\n${err || out}`));
-    });
-  });
+export async function probeFirstInvocation(handlerPath: string, env: Record<string, string>, event: unknown, timeoutMs = 60_000): Promise<FirstInvocationProbe> {
+  const out = await runProbe(PROBE, handlerPath, [], { ...env, BENCH_EVENT: JSON.stringify(event) }, timeoutMs, 'first invocation');
+  const line = out.split('\n').find((l) => l.startsWith('BENCH '));
+  if (!line) throw new Error(`first invocation of ${handlerPath} printed no result:\n${out}`);
+  return JSON.parse(line.slice(6)) as FirstInvocationProbe;
 }

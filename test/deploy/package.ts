@@ -217,12 +217,23 @@ const PROBE = [
  * The environment is the function's own (fake ARNs) plus Lambda's usual variables; AWS endpoints
  * point at a closed loopback port so that I/O at import time fails fast instead of hanging.
  */
-export function probeImport(handlerPath: string, env: Record<string, string>, fn: string, timeoutMs = 30_000, preload?: string): Promise<ImportProbe> {
+export async function probeImport(handlerPath: string, env: Record<string, string>, fn: string, timeoutMs = 30_000, preload?: string): Promise<ImportProbe> {
+  const out = await runProbe(PROBE, handlerPath, preload ? [pathToFileURL(preload).href] : [], probeEnv(env, fn), timeoutMs, 'import');
+  const line = out.trim().split('\n').pop() ?? '';
+  if (!line.startsWith('{')) throw new Error(`import of ${handlerPath} printed no result:\n${out}`);
+  return JSON.parse(line) as ImportProbe;
+}
+
+/**
+ * Runs `script` (an ES module given with -e) in a fresh Node process beside the handler, with the
+ * handler's URL and `extraArgs` as its arguments; resolves with its stdout when it exits 0 within
+ * `timeoutMs`, else rejects with its stderr.
+ */
+export function runProbe(script: string, handlerPath: string, extraArgs: string[], env: Record<string, string>, timeoutMs: number, what: string): Promise<string> {
   return new Promise((ok, fail) => {
-    const args = ['--input-type=module', '-e', PROBE, pathToFileURL(handlerPath).href, ...(preload ? [pathToFileURL(preload).href] : [])];
-    const child = spawn(process.execPath, args, {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(handlerPath).href, ...extraArgs], {
       cwd: dirname(handlerPath),
-      env: probeEnv(env, fn),
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -232,9 +243,8 @@ export function probeImport(handlerPath: string, env: Record<string, string>, fn
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code === 0 && line.startsWith('{')) ok(JSON.parse(line) as ImportProbe);
-      else fail(new Error(`import of ${handlerPath} failed (${signal ?? `exit ${code}`}):\n${err || out}`));
+      if (code === 0) ok(out);
+      else fail(new Error(`${what} of ${handlerPath} failed (${signal ?? `exit ${code}`}):\n${err || out}`));
     });
   });
 }

@@ -10,6 +10,7 @@ import { startLocalRunner, type LocalRunner } from '../../lib/local/runner.ts';
 import { runPoolCommand } from '../../lib/cli/pool-command.ts';
 import { noticeText, type Notice } from '../../lib/ops/notices.ts';
 import { freePort } from '../support/peers.ts';
+import { runnerHttp, type Json } from '../support/runner-http.ts';
 import { capture } from '../cli/capture.ts';
 
 let runner: LocalRunner;
@@ -22,20 +23,7 @@ afterAll(async () => {
   await runner?.stop();
 });
 
-type Json = Record<string, unknown>;
-const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> => {
-  const res = await fetch(`${runner.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as Json };
-};
-
-async function finished(id: string): Promise<Json> {
-  for (let i = 0; i < 600; i++) {
-    const op = (await api('GET', `/v1/operations/${id}`)).json.operation as Json;
-    if (op.state === 'succeeded' || op.state === 'failed' || op.state === 'cancelled') return op;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`operation ${id} did not finish`);
-}
+const { api, finished } = runnerHttp(() => runner.url);
 
 const placement = (): Map<string, string> => new Map(runner.xapi.state.guests().map((vm) => [vm.name_label, runner.xapi.state.vmHost(vm.name_label) as string]));
 

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRunner, type LocalRunner } from '../../lib/local/runner.ts';
 import { CONFIRM_ACTION, signSlackRequest, type SlackMessage } from '../../lib/slack/index.ts';
 import { freePort } from '../support/peers.ts';
+import { runnerHttp, type Json } from '../support/runner-http.ts';
 import { allText, blockActions, commandBody, interactionBody, startCapture, type CaptureServer } from './support.ts';
 
-type Json = Record<string, unknown>;
 let runner: LocalRunner;
 let capture: CaptureServer;
 let home: Map<string, string>;
@@ -23,19 +23,7 @@ let sent = 0;
 
 const placement = (): Map<string, string> => new Map(runner.xapi.state.guests().map((vm) => [vm.name_label, runner.xapi.state.vmHost(vm.name_label) as string]));
 
-const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> => {
-  const res = await fetch(`${runner.url}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as Json };
-};
-
-async function finished(id: string): Promise<Json> {
-  for (let i = 0; i < 600; i++) {
-    const op = (await api('GET', `/v1/operations/${id}`)).json.operation as Json;
-    if (op.state === 'succeeded' || op.state === 'failed' || op.state === 'cancelled') return op;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`operation ${id} did not finish`);
-}
+const { api, finished } = runnerHttp(() => runner.url);
 
 /** A POST to the runner's Slack endpoint, signed now (with another secret to forge one). */
 async function slack(path: '/slack/commands' | '/slack/interactions', body: string, secret = runner.slackSigningSecret): Promise<{ status: number; json: Json }> {
