@@ -6,8 +6,7 @@
 import type { BmcProtocol, HostInput, Pool } from '../store/index.ts';
 import type { PoolOpsDeps } from '../ops/index.ts';
 import { readBinding } from '../ops/index.ts';
-import { isLoopback } from '../redfish/index.ts';
-import { probeCertificate, probeProtocol } from '../onboard/index.ts';
+import { isLoopback } from '../util/index.ts';
 import { ApiError } from './errors.ts';
 import { publicHost } from './helpers.ts';
 import type { ApiContext, ApiRequest } from './types.ts';
@@ -28,7 +27,7 @@ export async function bmcReach(body: { protocol?: 'ipmi' | 'redfish' | 'auto' | 
   let protocol: BmcProtocol = body.protocol === 'redfish' ? 'redfish' : 'ipmi';
   let found: Reach['bmcProtocolFound'];
   if (body.protocol === 'auto') {
-    const r = await probeProtocol(body.bmcAddress, { redfishPort: body.bmcPort, redfishScheme: scheme, ipmiPort: body.bmcPort });
+    const r = await (await import('./bmc-probes.ts')).probeProtocol(body.bmcAddress, { redfishPort: body.bmcPort, redfishScheme: scheme, ipmiPort: body.bmcPort });
     if (r.protocol === 'none') throw new ApiError(502, 'no_bmc', `no BMC answered at ${body.bmcAddress}: tried the ${r.tried.join(' and the ')}`);
     protocol = r.protocol;
     found = { by: 'auto', at: new Date().toISOString() };
@@ -36,7 +35,7 @@ export async function bmcReach(body: { protocol?: 'ipmi' | 'redfish' | 'auto' | 
   if (protocol === 'ipmi') return { bmcProtocol: 'ipmi', bmcPort: body.bmcPort ?? 623, bmcProtocolFound: found };
   const port = body.bmcPort ?? (scheme === 'https' ? 443 : 80);
   if (scheme === 'http') return { bmcProtocol: 'redfish', bmcPort: port, bmcScheme: 'http', bmcProtocolFound: found };
-  const fingerprint256 = await probeCertificate(body.bmcAddress, port).catch((e: unknown) => {
+  const fingerprint256 = await (await import('./bmc-probes.ts')).probeCertificate(body.bmcAddress, port).catch((e: unknown) => {
     throw new ApiError(502, 'bmc_unreachable', `${body.bmcAddress}:${port}: no TLS answer (${e instanceof Error ? e.message : String(e)})`);
   });
   return { bmcProtocol: 'redfish', bmcPort: port, bmcScheme: 'https', bmcProtocolFound: found, tlsPin: { fingerprint256, pinnedAt: new Date().toISOString() } };

@@ -14,7 +14,7 @@ import { createStore, SecretsManagerSecrets, type Store } from '../store/index.t
 import type { Secrets } from '../store/index.ts';
 import { EventBridgeScheduler } from '../schedules/index.ts';
 import { ScheduleService, eventBridgeSchedulerPort } from '../schedules/index.ts';
-import { hostDrivers } from '../ops/index.ts';
+import { lazyPowerDriver } from '../ops/index.ts';
 import { xenPowerGuard } from '../ops/index.ts';
 import type { PoolOpsDeps } from '../ops/index.ts';
 import { poolWakeLeadMinutes } from '../ops/index.ts';
@@ -55,7 +55,7 @@ async function build(log: Log): Promise<AwsWiring> {
   const lambda = lambdaInvoker();
   const scheduler = new EventBridgeScheduler({ client: new SchedulerClient({}), groupName: config.scheduleGroup, targetArn: config.scheduledFunctionArn, roleArn: config.schedulerRoleArn });
   const { hypervisorFor } = hypervisorCache(secrets);
-  const ops: PoolOpsDeps = { store, driver: hostDrivers(store, secrets, { timeoutMs: 2000, retries: 3, log, hypervisorFor }), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
+  const ops: PoolOpsDeps = { store, driver: lazyPowerDriver(async () => (await import('./drivers-wiring.ts')).awsDrivers(store, secrets, { timeoutMs: 2000, retries: 3, log, hypervisorFor })), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
   const schedules = new ScheduleService(store, eventBridgeSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   const launch = async (operationId: string): Promise<void> => {
     await lambda.invoke(config.workerFunctionName, { operationId }, { async: true });

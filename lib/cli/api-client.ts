@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError, type FlagSpec } from './args.ts';
+import { isLoopback } from '../util/index.ts';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8080';
 
@@ -39,11 +40,8 @@ export class ApiCallError extends Error {
   }
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.has(hostname.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
+/** True for a loopback host (`localhost`, 127.0.0.0/8, `[::1]`): plain http with a token is allowed only there. */
+export const isLoopbackHost = isLoopback;
 
 /** A token is one line of visible ASCII: anything else could not be a JWT or a key, or would split the header. */
 export function checkToken(token: string, from: string): string {

@@ -2,7 +2,7 @@
  * What a fleet sweep reports, whatever protocol each BMC speaks: per host, the power state,
  * temperatures and draw, or the error; and the pure helpers that shape them.
  */
-import { IpmiError } from '../ipmi/index.ts';
+import { IpmiError } from '../ipmi/errors.ts';
 import type { SensorStatus, SensorValue } from '../ipmi/index.ts';
 
 export interface Temperature {

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Store } from '../store/index.ts';
 import type { FleetProtocol, MixedFleet } from '../sim/index.ts';
 import type { XapiSim } from '../sim/index.ts';
-import { hostDrivers } from '../ops/index.ts';
+import { hostDrivers } from '../drivers/index.ts';
 import { runOperation } from '../ops/index.ts';
 import { onScheduleFired, poolActionsFor } from '../ops/index.ts';
 import { pollPool } from '../ops/index.ts';

@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import { isIP } from 'node:net';
 import { pingBmc } from '../ipmi/index.ts';
-import { isLoopback } from '../redfish/index.ts';
+import { isLoopback } from '../util/index.ts';
 
 export interface RedfishRoot {
   url: string;

@@ -6,7 +6,7 @@
  */
 import type { Host, OperationWithSteps } from '../store/index.ts';
 import type { HostPowerAction } from './power-driver.ts';
-import { IpmiError } from '../ipmi/index.ts';
+import { IpmiError } from '../ipmi/errors.ts';
 import { checkLease, errorText, hostOf, isCancelled, sleep, stepsOfHost, waitUntil, type StepExecution, type StepMachine, type StepOutcome } from './step-machine.ts';
 import { bmcCutRefusal, bmcOnRefusal } from './bind-host.ts';
 import { recordPower, waitForPower } from './chassis-power.ts';

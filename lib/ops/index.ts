@@ -4,7 +4,8 @@ export type { OpsDeps, PowerGuard } from './ops-deps.ts';
 export { waitForPower, recordPower } from './chassis-power.ts';
 export { runStepMachine, requestCancel, isCancelled, OperationFinishedError, OperationBusyError, type RunOptions, type RunResult, type StepMachine, type StepMachineDeps, type StepOutcome, type StepExecution } from './step-machine.ts';
 export type { PowerDriver, HostPowerAction, PowerStatus, BmcHost, SensorView, SelView } from './power-driver.ts';
-export { DriversByProtocol, IpmiPowerDriver, RedfishPowerDriver, NoDriverError, hostDrivers, openHostBmc, pinStore, protocolOf } from './drivers/index.ts';
+// The drivers themselves (IPMI, Redfish, XAPI) are lib/drivers: the core names only the port.
+export { DriversByProtocol, NoDriverError, protocolOf } from './by-protocol.ts';
 export { pollPool, thermalExcess, type PollResult, type PollOptions } from './sensor-poll.ts';
 export { runOperation, type OperationRunner } from './dispatch.ts';
 export { onScheduleFired, type ScheduledFire, type FireResult, type PoolActions } from './scheduled.ts';
@@ -18,6 +19,7 @@ export { requestRebalance, runRebalance, rebalanceAfterWake, REBALANCE, type Reb
 export { readPoolView, plannerPolicy, type PoolView } from './pool-view.ts';
 export { energyReport, type EnergyReport } from './energy.ts';
 export { driverBmcReads, type BmcReads } from './bmc-reads.ts';
+export { lazyPowerDriver } from './lazy-driver.ts';
 export { noticesAfterOperation, noticesForAlerts, alertNoticesAfterPoll, afterOperation } from './notifications.ts';
 export { noticeText, type Notice, type Notifier, type HostOutcome } from './notices.ts';
 export { poolAdvice } from './advice.ts';

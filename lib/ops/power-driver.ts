@@ -2,8 +2,8 @@
  * The power port of operations: everything lib/ops needs from a host's BMC, whatever protocol
  * reaches it: the power state (on, off, or unknown, with when it was seen), one power command
  * never repeated here, watts, sensors with thresholds, the event log, the identity for the binding,
- * and the restore policy. Drivers (drivers/): IPMI, Redfish (drivers/redfish-driver.ts), XAPI for
- * hosts without a usable BMC; drivers/by-protocol.ts picks one per host.
+ * and the restore policy. Drivers (lib/drivers): IPMI, Redfish, XAPI for
+ * hosts without a usable BMC; by-protocol.ts picks one per host.
  */
 import type { BmcIdentityRecord, BmcProtocol, Host } from '../store/index.ts';
 

@@ -5,10 +5,10 @@
  */
 import type { AlertRepository, AuditRepository, HostRepository, ReadingRepository } from '../store/index.ts';
 import type { Host } from '../store/index.ts';
-import { hottestOf, type Temperature } from '../fleet/index.ts';
+import { hottestOf, type Temperature } from '../fleet/sweep-types.ts';
 import { mapBounded } from '../util/index.ts';
 import type { PowerDriver } from './power-driver.ts';
-import { protocolOf } from './drivers/by-protocol.ts';
+import { protocolOf } from './by-protocol.ts';
 import type { SensorStatus } from '../ipmi/index.ts';
 import type { Log } from '../util/index.ts';
 

@@ -5,8 +5,9 @@
  * time, and the release. The order they run in is written by requestPoolWake (pool-wake.ts).
  */
 import type { WakePlan } from '../planner/index.ts';
-import { IpmiTimeoutError } from '../ipmi/index.ts';
-import { RedfishConnectionError, RedfishTimeoutError } from '../redfish/index.ts';
+// The error modules by path: a bundle that only tells errors apart need not load the BMC clients.
+import { IpmiTimeoutError } from '../ipmi/errors.ts';
+import { RedfishConnectionError, RedfishTimeoutError } from '../redfish/errors.ts';
 import { XapiUnreachableError } from '../xen/index.ts';
 import type { Hypervisor } from '../xen/index.ts';
 import type { OperationWithSteps } from '../store/index.ts';

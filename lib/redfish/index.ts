@@ -8,7 +8,7 @@ export { RedfishHosts } from './hosts.ts';
 export { RedfishClient, type RedfishClientOptions, type RedfishResponse } from './client.ts';
 export type { AuthMode } from './session.ts';
 export type { RedfishEndpoint } from './transport/endpoint.ts';
-export { isLoopback } from './transport/endpoint.ts';
+export { isLoopback } from '../util/index.ts';
 export { normalizeFingerprint, type TlsOptions } from './transport/tls-trust.ts';
 export type { Topology, ResetAction, DiscoveryOptions } from './discovery.ts';
 export { planReset, type RedfishPowerAction, type ResetPlan } from './power/reset-plan.ts';

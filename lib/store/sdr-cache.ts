@@ -10,7 +10,8 @@
  * g = GUID (32 hex digits); m, p = manufacturer and product IDs; at = when it was written.
  */
 import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { packRecords, sdrCacheId, unpackRecords, type SdrCache, type SdrCacheEntry, type SdrCacheKey } from '../ipmi/index.ts';
+// By path: the store's bundle needs the record packing, not the IPMI client behind lib/ipmi's index.
+import { packRecords, sdrCacheId, unpackRecords, type SdrCache, type SdrCacheEntry, type SdrCacheKey } from '../ipmi/sdr/sdr-cache.ts';
 import { mapBounded } from '../util/index.ts';
 import { retry } from '../util/index.ts';
 import { StoreError, StoreValidationError } from './errors.ts';

@@ -12,8 +12,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { isIP } from 'node:net';
-import { mapBounded } from '../util/index.ts';
+import { isLoopback, mapBounded } from '../util/index.ts';
 import { unreachableCause } from './errors.ts';
 import { parseRrdUpdates, RrdFormatError, type RrdUpdates } from './rrd-updates.ts';
 import type { TlsOptions } from './transport.ts';
@@ -186,12 +185,6 @@ export function rrdQueryString(q: RrdQuery, sessionId: string): string {
   p.set('interval', String(Math.trunc(q.interval ?? 60)));
   if ((q.format ?? 'json') === 'json') p.set('json', 'true');
   return p.toString();
-}
-
-function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  return isIP(h) === 4 && h.startsWith('127.');
 }
 
 function failure(e: Error, hostId: string, where: string, timeoutMs: number): RrdReadError {

@@ -15,7 +15,7 @@ import { POOL_ROUTES } from '../../lib/api/pool-routes.ts';
 import type { AdviceAnswer, LoadAnswer } from '../../lib/api/schemas/advice.ts';
 import type { EnergyReport } from '../../lib/api/schemas/energy.ts';
 import type { Role } from '../../lib/api/roles.ts';
-import { hostDrivers } from '../../lib/ops/drivers/index.ts';
+import { hostDrivers } from '../../lib/drivers/index.ts';
 import { decideBinding } from '../../lib/ops/binding.ts';
 import { LocalScheduler, ScheduleService, localSchedulerPort } from '../../lib/schedules/index.ts';
 import { startXapiSim, type HostPowerLink, type XapiSim } from '../../lib/sim/xen/index.ts';

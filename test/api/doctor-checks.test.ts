@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkBinding, checkBmc, checkTimer, checkXapi, LateError, withDeadline, type Bound } from '../../lib/api/doctor-checks.ts';
 import { decideBinding } from '../../lib/ops/binding.ts';
-import { IpmiPowerDriver } from '../../lib/ops/drivers/ipmi-driver.ts';
+import { IpmiPowerDriver } from '../../lib/drivers/ipmi-driver.ts';
 import { hypervisorCache } from '../../lib/ops/hypervisors.ts';
 import { FileSecrets } from '../../lib/store/secrets.ts';
 import type { Host, Pool } from '../../lib/store/types.ts';

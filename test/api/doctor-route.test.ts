@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleApiRequest, type ApiContext } from '../../lib/api/router.ts';
-import { hostDrivers } from '../../lib/ops/drivers/index.ts';
+import { hostDrivers } from '../../lib/drivers/index.ts';
 import { LocalScheduler, ScheduleService, localSchedulerPort } from '../../lib/schedules/index.ts';
 import { createStore, FileSecrets, type Store } from '../../lib/store/index.ts';
 import type { DoctorAnswer } from '../../lib/api/schemas/doctor.ts';

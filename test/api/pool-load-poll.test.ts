@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handleApiRequest, type ApiContext } from '../../lib/api/router.ts';
 import { POOL_ROUTES } from '../../lib/api/pool-routes.ts';
 import type { Role } from '../../lib/api/roles.ts';
-import { hostDrivers } from '../../lib/ops/drivers/index.ts';
+import { hostDrivers } from '../../lib/drivers/index.ts';
 import { EventBridgeScheduler, ScheduleService, clientTokenFor, eventBridgeSchedulerPort } from '../../lib/schedules/index.ts';
 import { createStore, FileSecrets, type Store } from '../../lib/store/index.ts';
 import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';

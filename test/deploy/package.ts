@@ -255,26 +255,44 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** One module of a split bundle: its file, and how the entry reaches it (statically or on first use). */
+export interface BundleModule {
+  path: string;
+  bytes: number;
+  /** Reached from the entry by static imports alone: compiled at every cold start. */
+  static: boolean;
+}
+
 /**
- * The module specifiers a bundle leaves for run time (static and dynamic imports), read with
- * esbuild's metafile, each with how it is imported (`import-statement`, `dynamic-import`,
- * `require-call`): for a Lambda bundle these must be Node built-ins and `@aws-sdk/*` only.
+ * The module graph of a handler bundle split into chunks: every chunk the entry reaches (by static
+ * import, or by dynamic import: loaded on first use), and what the graph imports from outside its
+ * own files (Node built-ins, packages), with the kind of import.
  */
-export async function externalImportKinds(bundlePath: string): Promise<{ path: string; kind: string }[]> {
+export async function bundleGraph(bundlePath: string): Promise<{ modules: BundleModule[]; externals: { path: string; kind: string }[] }> {
   const { build } = await import('esbuild');
-  const r = await build({
-    entryPoints: [bundlePath],
-    bundle: true,
-    write: false,
-    metafile: true,
-    format: 'esm',
-    platform: 'node',
-    external: ['*'],
-    logLevel: 'silent',
-  });
+  const modules = new Map<string, BundleModule>();
   const out = new Map<string, { path: string; kind: string }>();
-  for (const o of Object.values(r.metafile.outputs)) {
-    for (const i of o.imports) if (i.external) out.set(`${i.kind} ${i.path}`, { path: i.path, kind: i.kind });
+  const queue: { path: string; isStatic: boolean }[] = [{ path: bundlePath, isStatic: true }];
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const known = modules.get(next.path);
+    if (known && (known.static || !next.isStatic)) continue;
+    modules.set(next.path, { path: next.path, bytes: statSync(next.path).size, static: next.isStatic });
+    const r = await build({ entryPoints: [next.path], bundle: true, write: false, metafile: true, format: 'esm', platform: 'node', external: ['*'], logLevel: 'silent' });
+    for (const o of Object.values(r.metafile.outputs)) {
+      for (const i of o.imports) {
+        if (!i.external) continue;
+        if (i.path.startsWith('./') || i.path.startsWith('../')) queue.push({ path: join(dirname(next.path), i.path), isStatic: next.isStatic && i.kind === 'import-statement' });
+        else out.set(`${i.kind} ${i.path}`, { path: i.path, kind: i.kind });
+      }
+    }
   }
-  return [...out.values()].sort((a, b) => a.path.localeCompare(b.path) || a.kind.localeCompare(b.kind));
+  return {
+    modules: [...modules.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    externals: [...out.values()].sort((a, b) => a.path.localeCompare(b.path) || a.kind.localeCompare(b.kind)),
+  };
+}
+
+/** What a handler bundle (with its chunks) imports from outside its own files, with the kind of import. */
+export async function externalImportKinds(bundlePath: string): Promise<{ path: string; kind: string }[]> {
+  return (await bundleGraph(bundlePath)).externals;
 }

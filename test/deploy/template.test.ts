@@ -6,11 +6,14 @@
  * least-privilege role per function, logs, alarms, runtime, and bundles that import and stay small.
  */
 import { existsSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../lib/aws/config.ts';
 import { tableDefinition, TTL_ATTRIBUTE } from '../../lib/store/table.ts';
 import { readFileSync } from 'node:fs';
 import {
+  bundleGraph,
+  SERVERLESS_DIR,
   externalImportKinds,
   FUNCTIONS,
   functionArnSub,
@@ -456,10 +459,30 @@ describe('alarms', () => {
 });
 
 describe('artifacts', () => {
-  it.each(FUNCTIONS)('%s: a zip of at most 300 KB holding the ESM bundle only', (fn) => {
+  it.each(FUNCTIONS)('%s: a zip of at most 300 KB holding its ESM bundle and chunks only', async (fn) => {
     expect(zipSize(fn)).toBeLessThanOrEqual(MAX_ZIP_BYTES);
     const u = unzipFunction(fn);
-    expect(u.files.map((f) => f.name)).toEqual([`functions/${fn}.mjs`]);
+    // Every file is the entry or a chunk it reaches: nothing of another function, no source map.
+    const { modules } = await bundleGraph(u.handlerPath);
+    const reached = modules.map((m) => relative(u.dir, m.path)).sort();
+    expect(u.files.map((f) => f.name).sort()).toEqual(reached);
+    expect(reached).toContain(`functions/${fn}.mjs`);
+    for (const name of reached) expect(name).toMatch(/^functions\/[\w-]+\.mjs$/);
+  });
+
+  it.each(['http', 'scheduled', 'worker'] as const)('%s: the BMC clients and the pool import load on first use, not at the cold start', async (fn) => {
+    const u = unzipFunction(fn);
+    const { modules } = await bundleGraph(u.handlerPath);
+    // The sources of each module, from the source maps the build keeps beside the bundles.
+    const sourcesOf = (m: { path: string }): string[] => {
+      const map = join(SERVERLESS_DIR, 'esbuild', '.build', `__only_${fn}`, 'functions', `${basename(m.path)}.map`);
+      return (JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] }).sources.map((x) => x.replace(/^(\.\.\/)+/, ''));
+    };
+    const heavy = /^lib\/(ipmi\/client|redfish\/client|drivers\/|onboard\/)/;
+    const atStart = modules.filter((m) => m.static).flatMap(sourcesOf).filter((x) => heavy.test(x));
+    const onFirstUse = modules.filter((m) => !m.static).flatMap(sourcesOf).filter((x) => heavy.test(x));
+    expect(atStart).toEqual([]);
+    expect(onFirstUse).toEqual(expect.arrayContaining(['lib/ipmi/client.ts', 'lib/redfish/client.ts', 'lib/drivers/index.ts']));
   });
 
   it.each(FUNCTIONS)('%s: bundles everything (the AWS SDK too), and imports with a handler function', async (fn) => {

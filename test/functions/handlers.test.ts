@@ -17,7 +17,7 @@ import { startSimFleet, type SimFleet } from '../../lib/sim/ipmi/fleet.ts';
 import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../../lib/sim/xen/index.ts';
 import { simIdentityFor } from '../../lib/sim/ipmi/identity.ts';
 import { rebindHost } from '../../lib/ops/bind-host.ts';
-import { IpmiPowerDriver } from '../../lib/ops/drivers/ipmi-driver.ts';
+import { IpmiPowerDriver } from '../../lib/drivers/ipmi-driver.ts';
 import { XapiHypervisor } from '../../lib/xen/index.ts';
 import { FileSecrets } from '../../lib/store/index.ts';
 import { mkdtempSync } from 'node:fs';

@@ -10,7 +10,8 @@ import { createServer as createTcpServer, type Server as TcpServer } from 'node:
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { discoverBmcs } from '../../lib/onboard/discover.ts';
-import { DriversByProtocol, IpmiPowerDriver, RedfishPowerDriver } from '../../lib/ops/drivers/index.ts';
+import { IpmiPowerDriver, RedfishPowerDriver } from '../../lib/drivers/index.ts';
+import { DriversByProtocol } from '../../lib/ops/index.ts';
 import type { Secrets } from '../../lib/store/secrets.ts';
 import { decodeAsfPing, encodeAsfPong, RMCP_CLASS_ASF, RMCP_CLASS_IPMI } from '../../lib/ipmi/codec/rmcp.ts';
 import { createSelfSignedCertificate, startRedfishBmc, type RedfishBmc } from '../../lib/sim/redfish/index.ts';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importPool, ImportError, type ImportDeps, type ImportRequest } from '../../lib/onboard/import.ts';
 import { startStandIns, type StandIns } from '../../lib/local/stand-ins.ts';
-import { hostDrivers } from '../../lib/ops/drivers/index.ts';
+import { hostDrivers } from '../../lib/drivers/index.ts';
 import { hypervisorCache } from '../../lib/ops/hypervisors.ts';
 import { XapiHypervisor } from '../../lib/xen/hypervisor.ts';
 import { freePort } from '../support/peers.ts';

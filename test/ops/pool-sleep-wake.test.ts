@@ -15,14 +15,8 @@ import { createStore, FileSecrets, type Store } from '../../lib/store/index.ts';
 import { startSimFleet, type SimFleet } from '../../lib/sim/ipmi/fleet.ts';
 import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../../lib/sim/xen/index.ts';
 import { XapiHypervisor, type Hypervisor } from '../../lib/xen/index.ts';
-import {
-  IpmiPowerDriver,
-  requestPoolSleep,
-  requestPoolWake,
-  runOperation,
-  xenPowerGuard,
-  type PoolOpsDeps,
-} from '../../lib/ops/index.ts';
+import { requestPoolSleep, requestPoolWake, runOperation, xenPowerGuard, type PoolOpsDeps } from '../../lib/ops/index.ts';
+import { IpmiPowerDriver } from '../../lib/drivers/index.ts';
 import { rebindHost } from '../../lib/ops/bind-host.ts';
 import { simIdentityFor } from '../../lib/sim/ipmi/identity.ts';
 

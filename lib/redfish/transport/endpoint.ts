@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { RedfishError, RedfishProtocolError } from '../errors.ts';
+import { isLoopback } from '../../util/index.ts';
 
 export interface RedfishEndpoint {
   /** The BMC's address (IP or name). */
@@ -22,13 +23,6 @@ export interface ResolvedEndpoint {
   label: string;
 }
 
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-  return mapped ? mapped[1].startsWith('127.') : false;
-}
 
 export function resolveEndpoint(e: RedfishEndpoint): ResolvedEndpoint {
   const protocol = e.protocol ?? 'https';

@@ -7,10 +7,10 @@
  * `live`, marked inferred; when XAPI cannot be asked it is unknown. The identity is the XAPI host
  * itself (its uuid and bios_strings serials), so the binding is the host's own record.
  */
-import type { Hypervisor } from '../../xen/index.ts';
-import type { BmcIdentityRecord, Host, Pool } from '../../store/index.ts';
-import type { Store } from '../../store/index.ts';
-import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../power-driver.ts';
+import type { Hypervisor } from '../xen/index.ts';
+import type { BmcIdentityRecord, Host, Pool } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
+import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../ops/index.ts';
 
 export class XapiPowerNotSupportedError extends Error {
   constructor(hostId: string, what: string) {

@@ -2,15 +2,15 @@
  * The PowerDriver port over IPMI (lib/ipmi): one session per BMC for the life of the process (two
  * callers at once share it); the password comes from the Secrets port and goes nowhere else.
  */
-import { openBmc, type Bmc } from '../../ipmi/index.ts';
-import type { SdrCache } from '../../ipmi/index.ts';
-import { chassisControl, ChassisAction, getChassisStatus } from '../../ipmi/index.ts';
-import { getSystemGuid } from '../../ipmi/index.ts';
-import { canonicalGuid } from '../../ipmi/index.ts';
-import { IpmiNotSupportedError } from '../../ipmi/index.ts';
-import type { BmcIdentityRecord, Host } from '../../store/index.ts';
-import type { Secrets } from '../../store/index.ts';
-import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../power-driver.ts';
+import { openBmc, type Bmc } from '../ipmi/index.ts';
+import type { SdrCache } from '../ipmi/index.ts';
+import { chassisControl, ChassisAction, getChassisStatus } from '../ipmi/index.ts';
+import { getSystemGuid } from '../ipmi/index.ts';
+import { canonicalGuid } from '../ipmi/index.ts';
+import { IpmiNotSupportedError } from '../ipmi/index.ts';
+import type { BmcIdentityRecord, Host } from '../store/index.ts';
+import type { Secrets } from '../store/index.ts';
+import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../ops/index.ts';
 
 const CODE = { on: ChassisAction.powerUp, off: ChassisAction.powerDown, soft: ChassisAction.softShutdown, cycle: ChassisAction.powerCycle } as const;
 

@@ -1,22 +1,23 @@
 /**
- * The power drivers and the one every deployment wires: IPMI and Redfish side by side, each host
- * sent to the driver of its BMC protocol. A Redfish certificate pinned on first use is stored
+ * lib/drivers: the implementations of lib/ops's power port (IPMI, Redfish, and XAPI for hosts
+ * without a usable BMC), and the one every deployment wires: IPMI and Redfish side by side, each
+ * host sent to the driver of its BMC protocol. Its own folder, apart from the core, so a Lambda
+ * bundle loads the BMC clients only when a request needs one (lib/ops/lazy-driver.ts). A Redfish certificate pinned on first use is stored
  * with its host here, so the next process refuses any other.
  */
-import type { Store } from '../../store/index.ts';
-import type { Secrets } from '../../store/index.ts';
-import type { BmcHost, PowerDriver } from '../power-driver.ts';
-import { DriversByProtocol } from './by-protocol.ts';
+import type { Store } from '../store/index.ts';
+import type { Secrets } from '../store/index.ts';
+import type { BmcHost, PowerDriver } from '../ops/index.ts';
+import { DriversByProtocol } from '../ops/index.ts';
 import { IpmiPowerDriver } from './ipmi-driver.ts';
 import { RedfishPowerDriver } from './redfish-driver.ts';
 import { XapiPowerDriver } from './xapi-driver.ts';
-import type { Hypervisor } from '../../xen/index.ts';
-import type { Pool } from '../../store/index.ts';
-import type { Log } from '../../util/index.ts';
-import { LayeredSdrCache, processSdrCache } from '../../ipmi/index.ts';
-import type { SdrCacheRepository } from '../../store/index.ts';
+import type { Hypervisor } from '../xen/index.ts';
+import type { Pool } from '../store/index.ts';
+import type { Log } from '../util/index.ts';
+import { LayeredSdrCache, processSdrCache } from '../ipmi/index.ts';
+import type { SdrCacheRepository } from '../store/index.ts';
 
-export { DriversByProtocol, NoDriverError, protocolOf } from './by-protocol.ts';
 export { IpmiPowerDriver, openHostBmc } from './ipmi-driver.ts';
 export { RedfishPowerDriver, type RedfishDriverOptions } from './redfish-driver.ts';
 export { XapiPowerDriver, XapiPowerNotSupportedError } from './xapi-driver.ts';

@@ -7,12 +7,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IpmiPowerDriver } from '../../../lib/ops/index.ts';
-import { FileSecrets, type Host } from '../../../lib/store/index.ts';
-import { WATTS_SENSOR } from '../../../lib/sim/ipmi/quirk-modes.ts';
-import type { SimulatedBmc } from '../../../lib/sim/ipmi/server.ts';
-import type { SimQuirks } from '../../../lib/sim/ipmi/quirk-modes.ts';
-import { startSim } from '../../sim/ipmi/sim-support.ts';
+import { IpmiPowerDriver } from '../../lib/drivers/index.ts';
+import { FileSecrets, type Host } from '../../lib/store/index.ts';
+import { WATTS_SENSOR } from '../../lib/sim/ipmi/quirk-modes.ts';
+import type { SimulatedBmc } from '../../lib/sim/ipmi/server.ts';
+import type { SimQuirks } from '../../lib/sim/ipmi/quirk-modes.ts';
+import { startSim } from '../sim/ipmi/sim-support.ts';
 
 const PASSWORD = 'driver-watts-1';
 const sims: SimulatedBmc[] = [];

@@ -4,8 +4,8 @@
  * the certificate pinned on first use and a changed one refused, sensors, watts and the event log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedfishPowerDriver } from '../../lib/ops/drivers/redfish-driver.ts';
-import { DriversByProtocol, NoDriverError } from '../../lib/ops/drivers/by-protocol.ts';
+import { RedfishPowerDriver } from '../../lib/drivers/redfish-driver.ts';
+import { DriversByProtocol, NoDriverError } from '../../lib/ops/index.ts';
 import { createSelfSignedCertificate, startRedfishBmc, type RedfishBmc } from '../../lib/sim/redfish/index.ts';
 import { simIdentityFor } from '../../lib/sim/ipmi/identity.ts';
 import { RedfishCertificateChangedError } from '../../lib/redfish/index.ts';

@@ -4,11 +4,11 @@
  * certificate seen for the first time is pinned and stored with the host (trust on first use); a
  * host with a pin refuses any other certificate until an admin accepts the new one.
  */
-import { RedfishHosts, RedfishStateError, type RedfishBmc, type SensorView as RedfishSensorView } from '../../redfish/index.ts';
-import { normalizeGuidText } from '../../ipmi/index.ts';
-import type { Secrets } from '../../store/index.ts';
-import type { BmcIdentityRecord, Host } from '../../store/index.ts';
-import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../power-driver.ts';
+import { RedfishHosts, RedfishStateError, type RedfishBmc, type SensorView as RedfishSensorView } from '../redfish/index.ts';
+import { normalizeGuidText } from '../ipmi/index.ts';
+import type { Secrets } from '../store/index.ts';
+import type { BmcIdentityRecord, Host } from '../store/index.ts';
+import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../ops/index.ts';
 
 export interface RedfishDriverOptions {
   /** Deadline of one exchange (default 10 s). */

@@ -3,8 +3,8 @@
  * absent), so operations never ask which protocol a host speaks. A host whose protocol has no
  * driver here gets a clear error, never another protocol's driver.
  */
-import type { BmcIdentityRecord, BmcProtocol, Host } from '../../store/index.ts';
-import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from '../power-driver.ts';
+import type { BmcIdentityRecord, BmcProtocol, Host } from '../store/index.ts';
+import type { BmcHost, HostPowerAction, PowerDriver, PowerStatus, SelView, SensorView } from './power-driver.ts';
 
 export class NoDriverError extends Error {
   constructor(
