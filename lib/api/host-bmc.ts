@@ -14,6 +14,12 @@ import { bindDeps } from './bind-deps.ts';
 
 const now = (ctx: { now?: () => number }): number => (ctx.now ?? Date.now)();
 
+/**
+ * The BMC probes (protocol discovery, the certificate a BMC presents), imported on first use: they
+ * bring the IPMI and Redfish clients, which a Lambda compiles only for a request that needs them.
+ */
+export const bmcProbes = () => import('../onboard/index.ts');
+
 export type Reach = Pick<HostInput, 'bmcPort' | 'bmcProtocol' | 'bmcProtocolFound' | 'bmcScheme' | 'tlsPin'> & { bmcProtocol: BmcProtocol };
 
 /**
@@ -27,7 +33,7 @@ export async function bmcReach(body: { protocol?: 'ipmi' | 'redfish' | 'auto' | 
   let protocol: BmcProtocol = body.protocol === 'redfish' ? 'redfish' : 'ipmi';
   let found: Reach['bmcProtocolFound'];
   if (body.protocol === 'auto') {
-    const r = await (await import('./bmc-probes.ts')).probeProtocol(body.bmcAddress, { redfishPort: body.bmcPort, redfishScheme: scheme, ipmiPort: body.bmcPort });
+    const r = await (await bmcProbes()).probeProtocol(body.bmcAddress, { redfishPort: body.bmcPort, redfishScheme: scheme, ipmiPort: body.bmcPort });
     if (r.protocol === 'none') throw new ApiError(502, 'no_bmc', `no BMC answered at ${body.bmcAddress}: tried the ${r.tried.join(' and the ')}`);
     protocol = r.protocol;
     found = { by: 'auto', at: new Date().toISOString() };
@@ -35,7 +41,7 @@ export async function bmcReach(body: { protocol?: 'ipmi' | 'redfish' | 'auto' | 
   if (protocol === 'ipmi') return { bmcProtocol: 'ipmi', bmcPort: body.bmcPort ?? 623, bmcProtocolFound: found };
   const port = body.bmcPort ?? (scheme === 'https' ? 443 : 80);
   if (scheme === 'http') return { bmcProtocol: 'redfish', bmcPort: port, bmcScheme: 'http', bmcProtocolFound: found };
-  const fingerprint256 = await (await import('./bmc-probes.ts')).probeCertificate(body.bmcAddress, port).catch((e: unknown) => {
+  const fingerprint256 = await (await bmcProbes()).probeCertificate(body.bmcAddress, port).catch((e: unknown) => {
     throw new ApiError(502, 'bmc_unreachable', `${body.bmcAddress}:${port}: no TLS answer (${e instanceof Error ? e.message : String(e)})`);
   });
   return { bmcProtocol: 'redfish', bmcPort: port, bmcScheme: 'https', bmcProtocolFound: found, tlsPin: { fingerprint256, pinnedAt: new Date().toISOString() } };

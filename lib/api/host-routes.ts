@@ -7,7 +7,7 @@ import { requestHostPower } from '../ops/index.ts';
 import { assertBmcFree, readBinding, rebindHost } from '../ops/index.ts';
 import type { PoolOpsDeps } from '../ops/index.ts';
 import type { HostPatch } from '../store/index.ts';
-import { addXapiHost, bmcReach } from './host-bmc.ts';
+import { addXapiHost, bmcProbes, bmcReach } from './host-bmc.ts';
 import { bindDeps } from './bind-deps.ts';
 import { ApiError } from './errors.ts';
 import { findHost, poolOf, publicBinding, publicHost, secretsOf } from './helpers.ts';
@@ -131,7 +131,7 @@ export const HOST_ROUTES: Route[] = [
       if (readdressed) {
         const address = patch.bmcAddress ?? host.bmcAddress;
         const port = patch.bmcPort ?? host.bmcPort;
-        const fingerprint256 = await (await import('./bmc-probes.ts')).probeCertificate(address, port).catch((e: unknown) => {
+        const fingerprint256 = await (await bmcProbes()).probeCertificate(address, port).catch((e: unknown) => {
           throw new ApiError(502, 'bmc_unreachable', `${address}:${port}: no TLS answer (${e instanceof Error ? e.message : String(e)})`);
         });
         patch.tlsPin = { fingerprint256, pinnedAt: new Date(now(ctx)).toISOString() };
@@ -175,7 +175,7 @@ export const HOST_ROUTES: Route[] = [
     async run(ctx, req, { params, query, body }) {
       const host = await findHost(ctx, params.id, query.pool);
       if (host.bmcProtocol !== 'redfish' || host.bmcScheme === 'http') throw new ApiError(409, 'not_tls', `${host.hostId}'s BMC is not reached over Redfish HTTPS: there is no certificate to accept`);
-      const presented = await (await import('./bmc-probes.ts')).probeCertificate(host.bmcAddress, host.bmcPort).catch((e: unknown) => {
+      const presented = await (await bmcProbes()).probeCertificate(host.bmcAddress, host.bmcPort).catch((e: unknown) => {
         throw new ApiError(502, 'bmc_unreachable', `${host.hostId}'s BMC: ${e instanceof Error ? e.message : String(e)}`);
       });
       const given = body.fingerprint256?.replace(/:/g, '').toUpperCase();

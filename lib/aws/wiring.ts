@@ -55,7 +55,8 @@ async function build(log: Log): Promise<AwsWiring> {
   const lambda = lambdaInvoker();
   const scheduler = new EventBridgeScheduler({ client: new SchedulerClient({}), groupName: config.scheduleGroup, targetArn: config.scheduledFunctionArn, roleArn: config.schedulerRoleArn });
   const { hypervisorFor } = hypervisorCache(secrets);
-  const ops: PoolOpsDeps = { store, driver: lazyPowerDriver(async () => (await import('./drivers-wiring.ts')).awsDrivers(store, secrets, { timeoutMs: 2000, retries: 3, log, hypervisorFor })), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
+  // The drivers (and the IPMI and Redfish clients) load on the first BMC call: see lib/ops/lazy-driver.ts.
+  const ops: PoolOpsDeps = { store, driver: lazyPowerDriver(async () => (await import('../drivers/index.ts')).hostDrivers(store, secrets, { timeoutMs: 2000, retries: 3, log, hypervisorFor })), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };
   const schedules = new ScheduleService(store, eventBridgeSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });
   const launch = async (operationId: string): Promise<void> => {
     await lambda.invoke(config.workerFunctionName, { operationId }, { async: true });
