@@ -18,7 +18,7 @@
  * are its operations (actor night-watch).
  */
 import { AlreadyExistsError, HostBusyError, VersionConflictError, type Alert, type NightWatchState, type NightWatchStateInput, type Operation } from '../store/index.ts';
-import { readPoolLoad, type StartRefusal } from '../xen/index.ts';
+import { advanceRefusalCursor, readPoolLoad, type RefusalCursor, type StartRefusal } from '../xen/index.ts';
 import { rrdHypervisor } from './load-poll.ts';
 import { noticesForAlerts, type Notice } from './notifications.ts';
 import type { PoolOpsDeps } from './pool-operation.ts';
@@ -68,7 +68,8 @@ type StateFields = Omit<NightWatchStateInput, 'night'>;
 /** Keep the state if it changed; false when another check wrote first. */
 async function saveState(deps: PoolOpsDeps, poolId: string, night: string, state: NightWatchState | undefined, next: StateFields): Promise<boolean> {
   const was = state?.night === night ? state : undefined;
-  if (was && was.cpuOverSince === next.cpuOverSince && was.quietSince === next.quietSince && was.refusalsSeenUpTo === next.refusalsSeenUpTo) return true;
+  const sameSeen = (was?.refusalsSeenTasks ?? []).join() === (next.refusalsSeenTasks ?? []).join();
+  if (was && was.cpuOverSince === next.cpuOverSince && was.quietSince === next.quietSince && was.refusalsSeenUpTo === next.refusalsSeenUpTo && sameSeen) return true;
   const fields = Object.fromEntries(Object.entries(next).filter(([, v]) => v !== undefined)) as StateFields;
   try {
     await deps.store.putNightWatch(poolId, { night, ...fields }, state?.version ?? 0);
@@ -111,14 +112,17 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
   const nowSeconds = Math.floor(now.getTime() / 1000);
   // At least one 5-second row: xcp-rrdd's finest archive.
   const look = Math.max(5, Math.round(o.lookSeconds ?? 60));
-  // Refusals count from the last one counted, or from when the pool's first host went to sleep.
+  // Refusals count from the last ones counted, or from when the pool's first host went to sleep
+  // (its whole second: XAPI's task times have no fraction, so one in that second may be just before it).
   const sleptAts = asleep.map((h) => Date.parse(h.sleptAt ?? '')).filter(Number.isFinite);
-  const refusalsFrom = mine?.refusalsSeenUpTo ? Date.parse(mine.refusalsSeenUpTo) : sleptAts.length ? Math.min(...sleptAts) : now.getTime();
+  const seenBefore: RefusalCursor | undefined = mine?.refusalsSeenUpTo ? { from: Date.parse(mine.refusalsSeenUpTo), seenTaskUuids: mine.refusalsSeenTasks ?? [] } : undefined;
+  const cursor: RefusalCursor = seenBefore ?? { from: sleptAts.length ? Math.min(...sleptAts) : now.getTime() };
   const [read, refusals] = await Promise.all([
     readPoolLoad(rrdHypervisor(hv), { start: nowSeconds - look, interval: 5, window: { after: nowSeconds - look } }),
-    hv.startRefusals(refusalsFrom),
+    hv.startRefusals(cursor),
   ]);
-  const refusalsSeenUpTo = refusals.length ? new Date(Math.max(...refusals.map((r) => r.finishedAt))).toISOString() : mine?.refusalsSeenUpTo;
+  const seenAfter = advanceRefusalCursor(seenBefore, refusals);
+  const seen: Pick<StateFields, 'refusalsSeenUpTo' | 'refusalsSeenTasks'> = seenAfter ? { refusalsSeenUpTo: new Date(seenAfter.from).toISOString(), refusalsSeenTasks: [...(seenAfter.seenTaskUuids ?? [])] } : {};
   const awake = view.hosts.filter((h) => h.state === 'on');
   const byHost = new Map(read.members.map((m) => [m.hostId, m]));
   const cpu = awakeCpu(
@@ -136,7 +140,7 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
   const wakeable = asleep.map((h) => h.hostId).filter((h) => !flapping.includes(h));
   const decision = decideWatch({ settings, spike, cpu, hosts: view.hosts, vms: view.plannerVms, policy: view.policy, wakeable, wakesTonight: watchWakes.length, refusals });
   const base = { poolId, night, settings, ...(cpu ? { cpu } : {}), ...(failed.length ? { failed } : {}), ...(refusals.length ? { refusals } : {}) };
-  if (decision.wake) return wake(deps, { poolId, night, decision, wakeN: watchWakes.length + 1, base, save: () => save({ refusalsSeenUpTo }) });
+  if (decision.wake) return wake(deps, { poolId, night, decision, wakeN: watchWakes.length + 1, base, save: () => save(seen) });
 
   // No demand now: perhaps the hosts the watch woke may sleep again.
   const candidates = resleepOn ? resleepable(watchOps, view.hosts.map((h) => ({ hostId: h.id, cpus: h.cpus, awake: h.state === 'on' }))) : { hostIds: [] };
@@ -146,21 +150,21 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
   if (quiet?.due) {
     const plan = sleepPlanOf(view, candidates.hostIds);
     if (plan.sleep.length === 0) {
-      if (!(await save({ cpuOverSince: spike.since, quietSince: quiet.since, refusalsSeenUpTo }))) return { ...base, state: 'busy', why: 'another check wrote first', notices: [] };
+      if (!(await save({ cpuOverSince: spike.since, quietSince: quiet.since, ...seen }))) return { ...base, state: 'busy', why: 'another check wrote first', notices: [] };
       return { ...base, state: 'watching', why: `${quiet.why}; but the planner keeps them on: ${plan.keep.filter((k) => candidates.hostIds.includes(k.hostId)).map((k) => `${k.hostId}: ${k.reason}`).join('; ') || plan.why || 'every host is needed'}`, notices: [] };
     }
     const sleepsTonight = watchOps.filter((w) => w.kind === 'sleep' && w.byWatch).length;
     const reason = `night watch: the demand that woke ${candidates.hostIds.join(', ')} has passed: ${quiet.why}`;
     try {
       const s = await requestPoolSleep(deps, { poolId, reason, actor: NIGHT_WATCH_ACTOR, source: 'schedule', idempotencyKey: watchSleepKey(poolId, night, sleepsTonight + 1), hostIds: candidates.hostIds });
-      await save({ refusalsSeenUpTo });
+      await save(seen);
       return { ...base, state: 'slept', why: reason, hostIds: s.plan.sleep, ...(s.operationId ? { operationId: s.operationId, created: s.created === true } : {}), notices: [] };
     } catch (e) {
       if (e instanceof HostBusyError) return { ...base, state: 'busy', why: `${reason}; but ${e.message}`, notices: [] };
       throw e;
     }
   }
-  if (!(await save({ cpuOverSince: spike.since, quietSince: quiet?.since, refusalsSeenUpTo }))) return { ...base, state: 'busy', why: 'another check wrote first', notices: [] };
+  if (!(await save({ cpuOverSince: spike.since, quietSince: quiet?.since, ...seen }))) return { ...base, state: 'busy', why: 'another check wrote first', notices: [] };
   const resleepNote = quiet ? `; ${quiet.why}` : '';
   return { ...base, state: 'watching', why: decision.why + note + resleepNote, notices: [] };
 }

@@ -19,8 +19,10 @@ export interface NightWatchStateInput {
   cpuOverSince?: string;
   /** When a check first found the demand behind the watch's wakes gone (for a sleep again); absent while it is not. */
   quietSince?: string;
-  /** The finish time of the latest refusal to start a VM the watch has counted: later checks count only newer ones. */
+  /** The finish time of the latest refusal to start a VM the watch has counted: later checks count from its second on. */
   refusalsSeenUpTo?: string;
+  /** The tasks (uuids) of the refusals counted that finished in that second: XAPI's times are whole seconds. */
+  refusalsSeenTasks?: string[];
 }
 
 export interface NightWatchState extends NightWatchStateInput, Versioned {
@@ -37,7 +39,17 @@ export interface NightWatchRepository {
 }
 
 const SK = 'NIGHTWATCH';
-const FIELDS = ['night', 'cpuOverSince', 'quietSince', 'refusalsSeenUpTo'];
+const FIELDS = ['night', 'cpuOverSince', 'quietSince', 'refusalsSeenUpTo', 'refusalsSeenTasks'];
+/** Refusals counted in one second: more than a pool's operators start in one. */
+const MAX_SEEN_TASKS = 200;
+
+function checkSeenTasks(v: unknown): string[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length > MAX_SEEN_TASKS || !v.every((u) => typeof u === 'string' && u.length > 0 && u.length <= 64)) {
+    throw new StoreValidationError(`night watch: refusalsSeenTasks must be a list of at most ${MAX_SEEN_TASKS} task uuids`);
+  }
+  return [...v];
+}
 
 export function nightWatchRepository(ctx: Ctx): NightWatchRepository {
   const keyOf = (poolId: string) => ({ PK: poolKey(poolId).PK, SK });
@@ -50,7 +62,7 @@ export function nightWatchRepository(ctx: Ctx): NightWatchRepository {
       if (typeof state !== 'object' || state === null) throw new StoreValidationError('night watch: expected an object');
       for (const k of Object.keys(state)) if (!FIELDS.includes(k)) throw new StoreValidationError(`night watch: unknown field "${k}"`);
       const time = (k: 'cpuOverSince' | 'quietSince' | 'refusalsSeenUpTo') => (state[k] === undefined ? undefined : checkIsoTime(k, state[k]));
-      const fields = { night: checkDay(state.night), cpuOverSince: time('cpuOverSince'), quietSince: time('quietSince'), refusalsSeenUpTo: time('refusalsSeenUpTo') };
+      const fields = { night: checkDay(state.night), cpuOverSince: time('cpuOverSince'), quietSince: time('quietSince'), refusalsSeenUpTo: time('refusalsSeenUpTo'), refusalsSeenTasks: checkSeenTasks(state.refusalsSeenTasks) };
       const key = keyOf(poolId);
       if (expectedVersion === 0) {
         const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));

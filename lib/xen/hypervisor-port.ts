@@ -3,7 +3,7 @@
  * migrate, check empty, shut down, live) in its own names: hosts and VMs by their XAPI name_label
  * (lowpower's hostId / vmId). The XAPI adapter is in hypervisor.ts.
  */
-import type { StartRefusal } from './start-refusals.ts';
+import type { RefusalCursor, StartRefusal } from './start-refusals.ts';
 
 export interface XenPoolInfo {
   name: string;
@@ -98,9 +98,9 @@ export interface Hypervisor {
   /** host.power_on_mode: "" (disabled), "wake-on-lan", "DRAC", "iLO", or a plug-in's name. */
   hostPowerOnMode(hostId: string): Promise<string>;
   /**
-   * XAPI's refusals to start a VM for lack of memory that finished after `finishedAfter` (epoch
-   * ms): the failed tasks of async starts still in task.get_all_records (start-refusals.ts).
+   * XAPI's refusals to start a VM for lack of memory from the cursor on (all without one): the
+   * failed tasks of async starts still in task.get_all_records (start-refusals.ts).
    */
-  startRefusals(finishedAfter?: number): Promise<StartRefusal[]>;
+  startRefusals(since?: RefusalCursor): Promise<StartRefusal[]>;
   close(): Promise<void>;
 }

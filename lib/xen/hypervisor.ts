@@ -6,7 +6,7 @@
 import { XapiClient, type XapiClientOptions } from './client.ts';
 import { XenLookupError } from './errors.ts';
 import { isGuest, type HostMetricsRecord, type HostRecord, type PoolRecord, type Ref, type SrRecord, type TaskRecord, type VbdRecord, type VdiRecord, type VmRecord } from './records.ts';
-import { startRefusals, type StartRefusal } from './start-refusals.ts';
+import { startRefusals, type RefusalCursor, type StartRefusal } from './start-refusals.ts';
 import type { Hypervisor, XenHostIdentity, XenHostInfo, XenPoolInfo, XenVmInfo } from './hypervisor-port.ts';
 
 export type { Hypervisor, XenHostIdentity, XenHostInfo, XenPoolInfo, XenVmInfo } from './hypervisor-port.ts';
@@ -177,9 +177,9 @@ export class XapiHypervisor implements Hypervisor {
     return String((await this.client.call<string>('host.get_power_on_mode', await this.hostRef(hostId))) ?? '');
   }
 
-  async startRefusals(finishedAfter?: number): Promise<StartRefusal[]> {
+  async startRefusals(since?: RefusalCursor): Promise<StartRefusal[]> {
     const [tasks, vms] = await Promise.all([this.allRecords<TaskRecord>('task'), this.allRecords<VmRecord>('VM')]);
-    return startRefusals(tasks, vms, finishedAfter === undefined ? {} : { finishedAfter });
+    return startRefusals(tasks, vms, since);
   }
 
   close(): Promise<void> {

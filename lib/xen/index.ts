@@ -20,4 +20,4 @@ export type { TlsOptions } from './transport.ts';
 export { NULL_REF, type Ref } from './records.ts';
 export { readPoolLoad, type PoolLoadRead, type MemberLoadReport, type MemberLoadFailure, type PoolLoadOptions } from './pool-load.ts';
 export { isGuest, xapiDateTime, type EventFromResult, type HostMetricsRecord, type HostRecord, type NetworkRecord, type PbdRecord, type PciRecord, type PoolRecord, type SrRecord, type StringMap, type TaskRecord, type VbdRecord, type VdiRecord, type VgpuRecord, type VifRecord, type VmMetricsRecord, type VmRecord, type XapiEvent, type XapiValue } from './records.ts';
-export { startRefusals, parseXapiDateTime, NOT_ENOUGH_MEMORY, type StartRefusal } from './start-refusals.ts';
+export { startRefusals, advanceRefusalCursor, parseXapiDateTime, NOT_ENOUGH_MEMORY, type RefusalCursor, type StartRefusal } from './start-refusals.ts';

@@ -13,6 +13,9 @@
  *   (the VM's start memory, and the free memory of the host xapi tried).
  * - a task names no VM of its own; a client may say which objects it applies to in its
  *   other_config["applies_to"] (a key xapi's datamodel reserves for that), which names the VM here.
+ * - `finished` has whole seconds: a task finished in the same second as a mark taken in ms may
+ *   have finished before or after it. So "since" is a cursor: the second of the mark counts, and
+ *   the tasks already counted in that second are named (by uuid) to be left out.
  */
 import type { Ref, TaskRecord, VmRecord } from './records.ts';
 
@@ -30,6 +33,28 @@ export interface StartRefusal {
   availableBytes: number;
   /** The VM, when the task names it (other_config["applies_to"]). */
   vm?: { ref: Ref; uuid: string; name: string };
+}
+
+/**
+ * Where counting starts: refusals finished in the second of `from` (epoch ms) or later count,
+ * except the tasks in `seenTaskUuids` (those already counted, from that second).
+ */
+export interface RefusalCursor {
+  from: number;
+  seenTaskUuids?: readonly string[];
+}
+
+/**
+ * The cursor after counting `counted` on top of `was`: the latest finish second, with every task
+ * counted in it (the ones seen before in the same second too). `was` when nothing was counted.
+ */
+export function advanceRefusalCursor(was: RefusalCursor | undefined, counted: readonly StartRefusal[]): RefusalCursor | undefined {
+  if (counted.length === 0) return was;
+  const latest = Math.max(...counted.map((r) => r.finishedAt));
+  const second = Math.floor(latest / 1000);
+  const carried = was && Math.floor(was.from / 1000) === second ? (was.seenTaskUuids ?? []) : [];
+  const now = counted.filter((r) => Math.floor(r.finishedAt / 1000) === second && r.taskUuid !== '').map((r) => r.taskUuid);
+  return { from: latest, seenTaskUuids: [...new Set([...carried, ...now])].sort() };
 }
 
 /**
@@ -63,11 +88,13 @@ function namedVm(appliesTo: unknown, vms: Readonly<Record<Ref, Partial<VmRecord>
 
 /**
  * The memory refusals among the tasks, oldest first (then by task ref): failed VM starts (and
- * resumes) whose error is HOST_NOT_ENOUGH_FREE_MEMORY with two byte counts, finished after
- * `finishedAfter` (epoch ms) when given. Successes, pending tasks, other calls, other errors and
- * records without a readable finish time or byte counts are left out.
+ * resumes) whose error is HOST_NOT_ENOUGH_FREE_MEMORY with two byte counts, from the cursor on
+ * when one is given. Successes, pending tasks, other calls, other errors and records without a
+ * readable finish time or byte counts are left out.
  */
-export function startRefusals(tasks: Readonly<Record<Ref, Partial<TaskRecord>>>, vms: Readonly<Record<Ref, Partial<VmRecord>>>, o: { finishedAfter?: number } = {}): StartRefusal[] {
+export function startRefusals(tasks: Readonly<Record<Ref, Partial<TaskRecord>>>, vms: Readonly<Record<Ref, Partial<VmRecord>>>, since?: RefusalCursor): StartRefusal[] {
+  const fromSecond = since ? Math.floor(since.from / 1000) * 1000 : undefined;
+  const seen = new Set(since?.seenTaskUuids ?? []);
   const out: StartRefusal[] = [];
   for (const [ref, t] of Object.entries(tasks)) {
     if (t.status !== 'failure' || typeof t.name_label !== 'string' || !START_CALLS.test(t.name_label)) continue;
@@ -77,7 +104,7 @@ export function startRefusals(tasks: Readonly<Record<Ref, Partial<TaskRecord>>>,
     const availableBytes = bytes(info[2]);
     const finishedAt = parseXapiDateTime(t.finished);
     if (neededBytes === undefined || availableBytes === undefined || finishedAt === undefined) continue;
-    if (o.finishedAfter !== undefined && finishedAt <= o.finishedAfter) continue;
+    if (fromSecond !== undefined && (finishedAt < fromSecond || seen.has(t.uuid ?? ''))) continue;
     const vm = namedVm(t.other_config?.applies_to, vms);
     out.push({ taskRef: ref, taskUuid: t.uuid ?? '', call: t.name_label, finishedAt, neededBytes, availableBytes, ...(vm ? { vm } : {}) });
   }

@@ -95,6 +95,22 @@ export function storeContract(name: string, factory: DynamoFactory, o: Idempoten
       await fx?.stop();
     }, 30_000);
 
+    it('night watch state: written at a version, read back with the refusals counted in their second; bad fields refused, nothing changed', async () => {
+      const poolId = uid('nw');
+      expect(await store.getNightWatch(poolId)).toBeUndefined();
+      const first = await store.putNightWatch(poolId, { night: '2025-03-01', refusalsSeenUpTo: '2025-03-01T23:10:05.000Z', refusalsSeenTasks: ['task-a', 'task-b'] }, 0);
+      expect(await store.getNightWatch(poolId)).toMatchObject({ poolId, night: '2025-03-01', refusalsSeenUpTo: '2025-03-01T23:10:05.000Z', refusalsSeenTasks: ['task-a', 'task-b'], version: first.version });
+      for (const bad of ['task-a', [''], [7], Array.from({ length: 201 }, (_, i) => `t${i}`), ['x'.repeat(65)]]) {
+        const err = await rejection(store.putNightWatch(poolId, { night: '2025-03-01', refusalsSeenTasks: bad as string[] }, first.version));
+        expect(err).toBeInstanceOf(StoreValidationError);
+        expect(err.message).toMatch(/refusalsSeenTasks must be a list of at most 200 task uuids/);
+      }
+      expect(await rejection(store.putNightWatch(poolId, { night: '2025-03-01', refusalsSeenTasks: ['task-c'] }, first.version + 1))).toBeInstanceOf(VersionConflictError);
+      expect((await store.getNightWatch(poolId))?.refusalsSeenTasks).toEqual(['task-a', 'task-b']);
+      const second = await store.putNightWatch(poolId, { night: '2025-03-01', refusalsSeenUpTo: '2025-03-01T23:10:06.000Z', refusalsSeenTasks: ['task-c'] }, first.version);
+      expect(await store.getNightWatch(poolId)).toMatchObject({ refusalsSeenUpTo: '2025-03-01T23:10:06.000Z', refusalsSeenTasks: ['task-c'], version: second.version });
+    });
+
     it('creates the table as infra/table.yml describes', async () => {
       const { Table } = await fx.raw.send(new DescribeTableCommand({ TableName: fx.tableName }));
       expect(Table?.TableStatus).toBe('ACTIVE');

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Ref, TaskRecord, VmRecord } from '../../lib/xen/index.ts';
-import { parseXapiDateTime, startRefusals } from '../../lib/xen/start-refusals.ts';
+import { advanceRefusalCursor, parseXapiDateTime, startRefusals } from '../../lib/xen/start-refusals.ts';
 
 const GiB = 2 ** 30;
 type T = Partial<TaskRecord>;
@@ -55,14 +55,38 @@ describe('XAPI start refusals from task records', () => {
     expect(startRefusals(tasks, vms)).toEqual([]);
   });
 
-  it('every start call counts (start, start_on, resume, sync or async); oldest first; only those finished after the mark', () => {
+  it('every start call counts (start, start_on, resume, sync or async); oldest first; only those from the cursor\'s second on', () => {
     const tasks: Record<Ref, T> = {
-      c: task({ name_label: 'Async.VM.start_on', finished: '20261206T02:00:05Z' }),
-      a: task({ name_label: 'VM.start', finished: '20261206T02:00:01Z' }),
-      b: task({ name_label: 'Async.VM.resume', finished: '20261206T02:00:03Z' }),
+      c: task({ uuid: 'tc', name_label: 'Async.VM.start_on', finished: '20261206T02:00:05Z' }),
+      a: task({ uuid: 'ta', name_label: 'VM.start', finished: '20261206T02:00:01Z' }),
+      b: task({ uuid: 'tb', name_label: 'Async.VM.resume', finished: '20261206T02:00:03Z' }),
     };
     expect(startRefusals(tasks, vms).map((r) => r.taskRef)).toEqual(['a', 'b', 'c']);
-    expect(startRefusals(tasks, vms, { finishedAfter: Date.parse('2026-12-06T02:00:03Z') }).map((r) => r.taskRef)).toEqual(['c']);
-    expect(startRefusals(tasks, vms, { finishedAfter: Date.parse('2026-12-06T02:00:05Z') })).toEqual([]);
+    expect(startRefusals(tasks, vms, { from: Date.parse('2026-12-06T02:00:03.001Z') }).map((r) => r.taskRef)).toEqual(['b', 'c']);
+    expect(startRefusals(tasks, vms, { from: Date.parse('2026-12-06T02:00:04Z') }).map((r) => r.taskRef)).toEqual(['c']);
+    expect(startRefusals(tasks, vms, { from: Date.parse('2026-12-06T02:00:05.999Z'), seenTaskUuids: ['tc'] })).toEqual([]);
+  });
+
+  it('XAPI\'s whole seconds: a refusal in the same second as a later mark (a host slept at .700) counts; once counted it is not counted again, another in that second is', () => {
+    // The task finished at 02:00:03.2 and xapi says 02:00:03; the first host's sleep was stored at 02:00:03.7.
+    const first = { t1: task({ uuid: 'task-1', finished: '20261206T02:00:03Z' }) };
+    const sleptAt = Date.parse('2026-12-06T02:00:03.700Z');
+    const seen1 = startRefusals(first, vms, { from: sleptAt });
+    expect(seen1.map((r) => r.taskUuid)).toEqual(['task-1']);
+    const cursor1 = advanceRefusalCursor(undefined, seen1);
+    expect(cursor1).toEqual({ from: Date.parse('2026-12-06T02:00:03Z'), seenTaskUuids: ['task-1'] });
+    // A second refusal xapi stamps with the same second arrives after the check counted the first.
+    const both = { ...first, t2: task({ uuid: 'task-2', finished: '20261206T02:00:03Z' }) };
+    const seen2 = startRefusals(both, vms, cursor1);
+    expect(seen2.map((r) => r.taskUuid)).toEqual(['task-2']);
+    const cursor2 = advanceRefusalCursor(cursor1, seen2);
+    expect(cursor2).toEqual({ from: Date.parse('2026-12-06T02:00:03Z'), seenTaskUuids: ['task-1', 'task-2'] });
+    expect(startRefusals(both, vms, cursor2)).toEqual([]);
+    // A later second starts the list of seen tasks again; nothing counted keeps the cursor.
+    const later = { ...both, t3: task({ uuid: 'task-3', finished: '20261206T02:00:04Z' }) };
+    const seen3 = startRefusals(later, vms, cursor2);
+    expect(seen3.map((r) => r.taskUuid)).toEqual(['task-3']);
+    expect(advanceRefusalCursor(cursor2, seen3)).toEqual({ from: Date.parse('2026-12-06T02:00:04Z'), seenTaskUuids: ['task-3'] });
+    expect(advanceRefusalCursor(cursor2, [])).toBe(cursor2);
   });
 });
