@@ -68,6 +68,10 @@ export function sdrCacheContract(env: () => { fx: DynamoFixture; make: () => Sto
     expect(got.size).toBe(120);
     expect(got.get(`127.0.0.1:${keys[7].port}`)?.lastAddition).toBe(7);
     expect(got.get(`127.0.0.1:${keys[119].port}`)?.records).toHaveLength(3);
+    // Read in a batch, an entry is the same as read alone: figures, identity and every record byte.
+    const alone = await store.sdrCache.get(keys[42]);
+    expect(got.get(`127.0.0.1:${keys[42].port}`)).toEqual(alone);
+    expect(alone).toMatchObject({ lastAddition: 42, lastErase: 0, recordCount: 3, guid, manufacturerId: 674, productId: 256 });
     expect(got.has(`127.0.0.1:${keys[125].port}`)).toBe(false);
     expect((await store.sdrCache.getMany!([])).size).toBe(0);
   });
@@ -92,5 +96,11 @@ export function sdrCacheContract(env: () => { fx: DynamoFixture; make: () => Sto
 
     await fx.client.send(new PutCommand({ TableName: fx.tableName, Item: { PK: `SDR#127.0.0.1:${key.port}`, SK: 'SDR', type: 'sdr', a: 1, e: 0, c: 1, r: Buffer.from([1, 0, 0x51, 1, 30]) } }));
     expect(await store.sdrCache.get(key)).toBeUndefined();
+    expect((await store.sdrCache.getMany!([key])).size).toBe(0);
+    // Without the optional attributes, a batch read gives an entry without them.
+    const plain = freshKey();
+    await store.sdrCache.put(plain, { ...entry(2), guid: undefined, manufacturerId: undefined, productId: undefined });
+    const [only] = [...(await store.sdrCache.getMany!([plain])).values()];
+    expect(only).toEqual({ lastAddition: 1_700_000_123, lastErase: 0, recordCount: 2, records: entry(2).records });
   });
 }
