@@ -8,7 +8,7 @@
 import { DEFAULT_CPU_CEILING_PERCENT, planWake, usableMemory, wakeOrder, type PlannerHost, type PlannerPolicy, type PlannerVm } from '../planner/index.ts';
 import { localDate } from '../schedules/index.ts';
 import type { PoolPolicy } from '../store/index.ts';
-import type { StartRefusal } from '../xen/index.ts';
+import type { RefusalCursor, StartRefusal } from '../xen/index.ts';
 
 export const NIGHT_WATCH_ACTOR = 'night-watch';
 /** The planner's ceiling: the watch wakes hosts at the load the planner packs nights to. */
@@ -252,4 +252,20 @@ export function decideWatch(w: WatchInput): WatchDecision {
   }
   if (w.wakesTonight >= w.settings.maxWakesPerNight) return { wake: false, why: `${decision.text}; but the watch has woken hosts ${w.wakesTonight} time(s) tonight (at most ${w.settings.maxWakesPerNight})` };
   return decision;
+}
+
+/**
+ * Where a check counts XAPI's refusals from: after the ones counted already (their second, less
+ * the tasks named as counted in it), else from the second the pool's first host went to sleep
+ * (XAPI's task times have no fraction: one in that second may be just before or just after).
+ * A state written before the counted tasks were kept names none: it counts from the next second,
+ * as it did then, so nothing it counted is counted again.
+ */
+export function refusalCursor(seen: { refusalsSeenUpTo?: string; refusalsSeenTasks?: string[] } | undefined, sleptAts: readonly number[], now: number): { cursor: RefusalCursor; counted?: RefusalCursor } {
+  const upTo = seen?.refusalsSeenUpTo ? Date.parse(seen.refusalsSeenUpTo) : NaN;
+  if (Number.isFinite(upTo)) {
+    const counted: RefusalCursor = seen?.refusalsSeenTasks ? { from: upTo, seenTaskUuids: seen.refusalsSeenTasks } : { from: (Math.floor(upTo / 1000) + 1) * 1000 };
+    return { cursor: counted, counted };
+  }
+  return { cursor: { from: sleptAts.length ? Math.min(...sleptAts) : now } };
 }

@@ -18,14 +18,14 @@
  * are its operations (actor night-watch).
  */
 import { AlreadyExistsError, HostBusyError, VersionConflictError, type Alert, type NightWatchState, type NightWatchStateInput, type Operation } from '../store/index.ts';
-import { advanceRefusalCursor, readPoolLoad, type RefusalCursor, type StartRefusal } from '../xen/index.ts';
+import { advanceRefusalCursor, readPoolLoad, type StartRefusal } from '../xen/index.ts';
 import { rrdHypervisor } from './load-poll.ts';
 import { noticesForAlerts, type Notice } from './notifications.ts';
 import type { PoolOpsDeps } from './pool-operation.ts';
 import { POOL_SLEEP, requestPoolSleep, sleepPlanOf } from './pool-sleep.ts';
 import { readPoolView } from './pool-view.ts';
 import { POOL_WAKE, requestPoolWake } from './pool-wake.ts';
-import { awakeCpu, cpuSpike, decideWatch, flappingHosts, nightOf, NIGHT_WATCH_ACTOR, watchSettings, watchWakeKey, type CpuFigure, type WakeDecision, type WatchSettings } from './night-watch-rules.ts';
+import { awakeCpu, cpuSpike, decideWatch, flappingHosts, nightOf, NIGHT_WATCH_ACTOR, refusalCursor, watchSettings, watchWakeKey, type CpuFigure, type WakeDecision, type WatchSettings } from './night-watch-rules.ts';
 import { quietNow, resleepable, takenOver, watchSleepKey, type WatchOperation } from './night-watch-resleep.ts';
 
 export interface NightWatchOptions {
@@ -112,16 +112,14 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
   const nowSeconds = Math.floor(now.getTime() / 1000);
   // At least one 5-second row: xcp-rrdd's finest archive.
   const look = Math.max(5, Math.round(o.lookSeconds ?? 60));
-  // Refusals count from the last ones counted, or from when the pool's first host went to sleep
-  // (its whole second: XAPI's task times have no fraction, so one in that second may be just before it).
+  // Refusals count from the last ones counted, or from when the pool's first host went to sleep.
   const sleptAts = asleep.map((h) => Date.parse(h.sleptAt ?? '')).filter(Number.isFinite);
-  const seenBefore: RefusalCursor | undefined = mine?.refusalsSeenUpTo ? { from: Date.parse(mine.refusalsSeenUpTo), seenTaskUuids: mine.refusalsSeenTasks ?? [] } : undefined;
-  const cursor: RefusalCursor = seenBefore ?? { from: sleptAts.length ? Math.min(...sleptAts) : now.getTime() };
+  const { cursor, counted } = refusalCursor(mine, sleptAts, now.getTime());
   const [read, refusals] = await Promise.all([
     readPoolLoad(rrdHypervisor(hv), { start: nowSeconds - look, interval: 5, window: { after: nowSeconds - look } }),
     hv.startRefusals(cursor),
   ]);
-  const seenAfter = advanceRefusalCursor(seenBefore, refusals);
+  const seenAfter = advanceRefusalCursor(counted, refusals);
   const seen: Pick<StateFields, 'refusalsSeenUpTo' | 'refusalsSeenTasks'> = seenAfter ? { refusalsSeenUpTo: new Date(seenAfter.from).toISOString(), refusalsSeenTasks: [...(seenAfter.seenTaskUuids ?? [])] } : {};
   const awake = view.hosts.filter((h) => h.state === 'on');
   const byHost = new Map(read.members.map((m) => [m.hostId, m]));

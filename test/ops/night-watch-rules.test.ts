@@ -7,6 +7,7 @@ import {
   flappingHosts,
   hostsForCpu,
   nightOf,
+  refusalCursor,
   refusalDemand,
   watchSettings,
   watchWakeKey,
@@ -24,6 +25,19 @@ describe('night watch rules', () => {
     expect(watchSettings({}, 20)).toEqual({ cpuCeilingPercent: 80, spikeSeconds: 20, maxWakesPerNight: 3 });
     expect(watchSettings({ cpuCeilingPercent: 70, spikeSeconds: 60, maxWakesPerNight: 1 }, 20)).toEqual({ cpuCeilingPercent: 70, spikeSeconds: 60, maxWakesPerNight: 1 });
     expect(watchSettings({ resleepAfterQuietSeconds: 900 })).toMatchObject({ resleepAfterQuietSeconds: 900 });
+  });
+
+  it('refusals count from those counted (their second, less the tasks named), else from the first sleep; a state without named tasks counts from the next second', () => {
+    const at = (iso: string): number => Date.parse(iso);
+    const slept = [at('2026-12-06T01:00:03.700Z'), at('2026-12-06T01:00:09Z')];
+    expect(refusalCursor(undefined, slept, at('2026-12-06T02:00:00Z'))).toEqual({ cursor: { from: slept[0] } });
+    expect(refusalCursor({}, [], at('2026-12-06T02:00:00Z'))).toEqual({ cursor: { from: at('2026-12-06T02:00:00Z') } });
+    const seen = { refusalsSeenUpTo: '2026-12-06T01:20:05.000Z', refusalsSeenTasks: ['task-a'] };
+    expect(refusalCursor(seen, slept, 0)).toEqual({ cursor: { from: at('2026-12-06T01:20:05Z'), seenTaskUuids: ['task-a'] }, counted: { from: at('2026-12-06T01:20:05Z'), seenTaskUuids: ['task-a'] } });
+    // Written before the tasks were named: what it counted in that second is not counted again.
+    const legacy = refusalCursor({ refusalsSeenUpTo: '2026-12-06T01:20:05.000Z' }, slept, 0);
+    expect(legacy.cursor).toEqual({ from: at('2026-12-06T01:20:06Z') });
+    expect(refusalCursor({ refusalsSeenUpTo: 'garbled' }, slept, 0)).toEqual({ cursor: { from: slept[0] } });
   });
 
   it('the night is the local date of its evening', () => {
