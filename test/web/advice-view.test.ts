@@ -54,7 +54,14 @@ afterAll(async () => {
 describe('schedule advice and load in chromium', () => {
   it('the energy view: the week grid matches the API, the window is outlined, savings in energy, money and CO2', async () => {
     const { page, errors: e } = await d.open('viewer', '#/energy');
-    await page.locator('.advice[data-advice]').first().waitFor({ timeout: 30_000 });
+    // Should the advice not come, the failure says what the view showed instead.
+    await page
+      .locator('.advice[data-advice]')
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .catch(async (err: unknown) => {
+        throw new Error(`no advice shown: ${String(err)}\nthe view: ${(await page.locator('main').innerText().catch(() => '?')).slice(0, 1500)}\npage errors: ${e.join('; ') || 'none'}`);
+      });
     const advice = await apiGet<AdviceAnswer>(d, `/v1/pools/${d.runner.poolId}/advice`);
     expect(advice.history.enough).toBe(true);
     expect(advice.proposal.length).toBeGreaterThan(0);
@@ -78,6 +85,28 @@ describe('schedule advice and load in chromium', () => {
     expect(await page.locator('.advice-windows li').first().textContent()).toContain(advice.proposal[0].sleepExpression);
     await page.locator('.advice').first().screenshot({ path: join(ARTIFACTS, 'advice.png') });
     errors.push(...e);
+  }, 60_000);
+
+  it('a failed advice read is shown as such and asked again at the next refresh, not kept on screen', async () => {
+    const { page, errors: e } = await d.open('viewer', '#/fleet');
+    await page.locator('h1').first().waitFor();
+    let failed = 0;
+    // The first advice answer fails as a Lambda timeout would (503); later ones reach the server.
+    await page.route(/\/v1\/pools\/[^/]+\/advice$/, (route) => {
+      if (failed++ > 0) return route.fallback();
+      return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the advice timed out' } }) });
+    });
+    await page.evaluate(() => (location.hash = '#/energy'));
+    const box = page.locator('.advice-box').first();
+    await box.locator('.notice.error').waitFor({ timeout: 30_000 });
+    expect(await box.innerText()).toContain('Could not read the schedule advice: the advice timed out');
+    // A refresh (here: another period chosen) asks again and shows the advice.
+    await page.getByRole('button', { name: '7 days' }).click();
+    await box.locator('.advice[data-advice]').waitFor({ timeout: 30_000 });
+    expect(failed).toBe(2);
+    expect(await box.locator('.notice.error').count()).toBe(0);
+    // The 503 is the one console error the test caused.
+    errors.push(...e.filter((x) => !/status of 503/.test(x)));
   }, 60_000);
 
   it('the energy chart spans its container and no two axis labels read the same', async () => {

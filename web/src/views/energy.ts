@@ -69,7 +69,12 @@ export const energyView: View = (app, root, life) => {
       box = el;
       app.api.advice(pool).then(
         (a: AdviceAnswer) => fill(el, adviceSection(a)),
-        (e: unknown) => fill(el, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the schedule advice')),
+        (e: unknown) => {
+          fill(el, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the schedule advice'));
+          // Shown until the next poll, which asks again (a passing failure does not stay on screen).
+          advice.delete(pool);
+          shown = '';
+        },
       );
     }
     return box;
