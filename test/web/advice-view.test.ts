@@ -87,7 +87,7 @@ describe('schedule advice and load in chromium', () => {
     errors.push(...e);
   }, 60_000);
 
-  it('a failed advice read is shown as such and asked again at the next refresh, not kept on screen', async () => {
+  it('a failed advice read is shown as such and asked again within seconds, not kept on screen', async () => {
     const { page, errors: e } = await d.open('viewer', '#/fleet');
     await page.locator('h1').first().waitFor();
     let failed = 0;
@@ -97,14 +97,13 @@ describe('schedule advice and load in chromium', () => {
       return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the advice timed out' } }) });
     });
     await page.evaluate(() => (location.hash = '#/energy'));
-    const box = page.locator('.advice-box').first();
-    await box.locator('.notice.error').waitFor({ timeout: 30_000 });
-    expect(await box.innerText()).toContain('Could not read the schedule advice: the advice timed out');
-    // A refresh (here: another period chosen) asks again and shows the advice.
-    await page.getByRole('button', { name: '7 days' }).click();
-    await box.locator('.advice[data-advice]').waitFor({ timeout: 30_000 });
+    // Read in the same step as it appears: the error is on screen only until the retry.
+    const shownError = await page.waitForFunction(() => document.querySelector('.advice-box .notice.error')?.textContent, undefined, { timeout: 30_000 });
+    expect(await shownError.jsonValue()).toContain('Could not read the schedule advice: the advice timed out');
+    // Asked again by itself (2 s later), the advice replaces the error.
+    await page.locator('.advice-box .advice[data-advice]').first().waitFor({ timeout: 30_000 });
     expect(failed).toBe(2);
-    expect(await box.locator('.notice.error').count()).toBe(0);
+    expect(await page.locator('.advice-box .notice.error').count()).toBe(0);
     // The 503 is the one console error the test caused.
     errors.push(...e.filter((x) => !/status of 503/.test(x)));
   }, 60_000);

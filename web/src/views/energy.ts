@@ -59,6 +59,15 @@ export const energyView: View = (app, root, life) => {
   );
   const poolsBox = h('div');
   let shown = '';
+  // After a failed read, ask again soon (2 s, 4 s, 8 s... up to the poll's 30 s), not only at the
+  // next poll. Counted apart for the report and the advice: one that keeps failing slows down alone.
+  const failures = { report: 0, advice: 0 };
+  const retrySoon = (what: keyof typeof failures): void => {
+    const n = ++failures[what];
+    window.setTimeout(() => {
+      if (!life.ended) refresh.kick();
+    }, Math.min(30_000, 2_000 * 2 ** (n - 1)));
+  };
   // Advice reads two weeks of samples and plans every hour of the week: once per visit, not per poll.
   const advice = new Map<string, HTMLElement>();
   const adviceFor = (pool: string): HTMLElement => {
@@ -68,12 +77,16 @@ export const energyView: View = (app, root, life) => {
       advice.set(pool, el);
       box = el;
       app.api.advice(pool).then(
-        (a: AdviceAnswer) => fill(el, adviceSection(a)),
+        (a: AdviceAnswer) => {
+          failures.advice = 0;
+          fill(el, adviceSection(a));
+        },
         (e: unknown) => {
           fill(el, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the schedule advice'));
-          // Shown until the next poll, which asks again (a passing failure does not stay on screen).
+          // Shown until the next refresh, which asks again: a passing failure does not stay on screen.
           advice.delete(pool);
           shown = '';
+          retrySoon('advice');
         },
       );
     }
@@ -89,8 +102,10 @@ export const energyView: View = (app, root, life) => {
       reports = await Promise.all(pools.map((p) => app.api.energy(p.id, days)));
     } catch (e) {
       fill(total, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the energy report'));
+      retrySoon('report');
       return;
     }
+    failures.report = 0;
     const sig = JSON.stringify([days, reports.map((r) => [r.nights, r.asleepNow.map((x) => [x.hostId, x.wattsSaved, Math.round(x.kWhSoFar * 100)])])]);
     if (sig === shown) return;
     shown = sig;
