@@ -10,6 +10,9 @@
 // esbuild also writes a chunk for an `import()` that sits in code tree shaking dropped (a route
 // module a function reaches through a folder's index but never runs): no module imports it. The
 // plugin deletes every output the entry does not reach, so a zip carries no dead chunk.
+//
+// A second plugin gives @middy/core a ReadableStream that does not load Node's web streams at the
+// cold start (stream-web-on-use.mjs says why).
 'use strict';
 const { rmSync } = require('node:fs');
 const { basename, dirname, extname, join, resolve } = require('node:path');
@@ -30,6 +33,16 @@ function reached(outputs) {
 }
 
 module.exports = [
+  {
+    // @middy/core's node:stream/web import, for streamed responses only: see stream-web-on-use.mjs.
+    name: 'lowpower-stream-web-on-use',
+    setup(build) {
+      build.onResolve({ filter: /^node:stream\/web$/ }, (args) => {
+        if (!/[\\/]node_modules[\\/]@middy[\\/]core[\\/]/.test(args.importer)) return undefined;
+        return { path: resolve(__dirname, 'stream-web-on-use.mjs') };
+      });
+    },
+  },
   {
     name: 'lowpower-chunks-per-function',
     setup(build) {

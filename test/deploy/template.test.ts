@@ -485,6 +485,13 @@ describe('artifacts', () => {
     expect(onFirstUse).toEqual(expect.arrayContaining(['lib/ipmi/client.ts', 'lib/redfish/client.ts', 'lib/drivers/index.ts']));
   });
 
+  it.each(FUNCTIONS)("%s: Node's web streams are not loaded at the cold start (middy's streamed-response check loads them on use)", async (fn) => {
+    const u = unzipFunction(fn);
+    const { modules } = await bundleGraph(u.handlerPath);
+    const importsWebStreams = modules.filter((m) => m.static && /(from|import)\s*["']node:stream\/web["']/.test(readFileSync(m.path, 'utf8')));
+    expect(importsWebStreams.map((m) => basename(m.path))).toEqual([]);
+  });
+
   it.each(FUNCTIONS)('%s: bundles everything (the AWS SDK too), and imports with a handler function', async (fn) => {
     const u = unzipFunction(fn);
     // The SDK is bundled (the version the tests ran); nothing is left to resolve at run time but
