@@ -7,6 +7,7 @@ import { tileView, transitionOf } from '../../web/src/host-state.ts';
 import { nextSleep, weekAhead } from '../../web/src/week.ts';
 import { layoutPlan } from '../../web/src/plan-picture.ts';
 import { splitKey } from '../../web/src/api.ts';
+import { HIDDEN_MS, pollDelay, RETRY_FIRST_MS } from '../../web/src/poll.ts';
 import { nightsOf } from '../../web/src/views/energy.ts';
 import { planSummary } from '../../web/src/views/night.ts';
 import { planSleep } from '../../lib/planner/index.ts';
@@ -180,5 +181,27 @@ describe('the night in one sentence', () => {
   it('who sleeps and what moves when something can', () => {
     const plan = planSleep([host('a', true), host('b'), host('c')], [vm('v1', 'a'), vm('v2', 'c')], { ...policy, haFailuresToTolerate: 0 });
     expect(planSummary(plan, 3)).toMatch(/^2 of 3 hosts can sleep: (b, c|c, b)\. 1 VM move \(20(\.0)? GiB\)\.$/);
+  });
+});
+
+describe('poll delay', () => {
+  it('a success waits the interval; failures in a row wait 2 s, 4 s, 8 s... up to the interval', () => {
+    expect(pollDelay(30_000, 0, false)).toBe(30_000);
+    expect([1, 2, 3, 4, 5, 6, 40].map((n) => pollDelay(30_000, n, false))).toEqual([2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    expect(RETRY_FIRST_MS).toBe(2_000);
+  });
+
+  it('a poll faster than the first retry stays as fast after a failure', () => {
+    expect(pollDelay(500, 0, false)).toBe(500);
+    expect(pollDelay(500, 3, false)).toBe(500);
+    expect(pollDelay(1_500, 1, false)).toBe(1_500);
+  });
+
+  it('a hidden tab is asked at most every 30 s, failed or not', () => {
+    expect(HIDDEN_MS).toBe(30_000);
+    expect(pollDelay(1_500, 0, true)).toBe(30_000);
+    expect(pollDelay(15_000, 1, true)).toBe(30_000);
+    expect(pollDelay(300_000, 2, true)).toBe(30_000);
+    expect(pollDelay(300_000, 0, true)).toBe(300_000);
   });
 });

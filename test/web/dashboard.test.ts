@@ -73,6 +73,24 @@ describe('dashboard in chromium', () => {
     pageErrors.push(...errors);
   });
 
+  it('the night: a plan that could not be worked out is shown as such and asked again within seconds', async () => {
+    const { page, errors } = await d.open('viewer', '#/fleet');
+    await page.locator('h1').first().waitFor();
+    let failed = 0;
+    await page.route(/\/v1\/pools\/pool-1\/plan$/, (route) => {
+      if (failed++ > 0) return route.fallback();
+      return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the plan timed out' } }) });
+    });
+    await page.evaluate(() => (location.hash = '#/night'));
+    const shownError = await page.waitForFunction(() => document.querySelector('.notice.error')?.textContent, undefined, { timeout: 30_000 });
+    expect(await shownError.jsonValue()).toContain('Could not work out the plan');
+    // Asked again 2 s after the failure; before, the error stayed until an operation on the pool ended.
+    await page.locator('svg.plan-picture').waitFor({ timeout: 12_000 });
+    expect(failed).toBe(2);
+    expect(await page.locator('.notice.error').count()).toBe(0);
+    pageErrors.push(...errors.filter((x) => !/status of 503/.test(x)));
+  });
+
   it('the night: the plan as a picture, run with a confirm and a reason, its steps shown as they happen', async () => {
     const { page, errors } = await d.open('operator', '#/night');
     await page.locator('svg.plan-picture').waitFor();
@@ -199,6 +217,25 @@ describe('dashboard in chromium', () => {
     expect(Date.parse(held.schedules.find((s) => s.name === 'night-sleep')?.exceptions.holdAwakeUntil?.until ?? '')).toBeGreaterThan(Date.now());
     await page.screenshot({ path: join(ARTIFACTS, 'schedules.png'), fullPage: true });
     pageErrors.push(...errors);
+  });
+
+  it('a failed read is shown, then asked again within seconds, not at the next slow poll (schedules: every 15 s)', async () => {
+    const { page, errors } = await d.open('viewer', '#/fleet');
+    await page.locator('h1').first().waitFor();
+    let failed = 0;
+    // The first schedules answer fails as a Lambda timeout would (503); later ones reach the server.
+    await page.route(/\/v1\/schedules\?/, (route) => {
+      if (failed++ > 0) return route.fallback();
+      return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the schedules timed out' } }) });
+    });
+    await page.evaluate(() => (location.hash = '#/schedules'));
+    const shownError = await page.waitForFunction(() => document.querySelector('.notice.error')?.textContent, undefined, { timeout: 30_000 });
+    expect(await shownError.jsonValue()).toContain('Could not read the schedules: the schedules timed out');
+    // The retry comes 2 s after the failure; the next regular poll would come 15 s after it.
+    await page.locator('.week .day').first().waitFor({ timeout: 12_000 });
+    expect(failed).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('.notice.error').count()).toBe(0);
+    pageErrors.push(...errors.filter((x) => !/status of 503/.test(x)));
   });
 
   it('energy: the total at the top is the API total, one bar per night', async () => {

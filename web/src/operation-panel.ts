@@ -77,7 +77,7 @@ export function followOperation(api: Api, life: Lifetime, box: HTMLElement, id: 
         last = await api.operation(id);
       } catch (e) {
         fill(box, h('p', { class: 'notice error', role: 'alert' }, `operation ${id.slice(0, 8)}: ${e instanceof ApiFailure ? e.message : String(e)}`));
-        return;
+        throw e;
       }
       fill(box, renderOperation(last));
       if (isFinished(last)) {

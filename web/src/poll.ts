@@ -1,10 +1,27 @@
 /**
  * Live refresh by polling: run a task now and then every `ms` after it finishes (never two at
- * once), slower while the tab is hidden; stop() ends it. `kick()` runs it again at once.
+ * once), slower while the tab is hidden; stop() ends it. `kick()` runs it again at once. A task
+ * that fails shows its own error and then throws: the poller asks again soon (see `pollDelay`),
+ * so a passing failure clears itself in seconds rather than at the next slow poll.
  */
 export interface Poller {
   stop(): void;
   kick(): void;
+}
+
+/** The first retry after a failure; each further failure in a row doubles it, up to the poll's interval. */
+export const RETRY_FIRST_MS = 2_000;
+/** A hidden tab is polled at most this often, failures or not. */
+export const HIDDEN_MS = 30_000;
+
+/**
+ * The wait before the next run of a task polled every `ms`: `ms` after a success; after `failures`
+ * failures in a row 2 s, 4 s, 8 s... but never longer than `ms` (nor shorter: a fast poll stays as
+ * it is); at least 30 s while the tab is hidden.
+ */
+export function pollDelay(ms: number, failures: number, hidden: boolean): number {
+  const base = failures > 0 ? Math.min(ms, RETRY_FIRST_MS * 2 ** Math.min(failures - 1, 20)) : ms;
+  return hidden ? Math.max(base, HIDDEN_MS) : base;
 }
 
 export function poll(task: () => Promise<void>, ms: number): Poller {
@@ -12,6 +29,7 @@ export function poll(task: () => Promise<void>, ms: number): Poller {
   let stopped = false;
   let running = false;
   let again = false;
+  let failures = 0;
   const run = async (): Promise<void> => {
     if (stopped) return;
     if (running) {
@@ -22,8 +40,10 @@ export function poll(task: () => Promise<void>, ms: number): Poller {
     window.clearTimeout(timer);
     try {
       await task();
+      failures = 0;
     } catch {
-      // The task shows its own errors; polling carries on.
+      // The task has shown its own error; polling carries on, sooner.
+      failures++;
     } finally {
       running = false;
     }
@@ -33,7 +53,7 @@ export function poll(task: () => Promise<void>, ms: number): Poller {
       void run();
       return;
     }
-    timer = window.setTimeout(() => void run(), document.hidden ? Math.max(ms, 30_000) : ms);
+    timer = window.setTimeout(() => void run(), pollDelay(ms, failures, document.hidden));
   };
   const onVisible = (): void => {
     if (!document.hidden) void run();

@@ -59,35 +59,31 @@ export const energyView: View = (app, root, life) => {
   );
   const poolsBox = h('div');
   let shown = '';
-  // After a failed read, ask again soon (2 s, 4 s, 8 s... up to the poll's 30 s), not only at the
-  // next poll. Counted apart for the report and the advice: one that keeps failing slows down alone.
-  const failures = { report: 0, advice: 0 };
-  const retrySoon = (what: keyof typeof failures): void => {
-    const n = ++failures[what];
-    window.setTimeout(() => {
-      if (!life.ended) refresh.kick();
-    }, Math.min(30_000, 2_000 * 2 ** (n - 1)));
-  };
-  // Advice reads two weeks of samples and plans every hour of the week: once per visit, not per poll.
+  // Advice reads two weeks of samples and plans every hour of the week: once per visit, not per
+  // poll. A failed read is dropped, so the next run (soon: the poller retries a failed run within
+  // seconds) asks again; the reads a run starts are awaited at its end, and one that failed fails the run.
   const advice = new Map<string, HTMLElement>();
+  const adviceReads: Array<Promise<boolean>> = [];
   const adviceFor = (pool: string): HTMLElement => {
     let box = advice.get(pool);
     if (!box) {
       const el = h('div', { class: 'advice-box', 'data-pool': pool }, h('p', { class: 'muted' }, 'Reading the load history…'));
       advice.set(pool, el);
       box = el;
-      app.api.advice(pool).then(
-        (a: AdviceAnswer) => {
-          failures.advice = 0;
-          fill(el, adviceSection(a));
-        },
-        (e: unknown) => {
-          fill(el, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the schedule advice'));
-          // Shown until the next refresh, which asks again: a passing failure does not stay on screen.
-          advice.delete(pool);
-          shown = '';
-          retrySoon('advice');
-        },
+      adviceReads.push(
+        app.api.advice(pool).then(
+          (a: AdviceAnswer) => {
+            fill(el, adviceSection(a));
+            return true;
+          },
+          (e: unknown) => {
+            fill(el, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the schedule advice'));
+            // Shown until the next run, which asks again: a passing failure does not stay on screen.
+            advice.delete(pool);
+            shown = '';
+            return false;
+          },
+        ),
       );
     }
     return box;
@@ -102,10 +98,8 @@ export const energyView: View = (app, root, life) => {
       reports = await Promise.all(pools.map((p) => app.api.energy(p.id, days)));
     } catch (e) {
       fill(total, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the energy report'));
-      retrySoon('report');
-      return;
+      throw e;
     }
-    failures.report = 0;
     const sig = JSON.stringify([days, reports.map((r) => [r.nights, r.asleepNow.map((x) => [x.hostId, x.wattsSaved, Math.round(x.kWhSoFar * 100)])])]);
     if (sig === shown) return;
     shown = sig;
@@ -188,5 +182,7 @@ export const energyView: View = (app, root, life) => {
         );
       }),
     );
+    const read = await Promise.all(adviceReads.splice(0));
+    if (read.includes(false)) throw new Error('the schedule advice could not be read');
   }, 30_000);
 };

@@ -151,6 +151,7 @@ export const fleetView: View = (app, root, life) => {
       paint();
     } catch (e) {
       fail('the hosts', e);
+      throw e;
     }
   }, 1500);
 
@@ -161,6 +162,7 @@ export const fleetView: View = (app, root, life) => {
       paint();
     } catch (e) {
       fail('the pools', e);
+      throw e;
     }
   }, 10_000);
 

@@ -57,7 +57,7 @@ export function hostHistory(app: App, life: Lifetime, hostId: string, poolOf: ()
       [load, readings] = await Promise.all([app.api.load(pool, hostId, since), app.api.readings(hostId, since, READINGS_LIMIT)]);
     } catch (e) {
       fill(box, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the last days'));
-      return;
+      throw e;
     }
     const { cpu, memory } = loadSeries(load, hostId);
     const draw = bucketed(readings.filter((r) => typeof r.powerWatts === 'number').map((r) => ({ t: Date.parse(r.at), v: r.powerWatts as number })));

@@ -210,6 +210,7 @@ export const hostView: View = (app, root, life, params) => {
       paint();
     } catch (e) {
       fill(state, errorBox(e instanceof ApiFailure ? e.message : String(e), `Could not read ${id}`));
+      throw e;
     }
   }, 2000);
 
@@ -219,6 +220,8 @@ export const hostView: View = (app, root, life, params) => {
     } catch (e) {
       const text = e instanceof ApiFailure ? (e.status === 501 ? `${e.message}.` : `${e.message} (${e.code})`) : String(e);
       fill(box, h('p', { class: 'notice' }, `The ${what} could not be read: ${text}`));
+      // Not implemented by this BMC (501) is its answer for good; anything else is asked again soon.
+      if (!(e instanceof ApiFailure && e.status === 501)) throw e;
     }
   };
   life.poll(async () => {
@@ -267,7 +270,7 @@ function pollOperations(app: App, life: Lifetime, hostId: string, box: HTMLEleme
       list = (await app.api.operations(pool, 100)).filter((o) => touches(o, hostId)).slice(0, 20);
     } catch (e) {
       fill(box, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the operations'));
-      return;
+      throw e;
     }
     for (const o of list) if (open.has(o.operationId) || !isFinished(o)) details.set(o.operationId, await app.api.operation(o.operationId).catch(() => o));
     // Repaint only on a change, so a focused summary keeps its focus.

@@ -11,7 +11,7 @@ import { errorBox, fill, h } from '../dom.ts';
 import { ago, gib, plural } from '../format.ts';
 import { isFinished, operationSummary, renderOperation } from '../operation-panel.ts';
 import { planPicture } from '../plan-picture.ts';
-import type { Lifetime } from '../poll.ts';
+import type { Lifetime, Poller } from '../poll.ts';
 import type { Operation, PoolDetail, PoolSummary, SleepPlan } from '../types.ts';
 import { rebalanceNow } from './rebalance-now.ts';
 
@@ -113,13 +113,14 @@ export const nightView: View = (app, root, life, params) => {
   let poolBusy = false;
   let lastAsleep = 0;
 
-  const loadPlan = async (): Promise<void> => {
-    if (!poolId) return;
+  /** Read and draw the plan; false when it could not be read (the error is shown). */
+  const loadPlan = async (): Promise<boolean> => {
+    if (!poolId) return true;
     try {
       [plan, detail] = await Promise.all([app.api.plan(poolId), app.api.pool(poolId)]);
     } catch (e) {
       fill(planBox, errorBox(e instanceof ApiFailure ? `${e.message} (${e.code})` : String(e), 'Could not work out the plan'));
-      return;
+      return false;
     }
     const asleep = detail.hosts.filter((x) => x.sleepState === 'asleep' || x.power === 'off').length;
     fill(
@@ -135,6 +136,7 @@ export const nightView: View = (app, root, life, params) => {
       h('p', {}, h('button', { type: 'button', onclick: () => void loadPlan() }, 'Work out the plan again'), h('span', { class: 'muted' }, ` worked out ${new Date().toLocaleTimeString('en-GB')}`)),
     );
     paintActions(asleep);
+    return true;
   };
 
   const paintActions = (asleep: number): void => {
@@ -234,28 +236,36 @@ export const nightView: View = (app, root, life, params) => {
     else if (was !== poolBusy) paintActions(lastAsleep);
   });
 
-  void (async () => {
-    let pools: PoolSummary[] = [];
-    try {
-      pools = await app.api.pools();
-    } catch (e) {
-      fill(planBox, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the pools'));
-      return;
+  // The pools and the plan, read until both come: a failure is shown and asked again within
+  // seconds (the poller's retry), then this poller stops; later changes reload the plan themselves.
+  let chosen = false;
+  const startup: Poller = life.poll(async () => {
+    if (!chosen) {
+      let pools: PoolSummary[] = [];
+      try {
+        pools = await app.api.pools();
+      } catch (e) {
+        fill(planBox, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the pools'));
+        throw e;
+      }
+      chosen = true;
+      poolId ??= pools[0]?.id;
+      if (!poolId) {
+        fill(planBox, h('p', {}, 'There are no pools yet.'));
+        startup.stop();
+        return;
+      }
+      heading.textContent = `Tonight: ${pools.find((p) => p.id === poolId)?.name ?? poolId}`;
+      if (pools.length > 1) {
+        const select = h('select', { id: 'night-pool' }, pools.map((p) => h('option', { value: p.id, selected: p.id === poolId }, p.name)));
+        select.addEventListener('change', () => (location.hash = `#/night/${encodeURIComponent(select.value)}`));
+        fill(chooser, h('label', { for: 'night-pool' }, 'Pool '), select);
+      }
+      ops.kick();
     }
-    poolId ??= pools[0]?.id;
-    if (!poolId) {
-      fill(planBox, h('p', {}, 'There are no pools yet.'));
-      return;
-    }
-    heading.textContent = `Tonight: ${pools.find((p) => p.id === poolId)?.name ?? poolId}`;
-    if (pools.length > 1) {
-      const select = h('select', { id: 'night-pool' }, pools.map((p) => h('option', { value: p.id, selected: p.id === poolId }, p.name)));
-      select.addEventListener('change', () => (location.hash = `#/night/${encodeURIComponent(select.value)}`));
-      fill(chooser, h('label', { for: 'night-pool' }, 'Pool '), select);
-    }
-    ops.kick();
-    await loadPlan();
-  })();
+    if (!(await loadPlan())) throw new Error('the plan could not be read');
+    startup.stop();
+  }, 30_000);
 };
 
 /** Running operations of the pool with live steps; the last few finished ones below. */
@@ -271,7 +281,7 @@ function followPoolOperations(app: App, life: Lifetime, poolOf: () => string | u
       list = await app.api.operations(pool, 15);
     } catch (e) {
       fill(running, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the operations'));
-      return;
+      throw e;
     }
     const live = list.filter((o) => !isFinished(o));
     const full = await Promise.all(live.map((o) => app.api.operation(o.operationId).catch(() => o)));

@@ -224,6 +224,7 @@ export const schedulesView: View = (app, root, life) => {
       fill(box, pools.map((p, i) => poolSection(app, p, all[i], now, p.asleep > 0, result, () => refresh.kick())));
     } catch (e) {
       fill(box, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the schedules'));
+      throw e;
     }
   }, 15_000);
 };
