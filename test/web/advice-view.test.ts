@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiGet, ARTIFACTS, startDashboard, type Dashboard } from './dashboard-harness.ts';
+import { apiGet, ARTIFACTS, failFirstWith503, startDashboard, type Dashboard } from './dashboard-harness.ts';
 import { LoadModel } from '../../lib/sim/xen/load-model.ts';
 import { LOAD_BUCKET_MS, type LoadSampleInput } from '../../lib/store/index.ts';
 import type { AdviceAnswer } from '../../lib/api/schemas/advice.ts';
@@ -90,12 +90,8 @@ describe('schedule advice and load in chromium', () => {
   it('a failed advice read is shown as such and asked again within seconds, not kept on screen', async () => {
     const { page, errors: e } = await d.open('viewer', '#/fleet');
     await page.locator('h1').first().waitFor();
-    let failed = 0;
     // The first advice answer fails as a Lambda timeout would (503); later ones reach the server.
-    await page.route(/\/v1\/pools\/[^/]+\/advice$/, (route) => {
-      if (failed++ > 0) return route.fallback();
-      return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the advice timed out' } }) });
-    });
+    const asked = await failFirstWith503(page, /\/v1\/pools\/[^/]+\/advice$/, 'the advice timed out');
     await page.evaluate(() => (location.hash = '#/energy'));
     // Read in the same step as it appears: the error is on screen only until the retry.
     const shownError = await page.waitForFunction(() => document.querySelector('.advice-box .notice.error')?.textContent, undefined, { timeout: 30_000 });
@@ -103,7 +99,7 @@ describe('schedule advice and load in chromium', () => {
     // Asked again by itself (2 s later), the advice replaces the error: well before the view's
     // 30-s poll would have asked, which this wait does not reach.
     await page.locator('.advice-box .advice[data-advice]').first().waitFor({ timeout: 20_000 });
-    expect(failed).toBe(2);
+    expect(asked()).toBe(2);
     expect(await page.locator('.advice-box .notice.error').count()).toBe(0);
     // The 503 is the one console error the test caused.
     errors.push(...e.filter((x) => !/status of 503/.test(x)));

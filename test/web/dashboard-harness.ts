@@ -86,3 +86,16 @@ export async function apiGet<T>(d: Pick<Dashboard, 'url' | 'keys'>, path: string
   if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
+
+/**
+ * Answer the page's first request matching `url` with a 503 as a Lambda timeout would, and pass
+ * later ones to the server. Returns how many matching requests the page has made so far.
+ */
+export async function failFirstWith503(page: Page, url: RegExp, message: string): Promise<() => number> {
+  let seen = 0;
+  await page.route(url, (route) => {
+    if (seen++ > 0) return route.fallback();
+    return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message } }) });
+  });
+  return () => seen;
+}

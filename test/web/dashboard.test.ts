@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { apiGet, ARTIFACTS, startDashboard, type Dashboard } from './dashboard-harness.ts';
+import { apiGet, ARTIFACTS, failFirstWith503, startDashboard, type Dashboard } from './dashboard-harness.ts';
 
 let d: Dashboard;
 const pageErrors: string[] = [];
@@ -76,17 +76,13 @@ describe('dashboard in chromium', () => {
   it('the night: a plan that could not be worked out is shown as such and asked again within seconds', async () => {
     const { page, errors } = await d.open('viewer', '#/fleet');
     await page.locator('h1').first().waitFor();
-    let failed = 0;
-    await page.route(/\/v1\/pools\/pool-1\/plan$/, (route) => {
-      if (failed++ > 0) return route.fallback();
-      return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the plan timed out' } }) });
-    });
+    const asked = await failFirstWith503(page, /\/v1\/pools\/pool-1\/plan$/, 'the plan timed out');
     await page.evaluate(() => (location.hash = '#/night'));
     const shownError = await page.waitForFunction(() => document.querySelector('.notice.error')?.textContent, undefined, { timeout: 30_000 });
     expect(await shownError.jsonValue()).toContain('Could not work out the plan');
     // Asked again 2 s after the failure; before, the error stayed until an operation on the pool ended.
     await page.locator('svg.plan-picture').waitFor({ timeout: 12_000 });
-    expect(failed).toBe(2);
+    expect(asked()).toBe(2);
     expect(await page.locator('.notice.error').count()).toBe(0);
     pageErrors.push(...errors.filter((x) => !/status of 503/.test(x)));
   });
@@ -222,18 +218,14 @@ describe('dashboard in chromium', () => {
   it('a failed read is shown, then asked again within seconds, not at the next slow poll (schedules: every 15 s)', async () => {
     const { page, errors } = await d.open('viewer', '#/fleet');
     await page.locator('h1').first().waitFor();
-    let failed = 0;
     // The first schedules answer fails as a Lambda timeout would (503); later ones reach the server.
-    await page.route(/\/v1\/schedules\?/, (route) => {
-      if (failed++ > 0) return route.fallback();
-      return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'the schedules timed out' } }) });
-    });
+    const asked = await failFirstWith503(page, /\/v1\/schedules\?/, 'the schedules timed out');
     await page.evaluate(() => (location.hash = '#/schedules'));
     const shownError = await page.waitForFunction(() => document.querySelector('.notice.error')?.textContent, undefined, { timeout: 30_000 });
     expect(await shownError.jsonValue()).toContain('Could not read the schedules: the schedules timed out');
     // The retry comes 2 s after the failure; the next regular poll would come 15 s after it.
     await page.locator('.week .day').first().waitFor({ timeout: 12_000 });
-    expect(failed).toBeGreaterThanOrEqual(2);
+    expect(asked()).toBeGreaterThanOrEqual(2);
     expect(await page.locator('.notice.error').count()).toBe(0);
     pageErrors.push(...errors.filter((x) => !/status of 503/.test(x)));
   });
