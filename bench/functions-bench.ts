@@ -30,9 +30,14 @@
  *   scheduled, a wake's last steps for worker, a signed slash command for slack) against dynalite
  *   and loopback stand-ins started here; the median from the start of the import to the answer.
  *   What a handler builds on first use instead of at import is counted here.
+ * - A peer in the same runs: a module that imports only the AWS SDK's DynamoDB clients
+ *   (`@aws-sdk/client-dynamodb`, `@aws-sdk/lib-dynamodb`) from node_modules, unbundled, as a
+ *   function leaning on the runtime's SDK would. Each function's import is also given as a ratio
+ *   to it: the machine's speed changes by 10-30 % between hours (and between its two vCPUs), the
+ *   ratio much less.
  * - Measured on this machine's Node (Lambda runs Node 22 on Graviton): compare runs, not absolutes.
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { probeFirstInvocation, startFirstInvocationRig } from './first-invocation.ts';
 import { join } from 'node:path';
 import {
@@ -72,7 +77,13 @@ async function main(): Promise<void> {
   }
   const template = readTemplate();
   const rig = FIRST ? await startFirstInvocationRig() : undefined;
-  const rows: string[][] = [['function', 'zip', 'code at import', 'on first use', 'import median', 'min..max', 'import CPU', 'SDK only', 'bundle only', 'import + 1st call', 'goal']];
+  const rows: string[][] = [['function', 'zip', 'code at import', 'on first use', 'import median', 'min..max', 'import CPU', 'SDK only', 'bundle only', 'import + 1st call', 'import / peer', 'goal']];
+  // The peer: the SDK's DynamoDB clients imported unbundled (resolved from the repository's node_modules).
+  const peerDir = join(SERVERLESS_DIR, 'unzipped', 'sdk-peer');
+  mkdirSync(peerDir, { recursive: true });
+  const peer = join(peerDir, 'peer.mjs');
+  writeFileSync(peer, "import '@aws-sdk/client-dynamodb';\nimport '@aws-sdk/lib-dynamodb';\nexport const handler = () => undefined;\n");
+  const peerAll: number[] = [];
   let missed = 0;
   const variants = [{ label: '', zipOf: (fn: FunctionKey) => zipPath(fn) }, ...(AGAINST ? [{ label: ' (against)', zipOf: (fn: FunctionKey) => join(AGAINST, `${fn}.zip`) }] : [])];
   for (const fn of FUNCTIONS) {
@@ -91,7 +102,9 @@ async function main(): Promise<void> {
         return { ...v, zip, u, atImport, onFirstUse, sdkOnly, times: [] as number[], cpuTimes: [] as number[], sdkTimes: [] as number[], ownTimes: [] as number[], firstTimes: [] as number[] };
       }),
     );
+    const peerTimes: number[] = [];
     for (let i = 0; i < RUNS; i++) {
+      peerTimes.push((await probeImport(peer, env, fn)).ms);
       for (const m of measured) {
         const p = await probeImport(m.u.handlerPath, env, fn);
         if (p.handlerType !== 'function') throw new Error(`${fn}${m.label}: handler is ${p.handlerType}, not a function`);
@@ -106,6 +119,7 @@ async function main(): Promise<void> {
         }
       }
     }
+    peerAll.push(...peerTimes);
     for (const m of measured) {
       const med = median(m.times);
       const misses = [...(m.zip > GOAL_BYTES ? [`zip > ${kb(GOAL_BYTES)}`] : []), ...(med > GOAL_MS ? [`import > ${GOAL_MS} ms`] : [])];
@@ -121,6 +135,7 @@ async function main(): Promise<void> {
         ms(median(m.sdkTimes)),
         ms(median(m.ownTimes)),
         rig ? ms(median(m.firstTimes)) : '-',
+        `${(med / median(peerTimes)).toFixed(2)}x`,
         misses.length ? `missed: ${misses.join(', ')}` : 'ok',
       ]);
     }
@@ -131,6 +146,7 @@ async function main(): Promise<void> {
     console.log(r.map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
+  console.log(`Peer, the SDK's DynamoDB clients imported unbundled (${peerAll.length} cold imports beside the functions'): median ${ms(median(peerAll))}, ${ms(Math.min(...peerAll))}..${ms(Math.max(...peerAll))}`);
   await rig?.stop();
   if (missed && STRICT) process.exit(1);
 }
