@@ -78,8 +78,16 @@ describe('dashboard in chromium', () => {
     await page.locator('h1').first().waitFor();
     const asked = await failFirstWith503(page, /\/v1\/pools\/pool-1\/plan$/, 'the plan timed out');
     await page.evaluate(() => (location.hash = '#/night'));
-    const shownError = await page.waitForFunction(() => document.querySelector('.notice.error')?.textContent, undefined, { timeout: 30_000 });
-    expect(await shownError.jsonValue()).toContain('Could not work out the plan');
+    // Read in the same step as it appears: the error, and the button beside it to ask again at once.
+    const shownError = await page.waitForFunction(
+      () => {
+        const box = document.querySelector('.notice.error');
+        return box ? { text: box.textContent, button: box.nextElementSibling?.querySelector('button')?.textContent } : undefined;
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await shownError.jsonValue()).toEqual({ text: expect.stringContaining('Could not work out the plan'), button: 'Work out the plan again' });
     // Asked again 2 s after the failure; before, the error stayed until an operation on the pool ended.
     await page.locator('svg.plan-picture').waitFor({ timeout: 12_000 });
     expect(asked()).toBe(2);

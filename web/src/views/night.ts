@@ -119,7 +119,12 @@ export const nightView: View = (app, root, life, params) => {
     try {
       [plan, detail] = await Promise.all([app.api.plan(poolId), app.api.pool(poolId)]);
     } catch (e) {
-      fill(planBox, errorBox(e instanceof ApiFailure ? `${e.message} (${e.code})` : String(e), 'Could not work out the plan'));
+      // The first read is retried by the start-up poller; a later one (after a run) waits for this button.
+      fill(
+        planBox,
+        errorBox(e instanceof ApiFailure ? `${e.message} (${e.code})` : String(e), 'Could not work out the plan'),
+        h('p', {}, h('button', { type: 'button', onclick: () => void loadPlan() }, 'Work out the plan again')),
+      );
       return false;
     }
     const asleep = detail.hosts.filter((x) => x.sleepState === 'asleep' || x.power === 'off').length;
