@@ -9,6 +9,7 @@ import { barChart } from '../charts.ts';
 import { errorBox, fill, h } from '../dom.ts';
 import { ago, dayLabel, kwh, plural, watts } from '../format.ts';
 import { energyText, energyUnit } from '../ticks.ts';
+import type { Poller } from '../poll.ts';
 import type { AdviceAnswer, EnergyReport, PoolSummary } from '../types.ts';
 import { adviceSection } from './advice.ts';
 
@@ -60,31 +61,26 @@ export const energyView: View = (app, root, life) => {
   const poolsBox = h('div');
   let shown = '';
   // Advice reads two weeks of samples and plans every hour of the week: once per visit, not per
-  // poll. A failed read is dropped, so the next run (soon: the poller retries a failed run within
-  // seconds) asks again; the reads a run starts are awaited at its end, and one that failed fails the run.
+  // poll. Each pool's is read by a poller of its own until it comes: a failure is shown in its box
+  // and asked again within seconds (the poller's retry), whatever the report does meanwhile.
   const advice = new Map<string, HTMLElement>();
-  const adviceReads: Array<Promise<boolean>> = [];
   const adviceFor = (pool: string): HTMLElement => {
     let box = advice.get(pool);
     if (!box) {
       const el = h('div', { class: 'advice-box', 'data-pool': pool }, h('p', { class: 'muted' }, 'Reading the load history…'));
       advice.set(pool, el);
       box = el;
-      adviceReads.push(
-        app.api.advice(pool).then(
-          (a: AdviceAnswer) => {
-            fill(el, adviceSection(a));
-            return true;
-          },
-          (e: unknown) => {
-            fill(el, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the schedule advice'));
-            // Shown until the next run, which asks again: a passing failure does not stay on screen.
-            advice.delete(pool);
-            shown = '';
-            return false;
-          },
-        ),
-      );
+      const read: Poller = life.poll(async () => {
+        let a: AdviceAnswer;
+        try {
+          a = await app.api.advice(pool);
+        } catch (e) {
+          fill(el, errorBox(e instanceof ApiFailure ? e.message : String(e), 'Could not read the schedule advice'));
+          throw e;
+        }
+        fill(el, adviceSection(a));
+        read.stop();
+      }, 30_000);
     }
     return box;
   };
@@ -182,7 +178,5 @@ export const energyView: View = (app, root, life) => {
         );
       }),
     );
-    const read = await Promise.all(adviceReads.splice(0));
-    if (read.includes(false)) throw new Error('the schedule advice could not be read');
   }, 30_000);
 };
