@@ -40,7 +40,9 @@ describe('the night view', () => {
         stayed: [{ vmId: 'vm-26', hostId: 'host-003', why: 'its origin host-006 is disabled in XAPI' }],
       },
     });
-    const summary = page.locator('.morning-summary');
+    // The record is written running, then finished: a poll between the two shows it running
+    // ("Rebalancing…") for a second, so wait for the finished summary before reading it.
+    const summary = page.locator('.morning-summary', { hasText: /^Rebalance / });
     await summary.waitFor({ timeout: 10_000 });
     expect(await summary.textContent()).toMatch(/^Rebalance \(restore\) .*: 2 VMs moved, 1 stayed\.$/);
     expect(await page.locator('ul.moved li').allTextContents()).toEqual(['vm-16: host-001 → host-004', 'vm-21: host-002 → host-005']);
