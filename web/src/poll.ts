@@ -89,6 +89,18 @@ export class Lifetime {
     return p;
   }
 
+  /**
+   * Run `task` until it succeeds once (a read that must come, such as a view's first one): a
+   * failure is asked again as a poll's is (see `pollDelay`, at most every `ms`), a success ends it.
+   */
+  untilDone(task: () => Promise<void>, ms: number): Poller {
+    const p: Poller = this.poll(async () => {
+      await task();
+      p.stop();
+    }, ms);
+    return p;
+  }
+
   onEnd(f: () => void): void {
     this.ends.push(f);
   }

@@ -9,7 +9,6 @@ import { barChart } from '../charts.ts';
 import { errorBox, fill, h } from '../dom.ts';
 import { ago, dayLabel, kwh, plural, watts } from '../format.ts';
 import { energyText, energyUnit } from '../ticks.ts';
-import type { Poller } from '../poll.ts';
 import type { AdviceAnswer, EnergyReport, PoolSummary } from '../types.ts';
 import { adviceSection } from './advice.ts';
 
@@ -70,7 +69,7 @@ export const energyView: View = (app, root, life) => {
       const el = h('div', { class: 'advice-box', 'data-pool': pool }, h('p', { class: 'muted' }, 'Reading the load history…'));
       advice.set(pool, el);
       box = el;
-      const read: Poller = life.poll(async () => {
+      life.untilDone(async () => {
         let a: AdviceAnswer;
         try {
           a = await app.api.advice(pool);
@@ -79,7 +78,6 @@ export const energyView: View = (app, root, life) => {
           throw e;
         }
         fill(el, adviceSection(a));
-        read.stop();
       }, 30_000);
     }
     return box;

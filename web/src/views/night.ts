@@ -11,7 +11,7 @@ import { errorBox, fill, h } from '../dom.ts';
 import { ago, gib, plural } from '../format.ts';
 import { isFinished, operationSummary, renderOperation } from '../operation-panel.ts';
 import { planPicture } from '../plan-picture.ts';
-import type { Lifetime, Poller } from '../poll.ts';
+import type { Lifetime } from '../poll.ts';
 import type { Operation, PoolDetail, PoolSummary, SleepPlan } from '../types.ts';
 import { rebalanceNow } from './rebalance-now.ts';
 
@@ -244,7 +244,7 @@ export const nightView: View = (app, root, life, params) => {
   // The pools and the plan, read until both come: a failure is shown and asked again within
   // seconds (the poller's retry), then this poller stops; later changes reload the plan themselves.
   let chosen = false;
-  const startup: Poller = life.poll(async () => {
+  life.untilDone(async () => {
     if (!chosen) {
       let pools: PoolSummary[] = [];
       try {
@@ -257,7 +257,6 @@ export const nightView: View = (app, root, life, params) => {
       poolId ??= pools[0]?.id;
       if (!poolId) {
         fill(planBox, h('p', {}, 'There are no pools yet.'));
-        startup.stop();
         return;
       }
       heading.textContent = `Tonight: ${pools.find((p) => p.id === poolId)?.name ?? poolId}`;
@@ -269,7 +268,6 @@ export const nightView: View = (app, root, life, params) => {
       ops.kick();
     }
     if (!(await loadPlan())) throw new Error('the plan could not be read');
-    startup.stop();
   }, 30_000);
 };
 
