@@ -6,12 +6,13 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { makeSlackHandler } from '../lib/aws/slack-handler.ts';
 import { lambdaInvoker } from '../lib/aws/lambda-invoke.ts';
 import { httpEvent } from '../lib/aws/http-handler.ts';
 import { libraryLog, logger, observability } from '../lib/aws/logger.ts';
 import { SecretsManagerSecrets } from '../lib/store/secrets-manager.ts';
+// Loaded with the function, not on first use: its first call always reads the signing secret.
+import { secretsSdk } from '../lib/store/secrets-sdk.ts';
 import type { ApiRequest, ApiResponse } from '../lib/api/router.ts';
 import { configFromEnv, type AwsConfig } from '../lib/aws/config.ts';
 import { dynamoReplayGuard, responseUrlPoster, webhookChannel, type SlackChannel, type SlackDeps } from '../lib/slack/index.ts';
@@ -24,7 +25,7 @@ let config: AwsConfig | undefined;
 let secrets: SecretsManagerSecrets | undefined;
 const configured = (): { config: AwsConfig; secrets: SecretsManagerSecrets } => {
   config ??= configFromEnv();
-  secrets ??= new SecretsManagerSecrets({ client: new SecretsManagerClient({}), prefix: config.secretsPrefix });
+  secrets ??= new SecretsManagerSecrets({ sdk: secretsSdk(), prefix: config.secretsPrefix });
   return { config, secrets };
 };
 

@@ -3,12 +3,11 @@
  * Secrets Manager, timers in EventBridge Scheduler, operations handed to the worker by async
  * invoke and resumed by a one-time at() schedule. Handlers take what they need from here; the
  * API's routes are wired in api-wiring.ts, so only the http function's bundle carries them (and
- * zod with their schemas).
+ * zod with their schemas). The Secrets Manager and Scheduler SDKs load on their first call, not
+ * at every cold start (imported here, by path: a folder's index.ts would bring them in at once).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { lambdaInvoker, type LambdaInvoker } from './lambda-invoke.ts';
 import { createStore, SecretsManagerSecrets, type Store } from '../store/index.ts';
 import type { Secrets } from '../store/index.ts';
@@ -51,9 +50,9 @@ async function build(log: Log): Promise<AwsWiring> {
   const config = configFromEnv();
   const docClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   const store = createStore({ client: docClient, tableName: config.tableName });
-  const secrets = new SecretsManagerSecrets({ client: new SecretsManagerClient({}), prefix: config.secretsPrefix });
+  const secrets = new SecretsManagerSecrets({ sdk: async () => (await import('../store/secrets-sdk.ts')).secretsSdk(), prefix: config.secretsPrefix });
   const lambda = lambdaInvoker();
-  const scheduler = new EventBridgeScheduler({ client: new SchedulerClient({}), groupName: config.scheduleGroup, targetArn: config.scheduledFunctionArn, roleArn: config.schedulerRoleArn });
+  const scheduler = new EventBridgeScheduler({ sdk: async () => (await import('../schedules/scheduler-sdk.ts')).schedulerSdk(), groupName: config.scheduleGroup, targetArn: config.scheduledFunctionArn, roleArn: config.schedulerRoleArn });
   const { hypervisorFor } = hypervisorCache(secrets);
   // The drivers (and the IPMI and Redfish clients) load on the first BMC call: see lib/ops/lazy-driver.ts.
   const ops: PoolOpsDeps = { store, driver: lazyPowerDriver(async () => (await import('../drivers/index.ts')).hostDrivers(store, secrets, { timeoutMs: 2000, retries: 3, log, hypervisorFor })), hypervisorFor, guard: xenPowerGuard(store, hypervisorFor), log };

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { checkSecretRef, SecretsError, SecretsManagerSecrets } from '../store/index.ts';
+import { secretsSdk } from '../store/secrets-sdk.ts';
 import { parseArgs, UsageError, type FlagSpec } from './args.ts';
 
 export const SECRETS_USAGE = `usage: lowpower secrets put REF (--file FILE | --stdin) --stage STAGE [--region R] [--prefix P]
@@ -109,7 +110,7 @@ export async function runSecretsCommand(argv: string[], deps: SecretsCommandDeps
     const value = await readValue(flags, deps.stdin ?? readStdin);
     if (!KNOWN_REFS.some((r) => r.test(ref))) err(`lowpower secrets: note: lowpower reads xapi.POOL, bmc.POOL.HOST, slack-signing-secret and slack-webhook-url; nothing reads "${ref}" unless a record names it\n`);
     const client = (deps.client ?? ((r) => new SecretsManagerClient(r ? { region: r } : {})))(region);
-    await new SecretsManagerSecrets({ client, prefix, cacheMs: 0 }).put(ref, value);
+    await new SecretsManagerSecrets({ sdk: secretsSdk(client), prefix, cacheMs: 0 }).put(ref, value);
     out(`stored secret ${prefix}${ref}\n`);
     return 0;
   } catch (e) {

@@ -5,25 +5,21 @@
  * timer cannot: their input carries the ready time they start it for); GetSchedule for the doctor's
  * presence check. AWS errors become ScheduleConflictError,
  * ScheduleNotFoundError and ScheduleValidationError.
+ *
+ * The SDK (client and commands, scheduler-sdk.ts) is given, or loaded on the first call: the AWS
+ * wiring loads it then, as most requests to the http function never touch a schedule.
  */
 import { createHash } from 'node:crypto';
-import {
-  CreateScheduleCommand,
-  DeleteScheduleCommand,
-  GetScheduleCommand,
-  ListSchedulesCommand,
-  UpdateScheduleCommand,
-  type CreateScheduleInput,
-  type SchedulerClient,
-  type ScheduleState,
-  type UpdateScheduleInput,
-} from '@aws-sdk/client-scheduler';
+import type { CreateScheduleInput, ScheduleState, UpdateScheduleInput } from '@aws-sdk/client-scheduler';
+import type { SchedulerSdk } from './scheduler-sdk.ts';
+import { onceAsync } from '../util/index.ts';
 import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from './errors.ts';
 import { parseExpression, validateTimezone } from './expression.ts';
 import { validateSchedule, type Schedule } from './model.ts';
 
 export interface EventBridgeSchedulerOptions {
-  client: SchedulerClient;
+  /** The SDK (`schedulerSdk(client)`), or how to load it on its first use. */
+  sdk: SchedulerSdk | (() => Promise<SchedulerSdk>);
   groupName: string;
   /** The Lambda (or other target) the schedules invoke. */
   targetArn: string;
@@ -118,11 +114,18 @@ export function mapSchedulerError(err: unknown, scheduleName: string): Error {
 }
 
 export class EventBridgeScheduler {
-  constructor(private readonly options: EventBridgeSchedulerOptions) {}
+  private readonly sdk: () => Promise<SchedulerSdk>;
 
-  private async send<T>(scheduleName: string, run: () => Promise<T>): Promise<T> {
+  constructor(private readonly options: EventBridgeSchedulerOptions) {
+    const given = options.sdk;
+    this.sdk = typeof given === 'function' ? onceAsync(given) : () => Promise.resolve(given);
+  }
+
+  /** One SDK call; its AWS errors mapped to ours. */
+  private async send<T>(scheduleName: string, run: (commands: SchedulerSdk['commands'], client: SchedulerSdk['client']) => Promise<T>): Promise<T> {
+    const { commands, client } = await this.sdk();
     try {
-      return await run();
+      return await run(commands, client);
     } catch (err) {
       throw mapSchedulerError(err, scheduleName);
     }
@@ -158,7 +161,7 @@ export class EventBridgeScheduler {
       State: this.state(s),
     };
     const input: CreateScheduleInput = { ...body, ClientToken: clientTokenFor(body) };
-    const out = await this.send(s.name, () => this.options.client.send(new CreateScheduleCommand(input)));
+    const out = await this.send(s.name, (commands, client) => client.send(new commands.CreateScheduleCommand(input)));
     return out.ScheduleArn;
   }
 
@@ -168,8 +171,8 @@ export class EventBridgeScheduler {
    */
   async update(s: Schedule): Promise<string | undefined> {
     validateSchedule(s);
-    const { client, groupName } = this.options;
-    const current = await this.send(s.name, () => client.send(new GetScheduleCommand({ Name: s.name, GroupName: groupName })));
+    const { groupName } = this.options;
+    const current = await this.send(s.name, (commands, client) => client.send(new commands.GetScheduleCommand({ Name: s.name, GroupName: groupName })));
     const body: Omit<UpdateScheduleInput, 'ClientToken'> = {
       Name: s.name,
       GroupName: current.GroupName ?? groupName,
@@ -188,15 +191,15 @@ export class EventBridgeScheduler {
       ...(current.ActionAfterCompletion !== undefined ? { ActionAfterCompletion: current.ActionAfterCompletion } : {}),
     };
     const input: UpdateScheduleInput = { ...body, ClientToken: clientTokenFor(body) };
-    const out = await this.send(s.name, () => client.send(new UpdateScheduleCommand(input)));
+    const out = await this.send(s.name, (commands, client) => client.send(new commands.UpdateScheduleCommand(input)));
     return out.ScheduleArn;
   }
 
   /** The schedule of that name in the group (GetSchedule), or undefined when it does not exist. */
   async get(name: string): Promise<RemoteSchedule | undefined> {
-    const { client, groupName } = this.options;
+    const { groupName } = this.options;
     try {
-      const out = await this.send(name, () => client.send(new GetScheduleCommand({ Name: name, GroupName: groupName })));
+      const out = await this.send(name, (commands, client) => client.send(new commands.GetScheduleCommand({ Name: name, GroupName: groupName })));
       return {
         name: out.Name ?? name,
         expression: out.ScheduleExpression ?? '',
@@ -212,7 +215,7 @@ export class EventBridgeScheduler {
 
   async delete(name: string): Promise<void> {
     const input = { Name: name, GroupName: this.options.groupName, ClientToken: clientTokenFor({ delete: name, group: this.options.groupName }) };
-    await this.send(name, () => this.options.client.send(new DeleteScheduleCommand(input)));
+    await this.send(name, (commands, client) => client.send(new commands.DeleteScheduleCommand(input)));
   }
 
   /** Every schedule in the group, following NextToken. */
@@ -220,9 +223,9 @@ export class EventBridgeScheduler {
     const out: RemoteScheduleSummary[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await this.send(this.options.groupName, () =>
-        this.options.client.send(
-          new ListSchedulesCommand({
+      const page = await this.send(this.options.groupName, (commands, client) =>
+        client.send(
+          new commands.ListSchedulesCommand({
             GroupName: this.options.groupName,
             ...(namePrefix !== undefined ? { NamePrefix: namePrefix } : {}),
             ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
@@ -263,7 +266,7 @@ export class EventBridgeScheduler {
   async createOneTime(o: OneTimeSchedule): Promise<string | undefined> {
     const body = this.oneTimeBody(o);
     const input: CreateScheduleInput = { ...body, ClientToken: clientTokenFor(body) };
-    const out = await this.send(o.name, () => this.options.client.send(new CreateScheduleCommand(input)));
+    const out = await this.send(o.name, (commands, client) => client.send(new commands.CreateScheduleCommand(input)));
     return out.ScheduleArn;
   }
 
@@ -276,7 +279,7 @@ export class EventBridgeScheduler {
     }
     const body: Omit<UpdateScheduleInput, 'ClientToken'> = this.oneTimeBody(o);
     const input: UpdateScheduleInput = { ...body, ClientToken: clientTokenFor({ update: body }) };
-    const out = await this.send(o.name, () => this.options.client.send(new UpdateScheduleCommand(input)));
+    const out = await this.send(o.name, (commands, client) => client.send(new commands.UpdateScheduleCommand(input)));
     return out.ScheduleArn;
   }
 }

@@ -1,18 +1,17 @@
 /**
  * The `Secrets` port on AWS Secrets Manager: one secret per ref, named `<prefix><ref>`, read with
  * GetSecretValue and cached briefly (a Lambda that sweeps a pool reads each BMC password once, not
- * once per host call). Errors carry the ref and the service's error name, never a value.
+ * once per host call). Errors carry the ref and the service's error name, never a value. The SDK
+ * (client and commands, secrets-sdk.ts) is given, or loaded on the first read or write: the AWS
+ * wiring loads it then, so a cold start that reads no secret does not compile it.
  */
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { onceAsync } from '../util/index.ts';
+import type { SecretsSdk } from './secrets-sdk.ts';
 import { checkSecretRef, SecretNotFoundError, SecretsError, type Secrets } from './secrets.ts';
 
 export interface SecretsManagerOptions {
-  client: SecretsManagerClient;
+  /** The SDK (`secretsSdk(client)`), or how to load it on its first use. */
+  sdk: SecretsSdk | (() => Promise<SecretsSdk>);
   /** Prepended to every ref, e.g. `lowpower/prod/` (default `lowpower/`). */
   prefix?: string;
   /** How long a value read is reused (default 5 min; 0 turns the cache off). */
@@ -27,9 +26,12 @@ function errorName(err: unknown): string {
 export class SecretsManagerSecrets implements Secrets {
   private readonly cache = new Map<string, { value: string; until: number }>();
   private readonly prefix: string;
+  private readonly sdk: () => Promise<SecretsSdk>;
 
   constructor(private readonly o: SecretsManagerOptions) {
     this.prefix = o.prefix ?? 'lowpower/';
+    const given = o.sdk;
+    this.sdk = typeof given === 'function' ? onceAsync(given) : () => Promise.resolve(given);
   }
 
   private id(ref: string): string {
@@ -41,9 +43,10 @@ export class SecretsManagerSecrets implements Secrets {
     const now = (this.o.now ?? Date.now)();
     const hit = this.cache.get(id);
     if (hit && hit.until > now) return hit.value;
+    const { commands, client } = await this.sdk();
     let value: string | undefined;
     try {
-      const out = await this.o.client.send(new GetSecretValueCommand({ SecretId: id }));
+      const out = await client.send(new commands.GetSecretValueCommand({ SecretId: id }));
       value = out.SecretString;
     } catch (err) {
       if (errorName(err) === 'ResourceNotFoundException') throw new SecretNotFoundError(ref);
@@ -60,14 +63,15 @@ export class SecretsManagerSecrets implements Secrets {
     const id = this.id(ref);
     if (typeof value !== 'string') throw new SecretsError(`secret ${ref}: value must be a string`);
     this.cache.delete(id);
+    const { commands, client } = await this.sdk();
     try {
-      await this.o.client.send(new PutSecretValueCommand({ SecretId: id, SecretString: value }));
+      await client.send(new commands.PutSecretValueCommand({ SecretId: id, SecretString: value }));
       return;
     } catch (err) {
       if (errorName(err) !== 'ResourceNotFoundException') throw new SecretsError(`secret ${ref}: could not be written (${errorName(err)})`);
     }
     try {
-      await this.o.client.send(new CreateSecretCommand({ Name: id, SecretString: value, Description: 'lowpower: BMC or XAPI password' }));
+      await client.send(new commands.CreateSecretCommand({ Name: id, SecretString: value, Description: 'lowpower: BMC or XAPI password' }));
     } catch (err) {
       throw new SecretsError(`secret ${ref}: could not be created (${errorName(err)})`);
     }

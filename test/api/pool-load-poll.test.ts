@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient, UpdateScheduleCommand, ValidationException } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { schedulerSdk } from '../../lib/schedules/scheduler-sdk.ts';
 import { handleApiRequest, type ApiContext } from '../../lib/api/router.ts';
 import { POOL_ROUTES } from '../../lib/api/pool-routes.ts';
 import type { Role } from '../../lib/api/roles.ts';
@@ -32,7 +33,7 @@ beforeAll(async () => {
   db = await startDynalite();
   store = createStore({ client: db.client, tableName: db.tableName });
   const secrets = new FileSecrets(mkdtempSync(join(tmpdir(), 'lowpower-pool-load-poll-')));
-  const eb = new EventBridgeScheduler({ client: new SchedulerClient({ region: 'eu-central-1' }), groupName: GROUP, targetArn: TARGET, roleArn: ROLE });
+  const eb = new EventBridgeScheduler({ sdk: schedulerSdk(new SchedulerClient({ region: 'eu-central-1' })), groupName: GROUP, targetArn: TARGET, roleArn: ROLE });
   ctx = { store, ops: { store, driver: hostDrivers(store, secrets) }, schedules: new ScheduleService(store, eventBridgeSchedulerPort(eb)), launch: async () => undefined, routes: POOL_ROUTES, secrets, checkResponses: true };
 });
 afterAll(async () => {

@@ -86,6 +86,11 @@ const BROWSER_SAFE = new Set(['api/schemas/schedules.ts -> schedules/model.ts', 
 // chunks by file, and a folder's index.ts names every file of the folder: a code path that needs
 // only an error class or the SDR record packing imports that leaf module by path instead.
 const SPLIT_SAFE = new Set([
+  // The AWS wiring loads the Scheduler and Secrets Manager SDKs on their first call.
+  'aws/wiring.ts -> schedules/scheduler-sdk.ts',
+  'aws/wiring.ts -> store/secrets-sdk.ts',
+  // Not through store/index.ts, which would put the SDK in every bundle's cold start.
+  'cli/secrets-command.ts -> store/secrets-sdk.ts',
   'fleet/sweep-types.ts -> ipmi/errors.ts',
   'ops/host-power-steps.ts -> ipmi/errors.ts',
   'ops/sensor-poll.ts -> fleet/sweep-types.ts',

@@ -485,6 +485,19 @@ describe('artifacts', () => {
     expect(onFirstUse).toEqual(expect.arrayContaining(['lib/ipmi/client.ts', 'lib/redfish/client.ts', 'lib/drivers/index.ts']));
   });
 
+  it.each(['http', 'scheduled', 'worker'] as const)('%s: the Scheduler and Secrets Manager SDKs load on their first call, not at the cold start', async (fn) => {
+    const u = unzipFunction(fn);
+    const { modules } = await bundleGraph(u.handlerPath);
+    const sourcesOf = (m: { path: string }): string[] => {
+      const map = join(SERVERLESS_DIR, 'esbuild', '.build', `__only_${fn}`, 'functions', `${basename(m.path)}.map`);
+      return (JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] }).sources;
+    };
+    const clients = /node_modules\/@aws-sdk\/(client-scheduler|client-secrets-manager)\//;
+    const packages = (xs: string[]): string[] => [...new Set(xs.filter((x) => clients.test(x)).map((x) => (clients.exec(x) as RegExpExecArray)[1]))].sort();
+    expect(packages(modules.filter((m) => m.static).flatMap(sourcesOf))).toEqual([]);
+    expect(packages(modules.filter((m) => !m.static).flatMap(sourcesOf))).toEqual(['client-scheduler', 'client-secrets-manager']);
+  });
+
   it.each(FUNCTIONS)("%s: Node's web streams are not loaded at the cold start (middy's streamed-response check loads them on use)", async (fn) => {
     const u = unzipFunction(fn);
     const { modules } = await bundleGraph(u.handlerPath);

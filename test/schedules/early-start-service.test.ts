@@ -7,6 +7,7 @@
  * shifted 02:35 does not exist.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { schedulerSdk } from '../../lib/schedules/scheduler-sdk.ts';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   ConflictException,
@@ -170,7 +171,7 @@ describe('through the EventBridge port', () => {
   let service: ScheduleService;
   beforeEach(() => {
     mock.reset();
-    const eb = new EventBridgeScheduler({ client: new SchedulerClient({ region: 'eu-central-1' }), groupName: 'lowpower', targetArn: TARGET, roleArn: ROLE });
+    const eb = new EventBridgeScheduler({ sdk: schedulerSdk(new SchedulerClient({ region: 'eu-central-1' })), groupName: 'lowpower', targetArn: TARGET, roleArn: ROLE });
     service = new ScheduleService(store, eventBridgeSchedulerPort(eb), { now: () => Date.parse('2025-03-20T12:00:00Z'), wakeLeadMinutes: async () => 25 });
   });
 

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { schedulerSdk } from '../../lib/schedules/scheduler-sdk.ts';
 import { clientTokenFor, EventBridgeScheduler } from '../../lib/schedules/eventbridge.ts';
 import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from '../../lib/schedules/errors.ts';
 import type { Schedule } from '../../lib/schedules/model.ts';
@@ -46,12 +47,52 @@ let scheduler: EventBridgeScheduler;
 
 beforeEach(() => {
   mock.reset();
-  scheduler = new EventBridgeScheduler({ client: new SchedulerClient({ region: 'eu-central-1' }), groupName: GROUP, targetArn: TARGET, roleArn: ROLE });
+  scheduler = new EventBridgeScheduler({ sdk: schedulerSdk(new SchedulerClient({ region: 'eu-central-1' })), groupName: GROUP, targetArn: TARGET, roleArn: ROLE });
 });
 afterEach(() => mock.reset());
 
 type AwsErrorClass = typeof ConflictException | typeof ResourceNotFoundException | typeof ValidationException;
 const awsError = (Ctor: AwsErrorClass, message: string): Error => new Ctor({ message, Message: message, $metadata: {} });
+
+describe('the SDK on first use', () => {
+  it('loads the SDK at the first call, once for calls at the same time, and sends through it', async () => {
+    let loads = 0;
+    const lazy = new EventBridgeScheduler({
+      sdk: async () => {
+        loads++;
+        return schedulerSdk(new SchedulerClient({ region: 'eu-central-1' }));
+      },
+      groupName: GROUP,
+      targetArn: TARGET,
+      roleArn: ROLE,
+    });
+    expect(loads).toBe(0);
+    mock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:1' });
+    mock.on(DeleteScheduleCommand).resolves({});
+    await Promise.all([lazy.create(schedule), lazy.delete('pool-a-sleep')]);
+    await lazy.delete('pool-a-sleep');
+    expect(loads).toBe(1);
+    expect(mock.commandCalls(CreateScheduleCommand)).toHaveLength(1);
+    expect(mock.commandCalls(DeleteScheduleCommand)).toHaveLength(2);
+  });
+
+  it('a load that fails fails that call, unmapped, and the next call loads again', async () => {
+    let loads = 0;
+    const lazy = new EventBridgeScheduler({
+      sdk: async () => {
+        if (++loads === 1) throw new Error('chunk not found');
+        return schedulerSdk(new SchedulerClient({ region: 'eu-central-1' }));
+      },
+      groupName: GROUP,
+      targetArn: TARGET,
+      roleArn: ROLE,
+    });
+    await expect(lazy.get('pool-a-sleep')).rejects.toThrow('chunk not found');
+    mock.on(GetScheduleCommand).rejects(awsError(ResourceNotFoundException, 'gone'));
+    expect(await lazy.get('pool-a-sleep')).toBeUndefined();
+    expect(loads).toBe(2);
+  });
+});
 
 describe('create', () => {
   it('sends the whole definition with a deterministic ClientToken', async () => {

@@ -5,6 +5,7 @@
  * ResourceNotFoundException). The store is dynalite.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { schedulerSdk } from '../../lib/schedules/scheduler-sdk.ts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CreateScheduleCommand, GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';
@@ -89,7 +90,7 @@ describe('through EventBridge Scheduler (GetSchedule)', () => {
   let poolId: string;
   beforeEach(async () => {
     mock.reset();
-    eb = new EventBridgeScheduler({ client: new SchedulerClient({ region: 'eu-central-1' }), groupName: GROUP, targetArn: 'arn:aws:lambda:eu-central-1:123456789012:function:lowpower-scheduled', roleArn: 'arn:aws:iam::123456789012:role/invoke' });
+    eb = new EventBridgeScheduler({ sdk: schedulerSdk(new SchedulerClient({ region: 'eu-central-1' })), groupName: GROUP, targetArn: 'arn:aws:lambda:eu-central-1:123456789012:function:lowpower-scheduled', roleArn: 'arn:aws:iam::123456789012:role/invoke' });
     service = new ScheduleService(store, eventBridgeSchedulerPort(eb));
     poolId = await newPool();
     // create: GetSchedule says none, then CreateSchedule.

@@ -13,6 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidSecretRefError, SecretNotFoundError, SecretsError, SecretsManagerSecrets } from '../../lib/store/index.ts';
+import { secretsSdk } from '../../lib/store/secrets-sdk.ts';
 
 const VALUE = 'Bmc-Pa55word-not-for-logs';
 const sm = mockClient(SecretsManagerClient);
@@ -24,9 +25,30 @@ describe('SecretsManagerSecrets', () => {
   beforeEach(() => {
     sm.reset();
     now = 1_000_000;
-    secrets = new SecretsManagerSecrets({ client: new SecretsManagerClient({ region: 'eu-central-1' }), prefix: 'lowpower/test/', cacheMs: 60_000, now: () => now });
+    secrets = new SecretsManagerSecrets({ sdk: secretsSdk(new SecretsManagerClient({ region: 'eu-central-1' })), prefix: 'lowpower/test/', cacheMs: 60_000, now: () => now });
   });
   afterEach(() => sm.reset());
+
+  it('loads the SDK at the first read, once, and writes through the same client', async () => {
+    let loads = 0;
+    const lazy = new SecretsManagerSecrets({
+      sdk: async () => {
+        loads++;
+        return secretsSdk(new SecretsManagerClient({ region: 'eu-central-1' }));
+      },
+      prefix: 'lowpower/test/',
+      cacheMs: 0,
+    });
+    expect(loads).toBe(0);
+    sm.on(GetSecretValueCommand, { SecretId: 'lowpower/test/bmc-admin' }).resolves({ SecretString: VALUE });
+    sm.on(PutSecretValueCommand).rejects(notFound());
+    sm.on(CreateSecretCommand).resolves({});
+    expect(await Promise.all([lazy.get('bmc-admin'), lazy.get('bmc-admin')])).toEqual([VALUE, VALUE]);
+    await lazy.put('xapi.pool-a', VALUE);
+    expect(loads).toBe(1);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    expect(sm.commandCalls(CreateSecretCommand)[0].args[0].input).toMatchObject({ Name: 'lowpower/test/xapi.pool-a' });
+  });
 
   it('reads <prefix><ref> with GetSecretValue and caches it for cacheMs', async () => {
     sm.on(GetSecretValueCommand, { SecretId: 'lowpower/test/bmc-admin' }).resolves({ SecretString: VALUE, Name: 'lowpower/test/bmc-admin' });
