@@ -3,10 +3,15 @@
  * cut, command (the guards first: the BMC bound to this host, then the hypervisor's safety rules
  * unless forced), confirm on the chassis, escalate a soft off that did not finish (when allowed),
  * re-enable what is still live; and release the locks with one audit record per host.
+ *
+ * A power cycle is a hard off, confirmed off, then an on, confirmed on (the `restart` step), as
+ * Ironic reboots through IPMI: a chassis power cycle command ends where it started, so reading the
+ * power could never tell a cycle that happened from one that did not. (Operations written before
+ * the `restart` step existed still send the cycle command, as they were promised.)
  */
 import type { Host, OperationWithSteps } from '../store/index.ts';
 import type { HostPowerAction } from './power-driver.ts';
-import { IpmiError } from '../ipmi/errors.ts';
+import { IpmiCompletionCodeError, IpmiError } from '../ipmi/errors.ts';
 import { checkLease, errorText, hostOf, isCancelled, sleep, stepsOfHost, waitUntil, type StepExecution, type StepMachine, type StepOutcome } from './step-machine.ts';
 import { bmcCutRefusal, bmcOnRefusal } from './bind-host.ts';
 import { recordPower, waitForPower } from './chassis-power.ts';
@@ -17,9 +22,31 @@ export const TARGET: Record<HostPowerAction, 'on' | 'off'> = { on: 'on', off: 'o
 /** The actions that cut power: the guards apply to them. */
 export const CUTS: readonly HostPowerAction[] = ['off', 'soft', 'cycle'];
 
+/** The steps of each action, per host (a cycle: off, confirmed, then on, confirmed). */
+export function hostPowerSteps(action: HostPowerAction): string[] {
+  if (action === 'on') return ['check', 'command', 'confirm'];
+  if (action === 'soft') return ['check', 'disable', 'command', 'confirm', 'escalate', 'reenable'];
+  if (action === 'cycle') return ['check', 'disable', 'command', 'confirm', 'restart', 'reenable'];
+  return ['check', 'disable', 'command', 'confirm', 'reenable'];
+}
+
+/**
+ * A BMC's answer that says the command was not carried out: a completion code (IPMI: the BMC
+ * refused it, for example 0xD4 for too low a privilege), as against no answer, whose outcome only
+ * the chassis can tell.
+ */
+function refusedByBmc(e: unknown): e is IpmiCompletionCodeError {
+  return e instanceof IpmiCompletionCodeError;
+}
+
 export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMachine {
   const action = op0.params?.action as HostPowerAction;
+  // A cycle as off then on; one written before the restart step existed is the chassis's own cycle.
+  const offThenOn = action === 'cycle' && op0.steps.some((s) => s.name === 'restart');
+  /** What the command sends, and the state its confirm waits for. */
+  const sent: HostPowerAction = offThenOn ? 'off' : action;
   const target = TARGET[action];
+  const confirmTarget = offThenOn ? 'off' : target;
   const force = op0.params?.force === true;
   const stepsOf = stepsOfHost;
 
@@ -38,8 +65,10 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
     try {
       await deps.driver.sendOnce(host, what);
     } catch (e) {
-      // A lost or refused answer leaves the outcome to the confirm step; anything else (the
-      // worker dying) leaves this step "running", so it is never sent again.
+      // The BMC said no: nothing was done, and the step says so. A lost answer leaves the outcome
+      // to the confirm step; anything else (the worker dying) leaves this step "running", so it is
+      // never sent again.
+      if (refusedByBmc(e)) return { state: 'failed', detail: { sent: false, refused: true, why: e.message }, error: `the BMC refused ${what}: ${e.message}` };
       if (!(e instanceof IpmiError)) throw e;
       return { state: 'done', detail: { sent: true, answer: e.message } };
     }
@@ -57,7 +86,9 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
     if (disable?.detail?.wasEnabled !== true || !deps.guard?.enable) return { state: 'skipped', detail: { why: 'the host was not disabled by this operation' } };
     const host = await hostOf(deps.store, x.op.poolId, hostId);
     const cutDone = mine.filter((s) => s.name === 'confirm' || s.name === 'escalate').some((s) => s.state === 'done' && s.detail?.escalate !== true);
-    if (cutDone && action !== 'cycle') return { state: 'skipped', detail: { why: 'the host is off: it stays disabled until it is woken' } };
+    // A cycle that reached its off but not its on again (the restart failed) leaves the host off.
+    const restarted = !offThenOn || mine.some((s) => s.name === 'restart' && s.state === 'done');
+    if (cutDone && (action !== 'cycle' || !restarted)) return { state: 'skipped', detail: { why: 'the host is off: it stays disabled until it is woken' } };
     const now = deps.now ?? Date.now;
     const began = x.step.startedAt ? Date.parse(x.step.startedAt) : now();
     const { until, cutShort } = waitUntil(x, began + (action === 'cycle' ? (deps.liveTimeoutMs ?? 600_000) : 60_000));
@@ -107,8 +138,9 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
         if (action === 'cycle' && power === 'off') return { state: 'failed', detail: { power }, error: 'the host is off: a power cycle needs it on (use on)' };
         return { state: 'done', detail: { power, already: action !== 'cycle' && power === target } };
       }
-      if (step.name === 'command') return (await send(x, host, action)) ?? { state: 'done', detail: { sent: true } };
+      if (step.name === 'command') return (await send(x, host, sent)) ?? { state: 'done', detail: { sent: true } };
       if (step.name === 'confirm') {
+        const target = confirmTarget;
         const soft = action === 'soft';
         const budget = soft ? Number(op.params?.softTimeoutMs ?? 120_000) : (deps.confirmMs ?? 30_000);
         // The wait counts from the step's start, across runs: a resumed wait does not start over.
@@ -119,9 +151,10 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
         if (power === target) return { state: 'done', detail: { power } };
         if ((deps.now ?? Date.now)() < began + budget) return { state: 'wait', detail: { power } };
         if (soft && power === 'on' && op.params?.escalate === true) return { state: 'done', detail: { power, escalate: true } };
-        const why = soft ? `still ${power} after the soft-off wait${op.params?.escalate === true ? '' : '; escalation to a hard off was not allowed'}` : `chassis is ${power}, not ${target}`;
+        const why = soft ? `still ${power} after the soft-off wait${op.params?.escalate === true ? '' : '; escalation to a hard off was not allowed'}` : `chassis is ${power}, not ${target}${offThenOn ? ': the cycle did not happen' : ''}`;
         return { state: 'failed', detail: { power }, error: why };
       }
+      if (step.name === 'restart') return restart(x, host);
       if (step.name === 'escalate') {
         const confirm = mine.find((s) => s.name === 'confirm');
         if (confirm?.detail?.escalate !== true) return { state: 'skipped', detail: { why: 'the soft off finished' } };
@@ -138,6 +171,21 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
       return { state: hosts.some((r) => r.result === 'failed') ? ('failed' as const) : ('succeeded' as const), result: { hosts } };
     },
   };
+
+  /**
+   * The second half of a cycle: the host was confirmed off, now on, confirmed on. An on is safe to
+   * send again, so a resumed step sends it unless the chassis is on already.
+   */
+  async function restart(x: StepExecution, host: Host): Promise<StepOutcome> {
+    const resend = x.interrupted && (await deps.driver.readPower(host).catch(() => 'unknown' as const)) !== 'on';
+    if (!x.interrupted || resend) {
+      const refused = await send({ ...x, interrupted: false }, host, 'on');
+      if (refused?.state === 'failed') return { ...refused, error: `${refused.error ?? 'the power-on failed'}: the host is off, after the off half of the cycle` };
+    }
+    const power = await waitForPower(deps, host, 'on', deps.confirmMs ?? 30_000, x);
+    await recordPower(deps.store, x.op.poolId, host.hostId, power, 'ipmi-command');
+    return power === 'on' ? { state: 'done', detail: { power } } : { state: 'failed', detail: { power }, error: `chassis is ${power}, not on, after the off half of the cycle: the host is left off` };
+  }
 
   function results(op: OperationWithSteps) {
     return (op.hostIds ?? []).map((h) => {

@@ -13,7 +13,7 @@ import type { ActionSource } from '../store/index.ts';
 import type { HostPowerAction } from './power-driver.ts';
 import { runStepMachine, type RunOptions, type RunResult } from './step-machine.ts';
 import { bindingRefusal } from './binding.ts';
-import { CUTS, hostPowerMachine } from './host-power-steps.ts';
+import { CUTS, hostPowerMachine, hostPowerSteps } from './host-power-steps.ts';
 import type { OpsDeps } from './ops-deps.ts';
 
 export { OperationBusyError, type RunOptions } from './step-machine.ts';
@@ -55,6 +55,13 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
   if (r.hostIds.length === 0) throw new Error('no hosts given');
   if (!r.reason.trim()) throw new Error('a reason is required');
   if (!isHostPowerAction(r.action)) throw new Error(`action '${String(r.action)}' is not one of on, off, soft, cycle`);
+  if (r.action === 'cycle') {
+    // A cycle is for a host that must lose power (a hung one): XAPI can only ask it to shut down.
+    for (const hostId of r.hostIds) {
+      const host = await deps.store.getHost(r.poolId, hostId);
+      if (host?.bmcProtocol === 'xapi') throw new PowerRefusedError(hostId, `a power cycle needs a BMC, and ${hostId} has none (it is reached through XAPI only): use off, then on`, false);
+    }
+  }
   if (CUTS.includes(r.action) && r.hostIds.length === 1) {
     // One host asked for by a person: say no at once. (Several hosts: each is checked in its own
     // step, so one refused host does not block the others.) The step checks again before the cut.
@@ -105,7 +112,7 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
   }
   let index = 0;
   // A cut disables the host in XAPI first and enables it again when the cut is abandoned (or a cycled host is back).
-  const names = r.action === 'on' ? ['check', 'command', 'confirm'] : r.action === 'soft' ? ['check', 'disable', 'command', 'confirm', 'escalate', 'reenable'] : ['check', 'disable', 'command', 'confirm', 'reenable'];
+  const names = hostPowerSteps(r.action);
   for (const hostId of r.hostIds) {
     for (const name of names) await deps.store.createStep(operationId, { index: index++, name, hostId, state: 'pending' });
   }

@@ -213,17 +213,99 @@ describe('host power operations', () => {
     }
   });
 
-  it('cycle: an on host is cycled once and ends on; an off host is refused without a command', async () => {
-    sims[1].state.host.control('on');
-    const cycles = sims[1].state.host.controlCounts.cycle;
+  it('cycle: an on host goes off (confirmed), then on (confirmed), one command each; an off host is refused without a command', async () => {
+    const host = sims[1].state.host;
+    host.control('on');
+    const before = { ...host.controlCounts };
+    const seen: boolean[] = [];
+    const onEvent = host.onEvent;
+    host.onEvent = (e) => {
+      onEvent(e);
+      if (e.kind === 'power') seen.push(e.on);
+    };
     const a = await requestHostPower(deps(), { poolId: POOL, hostIds: ['h1'], action: 'cycle', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
     expect(await runHostPower(deps(), a.operationId)).toBe('succeeded');
-    expect(sims[1].state.host.controlCounts.cycle - cycles).toBe(1);
-    sims[1].state.host.control('off');
+    host.onEvent = onEvent;
+    expect([host.controlCounts.off - before.off, host.controlCounts.on - before.on, host.controlCounts.cycle - before.cycle]).toEqual([1, 1, 0]);
+    expect(seen).toEqual([false, true]);
+    expect(host.powerOn).toBe(true);
+    const op = await store.getOperation(a.operationId);
+    expect(op?.steps.filter((st) => st.hostId === 'h1').map((st) => [st.name, st.state, st.detail?.power])).toEqual([
+      ['check', 'done', 'on'],
+      ['disable', 'skipped', undefined],
+      ['command', 'done', undefined],
+      ['confirm', 'done', 'off'],
+      ['restart', 'done', 'on'],
+      ['reenable', 'skipped', undefined],
+    ]);
+    expect(op?.result).toMatchObject({ hosts: [{ hostId: 'h1', result: 'done', detail: 'now cycled' }] });
+    host.control('off');
+    const counts = { ...host.controlCounts };
     const b = await requestHostPower(deps(), { poolId: POOL, hostIds: ['h1'], action: 'cycle', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
     expect(await runHostPower(deps(), b.operationId)).toBe('failed');
-    expect(sims[1].state.host.controlCounts.cycle - cycles).toBe(1);
+    expect(host.controlCounts).toEqual(counts);
     expect((await store.getOperation(b.operationId))?.result).toMatchObject({ hosts: [{ result: 'failed', detail: expect.stringMatching(/host is off/) }] });
+  });
+
+  it('a cycle whose off the BMC refuses (busy, 0xC0, every time) fails naming the refusal, sends no on and reports no cycle', async () => {
+    const sim = sims[1];
+    sim.state.host.control('on');
+    const before = { ...sim.state.host.controlCounts };
+    // The BMC is busy exactly while the command is sent: the reads before and after it are answered.
+    const busyAtCommand = Object.assign(Object.create(Object.getPrototypeOf(driver)) as IpmiPowerDriver, driver, {
+      sendOnce: async (h: Parameters<IpmiPowerDriver['sendOnce']>[0], what: Parameters<IpmiPowerDriver['sendOnce']>[1]) => {
+        sim.faults.busy = 1;
+        try {
+          await driver.sendOnce(h, what);
+        } finally {
+          sim.faults.busy = 0;
+        }
+      },
+    });
+    const a = await requestHostPower(deps({ driver: busyAtCommand }), { poolId: POOL, hostIds: ['h1'], action: 'cycle', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
+    expect(await runHostPower(deps({ driver: busyAtCommand }), a.operationId)).toBe('failed');
+    expect([sim.state.host.controlCounts.off - before.off, sim.state.host.controlCounts.on - before.on]).toEqual([0, 0]);
+    const op = await store.getOperation(a.operationId);
+    expect(op?.steps.find((st) => st.hostId === 'h1' && st.name === 'command')).toMatchObject({ state: 'failed', detail: { sent: false, refused: true } });
+    expect(op?.steps.find((st) => st.hostId === 'h1' && st.name === 'restart')?.state).toBe('skipped');
+    expect(op?.result).toMatchObject({ hosts: [{ result: 'failed', detail: expect.stringMatching(/the BMC refused off: .*0xc0|the BMC refused off: .*busy/i) }] });
+  });
+
+  it('an off the BMC refuses fails at once with its answer instead of waiting out the confirm', async () => {
+    const sim = sims[2];
+    sim.state.host.control('on');
+    const offs = sim.state.host.controlCounts.off;
+    sim.faults.busy = 0;
+    const busyAtCommand = Object.assign(Object.create(Object.getPrototypeOf(driver)) as IpmiPowerDriver, driver, {
+      sendOnce: async (h: Parameters<IpmiPowerDriver['sendOnce']>[0], what: Parameters<IpmiPowerDriver['sendOnce']>[1]) => {
+        sim.faults.busy = 1;
+        try {
+          await driver.sendOnce(h, what);
+        } finally {
+          sim.faults.busy = 0;
+        }
+      },
+    });
+    const { operationId } = await requestHostPower(deps({ driver: busyAtCommand, confirmMs: 60_000 }), { poolId: POOL, hostIds: ['h2'], action: 'off', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
+    expect(await runHostPower(deps({ driver: busyAtCommand, confirmMs: 60_000 }), operationId)).toBe('failed');
+    expect(sim.state.host.controlCounts.off).toBe(offs);
+    expect(sim.state.host.powerOn).toBe(true);
+    const op = await store.getOperation(operationId);
+    expect(op?.steps.find((st) => st.hostId === 'h2' && st.name === 'confirm')?.state).toBe('skipped');
+  }, 20_000);
+
+  it('a cycle written before the restart step existed still sends the chassis cycle it promised', async () => {
+    const host = sims[0].state.host;
+    host.control('on');
+    const before = { ...host.controlCounts };
+    const operationId = `legacy-${++seq}`;
+    await store.acquireHostLock(POOL, 'h0', operationId, 60_000, Date.now());
+    await store.createOperation({ operationId, poolId: POOL, kind: 'host-power', actor: 'tester', source: 'api', reason: 'test', hostIds: ['h0'], params: { action: 'cycle' } }, `k-${++seq}`);
+    let index = 0;
+    for (const name of ['check', 'disable', 'command', 'confirm', 'reenable']) await store.createStep(operationId, { index: index++, name, hostId: 'h0', state: 'pending' });
+    await store.createStep(operationId, { index: index++, name: 'release', state: 'pending' });
+    expect(await runHostPower(deps(), operationId)).toBe('succeeded');
+    expect([host.controlCounts.off - before.off, host.controlCounts.on - before.on, host.controlCounts.cycle - before.cycle]).toEqual([0, 0, 1]);
   });
 
   it('the power-cut guard refuses a power-off (audited as refused); force goes past it and is recorded', async () => {

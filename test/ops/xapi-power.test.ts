@@ -80,5 +80,12 @@ describe('power through XAPI for a host without a usable BMC', () => {
     const cycle = await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-001'], action: 'on', idempotencyKey: key() });
     expect(await runHostPower(r.ops, cycle.operationId)).toBe('succeeded');
     await expect(r.ops.driver.sendOnce((await r.store.getHost(r.poolId, 'host-005'))!, 'cycle')).rejects.toThrow(/a power cycle needs a BMC/);
+    // Asked for as an operation, alone or beside a host with a BMC, it is refused at once and nothing is written.
+    const shutdowns = (r.xapi.calls['Async.host.shutdown'] ?? 0) + (r.xapi.calls['host.shutdown'] ?? 0);
+    for (const hostIds of [['host-005'], ['host-001', 'host-005']]) {
+      await expect(requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds, action: 'cycle', idempotencyKey: key() })).rejects.toThrow(/a power cycle needs a BMC, and host-005 has none/);
+    }
+    for (const h of ['host-001', 'host-005']) expect((await r.store.getHost(r.poolId, h))?.lockOperationId).toBeUndefined();
+    expect((r.xapi.calls['Async.host.shutdown'] ?? 0) + (r.xapi.calls['host.shutdown'] ?? 0)).toBe(shutdowns);
   }, 90_000);
 });
