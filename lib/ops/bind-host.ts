@@ -2,14 +2,15 @@
  * Reading a host's binding (I/O around the pure rules of binding.ts): the BMC's identity through
  * the power driver, the host's serials from XAPI, compared, checked against every other host of
  * every pool (one BMC may not serve two hosts), stored and audited. Also the check right before a
- * cut: the stored binding, then the BMC's GUID as it answers now.
+ * cut: the stored binding, the BMC's GUID as it answers now, and XAPI's host of that name still
+ * being the machine it was bound as.
  */
 import type { Hypervisor } from '../xen/index.ts';
 import type { HostRepository, PoolRepository } from '../store/index.ts';
 import type { Store } from '../store/index.ts';
 import type { ActionSource, BmcIdentityRecord, Host, HostBinding, Pool } from '../store/index.ts';
 import type { BmcHost, PowerDriver } from './power-driver.ts';
-import { bindingRefusal, bmcAtOf, decideBinding, describeIdentity, sameBmcAs } from './binding.ts';
+import { bindingRefusal, bmcAtOf, decideBinding, describeIdentity, sameBmcAs, xapiHostChanged } from './binding.ts';
 import { errorText } from './step-machine.ts';
 import type { Log } from '../util/index.ts';
 
@@ -46,12 +47,12 @@ export async function readBinding(deps: BindDeps, host: BmcFields): Promise<Host
     return { state: 'unverified', why: `could not read the identity of the BMC at ${bmcAt}: ${errorText(e)}`, checkedAt: at, bmcAt, bmc: { protocol: host.bmcProtocol ?? 'ipmi' }, xapi: {} };
   }
   const pool = await deps.store.getPool(host.poolId);
-  let xapi: { serial?: string; boardSerial?: string } = {};
+  let xapi: HostBinding['xapi'] = {};
   try {
     if (!pool || !deps.hypervisorFor) throw new Error('no XAPI is configured for the pool');
     const xen = (await (await deps.hypervisorFor(pool)).hosts()).find((h) => h.hostId === host.hostId);
     if (!xen) throw new Error(`XAPI knows no host named ${host.hostId}`);
-    xapi = { serial: xen.serial, boardSerial: xen.boardSerial };
+    xapi = { uuid: xen.uuid || undefined, serial: xen.serial, boardSerial: xen.boardSerial };
   } catch (e) {
     return { state: 'unverified', why: `could not read ${host.hostId}'s serials from XAPI: ${errorText(e)}`, checkedAt: at, bmcAt, bmc, xapi };
   }
@@ -102,7 +103,37 @@ export async function rebindHost(deps: BindDeps, poolId: string, hostId: string,
 export async function bmcCutRefusal(deps: BindDeps, host: Host): Promise<string | undefined> {
   const stored = bindingRefusal(host);
   if (stored) return stored.why;
-  return guidChangedRefusal(deps, host);
+  return (await guidChangedRefusal(deps, host)) ?? (await xapiHostChangedRefusal(deps, host));
+}
+
+/**
+ * XAPI's host of this name must be the machine the binding was read with: every XAPI check before
+ * a cut (VMs, master, HA) asks XAPI by name, and the BMC cuts the bound machine. A renamed host
+ * turns the binding into a mismatch (stored, alerted). When XAPI cannot be asked this says
+ * nothing: the power guard refuses then, and only a person's force goes past it.
+ */
+async function xapiHostChangedRefusal(deps: BindDeps, host: Host): Promise<string | undefined> {
+  const b = host.binding as HostBinding;
+  if (b.bmc.protocol === 'xapi' || !deps.hypervisorFor) return undefined;
+  const pool = await deps.store.getPool(host.poolId);
+  if (!pool) return undefined;
+  let hosts;
+  try {
+    hosts = await (await deps.hypervisorFor(pool)).hosts();
+  } catch {
+    return undefined;
+  }
+  const changed = xapiHostChanged(host.hostId, b.xapi, hosts);
+  if (!changed) return undefined;
+  const why = `${changed}; rebind ${host.hostId} once its XAPI name and its BMC are one machine again`;
+  const fresh = await deps.store.getHost(host.poolId, host.hostId);
+  if (fresh) {
+    const binding: HostBinding = { ...b, state: 'mismatch', why: changed, checkedAt: new Date((deps.now ?? Date.now)()).toISOString() };
+    await deps.store.updateHost(host.poolId, host.hostId, fresh.version, { binding }).catch(() => undefined);
+  }
+  await deps.store.openAlert({ poolId: host.poolId, hostId: host.hostId, kind: 'bmc-identity', message: why }).catch(() => undefined);
+  deps.log?.('bmc-binding', { host: host.hostId, state: 'mismatch', why });
+  return why;
 }
 
 /**

@@ -66,7 +66,7 @@ export function decideBinding(
   hostId: string,
   bmcAt: string,
   bmc: BmcIdentityRecord,
-  xapi: { serial?: string; boardSerial?: string },
+  xapi: HostBinding['xapi'],
   at: string,
 ): HostBinding {
   const base = { checkedAt: at, bmcAt, bmc, xapi };
@@ -127,4 +127,43 @@ export function sameBmcAs(candidate: Pick<Host, 'poolId' | 'hostId' | 'bmcAddres
     if (serial) return { host: o, by: `the same serial '${serial}'` };
   }
   return undefined;
+}
+
+/** What XAPI now shows of a host, for the check that it is still the machine it was bound as. */
+export interface XapiHostNow {
+  hostId: string;
+  uuid: string;
+  serial?: string;
+  boardSerial?: string;
+}
+
+/**
+ * Why XAPI's host of this name is no longer the machine the binding was read with (a host renamed
+ * in XAPI, another given its name): the safety checks ask XAPI by name, the BMC cuts the bound
+ * machine, and the two must be one. By uuid when the binding has it, else by its usable serials;
+ * undefined when they agree or there is nothing to compare.
+ */
+export function xapiHostChanged(hostId: string, bound: HostBinding['xapi'], now: readonly XapiHostNow[]): string | undefined {
+  const named = now.find((h) => h.hostId === hostId);
+  const serials = (h: { serial?: string; boardSerial?: string }) => [usableSerial(h.serial), usableSerial(h.boardSerial)];
+  const was = bound.uuid ? `uuid ${bound.uuid}` : serials(bound).filter(Boolean).length ? `serials ${describeSerials(bound)}` : undefined;
+  if (!was) return undefined;
+  const isBound = (h: XapiHostNow): boolean => {
+    if (bound.uuid) return h.uuid === bound.uuid;
+    const [bs, bb] = serials(bound);
+    const [ns, nb] = serials(h);
+    // Every serial both sides have must agree, and at least one must be there to agree.
+    const pairs = [[bs, ns], [bb, nb]].filter(([a, b]) => a && b);
+    return pairs.length > 0 && pairs.every(([a, b]) => same(a as string, b as string));
+  };
+  if (named && isBound(named)) return undefined;
+  const moved = now.find((h) => h.hostId !== hostId && isBound(h));
+  const where = moved ? `; the machine it was bound as is now called ${moved.hostId}` : '';
+  if (!named) return `XAPI knows no host named ${hostId} any more${where}`;
+  const is = bound.uuid ? `uuid ${named.uuid}` : `serials ${describeSerials(named)}`;
+  return `XAPI's host named ${hostId} is another machine (${is}) than the one it was bound as (${was})${where}: the safety checks would look at one machine and the power cut hit another`;
+}
+
+function describeSerials(h: { serial?: string; boardSerial?: string }): string {
+  return [h.serial ? `system '${h.serial}'` : '', h.boardSerial ? `board '${h.boardSerial}'` : ''].filter(Boolean).join(', ') || 'none';
 }

@@ -152,7 +152,8 @@ export interface HostBinding {
   /** The address and port the identity was read from: a changed address needs a new binding. */
   bmcAt: string;
   bmc: BmcIdentityRecord;
-  xapi: { serial?: string; boardSerial?: string };
+  /** XAPI's record of the host when bound: its uuid (the machine, whatever it is named later) and serials. */
+  xapi: { uuid?: string; serial?: string; boardSerial?: string };
 }
 /** Lock fields: written only by the lock calls, never by `updateHost`. */
 export interface HostLockFields {

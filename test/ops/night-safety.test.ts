@@ -10,6 +10,9 @@ import { startLocalRunner, type LocalRunner } from '../../lib/local/runner.ts';
 import { freePort } from '../support/peers.ts';
 import { requestHostPower, requestPoolSleep, requestPoolWake, runHostPower, runOperation } from '../../lib/ops/index.ts';
 import { rebindHost } from '../../lib/ops/bind-host.ts';
+import { XapiClient } from '../../lib/xen/index.ts';
+import { FileSecrets } from '../../lib/store/index.ts';
+import { join } from 'node:path';
 
 let runner: LocalRunner | undefined;
 const lines: string[] = [];
@@ -122,6 +125,39 @@ describe('the BMC bound to its host', () => {
     const alerts = await r.store.listAlerts(r.poolId, { open: true });
     expect(alerts.find((a) => a.kind === 'wake-late' && a.hostId === 'host-005')?.message).toMatch(/another machine answers there/);
     expect(alerts.some((a) => a.kind === 'bmc-identity' && a.hostId === 'host-005')).toBe(true);
+  }, 90_000);
+
+  it('hosts renamed in XAPI: a cut of the name, whose checks now see another machine, is refused before the bound BMC is used; never forced; rebind reads the new pairing', async () => {
+    const r = await start();
+    const hv = await r.ops.hypervisorFor((await r.store.getPool(r.poolId))!);
+    // Machine B (host-006) is emptied; then an admin gives machine A's name to B, A a new one.
+    const b = (await hv.hosts()).find((h) => h.hostId === 'host-006')!;
+    for (const [i, vm] of b.residentGuestVmIds.entries()) await hv.migrateVm(vm, i % 2 ? 'host-004' : 'host-005');
+    const c = new XapiClient({ url: r.xapi.url, user: 'root', password: await new FileSecrets(join(r.stateDir, 'secrets')).get('xapi') });
+    const refA = (await c.call<string[]>('host.get_by_name_label', 'host-003'))[0];
+    const refB = (await c.call<string[]>('host.get_by_name_label', 'host-006'))[0];
+    await c.call('host.set_name_label', refA, 'host-003-old');
+    await c.call('host.set_name_label', refB, 'host-003');
+    await c.close();
+    const machineA = bmc(r, 'host-003').host;
+    const runningOnA = r.xapi.state.guests().filter((v) => v.resident_on === refA && v.power_state === 'Running').length;
+    expect(runningOnA).toBeGreaterThan(0);
+    const offs = machineA.controlCounts.off;
+    const o = await requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-003'], action: 'off', idempotencyKey: key() });
+    expect(await runHostPower(r.ops, o.operationId)).toBe('failed');
+    const op = await r.store.getOperation(o.operationId);
+    expect(op?.steps.find((x) => x.name === 'command')?.error).toMatch(/refused: XAPI's host named host-003 is another machine .* the machine it was bound as is now called host-003-old/);
+    // From then on the binding is a mismatch: refused at the request, force or not.
+    await expect(requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds: ['host-003'], action: 'off', force: true, idempotencyKey: key() })).rejects.toThrow(/refused to cut power to host-003: XAPI's host named host-003 is another machine/);
+    expect(machineA.controlCounts.off).toBe(offs);
+    expect(machineA.powerOn).toBe(true);
+    expect(r.xapi.state.guests().filter((v) => v.resident_on === refA && v.power_state === 'Running').length).toBe(runningOnA);
+    const host = await r.store.getHost(r.poolId, 'host-003');
+    expect(host?.binding).toMatchObject({ state: 'mismatch' });
+    expect((await r.store.listAlerts(r.poolId, { open: true })).some((a) => a.kind === 'bmc-identity' && a.hostId === 'host-003')).toBe(true);
+    // A rebind compares machine A's BMC with the XAPI host now named host-003 (machine B): a mismatch, by serial.
+    const rebound = await rebindHost(r.ops, r.poolId, 'host-003', { ...who, source: 'cli' });
+    expect(rebound.binding).toMatchObject({ state: 'mismatch', xapi: { serial: 'LPSIM-host-006' } });
   }, 90_000);
 
   it('an unverified BMC (no usable serial) may be cut only once an admin trusts it, audited', async () => {

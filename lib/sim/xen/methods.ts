@@ -1,7 +1,7 @@
 /**
  * The XAPI methods the simulator answers: the generic ones every class has (get_all,
  * get_all_records, get_record, get_by_uuid, get_by_name_label, get_<field>, add_to_/remove_from_
- * other_config, add_tags/remove_tags) and the ones lowpower and xen-api use. Arguments are
+ * other_config, add_tags/remove_tags, set_name_label) and the ones lowpower and xen-api use. Arguments are
  * positional after the session ref, as on the wire; counts are checked
  * (MESSAGE_PARAMETER_COUNT_MISMATCH, counting the session as xapi does).
  */
@@ -200,6 +200,17 @@ export function genericMethod(method: string, db: XapiDb): MethodSpec | undefine
     case 'get_by_name_label':
       if (!records().some(([, rec]) => 'name_label' in rec)) return undefined;
       return { arity: [1, 1], handler: (_c, a) => records().filter(([, rec]) => rec.name_label === a[0]).map(([r]) => r) };
+    case 'set_name_label':
+      // An admin renaming a host or VM (xe host-param-set name-label=...): refs and uuids stay.
+      if (!records().some(([, rec]) => 'name_label' in rec)) return undefined;
+      return {
+        arity: [2, 2],
+        handler: (_c, a) => {
+          db.require(cls, a[0]);
+          db.update(cls, String(a[0]), { name_label: str(a, 1, 'value') });
+          return '';
+        },
+      };
     case 'add_tags':
     case 'remove_tags':
       return {
@@ -261,7 +272,10 @@ export function listMethods(db: XapiDb): string[] {
     for (const a of ['get_all', 'get_all_records', 'get_record', 'get_by_uuid', 'add_tags', 'remove_tags', 'add_to_other_config', 'remove_from_other_config']) names.add(`${cls}.${a}`);
     const sample = db.all(cls)[0]?.[1];
     if (sample) for (const field of Object.keys(sample)) names.add(`${cls}.get_${field}`);
-    if (sample && 'name_label' in sample) names.add(`${cls}.get_by_name_label`);
+    if (sample && 'name_label' in sample) {
+      names.add(`${cls}.get_by_name_label`);
+      names.add(`${cls}.set_name_label`);
+    }
   }
   return [...names].sort();
 }
