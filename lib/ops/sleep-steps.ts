@@ -10,6 +10,8 @@ import { XapiUnreachableError } from '../xen/index.ts';
 import type { OperationStep, OperationWithSteps } from '../store/index.ts';
 import { recordPower } from './chassis-power.ts';
 import { bmcCutRefusal } from './bind-host.ts';
+import { poolRulesRefusal } from './xen-guard.ts';
+import { readPoolView } from './pool-view.ts';
 import { poolHosts, type PoolOpsDeps } from './pool-operation.ts';
 import { checkLease, errorText, isCancelled, sleep, stepsOfHost, waitUntil, type StepExecution, type StepOutcome } from './step-machine.ts';
 
@@ -117,7 +119,7 @@ export function sleepSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWith
     return { state: 'done', detail: { vms: [], watts: await deps.driver.readWatts(await host(hostId)) } };
   }
 
-  /** `host.shutdown`, once, and only after rules 1 and 2 are checked again right before it. */
+  /** `host.shutdown`, once, and only after the pool's rules (VMs, master, HA) are checked again right before it. */
   async function shutdownHost(x: StepExecution, hostId: string): Promise<StepOutcome> {
     if (x.interrupted) {
       // An earlier run may have sent it: give the host time to go down before sending again.
@@ -137,6 +139,13 @@ export function sleepSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWith
     if (xen.masterHostId === hostId) return { state: 'failed', detail: { refused: true }, error: 'refused: the host is the pool master' };
     if (left.length) return { state: 'failed', detail: { refused: true, vms: left }, error: `refused: ${left.join(', ')} arrived on the host` };
     if (incoming.length) return { state: 'failed', detail: { refused: true, vms: incoming }, error: `refused: ${incoming.join(', ')} migrating to the host` };
+    // HA too, as the pool is now: VMs started on the hosts that stay since the plan was made may
+    // leave no room to restart the pool's VMs after its tolerated failures without this host.
+    const pool = await deps.store.getPool(poolId);
+    if (!pool) return { state: 'failed', detail: { refused: true }, error: `refused: pool ${poolId} is not known` };
+    const view = await xapiRetry(x, () => readPoolView(deps.store, hv, pool));
+    const rules = poolRulesRefusal(view, hostId, incoming);
+    if (rules) return { state: 'failed', detail: { refused: true, why: rules }, error: `refused: ${rules}` };
     // A power-feed outage tonight must not bring the host up unmanaged.
     const policy = (await deps.store.getPool(poolId))?.policy?.powerRestorePolicy ?? 'previous';
     const restore = await deps.driver.setRestorePolicy(h, policy).then(() => policy, (e: unknown) => `not set (${message(e)})`);

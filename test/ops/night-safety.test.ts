@@ -227,6 +227,31 @@ describe("a single host's power obeys the pool's rules", () => {
   }, 90_000);
 });
 
+describe('a pool sleep checks the pool again right before each shutdown', () => {
+  it('a VM started on a staying host after the plan leaves no HA room without the last host: that host is not shut down, enabled again, its BMC never used', async () => {
+    const r = await start();
+    const pool = (await r.store.getPool(r.poolId))!;
+    await r.store.updatePool(r.poolId, pool.version, { policy: { ...pool.policy, haFailuresToTolerate: 1 } });
+    const s = await requestPoolSleep(r.ops, { ...who, poolId: r.poolId, idempotencyKey: key() });
+    expect(s.plan.sleep).toEqual(['host-006', 'host-005', 'host-004']);
+    // After the plan, before the run: a VM is started on the emptiest staying host (XAPI's own HA
+    // is not what stops it here: the migrations still fit, only the pool's failures-to-tolerate does not).
+    const hv = await r.ops.hypervisorFor(pool);
+    const stay = (await hv.hosts()).filter((h) => !s.plan.sleep.includes(h.hostId)).sort((a, b) => b.memoryFreeBytes - a.memoryFreeBytes)[0];
+    r.xapi.addGuest({ name: 'started-late', host: stay.hostId, memoryBytes: Math.floor(stay.memoryFreeBytes * 0.55), vcpus: 2, running: true });
+    const cuts = bmc(r, 'host-006').host.controlCounts.off;
+    expect(await runOperation(r.ops, s.operationId as string)).toBe('failed');
+    const op = await r.store.getOperation(s.operationId as string);
+    expect(op?.steps.find((x) => x.name === 'shutdown' && x.hostId === 'host-006')?.error).toMatch(/refused: without host-006 the pool would not keep its HA failures-to-tolerate \(1\)/);
+    expect(bmc(r, 'host-006').host.powerOn).toBe(true);
+    expect(bmc(r, 'host-006').host.controlCounts.off).toBe(cuts);
+    expect(r.xapi.state.hostMetrics('host-006').live).toBe(true);
+    expect(r.xapi.state.host('host-006').enabled).toBe(true);
+    for (const h of ['host-004', 'host-005']) expect(bmc(r, h).host.powerOn, h).toBe(false);
+    for (const vm of r.xapi.state.guests()) expect(vm.power_state).toBe('Running');
+  }, 120_000);
+});
+
 describe('the morning wake cannot fail silently', () => {
   it('wakes only what lowpower slept: a host switched off by a person stays off, and the plan says so', async () => {
     const r = await start();
