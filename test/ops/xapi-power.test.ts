@@ -86,6 +86,12 @@ describe('power through XAPI for a host without a usable BMC', () => {
       await expect(requestHostPower(r.ops, { ...who, poolId: r.poolId, hostIds, action: 'cycle', idempotencyKey: key() })).rejects.toThrow(/a power cycle needs a BMC, and host-005 has none/);
     }
     for (const h of ['host-001', 'host-005']) expect((await r.store.getHost(r.poolId, h))?.lockOperationId).toBeUndefined();
+    // Its BMC fields cannot be changed: its secret is the pool's XAPI password, which stays as it was.
+    const xapiPassword = await new FileSecrets(join(r.stateDir, 'secrets')).get('xapi');
+    const res = await fetch(`${r.url}/v1/hosts/host-005`, { method: 'PATCH', body: JSON.stringify({ bmcPassword: 'not-the-pool-password' }) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'no_bmc', field: 'bmcPassword', message: expect.stringMatching(/host-005 has no BMC .*PATCH \/v1\/pools\//) } });
+    expect(await new FileSecrets(join(r.stateDir, 'secrets')).get('xapi')).toBe(xapiPassword);
     expect((r.xapi.calls['Async.host.shutdown'] ?? 0) + (r.xapi.calls['host.shutdown'] ?? 0)).toBe(shutdowns);
   }, 90_000);
 });
