@@ -57,10 +57,13 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
     // A power-on needs no proof of binding, but never goes through a BMC known to be another's.
     const foreign = CUTS.includes(what) ? await bmcCutRefusal(deps, host) : await bmcOnRefusal(deps, host);
     if (foreign) return { state: 'failed', detail: { refused: true, why: foreign }, error: `refused: ${foreign}` };
+    let forcedPast: string | undefined;
     if (CUTS.includes(what) && deps.guard) {
       const refusal = await deps.guard.refuseCut(host, what);
       if (refusal && !force) return { state: 'failed', detail: { refused: true, why: refusal }, error: `refused: ${refusal}` };
+      // Forced: what it went past is kept with the step and in the audit, not only in a log line.
       if (refusal) deps.log?.('forced', { operation: x.op.operationId.slice(0, 8), host: host.hostId, refusal });
+      forcedPast = refusal || undefined;
     }
     try {
       await deps.driver.sendOnce(host, what);
@@ -70,9 +73,9 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
       // never sent again.
       if (refusedByBmc(e)) return { state: 'failed', detail: { sent: false, refused: true, why: e.message }, error: `the BMC refused ${what}: ${e.message}` };
       if (!(e instanceof IpmiError)) throw e;
-      return { state: 'done', detail: { sent: true, answer: e.message } };
+      return { state: 'done', detail: { sent: true, answer: e.message, ...(forcedPast ? { forcedPast } : {}) } };
     }
-    return undefined;
+    return forcedPast ? { state: 'done', detail: { sent: true, forcedPast } } : undefined;
   };
 
   /**
@@ -194,10 +197,12 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
       const cancelled = s.find((x) => isCancelled(x));
       const already = s[0]?.detail?.already === true;
       const hard = s.some((x) => x.name === 'escalate' && x.state === 'done');
+      const forcedPast = s.map((x) => x.detail?.forcedPast).find((f): f is string => typeof f === 'string');
+      const detail = failed?.error ?? (cancelled ? `cancelled before ${cancelled.name}` : already ? `already ${target}` : hard ? 'now off (hard, after the soft-off wait)' : `now ${action === 'cycle' ? 'cycled' : target}`);
       return {
         hostId: h,
         result: failed ? 'failed' : cancelled || already ? 'skipped' : 'done',
-        detail: failed?.error ?? (cancelled ? `cancelled before ${cancelled.name}` : already ? `already ${target}` : hard ? 'now off (hard, after the soft-off wait)' : `now ${action === 'cycle' ? 'cycled' : target}`),
+        detail: forcedPast ? `${detail} (forced past: ${forcedPast})` : detail,
       };
     });
   }

@@ -323,7 +323,9 @@ describe('host power operations', () => {
     expect(await runHostPower(deps({ guard }), forced.operationId)).toBe('succeeded');
     expect(sims[0].state.host.powerOn).toBe(false);
     const forcedAudit = (await store.listAudit(new Date().toISOString().slice(0, 10))).filter((a) => a.operationId === forced.operationId);
-    expect(forcedAudit.find((a) => a.action === 'power off')).toMatchObject({ forced: true, result: 'ok' });
+    expect(forcedAudit.find((a) => a.action === 'power off')).toMatchObject({ forced: true, result: 'ok', message: 'now off (forced past: runs 2 VMs: vm-a, vm-b)' });
+    const forcedOp = await store.getOperation(forced.operationId);
+    expect(forcedOp?.steps.find((st) => st.name === 'command')?.detail).toMatchObject({ sent: true, forcedPast: 'runs 2 VMs: vm-a, vm-b' });
   });
 
   it('a worker killed after saving a step but before auditing it: the next run backfills, each step once', async () => {
