@@ -20,12 +20,13 @@ export async function waitForPower(deps: OpsDeps, host: Host, target: 'on' | 'of
 }
 
 /**
- * Record what the chassis showed, when and from where. A sleeping host that a person switched on
- * is awake from then on (so the drift check does not flag it).
+ * Record what the chassis showed, when and from where: the host's own protocol (ipmi, redfish, or
+ * xapi for a host without a BMC, whose power is inferred from XAPI). A sleeping host that a person
+ * switched on (`after: 'command'`) is awake from then on (so the drift check does not flag it).
  */
-export async function recordPower(store: HostRepository, poolId: string, hostId: string, power: PowerState, source = 'ipmi'): Promise<void> {
+export async function recordPower(store: HostRepository, poolId: string, hostId: string, power: PowerState, after: 'read' | 'command' = 'read'): Promise<void> {
   const fresh = await store.getHost(poolId, hostId);
   if (!fresh) return;
-  const woke = power === 'on' && fresh.sleepState === 'asleep' && source === 'ipmi-command';
-  await store.updateHost(poolId, hostId, fresh.version, { power, powerObservedAt: new Date().toISOString(), powerSource: source === 'ipmi-command' ? 'ipmi' : source, ...(woke ? { sleepState: 'awake' as const, sleptAt: undefined, sleptByOperation: undefined } : {}) });
+  const woke = power === 'on' && fresh.sleepState === 'asleep' && after === 'command';
+  await store.updateHost(poolId, hostId, fresh.version, { power, powerObservedAt: new Date().toISOString(), powerSource: fresh.bmcProtocol ?? 'ipmi', ...(woke ? { sleepState: 'awake' as const, sleptAt: undefined, sleptByOperation: undefined } : {}) });
 }

@@ -150,7 +150,7 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
         const began = step.startedAt ? Date.parse(step.startedAt) : (deps.now ?? Date.now)();
         const left = Math.max(0, began + budget - (deps.now ?? Date.now)());
         const power = await waitForPower(deps, host, target, left, x);
-        await recordPower(deps.store, op.poolId, hostId, power, 'ipmi-command');
+        await recordPower(deps.store, op.poolId, hostId, power, 'command');
         if (power === target) return { state: 'done', detail: { power } };
         if ((deps.now ?? Date.now)() < began + budget) return { state: 'wait', detail: { power } };
         if (soft && power === 'on' && op.params?.escalate === true) return { state: 'done', detail: { power, escalate: true } };
@@ -186,7 +186,7 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
       if (refused?.state === 'failed') return { ...refused, error: `${refused.error ?? 'the power-on failed'}: the host is off, after the off half of the cycle` };
     }
     const power = await waitForPower(deps, host, 'on', deps.confirmMs ?? 30_000, x);
-    await recordPower(deps.store, x.op.poolId, host.hostId, power, 'ipmi-command');
+    await recordPower(deps.store, x.op.poolId, host.hostId, power, 'command');
     return power === 'on' ? { state: 'done', detail: { power } } : { state: 'failed', detail: { power }, error: `chassis is ${power}, not on, after the off half of the cycle: the host is left off` };
   }
 

@@ -192,7 +192,7 @@ export function sleepSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWith
       await deps.store.updateHost(poolId, hostId, h.version, {
         power: 'off',
         powerObservedAt: sleptAt,
-        powerSource: 'ipmi',
+        powerSource: h.bmcProtocol ?? 'ipmi',
         xenState: 'asleep',
         sleepState: 'asleep',
         sleptAt,

@@ -48,7 +48,13 @@ describe('power through XAPI for a host without a usable BMC', () => {
     expect(await runOperation(r.ops, s.operationId as string)).toBe('succeeded');
     expect(r.fleet.byName('host-005')!.host.powerOn).toBe(false);
     const slept = (await r.store.getHost(r.poolId, 'host-005'))!;
-    expect(slept).toMatchObject({ sleepState: 'asleep', power: 'off' });
+    expect(slept).toMatchObject({ sleepState: 'asleep', power: 'off', powerSource: 'xapi' });
+    // The hosts beside it with a BMC keep their own protocol as the source of their power state.
+    const beside = await Promise.all(['host-004', 'host-006'].map(async (h) => (await r.store.getHost(r.poolId, h))!));
+    expect(beside.map((h) => [h.hostId, h.bmcProtocol, h.power, h.powerSource])).toEqual([
+      ['host-004', 'redfish', 'off', 'redfish'],
+      ['host-006', 'redfish', 'off', 'redfish'],
+    ]);
     const status = await r.ops.driver.status(slept);
     expect(status).toMatchObject({ power: 'off', source: 'xapi', inferred: true });
 
