@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { CreateScheduleInput, ScheduleState, UpdateScheduleInput } from '@aws-sdk/client-scheduler';
 import type { SchedulerSdk } from './scheduler-sdk.ts';
-import { onceAsync } from '../util/index.ts';
+import { givenOrOnce } from '../util/index.ts';
 import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from './errors.ts';
 import { parseExpression, validateTimezone } from './expression.ts';
 import { validateSchedule, type Schedule } from './model.ts';
@@ -117,8 +117,7 @@ export class EventBridgeScheduler {
   private readonly sdk: () => Promise<SchedulerSdk>;
 
   constructor(private readonly options: EventBridgeSchedulerOptions) {
-    const given = options.sdk;
-    this.sdk = typeof given === 'function' ? onceAsync(given) : () => Promise.resolve(given);
+    this.sdk = givenOrOnce(options.sdk);
   }
 
   /** One SDK call; its AWS errors mapped to ours. */

@@ -5,7 +5,7 @@
  * (client and commands, secrets-sdk.ts) is given, or loaded on the first read or write: the AWS
  * wiring loads it then, so a cold start that reads no secret does not compile it.
  */
-import { onceAsync } from '../util/index.ts';
+import { givenOrOnce } from '../util/index.ts';
 import type { SecretsSdk } from './secrets-sdk.ts';
 import { checkSecretRef, SecretNotFoundError, SecretsError, type Secrets } from './secrets.ts';
 
@@ -30,8 +30,7 @@ export class SecretsManagerSecrets implements Secrets {
 
   constructor(private readonly o: SecretsManagerOptions) {
     this.prefix = o.prefix ?? 'lowpower/';
-    const given = o.sdk;
-    this.sdk = typeof given === 'function' ? onceAsync(given) : () => Promise.resolve(given);
+    this.sdk = givenOrOnce(o.sdk);
   }
 
   private id(ref: string): string {

@@ -12,3 +12,8 @@ export function onceAsync<T>(make: () => Promise<T>): () => Promise<T> {
     return made;
   };
 }
+
+/** A value given ready-made, or how to make it on first use (then made once, as onceAsync). */
+export function givenOrOnce<T extends object>(given: T | (() => Promise<T>)): () => Promise<T> {
+  return typeof given === 'function' ? onceAsync(given) : () => Promise.resolve(given);
+}

@@ -47,6 +47,23 @@ afterAll(async () => {
 });
 
 const deps = (extra: Partial<OpsDeps> = {}): OpsDeps => ({ store, driver, confirmMs: 3000, ...extra });
+
+/**
+ * The test's driver, with the simulated BMC busy (0xC0 to every command, none carried out) exactly
+ * while a power command is sent: the reads before and after it are answered.
+ */
+function busyWhileSending(sim: SimulatedBmc): IpmiPowerDriver {
+  return Object.assign(Object.create(Object.getPrototypeOf(driver)) as IpmiPowerDriver, driver, {
+    sendOnce: async (h: Parameters<IpmiPowerDriver['sendOnce']>[0], what: Parameters<IpmiPowerDriver['sendOnce']>[1]) => {
+      sim.faults.busy = 1;
+      try {
+        await driver.sendOnce(h, what);
+      } finally {
+        sim.faults.busy = 0;
+      }
+    },
+  });
+}
 const request = (hostIds: string[], action: 'on' | 'off', key = `k-${++seq}`) =>
   requestHostPower(deps(), { poolId: POOL, hostIds, action, reason: 'test', actor: 'tester', source: 'api', idempotencyKey: key });
 
@@ -251,17 +268,7 @@ describe('host power operations', () => {
     const sim = sims[1];
     sim.state.host.control('on');
     const before = { ...sim.state.host.controlCounts };
-    // The BMC is busy exactly while the command is sent: the reads before and after it are answered.
-    const busyAtCommand = Object.assign(Object.create(Object.getPrototypeOf(driver)) as IpmiPowerDriver, driver, {
-      sendOnce: async (h: Parameters<IpmiPowerDriver['sendOnce']>[0], what: Parameters<IpmiPowerDriver['sendOnce']>[1]) => {
-        sim.faults.busy = 1;
-        try {
-          await driver.sendOnce(h, what);
-        } finally {
-          sim.faults.busy = 0;
-        }
-      },
-    });
+    const busyAtCommand = busyWhileSending(sim);
     const a = await requestHostPower(deps({ driver: busyAtCommand }), { poolId: POOL, hostIds: ['h1'], action: 'cycle', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
     expect(await runHostPower(deps({ driver: busyAtCommand }), a.operationId)).toBe('failed');
     expect([sim.state.host.controlCounts.off - before.off, sim.state.host.controlCounts.on - before.on]).toEqual([0, 0]);
@@ -275,17 +282,7 @@ describe('host power operations', () => {
     const sim = sims[2];
     sim.state.host.control('on');
     const offs = sim.state.host.controlCounts.off;
-    sim.faults.busy = 0;
-    const busyAtCommand = Object.assign(Object.create(Object.getPrototypeOf(driver)) as IpmiPowerDriver, driver, {
-      sendOnce: async (h: Parameters<IpmiPowerDriver['sendOnce']>[0], what: Parameters<IpmiPowerDriver['sendOnce']>[1]) => {
-        sim.faults.busy = 1;
-        try {
-          await driver.sendOnce(h, what);
-        } finally {
-          sim.faults.busy = 0;
-        }
-      },
-    });
+    const busyAtCommand = busyWhileSending(sim);
     const { operationId } = await requestHostPower(deps({ driver: busyAtCommand, confirmMs: 60_000 }), { poolId: POOL, hostIds: ['h2'], action: 'off', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
     expect(await runHostPower(deps({ driver: busyAtCommand, confirmMs: 60_000 }), operationId)).toBe('failed');
     expect(sim.state.host.controlCounts.off).toBe(offs);

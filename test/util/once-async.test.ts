@@ -1,6 +1,6 @@
 /** onceAsync: a value made on first use, shared by callers at the same time, made again after a failure. */
 import { describe, expect, it } from 'vitest';
-import { onceAsync } from '../../lib/util/index.ts';
+import { givenOrOnce, onceAsync } from '../../lib/util/index.ts';
 
 describe('onceAsync', () => {
   it('makes nothing until asked, then once for callers at the same time and after', async () => {
@@ -29,5 +29,17 @@ describe('onceAsync', () => {
     expect(calls).toBe(1);
     expect(await get()).toBe(2);
     expect(await get()).toBe(2);
+  });
+});
+
+describe('givenOrOnce', () => {
+  it('hands back a value given ready-made, and makes a value given as a maker once', async () => {
+    const ready = { a: 1 };
+    expect(await givenOrOnce(ready)()).toBe(ready);
+    let made = 0;
+    const get = givenOrOnce(async () => ({ n: ++made }));
+    expect(made).toBe(0);
+    expect(await get()).toBe(await get());
+    expect(made).toBe(1);
   });
 });
