@@ -89,9 +89,11 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
     if (disable?.detail?.wasEnabled !== true || !deps.guard?.enable) return { state: 'skipped', detail: { why: 'the host was not disabled by this operation' } };
     const host = await hostOf(deps.store, x.op.poolId, hostId);
     const cutDone = mine.filter((s) => s.name === 'confirm' || s.name === 'escalate').some((s) => s.state === 'done' && s.detail?.escalate !== true);
-    // A cycle that reached its off but not its on again (the restart failed) leaves the host off.
-    const restarted = !offThenOn || mine.some((s) => s.name === 'restart' && s.state === 'done');
-    if (cutDone && (action !== 'cycle' || !restarted)) return { state: 'skipped', detail: { why: 'the host is off: it stays disabled until it is woken' } };
+    // A cycle whose on did not bring the host back (the chassis read off) leaves it off; one whose
+    // power could not be read after the on is waited for like any cycled host.
+    const restartStep = mine.find((s) => s.name === 'restart');
+    const leftOff = offThenOn && restartStep?.state !== 'done' && restartStep?.detail?.power === 'off';
+    if (cutDone && (action !== 'cycle' || leftOff)) return { state: 'skipped', detail: { why: 'the host is off: it stays disabled until it is woken' } };
     const now = deps.now ?? Date.now;
     const began = x.step.startedAt ? Date.parse(x.step.startedAt) : now();
     const { until, cutShort } = waitUntil(x, began + (action === 'cycle' ? (deps.liveTimeoutMs ?? 600_000) : 60_000));
@@ -114,7 +116,9 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
   }
 
   return {
-    alwaysRun: ['reenable', 'release'],
+    // The on of a cycle runs whenever its off went out, even after a cancel or a failed confirm: a
+    // cycle never leaves a host off.
+    alwaysRun: ['restart', 'reenable', 'release'],
     async execute(x: StepExecution): Promise<StepOutcome> {
       const { op, step } = x;
       if (step.name === 'release') return { state: 'done', detail: { hosts: await release(op) } };
@@ -122,6 +126,7 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
       const mine = stepsOf(op, hostId);
       const check = mine.find((s) => s.name === 'check');
       if (step.name === 'reenable') return reenable(x, hostId);
+      if (step.name === 'restart') return restart(x, await hostOf(deps.store, op.poolId, hostId));
       if (mine.some((s) => s.index < step.index && s.state === 'failed')) return { state: 'skipped', detail: { why: 'an earlier step failed' } };
       if (step.name !== 'check' && check?.detail?.already === true) return { state: 'skipped', detail: { why: `already ${target}` } };
       const host = await hostOf(deps.store, op.poolId, hostId);
@@ -157,7 +162,6 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
         const why = soft ? `still ${power} after the soft-off wait${op.params?.escalate === true ? '' : '; escalation to a hard off was not allowed'}` : `chassis is ${power}, not ${target}${offThenOn ? ': the cycle did not happen' : ''}`;
         return { state: 'failed', detail: { power }, error: why };
       }
-      if (step.name === 'restart') return restart(x, host);
       if (step.name === 'escalate') {
         const confirm = mine.find((s) => s.name === 'confirm');
         if (confirm?.detail?.escalate !== true) return { state: 'skipped', detail: { why: 'the soft off finished' } };
@@ -176,18 +180,36 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
   };
 
   /**
-   * The second half of a cycle: the host was confirmed off, now on, confirmed on. An on is safe to
-   * send again, so a resumed step sends it unless the chassis is on already.
+   * The second half of a cycle: once its off went out, an on (the binding checked first), then the
+   * chassis read until on. An on is safe to send again, so an interrupted step sends it again unless
+   * the chassis is on; a step resumed from a wait (its on sent, the worker's time up) only reads.
+   * Whatever the BMC answers the on, the chassis decides: a BMC may refuse an on for a host that is on.
    */
   async function restart(x: StepExecution, host: Host): Promise<StepOutcome> {
-    const resend = x.interrupted && (await deps.driver.readPower(host).catch(() => 'unknown' as const)) !== 'on';
-    if (!x.interrupted || resend) {
-      const refused = await send({ ...x, interrupted: false }, host, 'on');
-      if (refused?.state === 'failed') return { ...refused, error: `${refused.error ?? 'the power-on failed'}: the host is off, after the off half of the cycle` };
+    const command = stepsOf(x.op, host.hostId).find((s) => s.name === 'command');
+    if (command?.state !== 'done') return { state: 'skipped', detail: { why: 'no off was sent' } };
+    const now = deps.now ?? Date.now;
+    const began = x.step.startedAt ? Date.parse(x.step.startedAt) : now();
+    const budget = deps.confirmMs ?? 30_000;
+    let answer: string | undefined;
+    if (!(x.resumed && x.step.detail?.sent === true)) {
+      const before = await deps.driver.readPower(host).catch(() => 'unknown' as const);
+      if (before !== 'on') {
+        const foreign = await bmcOnRefusal(deps, host);
+        if (foreign) return { state: 'failed', detail: { refused: true, why: foreign, power: before }, error: `refused: ${foreign}: the host is left off, after the off half of the cycle` };
+        try {
+          await deps.driver.sendOnce(host, 'on');
+        } catch (e) {
+          answer = errorText(e);
+        }
+      }
     }
-    const power = await waitForPower(deps, host, 'on', deps.confirmMs ?? 30_000, x);
+    const power = await waitForPower(deps, host, 'on', Math.max(0, began + budget - now()), x);
     await recordPower(deps.store, x.op.poolId, host.hostId, power, 'command');
-    return power === 'on' ? { state: 'done', detail: { power } } : { state: 'failed', detail: { power }, error: `chassis is ${power}, not on, after the off half of the cycle: the host is left off` };
+    if (power === 'on') return { state: 'done', detail: { power, ...(answer ? { answer } : {}) } };
+    // The worker's time ran out inside the wait: the next run reads on, without a second on.
+    if (now() < began + budget) return { state: 'wait', detail: { sent: true, power } };
+    return { state: 'failed', detail: { power, ...(answer ? { answer } : {}) }, error: `chassis is ${power}, not on, after the off half of the cycle${answer ? ` (the BMC answered the on: ${answer})` : ''}: the host is left ${power === 'off' ? 'off' : 'in an unknown state'}` };
   }
 
   function results(op: OperationWithSteps) {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDynalite, type DynamoFixture } from '../support/dynamo.ts';
 import { createStore, FileSecrets, HostBusyError, type Store } from '../../lib/store/index.ts';
-import { OperationBusyError, requestHostPower, runHostPower, type OpsDeps } from '../../lib/ops/index.ts';
+import { OperationBusyError, requestCancel, requestHostPower, runHostPower, type OpsDeps } from '../../lib/ops/index.ts';
 import { IpmiPowerDriver } from '../../lib/drivers/index.ts';
 import { startSim } from '../sim/ipmi/sim-support.ts';
 import { rebindHost } from '../../lib/ops/bind-host.ts';
@@ -262,6 +262,38 @@ describe('host power operations', () => {
     expect(await runHostPower(deps(), b.operationId)).toBe('failed');
     expect(host.controlCounts).toEqual(counts);
     expect((await store.getOperation(b.operationId))?.result).toMatchObject({ hosts: [{ result: 'failed', detail: expect.stringMatching(/host is off/) }] });
+  });
+
+  it('a cycle killed between every pair of steps: the next run finishes it, one off and one on in all, the host on', async () => {
+    const host = sims[1].state.host;
+    const names = ['check', 'disable', 'command', 'confirm', 'restart', 'reenable'];
+    for (let crashAfter = 0; crashAfter < names.length; crashAfter++) {
+      host.control('on');
+      const before = { ...host.controlCounts };
+      const a = await requestHostPower(deps(), { poolId: POOL, hostIds: ['h1'], action: 'cycle', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
+      let done = 0;
+      const crash = new Error('worker killed');
+      await expect(runHostPower(deps({ afterStep: () => { if (done++ === crashAfter) throw crash; } }), a.operationId)).rejects.toBe(crash);
+      expect(await runHostPower(deps(), a.operationId)).toBe('succeeded');
+      expect([host.controlCounts.off - before.off, host.controlCounts.on - before.on], `crash after ${names[crashAfter]}`).toEqual([1, 1]);
+      expect(host.powerOn).toBe(true);
+    }
+  }, 120_000);
+
+  it('a cycle cancelled once its off is confirmed still switches the host back on', async () => {
+    const host = sims[1].state.host;
+    host.control('on');
+    const before = { ...host.controlCounts };
+    const a = await requestHostPower(deps(), { poolId: POOL, hostIds: ['h1'], action: 'cycle', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
+    const crash = new Error('worker killed');
+    await expect(runHostPower(deps({ afterStep: (st) => { if (st.name === 'confirm') throw crash; } }), a.operationId)).rejects.toBe(crash);
+    expect(host.powerOn).toBe(false);
+    await requestCancel({ store }, a.operationId, 'tester', 'changed my mind');
+    await runHostPower(deps(), a.operationId);
+    expect([host.controlCounts.off - before.off, host.controlCounts.on - before.on]).toEqual([1, 1]);
+    expect(host.powerOn).toBe(true);
+    const op = await store.getOperation(a.operationId);
+    expect(op?.steps.find((st) => st.name === 'restart')).toMatchObject({ state: 'done', detail: { power: 'on' } });
   });
 
   it('a cycle whose off the BMC refuses (busy, 0xC0, every time) fails naming the refusal, sends no on and reports no cycle', async () => {
