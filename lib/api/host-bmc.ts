@@ -3,7 +3,7 @@
  * the port, the certificate pinned before a credential goes out; and a host with no usable BMC
  * (protocol xapi), reached through its pool's XAPI alone.
  */
-import type { BmcProtocol, HostInput, Pool } from '../store/index.ts';
+import type { BmcProtocol, Host, HostInput, Pool } from '../store/index.ts';
 import type { PoolOpsDeps } from '../ops/index.ts';
 import { readBinding } from '../ops/index.ts';
 import { isLoopback } from '../util/index.ts';
@@ -67,4 +67,17 @@ export async function addXapiHost(ctx: ApiContext, req: ApiRequest, pool: Pool, 
   const warning = mode ? `power on through XAPI's ${mode} mode` : "XAPI's power_on_mode is empty for this host: it cannot be woken until a mode (wake-on-lan, DRAC, iLO) is set in the pool";
   await ctx.store.appendAudit({ poolId: pool.poolId, hostId: body.id, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'add host', result: 'ok', message: `no BMC: ${warning}` });
   return { status: 201, body: { host: publicHost(created, now(ctx)) } };
+}
+
+/** The BMC fields a host change may carry. */
+const BMC_FIELDS = ['bmcAddress', 'bmcPort', 'bmcUser', 'bmcPassword', 'cipherSuite', 'redfishNoEtag'] as const;
+
+/**
+ * A host reached through XAPI only has no BMC fields to change: its "BMC" is the pool's XAPI, and
+ * its secret is the pool's XAPI password (changed on the pool). 400 naming the first one given.
+ */
+export function refuseBmcFieldsWithoutBmc(host: Pick<Host, 'hostId' | 'poolId' | 'bmcProtocol'>, body: Partial<Record<(typeof BMC_FIELDS)[number], unknown>>): void {
+  if (host.bmcProtocol !== 'xapi') return;
+  const field = BMC_FIELDS.find((k) => body[k] !== undefined);
+  if (field) throw new ApiError(400, 'no_bmc', `${host.hostId} has no BMC (it is reached through XAPI only): ${field} cannot be set; the XAPI password is the pool's (PATCH /v1/pools/${host.poolId})`, { field });
 }

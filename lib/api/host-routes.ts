@@ -7,7 +7,7 @@ import { requestHostPower } from '../ops/index.ts';
 import { assertBmcFree, readBinding, rebindHost } from '../ops/index.ts';
 import type { PoolOpsDeps } from '../ops/index.ts';
 import type { HostPatch } from '../store/index.ts';
-import { addXapiHost, bmcProbes, bmcReach } from './host-bmc.ts';
+import { addXapiHost, bmcProbes, bmcReach, refuseBmcFieldsWithoutBmc } from './host-bmc.ts';
 import { bindDeps } from './bind-deps.ts';
 import { ApiError } from './errors.ts';
 import { findHost, poolOf, publicBinding, publicHost, secretsOf } from './helpers.ts';
@@ -116,11 +116,7 @@ export const HOST_ROUTES: Route[] = [
     async run(ctx, req, { params, query, body }) {
       const host = await findHost(ctx, params.id, query.pool);
       const { identity, bmcPassword } = body;
-      if (host.bmcProtocol === 'xapi') {
-        // Its "BMC" is the pool's XAPI: its secret is the pool's XAPI password, changed on the pool.
-        const field = (['bmcAddress', 'bmcPort', 'bmcUser', 'bmcPassword', 'cipherSuite', 'redfishNoEtag'] as const).find((k) => body[k] !== undefined);
-        if (field) throw new ApiError(400, 'no_bmc', `${host.hostId} has no BMC (it is reached through XAPI only): ${field} cannot be set; the XAPI password is the pool's (PATCH /v1/pools/${host.poolId})`, { field });
-      }
+      refuseBmcFieldsWithoutBmc(host, body);
       const patch: HostPatch = {};
       for (const k of ['bmcAddress', 'bmcPort', 'bmcUser', 'cipherSuite', 'neverSleep', 'redfishNoEtag'] as const) if (body[k] !== undefined) Object.assign(patch, { [k]: body[k] });
       const reason = body.reason?.trim();

@@ -17,7 +17,8 @@ import { NULL_REF, xapiDateTime, type Ref, type XapiValue } from '../../xen/inde
 import { addGuest, buildPool, idSource } from './build.ts';
 import { recomputeHa, recomputeHost, recomputeVmOperations } from './pool-derived.ts';
 import { XapiDb } from './database.ts';
-import { METHODS, createTask, genericMethod, listMethods, settleTask, type CallContext, type MethodSpec } from './methods.ts';
+import { METHODS, createTask, settleTask, type CallContext, type MethodSpec } from './methods.ts';
+import { genericMethod, listMethods } from './generic-methods.ts';
 import { XapiFaultSet, type XapiFaults } from './faults.ts';
 import type { SimVmSpec, XapiSimOptions } from './options.ts';
 import { LoadModel } from './load-model.ts';
