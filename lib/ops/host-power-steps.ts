@@ -48,11 +48,20 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
   const target = TARGET[action];
   const confirmTarget = offThenOn ? 'off' : target;
   const force = op0.params?.force === true;
+  /** Written since the command step records its send (see `send`). */
+  const recordsSend = op0.params?.recordsSend === true;
   const stepsOf = stepsOfHost;
 
-  /** Send one command unless an interrupted run may already have sent it; the guard goes first. */
+  /**
+   * Send one command unless an interrupted run may already have sent it; the guard goes first.
+   * "Sending" is recorded (with what the guard was forced past) before the command goes out, so an
+   * interrupted run that finds no such record knows nothing was sent, and checks and sends afresh.
+   */
   const send = async (x: StepExecution, host: Host, what: HostPowerAction): Promise<StepOutcome | undefined> => {
-    if (x.interrupted) return { state: 'done', detail: { sent: 'unknown (not repeated)' } };
+    if (x.interrupted && (!recordsSend || x.step.detail?.sending !== undefined)) {
+      const past = x.step.detail?.forcedPast;
+      return { state: 'done', detail: { sent: 'unknown (not repeated)', ...(typeof past === 'string' ? { forcedPast: past } : {}) } };
+    }
     // Rule 2: only through a BMC bound to this host, and still answering as itself. Never forced.
     // A power-on needs no proof of binding, but never goes through a BMC known to be another's.
     const foreign = CUTS.includes(what) ? await bmcCutRefusal(deps, host) : await bmcOnRefusal(deps, host);
@@ -65,6 +74,7 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
       if (refusal) deps.log?.('forced', { operation: x.op.operationId.slice(0, 8), host: host.hostId, refusal });
       forcedPast = refusal || undefined;
     }
+    await x.record({ sending: what, ...(forcedPast ? { forcedPast } : {}) });
     try {
       await deps.driver.sendOnce(host, what);
     } catch (e) {

@@ -102,6 +102,9 @@ export async function requestHostPower(deps: OpsDeps, r: HostPowerRequest): Prom
     params.softTimeoutMs = r.softTimeoutMs ?? 120_000;
   }
   if (r.force) params.force = true;
+  // Its command step records "sending" before it sends: an interrupted step without that record
+  // sent nothing and runs again (operations written before had no such record: theirs is not repeated).
+  params.recordsSend = true;
   const { operation, created } = await deps.store.createOperation(
     { operationId, poolId: r.poolId, kind: HOST_POWER, actor: r.actor, source: r.source, reason: r.reason, hostIds: r.hostIds, params, ...(hash ? { requestHash: hash } : {}) },
     r.idempotencyKey,

@@ -59,6 +59,12 @@ export interface StepExecution {
   deadlineAt?: number;
   /** Aborted when this worker's lease could not be renewed: stop, another worker takes over. */
   signal: AbortSignal;
+  /**
+   * Write to the running step's detail before an act that must not be repeated blindly (a power
+   * command): a run that finds the step interrupted reads it in `step.detail` and knows whether
+   * the act may have happened. Merged into the detail the step has; the step's outcome replaces it.
+   */
+  record(detail: Record<string, unknown>): Promise<void>;
 }
 
 /** The instant a wait inside a step must end: its own limit, or a little before the worker's deadline. */
@@ -171,9 +177,14 @@ export async function runStepMachine(
     }
     const beat = heartbeat(deps, op, worker, { renewLocks: step.name !== 'release' });
     let outcome: StepOutcome;
+    let current = step;
+    const record = async (detail: Record<string, unknown>): Promise<void> => {
+      current = await deps.store.updateStep(operationId, index, current.version, { detail: { ...(current.detail ?? {}), ...detail } });
+    };
     try {
-      outcome = await machine.execute({ op, step, interrupted: interrupted && !resumed, resumed, deadlineAt: run.deadlineAt, signal: beat.signal });
+      outcome = await machine.execute({ op, step, interrupted: interrupted && !resumed, resumed, deadlineAt: run.deadlineAt, signal: beat.signal, record });
     } finally {
+      step = current;
       beat.stop();
       // A beat still writing the lease ends before the step is recorded: no late lease write races it.
       await beat.settled();

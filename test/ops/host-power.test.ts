@@ -171,6 +171,62 @@ describe('host power operations', () => {
     expect(op?.steps.find((s) => s.name === 'command' && s.hostId === 'h0')?.detail).toEqual({ sent: 'unknown (not repeated)' });
   });
 
+  it('killed while checking, before sending: the next run checks again and sends the off, once', async () => {
+    for (const s of sims) s.state.host.control('on');
+    const before = sims.map((s) => s.state.host.controlCounts.off);
+    const { operationId } = await request(['h0', 'h1'], 'off');
+    const killed = new Error('worker killed in the guard');
+    // The worker dies while the guard asks XAPI about h0: nothing was sent to h0.
+    const dying = { refuseCut: async (h: { hostId: string }) => { if (h.hostId === 'h0') throw killed; return undefined; } };
+    await expect(runHostPower(deps({ guard: dying }), operationId)).rejects.toBe(killed);
+    expect(sims[0].state.host.controlCounts.off).toBe(before[0]);
+    expect(await runHostPower(deps({ guard: { refuseCut: async () => undefined } }), operationId)).toBe('succeeded');
+    expect([0, 1].map((i) => sims[i].state.host.controlCounts.off - before[i])).toEqual([1, 1]);
+    expect(sims[0].state.host.powerOn).toBe(false);
+    const op = await store.getOperation(operationId);
+    expect(op?.steps.find((s) => s.name === 'command' && s.hostId === 'h0')?.detail).toEqual({ sent: true });
+  });
+
+  it('a forced off killed after sending: the next run does not send again and keeps what force went past', async () => {
+    sims[0].state.host.control('on');
+    const before = sims[0].state.host.controlCounts.off;
+    const guard = { refuseCut: async () => 'runs 2 VMs: vm-a, vm-b' };
+    const { operationId } = await requestHostPower(deps({ guard }), { poolId: POOL, hostIds: ['h0'], action: 'off', force: true, reason: 'hung host', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
+    const killed = new Error('worker killed mid-step');
+    const dying = Object.assign(Object.create(Object.getPrototypeOf(driver)) as IpmiPowerDriver, driver, {
+      sendOnce: async (...args: Parameters<IpmiPowerDriver['sendOnce']>) => {
+        await driver.sendOnce(...args);
+        throw killed;
+      },
+    });
+    await expect(runHostPower(deps({ guard, driver: dying }), operationId)).rejects.toBe(killed);
+    expect(await runHostPower(deps({ guard }), operationId)).toBe('succeeded');
+    expect(sims[0].state.host.controlCounts.off - before).toBe(1);
+    const op = await store.getOperation(operationId);
+    expect(op?.steps.find((s) => s.name === 'command')?.detail).toEqual({ sent: 'unknown (not repeated)', forcedPast: 'runs 2 VMs: vm-a, vm-b' });
+    const audit = (await store.listAudit(new Date().toISOString().slice(0, 10))).filter((a) => a.operationId === operationId);
+    expect(audit.find((a) => a.action === 'power off')).toMatchObject({ forced: true, message: 'now off (forced past: runs 2 VMs: vm-a, vm-b)' });
+  });
+
+  it('an off written before sends were recorded, interrupted in its command step, is not sent again', async () => {
+    sims[0].state.host.control('on');
+    const before = sims[0].state.host.controlCounts.off;
+    const operationId = `legacy-${++seq}`;
+    await store.acquireHostLock(POOL, 'h0', operationId, 60_000, Date.now());
+    await store.createOperation({ operationId, poolId: POOL, kind: 'host-power', actor: 'tester', source: 'api', reason: 'test', hostIds: ['h0'], params: { action: 'off' } }, `k-${++seq}`);
+    let index = 0;
+    for (const name of ['check', 'disable', 'command', 'confirm', 'reenable']) await store.createStep(operationId, { index: index++, name, hostId: 'h0', state: 'pending' });
+    await store.createStep(operationId, { index: index++, name: 'release', state: 'pending' });
+    const killed = new Error('worker killed in the guard');
+    await expect(runHostPower(deps({ guard: { refuseCut: async () => { throw killed; } } }), operationId)).rejects.toBe(killed);
+    // Such a step may have sent its off before the worker died: it is never sent twice.
+    expect(await runHostPower(deps({ confirmMs: 300 }), operationId)).toBe('failed');
+    expect(sims[0].state.host.controlCounts.off).toBe(before);
+    const op = await store.getOperation(operationId);
+    expect(op?.steps.find((s) => s.name === 'command')?.detail).toEqual({ sent: 'unknown (not repeated)' });
+    sims[0].state.host.control('off');
+  });
+
   it('a worker lease: a second worker is refused while it holds; a dead worker\'s lease lapses', async () => {
     for (const s of sims) s.state.host.control('on');
     const { operationId } = await request(['h0', 'h1'], 'off');
