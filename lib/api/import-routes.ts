@@ -6,7 +6,7 @@
  * the http function's first chunk does not carry the BMC clients for a request that rarely comes.
  */
 import { ApiError } from './errors.ts';
-import { ID_PATTERN, IdParams } from './schemas/common.ts';
+import { ID_PATTERN, ID_RULE, IdParams } from './schemas/common.ts';
 import * as s from './schemas/import.ts';
 import { defineRoute, type Route } from './types.ts';
 
@@ -23,7 +23,7 @@ export const IMPORT_ROUTES: Route[] = [
     errors: { 501: 'this deployment has no XAPI access or cannot store credentials', 502: "the pool's XAPI did not answer or refused the login, or a new pool's load poll could not be scheduled (the pool was not added)" },
     invalid: { code: 'invalid_import' },
     async run(ctx, req, { params, body }) {
-      if (!ID_PATTERN.test(params.id)) throw new ApiError(400, 'invalid_import', 'the pool id must be letters, digits and ._:@+=- (up to 100)', { field: 'id' });
+      if (!ID_PATTERN.test(params.id)) throw new ApiError(400, 'invalid_import', `the pool id must be ${ID_RULE}`, { field: 'id' });
       const { runImport } = await import('./import-run.ts');
       return { status: 200, body: await runImport(ctx, req, params.id, body) };
     },

@@ -5,7 +5,7 @@
  * into typed messages. Resource modules (power, sensors, logs...) are built on it.
  */
 import { retry } from '../util/index.ts';
-import { RedfishAuthError, RedfishConnectionError, RedfishError, RedfishHttpError, RedfishProtocolError, RedfishTimeoutError, redfishMessages } from './errors.ts';
+import { RedfishAuthError, RedfishConnectionError, RedfishError, RedfishHttpError, RedfishProtocolError, RedfishTimeoutError, type RedfishMessage } from './errors.ts';
 import { at, isObject, link, str, type JsonObject } from './json.ts';
 import { RedfishAuth, type AuthMode, type AuthOptions, type AuthTicket } from './session.ts';
 import { pathOf, resolveEndpoint, type RedfishEndpoint, type ResolvedEndpoint } from './transport/endpoint.ts';
@@ -114,6 +114,11 @@ export class RedfishClient {
     return this.o.expand !== false;
   }
 
+  /** What the BMC said in an answer's body (`@Message.ExtendedInfo`), with any secret it repeated scrubbed out. */
+  messagesOf(body: unknown): RedfishMessage[] {
+    return this.auth.messagesOf(body);
+  }
+
   /** A link the BMC gave, as a path on this BMC (an absolute URL counts by its path). */
   path(ref: string): string {
     return pathOf(ref, this.endpoint);
@@ -125,8 +130,8 @@ export class RedfishClient {
       let res = await this.exchange({ method: 'GET', path: '/redfish/v1/' }, true);
       // Basic, not a session: finding the SessionService is what the root is read for.
       if (res.status === 401) res = await this.exchange({ method: 'GET', path: '/redfish/v1/', headers: this.auth.basicHeaders() }, true);
-      if (res.status === 401) throw new RedfishAuthError(this.label, 'the service root refused the credentials (HTTP 401)', { status: 401, messages: redfishMessages(res.body) });
-      if (res.status >= 300) throw new RedfishHttpError(this.label, 'GET', '/redfish/v1/', res.status, redfishMessages(res.body), 'the service root (GET /redfish/v1/)');
+      if (res.status === 401) throw new RedfishAuthError(this.label, 'the service root refused the credentials (HTTP 401)', { status: 401, messages: this.messagesOf(res.body) });
+      if (res.status >= 300) throw new RedfishHttpError(this.label, 'GET', '/redfish/v1/', res.status, this.messagesOf(res.body), 'the service root (GET /redfish/v1/)');
       if (!isObject(res.body)) throw new RedfishProtocolError(`${this.label}: the service root is not a JSON object: is this a Redfish service?`);
       return res.body;
     })();
@@ -183,10 +188,10 @@ export class RedfishClient {
         if (fresh) res = await send((ticket = fresh));
         if (res.status === 401) {
           const reason = fresh ? `${method} ${path}: the session was refused again after a fresh login` : `${method} ${path}: credentials refused (HTTP 401; check the user and password)`;
-          throw new RedfishAuthError(this.label, reason, { status: 401, messages: redfishMessages(res.body) });
+          throw new RedfishAuthError(this.label, reason, { status: 401, messages: this.messagesOf(res.body) });
         }
       }
-      if (res.status >= 400) throw new RedfishHttpError(this.label, method, path, res.status, redfishMessages(res.body));
+      if (res.status >= 400) throw new RedfishHttpError(this.label, method, path, res.status, this.messagesOf(res.body));
       const location = headerValue(res, 'location');
       return {
         status: res.status,

@@ -42,6 +42,24 @@ export function redfishMessages(body: unknown): RedfishMessage[] {
   return out;
 }
 
+/**
+ * The messages with every secret replaced by "***". Some BMCs repeat what they were sent in an
+ * error (the login body, the Authorization header), and these texts travel on into bindings,
+ * audit records and API answers: the client scrubs them before they leave it.
+ */
+export function withoutSecrets(messages: RedfishMessage[], secrets: readonly string[]): RedfishMessage[] {
+  // A secret as it reads in the BMC's JSON as well (quotes and backslashes escaped); long ones first.
+  const hide = [...new Set(secrets.filter((x) => x.length > 0).flatMap((x) => [x, JSON.stringify(x).slice(1, -1)]))].sort((a, b) => b.length - a.length);
+  if (!hide.length) return messages;
+  const scrub = (t: string | undefined): string | undefined => {
+    if (t === undefined) return t;
+    let out = t;
+    for (const x of hide) out = out.split(x).join('***');
+    return out;
+  };
+  return messages.map((m) => ({ messageId: scrub(m.messageId), message: scrub(m.message), resolution: scrub(m.resolution), severity: m.severity }));
+}
+
 /** "Message [MessageId] (Resolution)" for each message, joined. */
 export function describeMessages(messages: readonly RedfishMessage[]): string {
   return messages

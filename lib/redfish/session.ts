@@ -6,7 +6,7 @@
  * SessionService or will not open a session, or when the caller asks for it. A token the BMC no
  * longer knows (it rebooted) gets one fresh login; the caller's retry then decides.
  */
-import { RedfishAuthError, redfishMessages } from './errors.ts';
+import { RedfishAuthError, redfishMessages, withoutSecrets, type RedfishMessage } from './errors.ts';
 import { link } from './json.ts';
 import { pathOf, type ResolvedEndpoint } from './transport/endpoint.ts';
 import type { RawRequest, RawResponse } from './transport/http-transport.ts';
@@ -112,6 +112,12 @@ export class RedfishAuth {
     this.mode = undefined;
   }
 
+  /** What the BMC said in a body, with the password, the Basic credentials and the session token scrubbed out. */
+  messagesOf(body: unknown): RedfishMessage[] {
+    const basic = Buffer.from(`${this.o.username}:${this.o.password}`, 'utf8').toString('base64');
+    return withoutSecrets(redfishMessages(body), [this.o.password, basic, this.session?.token ?? '']);
+  }
+
   /** The Basic authorization header of the credentials. */
   basicHeaders(): Record<string, string> {
     return { Authorization: `Basic ${Buffer.from(`${this.o.username}:${this.o.password}`, 'utf8').toString('base64')}` };
@@ -133,7 +139,7 @@ export class RedfishAuth {
     if (!path) return this.useBasic('the BMC has no SessionService');
     const res = await this.io.send({ method: 'POST', path, body: { UserName: this.o.username, Password: this.o.password } }, false);
     if (res.status === 401 || res.status === 403) {
-      throw new RedfishAuthError(this.ep.label, `login as '${this.o.username}' refused (HTTP ${res.status}; check the user and password)`, { status: res.status, messages: redfishMessages(res.body) });
+      throw new RedfishAuthError(this.ep.label, `login as '${this.o.username}' refused (HTTP ${res.status}; check the user and password)`, { status: res.status, messages: this.messagesOf(res.body) });
     }
     const token = header(res, 'x-auth-token');
     const where = header(res, 'location') ?? link(res.body);

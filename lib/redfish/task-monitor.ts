@@ -5,7 +5,7 @@
  * at once. Reading a monitor is a GET, so it may be retried; the request itself is never repeated.
  */
 import type { RedfishClient, RedfishResponse } from './client.ts';
-import { RedfishHttpError, RedfishTaskError, redfishMessages, seconds, type RedfishMessage } from './errors.ts';
+import { RedfishHttpError, RedfishTaskError, seconds, type RedfishMessage } from './errors.ts';
 import { isObject, link, str } from './json.ts';
 
 export interface TaskOutcome {
@@ -38,9 +38,9 @@ const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, 
 const taskState = (body: unknown): string | undefined => (isObject(body) ? str(body.TaskState) : undefined);
 
 export async function followTask(c: RedfishClient, first: RedfishResponse, o: TaskOptions): Promise<TaskOutcome> {
-  if (first.status !== 202) return { state: 'Completed', messages: redfishMessages(first.body), polls: 0 };
+  if (first.status !== 202) return { state: 'Completed', messages: c.messagesOf(first.body), polls: 0 };
   const monitorRef = first.location ?? (isObject(first.body) ? (str(first.body.TaskMonitor) ?? link(first.body)) : undefined);
-  if (!monitorRef) return { state: 'Accepted', messages: redfishMessages(first.body), polls: 0 };
+  if (!monitorRef) return { state: 'Accepted', messages: c.messagesOf(first.body), polls: 0 };
   const monitor = c.path(monitorRef);
   const deadline = Date.now() + (o.deadlineMs ?? 120_000);
   let wait = first.retryAfterMs ?? o.pollMs ?? 1000;
@@ -58,12 +58,12 @@ export async function followTask(c: RedfishClient, first: RedfishResponse, o: Ta
       throw e;
     }
     const state = taskState(r.body);
-    if (state && FAILED.has(state)) throw new RedfishTaskError(c.label, state, `${o.what}: the task ended ${state}`, redfishMessages(r.body));
+    if (state && FAILED.has(state)) throw new RedfishTaskError(c.label, state, `${o.what}: the task ended ${state}`, c.messagesOf(r.body));
     if (state === 'Completed') {
-      if (isObject(r.body) && str(r.body.TaskStatus) === 'Critical') throw new RedfishTaskError(c.label, state, `${o.what}: the task completed with status Critical`, redfishMessages(r.body));
-      return { state: 'Completed', messages: redfishMessages(r.body), polls };
+      if (isObject(r.body) && str(r.body.TaskStatus) === 'Critical') throw new RedfishTaskError(c.label, state, `${o.what}: the task completed with status Critical`, c.messagesOf(r.body));
+      return { state: 'Completed', messages: c.messagesOf(r.body), polls };
     }
-    if (r.status !== 202 && !(state && RUNNING.has(state))) return { state: 'Done', messages: redfishMessages(r.body), polls };
+    if (r.status !== 202 && !(state && RUNNING.has(state))) return { state: 'Done', messages: c.messagesOf(r.body), polls };
     lastState = state ?? lastState;
     wait = r.retryAfterMs ?? o.pollMs ?? 1000;
   }

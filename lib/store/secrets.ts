@@ -42,13 +42,14 @@ export class SecretPermissionsError extends SecretsError {
   }
 }
 
-const REF = /^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,199}$/;
+/** Up to 255: a file name's limit, and room for `bmc.<pool>.<host>` with two ids of 100. */
+const REF = /^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,254}$/;
 
 export function checkSecretRef(ref: string): string {
   if (typeof ref !== 'string' || ref.length === 0) throw new InvalidSecretRefError('empty');
   if (ref.includes('/') || ref.includes('\\')) throw new InvalidSecretRefError('contains a path separator');
   if (ref.includes('..')) throw new InvalidSecretRefError('contains ..');
-  if (!REF.test(ref)) throw new InvalidSecretRefError('use letters, digits and ._:@+=- only, up to 200, not starting with a dot');
+  if (!REF.test(ref)) throw new InvalidSecretRefError('use letters, digits and ._:@+=- only, up to 255, not starting with a dot');
   return ref;
 }
 

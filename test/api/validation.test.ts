@@ -50,7 +50,8 @@ describe('requests through the route schemas', () => {
 
   it('hosts: invalid_host naming the field, with what is wrong', async () => {
     const add = { id: 'host-9', bmcAddress: '10.0.0.9', bmcUser: 'admin', bmcPassword: 'pw' };
-    expect(await call('POST', '/v1/hosts', { ...add, id: 'h x' })).toMatchObject({ status: 400, error: { code: 'invalid_host', field: 'id', message: 'id must be letters, digits and ._:@+=- (up to 100)' } });
+    expect(await call('POST', '/v1/hosts', { ...add, id: 'a..b' })).toMatchObject({ status: 400, error: { code: 'invalid_host', field: 'id' } });
+    expect(await call('POST', '/v1/hosts', { ...add, id: 'h x' })).toMatchObject({ status: 400, error: { code: 'invalid_host', field: 'id', message: 'id must be letters, digits and ._:@+=- (up to 100, no "..")' } });
     expect(await call('POST', '/v1/hosts', { ...add, bmcAddress: '  ' })).toMatchObject({ status: 400, error: { code: 'invalid_host', field: 'bmcAddress', message: 'bmcAddress is required' } });
     expect(await call('POST', '/v1/hosts', { ...add, bmcPassword: undefined })).toMatchObject({ status: 400, error: { field: 'bmcPassword', message: expect.stringMatching(/^bmcPassword is required/) } });
     expect(await call('PATCH', '/v1/hosts/host-1', { bmcPort: 70000 })).toMatchObject({ status: 400, error: { code: 'invalid_host', field: 'bmcPort', message: 'bmcPort must be 1-65535' } });
@@ -67,6 +68,16 @@ describe('requests through the route schemas', () => {
     expect(await call('POST', '/v1/pools', { id: 'p2', xapiUrl: 'ftp://x', xapiPassword: 'p' })).toMatchObject({ status: 400, error: { field: 'xapiUrl', message: 'xapiUrl must be http(s)' } });
     expect(await call('POST', '/v1/pools', { id: 'p2', xapiUrl: 'pool master', xapiPassword: 'p' })).toMatchObject({ status: 400, error: { field: 'xapiUrl', message: 'xapiUrl is not a URL' } });
     expect(await call('POST', '/v1/pools', { id: 'p2', xapiUrl: 'https://p2' })).toMatchObject({ status: 400, error: { field: 'xapiPassword' } });
+    // Credentials in the URL would be stored with it and returned: they go in their own fields.
+    for (const xapiUrl of ['https://root:Url-S3cret@p2', 'https://root@p2']) {
+      const r = await call('POST', '/v1/pools', { id: 'p2', xapiUrl, xapiPassword: 'p' });
+      expect(r).toMatchObject({ status: 400, error: { field: 'xapiUrl', message: 'xapiUrl must not carry a user or password: give them as xapiUser and xapiPassword (the password goes to the secret store)' } });
+      expect(JSON.stringify(r.body)).not.toContain('Url-S3cret');
+    }
+    expect(await call('PATCH', '/v1/pools/p1', { xapiUrl: 'https://admin:Patch-S3cret@p1' })).toMatchObject({ status: 400, error: { field: 'xapiUrl' } });
+    expect(await call('POST', '/v1/pools/p1/import', { bmcRange: '10.0.0.1-10.0.0.2', bmcUser: 'admin', bmcPassword: 'pw', xapi: { url: 'https://root:S3cret@p1', password: 'x' } })).toMatchObject({ status: 400, error: { field: 'xapi.url' } });
+    // Ids name secrets (bmc.<pool>.<host>), and the secret store refuses "..": refused here, at the door.
+    expect(await call('POST', '/v1/pools', { id: 'x..y', xapiUrl: 'https://p2', xapiPassword: 'p' })).toMatchObject({ status: 400, error: { field: 'id', message: 'id must be letters, digits and ._:@+=- (up to 100, no "..")' } });
   });
 
   it('schedules, hold and times: invalid_schedule, until_required, invalid_time, nested fields by their whole path', async () => {

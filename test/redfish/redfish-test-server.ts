@@ -43,6 +43,8 @@ export interface TestServerOptions {
   /** Give the chassis the older Thermal/Power (default true) and the Sensors collection (default true). */
   legacySensors?: boolean;
   sensorCollection?: boolean;
+  /** Repeat the request (its body and its credentials) in every error answer, as careless BMCs do. */
+  echoRequests?: boolean;
 }
 
 export interface RecordedRequest {
@@ -211,6 +213,11 @@ export class RedfishTestServer {
     this.requests.push({ method, path: `${url.pathname}${url.search}`, auth, ...(body !== undefined ? { body: redact(body) } : {}), ...(ifMatch ? { ifMatch } : {}) });
 
     const answer = (status: number, json?: unknown, headers: Record<string, string> = {}): void => {
+      if (this.o.echoRequests && status >= 400) {
+        const said = `${method} ${path} with body ${text || '(none)'}, Authorization ${req.headers.authorization ?? '(none)'}, X-Auth-Token ${String(req.headers['x-auth-token'] ?? '(none)')}`;
+        const error = (json as { error?: Record<string, unknown> } | undefined)?.error ?? {};
+        json = { error: { ...error, '@Message.ExtendedInfo': [...((error['@Message.ExtendedInfo'] as unknown[] | undefined) ?? []), { MessageId: 'Base.1.8.GeneralError', Message: `Not accepted: ${said}`, Resolution: `Resubmit ${text}` }] } };
+      }
       const send = (): void => {
         const payload = json === undefined ? '' : JSON.stringify(json);
         res.writeHead(status, { ...(payload ? { 'Content-Type': 'application/json' } : {}), ...headers });

@@ -132,6 +132,43 @@ describe('Basic auth as the fallback', () => {
   });
 });
 
+describe('a BMC that repeats what it was sent in its errors', () => {
+  const basicOf = (user: string, pw: string) => Buffer.from(`${user}:${pw}`, 'utf8').toString('base64');
+  const leaks = (e: unknown, secrets: string[]) => {
+    const text = `${(e as Error).message} ${JSON.stringify(e)}`;
+    return secrets.filter((x) => text.includes(x));
+  };
+
+  it('a refused login: the password (plain or JSON-escaped) is scrubbed from the error', async () => {
+    const pw = 'wr"ong-s3cret\\x';
+    const { bmc } = await setup({ echoRequests: true }, { password: pw });
+    const e = await bmc.powerState().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RedfishAuthError);
+    // The BMC's words are kept (it did repeat the body), the password is not.
+    expect((e as Error).message).toContain('"Password":"***"');
+    expect(leaks(e, [pw, JSON.stringify(pw).slice(1, -1), 's3cret'])).toEqual([]);
+  });
+
+  it('refused Basic credentials: the Authorization header it repeats is scrubbed', async () => {
+    const { bmc } = await setup({ echoRequests: true }, { password: 'basic-s3cret', auth: 'basic' });
+    const e = await bmc.powerState().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RedfishAuthError);
+    expect((e as Error).message).toContain('Authorization Basic ***');
+    expect(leaks(e, ['basic-s3cret', basicOf('admin', 'basic-s3cret')])).toEqual([]);
+  });
+
+  it('an error inside a session: the session token it repeats is scrubbed', async () => {
+    const { s, bmc } = await setup({ echoRequests: true });
+    await bmc.powerState();
+    const [token] = [...s.tokens.keys()];
+    expect(token).toBeDefined();
+    const e = await bmc.client.get('/redfish/v1/Nowhere').catch((x: unknown) => x);
+    expect((e as Error).message).toMatch(/HTTP 404/);
+    expect((e as Error).message).toContain('X-Auth-Token ***');
+    expect(leaks(e, [token as string, TEST_PASSWORD])).toEqual([]);
+  });
+});
+
 describe('RedfishHosts: one handle per BMC', () => {
   it('gives the same handle (one session) to every caller, and a new one when the password changes', async () => {
     const { s } = await setup();

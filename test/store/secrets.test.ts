@@ -65,6 +65,14 @@ describe('FileSecrets', () => {
     await expect(stat(join(base, 'x'))).rejects.toThrow();
   });
 
+  it('holds the reference of a host with the longest ids the API accepts (bmc.<100>.<100>); refuses one over 255', async () => {
+    const s = new FileSecrets(dir);
+    const ref = `bmc.${'p'.repeat(100)}.${'h'.repeat(100)}`;
+    await s.put(ref, VALUE);
+    expect(await s.get(ref)).toBe(VALUE);
+    expect(await rejection(s.put('r'.repeat(256), VALUE))).toBeInstanceOf(InvalidSecretRefError);
+  });
+
   it('a missing secret is SecretNotFoundError; errors never include the value', async () => {
     const s = new FileSecrets(dir);
     const err = await rejection(s.get('nope'));

@@ -6,8 +6,19 @@
 import * as z from 'zod/mini';
 import { lazy } from './lazy.ts';
 
-/** Host and pool ids as the inventory accepts them. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,99}$/;
+/**
+ * Host and pool ids as the inventory accepts them. No "..": ids name secrets in the secret store
+ * (`bmc.<pool>.<host>`), which refuses it.
+ */
+export const ID_PATTERN = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,99}$/;
+/** What ID_PATTERN accepts, in words. */
+export const ID_RULE = 'letters, digits and ._:@+=- (up to 100, no "..")';
+
+/**
+ * True for a URL without a user or password in it. Credentials in a URL would be stored with it,
+ * returned by the API and quoted in messages: they go in their own fields, to the secret store.
+ */
+export const noCredentialsInUrl = (v: string): boolean => !URL.canParse(v) || (new URL(v).username === '' && new URL(v).password === '');
 
 /** A path segment that names something (`{id}`, `{name}`); any string, looked up by the route. */
 export const IdParams = lazy(() => z.object({ id: z.string() }));

@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import { inner, lazy } from './lazy.ts';
 import { meta } from 'zod/v4/core';
-import { ID_PATTERN, isoTime, OperationRef, PoolQuery, queryInt, Reason } from './common.ts';
+import { ID_PATTERN, ID_RULE, isoTime, OperationRef, PoolQuery, queryInt, Reason } from './common.ts';
 import { phrase } from './phrase.ts';
 // The stored host's field rules (the store checks its writes against the same table); lib/util is pure.
 import { BMC_PROTOCOLS, BMC_SCHEMES, CIPHER_SUITES, HOST_FIELDS, POWER_STATES } from '../../util/index.ts';
@@ -105,7 +105,7 @@ const bmcFields = () => ({
 export const HostCreateBody = lazy(() => {
   const f = bmcFields();
   return z.object({
-    id: z.string().check(z.regex(ID_PATTERN, phrase('must be letters, digits and ._:@+=- (up to 100)'))),
+    id: z.string().check(z.regex(ID_PATTERN, phrase(`must be ${ID_RULE}`))),
     protocol: z.optional(
       z
         .enum(['ipmi', 'redfish', 'auto', 'xapi'], 'protocol must be "ipmi", "redfish", "auto" or "xapi"')

@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { meta } from 'zod/v4/core';
 import { lazy } from './lazy.ts';
 import { phrase } from './phrase.ts';
+import { noCredentialsInUrl } from './common.ts';
 // Imported by path: the dashboard compiles these schemas for the browser, and a folder's index brings Node.
 import type { MatchState } from '../../onboard/match-state.ts';
 
@@ -16,6 +17,7 @@ const xapiUrl = () =>
   z.string(phrase('must be the pool master\'s URL (https://pool-master)')).check(
     z.refine((v) => URL.canParse(v), phrase('is not a URL')),
     z.refine((v) => !URL.canParse(v) || ['https:', 'http:'].includes(new URL(v).protocol), phrase('must be http(s)')),
+    z.refine(noCredentialsInUrl, phrase('must not carry a user or password: give them as xapi.user and xapi.password (the password goes to the secret store)')),
     z.describe('https://pool-master'),
   );
 

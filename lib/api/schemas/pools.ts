@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import { inner, lazy } from './lazy.ts';
 import { meta } from 'zod/v4/core';
-import { ID_PATTERN, isoTime, OperationRef, Reason } from './common.ts';
+import { ID_PATTERN, ID_RULE, isoTime, noCredentialsInUrl, OperationRef, Reason } from './common.ts';
 import { HostView } from './hosts.ts';
 import { phrase } from './phrase.ts';
 
@@ -89,6 +89,7 @@ const xapiUrl = () =>
   z.string(phrase('is required (https://pool-master)')).check(
     z.refine((v) => URL.canParse(v), phrase('is not a URL')),
     z.refine((v) => !URL.canParse(v) || ['https:', 'http:'].includes(new URL(v).protocol), phrase('must be http(s)')),
+    z.refine(noCredentialsInUrl, phrase('must not carry a user or password: give them as xapiUser and xapiPassword (the password goes to the secret store)')),
     z.describe('https://pool-master'),
   ),
   z.transform((v) => new URL(v).toString().replace(/\/$/, '')),
@@ -96,7 +97,7 @@ const xapiUrl = () =>
 
 export const PoolCreateBody = lazy(() =>
   z.object({
-    id: z.string(phrase('must be letters, digits and ._:@+=-')).check(z.regex(ID_PATTERN, phrase('must be letters, digits and ._:@+=-'))),
+    id: z.string(phrase(`must be ${ID_RULE}`)).check(z.regex(ID_PATTERN, phrase(`must be ${ID_RULE}`))),
     xapiUrl: xapiUrl(),
     xapiPassword: z.string(phrase('is required (it goes to the secret store)')).check(z.minLength(1, phrase('is required (it goes to the secret store)')), meta({ writeOnly: true, description: 'stored in the secret store, never returned' })),
     policy: z.optional(PoolPolicyInput),
