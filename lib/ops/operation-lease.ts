@@ -102,7 +102,9 @@ export function heartbeat(deps: LeaseDeps, op: OperationWithSteps, worker: strin
         // Someone wrote the operation meanwhile (a cancel request): the next beat reads it again.
       }
       // The release step lets the locks go itself: renewing them then would find them gone.
-      for (const h of o.renewLocks === false ? [] : (op.hostIds ?? [])) {
+      // A wake's host that another operation held is locked later, by its await-lock step: renewed too.
+      const late = op.steps.filter((s) => s.name === 'await-lock' && s.state === 'done' && s.hostId).map((s) => s.hostId as string);
+      for (const h of o.renewLocks === false ? [] : [...(op.hostIds ?? []), ...late]) {
         try {
           await deps.store.renewHostLock(op.poolId, h, op.operationId, deps.lockRenewMs ?? 60 * 60_000, now());
         } catch (e) {

@@ -48,11 +48,12 @@ export async function loadPool(deps: PoolOpsDeps, poolId: string): Promise<{ poo
 }
 
 /**
- * Lock every host of the pool for one operation; all or none. With `busyOk` (a wake), a host that
- * another operation holds is left out and named in `busy` instead of refusing the whole request.
+ * Lock every host of the pool for one operation (or only the hosts `only` names); all or none.
+ * With `busyOk` (a wake), a host that another operation holds is left out and named in `busy`
+ * instead of refusing the whole request.
  */
-export async function lockPool(deps: OpsDeps, poolId: string, operationId: string, o: { busyOk?: string[] } = {}): Promise<{ hostIds: string[]; busy: BusyHost[] }> {
-  const hosts = (await deps.store.listHosts(poolId)).map((h) => h.hostId);
+export async function lockPool(deps: OpsDeps, poolId: string, operationId: string, o: { busyOk?: string[]; only?: readonly string[] } = {}): Promise<{ hostIds: string[]; busy: BusyHost[] }> {
+  const hosts = (await deps.store.listHosts(poolId)).map((h) => h.hostId).filter((h) => !o.only || o.only.includes(h));
   const taken: string[] = [];
   const busy: BusyHost[] = [];
   try {
@@ -78,7 +79,7 @@ export async function lockPool(deps: OpsDeps, poolId: string, operationId: strin
  */
 export async function startPoolOperation(
   deps: OpsDeps,
-  r: PoolRequest & { kind: string; params: Record<string, unknown>; busyOk?: string[]; asked?: Record<string, unknown> },
+  r: PoolRequest & { kind: string; params: Record<string, unknown>; busyOk?: string[]; lockOnly?: readonly string[]; asked?: Record<string, unknown> },
 ): Promise<{ operationId: string; created: boolean; params?: Record<string, unknown>; busy?: BusyHost[] }> {
   const operationId = randomUUID();
   // A person's request (not a schedule's, whose key is its fire) is held to its key.
@@ -89,7 +90,7 @@ export async function startPoolOperation(
   let hostIds: string[];
   let busy: BusyHost[] = [];
   try {
-    ({ hostIds, busy } = await lockPool(deps, r.poolId, operationId, { busyOk: r.busyOk }));
+    ({ hostIds, busy } = await lockPool(deps, r.poolId, operationId, { busyOk: r.busyOk, only: r.lockOnly }));
     if (busy.length) {
       // The same request again finds its own operation holding the hosts.
       const holder = await deps.store.getOperation(busy[0].operationId);

@@ -87,8 +87,11 @@ export async function requestPoolWake(deps: PoolOpsDeps, r: WakeRequest): Promis
   }
   const lead = Math.max(...plan.wake.map((h) => wakeLeadMs(byId.get(h) ?? {})));
   const readyBy = r.readyBy ?? new Date((deps.now ?? Date.now)() + lead).toISOString();
-  // A host that another operation holds does not stop the morning: it is woken after that ends.
-  const started = await startPoolOperation(deps, { ...r, kind: POOL_WAKE, params: { plan, readyBy }, busyOk: plan.wake, asked: { excludeHostIds: r.excludeHostIds, readyBy: r.readyBy } });
+  // A wake holds only the hosts it wakes: a lock on a host that is already on (a person's
+  // operation, a rebalance) is no business of the morning's. A host it wakes that another
+  // operation holds does not stop it either: that host is woken after the other operation ends.
+  // (A sleep, which locks the whole pool, still cannot start beside it.)
+  const started = await startPoolOperation(deps, { ...r, kind: POOL_WAKE, params: { plan, readyBy }, busyOk: plan.wake, lockOnly: plan.wake, asked: { excludeHostIds: r.excludeHostIds, readyBy: r.readyBy } });
   if (!started.created) return { plan: started.params?.plan as WakePlan, operationId: started.operationId, created: false };
   const { operationId } = started;
   const busy = new Set((started.busy ?? []).map((b) => b.hostId));

@@ -44,6 +44,28 @@ describe('the lease heartbeat', () => {
     await store.releaseHostLock(POOL, 'b', op.operationId);
   });
 
+  it('a wake\'s lock taken later by its await-lock step is renewed with the others', async () => {
+    const { operation } = await store.createOperation({ poolId: POOL, kind: 'pool-wake', actor: 't', source: 'api', reason: 'lease test', hostIds: ['a'] }, 'lease-3');
+    await store.acquireHostLock(POOL, 'a', operation.operationId, 60_000);
+    // b was busy with another operation when the wake began: its await-lock step took it since, for a short while.
+    await store.acquireHostLock(POOL, 'b', operation.operationId, 200);
+    await store.createStep(operation.operationId, { index: 0, name: 'await-lock', hostId: 'b', state: 'pending' });
+    const step = (await store.getOperation(operation.operationId))?.steps[0];
+    await store.updateStep(operation.operationId, 0, step?.version ?? 0, { state: 'done' });
+    await store.updateOperation(operation.operationId, operation.version, { leaseOwner: 'w1', leaseExpiresAt: Date.now() + 300 });
+    const op = await store.getOperation(operation.operationId);
+    if (!op) throw new Error('no operation');
+    const beat = heartbeat({ store, operationLeaseMs: 300, lockRenewMs: 60_000 }, op, 'w1');
+    await sleep(450);
+    beat.stop();
+    await beat.settled();
+    expect(beat.signal.aborted).toBe(false);
+    const b = await store.getHost(POOL, 'b');
+    expect(b?.lockOperationId).toBe(op.operationId);
+    expect(b?.lockExpiresAt ?? 0).toBeGreaterThan(Date.now() + 30_000);
+    for (const h of ['a', 'b']) await store.releaseHostLock(POOL, h, op.operationId);
+  });
+
   it('during the release step, the locks let go are not a lost lease, and the lease is still renewed', async () => {
     const op = await leasedOperation('lease-2');
     const beat = heartbeat({ store, operationLeaseMs: 300 }, op, 'w1', { renewLocks: false });

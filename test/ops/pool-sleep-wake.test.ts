@@ -15,7 +15,7 @@ import { createStore, FileSecrets, type Store } from '../../lib/store/index.ts';
 import { startSimFleet, type SimFleet } from '../../lib/sim/ipmi/fleet.ts';
 import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../../lib/sim/xen/index.ts';
 import { XapiHypervisor, type Hypervisor } from '../../lib/xen/index.ts';
-import { requestPoolSleep, requestPoolWake, runOperation, xenPowerGuard, type PoolOpsDeps } from '../../lib/ops/index.ts';
+import { requestHostPower, requestPoolSleep, requestPoolWake, runHostPower, runOperation, xenPowerGuard, type PoolOpsDeps } from '../../lib/ops/index.ts';
 import { IpmiPowerDriver } from '../../lib/drivers/index.ts';
 import { rebindHost } from '../../lib/ops/bind-host.ts';
 import { simIdentityFor } from '../../lib/sim/ipmi/identity.ts';
@@ -165,6 +165,21 @@ describe('pool sleep and wake', () => {
     expect(energy.map((e) => e.hostId).sort()).toEqual([...r.plan.sleep].sort());
     expect(await poolSafe()).toEqual([]);
   }, 60_000);
+
+  it('a wake holds only the hosts it wakes: a person\'s operation on a host that is on does not stop the morning', async () => {
+    const slept = await sleepPool();
+    expect(await runOperation(deps, slept.operationId as string)).toBe('succeeded');
+    expect(slept.plan.sleep.length).toBeGreaterThan(0);
+    // A person's operation on host-002 (on all night), requested and not yet run: it holds host-002.
+    const person = await requestHostPower(deps, { ...request, poolId: POOL, hostIds: ['host-002'], action: 'on', idempotencyKey: `p-${++seq}` });
+    const wake = await requestPoolWake(deps, { ...request, poolId: POOL, idempotencyKey: `w-${++seq}` });
+    expect(wake.created).toBe(true);
+    expect((await store.getOperation(wake.operationId as string))?.hostIds?.sort()).toEqual([...slept.plan.sleep].sort());
+    expect(await runOperation(deps, wake.operationId as string)).toBe('succeeded');
+    for (const h of slept.plan.sleep) expect(fleet.bmcs.find((b) => b.name === h)?.state.host.powerOn, h).toBe(true);
+    expect(await runHostPower(deps, person.operationId)).toBe('succeeded');
+    expect(await poolSafe()).toEqual([]);
+  });
 
   it('a key reused with another body is refused, and the hosts locked for it are let go at once', async () => {
     const key = `r-${++seq}`;
