@@ -5,16 +5,22 @@
  * stays at or under the ceiling and no start was refused; once quiet for the set time, the watch
  * asks the ordinary pool sleep for them, whose planner applies every rule (memory, HA, headroom,
  * the master, bound BMCs) and may keep some on. Never a host that flapped (the watch woke it more
- * than once tonight), at most once per host and night, and not after another wake of the pool
- * (a person's, the morning's) took over.
+ * than once tonight), at most once per host and night, not after another wake of the pool (a
+ * person's, the morning's) took over, not a host a person has acted on since (a single-host
+ * operation), and not once the pool's morning has begun (its wake schedule's ready time, less the
+ * wake's lead).
  */
+import { nextFireTime } from '../schedules/index.ts';
+import type { Schedule } from '../store/index.ts';
 import type { CpuFigure, WatchSettings } from './night-watch-rules.ts';
 
 export interface WatchOperation {
-  kind: 'wake' | 'sleep';
+  /** A pool wake, a pool sleep, or a single-host power operation. */
+  kind: 'wake' | 'sleep' | 'host';
   /** The watch's own, or someone else's (a person, a schedule). */
   byWatch: boolean;
   createdAt: string;
+  /** A wake's: the hosts it woke (its plan; the watch's own: those it brought up, once it ended). */
   hostIds: string[];
 }
 
@@ -37,11 +43,37 @@ export function resleepable(ops: readonly WatchOperation[], hosts: readonly Resl
   const wakes = new Map<string, number>();
   for (const o of watchWakes) for (const h of o.hostIds) wakes.set(h, (wakes.get(h) ?? 0) + 1);
   const sleptByWatch = new Set(ops.filter((o) => o.kind === 'sleep' && o.byWatch).flatMap((o) => o.hostIds));
+  // A person's operation on a host since the watch's first wake: the host is theirs now.
+  const first = Math.min(...watchWakes.map((o) => Date.parse(o.createdAt)));
+  const theirs = new Set(ops.filter((o) => o.kind === 'host' && !o.byWatch && Date.parse(o.createdAt) > first).flatMap((o) => o.hostIds));
   const awake = new Set(hosts.filter((h) => h.awake).map((h) => h.hostId));
-  const hostIds = [...wakes.keys()].filter((h) => awake.has(h) && !sleptByWatch.has(h) && (wakes.get(h) ?? 0) < 2).sort();
+  const hostIds = [...wakes.keys()].filter((h) => awake.has(h) && !sleptByWatch.has(h) && !theirs.has(h) && (wakes.get(h) ?? 0) < 2).sort();
   if (hostIds.length) return { hostIds };
+  if ([...wakes.keys()].some((h) => theirs.has(h))) return { hostIds: [], why: `a person has acted on ${[...wakes.keys()].filter((h) => theirs.has(h)).sort().join(', ')} since: theirs now; the others are asleep or were slept once tonight` };
   const flapped = [...wakes.keys()].filter((h) => (wakes.get(h) ?? 0) >= 2);
   return { hostIds: [], why: flapped.length ? `not again: ${flapped.join(', ')} flapped (woken more than once tonight); the others are asleep or were slept once tonight` : 'the hosts the watch woke are asleep or were slept once tonight' };
+}
+
+const WEEK_MS = 7 * 24 * 3600_000;
+
+/**
+ * When the pool's morning begins after `after` (epoch ms): the first ready time of an enabled wake
+ * schedule within a week, less the wake's lead (the morning wake starts then). Undefined when no
+ * wake schedule is ready within a week.
+ */
+export function morningAt(schedules: readonly Pick<Schedule, 'enabled' | 'action' | 'cron' | 'timeZone'>[], after: number, leadMs: number): number | undefined {
+  let first: number | undefined;
+  for (const s of schedules) {
+    if (!s.enabled || s.action !== 'wake') continue;
+    let at: number | undefined;
+    try {
+      at = nextFireTime(s.cron, s.timeZone, new Date(after))?.getTime();
+    } catch {
+      at = undefined; // a schedule the service would refuse to arm: it wakes nobody
+    }
+    if (at !== undefined && at - after <= WEEK_MS && (first === undefined || at < first)) first = at;
+  }
+  return first === undefined ? undefined : first - leadMs;
 }
 
 /** Another wake of the pool (a person's, the morning's) after the watch's first tonight, if any. */

@@ -12,7 +12,8 @@
  * pool is under way (a sleep, a wake: the figures are in flux); a host the watch woke and that was
  * slept again within the hour is not woken by it again. The hosts it woke stay on until the next
  * night's sleep, unless the pool sets resleepAfterQuietSeconds: then, once their demand has been
- * gone that long, the watch asks the ordinary pool sleep for them (night-watch-resleep.ts).
+ * gone that long, the watch asks the ordinary pool sleep for them (night-watch-resleep.ts), never
+ * once the pool's morning has begun and never a host a person has acted on since.
  *
  * Its memory between checks is one small item (store/night-watch.ts). The wakes and sleeps it made
  * are its operations (actor night-watch).
@@ -24,9 +25,11 @@ import { noticesForAlerts, type Notice } from './notifications.ts';
 import type { PoolOpsDeps } from './pool-operation.ts';
 import { POOL_SLEEP, requestPoolSleep, sleepPlanOf } from './pool-sleep.ts';
 import { readPoolView } from './pool-view.ts';
-import { POOL_WAKE, requestPoolWake } from './pool-wake.ts';
+import { POOL_WAKE, poolWakeLeadMinutes, requestPoolWake } from './pool-wake.ts';
+import type { WakeHostReport } from './wake-steps.ts';
+import { HOST_POWER } from './host-power.ts';
 import { awakeCpu, cpuSpike, decideWatch, flappingHosts, nightOf, NIGHT_WATCH_ACTOR, refusalCursor, watchSettings, watchWakeKey, type CpuFigure, type WakeDecision, type WatchSettings } from './night-watch-rules.ts';
-import { quietNow, resleepable, takenOver, watchSleepKey, type WatchOperation } from './night-watch-resleep.ts';
+import { morningAt, quietNow, resleepable, takenOver, watchSleepKey, type WatchOperation } from './night-watch-resleep.ts';
 
 export interface NightWatchOptions {
   /** The deployment's spike time where the pool's policy names none (default 300 s). */
@@ -63,6 +66,24 @@ export function wokenBy(op: Operation): string[] {
   return Array.isArray(list) ? list.filter((h): h is string => typeof h === 'string') : [];
 }
 
+/**
+ * The hosts a wake of the watch brought up: once it ended, those its ready check found done (a host
+ * whose wake failed, and that a person then switched on, was not the watch's doing); before, its plan.
+ */
+export function broughtUpBy(op: Operation): string[] {
+  const hosts = op.result?.hosts;
+  if (!Array.isArray(hosts)) return wokenBy(op);
+  return (hosts as WakeHostReport[]).filter((h) => h.result === 'done').map((h) => h.hostId);
+}
+
+/** An operation of tonight as the watch weighs it. */
+function watchOperation(op: Operation): WatchOperation {
+  const byWatch = op.actor === NIGHT_WATCH_ACTOR;
+  if (op.kind === HOST_POWER) return { kind: 'host', byWatch, createdAt: op.createdAt, hostIds: op.hostIds ?? [] };
+  const wake = op.kind === POOL_WAKE;
+  return { kind: wake ? 'wake' : 'sleep', byWatch, createdAt: op.createdAt, hostIds: wake && byWatch ? broughtUpBy(op) : wokenBy(op) };
+}
+
 type StateFields = Omit<NightWatchStateInput, 'night'>;
 
 /** Keep the state if it changed; false when another check wrote first. */
@@ -96,9 +117,9 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
     return { poolId, night, state: 'idle', why: 'no host is asleep', notices: [] };
   }
   const ops = await deps.store.listOperations(poolId, { since: new Date(now.getTime() - DAY_MS).toISOString() });
-  const tonight = ops.filter((op) => (op.kind === POOL_WAKE || op.kind === POOL_SLEEP) && nightOf(new Date(op.createdAt), pool.policy?.timeZone) === night);
+  const tonight = ops.filter((op) => (op.kind === POOL_WAKE || op.kind === POOL_SLEEP || op.kind === HOST_POWER) && nightOf(new Date(op.createdAt), pool.policy?.timeZone) === night);
   const watchWakes = tonight.filter((op) => op.kind === POOL_WAKE && op.actor === NIGHT_WATCH_ACTOR);
-  const watchOps: WatchOperation[] = tonight.map((op) => ({ kind: op.kind === POOL_WAKE ? 'wake' : 'sleep', byWatch: op.actor === NIGHT_WATCH_ACTOR, createdAt: op.createdAt, hostIds: wokenBy(op) }));
+  const watchOps: WatchOperation[] = tonight.map(watchOperation);
   // Awake, and no host the watch woke is still its own to sleep again (none, or another wake took over).
   if (asleep.length === 0 && (watchWakes.length === 0 || takenOver(watchOps))) {
     await save({});
@@ -132,7 +153,7 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
   const failed = read.failed.map((f) => ({ hostId: f.hostId, reason: `${f.kind}: ${f.reason}` }));
   const spike = cpuSpike(mine?.cpuOverSince, cpu, settings, now);
 
-  // A wake locks the whole pool; the hosts it woke are its plan's.
+  // The hosts the watch set out to wake (its plans): the flapping rule counts tries.
   const wokenByWatch = new Set(watchWakes.flatMap((op) => wokenBy(op)));
   const flapping = flappingHosts(asleep, wokenByWatch, now);
   const wakeable = asleep.map((h) => h.hostId).filter((h) => !flapping.includes(h));
@@ -140,8 +161,17 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
   const base = { poolId, night, settings, ...(cpu ? { cpu } : {}), ...(failed.length ? { failed } : {}), ...(refusals.length ? { refusals } : {}) };
   if (decision.wake) return wake(deps, { poolId, night, decision, wakeN: watchWakes.length + 1, base, save: () => save(seen) });
 
-  // No demand now: perhaps the hosts the watch woke may sleep again.
-  const candidates = resleepOn ? resleepable(watchOps, view.hosts.map((h) => ({ hostId: h.id, cpus: h.cpus, awake: h.state === 'on' }))) : { hostIds: [] };
+  // No demand now: perhaps the hosts the watch woke may sleep again (not once the morning has begun).
+  let candidates: { hostIds: string[] } = resleepOn ? resleepable(watchOps, view.hosts.map((h) => ({ hostId: h.id, cpus: h.cpus, awake: h.state === 'on' }))) : { hostIds: [] };
+  let morningNote = '';
+  if (candidates.hostIds.length) {
+    const firstWake = Math.min(...watchWakes.map((op) => Date.parse(op.createdAt)));
+    const morning = morningAt(await deps.store.listSchedules(poolId), firstWake, (await poolWakeLeadMinutes(deps.store, poolId)) * 60_000);
+    if (morning !== undefined && now.getTime() >= morning) {
+      morningNote = `; the morning has begun (the wake schedule starts the pool's wake at ${new Date(morning).toISOString()}): ${candidates.hostIds.join(', ')} stay on`;
+      candidates = { hostIds: [] };
+    }
+  }
   const woken = view.hosts.filter((h) => candidates.hostIds.includes(h.id)).map((h) => ({ hostId: h.id, cpus: h.cpus, awake: true }));
   const quiet = woken.length ? quietNow(mine?.quietSince, settings, cpu, woken, refusals.length, now) : undefined;
   const note = flapping.length ? `; not woken again (slept within the hour after the watch woke them): ${flapping.join(', ')}` : '';
@@ -164,7 +194,7 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
   }
   if (!(await save({ cpuOverSince: spike.since, quietSince: quiet?.since, ...seen }))) return { ...base, state: 'busy', why: 'another check wrote first', notices: [] };
   const resleepNote = quiet ? `; ${quiet.why}` : '';
-  return { ...base, state: 'watching', why: decision.why + note + resleepNote, notices: [] };
+  return { ...base, state: 'watching', why: decision.why + note + resleepNote + morningNote, notices: [] };
 }
 
 interface WakeRequest {

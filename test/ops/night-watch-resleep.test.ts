@@ -1,6 +1,8 @@
 /** When the night watch sleeps again the hosts it woke, pure: which hosts may, and when the demand counts as gone. */
 import { describe, expect, it } from 'vitest';
-import { quietNow, resleepable, watchSleepKey, type WatchOperation } from '../../lib/ops/night-watch-resleep.ts';
+import { morningAt, quietNow, resleepable, watchSleepKey, type WatchOperation } from '../../lib/ops/night-watch-resleep.ts';
+import { broughtUpBy } from '../../lib/ops/night-watch.ts';
+import type { Operation } from '../../lib/store/index.ts';
 import { watchSettings } from '../../lib/ops/night-watch-rules.ts';
 import { PoolPolicyInput } from '../../lib/api/schemas/pools.ts';
 import * as z from 'zod/mini';
@@ -28,6 +30,33 @@ describe('the watch sleeping its hosts again', () => {
     expect(resleepable([wake('02:00', ['h4']), wake('05:00', ['h3', 'h4', 'h5'], false)], hosts)).toMatchObject({ hostIds: [], why: expect.stringMatching(/woken since by someone else/) });
     // Someone else's sleep (the evening's) does not count against the watch.
     expect(resleepable([sleep('22:00', ['h3', 'h4'], false), wake('02:00', ['h4'])], hosts)).toEqual({ hostIds: ['h4'] });
+  });
+
+  it('never a host a person has acted on (a single-host operation) since the watch woke it', () => {
+    const person = (t: string, hostIds: string[]): WatchOperation => ({ kind: 'host', byWatch: false, createdAt: at(t), hostIds });
+    expect(resleepable([wake('02:00', ['h3', 'h4']), person('02:30', ['h4'])], hosts)).toEqual({ hostIds: ['h3'] });
+    expect(resleepable([wake('02:00', ['h4']), person('02:30', ['h4'])], hosts)).toEqual({ hostIds: [], why: 'a person has acted on h4 since: theirs now; the others are asleep or were slept once tonight' });
+    // Before the watch's wake, a person's operation says nothing about what the watch woke later.
+    expect(resleepable([person('01:00', ['h4']), wake('02:00', ['h4'])], hosts)).toEqual({ hostIds: ['h4'] });
+  });
+
+  it('the morning: the first ready time of an enabled wake schedule after the watch woke, less the lead', () => {
+    const s = (cron: string, o: { action?: 'wake' | 'sleep'; enabled?: boolean; timeZone?: string } = {}) => ({ cron, action: o.action ?? 'wake', enabled: o.enabled ?? true, timeZone: o.timeZone ?? 'UTC' });
+    const woke = Date.parse(at('02:00'));
+    const lead = 15 * 60_000;
+    expect(morningAt([s('cron(0 6 * * ? *)')], woke, lead)).toBe(Date.parse(at('05:45')));
+    // The earliest of several; disabled ones and sleeps do not count; the zone is the schedule's.
+    expect(morningAt([s('cron(0 7 * * ? *)'), s('cron(0 5 * * ? *)', { enabled: false }), s('cron(30 4 * * ? *)', { action: 'sleep' }), s('cron(0 6 * * ? *)', { timeZone: 'Europe/Paris' })], woke, lead)).toBe(Date.parse(at('04:45')));
+    // A weekday wake on a Saturday night: Monday's ready time.
+    expect(morningAt([s('cron(0 6 ? * MON-FRI *)')], Date.parse('2026-12-05T23:00:00.000Z'), 0)).toBe(Date.parse('2026-12-07T06:00:00.000Z'));
+    expect(morningAt([], woke, lead)).toBeUndefined();
+    expect(morningAt([s('not a cron')], woke, lead)).toBeUndefined();
+  });
+
+  it('what a wake of the watch brought up: once ended, the hosts its ready check found done; before, its plan', () => {
+    const op = (o: Partial<Operation>): Operation => ({ operationId: 'o', poolId: 'p', kind: 'pool-wake', actor: 'night-watch', source: 'schedule', reason: 'r', state: 'running', idempotencyKey: 'k', createdAt: at('02:00'), updatedAt: at('02:00'), version: 1, params: { plan: { wake: ['h3', 'h4'] } }, ...o }) as Operation;
+    expect(broughtUpBy(op({}))).toEqual(['h3', 'h4']);
+    expect(broughtUpBy(op({ state: 'failed', result: { hosts: [{ hostId: 'h3', result: 'done' }, { hostId: 'h4', result: 'failed', detail: 'never live' }] } }))).toEqual(['h3']);
   });
 
   it('off by default; with the setting, quiet once the CPU without those hosts is at or under the ceiling, due after the quiet time and not before', () => {
