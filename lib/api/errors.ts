@@ -2,7 +2,7 @@
  * API errors: every failure is `{ error: { code, message, ...extra } }` with an HTTP status. Domain
  * errors are mapped here, once, for the local server and the Lambda handler alike.
  */
-import { HostBusyError, IdempotencyKeyReusedError, StoreValidationError } from '../store/index.ts';
+import { AlreadyExistsError, HostBusyError, IdempotencyKeyReusedError, StoreValidationError, VersionConflictError } from '../store/index.ts';
 import { PowerRefusedError } from '../ops/index.ts';
 import { BmcTakenError } from '../ops/index.ts';
 import { ScheduleConflictError, ScheduleNotFoundError, ScheduleValidationError } from '../schedules/index.ts';
@@ -29,5 +29,8 @@ export function apiErrorOf(e: unknown): ApiError | undefined {
   if (e instanceof ScheduleConflictError) return new ApiError(409, 'schedule_conflict', e.message);
   if (e instanceof IdempotencyKeyReusedError) return new ApiError(422, 'idempotency_key_reused', e.message, { operation: e.operationId });
   if (e instanceof StoreValidationError) return new ApiError(400, 'invalid_request', e.message);
+  // Another request wrote the same record first: nothing of this one was kept; read it again.
+  if (e instanceof VersionConflictError) return new ApiError(409, 'conflict', 'it changed meanwhile (another request wrote it first): read it again and retry');
+  if (e instanceof AlreadyExistsError) return new ApiError(409, 'exists', 'it exists already (another request made it first)');
   return undefined;
 }

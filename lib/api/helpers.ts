@@ -83,3 +83,19 @@ export function secretsOf(ctx: ApiContext): Secrets {
   if (!ctx.secrets) throw new ApiError(501, 'no_secrets', 'this deployment cannot store BMC credentials');
   return ctx.secrets;
 }
+
+/**
+ * Put a new secret, then make the write that goes with it; when that write fails (it lost a
+ * version race, the table is away), the secret is put back as it was, so a refused request changes
+ * nothing. A secret there was none of before stays (the port has no delete): it is unused.
+ */
+export async function withNewSecret<T>(secrets: Secrets, ref: string, value: string, write: () => Promise<T>): Promise<T> {
+  const previous = await secrets.get(ref).catch(() => undefined);
+  await secrets.put(ref, value);
+  try {
+    return await write();
+  } catch (e) {
+    if (previous !== undefined && previous !== value) await secrets.put(ref, previous).catch(() => undefined);
+    throw e;
+  }
+}

@@ -10,7 +10,7 @@ import type { HostPatch } from '../store/index.ts';
 import { addXapiHost, bmcProbes, bmcReach, refuseBmcFieldsWithoutBmc } from './host-bmc.ts';
 import { bindDeps } from './bind-deps.ts';
 import { ApiError } from './errors.ts';
-import { findHost, poolOf, publicBinding, publicHost, secretsOf } from './helpers.ts';
+import { findHost, poolOf, publicBinding, publicHost, secretsOf, withNewSecret } from './helpers.ts';
 import { IdParams, PoolQuery } from './schemas/common.ts';
 import * as s from './schemas/hosts.ts';
 import { defineRoute, type ApiContext, type Route } from './types.ts';
@@ -66,14 +66,15 @@ export const HOST_ROUTES: Route[] = [
       const previous = await secretsOf(ctx).get(secretRef).catch(() => undefined);
       await secretsOf(ctx).put(secretRef, bmcPassword);
       let binding;
+      let created;
       try {
         binding = await readBinding(bindDeps(ctx), candidate);
         await assertBmcFree(ctx.store, { ...candidate, binding });
+        created = await ctx.store.createHost({ ...candidate, power: 'unknown', neverSleep: body.neverSleep, sleepState: 'awake', binding });
       } catch (e) {
         if (previous !== undefined) await secretsOf(ctx).put(secretRef, previous).catch(() => undefined);
         throw e;
       }
-      const created = await ctx.store.createHost({ ...candidate, power: 'unknown', neverSleep: body.neverSleep, sleepState: 'awake', binding });
       const over = `${reach.bmcProtocol}${reach.bmcProtocolFound ? ' (found by auto)' : ''}${reach.tlsPin?.fingerprint256 ? `, certificate pinned ${reach.tlsPin.fingerprint256}` : ''}`;
       await ctx.store.appendAudit({ poolId: pool.poolId, hostId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'add host', result: 'ok', message: `BMC over ${over}; ${binding.state}: ${binding.why}` });
       return { status: 201, body: { host: publicHost(created, now(ctx)) } };
@@ -137,8 +138,8 @@ export const HOST_ROUTES: Route[] = [
         });
         patch.tlsPin = { fingerprint256, pinnedAt: new Date(now(ctx)).toISOString() };
       }
-      if (bmcPassword) await secretsOf(ctx).put(host.secretRef, bmcPassword);
-      let saved = Object.keys(patch).length ? await ctx.store.updateHost(host.poolId, host.hostId, host.version, patch) : host;
+      const write = async () => (Object.keys(patch).length ? ctx.store.updateHost(host.poolId, host.hostId, host.version, patch) : host);
+      let saved = bmcPassword ? await withNewSecret(secretsOf(ctx), host.secretRef, bmcPassword, write) : await write();
       const who = { actor: req.actor, source: req.source ?? ('api' as const), reason: reason || 'inventory' };
       // A changed BMC address (or user) is another BMC until it is read again.
       if (moved) saved = await rebindHost(bindDeps(ctx), host.poolId, host.hostId, who);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApiError } from './errors.ts';
-import { poolOf, publicHost, secretsOf } from './helpers.ts';
+import { poolOf, publicHost, secretsOf, withNewSecret } from './helpers.ts';
 import type { Pool, PoolPatch } from '../store/index.ts';
 import type { ApiContext, ApiRequest, Route } from './types.ts';
 import { defineRoute } from './types.ts';
@@ -99,8 +99,8 @@ export const POOL_ROUTES: Route[] = [
       if (body.xapiUrl !== undefined) patch.xapiUrl = body.xapiUrl;
       if (body.xapiUser !== undefined) patch.xapiUser = body.xapiUser;
       if (body.policy !== undefined) patch.policy = { ...(pool.policy ?? {}), ...body.policy };
-      if (body.xapiPassword) await secretsOf(ctx).put(pool.secretRef, body.xapiPassword);
-      const saved = Object.keys(patch).length ? await ctx.store.updatePool(pool.poolId, pool.version, patch) : pool;
+      const write = async () => (Object.keys(patch).length ? ctx.store.updatePool(pool.poolId, pool.version, patch) : pool);
+      const saved = body.xapiPassword ? await withNewSecret(secretsOf(ctx), pool.secretRef, body.xapiPassword, write) : await write();
       await ctx.store.appendAudit({ poolId: pool.poolId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'change pool', result: 'ok', message: [...Object.keys(patch), ...(body.xapiPassword ? ['xapiPassword'] : [])].join(', ') });
       return { status: 200, body: { pool: publicPool(saved) } };
     },
