@@ -11,7 +11,7 @@
  */
 import type { Host, OperationWithSteps } from '../store/index.ts';
 import type { HostPowerAction } from './power-driver.ts';
-import { IpmiCompletionCodeError, IpmiError } from '../ipmi/errors.ts';
+import { commandFailure } from './command-outcome.ts';
 import { checkLease, errorText, hostOf, isCancelled, sleep, stepsOfHost, waitUntil, type StepExecution, type StepMachine, type StepOutcome } from './step-machine.ts';
 import { bmcCutRefusal, bmcOnRefusal } from './bind-host.ts';
 import { recordPower, waitForPower } from './chassis-power.ts';
@@ -28,15 +28,6 @@ export function hostPowerSteps(action: HostPowerAction): string[] {
   if (action === 'soft') return ['check', 'disable', 'command', 'confirm', 'escalate', 'reenable'];
   if (action === 'cycle') return ['check', 'disable', 'command', 'confirm', 'restart', 'reenable'];
   return ['check', 'disable', 'command', 'confirm', 'reenable'];
-}
-
-/**
- * A BMC's answer that says the command was not carried out: a completion code (IPMI: the BMC
- * refused it, for example 0xD4 for too low a privilege), as against no answer, whose outcome only
- * the chassis can tell.
- */
-function refusedByBmc(e: unknown): e is IpmiCompletionCodeError {
-  return e instanceof IpmiCompletionCodeError;
 }
 
 export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMachine {
@@ -78,12 +69,14 @@ export function hostPowerMachine(deps: OpsDeps, op0: OperationWithSteps): StepMa
     try {
       await deps.driver.sendOnce(host, what);
     } catch (e) {
-      // The BMC said no: nothing was done, and the step says so. A lost answer leaves the outcome
-      // to the confirm step; anything else (the worker dying) leaves this step "running", so it is
-      // never sent again.
-      if (refusedByBmc(e)) return { state: 'failed', detail: { sent: false, refused: true, why: e.message }, error: `the BMC refused ${what}: ${e.message}` };
-      if (!(e instanceof IpmiError)) throw e;
-      return { state: 'done', detail: { sent: true, answer: e.message, ...(forcedPast ? { forcedPast } : {}) } };
+      // The BMC said no (or the command never left): nothing was done, and the step says so. A
+      // lost answer leaves the outcome to the confirm step; anything else (the worker dying)
+      // leaves this step "running", so it is never sent again.
+      const failure = commandFailure(e);
+      if (!failure) throw e;
+      const why = (e as Error).message;
+      if (failure === 'refused') return { state: 'failed', detail: { sent: false, refused: true, why, ...(forcedPast ? { forcedPast } : {}) }, error: `the BMC refused ${what}: ${why}` };
+      return { state: 'done', detail: { sent: true, answer: why, ...(forcedPast ? { forcedPast } : {}) } };
     }
     return forcedPast ? { state: 'done', detail: { sent: true, forcedPast } } : undefined;
   };

@@ -92,7 +92,8 @@ const SPLIT_SAFE = new Set([
   // Not through store/index.ts, which would put the SDK in every bundle's cold start.
   'cli/secrets-command.ts -> store/secrets-sdk.ts',
   'fleet/sweep-types.ts -> ipmi/errors.ts',
-  'ops/host-power-steps.ts -> ipmi/errors.ts',
+  'ops/command-outcome.ts -> ipmi/errors.ts',
+  'ops/command-outcome.ts -> redfish/errors.ts',
   'ops/sensor-poll.ts -> fleet/sweep-types.ts',
   'ops/wake-steps.ts -> ipmi/errors.ts',
   'ops/wake-steps.ts -> redfish/errors.ts',

@@ -148,3 +148,12 @@ describe.skipIf(!hasOpenssl)('TLS: a CA bundle', () => {
     expect(s.requests).toEqual([]);
   });
 });
+
+describe('verification against a CA with no CA bundle', () => {
+  it('is refused before any connection, never taken as trust on first use', async () => {
+    // A host marked to verify against a CA, in a deployment given no bundle (the key set, its value absent).
+    const bmc = () => openRedfish({ host: '127.0.0.1', port: 9, username: 'admin', password: TEST_PASSWORD, tls: { ca: undefined } });
+    expect(bmc).toThrow(/verification against a CA was asked for, but no CA bundle was given/);
+    expect(() => openRedfish({ host: '127.0.0.1', port: 9, username: 'admin', password: TEST_PASSWORD, tls: { ca: [] } })).toThrow(/no CA bundle/);
+  });
+});

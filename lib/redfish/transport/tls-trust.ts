@@ -29,6 +29,8 @@ export class TlsTrust {
   private lastSeen?: string;
 
   constructor(private readonly o: TlsOptions = {}) {
+    // Asked to verify against a CA but given none: refused, never trust on first use in its place.
+    if ('ca' in o && (o.ca === undefined || o.ca.length === 0)) throw new RedfishError('TLS: verification against a CA was asked for, but no CA bundle was given');
     if (o.fingerprint !== undefined) this.pinned = normalizeFingerprint(o.fingerprint);
   }
 

@@ -1,0 +1,43 @@
+/**
+ * What a power command's error says about the command, for the step that sent it: refused (not
+ * carried out: the BMC said no, or the command never left), or unknown (it may have been carried
+ * out: only the chassis can tell). Anything else is not a BMC's error.
+ *
+ * - IPMI: a completion code is the BMC's no; a refused or impossible login sends no command; any
+ *   other error (a lost answer) is unknown.
+ * - Redfish: a 4xx answer is the BMC's no (a 401 means it did not act on the request); a refused
+ *   certificate, a failed handshake, a reset type not offered, a power state unread, or a BMC that
+ *   did not answer before the request left, sent nothing; a lost answer after sending, a 5xx
+ *   answer, a task that ended badly or a malformed answer are unknown.
+ *
+ * Error classes are imported by path: ops reaches the BMC clients only through the lazy driver.
+ */
+import { IpmiAuthError, IpmiCompletionCodeError, IpmiError, IpmiInsecureError, IpmiPasswordTooLongError } from '../ipmi/errors.ts';
+import {
+  RedfishAuthError,
+  RedfishCertificateChangedError,
+  RedfishConnectionError,
+  RedfishError,
+  RedfishHttpError,
+  RedfishNotSupportedError,
+  RedfishProtocolError,
+  RedfishStateError,
+  RedfishTaskError,
+  RedfishTimeoutError,
+  RedfishTlsError,
+} from '../redfish/errors.ts';
+
+export type CommandFailure = 'refused' | 'unknown';
+
+export function commandFailure(e: unknown): CommandFailure | undefined {
+  if (e instanceof IpmiError) {
+    return e instanceof IpmiCompletionCodeError || e instanceof IpmiAuthError || e instanceof IpmiPasswordTooLongError || e instanceof IpmiInsecureError ? 'refused' : 'unknown';
+  }
+  if (!(e instanceof RedfishError)) return undefined;
+  if (e instanceof RedfishHttpError) return (e.status ?? 500) < 500 ? 'refused' : 'unknown';
+  if (e instanceof RedfishTimeoutError || e instanceof RedfishConnectionError) return e.requestSent ? 'unknown' : 'refused';
+  if (e instanceof RedfishTaskError || e instanceof RedfishProtocolError) return 'unknown';
+  if (e instanceof RedfishAuthError || e instanceof RedfishCertificateChangedError || e instanceof RedfishTlsError || e instanceof RedfishNotSupportedError || e instanceof RedfishStateError) return 'refused';
+  // The client's own refusals (a closed client, a setting it cannot work with): nothing was sent.
+  return e.constructor === RedfishError ? 'refused' : 'unknown';
+}
