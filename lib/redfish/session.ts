@@ -20,6 +20,11 @@ export interface AuthOptions {
   auth?: AuthMode;
   /** Delete the session after this long without a request (default 60 s; Infinity keeps it). */
   sessionIdleMs?: number;
+  /**
+   * After a BMC with a SessionService refused a session (it may be at its session limit), Basic
+   * auth is used for this long, then a session is asked for again (default 60 s).
+   */
+  sessionRetryMs?: number;
 }
 
 export interface AuthTicket {
@@ -51,6 +56,8 @@ export class RedfishAuth {
   basicReason?: string;
   /** Sessions opened so far (for figures and tests). */
   logins = 0;
+  /** When a refused session is asked for again (epoch ms); undefined while Basic is for good. */
+  private sessionAgainAt?: number;
 
   constructor(
     private readonly ep: ResolvedEndpoint,
@@ -73,7 +80,8 @@ export class RedfishAuth {
     clearTimeout(this.idle);
     try {
       if (this.loggingOut) await this.loggingOut;
-      if (this.mode === undefined || (this.mode === 'session' && !this.session)) await this.login();
+      const retry = this.mode === 'basic' && this.sessionAgainAt !== undefined && Date.now() >= this.sessionAgainAt;
+      if (this.mode === undefined || (this.mode === 'session' && !this.session) || retry) await this.login();
       return this.ticket();
     } catch (e) {
       this.end();
@@ -143,15 +151,23 @@ export class RedfishAuth {
     }
     const token = header(res, 'x-auth-token');
     const where = header(res, 'location') ?? link(res.body);
-    if (res.status >= 300 || !token || !where) return this.useBasic(`the BMC did not open a session (HTTP ${res.status}${token ? '' : ', no X-Auth-Token'})`);
+    if (res.status >= 300 || !token || !where) {
+      // Refused (a full session table, a BMC busy starting): Basic for a while, then a session
+      // again. An answer without a token is a BMC that does not do sessions: Basic for good.
+      const again = res.status >= 400 ? Date.now() + (this.o.sessionRetryMs ?? 60_000) : undefined;
+      return this.useBasic(`the BMC did not open a session (HTTP ${res.status}${token ? '' : ', no X-Auth-Token'})${again ? '; asked again later' : ''}`, again);
+    }
     this.session = { token, path: pathOf(where, this.ep) };
     this.mode = 'session';
+    this.basicReason = undefined;
+    this.sessionAgainAt = undefined;
     this.logins++;
   }
 
-  private useBasic(reason: string): void {
+  private useBasic(reason: string, againAt?: number): void {
     this.mode = 'basic';
     this.basicReason = reason;
+    this.sessionAgainAt = againAt;
   }
 
   private async logout(): Promise<void> {

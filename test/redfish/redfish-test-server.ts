@@ -126,6 +126,11 @@ export class RedfishTestServer {
     this.server.closeAllConnections();
   }
 
+  /** Session logins are refused with this status from now on (undefined: opened again). */
+  refuseSessions(status: number | undefined): void {
+    this.o.refuseSessionsWith = status;
+  }
+
   /** The next `count` requests are answered with `status` (and not carried out). */
   failNext(status: number, count = 1): void {
     this.failing = { status, count };

@@ -119,6 +119,21 @@ describe('Basic auth as the fallback', () => {
     expect(s.count('POST', /Sessions/)).toBe(1);
   });
 
+  it('a session refused for a while (a full session table): Basic meanwhile, a session again once the BMC gives one', async () => {
+    const { s, bmc } = await setup({ refuseSessionsWith: 503 }, { sessionRetryMs: 150 });
+    await bmc.powerState();
+    expect(bmc.client.authentication).toMatchObject({ mode: 'basic', logins: 0 });
+    expect(bmc.client.authentication.basicReason).toMatch(/HTTP 503.*asked again later/);
+    // Within the back-off no session is asked for; after it, the BMC (a slot free now) gives one.
+    await bmc.powerState();
+    expect(s.count('POST', /Sessions/)).toBe(1);
+    s.refuseSessions(undefined);
+    await sleep(200);
+    await bmc.powerState();
+    expect(bmc.client.authentication).toMatchObject({ mode: 'session', logins: 1, hasSession: true });
+    expect(s.requests.at(-1)?.auth).toBe('token');
+  });
+
   it('when the caller asks for it; wrong Basic credentials are a RedfishAuthError at once', async () => {
     const { s, bmc } = await setup({}, { auth: 'basic' });
     await bmc.powerState();
