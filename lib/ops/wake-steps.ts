@@ -223,11 +223,27 @@ export function wakeSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithS
     return { state: 'done', detail: { hosts: report } };
   }
 
-  /** Every lock of the operation let go, the ones taken late (after another operation) too. */
+  /**
+   * Every lock of the operation let go, the ones taken late (after another operation) too. A host
+   * whose power-on went out but that this wake did not see through (cancelled, or not ready in
+   * time) is on or coming up: it is left for the sweeper, which enables it and records it awake
+   * once XAPI calls it live, rather than staying recorded asleep.
+   */
   async function release(x: StepExecution): Promise<StepOutcome> {
     const busy = ((x.op.params?.busy as BusyHost[] | undefined) ?? []).map((b) => b.hostId);
+    const left: string[] = [];
+    for (const s of x.op.steps.filter((st) => st.name === 'power-on' && st.state === 'done' && st.hostId)) {
+      const h = await deps.store.getHost(poolId, s.hostId as string);
+      if (!h || h.sleepState !== 'asleep' || h.awaitingEnable) continue;
+      try {
+        await deps.store.updateHost(poolId, h.hostId, h.version, { awaitingEnable: { operationId: x.op.operationId, since: iso() } });
+        left.push(h.hostId);
+      } catch (e) {
+        deps.log?.('wake-left-unmarked', { operation: x.op.operationId.slice(0, 8), host: h.hostId, error: message(e) });
+      }
+    }
     await releaseLocks([...(x.op.hostIds ?? []), ...busy], x.op.operationId);
-    return { state: 'done' };
+    return { state: 'done', ...(left.length ? { detail: { awaitingEnable: left } } : {}) };
   }
 
   return { awaitLock, powerOnHost, waitUntilLive, enableHost, stagger, readyCheck, release };

@@ -15,7 +15,7 @@ import { createStore, FileSecrets, type Store } from '../../lib/store/index.ts';
 import { startSimFleet, type SimFleet } from '../../lib/sim/ipmi/fleet.ts';
 import { startXapiSim, demoPool, type HostPowerLink, type XapiSim } from '../../lib/sim/xen/index.ts';
 import { XapiHypervisor, type Hypervisor } from '../../lib/xen/index.ts';
-import { requestHostPower, requestPoolSleep, requestPoolWake, runHostPower, runOperation, xenPowerGuard, type PoolOpsDeps } from '../../lib/ops/index.ts';
+import { requestCancel, requestHostPower, requestPoolSleep, requestPoolWake, runHostPower, runOperation, sweep, xenPowerGuard, type PoolOpsDeps } from '../../lib/ops/index.ts';
 import { IpmiPowerDriver } from '../../lib/drivers/index.ts';
 import { rebindHost } from '../../lib/ops/bind-host.ts';
 import { simIdentityFor } from '../../lib/sim/ipmi/identity.ts';
@@ -178,6 +178,30 @@ describe('pool sleep and wake', () => {
     expect(await runOperation(deps, wake.operationId as string)).toBe('succeeded');
     for (const h of slept.plan.sleep) expect(fleet.bmcs.find((b) => b.name === h)?.state.host.powerOn, h).toBe(true);
     expect(await runHostPower(deps, person.operationId)).toBe('succeeded');
+    expect(await poolSafe()).toEqual([]);
+  });
+
+  it('a wake cancelled after its first power-on: that host is not left recorded asleep; the sweeper enables it and records it awake once live', async () => {
+    const slept = await sleepPool();
+    expect(await runOperation(deps, slept.operationId as string)).toBe('succeeded');
+    const wake = await requestPoolWake(deps, { ...request, poolId: POOL, idempotencyKey: `w-${++seq}` });
+    const killed = new Error('worker killed after the first power-on');
+    let first: string | undefined;
+    const dying = { ...deps, afterStep: (st: { name: string; state: string; hostId?: string }) => { if (st.name === 'power-on' && st.state === 'done' && !first) { first = st.hostId; throw killed; } } };
+    await expect(runOperation(dying, wake.operationId as string)).rejects.toBe(killed);
+    await requestCancel(deps, wake.operationId as string, 'tester', 'not this morning after all');
+    await runOperation(deps, wake.operationId as string);
+    expect((await store.getOperation(wake.operationId as string))?.state).toBe('cancelled');
+    const h = await store.getHost(POOL, first as string);
+    expect(h?.sleepState).toBe('asleep');
+    expect(h?.awaitingEnable?.operationId).toBe(wake.operationId);
+    for (let i = 0; i < 100 && !xapi.state.hostMetrics(first as string).live; i++) await new Promise((r) => setTimeout(r, 50));
+    const swept = await sweep({ ...deps, launch: async () => undefined });
+    expect(swept.enabled).toContain(first);
+    expect(await store.getHost(POOL, first as string)).toMatchObject({ sleepState: 'awake', xenState: 'enabled' });
+    expect(xapi.state.host(first as string).enabled).toBe(true);
+    // The rest of the pool, still asleep, wakes as any morning.
+    await wakePool();
     expect(await poolSafe()).toEqual([]);
   });
 
