@@ -260,7 +260,19 @@ export class ScheduleService {
           hostIds: merged.hostIds,
           exceptions: merged.exceptions as Record<string, unknown>,
         });
-        await this.arm(merged, current.action === 'wake');
+        try {
+          await this.arm(merged, current.action === 'wake');
+        } catch (e) {
+          // The timer could not be changed (the scheduler refused, or is away): the schedule goes
+          // back to what it was, in the store and (as far as it can) in the scheduler, so the two
+          // agree and the request changed nothing.
+          const was = fromStored(current);
+          await this.store
+            .updateSchedule(poolId, name, saved.version, { cron: was.expression, timeZone: was.timezone, action: was.action, enabled: was.enabled, hostIds: was.hostIds, exceptions: was.exceptions as Record<string, unknown> })
+            .catch((undo: unknown) => this.o.log?.('schedule-update-not-undone', { pool: poolId, schedule: name, error: undo instanceof Error ? undo.message : String(undo) }));
+          await this.arm(was, merged.action === 'wake').catch(() => undefined);
+          throw e;
+        }
         return this.view(saved);
       },
       { attempts: 3, retryOn: (e) => e instanceof VersionConflictError && expectedVersion === undefined, exhausted: () => new ScheduleConflictError(name) },

@@ -210,6 +210,24 @@ describe('through the EventBridge port', () => {
     expect(mock.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input.Name)).toEqual([stale]);
   });
 
+  it('an update the scheduler refuses changes nothing: the store keeps the schedule as it was', async () => {
+    const poolId = await newPool();
+    mock.on(GetScheduleCommand).rejects(new ResourceNotFoundException({ message: 'no such schedule', Message: 'no such schedule', $metadata: {} }));
+    mock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn:aws:scheduler:::schedule/lowpower/x' });
+    mock.on(ListSchedulesCommand).resolves({ Schedules: [] });
+    await service.create(wake(poolId));
+    const before = await store.getSchedule(poolId, 'morning');
+    // The timer exists now; the scheduler refuses to change it (throttled, a quota, an outage).
+    mock.reset();
+    mock.on(GetScheduleCommand).resolves({ Name: `${poolId}.morning`, GroupName: 'lowpower', FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: TARGET, RoleArn: ROLE } });
+    mock.on(UpdateScheduleCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    mock.on(ListSchedulesCommand).resolves({ Schedules: [] });
+    await expect(service.update(poolId, 'morning', { expression: 'cron(0 5 ? * * *)' })).rejects.toThrow();
+    const after = await store.getSchedule(poolId, 'morning');
+    expect(after).toMatchObject({ cron: before?.cron, timeZone: before?.timeZone, enabled: true });
+    expect((await service.get(poolId, 'morning')).expression).toBe('cron(0 3 ? * * *)');
+  });
+
   it('a one-time schedule that exists already is replaced whole (booking twice is harmless)', async () => {
     const poolId = await newPool();
     mock.on(GetScheduleCommand).resolves({ Name: `${poolId}.morning`, GroupName: 'lowpower', FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: TARGET, RoleArn: ROLE } });
