@@ -66,6 +66,9 @@ export interface TimerCheck {
   error?: string;
 }
 
+/** A schedule's fields as the store keeps them. */
+const storedFields = (s: Schedule) => ({ cron: s.expression, timeZone: s.timezone, action: s.action, enabled: s.enabled, hostIds: s.hostIds, exceptions: s.exceptions as Record<string, unknown> });
+
 const squash = (expression: string): string => expression.trim().replace(/\s+/g, ' ');
 
 export interface ScheduleServiceOptions {
@@ -217,16 +220,7 @@ export class ScheduleService {
     if (!(await this.store.getPool(input.poolId))) throw new ScheduleValidationError('poolId', `pool '${input.poolId}' does not exist`);
     let stored: StoredSchedule;
     try {
-      stored = await this.store.createSchedule({
-        poolId: input.poolId,
-        scheduleId: input.name,
-        cron: input.expression,
-        timeZone: input.timezone,
-        action: input.action,
-        enabled: input.enabled,
-        hostIds: input.hostIds,
-        exceptions: input.exceptions as Record<string, unknown>,
-      });
+      stored = await this.store.createSchedule({ poolId: input.poolId, scheduleId: input.name, ...storedFields(input) });
     } catch (e) {
       if (e instanceof AlreadyExistsError) throw new ScheduleConflictError(input.name, `schedule '${input.name}' exists in pool ${input.poolId}`);
       throw e;
@@ -252,14 +246,7 @@ export class ScheduleService {
         }
         const merged: Schedule = { ...fromStored(current), ...patch, name, poolId };
         validateSchedule(merged);
-        const saved = await this.store.updateSchedule(poolId, name, current.version, {
-          cron: merged.expression,
-          timeZone: merged.timezone,
-          action: merged.action,
-          enabled: merged.enabled,
-          hostIds: merged.hostIds,
-          exceptions: merged.exceptions as Record<string, unknown>,
-        });
+        const saved = await this.store.updateSchedule(poolId, name, current.version, storedFields(merged));
         try {
           await this.arm(merged, current.action === 'wake');
         } catch (e) {
@@ -268,7 +255,7 @@ export class ScheduleService {
           // agree and the request changed nothing.
           const was = fromStored(current);
           await this.store
-            .updateSchedule(poolId, name, saved.version, { cron: was.expression, timeZone: was.timezone, action: was.action, enabled: was.enabled, hostIds: was.hostIds, exceptions: was.exceptions as Record<string, unknown> })
+            .updateSchedule(poolId, name, saved.version, storedFields(was))
             .catch((undo: unknown) => this.o.log?.('schedule-update-not-undone', { pool: poolId, schedule: name, error: undo instanceof Error ? undo.message : String(undo) }));
           await this.arm(was, merged.action === 'wake').catch(() => undefined);
           throw e;
