@@ -17,6 +17,11 @@ export interface RedfishDriverOptions {
   cycleConfirmMs?: number;
   /** Between two state reads (default 1 s). */
   pollMs?: number;
+  /**
+   * How long a reset answered with a task is followed (default 30 s). The step that sent it reads
+   * the chassis itself: a task still running then is left to that read, not waited for.
+   */
+  taskTimeoutMs?: number;
   /** Told when a host's certificate was pinned on first use, to store it with the host. */
   onPinned?: (host: BmcHost, fingerprint256: string) => Promise<void> | void;
   /** A PEM bundle of CAs for hosts whose trust is `ca`. */
@@ -77,7 +82,7 @@ export class RedfishPowerDriver implements PowerDriver {
    */
   async sendOnce(host: Host, action: HostPowerAction): Promise<void> {
     const bmc = await this.bmc(host);
-    await bmc.power(action, { confirmTimeoutMs: action === 'cycle' ? (this.o.cycleConfirmMs ?? 60_000) : 0, softWaitMs: 0, pollMs: this.o.pollMs });
+    await bmc.power(action, { confirmTimeoutMs: action === 'cycle' ? (this.o.cycleConfirmMs ?? 60_000) : 0, softWaitMs: 0, pollMs: this.o.pollMs, taskTimeoutMs: this.o.taskTimeoutMs ?? 30_000 });
   }
 
   async readWatts(host: Host): Promise<number | null> {

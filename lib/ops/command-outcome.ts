@@ -6,9 +6,10 @@
  * - IPMI: a completion code is the BMC's no; a refused or impossible login sends no command; any
  *   other error (a lost answer) is unknown.
  * - Redfish: a 4xx answer is the BMC's no (a 401 means it did not act on the request); a refused
- *   certificate, a failed handshake, a reset type not offered, a power state unread, or a BMC that
- *   did not answer before the request left, sent nothing; a lost answer after sending, a 5xx
- *   answer, a task that ended badly or a malformed answer are unknown.
+ *   certificate, a failed handshake, a reset type not offered, or a BMC that did not answer before
+ *   the request left, sent nothing; a lost answer after sending, a 5xx answer, a task that ended
+ *   badly, a malformed answer, a state the driver would not act on (it may come after an off of a
+ *   cycle) and anything else are unknown.
  *
  * Error classes are imported by path: ops reaches the BMC clients only through the lazy driver.
  */
@@ -21,7 +22,6 @@ import {
   RedfishHttpError,
   RedfishNotSupportedError,
   RedfishProtocolError,
-  RedfishStateError,
   RedfishTaskError,
   RedfishTimeoutError,
   RedfishTlsError,
@@ -37,7 +37,7 @@ export function commandFailure(e: unknown): CommandFailure | undefined {
   if (e instanceof RedfishHttpError) return (e.status ?? 500) < 500 ? 'refused' : 'unknown';
   if (e instanceof RedfishTimeoutError || e instanceof RedfishConnectionError) return e.requestSent ? 'unknown' : 'refused';
   if (e instanceof RedfishTaskError || e instanceof RedfishProtocolError) return 'unknown';
-  if (e instanceof RedfishAuthError || e instanceof RedfishCertificateChangedError || e instanceof RedfishTlsError || e instanceof RedfishNotSupportedError || e instanceof RedfishStateError) return 'refused';
-  // The client's own refusals (a closed client, a setting it cannot work with): nothing was sent.
-  return e.constructor === RedfishError ? 'refused' : 'unknown';
+  if (e instanceof RedfishAuthError || e instanceof RedfishCertificateChangedError || e instanceof RedfishTlsError || e instanceof RedfishNotSupportedError) return 'refused';
+  // Anything else (a client closed under a reset it had sent, say) may have come after the reset.
+  return 'unknown';
 }

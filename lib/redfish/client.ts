@@ -72,7 +72,7 @@ export class RedfishClient {
   constructor(private readonly o: RedfishClientOptions) {
     this.endpoint = resolveEndpoint(o);
     if (!o.username) throw new RedfishError(`${this.endpoint.label}: a Redfish client needs a user name`);
-    this.trust = new TlsTrust(o.tls);
+    this.trust = new TlsTrust(o.tls, this.endpoint.label);
     this.transport = new HttpTransport(this.endpoint, this.trust, { timeoutMs: o.timeoutMs });
     this.auth = new RedfishAuth(this.endpoint, o, {
       send: (r, idempotent) => this.exchange(r, idempotent),

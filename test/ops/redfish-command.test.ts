@@ -75,6 +75,22 @@ describe('a Redfish BMC\'s answer to a power command', () => {
     expect((await driver.readPower((await store.getHost(POOL, hostId))!))).toBe('on');
   });
 
+  it('a reset whose task never ends is followed for the task time only; then the confirm step reads the chassis', async () => {
+    const hostId = await redfishHost({ resetAnswer: 202, taskPolls: 1_000_000 });
+    const quick = new RedfishPowerDriver(secrets, { timeoutMs: 2000, pollMs: 50, taskTimeoutMs: 400 });
+    try {
+      const { operationId } = await requestHostPower({ store, driver: quick, confirmMs: 60_000 }, { poolId: POOL, hostIds: [hostId], action: 'off', reason: 'test', actor: 'tester', source: 'api', idempotencyKey: `k-${++seq}` });
+      const t0 = Date.now();
+      expect(await runHostPower({ store, driver: quick, confirmMs: 60_000 }, operationId)).toBe('succeeded');
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      const command = (await store.getOperation(operationId))?.steps.find((s) => s.name === 'command');
+      expect(command).toMatchObject({ state: 'done', detail: { sent: true, answer: expect.stringMatching(/task/) } });
+      expect(server?.count('POST', /Actions\/ComputerSystem\.Reset/)).toBe(1);
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('a reset whose answer is lost after the BMC acted is left to the confirm step, which sees the host off', async () => {
     const hostId = await redfishHost({});
     server?.dropAnswerTo(/Actions\/ComputerSystem\.Reset/);

@@ -6,7 +6,7 @@
  * certificate may be renewed freely. Either way the check happens before a byte of the request
  * (and so of a credential) is written.
  */
-import { RedfishCertificateChangedError, RedfishError } from '../errors.ts';
+import { RedfishCertificateChangedError, RedfishError, RedfishTlsError } from '../errors.ts';
 
 export interface TlsOptions {
   /** The pinned SHA-256 fingerprint ("AB:CD:..." or plain hex); none = pin the first one seen. */
@@ -28,9 +28,12 @@ export class TlsTrust {
   private pinned?: string;
   private lastSeen?: string;
 
-  constructor(private readonly o: TlsOptions = {}) {
+  constructor(
+    private readonly o: TlsOptions = {},
+    bmc = 'TLS',
+  ) {
     // Asked to verify against a CA but given none: refused, never trust on first use in its place.
-    if ('ca' in o && (o.ca === undefined || o.ca.length === 0)) throw new RedfishError('TLS: verification against a CA was asked for, but no CA bundle was given');
+    if ('ca' in o && (o.ca === undefined || o.ca.length === 0)) throw new RedfishTlsError(bmc, 'verification against a CA was asked for, but no CA bundle was given');
     if (o.fingerprint !== undefined) this.pinned = normalizeFingerprint(o.fingerprint);
   }
 
