@@ -6,8 +6,7 @@
  */
 import type { WakePlan } from '../planner/index.ts';
 // The error modules by path: a bundle that only tells errors apart need not load the BMC clients.
-import { IpmiTimeoutError } from '../ipmi/errors.ts';
-import { RedfishConnectionError, RedfishTimeoutError } from '../redfish/errors.ts';
+import { commandFailure } from './command-outcome.ts';
 import { XapiUnreachableError } from '../xen/index.ts';
 import type { Hypervisor } from '../xen/index.ts';
 import type { OperationWithSteps } from '../store/index.ts';
@@ -26,9 +25,14 @@ export interface WakeHostReport {
   step?: string;
 }
 
-/** A power-on whose answer went missing may still have been carried out: wait and look. */
-function answerMayBeLost(e: unknown): boolean {
-  return e instanceof IpmiTimeoutError || e instanceof RedfishTimeoutError || e instanceof RedfishConnectionError || e instanceof XapiUnreachableError;
+/**
+ * A power-on refused outright: the BMC said no (command-outcome.ts), or XAPI refused it (power-on
+ * disabled). One whose answer went missing, or whose task ended badly, may still have been carried
+ * out: wait and look.
+ */
+function refusedOutright(e: unknown): boolean {
+  const f = commandFailure(e);
+  return f === 'refused' || (f === undefined && !(e instanceof XapiUnreachableError));
 }
 
 export function wakeSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps) {
@@ -55,7 +59,7 @@ export function wakeSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithS
         () => false,
         (e: unknown) => {
           refusal = message(e);
-          return !answerMayBeLost(e);
+          return refusedOutright(e);
         },
       );
       // Refused outright (XAPI: power-on disabled; a BMC: a completion code): nothing to wait for.

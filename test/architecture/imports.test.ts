@@ -95,8 +95,6 @@ const SPLIT_SAFE = new Set([
   'ops/command-outcome.ts -> ipmi/errors.ts',
   'ops/command-outcome.ts -> redfish/errors.ts',
   'ops/sensor-poll.ts -> fleet/sweep-types.ts',
-  'ops/wake-steps.ts -> ipmi/errors.ts',
-  'ops/wake-steps.ts -> redfish/errors.ts',
   'store/sdr-cache.ts -> ipmi/sdr/sdr-cache.ts',
 ]);
 
