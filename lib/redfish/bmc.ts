@@ -25,6 +25,9 @@ export interface RedfishBmcOptions extends RedfishClientOptions, DiscoveryOption
 export class RedfishBmc {
   readonly client: RedfishClient;
   private topo?: Promise<Topology>;
+  /** Calls under way (a power change spans several requests, with waits between them). */
+  private busy = 0;
+  private whenIdle?: () => void;
 
   constructor(private readonly o: RedfishBmcOptions) {
     this.client = new RedfishClient(o);
@@ -47,8 +50,8 @@ export class RedfishBmc {
     return this.topo;
   }
 
-  async powerState(): Promise<PowerStateReading> {
-    return readPowerState(this.client, (await this.topology()).systemPath);
+  powerState(): Promise<PowerStateReading> {
+    return this.work(async () => readPowerState(this.client, (await this.topology()).systemPath));
   }
 
   /** The reset types the BMC offers, or null when it does not list them. */
@@ -62,44 +65,71 @@ export class RedfishBmc {
   }
 
   /** on, off (hard), soft or cycle, after reading the state; see power/power.ts. */
-  async power(action: RedfishPowerAction, o: PowerOptions = {}): Promise<RedfishPowerResult> {
-    return changePower(this.client, await this.topology(), action, { ...this.o.power, ...o });
+  power(action: RedfishPowerAction, o: PowerOptions = {}): Promise<RedfishPowerResult> {
+    return this.work(async () => changePower(this.client, await this.topology(), action, { ...this.o.power, ...o }));
   }
 
   /** Post exactly one reset of this type (no state check, never repeated) and follow its task. */
-  async sendReset(type: string, o: PowerOptions = {}): Promise<TaskOutcome> {
-    return sendReset(this.client, (await this.topology()).reset, type, { ...this.o.power, ...o });
+  sendReset(type: string, o: PowerOptions = {}): Promise<TaskOutcome> {
+    return this.work(async () => sendReset(this.client, (await this.topology()).reset, type, { ...this.o.power, ...o }));
   }
 
-  async watts(): Promise<WattsReading> {
-    return readWatts(this.client, await this.chassis());
+  watts(): Promise<WattsReading> {
+    return this.work(async () => readWatts(this.client, await this.chassis()));
   }
 
-  async sensors(): Promise<SensorView[]> {
-    return readSensors(this.client, await this.chassis());
+  sensors(): Promise<SensorView[]> {
+    return this.work(async () => readSensors(this.client, await this.chassis()));
   }
 
-  async eventLog(o: { limit?: number } = {}): Promise<EventLog> {
-    const t = await this.topology();
-    return readEventLog(this.client, t.systemPath, t.managerPath, o);
+  eventLog(o: { limit?: number } = {}): Promise<EventLog> {
+    return this.work(async () => {
+      const t = await this.topology();
+      return readEventLog(this.client, t.systemPath, t.managerPath, o);
+    });
   }
 
-  async identity(): Promise<RedfishIdentity> {
-    const t = await this.topology();
-    return readIdentity(this.client, t.systemPath, t.chassisPath);
+  identity(): Promise<RedfishIdentity> {
+    return this.work(async () => {
+      const t = await this.topology();
+      return readIdentity(this.client, t.systemPath, t.chassisPath);
+    });
   }
 
-  async restorePolicy(): Promise<RestorePolicyReading> {
-    return readRestorePolicy(this.client, (await this.topology()).systemPath);
+  restorePolicy(): Promise<RestorePolicyReading> {
+    return this.work(async () => readRestorePolicy(this.client, (await this.topology()).systemPath));
   }
 
-  async setRestorePolicy(policy: RestorePolicyChoice): Promise<RestorePolicyChange> {
-    return setRestorePolicy(this.client, (await this.topology()).systemPath, policy, { taskTimeoutMs: this.o.power?.taskTimeoutMs, pollMs: this.o.power?.pollMs });
+  setRestorePolicy(policy: RestorePolicyChoice): Promise<RestorePolicyChange> {
+    return this.work(async () => setRestorePolicy(this.client, (await this.topology()).systemPath, policy, { taskTimeoutMs: this.o.power?.taskTimeoutMs, pollMs: this.o.power?.pollMs }));
   }
 
   /** Delete the session and close the connections. */
   close(): Promise<void> {
     return this.client.close();
+  }
+
+  /**
+   * Close once the calls under way have ended (a handle replaced by a new one: who holds it
+   * finishes with it, a power change is not cut between its reset and its task's end).
+   */
+  retire(): Promise<void> {
+    if (this.busy === 0) return this.close();
+    return new Promise((done) => {
+      this.whenIdle = () => {
+        this.whenIdle = undefined;
+        void this.close().finally(done);
+      };
+    });
+  }
+
+  private async work<T>(call: () => Promise<T>): Promise<T> {
+    this.busy++;
+    try {
+      return await call();
+    } finally {
+      if (--this.busy === 0) this.whenIdle?.();
+    }
   }
 
   private async chassis(): Promise<string> {

@@ -1,7 +1,8 @@
 /**
  * One handle per BMC for the life of the process, so every caller shares its session, its queue
- * and its pinned certificate. A handle is replaced (and the old one closed) when what it was opened
- * with changes: the password, the CA bundle, the options, or a pin other than the one it holds.
+ * and its pinned certificate. A handle is replaced (and the old one closed once its calls under way
+ * have ended) when what it was opened with changes: the password, the CA bundle, the options, or a
+ * pin other than the one it holds.
  */
 import { createHash } from 'node:crypto';
 import { RedfishBmc, type RedfishBmcOptions } from './bmc.ts';
@@ -31,7 +32,8 @@ export class RedfishHosts {
     const wantPin = tls?.fingerprint === undefined ? undefined : normalizeFingerprint(tls.fingerprint);
     const pinHeld = have?.bmc.client.pinnedFingerprint;
     if (have && have.signature === signature && (wantPin === undefined || pinHeld === wantPin)) return have.bmc;
-    if (have) void have.bmc.close().catch(() => undefined);
+    // The old handle closes (its session deleted) once the calls under way on it have ended.
+    if (have) void have.bmc.retire().catch(() => undefined);
     const bmc = new RedfishBmc(o);
     this.open.set(key, { bmc, signature });
     return bmc;

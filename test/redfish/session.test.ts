@@ -203,6 +203,26 @@ describe('RedfishHosts: one handle per BMC', () => {
     expect(s.tokens.size).toBe(0);
   });
 
+  it('a handle replaced while a power change is under way on it: the change ends as it began, then the old session goes', async () => {
+    // The reset answered with a task that runs a few polls: the change spans requests and waits.
+    const { s } = await setup({ resetAnswer: 202, taskPolls: 3 });
+    const hosts = new RedfishHosts({ protocol: 'http' });
+    handles.push(hosts);
+    const o = { host: '127.0.0.1', port: s.port, username: 'admin', password: TEST_PASSWORD };
+    const a = hosts.get(o);
+    const change = a.power('off', { confirmTimeoutMs: 2000, pollMs: 50 });
+    await sleep(30);
+    // The password is rotated meanwhile (a PATCH of the host): the next caller gets a new handle.
+    const b = hosts.get({ ...o, password: 'rotated' });
+    expect(b).not.toBe(a);
+    const done = await change;
+    expect(done.power).toBe('off');
+    expect(s.count('POST', /ComputerSystem\.Reset/)).toBe(1);
+    await sleep(50);
+    // Ended: the old handle's session was deleted.
+    expect(s.tokens.size).toBe(0);
+  });
+
   it('a handle keeps its pinned certificate; a different pin (an accepted renewal) gives a new handle', async () => {
     const hosts = new RedfishHosts();
     handles.push(hosts);
