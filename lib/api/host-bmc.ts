@@ -81,3 +81,13 @@ export function refuseBmcFieldsWithoutBmc(host: Pick<Host, 'hostId' | 'poolId' |
   const field = BMC_FIELDS.find((k) => body[k] !== undefined);
   if (field) throw new ApiError(400, 'no_bmc', `${host.hostId} has no BMC (it is reached through XAPI only): ${field} cannot be set; the XAPI password is the pool's (PATCH /v1/pools/${host.poolId})`, { field });
 }
+
+/**
+ * A Redfish BMC over HTTPS (pinned, not verified against a CA) given a new address or port: it is
+ * another server, whose certificate is pinned afresh. Address and port compare apart (joined, as
+ * text, 10.0.0.1 port 1623 and 10.0.0.11 port 623 read the same).
+ */
+export function repinOnMove(host: Pick<Host, 'bmcProtocol' | 'bmcScheme' | 'tlsPin' | 'bmcAddress' | 'bmcPort'>, patch: { bmcAddress?: string; bmcPort?: number }): boolean {
+  if (host.bmcProtocol !== 'redfish' || host.bmcScheme === 'http' || host.tlsPin?.ca === true) return false;
+  return (patch.bmcAddress ?? host.bmcAddress) !== host.bmcAddress || (patch.bmcPort ?? host.bmcPort) !== host.bmcPort;
+}

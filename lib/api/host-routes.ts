@@ -7,7 +7,7 @@ import { requestHostPower } from '../ops/index.ts';
 import { assertBmcFree, readBinding, rebindHost } from '../ops/index.ts';
 import type { PoolOpsDeps } from '../ops/index.ts';
 import type { HostPatch } from '../store/index.ts';
-import { addXapiHost, bmcProbes, bmcReach, refuseBmcFieldsWithoutBmc } from './host-bmc.ts';
+import { addXapiHost, bmcProbes, bmcReach, refuseBmcFieldsWithoutBmc, repinOnMove } from './host-bmc.ts';
 import { bindDeps } from './bind-deps.ts';
 import { ApiError } from './errors.ts';
 import { findHost, poolOf, publicBinding, publicHost, secretsOf, withNewSecret } from './helpers.ts';
@@ -128,9 +128,7 @@ export const HOST_ROUTES: Route[] = [
       }
       const moved = (['bmcAddress', 'bmcPort', 'bmcUser', 'cipherSuite'] as const).some((k) => k in patch && patch[k] !== host[k]);
       if (moved) await assertBmcFree(ctx.store, { ...host, ...patch, binding: undefined });
-      // A Redfish BMC at a new address is another server: its certificate is pinned afresh.
-      const readdressed = host.bmcProtocol === 'redfish' && host.bmcScheme !== 'http' && host.tlsPin?.ca !== true && (patch.bmcAddress ?? host.bmcAddress) + (patch.bmcPort ?? host.bmcPort) !== host.bmcAddress + host.bmcPort;
-      if (readdressed) {
+      if (repinOnMove(host, patch)) {
         const address = patch.bmcAddress ?? host.bmcAddress;
         const port = patch.bmcPort ?? host.bmcPort;
         const fingerprint256 = await (await bmcProbes()).probeCertificate(address, port).catch((e: unknown) => {
