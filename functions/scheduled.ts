@@ -32,12 +32,14 @@ export const handler = middy<ScheduledEvent, FireResult | { resumed: string } | 
   }
   if (event.source !== 'schedule' || !event.poolId || !event.scheduleName) throw new Error('scheduled: not a schedule or resume event');
   const at = new Date(event.scheduledTime);
+  // The fire's time keys its operation: without it a repeated delivery would act twice.
+  if (Number.isNaN(at.getTime())) throw new Error(`scheduled: the event for ${event.poolId}/${event.scheduleName} has no valid scheduledTime; nothing done`);
   const fired = await onScheduleFired(
     { ...w.ops, secrets: w.secrets, pools: poolActionsFor(w.ops) },
     {
       poolId: event.poolId,
       scheduleName: scheduleNameOfTimer(event.poolId, event.scheduleName),
-      at: Number.isNaN(at.getTime()) ? new Date() : at,
+      at,
       // A one-time early start names the ready time it is for.
       ...(event.readyAt && !Number.isNaN(Date.parse(event.readyAt)) ? { readyAt: new Date(event.readyAt) } : {}),
     },

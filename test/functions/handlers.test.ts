@@ -163,6 +163,10 @@ describe('Lambda handlers', () => {
     const { handler: scheduled } = await import('../../functions/scheduled.ts');
     const fired = await scheduled({ source: 'schedule', scheduleName: `${POOL}.nightly`, poolId: POOL, scheduledTime: next }, context('scheduled'));
     expect(fired).toMatchObject({ ran: false, reason: 'skip-once' });
+    // Without the fire's time a repeated delivery could not be told from a new fire: refused, nothing done.
+    const audits = (await store.listAudit(new Date().toISOString().slice(0, 10))).length;
+    await expect(scheduled({ source: 'schedule', scheduleName: `${POOL}.nightly`, poolId: POOL, scheduledTime: '<aws.scheduler.scheduled-time>' }, context('scheduled'))).rejects.toThrow(/no valid scheduledTime; nothing done/);
+    expect((await store.listAudit(new Date().toISOString().slice(0, 10))).length).toBe(audits);
   });
 
   it('scheduled: a sweep event runs the sweeper', async () => {
