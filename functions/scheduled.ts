@@ -13,7 +13,7 @@ import { alertNoticesAfterPoll } from '../lib/ops/notifications.ts';
 import { sweep, type SweepResult } from '../lib/ops/sweeper.ts';
 
 export type ScheduledEvent =
-  | { source: 'schedule'; scheduleName: string; poolId: string; scheduledTime: string; readyAt?: string }
+  | { source: 'schedule'; scheduleName: string; poolId: string; scheduledTime: string; readyAt?: string; leadMinutes?: number }
   | { source: 'resume'; operationId: string }
   | { source: 'sweep' };
 
@@ -42,6 +42,8 @@ export const handler = middy<ScheduledEvent, FireResult | { resumed: string } | 
       at,
       // A one-time early start names the ready time it is for.
       ...(event.readyAt && !Number.isNaN(Date.parse(event.readyAt)) ? { readyAt: new Date(event.readyAt) } : {}),
+      // A wake's recurring timer names the lead it was armed with.
+      ...(typeof event.leadMinutes === 'number' && Number.isInteger(event.leadMinutes) && event.leadMinutes >= 0 ? { leadMinutes: event.leadMinutes } : {}),
     },
   );
   if (fired.ran && 'operationId' in fired && fired.operationId && fired.created) await w.launch(fired.operationId);

@@ -193,8 +193,8 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
     running.add(p);
   };
 
-  const fireNow = async (poolId: string, name: string, at: Date, readyAt?: Date): Promise<void> => {
-    const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops, watchEveryMs === 0 ? { spikeSeconds, lookSeconds: 60 } : 'own-timer') }, { poolId, scheduleName: name, at, ...(readyAt ? { readyAt } : {}) });
+  const fireNow = async (poolId: string, name: string, at: Date, readyAt?: Date, leadMinutes?: number): Promise<void> => {
+    const r = await onScheduleFired({ ...ops, secrets, pools: poolActionsFor(ops, watchEveryMs === 0 ? { spikeSeconds, lookSeconds: 60 } : 'own-timer') }, { poolId, scheduleName: name, at, ...(readyAt ? { readyAt } : {}), ...(leadMinutes !== undefined ? { leadMinutes } : {}) });
     if (!r.ran) log('schedule-not-run', { pool: poolId, schedule: name, reason: r.reason, detail: r.detail });
     else if ('load' in r) {
       if (r.load.failed.length) log('load-poll', { pool: poolId, schedule: name, written: r.load.written.length, failed: r.load.failed.map((f) => `${f.hostId}: ${f.reason}`) });
@@ -213,7 +213,7 @@ export async function startLocalRunner(o: LocalRunnerOptions): Promise<LocalRunn
   };
   const scheduler = new LocalScheduler({
     // A one-time early start (a daylight-saving day, a lead across midnight) carries its ready time.
-    handler: (timer, at, once) => fireNow(timer.poolId, scheduleNameOfTimer(timer.poolId, timer.name), at, typeof once?.payload?.readyAt === 'string' ? new Date(once.payload.readyAt) : undefined),
+    handler: (timer, at, once) => fireNow(timer.poolId, scheduleNameOfTimer(timer.poolId, timer.name), at, typeof once?.payload?.readyAt === 'string' ? new Date(once.payload.readyAt) : undefined, once ? undefined : timer.leadMinutes),
     onError: (e, s) => log('schedule-failed', { schedule: s.name, error: errorField(e) }),
   });
   const schedules = new ScheduleService(store, localSchedulerPort(scheduler), { wakeLeadMinutes: (p) => poolWakeLeadMinutes(store, p), log });

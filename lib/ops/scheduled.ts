@@ -30,6 +30,8 @@ export interface ScheduledFire {
   at: Date;
   /** Set by a one-time early start: the ready time it starts the wake for. */
   readyAt?: Date;
+  /** Set by a wake's recurring timer: the lead it was armed with (the pool's may have changed since). */
+  leadMinutes?: number;
 }
 
 export type FireResult =
@@ -79,7 +81,9 @@ export async function onScheduleFired(deps: ScheduledDeps, fire: ScheduledFire):
   let readyAt: Date | undefined;
   let after = '';
   if (schedule.action === 'wake') {
-    const leadMinutes = await (deps.wakeLeadMinutes ?? ((p: string) => poolWakeLeadMinutes(deps.store, p)))(fire.poolId);
+    // The lead the timer was armed with: a repeated delivery after a wake taught a new lead still
+    // finds the first one's ready time, and so its operation.
+    const leadMinutes = fire.leadMinutes ?? (await (deps.wakeLeadMinutes ?? ((p: string) => poolWakeLeadMinutes(deps.store, p)))(fire.poolId));
     const role = wakeFireRole({ expression: schedule.expression, timezone: schedule.timezone, leadMinutes }, fire.at, fire.readyAt);
     if (role.kind === 'covered') {
       return notRun('early-start-covers', `a one-time start at ${role.startAt.toISOString()} starts the wake for ${role.readyAt.toISOString()} (${role.why})`);

@@ -37,6 +37,8 @@ export interface ScheduledInput {
   scheduledTime: string;
   /** Only on a one-time early start: the ready time (ISO) it starts the wake for. */
   readyAt?: string;
+  /** Only on a wake's recurring timer: the lead (minutes) it was armed with (Schedule.leadMinutes). */
+  leadMinutes?: number;
 }
 
 export interface RemoteScheduleSummary {
@@ -139,6 +141,7 @@ export class EventBridgeScheduler {
       action: s.action,
       ...(s.hostIds ? { hostIds: s.hostIds } : {}),
       scheduledTime: SCHEDULED_TIME,
+      ...(s.action === 'wake' && s.leadMinutes !== undefined ? { leadMinutes: s.leadMinutes } : {}),
     };
     return JSON.stringify(input);
   }

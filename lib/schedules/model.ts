@@ -43,6 +43,12 @@ export interface Schedule {
   timezone: string;
   enabled: boolean;
   exceptions: ScheduleExceptions;
+  /**
+   * On a wake's timer only: the lead (minutes) its expression was moved earlier by when it was
+   * armed. A fire carries it, so a repeated delivery after the pool's lead changed still finds the
+   * ready time (and the idempotency key) of the first.
+   */
+  leadMinutes?: number;
 }
 
 export type SkipReason = 'disabled' | 'calendar-skip' | 'skip-once' | 'held-awake' | 'hosts-kept-off';

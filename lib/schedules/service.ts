@@ -103,9 +103,10 @@ export class ScheduleService {
   /** The timer for a schedule: a wake fires earlier by the pool's lead time; the rest as written. */
   private async timerOf(s: Schedule, lead?: number, quiet = false): Promise<Schedule> {
     if (s.action !== 'wake') return s;
-    const timer = wakeTimerOf({ expression: s.expression, timezone: s.timezone, leadMinutes: lead ?? (await this.lead(s)) });
+    const leadMinutes = lead ?? (await this.lead(s));
+    const timer = wakeTimerOf({ expression: s.expression, timezone: s.timezone, leadMinutes });
     if (timer.why && !quiet) this.o.log?.('schedule-timer-not-shifted', { pool: s.poolId, schedule: s.name, why: timer.why });
-    return { ...s, expression: timer.expression };
+    return { ...s, expression: timer.expression, leadMinutes };
   }
 
   /** The one-time starts a schedule needs from now over the horizon (none unless it is an enabled wake with a lead). */

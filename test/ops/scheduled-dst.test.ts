@@ -130,3 +130,23 @@ describe('a fire nothing planned (run now)', () => {
     expect(calls[0]).toMatchObject({ idempotencyKey: `schedule:${poolId}:morning@2025-06-10T23:17:42.000Z`, readyBy: '2025-06-11T01:00:00.000Z' });
   });
 });
+
+describe('a repeated delivery after the pool learned a new lead', () => {
+  it('the fire names the lead its timer was armed with: the repeat finds the first one\'s ready time and operation', async () => {
+    const poolId = `dst-${++n}`;
+    await store.createPool({ poolId, xapiUrl: 'https://127.0.0.1:1', secretRef: 'xapi' });
+    await store.createSchedule({ poolId, scheduleId: 'morning', cron: 'cron(0 3 ? * * *)', timeZone: TZ, action: 'wake', enabled: true, exceptions: {} });
+    const { calls, pools } = recorder();
+    let lead = 25;
+    const deps = { store, driver: {} as PowerDriver, secrets: new FileSecrets('/nonexistent'), pools, wakeLeadMinutes: async () => lead };
+    // The recurring timer, armed with 25 minutes, fires at 02:35 CEST for 03:00.
+    const fire: ScheduledFire = { poolId, scheduleName: 'morning', at: new Date('2025-04-02T00:35:00.000Z'), leadMinutes: 25 };
+    expect(await onScheduleFired(deps, fire)).toEqual({ ran: true, action: 'wake', operationId: 'op-1', created: true });
+    // The wake taught a slower host: the pool's lead is 40 now. The same fire is delivered again.
+    lead = 40;
+    expect(await onScheduleFired(deps, fire)).toEqual({ ran: true, action: 'wake', operationId: 'op-1', created: false });
+    expect(calls.map((c) => c.idempotencyKey)).toEqual([keyOf(poolId, '2025-04-02T01:00:00.000Z'), keyOf(poolId, '2025-04-02T01:00:00.000Z')]);
+    // A fire that names no lead (a timer armed before fires carried it) reads the pool's.
+    expect(await onScheduleFired(deps, { ...fire, leadMinutes: undefined })).toMatchObject({ ran: true, created: true });
+  });
+});
