@@ -2,7 +2,7 @@
 import type { Host, Pool } from '../store/index.ts';
 import type { Secrets } from '../store/index.ts';
 import { ApiError } from './errors.ts';
-import { StoreValidationError } from '../store/index.ts';
+import { SecretNotFoundError, StoreValidationError } from '../store/index.ts';
 import type { ApiContext, ApiRequest } from './types.ts';
 import { ROLES, type Role } from './roles.ts';
 import { bindingView } from '../ops/index.ts';
@@ -87,15 +87,20 @@ export function secretsOf(ctx: ApiContext): Secrets {
 /**
  * Put a new secret, then make the write that goes with it; when that write fails (it lost a
  * version race, the table is away), the secret is put back as it was, so a refused request changes
- * nothing. A secret there was none of before stays (the port has no delete): it is unused.
+ * nothing. Put back only while it still holds this request's value: a request that won the race
+ * and put its own keeps it (a window of one read remains). A secret that cannot be read first is
+ * not replaced at all; one there was none of before stays (the port has no delete): it is unused.
  */
 export async function withNewSecret<T>(secrets: Secrets, ref: string, value: string, write: () => Promise<T>): Promise<T> {
-  const previous = await secrets.get(ref).catch(() => undefined);
+  const previous = await secrets.get(ref).catch((e: unknown) => {
+    if (e instanceof SecretNotFoundError) return undefined;
+    throw e;
+  });
   await secrets.put(ref, value);
   try {
     return await write();
   } catch (e) {
-    if (previous !== undefined && previous !== value) await secrets.put(ref, previous).catch(() => undefined);
+    if (previous !== undefined && previous !== value && (await secrets.get(ref).catch(() => undefined)) === value) await secrets.put(ref, previous).catch(() => undefined);
     throw e;
   }
 }

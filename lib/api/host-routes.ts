@@ -63,18 +63,11 @@ export const HOST_ROUTES: Route[] = [
       // One BMC serves one host: the same address refused before a packet is sent, the same
       // identity (GUID, serial) under another address once the BMC has answered.
       await assertBmcFree(ctx.store, candidate);
-      const previous = await secretsOf(ctx).get(secretRef).catch(() => undefined);
-      await secretsOf(ctx).put(secretRef, bmcPassword);
-      let binding;
-      let created;
-      try {
-        binding = await readBinding(bindDeps(ctx), candidate);
+      const { created, binding } = await withNewSecret(secretsOf(ctx), secretRef, bmcPassword, async () => {
+        const binding = await readBinding(bindDeps(ctx), candidate);
         await assertBmcFree(ctx.store, { ...candidate, binding });
-        created = await ctx.store.createHost({ ...candidate, power: 'unknown', neverSleep: body.neverSleep, sleepState: 'awake', binding });
-      } catch (e) {
-        if (previous !== undefined) await secretsOf(ctx).put(secretRef, previous).catch(() => undefined);
-        throw e;
-      }
+        return { binding, created: await ctx.store.createHost({ ...candidate, power: 'unknown', neverSleep: body.neverSleep, sleepState: 'awake', binding }) };
+      });
       const over = `${reach.bmcProtocol}${reach.bmcProtocolFound ? ' (found by auto)' : ''}${reach.tlsPin?.fingerprint256 ? `, certificate pinned ${reach.tlsPin.fingerprint256}` : ''}`;
       await ctx.store.appendAudit({ poolId: pool.poolId, hostId, actor: req.actor, source: req.source ?? 'api', reason: 'inventory', action: 'add host', result: 'ok', message: `BMC over ${over}; ${binding.state}: ${binding.why}` });
       return { status: 201, body: { host: publicHost(created, now(ctx)) } };

@@ -57,9 +57,9 @@ export function resleepable(ops: readonly WatchOperation[], hosts: readonly Resl
 const WEEK_MS = 7 * 24 * 3600_000;
 
 /**
- * When the pool's morning begins after `after` (epoch ms): the first ready time of an enabled wake
- * schedule within a week, less the wake's lead (the morning wake starts then). Undefined when no
- * wake schedule is ready within a week.
+ * When the pool's morning begins after `after` (epoch ms; the watch gives the night's start): the
+ * first ready time of an enabled wake schedule within a week, less the wake's lead (the morning
+ * wake starts then). Undefined when no wake schedule is ready within a week.
  */
 export function morningAt(schedules: readonly Pick<Schedule, 'enabled' | 'action' | 'cron' | 'timeZone'>[], after: number, leadMs: number): number | undefined {
   let first: number | undefined;

@@ -20,6 +20,7 @@
  */
 import { AlreadyExistsError, HostBusyError, VersionConflictError, type Alert, type NightWatchState, type NightWatchStateInput, type Operation } from '../store/index.ts';
 import { advanceRefusalCursor, readPoolLoad, type StartRefusal } from '../xen/index.ts';
+import { startOfLocalDay } from '../schedules/index.ts';
 import { rrdHypervisor } from './load-poll.ts';
 import { noticesForAlerts, type Notice } from './notifications.ts';
 import type { PoolOpsDeps } from './pool-operation.ts';
@@ -165,8 +166,10 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
   let candidates: { hostIds: string[] } = resleepOn ? resleepable(watchOps, view.hosts.map((h) => ({ hostId: h.id, cpus: h.cpus, awake: h.state === 'on' }))) : { hostIds: [] };
   let morningNote = '';
   if (candidates.hostIds.length) {
-    const firstWake = Math.min(...watchWakes.map((op) => Date.parse(op.createdAt)));
-    const morning = morningAt(await deps.store.listSchedules(poolId), firstWake, (await poolWakeLeadMinutes(deps.store, poolId)) * 60_000);
+    // The night began at local noon of its date: its morning is the first wake start after that,
+    // even one that came before the watch woke these hosts (the morning's wake failed for them).
+    const nightBegan = startOfLocalDay(night, pool.policy?.timeZone ?? 'UTC') + 12 * 3600_000;
+    const morning = morningAt(await deps.store.listSchedules(poolId), nightBegan, (await poolWakeLeadMinutes(deps.store, poolId)) * 60_000);
     if (morning !== undefined && now.getTime() >= morning) {
       morningNote = `; the morning has begun (the wake schedule starts the pool's wake at ${new Date(morning).toISOString()}): ${candidates.hostIds.join(', ')} stay on`;
       candidates = { hostIds: [] };

@@ -18,12 +18,23 @@ export class RedfishError extends Error {
   readonly status?: number;
   /** What the BMC said, in order. */
   readonly messages: RedfishMessage[];
+  /**
+   * Met after a reset was posted (following its task, reading the state after it): whatever the
+   * error, the reset may have been carried out, and only the chassis can tell.
+   */
+  afterReset = false;
 
   constructor(message: string, o: { status?: number; messages?: RedfishMessage[] } = {}) {
     super(message);
     this.status = o.status;
     this.messages = o.messages ?? [];
   }
+}
+
+/** The error, marked as met after a reset was posted when it is a Redfish one; for rethrowing. */
+export function afterReset(e: unknown): unknown {
+  if (e instanceof RedfishError) e.afterReset = true;
+  return e;
 }
 
 /** A duration for a message: "0.2 s", "45 s". */

@@ -251,14 +251,14 @@ export class ScheduleService {
         try {
           await this.arm(merged, current.action === 'wake');
         } catch (e) {
-          // The timer could not be changed (the scheduler refused, or is away): the schedule goes
-          // back to what it was, in the store and (as far as it can) in the scheduler, so the two
-          // agree and the request changed nothing.
-          const was = fromStored(current);
-          await this.store
-            .updateSchedule(poolId, name, saved.version, storedFields(was))
-            .catch((undo: unknown) => this.o.log?.('schedule-update-not-undone', { pool: poolId, schedule: name, error: undo instanceof Error ? undo.message : String(undo) }));
-          await this.arm(was, merged.action === 'wake').catch(() => undefined);
+          // The timer could not be changed (the scheduler refused, or is away): the schedule goes back
+          // to what it was in the store, and the timer follows what the store holds then (another
+          // change, if one was written meanwhile), so the two agree and this request changed nothing.
+          const undone = await this.store.updateSchedule(poolId, name, saved.version, storedFields(fromStored(current))).catch((undo: unknown) => {
+            this.o.log?.('schedule-update-not-undone', { pool: poolId, schedule: name, error: undo instanceof Error ? undo.message : String(undo) });
+            return this.store.getSchedule(poolId, name).catch(() => undefined);
+          });
+          if (undone) await this.arm(fromStored(undone), true).catch(() => undefined);
           throw e;
         }
         return this.view(saved);

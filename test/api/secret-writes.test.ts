@@ -62,6 +62,20 @@ describe('a password change that loses a race', () => {
     expect(await secrets.get('xapi.sw')).toBe('new-xapi-pw');
   });
 
+  it('the request that won the race keeps its password: the loser puts back only its own', async () => {
+    await secrets.put('xapi.sw', 'before-pw');
+    // B reads, puts its password and writes the pool between A's put and A's write: B won.
+    racer = async () => {
+      await secrets.put('xapi.sw', 'winner-pw');
+      const p = await store.getPool(POOL);
+      await store.updatePool(POOL, p?.version ?? 0, { xapiUser: 'b-user' });
+    };
+    const res = await call('PATCH', `/v1/pools/${POOL}`, { xapiUser: 'a-user', xapiPassword: 'loser-pw' });
+    expect(res).toMatchObject({ status: 409, body: { error: { code: 'conflict' } } });
+    expect(await secrets.get('xapi.sw')).toBe('winner-pw');
+    expect((await store.getPool(POOL))?.xapiUser).toBe('b-user');
+  });
+
   it('PATCH of a host: 409, and the BMC password is the one before', async () => {
     racer = async () => {
       const h = await store.getHost(POOL, 'h1');

@@ -51,7 +51,9 @@ describe('requests through the route schemas', () => {
   it('hosts: invalid_host naming the field, with what is wrong', async () => {
     const add = { id: 'host-9', bmcAddress: '10.0.0.9', bmcUser: 'admin', bmcPassword: 'pw' };
     expect(await call('POST', '/v1/hosts', { ...add, id: 'a..b' })).toMatchObject({ status: 400, error: { code: 'invalid_host', field: 'id' } });
-    expect(await call('POST', '/v1/hosts', { ...add, id: 'h x' })).toMatchObject({ status: 400, error: { code: 'invalid_host', field: 'id', message: 'id must be letters, digits and ._:@+=- (up to 100, no "..")' } });
+    // A pool id ending in "." would make "bmc.lab..h1" of every host's secret.
+    expect(await call('POST', '/v1/pools', { id: 'lab.', xapiUrl: 'https://p2', xapiPassword: 'p' })).toMatchObject({ status: 400, error: { field: 'id' } });
+    expect(await call('POST', '/v1/hosts', { ...add, id: 'h x' })).toMatchObject({ status: 400, error: { code: 'invalid_host', field: 'id', message: 'id must be letters, digits and ._:@+=- (up to 100, no "..", not ending in ".")' } });
     expect(await call('POST', '/v1/hosts', { ...add, bmcAddress: '  ' })).toMatchObject({ status: 400, error: { code: 'invalid_host', field: 'bmcAddress', message: 'bmcAddress is required' } });
     expect(await call('POST', '/v1/hosts', { ...add, bmcPassword: undefined })).toMatchObject({ status: 400, error: { field: 'bmcPassword', message: expect.stringMatching(/^bmcPassword is required/) } });
     expect(await call('PATCH', '/v1/hosts/host-1', { bmcPort: 70000 })).toMatchObject({ status: 400, error: { code: 'invalid_host', field: 'bmcPort', message: 'bmcPort must be 1-65535' } });
@@ -77,7 +79,7 @@ describe('requests through the route schemas', () => {
     expect(await call('PATCH', '/v1/pools/p1', { xapiUrl: 'https://admin:Patch-S3cret@p1' })).toMatchObject({ status: 400, error: { field: 'xapiUrl' } });
     expect(await call('POST', '/v1/pools/p1/import', { bmcRange: '10.0.0.1-10.0.0.2', bmcUser: 'admin', bmcPassword: 'pw', xapi: { url: 'https://root:S3cret@p1', password: 'x' } })).toMatchObject({ status: 400, error: { field: 'xapi.url' } });
     // Ids name secrets (bmc.<pool>.<host>), and the secret store refuses "..": refused here, at the door.
-    expect(await call('POST', '/v1/pools', { id: 'x..y', xapiUrl: 'https://p2', xapiPassword: 'p' })).toMatchObject({ status: 400, error: { field: 'id', message: 'id must be letters, digits and ._:@+=- (up to 100, no "..")' } });
+    expect(await call('POST', '/v1/pools', { id: 'x..y', xapiUrl: 'https://p2', xapiPassword: 'p' })).toMatchObject({ status: 400, error: { field: 'id', message: 'id must be letters, digits and ._:@+=- (up to 100, no "..", not ending in ".")' } });
   });
 
   it('schedules, hold and times: invalid_schedule, until_required, invalid_time, nested fields by their whole path', async () => {

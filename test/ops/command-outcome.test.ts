@@ -1,6 +1,7 @@
 /** What a power command's error says about the command (refused, or unknown: left to the chassis), for both protocols; pure. */
 import { describe, expect, it } from 'vitest';
 import { commandFailure } from '../../lib/ops/command-outcome.ts';
+import { XapiError, XapiUnreachableError } from '../../lib/xen/index.ts';
 import { IpmiAuthError, IpmiCompletionCodeError, IpmiProtocolError, IpmiTimeoutError } from '../../lib/ipmi/errors.ts';
 import {
   RedfishAuthError,
@@ -14,6 +15,7 @@ import {
   RedfishTaskError,
   RedfishTimeoutError,
   RedfishTlsError,
+  afterReset,
 } from '../../lib/redfish/errors.ts';
 
 const BMC = '10.0.0.9:443';
@@ -42,9 +44,17 @@ describe('a power command\'s error', () => {
     expect(commandFailure(new RedfishCertificateChangedError(BMC, 'AA', 'BB'))).toBe('refused');
     expect(commandFailure(new RedfishTlsError(BMC, 'no CA bundle'))).toBe('refused');
     expect(commandFailure(new RedfishNotSupportedError(`${BMC}: reset type 'ForceOff' is not offered`))).toBe('refused');
-    // A state the driver would not act on may come after the off of a cycle; a closed client after a reset.
-    expect(commandFailure(new RedfishStateError(`${BMC}: cycle: ForceOff sent but the host still reports On`))).toBe('unknown');
+    expect(commandFailure(new RedfishStateError(`${BMC}: the power state is PoweringOn: 'off' not sent on a guess`))).toBe('refused');
     expect(commandFailure(new RedfishError(`${BMC}: the Redfish client is closed`))).toBe('unknown');
+    // Met after a reset was posted, any of them may hide a reset carried out.
+    for (const e of [new RedfishHttpError(BMC, 'GET', '/redfish/v1/Systems/1', 403, []), new RedfishStateError(`${BMC}: cycle: ForceOff sent but the host still reports On`), new RedfishConnectionError(BMC, 'GET', '/redfish/v1/Systems/1', 'ECONNREFUSED', false)]) {
+      expect(commandFailure(afterReset(e)), e.message).toBe('unknown');
+    }
+  });
+
+  it('XAPI: the pool\'s error answer is its no; no answer is unknown', () => {
+    expect(commandFailure(new XapiError('HOST_IN_USE', ['host-003'], 'host.shutdown'))).toBe('refused');
+    expect(commandFailure(new XapiUnreachableError('pool-a:443', 'timeout', 'https://pool-a', 'host.shutdown', 'no answer in 30 s'))).toBe('unknown');
   });
 
   it('anything else is no BMC\'s answer', () => {

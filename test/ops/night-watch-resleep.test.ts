@@ -40,7 +40,7 @@ describe('the watch sleeping its hosts again', () => {
     expect(resleepable([person('01:00', ['h4']), wake('02:00', ['h4'])], hosts)).toEqual({ hostIds: ['h4'] });
   });
 
-  it('the morning: the first ready time of an enabled wake schedule after the watch woke, less the lead', () => {
+  it('the morning: the first ready time of an enabled wake schedule after the night began, less the lead', () => {
     const s = (cron: string, o: { action?: 'wake' | 'sleep'; enabled?: boolean; timeZone?: string } = {}) => ({ cron, action: o.action ?? 'wake', enabled: o.enabled ?? true, timeZone: o.timeZone ?? 'UTC' });
     const woke = Date.parse(at('02:00'));
     const lead = 15 * 60_000;
@@ -49,6 +49,8 @@ describe('the watch sleeping its hosts again', () => {
     expect(morningAt([s('cron(0 7 * * ? *)'), s('cron(0 5 * * ? *)', { enabled: false }), s('cron(30 4 * * ? *)', { action: 'sleep' }), s('cron(0 6 * * ? *)', { timeZone: 'Europe/Paris' })], woke, lead)).toBe(Date.parse(at('04:45')));
     // A weekday wake on a Saturday night: Monday's ready time.
     expect(morningAt([s('cron(0 6 ? * MON-FRI *)')], Date.parse('2026-12-05T23:00:00.000Z'), 0)).toBe(Date.parse('2026-12-07T06:00:00.000Z'));
+    // From the night's start (local noon): a morning that began before a late wake of the watch (06:05) counts.
+    expect(morningAt([s('cron(0 6 * * ? *)')], Date.parse('2026-12-05T12:00:00.000Z'), lead)).toBe(Date.parse(at('05:45')));
     expect(morningAt([], woke, lead)).toBeUndefined();
     expect(morningAt([s('not a cron')], woke, lead)).toBeUndefined();
   });

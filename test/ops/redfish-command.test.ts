@@ -75,6 +75,18 @@ describe('a Redfish BMC\'s answer to a power command', () => {
     expect((await driver.readPower((await store.getHost(POOL, hostId))!))).toBe('on');
   });
 
+  it('an error met after the reset went out (a read refused with 403) is not the BMC\'s no: the confirm step reads the chassis, off', async () => {
+    const hostId = await redfishHost({});
+    // The reset is carried out and answered; the state read after it is refused once.
+    server?.failAfter(/Actions\/ComputerSystem\.Reset/, 403, 1);
+    const operationId = await off(hostId);
+    expect(await runHostPower({ store, driver, confirmMs: 60_000 }, operationId)).toBe('succeeded');
+    const command = (await store.getOperation(operationId))?.steps.find((s) => s.name === 'command');
+    expect(command).toMatchObject({ state: 'done', detail: { sent: true, answer: expect.stringMatching(/HTTP 403/) } });
+    expect(server?.count('POST', /Actions\/ComputerSystem\.Reset/)).toBe(1);
+    expect((await store.getHost(POOL, hostId))?.power).toBe('off');
+  });
+
   it('a reset whose task never ends is followed for the task time only; then the confirm step reads the chassis', async () => {
     const hostId = await redfishHost({ resetAnswer: 202, taskPolls: 1_000_000 });
     const quick = new RedfishPowerDriver(secrets, { timeoutMs: 2000, pollMs: 50, taskTimeoutMs: 400 });

@@ -90,6 +90,7 @@ export class RedfishTestServer {
   private dropNext?: RegExp;
   private delayNextMs = 0;
   private failing?: { status: number; count: number };
+  private failingAfter?: { path: RegExp; status: number; count: number };
   private touchOnPatch = false;
   port = 0;
 
@@ -129,6 +130,11 @@ export class RedfishTestServer {
   /** Session logins are refused with this status from now on (undefined: opened again). */
   refuseSessions(status: number | undefined): void {
     this.o.refuseSessionsWith = status;
+  }
+
+  /** Once the next request matching `path` has been carried out, the `count` requests after it are answered with `status`. */
+  failAfter(path: RegExp, status: number, count = 1): void {
+    this.failingAfter = { path, status, count };
   }
 
   /** The next `count` requests are answered with `status` (and not carried out). */
@@ -244,6 +250,10 @@ export class RedfishTestServer {
       return;
     }
     this.route(method, path, url, body, auth, ifMatch, answer);
+    if (this.failingAfter?.path.test(path)) {
+      this.failing = { status: this.failingAfter.status, count: this.failingAfter.count };
+      this.failingAfter = undefined;
+    }
   }
 
   private route(method: string, path: string, url: URL, body: unknown, auth: RecordedRequest['auth'], ifMatch: string | undefined, answer: (s: number, j?: unknown, h?: Record<string, string>) => void): void {

@@ -187,6 +187,8 @@ describe('through the EventBridge port', () => {
 
     const creates = mock.commandCalls(CreateScheduleCommand).map((c) => c.args[0].input as CreateScheduleInput);
     expect(creates.map((c) => c.ScheduleExpression)).toEqual(['cron(35 2 ? * * *)', 'at(2025-03-30T00:35:00)', 'at(2025-10-26T01:35:00)', 'at(2026-03-29T00:35:00)']);
+    // The recurring timer names the lead it was armed with (a repeated delivery is keyed by it).
+    expect(JSON.parse(String(creates[0].Target?.Input))).toMatchObject({ action: 'wake', leadMinutes: 25 });
     const once = creates[1];
     expect(once).toMatchObject({
       Name: name,
@@ -226,6 +228,19 @@ describe('through the EventBridge port', () => {
     const after = await store.getSchedule(poolId, 'morning');
     expect(after).toMatchObject({ cron: before?.cron, timeZone: before?.timeZone, enabled: true });
     expect((await service.get(poolId, 'morning')).expression).toBe('cron(0 3 ? * * *)');
+
+    // Another change is written while this one's timer write fails: the timer follows that one.
+    let calls = 0;
+    mock.on(UpdateScheduleCommand).callsFake(async () => {
+      if (++calls > 1) return { ScheduleArn: 'arn' };
+      const now = await store.getSchedule(poolId, 'morning');
+      await store.updateSchedule(poolId, 'morning', now?.version ?? 0, { cron: 'cron(0 6 ? * * *)' });
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    });
+    await expect(service.update(poolId, 'morning', { expression: 'cron(0 5 ? * * *)' })).rejects.toThrow();
+    expect((await store.getSchedule(poolId, 'morning'))?.cron).toBe('cron(0 6 ? * * *)');
+    // Re-armed as the store holds it: 06:00 less the 25-minute lead.
+    expect(mock.commandCalls(UpdateScheduleCommand).at(-1)?.args[0].input.ScheduleExpression).toBe('cron(35 5 ? * * *)');
   });
 
   it('a one-time schedule that exists already is replaced whole (booking twice is harmless)', async () => {

@@ -7,12 +7,12 @@ import * as z from 'zod/mini';
 import { lazy } from './lazy.ts';
 
 /**
- * Host and pool ids as the inventory accepts them. No "..": ids name secrets in the secret store
- * (`bmc.<pool>.<host>`), which refuses it.
+ * Host and pool ids as the inventory accepts them. No "..", no "." at the end: ids name secrets in
+ * the secret store (`bmc.<pool>.<host>`), which refuses "..".
  */
-export const ID_PATTERN = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,99}$/;
+export const ID_PATTERN = /^(?!.*\.\.)(?!.*\.$)[A-Za-z0-9][A-Za-z0-9._:@+=-]{0,99}$/;
 /** What ID_PATTERN accepts, in words. */
-export const ID_RULE = 'letters, digits and ._:@+=- (up to 100, no "..")';
+export const ID_RULE = 'letters, digits and ._:@+=- (up to 100, no "..", not ending in ".")';
 
 /**
  * True for a URL without a user or password in it. Credentials in a URL would be stored with it,

@@ -8,7 +8,7 @@
  */
 import type { RedfishClient } from '../client.ts';
 import type { ResetAction, Topology } from '../discovery.ts';
-import { RedfishConnectionError, RedfishNotSupportedError, RedfishStateError, RedfishTimeoutError, seconds } from '../errors.ts';
+import { afterReset, RedfishConnectionError, RedfishNotSupportedError, RedfishStateError, RedfishTimeoutError, seconds } from '../errors.ts';
 import { followTask, type TaskOutcome } from '../task-monitor.ts';
 import { readPowerState, type PowerStateName, type PowerStateReading } from './power-state.ts';
 import { planReset, type RedfishPowerAction } from './reset-plan.ts';
@@ -50,7 +50,11 @@ export async function sendReset(c: RedfishClient, reset: ResetAction | undefined
     throw new RedfishNotSupportedError(`${c.label}: reset type '${type}' is not offered (it offers ${reset.types.join(', ') || 'none'})`);
   }
   const res = await c.post(reset.target, { ResetType: type });
-  return followTask(c, res, { what: `ComputerSystem.Reset ${type}`, deadlineMs: o.taskTimeoutMs, pollMs: o.pollMs });
+  try {
+    return await followTask(c, res, { what: `ComputerSystem.Reset ${type}`, deadlineMs: o.taskTimeoutMs, pollMs: o.pollMs });
+  } catch (e) {
+    throw afterReset(e);
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
@@ -91,36 +95,52 @@ export async function changePower(c: RedfishClient, topo: Topology, action: Redf
   if (!topo.reset) throw new RedfishNotSupportedError(`${c.label}: the system has no #ComputerSystem.Reset action`);
   const plan = planReset(action, topo.reset.types, c.label);
   const sent: string[] = [];
+  /** Resets the BMC answered, or may have acted on (a lost answer). */
+  let posted = 0;
 
   /** Post one reset; a lost answer is not an error here: the state read next decides. */
   const post = async (type: string): Promise<boolean> => {
     sent.push(type);
     try {
       await sendReset(c, topo.reset, type, o);
+      posted++;
       return true;
     } catch (e) {
-      if (answerLost(e)) return false;
+      if (answerLost(e)) {
+        posted++;
+        return false;
+      }
       throw e;
     }
   };
 
-  if (plan.kind === 'one') {
-    const answered = await post(plan.type);
-    const now = await watchFor(c, topo.systemPath, target, action === 'soft' ? (o.softWaitMs ?? 0) : confirmMs, pollMs);
-    const how = answered ? `${plan.type} done` : `${plan.type} sent, answer lost (not sent again)`;
-    if (now.power === target) return result(now, true, sent, `${how}; now ${target}`);
-    if (action === 'soft') return result(now, true, sent, `${how}; the host still reports ${now.raw ?? 'no state'} (the OS may be shutting down)`);
-    return result(now, true, sent, `${how}; the host still reports ${now.raw ?? 'no state'} after ${seconds(confirmMs)}`);
+  // Whatever goes wrong once a reset was posted (a read after it, the on of a cycle refused after
+  // its off), that reset may have been carried out: the error says so.
+  try {
+    return await afterPlan();
+  } catch (e) {
+    throw posted > 0 ? afterReset(e) : e;
   }
 
-  // No PowerCycle: off, confirmed off, then on. Never on before the off is seen.
-  await post(plan.off);
-  const off = await watchFor(c, topo.systemPath, 'off', confirmMs, pollMs);
-  if (off.power !== 'off') {
-    throw new RedfishStateError(`${c.label}: cycle: ${plan.off} sent but the host still reports ${off.raw ?? 'no state'} after ${seconds(confirmMs)}; not powering on`);
+  async function afterPlan(): Promise<RedfishPowerResult> {
+    if (plan.kind === 'one') {
+      const answered = await post(plan.type);
+      const now = await watchFor(c, topo.systemPath, target, action === 'soft' ? (o.softWaitMs ?? 0) : confirmMs, pollMs);
+      const how = answered ? `${plan.type} done` : `${plan.type} sent, answer lost (not sent again)`;
+      if (now.power === target) return result(now, true, sent, `${how}; now ${target}`);
+      if (action === 'soft') return result(now, true, sent, `${how}; the host still reports ${now.raw ?? 'no state'} (the OS may be shutting down)`);
+      return result(now, true, sent, `${how}; the host still reports ${now.raw ?? 'no state'} after ${seconds(confirmMs)}`);
+    }
+
+    // No PowerCycle: off, confirmed off, then on. Never on before the off is seen.
+    await post(plan.off);
+    const off = await watchFor(c, topo.systemPath, 'off', confirmMs, pollMs);
+    if (off.power !== 'off') {
+      throw new RedfishStateError(`${c.label}: cycle: ${plan.off} sent but the host still reports ${off.raw ?? 'no state'} after ${seconds(confirmMs)}; not powering on`);
+    }
+    const answered = await post(plan.on);
+    const now = await watchFor(c, topo.systemPath, 'on', confirmMs, pollMs);
+    const how = `cycled by ${plan.off}, then ${plan.on}${answered ? '' : ' (answer lost, not sent again)'}`;
+    return result(now, true, sent, now.power === 'on' ? `${how}; now on` : `${how}; the host still reports ${now.raw ?? 'no state'} after ${seconds(confirmMs)}`);
   }
-  const answered = await post(plan.on);
-  const now = await watchFor(c, topo.systemPath, 'on', confirmMs, pollMs);
-  const how = `cycled by ${plan.off}, then ${plan.on}${answered ? '' : ' (answer lost, not sent again)'}`;
-  return result(now, true, sent, now.power === 'on' ? `${how}; now on` : `${how}; the host still reports ${now.raw ?? 'no state'} after ${seconds(confirmMs)}`);
 }
