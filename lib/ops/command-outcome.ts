@@ -3,7 +3,8 @@
  * carried out: the BMC said no, or the command never left), or unknown (it may have been carried
  * out: only the chassis can tell). Anything else is not a BMC's error.
  *
- * - XAPI (hosts without a usable BMC): the pool's error answer is its no; no answer is unknown.
+ * - XAPI (hosts without a usable BMC): the pool's error answer (or its task's failure) is its no;
+ *   no answer, a task still pending or one that could not be followed is unknown.
  * - IPMI: a completion code is the BMC's no; a refused or impossible login sends no command; any
  *   other error (a lost answer) is unknown.
  * - Redfish: anything met after a reset was posted (its task, a read after it) is unknown, whatever
@@ -28,14 +29,15 @@ import {
   RedfishTimeoutError,
   RedfishTlsError,
 } from '../redfish/errors.ts';
-import { XapiError, XapiUnreachableError } from '../xen/index.ts';
+import { XapiError, XapiTaskTimeoutError, XapiTransportError } from '../xen/index.ts';
 
 export type CommandFailure = 'refused' | 'unknown';
 
 export function commandFailure(e: unknown): CommandFailure | undefined {
-  // XAPI (a host reached through the pool only): an answer is the pool's no; no answer is unknown.
-  if (e instanceof XapiUnreachableError) return 'unknown';
-  if (e instanceof XapiError) return 'refused';
+  // XAPI (a host reached through the pool only): its answer, or its task's failure, is the pool's
+  // no; no answer, a task still pending, or a task that could not be followed is unknown.
+  if (e instanceof XapiError) return e.whileFollowingTask ? 'unknown' : 'refused';
+  if (e instanceof XapiTransportError || e instanceof XapiTaskTimeoutError) return 'unknown';
   if (e instanceof IpmiError) {
     return e instanceof IpmiCompletionCodeError || e instanceof IpmiAuthError || e instanceof IpmiPasswordTooLongError || e instanceof IpmiInsecureError ? 'refused' : 'unknown';
   }

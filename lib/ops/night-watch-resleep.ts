@@ -10,7 +10,7 @@
  * operation), and not once the pool's morning has begun (its wake schedule's ready time, less the
  * wake's lead).
  */
-import { nextFireTime } from '../schedules/index.ts';
+import { nextFireTime, resolveLocal } from '../schedules/index.ts';
 import type { Schedule } from '../store/index.ts';
 import type { CpuFigure, WatchSettings } from './night-watch-rules.ts';
 
@@ -55,6 +55,17 @@ export function resleepable(ops: readonly WatchOperation[], hosts: readonly Resl
 }
 
 const WEEK_MS = 7 * 24 * 3600_000;
+
+/**
+ * Where a night's morning is counted from: the night's first sleep (a person's or a schedule's),
+ * or local noon of the night's date (where the night begins) when there was none tonight.
+ */
+export function nightStart(night: string, timeZone: string, sleptAt: readonly number[]): number {
+  const [year, month, day] = night.split('-').map(Number);
+  const r = resolveLocal({ year, month, day, hour: 12, minute: 0, second: 0 }, timeZone);
+  const noon = r.kind === 'single' ? r.instant : r.kind === 'ambiguous' ? r.earlier : r.after;
+  return sleptAt.length ? Math.max(noon, Math.min(...sleptAt)) : noon;
+}
 
 /**
  * When the pool's morning begins after `after` (epoch ms; the watch gives the night's start): the

@@ -20,7 +20,6 @@
  */
 import { AlreadyExistsError, HostBusyError, VersionConflictError, type Alert, type NightWatchState, type NightWatchStateInput, type Operation } from '../store/index.ts';
 import { advanceRefusalCursor, readPoolLoad, type StartRefusal } from '../xen/index.ts';
-import { startOfLocalDay } from '../schedules/index.ts';
 import { rrdHypervisor } from './load-poll.ts';
 import { noticesForAlerts, type Notice } from './notifications.ts';
 import type { PoolOpsDeps } from './pool-operation.ts';
@@ -30,7 +29,7 @@ import { POOL_WAKE, poolWakeLeadMinutes, requestPoolWake } from './pool-wake.ts'
 import type { WakeHostReport } from './wake-steps.ts';
 import { HOST_POWER } from './host-power.ts';
 import { awakeCpu, cpuSpike, decideWatch, flappingHosts, nightOf, NIGHT_WATCH_ACTOR, refusalCursor, watchSettings, watchWakeKey, type CpuFigure, type WakeDecision, type WatchSettings } from './night-watch-rules.ts';
-import { morningAt, quietNow, resleepable, takenOver, watchSleepKey, type WatchOperation } from './night-watch-resleep.ts';
+import { morningAt, nightStart, quietNow, resleepable, takenOver, watchSleepKey, type WatchOperation } from './night-watch-resleep.ts';
 
 export interface NightWatchOptions {
   /** The deployment's spike time where the pool's policy names none (default 300 s). */
@@ -166,9 +165,11 @@ export async function checkNightWatch(deps: PoolOpsDeps, poolId: string, o: Nigh
   let candidates: { hostIds: string[] } = resleepOn ? resleepable(watchOps, view.hosts.map((h) => ({ hostId: h.id, cpus: h.cpus, awake: h.state === 'on' }))) : { hostIds: [] };
   let morningNote = '';
   if (candidates.hostIds.length) {
-    // The night began at local noon of its date: its morning is the first wake start after that,
-    // even one that came before the watch woke these hosts (the morning's wake failed for them).
-    const nightBegan = startOfLocalDay(night, pool.policy?.timeZone ?? 'UTC') + 12 * 3600_000;
+    // Its morning is the first wake start after the night's sleep (or, with none tonight, after
+    // local noon, where the night begins), even one that came before the watch woke these hosts
+    // (the morning's wake failed for them); a wake schedule of the evening before does not count.
+    const sleptTonight = tonight.filter((op) => op.kind === POOL_SLEEP && op.actor !== NIGHT_WATCH_ACTOR).map((op) => Date.parse(op.createdAt));
+    const nightBegan = nightStart(night, pool.policy?.timeZone ?? 'UTC', sleptTonight);
     const morning = morningAt(await deps.store.listSchedules(poolId), nightBegan, (await poolWakeLeadMinutes(deps.store, poolId)) * 60_000);
     if (morning !== undefined && now.getTime() >= morning) {
       morningNote = `; the morning has begun (the wake schedule starts the pool's wake at ${new Date(morning).toISOString()}): ${candidates.hostIds.join(', ')} stay on`;

@@ -7,7 +7,6 @@
 import type { WakePlan } from '../planner/index.ts';
 // The error modules by path: a bundle that only tells errors apart need not load the BMC clients.
 import { commandFailure } from './command-outcome.ts';
-import { XapiUnreachableError } from '../xen/index.ts';
 import type { Hypervisor } from '../xen/index.ts';
 import type { OperationWithSteps } from '../store/index.ts';
 import { HostBusyError } from '../store/index.ts';
@@ -31,8 +30,7 @@ export interface WakeHostReport {
  * out: wait and look.
  */
 function refusedOutright(e: unknown): boolean {
-  const f = commandFailure(e);
-  return f === 'refused' || (f === undefined && !(e instanceof XapiUnreachableError));
+  return commandFailure(e) !== 'unknown';
 }
 
 export function wakeSteps(deps: PoolOpsDeps, hv: Hypervisor, op0: OperationWithSteps) {

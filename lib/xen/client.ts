@@ -91,20 +91,23 @@ export class XapiClient {
     const deadline = started + (this.o.taskTimeoutMs ?? 3_600_000);
     const pollMs = this.o.taskPollMs ?? 1000;
     let unreachable = false;
+    /** The task's own outcome, as against an error met while asking about it. */
+    let outcome: XapiError | undefined;
     try {
       for (;;) {
         const status = await this.call<TaskStatus>('task.get_status', task);
         if (status === 'success') return decodeTaskResult(await this.call<string>('task.get_result', task)) as T;
         if (status === 'failure') {
           const info = await this.call<string[]>('task.get_error_info', task);
-          throw new XapiError(info[0] ?? 'INTERNAL_ERROR', info.slice(1).map(String), method);
+          throw (outcome = new XapiError(info[0] ?? 'INTERNAL_ERROR', info.slice(1).map(String), method));
         }
-        if (status === 'cancelled') throw new XapiError('TASK_CANCELLED', [task], method);
+        if (status === 'cancelled') throw (outcome = new XapiError('TASK_CANCELLED', [task], method));
         if (Date.now() >= deadline) throw new XapiTaskTimeoutError(method, task, Date.now() - started);
         await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
       }
     } catch (e) {
       unreachable = e instanceof XapiUnreachableError;
+      if (e instanceof XapiError && e !== outcome) e.whileFollowingTask = true;
       throw e;
     } finally {
       // A pending task is left alone (it is still working and XAPI garbage-collects it later); an

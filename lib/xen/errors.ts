@@ -12,6 +12,12 @@
 
 /** A failure reported by XAPI itself (the ErrorDescription of the call or of its task). */
 export class XapiError extends Error {
+  /**
+   * Met while following an async call's task (a poll refused), not the task's own outcome: the
+   * call may have been carried out on the pool.
+   */
+  whileFollowingTask = false;
+
   constructor(
     readonly code: string,
     readonly params: string[] = [],

@@ -1,7 +1,7 @@
 /** What a power command's error says about the command (refused, or unknown: left to the chassis), for both protocols; pure. */
 import { describe, expect, it } from 'vitest';
 import { commandFailure } from '../../lib/ops/command-outcome.ts';
-import { XapiError, XapiUnreachableError } from '../../lib/xen/index.ts';
+import { XapiError, XapiTaskTimeoutError, XapiUnreachableError } from '../../lib/xen/index.ts';
 import { IpmiAuthError, IpmiCompletionCodeError, IpmiProtocolError, IpmiTimeoutError } from '../../lib/ipmi/errors.ts';
 import {
   RedfishAuthError,
@@ -52,9 +52,13 @@ describe('a power command\'s error', () => {
     }
   });
 
-  it('XAPI: the pool\'s error answer is its no; no answer is unknown', () => {
+  it('XAPI: the pool\'s error answer (or its task\'s failure) is its no; no answer, a pending task or one not followed is unknown', () => {
     expect(commandFailure(new XapiError('HOST_IN_USE', ['host-003'], 'host.shutdown'))).toBe('refused');
     expect(commandFailure(new XapiUnreachableError('pool-a:443', 'timeout', 'https://pool-a', 'host.shutdown', 'no answer in 30 s'))).toBe('unknown');
+    expect(commandFailure(new XapiTaskTimeoutError('host.shutdown', 'OpaqueRef:t1', 600_000))).toBe('unknown');
+    const poll = new XapiError('HANDLE_INVALID', ['task', 'OpaqueRef:t1'], 'task.get_status');
+    poll.whileFollowingTask = true;
+    expect(commandFailure(poll)).toBe('unknown');
   });
 
   it('anything else is no BMC\'s answer', () => {

@@ -1,6 +1,6 @@
 /** When the night watch sleeps again the hosts it woke, pure: which hosts may, and when the demand counts as gone. */
 import { describe, expect, it } from 'vitest';
-import { morningAt, quietNow, resleepable, watchSleepKey, type WatchOperation } from '../../lib/ops/night-watch-resleep.ts';
+import { morningAt, nightStart, quietNow, resleepable, watchSleepKey, type WatchOperation } from '../../lib/ops/night-watch-resleep.ts';
 import { broughtUpBy } from '../../lib/ops/night-watch.ts';
 import type { Operation } from '../../lib/store/index.ts';
 import { watchSettings } from '../../lib/ops/night-watch-rules.ts';
@@ -52,6 +52,12 @@ describe('the watch sleeping its hosts again', () => {
     // From the night's start (local noon): a morning that began before a late wake of the watch (06:05) counts.
     expect(morningAt([s('cron(0 6 * * ? *)')], Date.parse('2026-12-05T12:00:00.000Z'), lead)).toBe(Date.parse(at('05:45')));
     expect(morningAt([], woke, lead)).toBeUndefined();
+    // Counted from the night's sleep: a Sunday-evening wake before it is not this night's morning.
+    const sunday = [s('cron(0 6 * * ? *)'), s('cron(0 18 ? * SUN *)')];
+    expect(morningAt(sunday, nightStart('2026-12-06', 'UTC', [Date.parse('2026-12-06T22:00:00.000Z')]), lead)).toBe(Date.parse('2026-12-07T05:45:00.000Z'));
+    // Without a sleep tonight, from local noon, on a clock-change day too (Berlin, 2026-03-29: noon CEST is 10:00 UTC).
+    expect(nightStart('2026-03-29', 'Europe/Berlin', [])).toBe(Date.parse('2026-03-29T10:00:00.000Z'));
+    expect(nightStart('2026-12-06', 'UTC', [Date.parse('2026-12-06T09:00:00.000Z')])).toBe(Date.parse('2026-12-06T12:00:00.000Z'));
     expect(morningAt([s('not a cron')], woke, lead)).toBeUndefined();
   });
 

@@ -183,6 +183,30 @@ describe('Async calls', () => {
     expect(pool.sim.state.tasks()).toHaveLength(0);
   });
 
+  it('a task\'s own failure is its outcome; an error met while following it (the task gone) is marked: the call may have been carried out', async () => {
+    const c = track(client(pool.sim));
+    const [vm] = await c.call<string[]>('VM.get_by_name_label', 'db');
+    const [h3] = await c.call<string[]>('host.get_by_name_label', 'h3');
+    const failed = (await rejection(c.callAsync('VM.pool_migrate', vm, h3, { live: 'true' }))) as XapiError;
+    expect(failed.whileFollowingTask).toBe(false);
+    const slow = await smallPool([{ name: 'big', memoryBytes: gib(16), vcpus: 2, host: 'h1' }], { migrateMs: 1500 });
+    try {
+      const d = track(client(slow.sim, { taskPollMs: 50 }));
+      const [big] = await d.call<string[]>('VM.get_by_name_label', 'big');
+      const [h2] = await d.call<string[]>('host.get_by_name_label', 'h2');
+      const following = rejection(d.callAsync('VM.pool_migrate', big, h2, { live: 'true' }));
+      // Someone destroys the task while it runs: the next poll is refused (HANDLE_INVALID).
+      for (let i = 0; i < 50 && slow.sim.state.tasks().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      const [task] = await d.call<string[]>('task.get_all');
+      await d.call('task.destroy', task);
+      const e = (await following) as XapiError;
+      expect(e).toBeInstanceOf(XapiError);
+      expect(e.whileFollowingTask).toBe(true);
+    } finally {
+      await slow.sim.stop();
+    }
+  });
+
   it('gives up on a task at its deadline', async () => {
     const slow = await smallPool([{ name: 'big', memoryBytes: gib(16), vcpus: 2, host: 'h1' }], { migrateMs: 1500 });
     try {
