@@ -64,6 +64,15 @@ function busyWhileSending(sim: SimulatedBmc): IpmiPowerDriver {
     },
   });
 }
+/** An operation on h0 as it was written before the restart step and the send record existed. */
+async function legacyOperation(action: 'off' | 'cycle'): Promise<string> {
+  const operationId = `legacy-${++seq}`;
+  await store.acquireHostLock(POOL, 'h0', operationId, 60_000, Date.now());
+  await store.createOperation({ operationId, poolId: POOL, kind: 'host-power', actor: 'tester', source: 'api', reason: 'test', hostIds: ['h0'], params: { action } }, `k-${++seq}`);
+  let index = 0;
+  for (const name of ['check', 'disable', 'command', 'confirm', 'reenable', 'release']) await store.createStep(operationId, { index: index++, name, ...(name === 'release' ? {} : { hostId: 'h0' }), state: 'pending' });
+  return operationId;
+}
 const request = (hostIds: string[], action: 'on' | 'off', key = `k-${++seq}`) =>
   requestHostPower(deps(), { poolId: POOL, hostIds, action, reason: 'test', actor: 'tester', source: 'api', idempotencyKey: key });
 
@@ -211,12 +220,7 @@ describe('host power operations', () => {
   it('an off written before sends were recorded, interrupted in its command step, is not sent again', async () => {
     sims[0].state.host.control('on');
     const before = sims[0].state.host.controlCounts.off;
-    const operationId = `legacy-${++seq}`;
-    await store.acquireHostLock(POOL, 'h0', operationId, 60_000, Date.now());
-    await store.createOperation({ operationId, poolId: POOL, kind: 'host-power', actor: 'tester', source: 'api', reason: 'test', hostIds: ['h0'], params: { action: 'off' } }, `k-${++seq}`);
-    let index = 0;
-    for (const name of ['check', 'disable', 'command', 'confirm', 'reenable']) await store.createStep(operationId, { index: index++, name, hostId: 'h0', state: 'pending' });
-    await store.createStep(operationId, { index: index++, name: 'release', state: 'pending' });
+    const operationId = await legacyOperation('off');
     const killed = new Error('worker killed in the guard');
     await expect(runHostPower(deps({ guard: { refuseCut: async () => { throw killed; } } }), operationId)).rejects.toBe(killed);
     // Such a step may have sent its off before the worker died: it is never sent twice.
@@ -383,12 +387,7 @@ describe('host power operations', () => {
     const host = sims[0].state.host;
     host.control('on');
     const before = { ...host.controlCounts };
-    const operationId = `legacy-${++seq}`;
-    await store.acquireHostLock(POOL, 'h0', operationId, 60_000, Date.now());
-    await store.createOperation({ operationId, poolId: POOL, kind: 'host-power', actor: 'tester', source: 'api', reason: 'test', hostIds: ['h0'], params: { action: 'cycle' } }, `k-${++seq}`);
-    let index = 0;
-    for (const name of ['check', 'disable', 'command', 'confirm', 'reenable']) await store.createStep(operationId, { index: index++, name, hostId: 'h0', state: 'pending' });
-    await store.createStep(operationId, { index: index++, name: 'release', state: 'pending' });
+    const operationId = await legacyOperation('cycle');
     expect(await runHostPower(deps(), operationId)).toBe('succeeded');
     expect([host.controlCounts.off - before.off, host.controlCounts.on - before.on, host.controlCounts.cycle - before.cycle]).toEqual([0, 0, 1]);
   });
