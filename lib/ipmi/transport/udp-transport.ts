@@ -5,6 +5,7 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { ipLiteralLookup } from '../../util/index.ts';
 
 export type DatagramListener = (packet: Buffer) => void;
 
@@ -21,7 +22,8 @@ export class UdpTransport {
   private socketFor(family: 4 | 6): dgram.Socket {
     const existing = family === 4 ? this.socket4 : this.socket6;
     if (existing) return existing;
-    const s = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6' });
+    // Every send names an IP address (resolve() runs once per BMC): answered at once, not a tick later.
+    const s = dgram.createSocket({ type: family === 4 ? 'udp4' : 'udp6', lookup: ipLiteralLookup });
     s.on('message', (msg, rinfo) => {
       const set = this.listeners.get(UdpTransport.key(rinfo.address, rinfo.port));
       if (!set) return;

@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
-import { seededRandom } from '../../util/index.ts';
+import { ipLiteralLookup, seededRandom } from '../../util/index.ts';
 import { BmcState, type SimBmcOptions } from './bmc-state.ts';
 import { BmcEngine } from './engine.ts';
 import type { Faults } from './faults.ts';
@@ -54,7 +54,7 @@ export class SimulatedBmc {
   }
 
   async start(): Promise<void> {
-    const s = dgram.createSocket('udp4');
+    const s = dgram.createSocket({ type: 'udp4', lookup: ipLiteralLookup });
     s.on('message', (msg, from) => this.receive(msg, from.address, from.port));
     s.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
