@@ -52,11 +52,15 @@ export function sensorTypeName(code: number): string {
   return SENSOR_TYPES[code] ?? `type 0x${code.toString(16).padStart(2, '0')}`;
 }
 
-/** Sensor type code for a name as a user types it ("temperature", "Fan", "power supply"). */
+/** A type name as compared: case, outer spaces, '-' and '_' do not count ("Power_Supply", "add-in card"). */
+const typeNameKey = (name: string): string => name.trim().toLowerCase().replace(/[-_]/g, ' ');
+
+/** The table turned around once: a sweep asks for "temperature" once per BMC. */
+const CODE_BY_TYPE_NAME: ReadonlyMap<string, number> = new Map(Object.entries(SENSOR_TYPES).map(([code, n]) => [typeNameKey(n), Number(code)]));
+
+/** Sensor type code for a name as a user types it ("temperature", "Fan", "power supply", "add-in card"). */
 export function sensorTypeCode(name: string): number | undefined {
-  const want = name.trim().toLowerCase().replace(/[-_]/g, ' ');
-  for (const [code, n] of Object.entries(SENSOR_TYPES)) if (n === want) return Number(code);
-  return undefined;
+  return CODE_BY_TYPE_NAME.get(typeNameKey(name));
 }
 
 const UNITS: Readonly<Record<number, string>> = {
