@@ -4,7 +4,8 @@
  * from 50 of them sequentially and 16 at a time, extrapolated per host. Then the same sweep as a
  * cold Lambda would run it with the SDR cache in the store: a fresh process (a child) against
  * dynalite (another process, as DynamoDB is another machine), once with the store empty (it walks
- * every repository and fills the store) and once with the store warm. A benchmark: nothing asserts.
+ * every repository and fills the store) and once with the store warm. The fresh process runs
+ * bench/fleet-sweep-child.ts bundled as the Lambda functions are. A benchmark: nothing asserts.
  *
  *   node bin/run-ts.mjs bench/fleet-bench.ts [--count 1000] [--warm-runs 5]
  */
@@ -14,9 +15,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { build } from 'esbuild';
 import { readInventory, sweepFleet } from '../lib/fleet/index.ts';
-import { createStore, createTable } from '../lib/store/index.ts';
+import { createTable } from '../lib/store/index.ts';
 import { freePort, REPO } from '../test/support/peers.ts';
 
 const run = promisify(execFile);
@@ -67,24 +68,33 @@ async function startDynalite(): Promise<{ endpoint: string; table: string; stop:
   return { endpoint, table, stop: () => child.kill('SIGTERM') };
 }
 
-/** The child's part: one sweep from a fresh process with the store's SDR cache; prints its figures as JSON. */
-async function sweepChild(inventory: string, endpoint: string, table: string): Promise<void> {
-  const raw = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 3 });
-  const store = createStore({ client: DynamoDBDocumentClient.from(raw), tableName: table });
-  const hosts = readInventory(inventory);
-  // Timed from here: the modules are loaded, as a Lambda's are before its handler runs.
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const r = await sweepFleet(hosts, { cipherSuite: 3, concurrency: 128, sdrCache: store.sdrCache });
-  const ms = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  raw.destroy();
-  console.log(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, ok: r.ok, failed: r.failed }));
+/**
+ * The cold process's code, bundled as serverless.yml bundles a function (esbuild: one minified ESM
+ * file with the AWS SDK inside, no keepNames), so the fresh process runs what a cold Lambda runs
+ * rather than TypeScript compiled on the fly.
+ */
+async function bundleSweepChild(dir: string): Promise<string> {
+  const outfile = join(dir, 'sweep-child.mjs');
+  await build({
+    entryPoints: [join(REPO, 'bench/fleet-sweep-child.ts')],
+    outfile,
+    bundle: true,
+    minify: true,
+    keepNames: false,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    banner: { js: "import { createRequire as __lowpowerRequire } from 'node:module'; const require = __lowpowerRequire(import.meta.url);" },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  return outfile;
 }
 
 /** A sweep by a fresh node process (a cold Lambda), timed inside it from the sweep's start. */
-async function coldProcessSweep(inventory: string, db: { endpoint: string; table: string }): Promise<{ ms: number; cpuMs: number; ok: number; failed: number }> {
-  const { stdout } = await run(process.execPath, [join(REPO, 'bin/run-ts.mjs'), join(REPO, 'bench/fleet-bench.ts'), '--sweep-child', inventory, db.endpoint, db.table], { maxBuffer: 1 << 20 });
+async function coldProcessSweep(child: string, inventory: string, db: { endpoint: string; table: string }): Promise<{ ms: number; cpuMs: number; ok: number; failed: number }> {
+  const { stdout } = await run(process.execPath, [child, inventory, db.endpoint, db.table], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop() as string) as { ms: number; cpuMs: number; ok: number; failed: number };
 }
 
@@ -126,10 +136,11 @@ async function main(): Promise<void> {
     );
     const parPerHost = (performance.now() - t0) / SAMPLE;
 
-    const storeCold = await coldProcessSweep(sim.inventory, db);
+    const child = await bundleSweepChild(dir);
+    const storeCold = await coldProcessSweep(child, sim.inventory, db);
     // The figure the goal is about, from several fresh processes: its median, the runs beside it.
     const warmRuns: Array<{ ms: number; cpuMs: number; ok: number; failed: number }> = [];
-    for (let i = 0; i < WARM_RUNS; i++) warmRuns.push(await coldProcessSweep(sim.inventory, db));
+    for (let i = 0; i < WARM_RUNS; i++) warmRuns.push(await coldProcessSweep(child, sim.inventory, db));
     const storeWarm = [...warmRuns].sort((a, b) => a.ms - b.ms)[Math.floor((WARM_RUNS - 1) / 2)];
 
     const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -148,6 +159,4 @@ async function main(): Promise<void> {
   }
 }
 
-const child = process.argv.indexOf('--sweep-child');
-if (child > 0) await sweepChild(process.argv[child + 1], process.argv[child + 2], process.argv[child + 3]);
-else await main();
+await main();
