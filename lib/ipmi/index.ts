@@ -48,6 +48,7 @@ export type { DeviceId } from './commands/get-device-id.ts';
 export type { PowerReading } from './commands/dcmi-power-reading.ts';
 export { setupBmc, type SetupSpec, type SetupStep } from './setup.ts';
 export { UdpTransport } from './transport/udp-transport.ts';
+export { ipLiteralLookup } from './transport/ip-literal-lookup.ts';
 export { POWER_ACTIONS } from './power.ts';
 export { BootDevice, ChassisAction, chassisControl, chassisIdentify, getChassisStatus, setPowerRestorePolicy, setSystemBootOptions } from './commands/chassis.ts';
 export { IpmiRequestError, Privilege, type IpmiCommand } from './commands/command.ts';

@@ -7,4 +7,3 @@ export { backoffDelay } from './retry.ts';
 export { isLoopback } from './loopback.ts';
 export { givenOrOnce, onceAsync } from './once-async.ts';
 export { ACTION_SOURCES, ACTOR_FIELDS, BMC_PROTOCOLS, BMC_SCHEMES, CIPHER_SUITES, expected, fits, HOST_FIELDS, POOL_FIELDS, POWER_STATES, SCHEDULE_FIELDS, type FieldRule } from './fields.ts';
-export { ipLiteralLookup } from './ip-literal-lookup.ts';

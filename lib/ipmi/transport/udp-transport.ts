@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { ipLiteralLookup } from '../../util/index.ts';
+import { ipLiteralLookup } from './ip-literal-lookup.ts';
 
 export type DatagramListener = (packet: Buffer) => void;
 

@@ -5,7 +5,8 @@
 import dgram from 'node:dgram';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
-import { ipLiteralLookup, seededRandom } from '../../util/index.ts';
+import { seededRandom } from '../../util/index.ts';
+import { ipLiteralLookup } from '../../ipmi/index.ts';
 import { BmcState, type SimBmcOptions } from './bmc-state.ts';
 import { BmcEngine } from './engine.ts';
 import type { Faults } from './faults.ts';

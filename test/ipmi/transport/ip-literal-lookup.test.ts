@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { ipLiteralLookup } from '../../lib/util/index.ts';
+import { ipLiteralLookup } from '../../../lib/ipmi/index.ts';
 
 describe('ipLiteralLookup', () => {
   it('answers an IPv4 or IPv6 literal within the call, with its family', () => {
