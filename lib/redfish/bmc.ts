@@ -1,11 +1,14 @@
 /**
  * One BMC over Redfish, with the operations lowpower needs: power state and power changes, the
  * reset types it offers, watts, sensors, the event log, identity and restore policy. Where things
- * are is discovered once per handle; every reading is fresh.
+ * are is discovered once per handle; every reading is fresh. A reading has a deadline of its own
+ * over all its requests (each request already has one, with retries): a BMC that answers each
+ * request just in time cannot hold a reader for minutes. Power changes have none here: their
+ * reset is sent once and followed to its end (their task has its own deadline).
  */
 import { RedfishClient, type RedfishClientOptions } from './client.ts';
 import { discover, type DiscoveryOptions, type Topology } from './discovery.ts';
-import { RedfishNotSupportedError } from './errors.ts';
+import { RedfishDeadlineError, RedfishNotSupportedError } from './errors.ts';
 import { readEventLog, type EventLog } from './event-log.ts';
 import { readIdentity, type RedfishIdentity } from './identity.ts';
 import { changePower, sendReset, type PowerOptions, type RedfishPowerResult } from './power/power.ts';
@@ -20,6 +23,21 @@ import { readWatts, type WattsReading } from './watts.ts';
 export interface RedfishBmcOptions extends RedfishClientOptions, DiscoveryOptions {
   /** Defaults for power changes (confirmation time, polling, task deadline). */
   power?: PowerOptions;
+  /** Longest one reading may take, discovery, requests and retries together (default 60 s). */
+  readDeadlineMs?: number;
+}
+
+export const DEFAULT_READ_DEADLINE_MS = 60_000;
+
+/** The call's result, or `expired()`'s error once `ms` have passed (the call's own end is then ignored). */
+function withDeadline<T>(call: Promise<T>, ms: number, expired: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(expired()), ms);
+    timer.unref?.();
+  });
+  // race() takes the call's rejection too, so a call that fails after its deadline is not unhandled.
+  return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
 }
 
 export class RedfishBmc {
@@ -51,7 +69,7 @@ export class RedfishBmc {
   }
 
   powerState(): Promise<PowerStateReading> {
-    return this.work(async () => readPowerState(this.client, (await this.topology()).systemPath));
+    return this.read('the power state', async () => readPowerState(this.client, (await this.topology()).systemPath));
   }
 
   /** The reset types the BMC offers, or null when it does not list them. */
@@ -75,29 +93,29 @@ export class RedfishBmc {
   }
 
   watts(): Promise<WattsReading> {
-    return this.work(async () => readWatts(this.client, await this.chassis()));
+    return this.read('the power draw', async () => readWatts(this.client, await this.chassis()));
   }
 
   sensors(): Promise<SensorView[]> {
-    return this.work(async () => readSensors(this.client, await this.chassis()));
+    return this.read('the sensors', async () => readSensors(this.client, await this.chassis()));
   }
 
   eventLog(o: { limit?: number } = {}): Promise<EventLog> {
-    return this.work(async () => {
+    return this.read('the event log', async () => {
       const t = await this.topology();
       return readEventLog(this.client, t.systemPath, t.managerPath, o);
     });
   }
 
   identity(): Promise<RedfishIdentity> {
-    return this.work(async () => {
+    return this.read('the identity', async () => {
       const t = await this.topology();
       return readIdentity(this.client, t.systemPath, t.chassisPath);
     });
   }
 
   restorePolicy(): Promise<RestorePolicyReading> {
-    return this.work(async () => readRestorePolicy(this.client, (await this.topology()).systemPath));
+    return this.read('the power restore policy', async () => readRestorePolicy(this.client, (await this.topology()).systemPath));
   }
 
   setRestorePolicy(policy: RestorePolicyChoice): Promise<RestorePolicyChange> {
@@ -130,6 +148,12 @@ export class RedfishBmc {
     } finally {
       if (--this.busy === 0) this.whenIdle?.();
     }
+  }
+
+  /** A reading: a call under way, bounded as a whole by the read deadline. */
+  private read<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const ms = this.o.readDeadlineMs ?? DEFAULT_READ_DEADLINE_MS;
+    return this.work(() => withDeadline(call(), ms, () => new RedfishDeadlineError(this.label, what, ms)));
   }
 
   private async chassis(): Promise<string> {

@@ -121,6 +121,22 @@ export class RedfishTimeoutError extends RedfishError {
   }
 }
 
+/**
+ * A reading (the power state, sensors, watts, the log...) took longer than its whole deadline, all
+ * its requests and retries together: the BMC answers, but too slowly to be waited for. Only reads
+ * have such a deadline; nothing was changed on the BMC.
+ */
+export class RedfishDeadlineError extends RedfishError {
+  override readonly name: string = 'RedfishDeadlineError';
+  constructor(
+    readonly bmc: string,
+    readonly what: string,
+    readonly deadlineMs: number,
+  ) {
+    super(`${bmc}: reading ${what} took longer than ${deadlineMs} ms in all (the BMC answers too slowly); nothing was changed`);
+  }
+}
+
 /** The connection failed (refused, reset, unreachable). `requestSent` says whether the BMC may have acted on it. */
 export class RedfishConnectionError extends RedfishError {
   override readonly name: string = 'RedfishConnectionError';

@@ -25,6 +25,7 @@ export {
   RedfishHttpError,
   RedfishAuthError,
   RedfishTimeoutError,
+  RedfishDeadlineError,
   RedfishConnectionError,
   RedfishCertificateChangedError,
   RedfishTlsError,

@@ -5,7 +5,7 @@
  * retries of reads only, and deadlines.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { openRedfish, RedfishHttpError, RedfishTimeoutError, type RedfishBmcOptions } from '../../lib/redfish/index.ts';
+import { openRedfish, RedfishDeadlineError, RedfishHttpError, RedfishTimeoutError, type RedfishBmcOptions } from '../../lib/redfish/index.ts';
 import { RedfishTestServer, TEST_PASSWORD, type TestServerOptions } from './redfish-test-server.ts';
 
 let server: RedfishTestServer | undefined;
@@ -175,6 +175,40 @@ describe('retries and deadlines', () => {
     expect(e).toBeInstanceOf(RedfishTimeoutError);
     expect(e).toMatchObject({ requestSent: true });
     expect((e as Error).message).toMatch(/no answer to POST \/redfish\/v1\/Systems\/sys1\/Actions\/ComputerSystem.Reset within 150 ms/);
+    expect(s.count('POST', /ComputerSystem.Reset$/)).toBe(1);
+  });
+
+  it('a reading whose every request answers just in time ends at its own deadline, with nothing changed', async () => {
+    const { s, bmc } = await setup({ pageSize: 2 }, { timeoutMs: 300, retries: 1, readDeadlineMs: 400 });
+    await bmc.topology();
+    // Each answer comes 120 ms late: no request times out, but the sensors take a dozen of them.
+    s.delayEachMs = 120;
+    const t0 = Date.now();
+    const e = await bmc.sensors().catch((x: unknown) => x);
+    const took = Date.now() - t0;
+    expect(e).toBeInstanceOf(RedfishDeadlineError);
+    expect((e as Error).message).toBe(`127.0.0.1:${s.port}: reading the sensors took longer than 400 ms in all (the BMC answers too slowly); nothing was changed`);
+    expect(took).toBeGreaterThanOrEqual(390);
+    expect(took).toBeLessThan(1_000);
+    // Reads only (and the session's login): nothing was asked of the system.
+    expect(s.requests.filter((r) => r.method !== 'GET' && r.path !== '/redfish/v1/SessionService/Sessions')).toEqual([]);
+    // The same BMC answering at its usual pace reads as before on the same handle.
+    s.delayEachMs = 0;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await bmc.powerState()).power).toBe('on');
+    expect((await bmc.sensors()).length).toBe(6);
+  });
+
+  it('a reading within its deadline is not cut; power changes have no read deadline', async () => {
+    const { s, bmc } = await setup({ resetAnswer: 202, taskPolls: 2 }, { timeoutMs: 300, readDeadlineMs: 250, power: { pollMs: 50 } });
+    await bmc.topology();
+    s.delayEachMs = 100;
+    expect((await bmc.powerState()).power).toBe('on');
+    // The reset, its task's polls and the confirming reads take longer than 250 ms together.
+    const t0 = Date.now();
+    const r = await bmc.power('off');
+    expect(Date.now() - t0).toBeGreaterThan(250);
+    expect(r).toMatchObject({ action: 'off', power: 'off', changed: true, confirmed: true });
     expect(s.count('POST', /ComputerSystem.Reset$/)).toBe(1);
   });
 });

@@ -89,6 +89,8 @@ export class RedfishTestServer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private dropNext?: RegExp;
   private delayNextMs = 0;
+  /** Every answer this much later (a BMC that answers each request just in time). */
+  delayEachMs = 0;
   private failing?: { status: number; count: number };
   private failingAfter?: { path: RegExp; status: number; count: number };
   private touchOnPatch = false;
@@ -234,7 +236,7 @@ export class RedfishTestServer {
         res.writeHead(status, { ...(payload ? { 'Content-Type': 'application/json' } : {}), ...headers });
         res.end(payload);
       };
-      const delay = this.delayNextMs;
+      const delay = this.delayNextMs || this.delayEachMs;
       this.delayNextMs = 0;
       if (delay) this.later(delay, send);
       else send();
