@@ -20,7 +20,6 @@ import {
   RedfishAuthError,
   RedfishCertificateChangedError,
   RedfishConnectionError,
-  RedfishDeadlineError,
   RedfishError,
   RedfishHttpError,
   RedfishNotSupportedError,
@@ -48,8 +47,6 @@ export function commandFailure(e: unknown): CommandFailure | undefined {
   if (e instanceof RedfishHttpError) return (e.status ?? 500) < 500 ? 'refused' : 'unknown';
   if (e instanceof RedfishTimeoutError || e instanceof RedfishConnectionError) return e.requestSent ? 'unknown' : 'refused';
   if (e instanceof RedfishTaskError || e instanceof RedfishProtocolError) return 'unknown';
-  // A reading past its deadline (the guard's read of the state) comes before any reset is sent.
-  if (e instanceof RedfishDeadlineError) return 'refused';
   if (e instanceof RedfishAuthError || e instanceof RedfishCertificateChangedError || e instanceof RedfishTlsError || e instanceof RedfishNotSupportedError || e instanceof RedfishStateError) return 'refused';
   // Anything else (a client closed under a reset it had sent, say) may have come after the reset.
   return 'unknown';

@@ -6,7 +6,7 @@
  * request just in time cannot hold a reader for minutes. Power changes have none here: their
  * reset is sent once and followed to its end (their task has its own deadline).
  */
-import { RedfishClient, type RedfishClientOptions } from './client.ts';
+import { RedfishClient, type RedfishClientOptions, type RedfishReads } from './client.ts';
 import { discover, type DiscoveryOptions, type Topology } from './discovery.ts';
 import { RedfishDeadlineError, RedfishNotSupportedError } from './errors.ts';
 import { readEventLog, type EventLog } from './event-log.ts';
@@ -23,21 +23,22 @@ import { readWatts, type WattsReading } from './watts.ts';
 export interface RedfishBmcOptions extends RedfishClientOptions, DiscoveryOptions {
   /** Defaults for power changes (confirmation time, polling, task deadline). */
   power?: PowerOptions;
-  /** Longest one reading may take, discovery, requests and retries together (default 60 s). */
+  /**
+   * Longest one reading may take, its requests and retries together: by default 60 s, or twice what
+   * one request may take with its retries when that is more. 0 or Infinity: no deadline.
+   */
   readDeadlineMs?: number;
 }
 
 export const DEFAULT_READ_DEADLINE_MS = 60_000;
+/** The longest a node timer waits: more is taken as 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** The call's result, or `expired()`'s error once `ms` have passed (the call's own end is then ignored). */
-function withDeadline<T>(call: Promise<T>, ms: number, expired: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(expired()), ms);
-    timer.unref?.();
-  });
-  // race() takes the call's rejection too, so a call that fails after its deadline is not unhandled.
-  return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
+/** The read deadline in force for these options, or undefined for none. */
+export function readDeadlineOf(o: Pick<RedfishBmcOptions, 'readDeadlineMs' | 'timeoutMs' | 'retries'>): number | undefined {
+  if (o.readDeadlineMs !== undefined) return Number.isFinite(o.readDeadlineMs) && o.readDeadlineMs > 0 ? Math.min(o.readDeadlineMs, MAX_TIMER_MS) : undefined;
+  const oneRequest = (o.timeoutMs ?? 10_000) * (1 + Math.max(0, o.retries ?? 2));
+  return Math.min(Math.max(DEFAULT_READ_DEADLINE_MS, 2 * oneRequest), MAX_TIMER_MS);
 }
 
 export class RedfishBmc {
@@ -69,7 +70,7 @@ export class RedfishBmc {
   }
 
   powerState(): Promise<PowerStateReading> {
-    return this.read('the power state', async () => readPowerState(this.client, (await this.topology()).systemPath));
+    return this.read('the power state', async (c) => readPowerState(c, (await this.topology()).systemPath));
   }
 
   /** The reset types the BMC offers, or null when it does not list them. */
@@ -93,29 +94,29 @@ export class RedfishBmc {
   }
 
   watts(): Promise<WattsReading> {
-    return this.read('the power draw', async () => readWatts(this.client, await this.chassis()));
+    return this.read('the power draw', async (c) => readWatts(c, await this.chassis()));
   }
 
   sensors(): Promise<SensorView[]> {
-    return this.read('the sensors', async () => readSensors(this.client, await this.chassis()));
+    return this.read('the sensors', async (c) => readSensors(c, await this.chassis()));
   }
 
   eventLog(o: { limit?: number } = {}): Promise<EventLog> {
-    return this.read('the event log', async () => {
+    return this.read('the event log', async (c) => {
       const t = await this.topology();
-      return readEventLog(this.client, t.systemPath, t.managerPath, o);
+      return readEventLog(c, t.systemPath, t.managerPath, o);
     });
   }
 
   identity(): Promise<RedfishIdentity> {
-    return this.read('the identity', async () => {
+    return this.read('the identity', async (c) => {
       const t = await this.topology();
-      return readIdentity(this.client, t.systemPath, t.chassisPath);
+      return readIdentity(c, t.systemPath, t.chassisPath);
     });
   }
 
   restorePolicy(): Promise<RestorePolicyReading> {
-    return this.read('the power restore policy', async () => readRestorePolicy(this.client, (await this.topology()).systemPath));
+    return this.read('the power restore policy', async (c) => readRestorePolicy(c, (await this.topology()).systemPath));
   }
 
   setRestorePolicy(policy: RestorePolicyChoice): Promise<RestorePolicyChange> {
@@ -150,10 +151,26 @@ export class RedfishBmc {
     }
   }
 
-  /** A reading: a call under way, bounded as a whole by the read deadline. */
-  private read<T>(what: string, call: () => Promise<T>): Promise<T> {
-    const ms = this.o.readDeadlineMs ?? DEFAULT_READ_DEADLINE_MS;
-    return this.work(() => withDeadline(call(), ms, () => new RedfishDeadlineError(this.label, what, ms)));
+  /**
+   * A reading, bounded as a whole by the read deadline: past it the caller gets a
+   * RedfishDeadlineError, and the reading sends no further request. It counts as a call under way
+   * until its own requests have ended, so retire() does not close the handle under them.
+   */
+  private read<T>(what: string, call: (c: RedfishReads) => Promise<T>): Promise<T> {
+    const ms = readDeadlineOf(this.o);
+    if (ms === undefined) return this.work(() => call(this.client));
+    const stop = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const e = new RedfishDeadlineError(this.label, what, ms);
+        stop.abort(e);
+        reject(e);
+      }, ms);
+      timer.unref?.();
+    });
+    // race() takes the reading's rejection too, so one that fails after its deadline is not unhandled.
+    return Promise.race([this.work(() => call(this.client.reads(stop.signal))), deadline]).finally(() => clearTimeout(timer));
   }
 
   private async chassis(): Promise<string> {

@@ -58,6 +58,12 @@ function retryAfterMs(v: string | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
 }
 
+/**
+ * What a reading asks of the client: reads only. The read modules take this, so a reading can be
+ * given `client.reads(signal)`, whose requests stop once the reading's deadline has passed.
+ */
+export type RedfishReads = Pick<RedfishClient, 'label' | 'expandAllowed' | 'path' | 'serviceRoot' | 'get' | 'getObject'>;
+
 export class RedfishClient {
   readonly endpoint: ResolvedEndpoint;
   private readonly trust: TlsTrust;
@@ -144,8 +150,28 @@ export class RedfishClient {
   }
 
   /** A GET whose answer must be a JSON object (a resource or a collection). */
-  async getObject(path: string): Promise<JsonObject> {
-    const r = await this.get(path);
+  getObject(path: string): Promise<JsonObject> {
+    return this.objectAt(path);
+  }
+
+  /**
+   * This client's reads for one reading: once `signal` aborts (the reading's deadline), none of its
+   * requests is sent any more, and its retries stop; the one on the wire ends at its own timeout.
+   * They fail with the signal's reason.
+   */
+  reads(signal: AbortSignal): RedfishReads {
+    return {
+      label: this.label,
+      expandAllowed: this.expandAllowed,
+      path: (ref) => this.path(ref),
+      serviceRoot: () => this.serviceRoot(),
+      get: (path) => this.request('GET', path, {}, signal),
+      getObject: (path) => this.objectAt(path, signal),
+    };
+  }
+
+  private async objectAt(path: string, signal?: AbortSignal): Promise<JsonObject> {
+    const r = await this.request('GET', path, {}, signal);
     if (!isObject(r.body)) throw new RedfishProtocolError(`${this.label}: GET ${path}: the answer is not a JSON object`);
     return r.body;
   }
@@ -175,10 +201,11 @@ export class RedfishClient {
     }
   }
 
-  private async request(method: HttpMethod, path: string, o: { body?: unknown; headers?: Record<string, string> }): Promise<RedfishResponse> {
+  private async request(method: HttpMethod, path: string, o: { body?: unknown; headers?: Record<string, string> }, signal?: AbortSignal): Promise<RedfishResponse> {
     if (this.closed) throw new RedfishError(`${this.label}: the Redfish client is closed`);
+    signal?.throwIfAborted();
     const idempotent = method === 'GET';
-    const send = (t: AuthTicket): Promise<RawResponse> => this.exchange({ method, path, body: o.body, headers: { ...o.headers, ...t.headers } }, idempotent);
+    const send = (t: AuthTicket): Promise<RawResponse> => this.exchange({ method, path, body: o.body, headers: { ...o.headers, ...t.headers } }, idempotent, signal);
     let ticket = await this.auth.begin();
     try {
       let res = await send(ticket);
@@ -206,9 +233,11 @@ export class RedfishClient {
   }
 
   /** One exchange through the queue; an idempotent one is tried again on a transient failure. */
-  private async exchange(r: RawRequest, idempotent: boolean): Promise<RawResponse> {
+  private async exchange(r: RawRequest, idempotent: boolean, signal?: AbortSignal): Promise<RawResponse> {
     const once = (): Promise<RawResponse> =>
       this.queue.run(() => {
+        // Checked when its turn comes: a reading past its deadline sends nothing more.
+        signal?.throwIfAborted();
         this.requests++;
         return this.transport.send(r);
       });
@@ -225,6 +254,7 @@ export class RedfishClient {
           retryOn: (e) => e instanceof TransientStatus || e instanceof RedfishTimeoutError || e instanceof RedfishConnectionError,
           baseMs: 200,
           maxMs: 2000,
+          signal,
         },
       );
     } catch (e) {

@@ -4,7 +4,7 @@
  * (and OData's `@odata.nextLink`), each page once, members counted once. Also the reads of an
  * optional link (a resource or collection a BMC may link without serving).
  */
-import type { RedfishClient } from './client.ts';
+import type { RedfishReads } from './client.ts';
 import { RedfishHttpError } from './errors.ts';
 import { arr, at, isObject, link, obj, str, type JsonObject } from './json.ts';
 
@@ -30,7 +30,7 @@ const withQuery = (path: string, q: string): string => `${path}${path.includes('
 const expanded = (m: JsonObject): boolean => Object.keys(m).some((k) => k !== '@odata.id');
 
 /** Read the collection's pages; the members as given (expanded or links). */
-async function pages(c: RedfishClient, path: string, o: MemberOptions): Promise<JsonObject[]> {
+async function pages(c: RedfishReads, path: string, o: MemberOptions): Promise<JsonObject[]> {
   const limit = o.limit ?? 10_000;
   const maxPages = o.maxPages ?? 200;
   const q = o.expand !== false && c.expandAllowed ? expandQuery(await c.serviceRoot()) : undefined;
@@ -64,7 +64,7 @@ async function pages(c: RedfishClient, path: string, o: MemberOptions): Promise<
 }
 
 /** The member resources of a collection, each read in full. */
-export async function readMembers(c: RedfishClient, path: string, o: MemberOptions = {}): Promise<JsonObject[]> {
+export async function readMembers(c: RedfishReads, path: string, o: MemberOptions = {}): Promise<JsonObject[]> {
   const members = await pages(c, path, o);
   const out: JsonObject[] = [];
   for (const m of members) {
@@ -76,7 +76,7 @@ export async function readMembers(c: RedfishClient, path: string, o: MemberOptio
 }
 
 /** The member links of a collection (no member is read). */
-export async function memberLinks(c: RedfishClient, path: string, o: MemberOptions = {}): Promise<string[]> {
+export async function memberLinks(c: RedfishReads, path: string, o: MemberOptions = {}): Promise<string[]> {
   return (await pages(c, path, { ...o, expand: false })).flatMap((m) => link(m) ?? []);
 }
 
@@ -84,7 +84,7 @@ export async function memberLinks(c: RedfishClient, path: string, o: MemberOptio
 const notServed = (e: unknown): boolean => e instanceof RedfishHttpError && (e.status === 404 || e.status === 501);
 
 /** The resource a navigation property links, or undefined when there is no link or nothing behind it. */
-export async function readLinked(c: RedfishClient, ref: unknown): Promise<JsonObject | undefined> {
+export async function readLinked(c: RedfishReads, ref: unknown): Promise<JsonObject | undefined> {
   const p = link(ref);
   if (!p) return undefined;
   try {
@@ -96,7 +96,7 @@ export async function readLinked(c: RedfishClient, ref: unknown): Promise<JsonOb
 }
 
 /** The members of the collection a navigation property links; none when there is no link or nothing behind it. */
-export async function readLinkedMembers(c: RedfishClient, ref: unknown, o: MemberOptions = {}): Promise<JsonObject[]> {
+export async function readLinkedMembers(c: RedfishReads, ref: unknown, o: MemberOptions = {}): Promise<JsonObject[]> {
   const p = link(ref);
   if (!p) return [];
   try {

@@ -3,7 +3,7 @@
  * there is one (`Id` "SEL" or `LogEntryType` "SEL", under the system first, then the manager),
  * else the system's first log service, else the manager's. Entries are read through every page.
  */
-import type { RedfishClient } from './client.ts';
+import type { RedfishReads } from './client.ts';
 import { readLinkedMembers, readMembers } from './collection.ts';
 import { RedfishNotSupportedError } from './errors.ts';
 import { link, str, type JsonObject } from './json.ts';
@@ -42,7 +42,7 @@ export function decodeLogEntry(e: JsonObject, index: number): SelView {
 const isSel = (s: JsonObject): boolean => str(s.Id)?.toUpperCase() === 'SEL' || str(s.LogEntryType) === 'SEL';
 
 /** The log service to read, from the system's and the manager's LogServices. */
-export async function chooseLogService(c: RedfishClient, systemPath: string, managerPath: string | undefined): Promise<JsonObject | undefined> {
+export async function chooseLogService(c: RedfishReads, systemPath: string, managerPath: string | undefined): Promise<JsonObject | undefined> {
   const servicesOf = async (path: string | undefined): Promise<JsonObject[]> => {
     if (!path) return [];
     return readLinkedMembers(c, (await c.getObject(path)).LogServices);
@@ -60,7 +60,7 @@ export interface EventLog {
   entries: SelView[];
 }
 
-export async function readEventLog(c: RedfishClient, systemPath: string, managerPath: string | undefined, o: { limit?: number } = {}): Promise<EventLog> {
+export async function readEventLog(c: RedfishReads, systemPath: string, managerPath: string | undefined, o: { limit?: number } = {}): Promise<EventLog> {
   const service = await chooseLogService(c, systemPath, managerPath);
   if (!service) throw new RedfishNotSupportedError(`${c.label}: the BMC has no log service under its system or manager`);
   const entriesPath = link(service.Entries);

@@ -3,7 +3,7 @@
  * (and the chassis's SerialNumber, used when the system gives none), for binding the BMC to its Xen
  * host before any power cut goes through it. Absent fields stay absent: judging them is the binding's job.
  */
-import type { RedfishClient } from './client.ts';
+import type { RedfishReads } from './client.ts';
 import { str, withoutUndefined, type JsonObject } from './json.ts';
 
 export interface RedfishIdentity {
@@ -35,7 +35,7 @@ export function identityOf(systemPath: string, system: JsonObject, chassis: Json
   });
 }
 
-export async function readIdentity(c: RedfishClient, systemPath: string, chassisPath: string | undefined): Promise<RedfishIdentity> {
+export async function readIdentity(c: RedfishReads, systemPath: string, chassisPath: string | undefined): Promise<RedfishIdentity> {
   const system = await c.getObject(systemPath);
   const chassis = chassisPath ? await c.getObject(chassisPath) : undefined;
   return identityOf(systemPath, system, chassis);

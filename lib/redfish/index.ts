@@ -3,9 +3,9 @@
  * (iDRAC 9, iLO 5/6, XCC, OpenBMC). The public face: open a BMC (or take it from RedfishHosts),
  * ask it things, close it. No import of lib/ops or lib/store: the PowerDriver adapter lives there.
  */
-export { RedfishBmc, openRedfish, type RedfishBmcOptions } from './bmc.ts';
+export { RedfishBmc, openRedfish, readDeadlineOf, type RedfishBmcOptions } from './bmc.ts';
 export { RedfishHosts } from './hosts.ts';
-export { RedfishClient, type RedfishClientOptions, type RedfishResponse } from './client.ts';
+export { RedfishClient, type RedfishClientOptions, type RedfishReads, type RedfishResponse } from './client.ts';
 export type { AuthMode } from './session.ts';
 export type { RedfishEndpoint } from './transport/endpoint.ts';
 export { isLoopback } from '../util/index.ts';

@@ -5,7 +5,7 @@
  * change made meanwhile by someone else is not overwritten blindly; a 412 reads again and decides
  * again, once. Asking for the policy already set sends nothing.
  */
-import type { RedfishClient } from './client.ts';
+import type { RedfishClient, RedfishReads } from './client.ts';
 import { RedfishError, RedfishHttpError, RedfishNotSupportedError } from './errors.ts';
 import { isObject, str, strings } from './json.ts';
 import { followTask } from './task-monitor.ts';
@@ -28,7 +28,7 @@ export interface RestorePolicyReading {
   etag?: string;
 }
 
-export async function readRestorePolicy(c: RedfishClient, systemPath: string): Promise<RestorePolicyReading> {
+export async function readRestorePolicy(c: RedfishReads, systemPath: string): Promise<RestorePolicyReading> {
   const r = await c.get(systemPath);
   const body = isObject(r.body) ? r.body : {};
   const raw = str(body.PowerRestorePolicy);

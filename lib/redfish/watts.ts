@@ -2,7 +2,7 @@
  * The host's power draw: the older `Power` resource's `PowerControl[].PowerConsumedWatts`, else the
  * newer `EnvironmentMetrics.PowerWatts.Reading`. Null when the BMC gives neither: never a made-up 0.
  */
-import type { RedfishClient } from './client.ts';
+import type { RedfishReads } from './client.ts';
 import { arr, at, isObject, num, str, type JsonObject } from './json.ts';
 import { readLinked } from './collection.ts';
 
@@ -25,7 +25,7 @@ export function powerControlWatts(power: JsonObject): number | undefined {
   return undefined;
 }
 
-export async function readWatts(c: RedfishClient, chassisPath: string): Promise<WattsReading> {
+export async function readWatts(c: RedfishReads, chassisPath: string): Promise<WattsReading> {
   const chassis = await c.getObject(chassisPath);
   const power = await readLinked(c, chassis.Power);
   const fromControl = power ? powerControlWatts(power) : undefined;

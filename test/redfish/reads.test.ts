@@ -5,7 +5,7 @@
  * retries of reads only, and deadlines.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { openRedfish, RedfishDeadlineError, RedfishHttpError, RedfishTimeoutError, type RedfishBmcOptions } from '../../lib/redfish/index.ts';
+import { openRedfish, readDeadlineOf, RedfishDeadlineError, RedfishHttpError, RedfishTimeoutError, type RedfishBmcOptions } from '../../lib/redfish/index.ts';
 import { RedfishTestServer, TEST_PASSWORD, type TestServerOptions } from './redfish-test-server.ts';
 
 let server: RedfishTestServer | undefined;
@@ -178,10 +178,14 @@ describe('retries and deadlines', () => {
     expect(s.count('POST', /ComputerSystem.Reset$/)).toBe(1);
   });
 
-  it('a reading whose every request answers just in time ends at its own deadline, with nothing changed', async () => {
+  it('a reading whose every request answers just in time ends at its own deadline: nothing changed, nothing more sent', async () => {
     const { s, bmc } = await setup({ pageSize: 2 }, { timeoutMs: 300, retries: 1, readDeadlineMs: 400 });
     await bmc.topology();
-    // Each answer comes 120 ms late: no request times out, but the sensors take a dozen of them.
+    const before = s.requests.length;
+    await bmc.sensors();
+    const perReading = s.requests.length - before;
+    // Each answer comes 120 ms late: no request times out, but the sensors take more than 400 ms of them.
+    expect(perReading * 120).toBeGreaterThan(400);
     s.delayEachMs = 120;
     const t0 = Date.now();
     const e = await bmc.sensors().catch((x: unknown) => x);
@@ -190,13 +194,27 @@ describe('retries and deadlines', () => {
     expect((e as Error).message).toBe(`127.0.0.1:${s.port}: reading the sensors took longer than 400 ms in all (the BMC answers too slowly); nothing was changed`);
     expect(took).toBeGreaterThanOrEqual(390);
     expect(took).toBeLessThan(1_000);
+    // The reading stopped at its deadline: the request on the wire then ends, no other is sent.
+    const atDeadline = s.requests.length;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(s.requests.length).toBe(atDeadline);
+    expect(atDeadline - before - perReading).toBeLessThan(perReading);
     // Reads only (and the session's login): nothing was asked of the system.
     expect(s.requests.filter((r) => r.method !== 'GET' && r.path !== '/redfish/v1/SessionService/Sessions')).toEqual([]);
     // The same BMC answering at its usual pace reads as before on the same handle.
     s.delayEachMs = 0;
-    await new Promise((r) => setTimeout(r, 1_500));
     expect((await bmc.powerState()).power).toBe('on');
     expect((await bmc.sensors()).length).toBe(6);
+  });
+
+  it('the read deadline: given, none, or twice a request with its retries when that is more than 60 s', () => {
+    expect(readDeadlineOf({})).toBe(60_000);
+    expect(readDeadlineOf({ readDeadlineMs: 400 })).toBe(400);
+    expect(readDeadlineOf({ readDeadlineMs: 0 })).toBeUndefined();
+    expect(readDeadlineOf({ readDeadlineMs: Infinity })).toBeUndefined();
+    expect(readDeadlineOf({ readDeadlineMs: 1e12 })).toBe(2 ** 31 - 1);
+    expect(readDeadlineOf({ timeoutMs: 5_000, retries: 1 })).toBe(60_000);
+    expect(readDeadlineOf({ timeoutMs: 600_000, retries: 2 })).toBe(3_600_000);
   });
 
   it('a reading within its deadline is not cut; power changes have no read deadline', async () => {

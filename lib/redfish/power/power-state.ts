@@ -3,7 +3,7 @@
  * (`PoweringOn`, `PoweringOff`, `Paused`, absent) is unknown. A transition is never guessed into
  * its end state, and every reading carries the time it was observed.
  */
-import type { RedfishClient } from '../client.ts';
+import type { RedfishReads } from '../client.ts';
 import { str, type JsonObject } from '../json.ts';
 
 export type PowerStateName = 'on' | 'off' | 'unknown';
@@ -21,6 +21,6 @@ export function powerStateOf(system: JsonObject, now: Date = new Date()): PowerS
   return { power: raw === 'On' ? 'on' : raw === 'Off' ? 'off' : 'unknown', raw, observedAt: now.toISOString() };
 }
 
-export async function readPowerState(c: RedfishClient, systemPath: string): Promise<PowerStateReading> {
+export async function readPowerState(c: RedfishReads, systemPath: string): Promise<PowerStateReading> {
   return powerStateOf(await c.getObject(systemPath));
 }

@@ -4,7 +4,7 @@
  * only when a chassis has no Sensors collection, since they copy its members. The older Thermal and
  * Power are read too: many BMCs serve only them, and the same sensor in both is counted once.
  */
-import type { RedfishClient } from '../client.ts';
+import type { RedfishReads } from '../client.ts';
 import { readLinked, readLinkedMembers } from '../collection.ts';
 import type { JsonObject } from '../json.ts';
 import { dedupeSensors } from './dedupe.ts';
@@ -13,7 +13,7 @@ import { powerSensors, thermalSensors } from './legacy.ts';
 import { sensorFromResource } from './sensor-resource.ts';
 import type { SensorSample, SensorView } from './sensor-view.ts';
 
-async function excerptSensors(c: RedfishClient, chassis: JsonObject): Promise<SensorSample[]> {
+async function excerptSensors(c: RedfishReads, chassis: JsonObject): Promise<SensorSample[]> {
   const out: SensorSample[] = [];
   const thermal = await readLinked(c, chassis.ThermalSubsystem);
   if (thermal) {
@@ -33,7 +33,7 @@ async function excerptSensors(c: RedfishClient, chassis: JsonObject): Promise<Se
   return out;
 }
 
-export async function readSensors(c: RedfishClient, chassisPath: string): Promise<SensorView[]> {
+export async function readSensors(c: RedfishReads, chassisPath: string): Promise<SensorView[]> {
   const chassis = await c.getObject(chassisPath);
   const newer = (await readLinkedMembers(c, chassis.Sensors)).map(sensorFromResource);
   const thermal = await readLinked(c, chassis.Thermal);
