@@ -95,6 +95,14 @@ async function lateWake(deps: SweepDeps, op: Operation & { steps: Array<{ name: 
     const step = op.steps.find((s) => s.hostId === hostId && (s.state === 'pending' || s.state === 'running' || s.state === 'failed'));
     const text = `${hostId} is not ready by ${new Date(readyBy).toISOString()}: the wake ${op.operationId.slice(0, 8)} is still at ${step ? `${step.name} (${step.state})` : 'its ready check'}`;
     const { opened } = await deps.store.openAlert({ poolId: op.poolId, hostId, kind: 'wake-late', message: text, detail: { operationId: op.operationId, step: step?.name ?? 'ready-check' } });
+    // The host's enable may have ended since the operation was read: it records the host awake,
+    // closes this alert, and only then is its step recorded done. A host awake and enabled now is
+    // not late, whichever came first; read after the alert is open, it cannot be missed.
+    const h = await deps.store.getHost(op.poolId, hostId);
+    if (h?.sleepState === 'awake' && h.xenState === 'enabled') {
+      await deps.store.closeAlert(op.poolId, 'wake-late', hostId);
+      continue;
+    }
     if (opened) {
       deps.log?.('alert', { kind: 'wake-late', pool: op.poolId, host: hostId, operation: op.operationId.slice(0, 8), step: step ? `${step.name} (${step.state})` : 'ready-check', readyBy: new Date(readyBy).toISOString() });
       result.lateAlerts.push(hostId);

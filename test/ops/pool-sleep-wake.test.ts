@@ -205,6 +205,31 @@ describe('pool sleep and wake', () => {
     expect(await poolSafe()).toEqual([]);
   });
 
+  it("a late-wake check that read the wake just before a host's enable ended leaves no alert for that host", async () => {
+    const slept = await sleepPool();
+    expect(await runOperation(deps, slept.operationId as string)).toBe('succeeded');
+    const readyBy = Date.now() + 60_000;
+    const wake = await requestPoolWake(deps, { ...request, poolId: POOL, idempotencyKey: `w-${++seq}`, readyBy: new Date(readyBy).toISOString() });
+    const id = wake.operationId as string;
+    expect(await runOperation(deps, id)).toBe('succeeded');
+    // What a sweeper read a moment before the first host's enable was recorded done: the host is
+    // already awake and enabled (and its alert closed, none being open), its step still running.
+    const op = await store.getOperation(id);
+    const i = op!.steps.findIndex((st) => st.name === 'enable');
+    const host = op!.steps[i].hostId as string;
+    expect(await store.getHost(POOL, host)).toMatchObject({ sleepState: 'awake', xenState: 'enabled' });
+    await store.updateStep(id, i, op!.steps[i].version, { state: 'running' });
+    const running = await store.updateOperation(id, op!.version, { state: 'running', leaseExpiresAt: readyBy + 3_600_000 });
+    try {
+      const swept = await sweep({ ...deps, launch: async () => undefined, now: () => readyBy + 1 });
+      expect(swept.lateAlerts).not.toContain(host);
+      expect((await store.listAlerts(POOL, { open: true })).filter((a) => a.kind === 'wake-late' && a.hostId === host)).toEqual([]);
+    } finally {
+      await store.updateOperation(id, running.version, { state: 'succeeded' });
+    }
+    expect(await poolSafe()).toEqual([]);
+  });
+
   it('a key reused with another body is refused, and the hosts locked for it are let go at once', async () => {
     const key = `r-${++seq}`;
     const first = await requestPoolSleep(deps, { ...request, poolId: POOL, idempotencyKey: key });
